@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3";
+// otherwise it comes from the module's build information.
+var Version = ""
+
+// exitError carries an exit status through cobra without printing anything
+// more: the command has already explained itself.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// Main runs the tollgate command line with args (without the program name)
+// and returns the process exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	if ee, ok := errors.AsType[exitError](err); ok {
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "tollgate: %v\n", err)
+	return 2
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tollgate",
+		Short: "An API gateway that runs Azure API Management configuration unchanged",
+		Long: `tollgate serves the folder that APIM's APIOps extractor writes (APIs, operations,
+products, subscriptions, named values, backends, policy fragments and policies)
+on your laptop, in CI or on your own servers, and explains every failure it
+produces: which step failed, with which input, and what to change.
+
+Run "tollgate run" with no arguments to try the built-in demo.`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(
+		newRunCmd(stdout, stderr),
+		newCheckCmd(stdout, stderr),
+		newVersionCmd(stdout),
+	)
+	return root
+}
+
+func newVersionCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print tollgate's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(stdout, "tollgate %s\n", version())
+			return nil
+		},
+	}
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	return v + " " + info.GoVersion
+}
+
+// getenv is os.Getenv; commands read the environment through it.
+var getenv = os.Getenv

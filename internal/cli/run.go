@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate/internal/demo"
+	"github.com/tollgate/tollgate/internal/gateway"
+)
+
+type runFlags struct {
+	listen       string
+	logFile      string
+	values       []string
+	allAccessKey string
+}
+
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
+	f := runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run [DIR]",
+		Short: "Serve a configuration folder (or the built-in demo) as a gateway",
+		Long: `run serves DIR, a folder written by APIM's APIOps extractor (or by hand in the
+same layout), as an API gateway. With no DIR it serves a built-in demo with an
+in-process echo backend and prints what to try.
+
+The built-in all-access subscription (APIM's "master" subscription) accepts the
+key given by --all-access-key or $TOLLGATE_ALL_ACCESS_KEY; when neither is set a
+random key is generated and printed.
+
+Each request writes one JSON line to --log-file (standard output when none),
+with the column names of APIM's ApiManagementGatewayLogs. Send SIGHUP to reload
+DIR; a configuration with errors is reported and never replaces the one being
+served.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := ""
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return run(cmd.Context(), dir, f, stdout, stderr)
+		},
+	}
+	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&f.logFile, "log-file", "", "append gateway log lines to this file instead of standard output")
+	cmd.Flags().StringArrayVar(&f.values, "values", nil, "APIOps override file (configuration.<env>.yaml) supplying secrets and keys; repeatable")
+	cmd.Flags().StringVar(&f.allAccessKey, "all-access-key", "", "key of the built-in all-access subscription (default $TOLLGATE_ALL_ACCESS_KEY, else random)")
+	return cmd
+}
+
+func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	isDemo := dir == ""
+	if isDemo {
+		backend, stopEcho, err := demo.StartEcho()
+		if err != nil {
+			return fmt.Errorf("starting the demo backend: %w", err)
+		}
+		defer stopEcho()
+		tmp, err := os.MkdirTemp("", "tollgate-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if err := demo.WriteTree(tmp, backend); err != nil {
+			return fmt.Errorf("writing the demo configuration: %w", err)
+		}
+		dir = tmp
+	}
+
+	snap, diags := loadConfig(dir, f.values)
+	if diags.HasErrors() {
+		printDiagnostics(stderr, diags)
+		fmt.Fprintf(stderr, "tollgate: %s has %d error(s); nothing is served\n", dir, diags.Errors())
+		return exitError{1}
+	}
+	printDiagnostics(stderr, diags)
+
+	logOut := stdout
+	if f.logFile != "" {
+		lf, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("opening the log file: %w", err)
+		}
+		defer lf.Close()
+		logOut = lf
+	}
+	key := f.allAccessKey
+	if key == "" {
+		key = getenv("TOLLGATE_ALL_ACCESS_KEY")
+	}
+	if key == "" {
+		key = randomKey()
+	}
+	gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut)})
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", f.listen, err)
+	}
+	base := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second}
+
+	if isDemo {
+		printDemo(stderr, base, key)
+	} else {
+		fmt.Fprintf(stderr, "tollgate: serving %s (%d APIs) on %s\n", dir, len(snap.APIs), base)
+		fmt.Fprintf(stderr, "tollgate: all-access key: %s\n", key)
+	}
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			next, diags := loadConfig(dir, f.values)
+			printDiagnostics(stderr, diags)
+			if diags.HasErrors() {
+				fmt.Fprintf(stderr, "tollgate: reload of %s failed with %d error(s); still serving the previous configuration\n", dir, diags.Errors())
+				continue
+			}
+			if err := gw.Swap(next); err != nil {
+				fmt.Fprintf(stderr, "tollgate: reload of %s failed: %v; still serving the previous configuration\n", dir, err)
+				continue
+			}
+			fmt.Fprintf(stderr, "tollgate: reloaded %s\n", dir)
+		}
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		fmt.Fprintln(stderr, "tollgate: shutting down")
+		return srv.Shutdown(shutdown)
+	}
+}
+
+func randomKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func printDemo(w io.Writer, base, allAccess string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, `tollgate is serving its built-in demo on %[1]s
+
+  APIs      echo (key required)   %[1]s/echo/resource
+            open (no key)         %[1]s/open/hello
+            orders v1 and v2      %[1]s/orders/v1/orders/42
+  product   starter (echo, orders), subscription "starter-demo"
+  demo key  %[2]s
+  all-access key (APIM's master subscription)  %[3]s
+
+Try:
+  curl -i %[1]s/echo/resource -H 'Ocp-Apim-Subscription-Key: %[2]s'
+  curl -i '%[1]s/echo/resource?subscription-key=%[2]s&param1=x'
+  curl -i %[1]s/open/hello
+  curl -i %[1]s/orders/v2/orders/42 -H 'Ocp-Apim-Subscription-Key: %[2]s'
+  curl -i '%[1]s/echo/resource?status=500' -H 'Ocp-Apim-Subscription-Key: %[2]s'   # backend 500, passed through
+  curl -i %[1]s/echo/resource                                  # 401: missing key
+  curl -i %[1]s/echo/resource -H 'Authorization: Bearer %[2]s' # 401: the key is in the wrong header
+  curl -i -X DELETE %[1]s/echo/resource -H 'Ocp-Apim-Subscription-Key: %[2]s'  # 404: no such operation
+  curl -i %[1]s/orders/v9/orders/42 -H 'Ocp-Apim-Subscription-Key: %[2]s'      # 404: unknown version
+
+Every request writes one JSON log line below; its CorrelationId is also in the
+response header %[4]s. Press Ctrl+C to stop.
+
+`, base, demo.Key, allAccess, gateway.CorrelationHeader)
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,366 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/config"
+)
+
+// HealthPath answers 200 like APIM's gateway health endpoint.
+const HealthPath = "/status-0123456789abcdef"
+
+// CorrelationHeader carries the request's CorrelationId back to the caller, so
+// that a failing call can be found in the gateway log.
+const CorrelationHeader = "Tollgate-Correlation-Id"
+
+// Options configure a Gateway.
+type Options struct {
+	// AllAccessKey is the key of the built-in all-access subscription (APIM's
+	// "master" subscription). Empty disables it.
+	AllAccessKey string
+	// Transport sends backend requests. Nil uses a transport tuned for a
+	// gateway (see NewTransport).
+	Transport http.RoundTripper
+	// Log receives one record per request. Nil writes no log.
+	Log *LogWriter
+	// BackendTimeout overrides DefaultBackendTimeout when positive.
+	BackendTimeout time.Duration
+}
+
+// Gateway serves one configuration at a time. It is safe for concurrent use.
+type Gateway struct {
+	state     atomic.Pointer[state]
+	transport http.RoundTripper
+	log       *LogWriter
+	allAccess string
+	timeout   time.Duration
+}
+
+// state is everything built from one configuration snapshot.
+type state struct {
+	snap   *config.Snapshot
+	router *router
+	keys   *keyring
+}
+
+// New builds a Gateway serving snap.
+func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
+	g := &Gateway{
+		transport: opts.Transport,
+		log:       opts.Log,
+		allAccess: opts.AllAccessKey,
+		timeout:   opts.BackendTimeout,
+	}
+	if g.transport == nil {
+		g.transport = NewTransport()
+	}
+	if g.timeout <= 0 {
+		g.timeout = DefaultBackendTimeout
+	}
+	if err := g.Swap(snap); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// Swap builds the runtime state for snap and, only if that succeeds, makes it
+// the configuration that serves new requests.
+func (g *Gateway) Swap(snap *config.Snapshot) error {
+	r, err := newRouter(snap.APIs)
+	if err != nil {
+		return err
+	}
+	g.state.Store(&state{snap: snap, router: r, keys: newKeyring(snap, g.allAccess)})
+	return nil
+}
+
+// Snapshot returns the configuration being served.
+func (g *Gateway) Snapshot() *config.Snapshot { return g.state.Load().snap }
+
+// NewTransport returns the HTTP transport tollgate uses for backends: pooled
+// keep-alive connections, HTTP/2 when the backend offers it over TLS, and no
+// proxy from the environment (a backend entity names its proxy explicitly).
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// exchange is the state of one request through the gateway.
+type exchange struct {
+	g     *Gateway
+	st    *state
+	w     http.ResponseWriter
+	r     *http.Request
+	start time.Time
+	query url.Values
+	m     *match
+	acc   access
+	rec   LogRecord
+	id    [36]byte
+}
+
+var exchanges = sync.Pool{New: func() any { return new(exchange) }}
+
+// ServeHTTP handles one request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	x := exchanges.Get().(*exchange)
+	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: time.Now()}
+	newUUID(&x.id)
+	x.rec = LogRecord{
+		TimeGenerated:   x.start,
+		CorrelationID:   string(x.id[:]),
+		Method:          r.Method,
+		CallerIPAddress: callerIP(r),
+		ClientProtocol:  r.Proto,
+		Cache:           "none",
+	}
+	w.Header()[CorrelationHeader] = []string{x.rec.CorrelationID}
+	x.serve()
+	x.rec.TotalTime = time.Since(x.start)
+	x.rec.URL = x.requestURL()
+	g.log.Write(&x.rec)
+	*x = exchange{}
+	exchanges.Put(x)
+}
+
+func (x *exchange) serve() {
+	r := x.r
+	if r.URL.RawQuery != "" {
+		x.query = r.URL.Query()
+	}
+	header := r.Header.Get
+	x.m = x.st.router.route(r.Method, r.URL.EscapedPath(), x.query, header)
+	if x.m == nil {
+		x.fail(errOperationNotFound(fmt.Sprintf("no API path is a prefix of %s", r.URL.EscapedPath())))
+		return
+	}
+	if x.m.api == nil {
+		x.fail(errOperationNotFound(x.m.why))
+		return
+	}
+	api := x.m.api
+	x.rec.APIID, x.rec.APIRevision = api.ID, api.Revision
+	if x.m.op == nil {
+		x.fail(errOperationNotFound(x.m.why))
+		return
+	}
+	x.rec.OperationID = x.m.op.Name
+	hasHeader := func(name string) bool { _, ok := r.Header[http.CanonicalHeaderKey(name)]; return ok }
+	acc, err := x.st.keys.check(api, header, hasHeader, x.query, x.st.snap.Products)
+	if err != nil {
+		err.Section = "inbound"
+		x.fail(err)
+		return
+	}
+	x.acc = acc
+	if acc.sub != nil {
+		x.rec.APIMSubscriptionID = acc.sub.Name
+	}
+	if acc.product != nil {
+		x.rec.ProductID = acc.product.Name
+	}
+	x.forward()
+}
+
+// forward sends the request to the API's backend and streams the response
+// back.
+func (x *exchange) forward() {
+	r, ra := x.r, x.m.ra
+	if ra.backend == nil {
+		x.fail(&Error{
+			Source: "forward-request", Reason: "BackendUrlMissing", Section: "backend",
+			Message: "The backend service URL is not set.", Status: 500,
+			Cause: fmt.Sprintf("API %s has no serviceUrl and no policy sets a backend; set serviceUrl in apiInformation.json or use set-backend-service", x.m.api.ID),
+		})
+		return
+	}
+	target := backendURL(ra.backend, x.m.rest, r.URL.RawQuery)
+	h := r.Header.Clone()
+	removeHopHeaders(h)
+	if ip := x.rec.CallerIPAddress; ip != "" {
+		if prior := h["X-Forwarded-For"]; len(prior) > 0 {
+			h["X-Forwarded-For"] = []string{strings.Join(prior, ", ") + ", " + ip}
+		} else {
+			h["X-Forwarded-For"] = []string{ip}
+		}
+	}
+	body := &countingReader{r: r.Body}
+	req := &backendRequest{method: r.Method, url: target, header: h, body: body, length: r.ContentLength, timeout: x.g.timeout}
+	x.rec.BackendMethod, x.rec.BackendURL = r.Method, x.maskedURL(target)
+	began := time.Now()
+	resp, err := roundTrip(r.Context(), x.g.transport, req)
+	x.rec.RequestSize = body.n
+	if err != nil {
+		x.rec.BackendTime = time.Since(began)
+		x.fail(err)
+		return
+	}
+	defer resp.Body.Close()
+	x.rec.BackendResponseCode = resp.StatusCode
+	removeHopHeaders(resp.Header)
+	dst := x.w.Header()
+	for k, v := range resp.Header {
+		dst[k] = v
+	}
+	x.rec.ResponseCode = resp.StatusCode
+	x.w.WriteHeader(resp.StatusCode)
+	n, readErr, writeErr := copyResponse(x.w, resp.Body, resp.ContentLength < 0)
+	x.rec.ResponseSize = n
+	x.rec.BackendTime = time.Since(began)
+	switch {
+	case writeErr != nil:
+		x.record(errClientAborted("transfer-response", "the client closed the connection while the response was being sent"))
+		x.rec.ResponseCode = 0
+	case readErr != nil:
+		e := backendFailure(target, readErr)
+		e.Source = "transfer-response"
+		e.Message = "Unable to read data from the transport connection: The connection was closed."
+		e.Cause = fmt.Sprintf("the backend %s closed the connection after %d bytes of the response body: %v", target.Host, n, readErr)
+		x.record(e)
+	}
+}
+
+// backendURL joins the service URL, the operation-relative path and the
+// query the way APIM does.
+func backendURL(base *url.URL, rest, rawQuery string) *url.URL {
+	u := *base
+	if rest != "" {
+		basePath := strings.TrimSuffix(base.EscapedPath(), "/")
+		escaped := basePath + rest
+		p, err := url.PathUnescape(escaped)
+		if err != nil {
+			p = escaped
+		}
+		u.Path, u.RawPath = p, escaped
+		if u.EscapedPath() == p {
+			u.RawPath = ""
+		}
+	}
+	switch {
+	case base.RawQuery != "" && rawQuery != "":
+		u.RawQuery = base.RawQuery + "&" + rawQuery
+	case rawQuery != "":
+		u.RawQuery = rawQuery
+	}
+	return &u
+}
+
+// record keeps err as the request's last error.
+func (x *exchange) record(err *Error) {
+	x.rec.LastError = err
+	x.rec.LastErrorElapsed = time.Since(x.start)
+}
+
+// fail records err and sends APIM's response for it.
+func (x *exchange) fail(err *Error) {
+	x.record(err)
+	if err.Status == 0 {
+		// The client is gone; nothing can be sent.
+		x.rec.ResponseCode = 0
+		return
+	}
+	body := err.Body
+	if body == "" {
+		body = internalErrorBody(x.rec.CorrelationID)
+	}
+	h := x.w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{fmt.Sprint(len(body))}
+	x.w.WriteHeader(err.Status)
+	n, _ := io.WriteString(x.w, body)
+	x.rec.ResponseCode = err.Status
+	x.rec.ResponseSize = int64(n)
+}
+
+// requestURL is the URL the client asked for, with subscription keys masked.
+func (x *exchange) requestURL() string {
+	r := x.r
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+	return x.maskedURL(&u)
+}
+
+// maskedURL renders u with the value of the subscription key query parameter
+// replaced, so that keys never reach the log.
+func (x *exchange) maskedURL(u *url.URL) string {
+	if u.RawQuery == "" {
+		return u.String()
+	}
+	name := "subscription-key"
+	if x.m != nil && x.m.api != nil {
+		name = x.m.api.KeyQuery
+	}
+	if !strings.Contains(u.RawQuery, name) && !strings.Contains(u.RawQuery, "subscription-key") {
+		return u.String()
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, name) || strings.EqualFold(k, "subscription-key") {
+			q[k] = []string{"***"}
+		}
+	}
+	c := *u
+	c.RawQuery = q.Encode()
+	return c.String()
+}
+
+func callerIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type countingReader struct {
+	r io.ReadCloser
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.r.Close() }
+
+// newUUID writes a random version 4 UUID in its 36-character text form.
+func newUUID(dst *[36]byte) {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			dst[j] = '-'
+			j++
+		}
+		dst[j], dst[j+1] = hexDigits[c>>4], hexDigits[c&0xf]
+		j += 2
+	}
+}

@@ -1,0 +1,129 @@
+package gateway
+
+import (
+	"io"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// LogRecord is one gateway log line, with the column names of APIM's
+// ApiManagementGatewayLogs table so that queries written for Log Analytics
+// read tollgate's logs unchanged. LastErrorCause is tollgate's addition: the
+// precise explanation of the failure.
+type LogRecord struct {
+	TimeGenerated       time.Time
+	CorrelationID       string
+	APIID               string
+	APIRevision         string
+	OperationID         string
+	ProductID           string
+	APIMSubscriptionID  string
+	BackendID           string
+	Method              string
+	URL                 string
+	BackendMethod       string
+	BackendURL          string
+	ResponseCode        int
+	BackendResponseCode int
+	RequestSize         int64
+	ResponseSize        int64
+	TotalTime           time.Duration
+	BackendTime         time.Duration
+	ClientTime          time.Duration
+	CallerIPAddress     string
+	ClientProtocol      string
+	Cache               string
+	LastError           *Error
+	LastErrorElapsed    time.Duration
+}
+
+// IsRequestSuccess reports whether the response code is 2xx or 3xx.
+func (r *LogRecord) IsRequestSuccess() bool { return r.ResponseCode >= 200 && r.ResponseCode < 400 }
+
+// AppendJSON appends r as one JSON object without a newline. It writes the
+// fields in a fixed order and uses no reflection.
+func (r *LogRecord) AppendJSON(b []byte) []byte {
+	b = append(b, `{"TimeGenerated":"`...)
+	b = r.TimeGenerated.UTC().AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+	b = append(b, '"')
+	b = appendStr(b, "Category", "GatewayLogs")
+	b = appendStr(b, "CorrelationId", r.CorrelationID)
+	b = appendStr(b, "ApiId", r.APIID)
+	b = appendStr(b, "ApiRevision", r.APIRevision)
+	b = appendStr(b, "OperationId", r.OperationID)
+	b = appendStr(b, "ProductId", r.ProductID)
+	b = appendStr(b, "ApimSubscriptionId", r.APIMSubscriptionID)
+	b = appendStr(b, "BackendId", r.BackendID)
+	b = appendStr(b, "Method", r.Method)
+	b = appendStr(b, "Url", r.URL)
+	b = appendStr(b, "BackendMethod", r.BackendMethod)
+	b = appendStr(b, "BackendUrl", r.BackendURL)
+	b = appendInt(b, "ResponseCode", int64(r.ResponseCode))
+	b = appendInt(b, "BackendResponseCode", int64(r.BackendResponseCode))
+	b = appendInt(b, "RequestSize", r.RequestSize)
+	b = appendInt(b, "ResponseSize", r.ResponseSize)
+	b = appendInt(b, "TotalTime", r.TotalTime.Milliseconds())
+	b = appendInt(b, "BackendTime", r.BackendTime.Milliseconds())
+	b = appendInt(b, "ClientTime", r.ClientTime.Milliseconds())
+	b = appendStr(b, "CallerIpAddress", r.CallerIPAddress)
+	b = appendStr(b, "ClientProtocol", r.ClientProtocol)
+	b = appendStr(b, "Cache", r.Cache)
+	b = append(b, `,"IsRequestSuccess":`...)
+	b = strconv.AppendBool(b, r.IsRequestSuccess())
+	if e := r.LastError; e != nil {
+		b = appendInt(b, "LastErrorElapsed", r.LastErrorElapsed.Milliseconds())
+		b = appendStr(b, "LastErrorSource", e.Source)
+		b = appendStr(b, "LastErrorReason", e.Reason)
+		b = appendStr(b, "LastErrorMessage", e.Message)
+		b = appendStr(b, "LastErrorScope", e.Scope)
+		b = appendStr(b, "LastErrorSection", e.Section)
+		b = appendStr(b, "LastErrorPath", e.Path)
+		b = appendStr(b, "LastErrorPolicyId", e.PolicyID)
+		b = appendStr(b, "LastErrorCause", e.Cause)
+	} else {
+		for _, k := range [...]string{"LastErrorSource", "LastErrorReason", "LastErrorMessage", "LastErrorSection"} {
+			b = appendStr(b, k, "")
+		}
+	}
+	return append(b, '}')
+}
+
+func appendStr(b []byte, key, val string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	b = append(b, '"', ':')
+	return appendJSONString(b, val)
+}
+
+func appendInt(b []byte, key string, v int64) []byte {
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	b = append(b, '"', ':')
+	return strconv.AppendInt(b, v, 10)
+}
+
+// LogWriter writes log records as JSON lines, one write per record, so that
+// concurrent requests never interleave and a reader tailing the file sees
+// whole lines.
+type LogWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	buf []byte
+}
+
+// NewLogWriter returns a LogWriter writing to w.
+func NewLogWriter(w io.Writer) *LogWriter { return &LogWriter{w: w} }
+
+// Write writes r as one line. Failures to write are dropped: logging never
+// fails a request.
+func (l *LogWriter) Write(r *LogRecord) {
+	if l == nil || l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	l.buf = r.AppendJSON(l.buf[:0])
+	l.buf = append(l.buf, '\n')
+	l.w.Write(l.buf)
+	l.mu.Unlock()
+}

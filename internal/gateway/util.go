@@ -1,0 +1,8 @@
+package gateway
+
+import "slices"
+
+func sortedStrings(s []string) []string {
+	slices.Sort(s)
+	return s
+}
