@@ -94,7 +94,7 @@ func closedURL(t *testing.T) string {
 
 // copyTree copies testdata/name into a temporary folder, replacing the
 // placeholders $BACKEND$ and $DOWN$ in every file.
-func copyTree(t *testing.T, name string, repl map[string]string) string {
+func copyTree(t testing.TB, name string, repl map[string]string) string {
 	t.Helper()
 	dst := t.TempDir()
 	src := filepath.Join("testdata", name)

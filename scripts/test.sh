@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every check tollgate has: formatting, vet, all tests (with the race
+# detector on the data plane), every fuzz target's seed corpus, and each
+# benchmark once so none of them rots. Installs what the tests need when it is
+# missing (a Go toolchain must be present; redis-server comes from Debian's
+# packages).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_debian_package() { # command package
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "test.sh: installing $2 (needed by the tests)" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$2" >/dev/null
+}
+
+command -v go >/dev/null || { echo "test.sh: Go 1.26 is required (https://go.dev/dl/)" >&2; exit 1; }
+need_debian_package redis-server redis-server
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:" >&2; echo "$unformatted" >&2; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== benchmarks, once each"
+go test -run '^$' -bench . -benchtime 1x ./... >/dev/null
+
+echo "== race detector on the data plane"
+go test -race -count 1 ./internal/gateway/...
+
+echo "== go test"
+go test -count 1 ./...
