@@ -1,0 +1,235 @@
+package reqtrace
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Section is where an entry was recorded.
+type Section int
+
+// The sections of a trace, in order.
+const (
+	Inbound Section = iota
+	Backend
+	Outbound
+	OnError
+)
+
+var sectionNames = [...]string{"inbound", "backend", "outbound", "on-error"}
+
+func (s Section) String() string { return sectionNames[s] }
+
+// Entry is one step of a request.
+type Entry struct {
+	Section   Section
+	Source    string        // step or policy name: "api-inspector", "set-header", "forward-request"
+	Timestamp time.Time     // when it was recorded
+	Elapsed   time.Duration // since the request started
+	Where     string        // "file:line:col" of the policy, "" for built-in steps
+	Path      string        // the policy's LastError.Path, e.g. choose[1]\when[1]\set-header[1]
+	Scope     string        // scope of the policy: global, product, api, operation
+	Took      time.Duration // how long the step ran, when known
+	Failed    bool          // the step raised an error
+	Message   string        // one-line summary for people
+	Data      any           // details; must marshal to JSON
+}
+
+// Trace is the record of one request. It is written by the goroutine that
+// serves the request and may be read once the request has finished.
+type Trace struct {
+	ID      string
+	Start   time.Time
+	entries []Entry
+	secrets []string
+}
+
+// New starts a trace.
+func New(id string, start time.Time) *Trace { return &Trace{ID: id, Start: start} }
+
+// Add records an entry. Timestamp and Elapsed are filled in when zero.
+func (t *Trace) Add(e Entry) {
+	if t == nil {
+		return
+	}
+	if e.Timestamp.IsZero() {
+		e.Timestamp = time.Now()
+	}
+	if e.Elapsed == 0 {
+		e.Elapsed = e.Timestamp.Sub(t.Start)
+	}
+	t.entries = append(t.entries, e)
+}
+
+// Addf records a built-in step with a message.
+func (t *Trace) Addf(s Section, source, format string, args ...any) {
+	if t == nil {
+		return
+	}
+	t.Add(Entry{Section: s, Source: source, Message: fmt.Sprintf(format, args...)})
+}
+
+// Entries returns the entries in the order they were recorded.
+func (t *Trace) Entries() []Entry { return t.entries }
+
+// Mask registers secrets that must never appear in a rendering of t:
+// subscription keys, Authorization values, secret named values. Empty and
+// very short strings are ignored (masking "a" would mask every "a").
+func (t *Trace) Mask(secrets ...string) {
+	if t == nil {
+		return
+	}
+	for _, s := range secrets {
+		if len(s) >= 4 && !slices.Contains(t.secrets, s) {
+			t.secrets = append(t.secrets, s)
+		}
+	}
+}
+
+func (t *Trace) masker() *strings.Replacer {
+	if len(t.secrets) == 0 {
+		return nil
+	}
+	// Longest first, so a secret that contains another is masked whole.
+	secrets := slices.Clone(t.secrets)
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	var pairs []string
+	for _, s := range secrets {
+		pairs = append(pairs, s, "***")
+		if q, _ := json.Marshal(s); string(q[1:len(q)-1]) != s {
+			pairs = append(pairs, string(q[1:len(q)-1]), "***")
+		}
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// jsonEntry is an entry in APIM's trace structure, with tollgate's
+// additions (where, path, scope, took, failed) beside APIM's fields.
+type jsonEntry struct {
+	Source    string `json:"source"`
+	Timestamp string `json:"timestamp"`
+	Elapsed   string `json:"elapsed"`
+	Data      any    `json:"data,omitempty"`
+	Where     string `json:"where,omitempty"`
+	Path      string `json:"path,omitempty"`
+	Scope     string `json:"scope,omitempty"`
+	Took      string `json:"took,omitempty"`
+	Failed    bool   `json:"failed,omitempty"`
+}
+
+// MarshalJSON renders t as {"traceId": ..., "traceEntries": {"inbound": [...], ...}}.
+func (t *Trace) MarshalJSON() ([]byte, error) {
+	doc := struct {
+		TraceID string                 `json:"traceId"`
+		Entries map[string][]jsonEntry `json:"traceEntries"`
+	}{TraceID: t.ID, Entries: map[string][]jsonEntry{}}
+	for _, s := range sectionNames {
+		doc.Entries[s] = []jsonEntry{}
+	}
+	for _, e := range t.entries {
+		data := e.Data
+		if data == nil && e.Message != "" {
+			data = map[string]any{"message": e.Message}
+		}
+		je := jsonEntry{
+			Source: e.Source, Timestamp: e.Timestamp.UTC().Format("2006-01-02T15:04:05.0000000Z"),
+			Elapsed: FormatElapsed(e.Elapsed), Data: data, Where: e.Where, Path: e.Path, Scope: e.Scope, Failed: e.Failed,
+		}
+		if e.Took > 0 {
+			je.Took = FormatElapsed(e.Took)
+		}
+		doc.Entries[e.Section.String()] = append(doc.Entries[e.Section.String()], je)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	out := bytes.TrimRight(buf.Bytes(), "\n")
+	if m := t.masker(); m != nil {
+		out = []byte(m.Replace(string(out)))
+	}
+	return out, nil
+}
+
+// FormatElapsed formats d as .NET's TimeSpan default: hh:mm:ss.fffffff.
+func FormatElapsed(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	ticks := int64(d / 100)
+	h := ticks / (3600 * 1e7)
+	m := ticks / (60 * 1e7) % 60
+	s := ticks / 1e7 % 60
+	f := ticks % 1e7
+	return fmt.Sprintf("%02d:%02d:%02d.%07d", h, m, s, f)
+}
+
+// WriteText writes t for people: one line per entry with section, source,
+// where, time and outcome, then indented details.
+func (t *Trace) WriteText(w io.Writer) error {
+	var b strings.Builder
+	for _, e := range t.entries {
+		mark := " "
+		if e.Failed {
+			mark = "!"
+		}
+		fmt.Fprintf(&b, "%s %-9s %-22s %8.3fms", mark, e.Section, e.Source, float64(e.Elapsed.Microseconds())/1000)
+		if e.Where != "" {
+			fmt.Fprintf(&b, "  %s", e.Where)
+		}
+		b.WriteString("\n")
+		if e.Message != "" {
+			for _, line := range strings.Split(e.Message, "\n") {
+				fmt.Fprintf(&b, "      %s\n", line)
+			}
+		}
+	}
+	s := b.String()
+	if m := t.masker(); m != nil {
+		s = m.Replace(s)
+	}
+	_, err := io.WriteString(w, s)
+	return err
+}
+
+// Store keeps the most recent traces so they can be fetched by id after
+// the request finished. It is safe for concurrent use.
+type Store struct {
+	mu    sync.Mutex
+	max   int
+	order []string
+	byID  map[string]*Trace
+}
+
+// NewStore returns a Store that keeps at most max traces.
+func NewStore(max int) *Store { return &Store{max: max, byID: map[string]*Trace{}} }
+
+// Put stores t, evicting the oldest trace when full.
+func (s *Store) Put(t *Trace) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byID[t.ID]; !ok {
+		s.order = append(s.order, t.ID)
+	}
+	s.byID[t.ID] = t
+	for len(s.order) > s.max {
+		delete(s.byID, s.order[0])
+		s.order = s.order[1:]
+	}
+}
+
+// Get returns the trace with id, or nil.
+func (s *Store) Get(id string) *Trace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byID[id]
+}
