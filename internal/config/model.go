@@ -23,6 +23,10 @@ type Snapshot struct {
 	Groups        map[string]*Group      // by resource name
 	Users         map[string]*User       // by resource name
 	Diagnostics   diag.List              // warnings kept from loading
+
+	// Policies are the compiled policy documents; nil until LoadPolicies
+	// has run.
+	Policies *Policies
 }
 
 // Layout names an APIOps artifact layout.
@@ -57,6 +61,11 @@ type API struct {
 	KeyQuery             string // subscription key query parameter; default subscription-key
 	Type                 string // http, soap, graphql, websocket, ...
 
+	// RequiredQueryInTemplate is false when translateRequiredQueryParameters
+	// is "query": required query parameters of the specification then stay
+	// plain query parameters instead of joining the URL template.
+	RequiredQueryInTemplate bool
+
 	Operations []*Operation // sorted by name
 	Products   []*Product   // products that link this API, sorted by name
 	Policy     *diag.File   // apis/<id>/policy.xml, or nil
@@ -90,7 +99,7 @@ type Parameter struct {
 // Response is a declared operation response, used by mock-response.
 type Response struct {
 	Status  int
-	Content map[string]string // media type -> example body
+	Content map[string]string // media type -> example body ("" when the media type has no example)
 }
 
 // Product groups APIs under one subscription and policy.
@@ -144,6 +153,7 @@ type NamedValue struct {
 	Secret      bool
 	HasValue    bool // false when a secret's value was not supplied
 	Tags        []string
+	KeyVault    string // keyVault.secretIdentifier, "" when the value is not in Key Vault
 
 	Info diag.Span
 }

@@ -50,6 +50,7 @@ type backendRequest struct {
 	body    io.ReadCloser
 	length  int64
 	timeout time.Duration
+	host    string // Host header set by a policy, "" for the URL's host
 }
 
 var errBackendTimeout = errors.New("backend timeout")
@@ -70,6 +71,9 @@ func roundTrip(ctx context.Context, rt http.RoundTripper, req *backendRequest) (
 		Body:          req.body,
 		ContentLength: req.length,
 		Host:          req.url.Host,
+	}
+	if req.host != "" {
+		out.Host = req.host
 	}
 	if req.body == nil || req.length == 0 {
 		out.Body = nil

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/expr"
+	"github.com/tollgate/tollgate/internal/policy"
+	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 
 // HealthPath answers 200 like APIM's gateway health endpoint.
@@ -34,6 +37,9 @@ type Options struct {
 	Log *LogWriter
 	// BackendTimeout overrides DefaultBackendTimeout when positive.
 	BackendTimeout time.Duration
+	// Traces keeps request traces; nil keeps none and ignores
+	// Ocp-Apim-Trace.
+	Traces *reqtrace.Store
 }
 
 // Gateway serves one configuration at a time. It is safe for concurrent use.
@@ -43,6 +49,7 @@ type Gateway struct {
 	log       *LogWriter
 	allAccess string
 	timeout   time.Duration
+	traces    *reqtrace.Store
 }
 
 // state is everything built from one configuration snapshot.
@@ -50,6 +57,9 @@ type state struct {
 	snap   *config.Snapshot
 	router *router
 	keys   *keyring
+	pipes  map[pipelineKey]*policy.Effective
+	// secrets are the values of secret named values, masked in traces.
+	secrets []string
 }
 
 // New builds a Gateway serving snap.
@@ -59,6 +69,7 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		log:       opts.Log,
 		allAccess: opts.AllAccessKey,
 		timeout:   opts.BackendTimeout,
+		traces:    opts.Traces,
 	}
 	if g.transport == nil {
 		g.transport = NewTransport()
@@ -79,7 +90,19 @@ func (g *Gateway) Swap(snap *config.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	g.state.Store(&state{snap: snap, router: r, keys: newKeyring(snap, g.allAccess)})
+	pols := snap.Policies
+	if pols == nil {
+		// A snapshot whose policies were not loaded runs APIM's default
+		// global policy: forward every request.
+		pols = &config.Policies{Global: policy.DefaultGlobal()}
+	}
+	st := &state{snap: snap, router: r, keys: newKeyring(snap, g.allAccess), pipes: buildPipelines(snap, pols)}
+	for _, nv := range snap.NamedValues {
+		if nv.Secret && nv.Value != "" {
+			st.secrets = append(st.secrets, nv.Value)
+		}
+	}
+	g.state.Store(st)
 	return nil
 }
 
@@ -103,16 +126,32 @@ func NewTransport() *http.Transport {
 
 // exchange is the state of one request through the gateway.
 type exchange struct {
-	g     *Gateway
-	st    *state
-	w     http.ResponseWriter
-	r     *http.Request
-	start time.Time
-	query url.Values
-	m     *match
-	acc   access
-	rec   LogRecord
-	id    [36]byte
+	g       *Gateway
+	st      *state
+	w       http.ResponseWriter
+	r       *http.Request
+	start   time.Time
+	query   url.Values
+	m       *match
+	acc     access
+	rec     LogRecord
+	id      [36]byte
+	idBytes [16]byte
+
+	pipe      *policy.Effective
+	section   policy.Section
+	req       outRequest
+	resp      outResponse
+	variables *expr.Variables
+	ectx      *expr.Context
+	trace     *reqtrace.Trace
+	urlDirty  bool
+	// hostOverride is a Host header set by a policy.
+	hostOverride string
+
+	backendTime    time.Duration
+	backendHost    string
+	backendStarted time.Time
 }
 
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}
@@ -123,9 +162,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, TracePathPrefix) && g.traces != nil {
+		g.serveTrace(w, r)
+		return
+	}
 	x := exchanges.Get().(*exchange)
 	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: time.Now()}
-	newUUID(&x.id)
+	newUUID(&x.idBytes, &x.id)
 	x.rec = LogRecord{
 		TimeGenerated:   x.start,
 		CorrelationID:   string(x.id[:]),
@@ -136,9 +179,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header()[CorrelationHeader] = []string{x.rec.CorrelationID}
 	x.serve()
+	x.respond()
 	x.rec.TotalTime = time.Since(x.start)
+	x.rec.BackendTime = x.backendTime
 	x.rec.URL = x.requestURL()
+	if x.trace != nil {
+		g.traces.Put(x.trace)
+	}
 	g.log.Write(&x.rec)
+	x.req.body.close()
+	x.resp.body.close()
 	*x = exchange{}
 	exchanges.Put(x)
 }
@@ -151,17 +201,20 @@ func (x *exchange) serve() {
 	header := r.Header.Get
 	x.m = x.st.router.route(r.Method, r.URL.EscapedPath(), x.query, header)
 	if x.m == nil {
-		x.fail(errOperationNotFound(fmt.Sprintf("no API path is a prefix of %s", r.URL.EscapedPath())))
+		x.pipe = x.pipeline()
+		x.handleError(errOperationNotFound(fmt.Sprintf("no API path is a prefix of %s", r.URL.EscapedPath())))
 		return
 	}
 	if x.m.api == nil {
-		x.fail(errOperationNotFound(x.m.why))
+		x.pipe = x.pipeline()
+		x.handleError(errOperationNotFound(x.m.why))
 		return
 	}
 	api := x.m.api
 	x.rec.APIID, x.rec.APIRevision = api.ID, api.Revision
 	if x.m.op == nil {
-		x.fail(errOperationNotFound(x.m.why))
+		x.pipe = x.pipeline()
+		x.handleError(errOperationNotFound(x.m.why))
 		return
 	}
 	x.rec.OperationID = x.m.op.Name
@@ -169,7 +222,8 @@ func (x *exchange) serve() {
 	acc, err := x.st.keys.check(api, header, hasHeader, x.query, x.st.snap.Products)
 	if err != nil {
 		err.Section = "inbound"
-		x.fail(err)
+		x.pipe = x.pipeline()
+		x.handleError(err)
 		return
 	}
 	x.acc = acc
@@ -179,63 +233,64 @@ func (x *exchange) serve() {
 	if acc.product != nil {
 		x.rec.ProductID = acc.product.Name
 	}
-	x.forward()
+	x.startTrace()
+	x.pipe = x.pipeline()
+	x.req = outRequest{
+		method:   r.Method,
+		base:     x.m.ra.backend,
+		path:     x.m.rest,
+		rawQuery: r.URL.RawQuery,
+		header:   r.Header.Clone(),
+		body:     newStreamBody(r.Body, r.ContentLength),
+	}
+	x.runPipeline()
 }
 
-// forward sends the request to the API's backend and streams the response
-// back.
-func (x *exchange) forward() {
-	r, ra := x.r, x.m.ra
-	if ra.backend == nil {
-		x.fail(&Error{
-			Source: "forward-request", Reason: "BackendUrlMissing", Section: "backend",
-			Message: "The backend service URL is not set.", Status: 500,
-			Cause: fmt.Sprintf("API %s has no serviceUrl and no policy sets a backend; set serviceUrl in apiInformation.json or use set-backend-service", x.m.api.ID),
-		})
+// respond sends the response the pipeline decided on.
+func (x *exchange) respond() {
+	if x.rec.LastError != nil && x.rec.LastError.Status == 0 {
+		x.rec.ResponseCode = 0 // the client is gone
 		return
 	}
-	target := backendURL(ra.backend, x.m.rest, r.URL.RawQuery)
-	h := r.Header.Clone()
-	removeHopHeaders(h)
-	if ip := x.rec.CallerIPAddress; ip != "" {
-		if prior := h["X-Forwarded-For"]; len(prior) > 0 {
-			h["X-Forwarded-For"] = []string{strings.Join(prior, ", ") + ", " + ip}
-		} else {
-			h["X-Forwarded-For"] = []string{ip}
-		}
-	}
-	body := &countingReader{r: r.Body}
-	req := &backendRequest{method: r.Method, url: target, header: h, body: body, length: r.ContentLength, timeout: x.g.timeout}
-	x.rec.BackendMethod, x.rec.BackendURL = r.Method, x.maskedURL(target)
-	began := time.Now()
-	resp, err := roundTrip(r.Context(), x.g.transport, req)
-	x.rec.RequestSize = body.n
-	if err != nil {
-		x.rec.BackendTime = time.Since(began)
-		x.fail(err)
-		return
-	}
-	defer resp.Body.Close()
-	x.rec.BackendResponseCode = resp.StatusCode
-	removeHopHeaders(resp.Header)
+	status := x.resp.statusCode()
 	dst := x.w.Header()
-	for k, v := range resp.Header {
+	for k, v := range x.resp.header {
 		dst[k] = v
 	}
-	x.rec.ResponseCode = resp.StatusCode
-	x.w.WriteHeader(resp.StatusCode)
-	n, readErr, writeErr := copyResponse(x.w, resp.Body, resp.ContentLength < 0)
+	if x.trace != nil {
+		dst["Ocp-Apim-Trace-Location"] = []string{x.traceURL()}
+	}
+	x.rec.ResponseCode = status
+	b := x.resp.body
+	var src io.Reader
+	length := int64(0)
+	if b != nil {
+		var rc io.ReadCloser
+		rc, length = b.reader()
+		if rc != nil {
+			src = rc
+		}
+	}
+	if b != nil && b.loaded {
+		dst["Content-Length"] = []string{fmt.Sprint(length)}
+	}
+	x.w.WriteHeader(status)
+	if src == nil || x.r.Method == http.MethodHead {
+		return
+	}
+	n, readErr, writeErr := copyResponse(x.w, src, length < 0)
 	x.rec.ResponseSize = n
-	x.rec.BackendTime = time.Since(began)
+	if !x.backendStarted.IsZero() && b != nil && !b.loaded {
+		x.backendTime = time.Since(x.backendStarted)
+	}
 	switch {
 	case writeErr != nil:
 		x.record(errClientAborted("transfer-response", "the client closed the connection while the response was being sent"))
 		x.rec.ResponseCode = 0
 	case readErr != nil:
-		e := backendFailure(target, readErr)
-		e.Source = "transfer-response"
-		e.Message = "Unable to read data from the transport connection: The connection was closed."
-		e.Cause = fmt.Sprintf("the backend %s closed the connection after %d bytes of the response body: %v", target.Host, n, readErr)
+		e := &Error{Source: "transfer-response", Reason: "BackendConnectionFailure", Section: "backend", Status: status,
+			Message: "Unable to read data from the transport connection: The connection was closed.",
+			Cause:   fmt.Sprintf("the backend %s closed the connection after %d bytes of the response body: %v", x.backendHost, n, readErr)}
 		x.record(e)
 	}
 }
@@ -269,27 +324,6 @@ func backendURL(base *url.URL, rest, rawQuery string) *url.URL {
 func (x *exchange) record(err *Error) {
 	x.rec.LastError = err
 	x.rec.LastErrorElapsed = time.Since(x.start)
-}
-
-// fail records err and sends APIM's response for it.
-func (x *exchange) fail(err *Error) {
-	x.record(err)
-	if err.Status == 0 {
-		// The client is gone; nothing can be sent.
-		x.rec.ResponseCode = 0
-		return
-	}
-	body := err.Body
-	if body == "" {
-		body = internalErrorBody(x.rec.CorrelationID)
-	}
-	h := x.w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{fmt.Sprint(len(body))}
-	x.w.WriteHeader(err.Status)
-	n, _ := io.WriteString(x.w, body)
-	x.rec.ResponseCode = err.Status
-	x.rec.ResponseSize = int64(n)
 }
 
 // requestURL is the URL the client asked for, with subscription keys masked.
@@ -348,9 +382,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func (c *countingReader) Close() error { return c.r.Close() }
 
-// newUUID writes a random version 4 UUID in its 36-character text form.
-func newUUID(dst *[36]byte) {
-	var u [16]byte
+// newUUID makes a random version 4 UUID: its bytes in u and its
+// 36-character text form in dst.
+func newUUID(u *[16]byte, dst *[36]byte) {
 	rand.Read(u[:])
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80

@@ -167,6 +167,10 @@ func newHarness(t *testing.T, opts Options) *harness {
 	if diags.HasErrors() {
 		t.Fatalf("loading testdata/shop:\n%s", diags)
 	}
+	snap.Policies, diags = config.LoadPolicies(snap, PolicyOptions())
+	if diags.HasErrors() {
+		t.Fatalf("loading the policies of testdata/shop:\n%s", diags)
+	}
 	opts.AllAccessKey = testAllAccessKey
 	opts.Log = NewLogWriter(h.logs)
 	gw, err := New(snap, opts)

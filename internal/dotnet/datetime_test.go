@@ -1,0 +1,226 @@
+package dotnet
+
+import (
+	"testing"
+	"time"
+)
+
+func mustDate(t *testing.T, y, mo, d, h, mi, s, ms int, k Kind) DateTime {
+	t.Helper()
+	v, err := NewDateTime(y, mo, d, h, mi, s, ms, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestDateTimeFields(t *testing.T) {
+	base := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tm := range []time.Time{
+		base,
+		time.Date(2020, 2, 29, 23, 59, 59, 999999900, time.UTC),
+		time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2000, 12, 31, 12, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2024, 7, 15, 8, 5, 3, 0, time.UTC),
+	} {
+		d := DateTimeFromTime(tm, Utc)
+		if d.Year() != tm.Year() || d.Month() != int(tm.Month()) || d.Day() != tm.Day() ||
+			d.Hour() != tm.Hour() || d.Minute() != tm.Minute() || d.Second() != tm.Second() ||
+			d.DayOfWeek() != int(tm.Weekday()) || d.DayOfYear() != tm.YearDay() {
+			t.Errorf("fields of %v wrong: %d-%d-%d %d:%d:%d dow %d yday %d", tm, d.Year(), d.Month(), d.Day(), d.Hour(), d.Minute(), d.Second(), d.DayOfWeek(), d.DayOfYear())
+		}
+		if !d.Time().Equal(tm) {
+			t.Errorf("round trip of %v gave %v", tm, d.Time())
+		}
+	}
+}
+
+func TestDateTimeFormat(t *testing.T) {
+	d := mustDate(t, 2020, 1, 2, 3, 4, 5, 0, Utc)
+	d, _ = d.AddTicks(1234567)
+	pm := mustDate(t, 2009, 6, 15, 13, 45, 30, 0, Unspecified)
+	tests := []struct {
+		d      DateTime
+		format string
+		want   string
+	}{
+		{d, "", "01/02/2020 03:04:05"},
+		{d, "G", "01/02/2020 03:04:05"},
+		{d, "d", "01/02/2020"},
+		{d, "D", "Thursday, 02 January 2020"},
+		{d, "f", "Thursday, 02 January 2020 03:04"},
+		{d, "F", "Thursday, 02 January 2020 03:04:05"},
+		{d, "g", "01/02/2020 03:04"},
+		{d, "M", "January 02"},
+		{d, "o", "2020-01-02T03:04:05.1234567Z"},
+		{d, "O", "2020-01-02T03:04:05.1234567Z"},
+		{d, "r", "Thu, 02 Jan 2020 03:04:05 GMT"},
+		{d, "s", "2020-01-02T03:04:05"},
+		{d, "t", "03:04"},
+		{d, "T", "03:04:05"},
+		{d, "u", "2020-01-02 03:04:05Z"},
+		{d, "U", "Thursday, 02 January 2020 03:04:05"},
+		{d, "y", "2020 January"},
+		{pm.SpecifyKind(Unspecified), "o", "2009-06-15T13:45:30.0000000"},
+		{pm.SpecifyKind(Local), "o", "2009-06-15T13:45:30.0000000+00:00"},
+		{d, "yyyy-MM-ddTHH:mm:ss.fffZ", "2020-01-02T03:04:05.123Z"},
+		{d, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "2020-01-02T03:04:05.1234567Z"},
+		{pm, "yyyy-MM-ddTHH:mm:ss.FFFK", "2009-06-15T13:45:30"},
+		{pm, "h:mm tt", "1:45 PM"},
+		{pm, "hh:mm t", "01:45 P"},
+		{pm, "MMM d, yy", "Jun 15, 09"},
+		{pm, "dddd ddd dd d", "Monday Mon 15 15"},
+		{pm, "MMMM MMM MM M", "June Jun 06 6"},
+		{pm, "%d", "15"},
+		{pm, "%M", "6"},
+		{pm, "yyyyMMddHHmmss", "20090615134530"},
+		{pm, "y yy yyy yyyy yyyyy", "9 09 2009 2009 02009"},
+		{pm, "zzz", "+00:00"},
+		{pm, "z zz", "+0 +00"},
+		{pm, "'Date:' yyyy", "Date: 2009"},
+		{pm, "\\d\\a\\y d", "day 15"},
+		{pm, "HH:mm:ss.ff", "13:45:30.00"},
+		{pm, "g", "06/15/2009 13:45"},
+		{pm, "gg yyyy", "A.D. 2009"},
+		{DateTime{}, "", "01/01/0001 00:00:00"},
+	}
+	for _, tt := range tests {
+		got, err := tt.d.Format(tt.format)
+		if err != nil || got != tt.want {
+			t.Errorf("Format(%q) = %q, %v; want %q", tt.format, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"x", "ffffffff", "'abc", "\\"} {
+		if _, err := pm.Format(bad); err == nil {
+			t.Errorf("Format(%q) succeeded, want FormatException", bad)
+		}
+	}
+}
+
+func TestDateTimeArithmetic(t *testing.T) {
+	d := mustDate(t, 2020, 1, 31, 10, 0, 0, 0, Utc)
+	m, _ := d.AddMonths(1)
+	if got := m.String(); got != "02/29/2020 10:00:00" {
+		t.Errorf("AddMonths(1) = %s", got)
+	}
+	m, _ = d.AddMonths(-13)
+	if got := m.String(); got != "12/31/2018 10:00:00" {
+		t.Errorf("AddMonths(-13) = %s", got)
+	}
+	y, _ := mustDate(t, 2020, 2, 29, 0, 0, 0, 0, Utc).AddYears(1)
+	if got := y.String(); got != "02/28/2021 00:00:00" {
+		t.Errorf("AddYears(1) = %s", got)
+	}
+	s, _ := d.AddSeconds(90.5)
+	if got, _ := s.Format("o"); got != "2020-01-31T10:01:30.5000000Z" {
+		t.Errorf("AddSeconds = %s", got)
+	}
+	h, _ := d.AddHours(-10.25)
+	if got := h.String(); got != "01/30/2020 23:45:00" {
+		t.Errorf("AddHours = %s", got)
+	}
+	if _, err := (DateTime{}).AddDays(-1); err == nil || err.Error() != "The added or subtracted value results in an un-representable DateTime. (Parameter 'value')" {
+		t.Errorf("AddDays(-1) on MinValue: %v", err)
+	}
+	ts := d.Subtract(mustDate(t, 2020, 1, 30, 8, 30, 15, 0, Utc))
+	if ts.String() != "1.01:29:45" || ts.TotalSeconds() != 91785 {
+		t.Errorf("Subtract = %s (%v s)", ts, ts.TotalSeconds())
+	}
+}
+
+func TestTimeSpanFormat(t *testing.T) {
+	ts, _ := NewTimeSpan(1, 2, 3, 4, 500)
+	neg := -ts
+	tests := []struct {
+		ts     TimeSpan
+		format string
+		want   string
+	}{
+		{ts, "", "1.02:03:04.5000000"},
+		{ts, "c", "1.02:03:04.5000000"},
+		{ts, "g", "1:2:03:04.5"},
+		{ts, "G", "1:02:03:04.5000000"},
+		{neg, "c", "-1.02:03:04.5000000"},
+		{neg, "g", "-1:2:03:04.5"},
+		{TimeSpan(30 * TicksPerMinute), "", "00:30:00"},
+		{TimeSpan(30 * TicksPerMinute), "g", "0:30:00"},
+		{0, "G", "0:00:00:00.0000000"},
+		{ts, "hh\\:mm\\:ss", "02:03:04"},
+		{ts, "d\\.hh\\:mm", "1.02:03"},
+		{ts, "dd'd 'hh'h'", "01d 02h"},
+		{ts, "ss\\.fff", "04.500"},
+		{ts, "ss\\.FFF", "04.5"},
+		{neg, "hh\\:mm", "02:03"},
+		{ts, "%h", "2"},
+	}
+	for _, tt := range tests {
+		got, err := tt.ts.Format(tt.format)
+		if err != nil || got != tt.want {
+			t.Errorf("TimeSpan(%d).Format(%q) = %q, %v; want %q", int64(tt.ts), tt.format, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"hh:mm", "x", "hhh"} {
+		if _, err := ts.Format(bad); err == nil || err.Error() != "Input string was not in a correct format." {
+			t.Errorf("Format(%q) error = %v", bad, err)
+		}
+	}
+}
+
+func TestParseDateTime(t *testing.T) {
+	tests := []struct {
+		in, want string // want is the "o" format
+	}{
+		{"2020-01-02", "2020-01-02T00:00:00.0000000"},
+		{"2020-01-02T03:04:05", "2020-01-02T03:04:05.0000000"},
+		{"2020-01-02T03:04:05Z", "2020-01-02T03:04:05.0000000+00:00"},
+		{"2020-01-02T03:04:05.123Z", "2020-01-02T03:04:05.1230000+00:00"},
+		{"2020-01-02T03:04:05+02:00", "2020-01-02T01:04:05.0000000+00:00"},
+		{"2020-01-02 03:04", "2020-01-02T03:04:00.0000000"},
+		{"01/02/2020", "2020-01-02T00:00:00.0000000"},
+		{"1/2/2020 3:04:05 PM", "2020-01-02T15:04:05.0000000"},
+		{"01/02/2020 03:04:05", "2020-01-02T03:04:05.0000000"},
+		{"2020/01/02", "2020-01-02T00:00:00.0000000"},
+		{"Thu, 02 Jan 2020 03:04:05 GMT", "2020-01-02T03:04:05.0000000+00:00"},
+		{"2 January 2020", "2020-01-02T00:00:00.0000000"},
+		{"  2020-01-02  ", "2020-01-02T00:00:00.0000000"},
+	}
+	for _, tt := range tests {
+		d, err := ParseDateTime(tt.in)
+		if err != nil {
+			t.Errorf("ParseDateTime(%q): %v", tt.in, err)
+			continue
+		}
+		if got, _ := d.Format("o"); got != tt.want {
+			t.Errorf("ParseDateTime(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "2020-13-01", "hello", "2020-02-30", "Fri, 02 Jan 2020 03:04:05 GMT"} {
+		if _, err := ParseDateTime(bad); err == nil {
+			t.Errorf("ParseDateTime(%q) succeeded", bad)
+		}
+	}
+	if _, err := ParseDateTime("x"); err.Error() != "String 'x' was not recognized as a valid DateTime." {
+		t.Errorf("message = %q", err)
+	}
+	d, err := ParseExactDateTime("15/06/2009 13:45", "dd/MM/yyyy HH:mm")
+	if err != nil || d.String() != "06/15/2009 13:45:00" {
+		t.Errorf("ParseExact = %v, %v", d, err)
+	}
+	d, err = ParseExactDateTime("2009-06-15T13:45:30.1200000Z", "o")
+	if err != nil || d.Kind() != Local || d.Millisecond() != 120 {
+		t.Errorf("ParseExact o = %v, %v", d, err)
+	}
+	if _, err := ParseExactDateTime("2009-06-15", "dd/MM/yyyy"); err == nil {
+		t.Error("ParseExact mismatch succeeded")
+	}
+}
+
+func BenchmarkDateTimeCustomFormat(b *testing.B) {
+	d := DateTimeFromTime(time.Date(2024, 7, 15, 8, 5, 3, 123456700, time.UTC), Utc)
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = d.AppendFormat(buf[:0], "yyyy-MM-ddTHH:mm:ss.fffZ")
+	}
+}

@@ -1,0 +1,390 @@
+package dotnet
+
+import (
+	"strconv"
+)
+
+// numKind tells which .NET type produced a number buffer; rounding and the
+// sign of zero depend on it.
+type numKind uint8
+
+const (
+	kindInteger numKind = iota
+	kindDecimal
+	kindFloat
+)
+
+// numBuf mirrors .NET's NumberBuffer: the value is 0.d1d2d3... × 10^scale.
+// digits holds ASCII digits without a terminator.
+type numBuf struct {
+	digits []byte
+	scale  int
+	neg    bool
+	kind   numKind
+}
+
+func (n *numBuf) digit(i int) byte {
+	if i >= 0 && i < len(n.digits) {
+		return n.digits[i]
+	}
+	return 0
+}
+
+// roundNumber keeps pos digits, rounding half up on the next digit unless
+// the digits are already correctly rounded (standard formats on doubles).
+func (n *numBuf) round(pos int, correctlyRounded bool) {
+	i := 0
+	for i < pos && i < len(n.digits) {
+		i++
+	}
+	if i == pos && i < len(n.digits) && n.digits[i] >= '5' && !(n.kind == kindFloat && correctlyRounded) {
+		for i > 0 && n.digits[i-1] == '9' {
+			i--
+		}
+		if i > 0 {
+			n.digits[i-1]++
+		} else {
+			n.scale++
+			n.digits[0] = '1'
+			i = 1
+		}
+	} else {
+		for i > 0 && n.digits[i-1] == '0' {
+			i--
+		}
+	}
+	if i == 0 {
+		if n.kind != kindFloat {
+			n.neg = false
+		}
+		n.scale = 0
+	}
+	n.digits = n.digits[:i]
+}
+
+// setFromE fills n from strconv's 'e' output ("d.ddde±xx").
+func (n *numBuf) setFromE(s []byte) {
+	n.digits = n.digits[:0]
+	i := 0
+	for ; i < len(s) && s[i] != 'e'; i++ {
+		if s[i] != '.' {
+			n.digits = append(n.digits, s[i])
+		}
+	}
+	exp := 0
+	neg := s[i+1] == '-'
+	for _, c := range s[i+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if neg {
+		exp = -exp
+	}
+	n.scale = exp + 1
+	n.trim()
+}
+
+// setFromF fills n from strconv's 'f' output ("ddd.ddd").
+func (n *numBuf) setFromF(s []byte) {
+	n.digits = n.digits[:0]
+	intDigits := 0
+	seenDot := false
+	leading := true
+	lead := 0
+	for _, c := range s {
+		if c == '.' {
+			seenDot = true
+			continue
+		}
+		if leading && c == '0' {
+			if seenDot {
+				lead++
+			}
+			continue
+		}
+		if leading {
+			leading = false
+		}
+		n.digits = append(n.digits, c)
+		if !seenDot {
+			intDigits++
+		}
+	}
+	if intDigits > 0 {
+		n.scale = intDigits
+	} else {
+		n.scale = -lead
+	}
+	n.trim()
+}
+
+func (n *numBuf) trim() {
+	j := len(n.digits)
+	for j > 0 && n.digits[j-1] == '0' {
+		j--
+	}
+	n.digits = n.digits[:j]
+	if j == 0 {
+		n.scale = 0
+	}
+}
+
+// setUint fills n with the decimal digits of v.
+func (n *numBuf) setUint(v uint64) {
+	n.digits = strconv.AppendUint(n.digits[:0], v, 10)
+	if v == 0 {
+		n.digits = n.digits[:0]
+		n.scale = 0
+		return
+	}
+	n.scale = len(n.digits)
+	n.trimKeepScale()
+}
+
+func (n *numBuf) trimKeepScale() {
+	j := len(n.digits)
+	for j > 0 && n.digits[j-1] == '0' {
+		j--
+	}
+	n.digits = n.digits[:j]
+}
+
+// Invariant culture number format information.
+const (
+	negativeSign    = "-"
+	positiveSign    = "+"
+	decimalSep      = "."
+	groupSep        = ","
+	currencySymbol  = "\u00a4"
+	percentSymbol   = "%"
+	perMilleSymbol  = "\u2030"
+	defaultDecimals = 2
+)
+
+// numberToString applies a standard format specifier (C, E, F, G, N, P, R)
+// to the buffer, as .NET's Number.NumberToString does.
+func numberToString(sb []byte, n *numBuf, format byte, nMaxDigits int, correctlyRounded bool) ([]byte, error) {
+	switch format {
+	case 'C', 'c':
+		if nMaxDigits < 0 {
+			nMaxDigits = defaultDecimals
+		}
+		n.round(n.scale+nMaxDigits, correctlyRounded)
+		if n.neg {
+			sb = append(sb, '(')
+		}
+		sb = append(sb, currencySymbol...)
+		sb = formatFixed(sb, n, nMaxDigits, true)
+		if n.neg {
+			sb = append(sb, ')')
+		}
+	case 'F', 'f':
+		if nMaxDigits < 0 {
+			nMaxDigits = defaultDecimals
+		}
+		n.round(n.scale+nMaxDigits, correctlyRounded)
+		if n.neg {
+			sb = append(sb, negativeSign...)
+		}
+		sb = formatFixed(sb, n, nMaxDigits, false)
+	case 'N', 'n':
+		if nMaxDigits < 0 {
+			nMaxDigits = defaultDecimals
+		}
+		n.round(n.scale+nMaxDigits, correctlyRounded)
+		if n.neg {
+			sb = append(sb, negativeSign...)
+		}
+		sb = formatFixed(sb, n, nMaxDigits, true)
+	case 'E', 'e':
+		if nMaxDigits < 0 {
+			nMaxDigits = 6
+		}
+		nMaxDigits++
+		n.round(nMaxDigits, correctlyRounded)
+		if n.neg {
+			sb = append(sb, negativeSign...)
+		}
+		sb = formatScientific(sb, n, nMaxDigits, format)
+	case 'G', 'g', 'R', 'r':
+		if format == 'R' || format == 'r' {
+			if n.kind != kindFloat {
+				return sb, errBadFormatSpecifier()
+			}
+			format -= 'R' - 'G'
+		}
+		noRounding := false
+		if nMaxDigits < 1 {
+			if n.kind == kindDecimal && nMaxDigits == -1 {
+				noRounding = true
+				if len(n.digits) == 0 {
+					return formatGeneral(sb, n, nMaxDigits, format-('G'-'E'), true), nil
+				}
+				if n.neg {
+					sb = append(sb, negativeSign...)
+				}
+				return formatGeneral(sb, n, nMaxDigits, format-('G'-'E'), true), nil
+			}
+			nMaxDigits = len(n.digits)
+		}
+		n.round(nMaxDigits, correctlyRounded)
+		if n.neg {
+			sb = append(sb, negativeSign...)
+		}
+		sb = formatGeneral(sb, n, nMaxDigits, format-('G'-'E'), noRounding)
+	case 'P', 'p':
+		if nMaxDigits < 0 {
+			nMaxDigits = defaultDecimals
+		}
+		n.scale += 2
+		n.round(n.scale+nMaxDigits, correctlyRounded)
+		if n.neg {
+			sb = append(sb, negativeSign...)
+		}
+		sb = formatFixed(sb, n, nMaxDigits, true)
+		sb = append(sb, ' ')
+		sb = append(sb, percentSymbol...)
+	default:
+		return sb, errBadFormatSpecifier()
+	}
+	return sb, nil
+}
+
+// formatFixed writes the integer part (grouped by three when group is set),
+// then nMaxDigits decimals.
+func formatFixed(sb []byte, n *numBuf, nMaxDigits int, group bool) []byte {
+	digPos := n.scale
+	di := 0
+	if digPos > 0 {
+		for k := 0; k < digPos; k++ {
+			c := byte('0')
+			if di < len(n.digits) {
+				c = n.digits[di]
+				di++
+			}
+			sb = append(sb, c)
+			rem := digPos - 1 - k
+			if group && rem > 0 && rem%3 == 0 {
+				sb = append(sb, groupSep...)
+			}
+		}
+	} else {
+		sb = append(sb, '0')
+	}
+	if nMaxDigits > 0 {
+		sb = append(sb, decimalSep...)
+		if digPos < 0 {
+			zeros := min(-digPos, nMaxDigits)
+			for range zeros {
+				sb = append(sb, '0')
+			}
+			nMaxDigits -= zeros
+		}
+		for ; nMaxDigits > 0; nMaxDigits-- {
+			c := byte('0')
+			if di < len(n.digits) {
+				c = n.digits[di]
+				di++
+			}
+			sb = append(sb, c)
+		}
+	}
+	return sb
+}
+
+func formatScientific(sb []byte, n *numBuf, nMaxDigits int, expChar byte) []byte {
+	di := 0
+	next := func() byte {
+		if di < len(n.digits) {
+			di++
+			return n.digits[di-1]
+		}
+		return '0'
+	}
+	sb = append(sb, next())
+	if nMaxDigits != 1 {
+		sb = append(sb, decimalSep...)
+	}
+	for nMaxDigits--; nMaxDigits > 0; nMaxDigits-- {
+		sb = append(sb, next())
+	}
+	e := 0
+	if len(n.digits) > 0 {
+		e = n.scale - 1
+	}
+	return formatExponent(sb, e, expChar, 3, true)
+}
+
+func formatExponent(sb []byte, value int, expChar byte, minDigits int, positive bool) []byte {
+	sb = append(sb, expChar)
+	if value < 0 {
+		sb = append(sb, negativeSign...)
+		value = -value
+	} else if positive {
+		sb = append(sb, positiveSign...)
+	}
+	var tmp [12]byte
+	d := strconv.AppendInt(tmp[:0], int64(value), 10)
+	for i := len(d); i < minDigits; i++ {
+		sb = append(sb, '0')
+	}
+	return append(sb, d...)
+}
+
+func formatGeneral(sb []byte, n *numBuf, nMaxDigits int, expChar byte, suppressScientific bool) []byte {
+	digPos := n.scale
+	scientific := false
+	if !suppressScientific && (digPos > nMaxDigits || digPos < -3) {
+		digPos = 1
+		scientific = true
+	}
+	di := 0
+	if digPos > 0 {
+		for ; digPos > 0; digPos-- {
+			if di < len(n.digits) {
+				sb = append(sb, n.digits[di])
+				di++
+			} else {
+				sb = append(sb, '0')
+			}
+		}
+	} else {
+		sb = append(sb, '0')
+	}
+	if di < len(n.digits) || digPos < 0 {
+		sb = append(sb, decimalSep...)
+		for ; digPos < 0; digPos++ {
+			sb = append(sb, '0')
+		}
+		sb = append(sb, n.digits[di:]...)
+	}
+	if scientific {
+		sb = formatExponent(sb, n.scale-1, expChar, 2, true)
+	}
+	return sb
+}
+
+// parseFormatSpecifier splits a standard format string into its letter and
+// precision (-1 when absent). It returns 0 for custom format strings.
+func parseFormatSpecifier(format string) (byte, int) {
+	if format == "" {
+		return 'G', -1
+	}
+	c := format[0]
+	if (c|0x20) >= 'a' && (c|0x20) <= 'z' {
+		if len(format) == 1 {
+			return c, -1
+		}
+		n := 0
+		i := 1
+		for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
+			if n >= 100_000_000 {
+				return 0, -1
+			}
+			n = n*10 + int(format[i]-'0')
+		}
+		if i == len(format) {
+			return c, n
+		}
+	}
+	return 0, -1
+}

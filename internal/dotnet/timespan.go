@@ -1,0 +1,243 @@
+package dotnet
+
+import (
+	"math"
+	"strconv"
+)
+
+// TimeSpan is System.TimeSpan: a signed number of 100 ns ticks.
+type TimeSpan int64
+
+// Ticks is TimeSpan.Ticks.
+func (ts TimeSpan) Ticks() int64 { return int64(ts) }
+
+// Days is TimeSpan.Days.
+func (ts TimeSpan) Days() int { return int(int64(ts) / TicksPerDay) }
+
+// Hours is TimeSpan.Hours.
+func (ts TimeSpan) Hours() int { return int(int64(ts) / TicksPerHour % 24) }
+
+// Minutes is TimeSpan.Minutes.
+func (ts TimeSpan) Minutes() int { return int(int64(ts) / TicksPerMinute % 60) }
+
+// Seconds is TimeSpan.Seconds.
+func (ts TimeSpan) Seconds() int { return int(int64(ts) / TicksPerSecond % 60) }
+
+// Milliseconds is TimeSpan.Milliseconds.
+func (ts TimeSpan) Milliseconds() int { return int(int64(ts) / TicksPerMillisecond % 1000) }
+
+// TotalDays is TimeSpan.TotalDays.
+func (ts TimeSpan) TotalDays() float64 { return float64(ts) / float64(TicksPerDay) }
+
+// TotalHours is TimeSpan.TotalHours.
+func (ts TimeSpan) TotalHours() float64 { return float64(ts) / float64(TicksPerHour) }
+
+// TotalMinutes is TimeSpan.TotalMinutes.
+func (ts TimeSpan) TotalMinutes() float64 { return float64(ts) / float64(TicksPerMinute) }
+
+// TotalSeconds is TimeSpan.TotalSeconds.
+func (ts TimeSpan) TotalSeconds() float64 { return float64(ts) / float64(TicksPerSecond) }
+
+// TotalMilliseconds is TimeSpan.TotalMilliseconds.
+func (ts TimeSpan) TotalMilliseconds() float64 {
+	return float64(ts) / float64(TicksPerMillisecond)
+}
+
+// NewTimeSpan is new TimeSpan(days, hours, minutes, seconds, milliseconds).
+func NewTimeSpan(days, hours, minutes, seconds, milliseconds int64) (TimeSpan, error) {
+	total := (days*3600*24+hours*3600+minutes*60+seconds)*1000 + milliseconds
+	if total > math.MaxInt64/TicksPerMillisecond || total < math.MinInt64/TicksPerMillisecond {
+		return 0, errTimeSpanTooLong()
+	}
+	return TimeSpan(total * TicksPerMillisecond), nil
+}
+
+func errTimeSpanTooLong() error {
+	return &Exception{Type: ArgumentOutOfRangeException, Message: "TimeSpan overflowed because the duration is too long."}
+}
+
+func timeSpanFrom(v float64, unit int64) (TimeSpan, error) {
+	if math.IsNaN(v) {
+		return 0, &Exception{Type: "System.ArgumentException", Message: "TimeSpan does not accept floating point Not-a-Number values."}
+	}
+	t := v * float64(unit)
+	if t > math.MaxInt64 || t < math.MinInt64 {
+		return 0, &Exception{Type: OverflowException, Message: "TimeSpan overflowed because the duration is too long."}
+	}
+	return TimeSpan(int64(t)), nil
+}
+
+// TimeSpanFromSeconds is TimeSpan.FromSeconds(double).
+func TimeSpanFromSeconds(v float64) (TimeSpan, error) { return timeSpanFrom(v, TicksPerSecond) }
+
+// TimeSpanFromMinutes is TimeSpan.FromMinutes(double).
+func TimeSpanFromMinutes(v float64) (TimeSpan, error) { return timeSpanFrom(v, TicksPerMinute) }
+
+// TimeSpanFromHours is TimeSpan.FromHours(double).
+func TimeSpanFromHours(v float64) (TimeSpan, error) { return timeSpanFrom(v, TicksPerHour) }
+
+// TimeSpanFromDays is TimeSpan.FromDays(double).
+func TimeSpanFromDays(v float64) (TimeSpan, error) { return timeSpanFrom(v, TicksPerDay) }
+
+// TimeSpanFromMilliseconds is TimeSpan.FromMilliseconds(double).
+func TimeSpanFromMilliseconds(v float64) (TimeSpan, error) {
+	return timeSpanFrom(v, TicksPerMillisecond)
+}
+
+// String is TimeSpan.ToString(): the constant "c" format
+// [-][d.]hh:mm:ss[.fffffff].
+func (ts TimeSpan) String() string {
+	s, _ := ts.Format("c")
+	return s
+}
+
+func (ts TimeSpan) parts() (neg bool, days, hours, minutes, seconds, frac int64) {
+	t := int64(ts)
+	var u uint64
+	if t < 0 {
+		neg = true
+		u = uint64(-t) // MinValue wraps to its own magnitude as uint64
+	} else {
+		u = uint64(t)
+	}
+	days = int64(u / uint64(TicksPerDay))
+	r := int64(u % uint64(TicksPerDay))
+	hours = r / TicksPerHour
+	minutes = r / TicksPerMinute % 60
+	seconds = r / TicksPerSecond % 60
+	frac = r % TicksPerSecond
+	return
+}
+
+// Format is TimeSpan.ToString(format, InvariantCulture): "c", "t", "T",
+// "g", "G" or a custom pattern (d, h, m, s, f, F, quoted and escaped
+// literals; any other character is a FormatException).
+func (ts TimeSpan) Format(format string) (string, error) {
+	neg, days, hours, minutes, seconds, frac := ts.parts()
+	var b []byte
+	switch format {
+	case "", "c", "t", "T":
+		if neg {
+			b = append(b, '-')
+		}
+		if days != 0 {
+			b = strconv.AppendInt(b, days, 10)
+			b = append(b, '.')
+		}
+		b = appendPadded(b, hours, 2)
+		b = append(b, ':')
+		b = appendPadded(b, minutes, 2)
+		b = append(b, ':')
+		b = appendPadded(b, seconds, 2)
+		if frac != 0 {
+			b = append(b, '.')
+			b = appendPadded(b, frac, 7)
+		}
+		return string(b), nil
+	case "g":
+		if neg {
+			b = append(b, '-')
+		}
+		if days != 0 {
+			b = strconv.AppendInt(b, days, 10)
+			b = append(b, ':')
+		}
+		b = strconv.AppendInt(b, hours, 10)
+		b = append(b, ':')
+		b = appendPadded(b, minutes, 2)
+		b = append(b, ':')
+		b = appendPadded(b, seconds, 2)
+		if frac != 0 {
+			f := frac
+			w := 7
+			for f%10 == 0 {
+				f /= 10
+				w--
+			}
+			b = append(b, '.')
+			b = appendPadded(b, f, w)
+		}
+		return string(b), nil
+	case "G":
+		if neg {
+			b = append(b, '-')
+		}
+		b = strconv.AppendInt(b, days, 10)
+		b = append(b, ':')
+		b = appendPadded(b, hours, 2)
+		b = append(b, ':')
+		b = appendPadded(b, minutes, 2)
+		b = append(b, ':')
+		b = appendPadded(b, seconds, 2)
+		b = append(b, '.')
+		b = appendPadded(b, frac, 7)
+		return string(b), nil
+	}
+	if len(format) == 1 {
+		return "", errDateFormat()
+	}
+	for i := 0; i < len(format); {
+		c := format[i]
+		n := repeatLen(format, i)
+		switch c {
+		case 'd':
+			if n > 8 {
+				return "", errDateFormat()
+			}
+			b = appendPadded(b, days, n)
+		case 'h', 'm', 's':
+			if n > 2 {
+				return "", errDateFormat()
+			}
+			v := hours
+			if c == 'm' {
+				v = minutes
+			} else if c == 's' {
+				v = seconds
+			}
+			b = appendPadded(b, v, n)
+		case 'f', 'F':
+			if n > 7 {
+				return "", errDateFormat()
+			}
+			f := frac
+			for k := n; k < 7; k++ {
+				f /= 10
+			}
+			if c == 'f' {
+				b = appendPadded(b, f, n)
+				break
+			}
+			w := n
+			for w > 0 && f%10 == 0 {
+				f /= 10
+				w--
+			}
+			if w > 0 {
+				b = appendPadded(b, f, w)
+			}
+		case '\'', '"':
+			var err error
+			b, i, err = parseQuoted(b, format, i)
+			if err != nil {
+				return "", errDateFormat()
+			}
+			continue
+		case '%':
+			if i+1 >= len(format) || format[i+1] == '%' {
+				return "", errDateFormat()
+			}
+			n = 1
+		case '\\':
+			if i+1 >= len(format) {
+				return "", errDateFormat()
+			}
+			b = append(b, format[i+1])
+			n = 2
+		default:
+			return "", errDateFormat()
+		}
+		i += n
+	}
+	return string(b), nil
+}

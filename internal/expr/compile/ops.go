@@ -1,0 +1,345 @@
+package compile
+
+import (
+	"fmt"
+
+	"github.com/tollgate/tollgate/internal/expr/syntax"
+	"github.com/tollgate/tollgate/internal/expr/value"
+)
+
+func (c *compiler) unary(x *syntax.Unary) *node {
+	u := c.u
+	switch x.Op {
+	case "++", "--":
+		return c.incdec(x.X, x.Op, false, x)
+	case "!":
+		n := c.boolExpr(x.X)
+		ne := n.eval
+		return &node{eval: func(fr *value.Frame) value.Value { return !ne(fr).(bool) }, typ: u.Bool, slot: -1}
+	case "-":
+		n := c.valueExpr(x.X)
+		if n.typ == u.String || n.typ == u.Bool {
+			c.errAt(x, "bad-operand", "operator '-' cannot be applied to operand of type '%s'", n.typ.Name)
+		}
+		ne := n.eval
+		typ := n.typ
+		if typ == u.Char || typ == u.Byte {
+			typ = u.Int
+		}
+		return &node{eval: func(fr *value.Frame) value.Value { return value.Negate(ne(fr)) }, typ: typ, slot: -1}
+	case "+":
+		return c.valueExpr(x.X)
+	case "~":
+		n := c.valueExpr(x.X)
+		ne := n.eval
+		return &node{eval: func(fr *value.Frame) value.Value { return value.Complement(ne(fr)) }, typ: n.typ, slot: -1}
+	}
+	c.errAt(x, "unsupported", "unsupported operator %s", x.Op)
+	return bad()
+}
+
+func isNumeric(t *value.Type) bool { return value.IsNumericType(t) }
+
+// arithType is the static result type of a binary arithmetic operator.
+func (c *compiler) arithType(op string, a, b *value.Type) *value.Type {
+	u := c.u
+	if op == "+" && (a == u.String || b == u.String) {
+		return u.String
+	}
+	if isNumeric(a) && isNumeric(b) {
+		switch {
+		case op == "<<" || op == ">>":
+			if a == u.Long {
+				return u.Long
+			}
+			return u.Int
+		case a == u.Double || b == u.Double:
+			return u.Double
+		case a == u.Long || b == u.Long:
+			return u.Long
+		}
+		return u.Int
+	}
+	if a == u.Bool && b == u.Bool && (op == "&" || op == "|" || op == "^") {
+		return u.Bool
+	}
+	if a == u.DateTime && b == u.TimeSpan && (op == "+" || op == "-") {
+		return u.DateTime
+	}
+	if a == u.DateTime && b == u.DateTime && op == "-" {
+		return u.TimeSpan
+	}
+	if a == u.TimeSpan && b == u.TimeSpan && (op == "+" || op == "-") {
+		return u.TimeSpan
+	}
+	return nil
+}
+
+// checkOperands reports operator/type combinations C# rejects.
+func (c *compiler) checkOperands(x *syntax.Binary, a, b *value.Type) {
+	u := c.u
+	known := func(t *value.Type) bool { return t != nil && t != u.Object && !t.Open }
+	if !known(a) || !known(b) {
+		return
+	}
+	switch x.Op {
+	case "-", "*", "/", "%":
+		if c.arithType(x.Op, a, b) == nil {
+			c.errorf(x.OpPos, x.OpPos+len(x.Op), "bad-operands", "operator '%s' cannot be applied to operands of type '%s' and '%s'", x.Op, a.Name, b.Name)
+		}
+	case "+":
+		if c.arithType(x.Op, a, b) == nil {
+			c.errorf(x.OpPos, x.OpPos+1, "bad-operands", "operator '+' cannot be applied to operands of type '%s' and '%s'", a.Name, b.Name)
+		}
+	case "<", ">", "<=", ">=":
+		ok := isNumeric(a) && isNumeric(b) || a == b && (a == u.DateTime || a == u.TimeSpan || a == u.DateTimeOffset)
+		if !ok {
+			c.errorf(x.OpPos, x.OpPos+len(x.Op), "bad-operands", "operator '%s' cannot be applied to operands of type '%s' and '%s'", x.Op, a.Name, b.Name)
+		}
+	case "==", "!=":
+		if (a == u.String && (isNumeric(b) || b == u.Bool)) || (b == u.String && (isNumeric(a) || a == u.Bool)) || (a == u.Bool && isNumeric(b)) || (b == u.Bool && isNumeric(a)) {
+			c.errorf(x.OpPos, x.OpPos+len(x.Op), "bad-operands", "operator '%s' cannot be applied to operands of type '%s' and '%s'", x.Op, a.Name, b.Name)
+		}
+	}
+}
+
+func (c *compiler) binary(x *syntax.Binary) *node {
+	u := c.u
+	switch x.Op {
+	case "&&", "||":
+		a, b := c.boolExpr(x.X), c.boolExpr(x.Y)
+		ae, be := a.eval, b.eval
+		if x.Op == "&&" {
+			return &node{eval: func(fr *value.Frame) value.Value { return ae(fr).(bool) && be(fr).(bool) }, typ: u.Bool, slot: -1}
+		}
+		return &node{eval: func(fr *value.Frame) value.Value { return ae(fr).(bool) || be(fr).(bool) }, typ: u.Bool, slot: -1}
+	case "??":
+		a, b := c.valueExpr(x.X), c.valueExpr(x.Y)
+		if a.typ != nil && a.typ.Value && a.typ != u.Object {
+			c.errAt(x, "bad-operands", "operator '??' cannot be applied to operands of type '%s'", a.typ.Name)
+		}
+		ae, be := a.eval, b.eval
+		typ := a.typ
+		if typ == nil {
+			typ = b.typ
+		}
+		return &node{eval: func(fr *value.Frame) value.Value {
+			if v := ae(fr); v != nil {
+				return v
+			}
+			return be(fr)
+		}, typ: typ, slot: -1}
+	}
+	a, b := c.valueExpr(x.X), c.valueExpr(x.Y)
+	c.checkOperands(x, a.typ, b.typ)
+	ae, be := a.eval, b.eval
+	s, e := x.Span()
+	switch x.Op {
+	case "==":
+		if a.typ == u.String && b.isConst {
+			if bs, ok := b.cval.(string); ok {
+				return &node{eval: func(fr *value.Frame) value.Value {
+					v, ok := ae(fr).(string)
+					return ok && v == bs
+				}, typ: u.Bool, slot: -1}
+			}
+		}
+		return &node{eval: func(fr *value.Frame) value.Value { return value.Equal(ae(fr), be(fr)) }, typ: u.Bool, slot: -1}
+	case "!=":
+		return &node{eval: func(fr *value.Frame) value.Value { return !value.Equal(ae(fr), be(fr)) }, typ: u.Bool, slot: -1}
+	case "<", ">", "<=", ">=":
+		op := x.Op
+		return &node{eval: func(fr *value.Frame) value.Value {
+			av, bv := ae(fr), be(fr)
+			if av == nil || bv == nil {
+				return false
+			}
+			r, ok := value.Compare(av, bv)
+			if !ok {
+				throwAt(fr, &value.Exception{Type: value.ExInvalidOp, Message: fmt.Sprintf("Operator '%s' cannot be applied to operands of type '%s' and '%s'", op, value.TypeName(av), value.TypeName(bv)), Pos: -1, End: -1}, s, e)
+			}
+			switch op {
+			case "<":
+				return r < 0
+			case ">":
+				return r > 0
+			case "<=":
+				return r <= 0
+			}
+			return r >= 0
+		}, typ: u.Bool, slot: -1}
+	}
+	typ := c.arithType(x.Op, a.typ, b.typ)
+	op := x.Op
+	if a.isConst && b.isConst && a.cval != nil && b.cval != nil && typ != nil {
+		if v, ok := fold(op, a.cval, b.cval); ok {
+			return constNode(v, typ)
+		}
+	}
+	if typ == u.String {
+		return &node{eval: func(fr *value.Frame) value.Value {
+			return value.ToString(ae(fr)) + value.ToString(be(fr))
+		}, typ: typ, slot: -1}
+	}
+	if typ == u.Int && (op == "+" || op == "-" || op == "*") {
+		return &node{eval: func(fr *value.Frame) value.Value {
+			av, bv := ae(fr), be(fr)
+			ai, ok1 := av.(int32)
+			bi, ok2 := bv.(int32)
+			if ok1 && ok2 {
+				switch op {
+				case "+":
+					return ai + bi
+				case "-":
+					return ai - bi
+				}
+				return ai * bi
+			}
+			return arith(fr, op, av, bv, s, e)
+		}, typ: typ, slot: -1}
+	}
+	return &node{eval: func(fr *value.Frame) value.Value { return arith(fr, op, ae(fr), be(fr), s, e) }, typ: typ, slot: -1}
+}
+
+func arith(fr *value.Frame, op string, a, b value.Value, s, e int) value.Value {
+	if a == nil || b == nil {
+		if op == "+" {
+			if _, ok := a.(string); ok {
+				return a
+			}
+			if _, ok := b.(string); ok {
+				return b
+			}
+			if a == nil && b == nil {
+				return ""
+			}
+		}
+		return nil // lifted operator on null
+	}
+	fr.Pos, fr.End = s, e
+	return value.Arith(op, a, b)
+}
+
+// isFunc returns the runtime test for "is T".
+func (c *compiler) isFunc(t *value.Type) func(value.Value) bool {
+	if t.Is != nil {
+		return t.Is
+	}
+	return func(v value.Value) bool {
+		vt := value.TypeOf(v)
+		return vt != nil && vt.AssignableTo(t)
+	}
+}
+
+func (c *compiler) isExpr(x *syntax.Is) *node {
+	u := c.u
+	n := c.valueExpr(x.X)
+	ne := n.eval
+	if x.Const != nil {
+		k := c.valueExpr(x.Const)
+		ke := k.eval
+		return &node{eval: func(fr *value.Frame) value.Value { return value.Equal(ne(fr), ke(fr)) }, typ: u.Bool, slot: -1}
+	}
+	t := c.typeRef(x.Type)
+	if t == nil {
+		return bad()
+	}
+	is := c.isFunc(t)
+	if x.Name == "" {
+		return &node{eval: func(fr *value.Frame) value.Value { v := ne(fr); return v != nil && is(v) }, typ: u.Bool, slot: -1}
+	}
+	l := c.declare(x, x.Name, t)
+	slot := l.slot
+	return &node{eval: func(fr *value.Frame) value.Value {
+		v := ne(fr)
+		if v != nil && is(v) {
+			fr.Locals[slot] = v
+			return true
+		}
+		return false
+	}, typ: u.Bool, slot: -1}
+}
+
+// cast compiles (T)x.
+func (c *compiler) cast(x *syntax.Cast) *node {
+	u := c.u
+	t := c.typeRef(x.Type)
+	if t == nil {
+		return bad()
+	}
+	n := c.valueExpr(x.X)
+	ne := n.eval
+	s, e := x.Span()
+	from := n.typ
+	to := t.FullName
+	// compile-time checks between known types
+	if from != nil && from != u.Object && !from.Open && !t.Open && from != t {
+		ok := isNumeric(from) && isNumeric(t) || from.AssignableTo(t) || t.AssignableTo(from) ||
+			t.Generic != "" || from.Generic != "" || t == u.Object || t.Name == "IEnumerable" ||
+			value.IsJSONType(from) && (t.Value || t == u.String) || value.IsJSONType(t) && (from.Value || from == u.String) ||
+			from == u.DateTime && t == u.DateTimeOffset
+		if !ok {
+			c.errAt(x, "invalid-cast", "cannot convert type '%s' to '%s'", from.Name, t.Name)
+			return bad()
+		}
+	}
+	if n.isConst && isNumeric(t) && isNumeric(from) {
+		v, _ := value.ConvertNumber(n.cval, t)
+		return constNode(v, t)
+	}
+	if isNumeric(t) && isNumeric(from) {
+		return &node{eval: func(fr *value.Frame) value.Value {
+			v := ne(fr)
+			r, ok := value.ConvertNumber(v, t)
+			if !ok {
+				throwAt(fr, castException(v, to), s, e)
+			}
+			return r
+		}, typ: t, slot: -1}
+	}
+	if t == u.Object {
+		return &node{eval: ne, typ: t, slot: -1}
+	}
+	is := c.isFunc(t)
+	valueType := t.Value
+	srcText := shorten(c.text(x.X))
+	jsonFrom := value.IsJSONType(from)
+	return &node{eval: func(fr *value.Frame) value.Value {
+		v := ne(fr)
+		if v == nil {
+			if valueType && jsonFrom {
+				fr.Pos, fr.End = s, e
+				return value.ConvertNullToken(t)
+			}
+			if valueType {
+				throwAt(fr, &value.Exception{Type: value.ExNullRef, Message: value.MsgNullRef, Cause: fmt.Sprintf("%s is null and cannot be cast to %s", srcText, t.Name), Pos: -1, End: -1}, s, e)
+			}
+			return nil
+		}
+		if is(v) {
+			return v
+		}
+		if r, ok := value.ExplicitConvert(v, t); ok {
+			return r
+		}
+		throwAt(fr, castException(v, to), s, e)
+		return nil
+	}, typ: t, slot: -1}
+}
+
+func shorten(s string) string {
+	if len(s) > 80 {
+		return s[:77] + "..."
+	}
+	return s
+}
+
+// fold evaluates a constant arithmetic expression; ok is false when it throws.
+func fold(op string, a, b value.Value) (v value.Value, ok bool) {
+	defer func() {
+		if recover() != nil {
+			v, ok = nil, false
+		}
+	}()
+	return value.Arith(op, a, b), true
+}

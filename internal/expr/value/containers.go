@@ -1,0 +1,196 @@
+package value
+
+import (
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/jsonx"
+)
+
+// Array is a .NET array T[].
+type Array struct {
+	T     *Type
+	Items []Value
+}
+
+// List is a List<T>.
+type List struct {
+	T     *Type
+	Items []Value
+}
+
+// Seq is an IEnumerable<T> produced by LINQ; it is evaluated eagerly.
+type Seq struct {
+	T     *Type
+	Items []Value
+}
+
+// Dict is a Dictionary<K,V> that keeps insertion order.
+type Dict struct {
+	K, V       *Type
+	Keys       []Value
+	Vals       []Value
+	index      map[Value]int
+	IgnoreCase bool
+}
+
+// KeyValue is a KeyValuePair<K,V>.
+type KeyValue struct {
+	Key, Value Value
+}
+
+// NewDict returns an empty dictionary.
+func NewDict(k, v *Type) *Dict { return &Dict{K: k, V: v, index: map[Value]int{}} }
+
+func (d *Dict) norm(k Value) Value {
+	if d.IgnoreCase {
+		if s, ok := k.(string); ok {
+			return strings.ToLower(s)
+		}
+	}
+	return k
+}
+
+// Get returns the value stored under k.
+func (d *Dict) Get(k Value) (Value, bool) {
+	if d.index == nil {
+		return nil, false
+	}
+	i, ok := d.index[d.norm(k)]
+	if !ok {
+		return nil, false
+	}
+	return d.Vals[i], true
+}
+
+// Set stores v under k.
+func (d *Dict) Set(k, v Value) {
+	if d.index == nil {
+		d.index = map[Value]int{}
+	}
+	nk := d.norm(k)
+	if i, ok := d.index[nk]; ok {
+		d.Vals[i] = v
+		return
+	}
+	d.index[nk] = len(d.Keys)
+	d.Keys = append(d.Keys, k)
+	d.Vals = append(d.Vals, v)
+}
+
+// Remove deletes k and reports whether it was present.
+func (d *Dict) Remove(k Value) bool {
+	nk := d.norm(k)
+	i, ok := d.index[nk]
+	if !ok {
+		return false
+	}
+	d.Keys = append(d.Keys[:i], d.Keys[i+1:]...)
+	d.Vals = append(d.Vals[:i], d.Vals[i+1:]...)
+	delete(d.index, nk)
+	for j := i; j < len(d.Keys); j++ {
+		d.index[d.norm(d.Keys[j])] = j
+	}
+	return true
+}
+
+// Enumerable is implemented by host values that can be enumerated.
+type Enumerable interface {
+	Each(fn func(Value) bool)
+}
+
+// Each calls fn for every element of an enumerable value until fn returns
+// false. It reports whether v is enumerable.
+func Each(v Value, fn func(Value) bool) bool {
+	switch x := v.(type) {
+	case *Array:
+		for _, e := range x.Items {
+			if !fn(e) {
+				break
+			}
+		}
+	case *List:
+		for _, e := range x.Items {
+			if !fn(e) {
+				break
+			}
+		}
+	case *Seq:
+		for _, e := range x.Items {
+			if !fn(e) {
+				break
+			}
+		}
+	case []byte:
+		for _, e := range x {
+			if !fn(e) {
+				break
+			}
+		}
+	case string:
+		for _, r := range x {
+			if !fn(Char(r)) {
+				break
+			}
+		}
+	case *Dict:
+		for i, k := range x.Keys {
+			if !fn(KeyValue{k, x.Vals[i]}) {
+				break
+			}
+		}
+	case *jsonx.Token:
+		for _, e := range x.Children() {
+			if !fn(e) {
+				break
+			}
+		}
+	case Enumerable:
+		x.Each(fn)
+	default:
+		return false
+	}
+	return true
+}
+
+// Items returns the elements of an enumerable value as a slice; the slice
+// may be shared with v.
+func Items(v Value) ([]Value, bool) {
+	switch x := v.(type) {
+	case *Array:
+		return x.Items, true
+	case *List:
+		return x.Items, true
+	case *Seq:
+		return x.Items, true
+	}
+	var out []Value
+	ok := Each(v, func(e Value) bool { out = append(out, e); return true })
+	return out, ok
+}
+
+// ElemType returns the static element type of an enumerable type.
+func ElemType(t *Type) *Type {
+	if t == nil {
+		return nil
+	}
+	if t.Elem != nil {
+		return t.Elem
+	}
+	u := Universe()
+	switch {
+	case t == u.String:
+		return u.Char
+	case t == u.Bytes:
+		return u.Byte
+	}
+	return nil
+}
+
+// StringArray returns a string[] holding ss.
+func StringArray(ss []string) *Array {
+	items := make([]Value, len(ss))
+	for i, s := range ss {
+		items[i] = s
+	}
+	return &Array{T: Universe().String, Items: items}
+}

@@ -1,0 +1,310 @@
+package value
+
+import (
+	"encoding/hex"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/jsonx"
+)
+
+// Stringer is implemented by host values with a .NET ToString().
+type Stringer interface {
+	DotnetString() string
+}
+
+// ToString formats v as Convert.ToString(v, CultureInfo.InvariantCulture)
+// does; null gives "".
+func ToString(v Value) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case int32:
+		return strconv.FormatInt(int64(x), 10)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint8:
+		return strconv.FormatUint(uint64(x), 10)
+	case float64:
+		return FormatDouble(x)
+	case Char:
+		return string(rune(x))
+	case time.Time:
+		return FormatDateTime(x, "")
+	case time.Duration:
+		return FormatTimeSpan(x)
+	case DateTimeOffset:
+		return FormatDateTime(x.T, "") + " " + offsetString(x.T)
+	case Guid:
+		return x.String()
+	case Enum:
+		return x.Name
+	case *jsonx.Token:
+		return x.String()
+	case Stringer:
+		return x.DotnetString()
+	case KeyValue:
+		return "[" + ToString(x.Key) + ", " + ToString(x.Value) + "]"
+	case *Object:
+		var b strings.Builder
+		b.WriteString("{ ")
+		for i, n := range x.Names {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(n)
+			b.WriteString(" = ")
+			b.WriteString(ToString(x.Values[i]))
+		}
+		b.WriteString(" }")
+		return b.String()
+	}
+	return TypeName(v)
+}
+
+// FormatDouble formats f as .NET Core's double.ToString() (shortest
+// round-trip, invariant culture).
+func FormatDouble(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "∞"
+	case math.IsInf(f, -1):
+		return "-∞"
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0"
+		}
+		return "0"
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64)
+	// s is d[.ddd]e±XX
+	mant, expS, _ := strings.Cut(s, "e")
+	exp, _ := strconv.Atoi(expS)
+	if exp >= 15 || exp < -5 {
+		sign := "+"
+		if exp < 0 {
+			sign, exp = "-", -exp
+		}
+		es := strconv.Itoa(exp)
+		if len(es) < 2 {
+			es = "0" + es
+		}
+		return strings.ToUpper(mant) + "E" + sign + es
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+func (g Guid) String() string {
+	var b [36]byte
+	hex.Encode(b[0:8], g[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], g[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], g[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], g[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], g[10:])
+	return string(b[:])
+}
+
+// ParseGuid parses the D, N, B and P formats.
+func ParseGuid(s string) (Guid, bool) {
+	var g Guid
+	s = strings.TrimSpace(s)
+	if len(s) == 38 && (s[0] == '{' && s[37] == '}' || s[0] == '(' && s[37] == ')') {
+		s = s[1:37]
+	}
+	if len(s) == 36 {
+		if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+			return g, false
+		}
+		s = s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
+	}
+	if len(s) != 32 {
+		return g, false
+	}
+	if _, err := hex.Decode(g[:], []byte(s)); err != nil {
+		return g, false
+	}
+	return g, true
+}
+
+// IsNumeric reports whether v is a number.
+func IsNumeric(v Value) bool {
+	switch v.(type) {
+	case int32, int64, float64, uint8, Char:
+		return true
+	}
+	return false
+}
+
+// AsInt64 converts an integral value.
+func AsInt64(v Value) (int64, bool) {
+	switch x := v.(type) {
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint8:
+		return int64(x), true
+	case Char:
+		return int64(x), true
+	}
+	return 0, false
+}
+
+// AsFloat converts a numeric value.
+func AsFloat(v Value) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case uint8:
+		return float64(x), true
+	case Char:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// Equal implements == for values of any type (reference equality for
+// reference types other than string, value equality for numbers, strings
+// and value types).
+func Equal(a, b Value) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case float64:
+		y, ok := AsFloat(b)
+		return ok && x == y
+	case int32, int64, uint8, Char:
+		if f, ok := b.(float64); ok {
+			xf, _ := AsFloat(a)
+			return xf == f
+		}
+		xi, _ := AsInt64(a)
+		yi, ok := AsInt64(b)
+		return ok && xi == yi
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y)
+	case Enum:
+		y, ok := b.(Enum)
+		return ok && x.T == y.T && x.V == y.V
+	case KeyValue:
+		y, ok := b.(KeyValue)
+		return ok && Equal(x.Key, y.Key) && Equal(x.Value, y.Value)
+	case *Object:
+		y, ok := b.(*Object)
+		if !ok || len(x.Names) != len(y.Names) {
+			return false
+		}
+		for i := range x.Names {
+			if x.Names[i] != y.Names[i] || !Equals(x.Values[i], y.Values[i]) {
+				return false
+			}
+		}
+		return true
+	case Equaler:
+		return x.DotnetEquals(b)
+	}
+	defer func() { recover() }()
+	return a == b
+}
+
+// Equaler is implemented by host values with value equality.
+type Equaler interface {
+	DotnetEquals(other Value) bool
+}
+
+// Equals implements object.Equals(a, b): like == but numbers of different
+// types are not equal.
+func Equals(a, b Value) bool {
+	if IsNumeric(a) && IsNumeric(b) && TypeOf(a) != TypeOf(b) {
+		return false
+	}
+	return Equal(a, b)
+}
+
+// Compare orders two values of the same kind: numbers, strings (ordinal),
+// dates, time spans, chars. ok is false when they are not comparable.
+func Compare(a, b Value) (int, bool) {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		if !ok {
+			return 0, false
+		}
+		return CompareStrings(x, y, false), true
+	case time.Time:
+		y, ok := b.(time.Time)
+		if !ok {
+			return 0, false
+		}
+		return x.Compare(y), true
+	case time.Duration:
+		y, ok := b.(time.Duration)
+		if !ok {
+			return 0, false
+		}
+		return cmp3(x < y, x > y), true
+	case bool:
+		y, ok := b.(bool)
+		if !ok {
+			return 0, false
+		}
+		return cmp3(!x && y, x && !y), true
+	}
+	if xi, ok := AsInt64(a); ok {
+		if yi, ok := AsInt64(b); ok {
+			return cmp3(xi < yi, xi > yi), true
+		}
+	}
+	xf, ok1 := AsFloat(a)
+	yf, ok2 := AsFloat(b)
+	if ok1 && ok2 {
+		return cmp3(xf < yf, xf > yf), true
+	}
+	return 0, false
+}
+
+func cmp3(lt, gt bool) int {
+	if lt {
+		return -1
+	}
+	if gt {
+		return 1
+	}
+	return 0
+}
+
+// CompareStrings compares two strings. Ordinal comparison is used for
+// culture comparison too; ignoreCase folds to upper case.
+func CompareStrings(a, b string, ignoreCase bool) int {
+	if ignoreCase {
+		a, b = strings.ToUpper(a), strings.ToUpper(b)
+	}
+	return strings.Compare(a, b)
+}

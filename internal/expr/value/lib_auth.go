@@ -1,0 +1,228 @@
+package value
+
+import (
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"hash"
+	"math"
+	"strings"
+	"time"
+)
+
+// Jwt is a decoded (not validated) JSON Web Token.
+type Jwt struct {
+	Header map[string]any
+	Claims PairHeaders
+	raw    map[string]any
+}
+
+// DotnetType implements Typed.
+func (j *Jwt) DotnetType(u *Lib) *Type { return u.Jwt }
+
+// BasicCredentials is the result of AsBasic.
+type BasicCredentials struct {
+	UserId, Password string
+}
+
+// DotnetType implements Typed.
+func (b *BasicCredentials) DotnetType(u *Lib) *Type { return u.Basic }
+
+func b64url(s string) ([]byte, error) {
+	s = strings.TrimRight(s, "=")
+	return base64.RawURLEncoding.DecodeString(s)
+}
+
+// ParseJwt decodes a compact JWT, with or without a "Bearer " prefix.
+func ParseJwt(s string) *Jwt {
+	s = strings.TrimSpace(s)
+	if len(s) > 7 && strings.EqualFold(s[:7], "bearer ") {
+		s = strings.TrimSpace(s[7:])
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 && len(parts) != 5 {
+		return nil
+	}
+	hb, err := b64url(parts[0])
+	if err != nil {
+		return nil
+	}
+	pb, err := b64url(parts[1])
+	if err != nil {
+		return nil
+	}
+	j := &Jwt{}
+	if json.Unmarshal(hb, &j.Header) != nil {
+		return nil
+	}
+	if json.Unmarshal(pb, &j.raw) != nil {
+		return nil
+	}
+	for _, k := range sortedKeys(j.raw) {
+		var vals []string
+		switch x := j.raw[k].(type) {
+		case []any:
+			for _, e := range x {
+				vals = append(vals, claimString(e))
+			}
+		default:
+			vals = []string{claimString(x)}
+		}
+		j.Claims = append(j.Claims, HeaderPair{Name: k, Values: vals})
+	}
+	return j
+}
+
+func claimString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return FormatDouble(x)
+		}
+		return FormatDouble(x)
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case nil:
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (j *Jwt) str(name string) Value {
+	if vs, ok := j.Claims.Values(name); ok && len(vs) > 0 {
+		return vs[0]
+	}
+	return nil
+}
+
+func (j *Jwt) date(name string) Value {
+	if f, ok := j.raw[name].(float64); ok {
+		return time.Unix(int64(f), 0).UTC()
+	}
+	return nil
+}
+
+// ParseBasic decodes a "Basic base64(user:password)" header value.
+func ParseBasic(s string) *BasicCredentials {
+	s = strings.TrimSpace(s)
+	if len(s) < 6 || !strings.EqualFold(s[:6], "basic ") {
+		return nil
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s[6:]))
+	if err != nil {
+		return nil
+	}
+	user, pass, ok := strings.Cut(string(b), ":")
+	if !ok {
+		return nil
+	}
+	return &BasicCredentials{UserId: user, Password: pass}
+}
+
+func (u *Lib) buildJwt() {
+	u.Jwt = u.newType("Jwt", "Microsoft.Azure.ApiManagement.Proxy.Jwt", u.Object)
+	u.Basic = u.newType("BasicAuthCredentials", "Microsoft.Azure.ApiManagement.Proxy.BasicAuthCredentials", u.Object)
+	jw := func(c Call) *Jwt { return c.This.(*Jwt) }
+	u.Jwt.add(
+		prop("Claims", u.Headers, func(c Call) Value { return jw(c).Claims }),
+		prop("Id", u.String, func(c Call) Value { return jw(c).str("jti") }),
+		prop("Issuer", u.String, func(c Call) Value { return jw(c).str("iss") }),
+		prop("Subject", u.String, func(c Call) Value { return jw(c).str("sub") }),
+		prop("Type", u.String, func(c Call) Value { s, _ := jw(c).Header["typ"].(string); return nilIfEmpty(s) }),
+		prop("Algorithm", u.String, func(c Call) Value { s, _ := jw(c).Header["alg"].(string); return nilIfEmpty(s) }),
+		prop("Audiences", u.SeqOf(u.String), func(c Call) Value {
+			vs, _ := jw(c).Claims.Values("aud")
+			return seqOfStrings(vs)
+		}),
+		prop("ExpirationTime", u.DateTime, func(c Call) Value { return jw(c).date("exp") }),
+		prop("NotBefore", u.DateTime, func(c Call) Value { return jw(c).date("nbf") }),
+		prop("IssuedAt", u.DateTime, func(c Call) Value { return jw(c).date("iat") }),
+	)
+	bc := func(c Call) *BasicCredentials { return c.This.(*BasicCredentials) }
+	u.Basic.add(
+		prop("UserId", u.String, func(c Call) Value { return bc(c).UserId }),
+		prop("Username", u.String, func(c Call) Value { return bc(c).UserId }),
+		prop("Password", u.String, func(c Call) Value { return bc(c).Password }),
+	)
+	s := u.String
+	s.add(
+		meth("AsJwt", 0, 0, u.Jwt, func(c Call) Value { return orNil(ParseJwt(c.This.(string))) }),
+		&Member{Name: "TryParseJwt", Kind: Method, Min: 1, Max: 1, Result: u.Bool, Out: []int{0}, Fn: func(c Call) Value {
+			j := ParseJwt(c.This.(string))
+			c.Args[0] = orNil(j)
+			return j != nil
+		}},
+		meth("AsBasic", 0, 0, u.Basic, func(c Call) Value { return orNil(ParseBasic(c.This.(string))) }),
+		&Member{Name: "TryParseBasic", Kind: Method, Min: 1, Max: 1, Result: u.Bool, Out: []int{0}, Fn: func(c Call) Value {
+			b := ParseBasic(c.This.(string))
+			c.Args[0] = orNil(b)
+			return b != nil
+		}},
+	)
+}
+
+// Hasher is a HashAlgorithm or HMAC instance.
+type Hasher struct {
+	Name string
+	New  func() hash.Hash
+}
+
+// DotnetType implements Typed.
+func (h *Hasher) DotnetType(u *Lib) *Type { return u.Types[h.Name] }
+
+func (u *Lib) buildCrypto() {
+	u.HashAlg = u.newType("HashAlgorithm", "System.Security.Cryptography.HashAlgorithm", u.Object)
+	u.HashAlg.add(
+		meth("ComputeHash", 1, 3, u.Bytes, func(c Call) Value {
+			b, ok := c.Args[0].([]byte)
+			if !ok {
+				c.NotNull(0, "buffer")
+				ThrowCast(c.Args[0], "System.Byte[]")
+			}
+			if c.Has(2) {
+				b = b[c.Int(1) : c.Int(1)+c.Int(2)]
+			}
+			h := c.This.(*Hasher).New()
+			h.Write(b)
+			return h.Sum(nil)
+		}),
+		meth("Dispose", 0, 0, u.Void, func(c Call) Value { return nil }),
+	)
+	plain := map[string]func() hash.Hash{"SHA256": sha256.New, "SHA1": sha1.New, "MD5": md5.New, "SHA384": sha512.New384, "SHA512": sha512.New,
+		"SHA256Managed": sha256.New, "SHA1Managed": sha1.New, "SHA384Managed": sha512.New384, "SHA512Managed": sha512.New}
+	for name, f := range plain {
+		t := u.newType(name, "System.Security.Cryptography."+name, u.HashAlg)
+		t.addStatic(meth("Create", 0, 0, t, func(c Call) Value { return &Hasher{Name: name, New: f} }),
+			meth("HashData", 1, 1, u.Bytes, func(c Call) Value {
+				h := f()
+				h.Write(c.Args[0].([]byte))
+				return h.Sum(nil)
+			}))
+		t.New = func(c Call) Value { return &Hasher{Name: name, New: f} }
+	}
+	hm := u.newType("HMAC", "System.Security.Cryptography.HMAC", u.HashAlg)
+	hm.add(prop("Key", u.Bytes, func(c Call) Value { return nil }))
+	hmacs := map[string]func() hash.Hash{"HMACSHA256": sha256.New, "HMACSHA1": sha1.New, "HMACMD5": md5.New, "HMACSHA384": sha512.New384, "HMACSHA512": sha512.New}
+	for name, f := range hmacs {
+		t := u.newType(name, "System.Security.Cryptography."+name, hm)
+		t.New = func(c Call) Value {
+			key, ok := c.Args[0].([]byte)
+			if !ok {
+				c.NotNull(0, "key")
+				ThrowCast(c.Args[0], "System.Byte[]")
+			}
+			key = append([]byte(nil), key...)
+			return &Hasher{Name: name, New: func() hash.Hash { return hmac.New(f, key) }}
+		}
+	}
+}

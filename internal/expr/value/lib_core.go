@@ -1,0 +1,500 @@
+package value
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func notFormat(s string) {
+	Throw(ExFormat, "The input string '%s' was not in a correct format.", s)
+}
+
+// ParseInt parses s as int.Parse/long.Parse do (invariant culture,
+// surrounding white space and a leading sign allowed).
+func ParseInt(s string, bits int) (int64, error) {
+	t := strings.TrimSpace(s)
+	n, err := strconv.ParseInt(t, 10, bits)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return 0, &Exception{Type: ExOverflow, Message: fmt.Sprintf("Value was either too large or too small for an Int%d.", bits), Pos: -1, End: -1}
+		}
+		return 0, &Exception{Type: ExFormat, Message: fmt.Sprintf("The input string '%s' was not in a correct format.", s), Pos: -1, End: -1}
+	}
+	return n, nil
+}
+
+// ParseDouble parses s as double.Parse does with the invariant culture.
+func ParseDouble(s string) (float64, error) {
+	t := strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil && !strings.Contains(err.Error(), "range") {
+		return 0, &Exception{Type: ExFormat, Message: fmt.Sprintf("The input string '%s' was not in a correct format.", s), Pos: -1, End: -1}
+	}
+	return f, nil
+}
+
+// ParseBool parses "true"/"false" case-insensitively.
+func ParseBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func (u *Lib) buildCore() {
+	u.Object.add(
+		meth("ToString", 0, 2, u.String, func(c Call) Value {
+			if len(c.Args) > 0 {
+				if f, ok := c.Args[0].(string); ok {
+					switch x := c.This.(type) {
+					case time.Time:
+						return FormatDateTime(x, f)
+					case DateTimeOffset:
+						return FormatDateTime(x.T, f)
+					case Guid:
+						return formatGuid(x, f)
+					case time.Duration:
+						return FormatTimeSpan(x)
+					}
+					if IsNumeric(c.This) {
+						return FormatNumber(c.This, f)
+					}
+				}
+			}
+			if fs, ok := c.This.(interface{ FormatString(args []Value) string }); ok {
+				return fs.FormatString(c.Args)
+			}
+			return ToString(c.This)
+		}),
+		meth("Equals", 1, 1, u.Bool, func(c Call) Value { return Equals(c.This, c.Args[0]) }),
+		meth("GetHashCode", 0, 0, u.Int, func(c Call) Value { return int32(len(ToString(c.This))) }),
+		meth("CompareTo", 1, 1, u.Int, func(c Call) Value {
+			r, ok := Compare(c.This, c.Args[0])
+			if !ok && c.Args[0] != nil {
+				Throw(ExArgument, "Object must be of type %s.", TypeName(c.This)[7:])
+			}
+			if c.Args[0] == nil {
+				r = 1
+			}
+			return int32(r)
+		}),
+	)
+	u.Object.addStatic(
+		meth("Equals", 2, 2, u.Bool, func(c Call) Value { return Equals(c.Args[0], c.Args[1]) }),
+		meth("ReferenceEquals", 2, 2, u.Bool, func(c Call) Value { return Equal(c.Args[0], c.Args[1]) }),
+	)
+	intParse := func(bits int, res *Type, box func(int64) Value) {
+		res.addStatic(
+			meth("Parse", 1, 3, res, func(c Call) Value {
+				c.NotNull(0, "s")
+				return box(must(ParseInt(c.Str(0), bits)))
+			}),
+			&Member{Name: "TryParse", Kind: Method, Min: 2, Max: 4, Result: u.Bool, Out: []int{-1}, Fn: func(c Call) Value {
+				last := len(c.Args) - 1
+				n, err := ParseInt(c.Str(0), bits)
+				if err != nil || c.IsNull(0) {
+					c.Args[last] = box(0)
+					return false
+				}
+				c.Args[last] = box(n)
+				return true
+			}},
+		)
+	}
+	intParse(32, u.Int, func(n int64) Value { return int32(n) })
+	intParse(64, u.Long, func(n int64) Value { return n })
+	intParse(8, u.Byte, func(n int64) Value { return uint8(n) })
+	u.Int.addStatic(prop("MaxValue", u.Int, func(Call) Value { return int32(math.MaxInt32) }),
+		prop("MinValue", u.Int, func(Call) Value { return int32(math.MinInt32) }))
+	u.Long.addStatic(prop("MaxValue", u.Long, func(Call) Value { return int64(math.MaxInt64) }),
+		prop("MinValue", u.Long, func(Call) Value { return int64(math.MinInt64) }))
+	u.Double.addStatic(
+		meth("Parse", 1, 3, u.Double, func(c Call) Value { c.NotNull(0, "s"); return must(ParseDouble(c.Str(0))) }),
+		&Member{Name: "TryParse", Kind: Method, Min: 2, Max: 4, Result: u.Bool, Out: []int{-1}, Fn: func(c Call) Value {
+			last := len(c.Args) - 1
+			f, err := ParseDouble(c.Str(0))
+			if err != nil || c.IsNull(0) {
+				c.Args[last] = float64(0)
+				return false
+			}
+			c.Args[last] = f
+			return true
+		}},
+		meth("IsNaN", 1, 1, u.Bool, func(c Call) Value { return math.IsNaN(c.Float(0)) }),
+		prop("NaN", u.Double, func(Call) Value { return math.NaN() }),
+		prop("MaxValue", u.Double, func(Call) Value { return math.MaxFloat64 }),
+		prop("MinValue", u.Double, func(Call) Value { return -math.MaxFloat64 }),
+		prop("PositiveInfinity", u.Double, func(Call) Value { return math.Inf(1) }),
+		prop("NegativeInfinity", u.Double, func(Call) Value { return math.Inf(-1) }),
+		prop("Epsilon", u.Double, func(Call) Value { return math.SmallestNonzeroFloat64 }),
+	)
+	u.Bool.addStatic(
+		meth("Parse", 1, 1, u.Bool, func(c Call) Value {
+			c.NotNull(0, "value")
+			b, ok := ParseBool(c.Str(0))
+			if !ok {
+				Throw(ExFormat, "String '%s' was not recognized as a valid Boolean.", c.Str(0))
+			}
+			return b
+		}),
+		&Member{Name: "TryParse", Kind: Method, Min: 2, Max: 2, Result: u.Bool, Out: []int{1}, Fn: func(c Call) Value {
+			b, ok := ParseBool(c.Str(0))
+			c.Args[1] = b
+			return ok && !c.IsNull(0)
+		}},
+		prop("TrueString", u.String, func(Call) Value { return "True" }),
+		prop("FalseString", u.String, func(Call) Value { return "False" }),
+	)
+	u.Char.addStatic(
+		meth("IsDigit", 1, 2, u.Bool, charPred(u, func(r rune) bool { return r >= '0' && r <= '9' })),
+		meth("IsLetter", 1, 2, u.Bool, charPred(u, isLetter)),
+		meth("IsLetterOrDigit", 1, 2, u.Bool, charPred(u, func(r rune) bool { return isLetter(r) || r >= '0' && r <= '9' })),
+		meth("IsWhiteSpace", 1, 2, u.Bool, charPred(u, isWhite)),
+		meth("IsUpper", 1, 2, u.Bool, charPred(u, func(r rune) bool { return strings.ToLower(string(r)) != string(r) })),
+		meth("IsLower", 1, 2, u.Bool, charPred(u, func(r rune) bool { return strings.ToUpper(string(r)) != string(r) })),
+		meth("ToUpper", 1, 1, u.Char, func(c Call) Value { return Char([]rune(strings.ToUpper(c.Str(0)))[0]) }),
+		meth("ToLower", 1, 1, u.Char, func(c Call) Value { return Char([]rune(strings.ToLower(c.Str(0)))[0]) }),
+		meth("ToUpperInvariant", 1, 1, u.Char, func(c Call) Value { return Char([]rune(strings.ToUpper(c.Str(0)))[0]) }),
+		meth("ToLowerInvariant", 1, 1, u.Char, func(c Call) Value { return Char([]rune(strings.ToLower(c.Str(0)))[0]) }),
+		meth("IsNumber", 1, 2, u.Bool, charPred(u, func(r rune) bool { return r >= '0' && r <= '9' })),
+		meth("IsPunctuation", 1, 2, u.Bool, charPred(u, func(r rune) bool { return strings.ContainsRune("!\"#%&'()*,-./:;?@[\\]_{}", r) })),
+	)
+
+	// DateTime
+	dt := u.DateTime
+	dtAdd := func(name string, unit float64) *Member {
+		m := meth(name, 1, 1, dt, func(c Call) Value {
+			t := c.This.(time.Time)
+			return t.Add(time.Duration(math.Round(c.Float(0) * unit)))
+		})
+		m.ArgTypes = []*Type{u.Double}
+		return m
+	}
+	dt.add(
+		dtAdd("AddSeconds", 1e9), dtAdd("AddMinutes", 60e9), dtAdd("AddHours", 3600e9), dtAdd("AddDays", 86400e9),
+		dtAdd("AddMilliseconds", 1e6),
+		meth("AddTicks", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).Add(time.Duration(c.Int(0)) * 100) }),
+		meth("AddMonths", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).AddDate(0, c.Int(0), 0) }),
+		meth("AddYears", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).AddDate(c.Int(0), 0, 0) }),
+		meth("Add", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).Add(c.Args[0].(time.Duration)) }),
+		&Member{Name: "Subtract", Kind: Method, Min: 1, Max: 1, Fn: func(c Call) Value {
+			switch x := c.Args[0].(type) {
+			case time.Time:
+				return c.This.(time.Time).Sub(x)
+			case time.Duration:
+				return c.This.(time.Time).Add(-x)
+			}
+			ThrowCast(c.Args[0], "System.TimeSpan")
+			return nil
+		}},
+		prop("Year", u.Int, func(c Call) Value { return int32(c.This.(time.Time).Year()) }),
+		prop("Month", u.Int, func(c Call) Value { return int32(c.This.(time.Time).Month()) }),
+		prop("Day", u.Int, func(c Call) Value { return int32(c.This.(time.Time).Day()) }),
+		prop("Hour", u.Int, func(c Call) Value { return int32(c.This.(time.Time).Hour()) }),
+		prop("Minute", u.Int, func(c Call) Value { return int32(c.This.(time.Time).Minute()) }),
+		prop("Second", u.Int, func(c Call) Value { return int32(c.This.(time.Time).Second()) }),
+		prop("Millisecond", u.Int, func(c Call) Value { return int32(c.This.(time.Time).Nanosecond() / 1e6) }),
+		prop("DayOfYear", u.Int, func(c Call) Value { return int32(c.This.(time.Time).YearDay()) }),
+		prop("Ticks", u.Long, func(c Call) Value { return Ticks(c.This.(time.Time)) }),
+		prop("Date", dt, func(c Call) Value { t := c.This.(time.Time); return t.Truncate(24 * time.Hour) }),
+		prop("TimeOfDay", u.TimeSpan, func(c Call) Value { t := c.This.(time.Time); return t.Sub(t.Truncate(24 * time.Hour)) }),
+		prop("DayOfWeek", nil, func(c Call) Value {
+			d := c.This.(time.Time).Weekday()
+			return Enum{T: u.Types["DayOfWeek"], V: int64(d), Name: d.String()}
+		}),
+		meth("ToUniversalTime", 0, 0, dt, func(c Call) Value { return c.This.(time.Time).UTC() }),
+		meth("ToLocalTime", 0, 0, dt, func(c Call) Value { return c.This.(time.Time) }),
+		meth("ToString", 0, 2, u.String, func(c Call) Value { return FormatDateTime(c.This.(time.Time), c.Str(0)) }),
+		meth("ToShortDateString", 0, 0, u.String, func(c Call) Value { return FormatDateTime(c.This.(time.Time), "d") }),
+		meth("ToShortTimeString", 0, 0, u.String, func(c Call) Value { return FormatDateTime(c.This.(time.Time), "t") }),
+		meth("ToLongDateString", 0, 0, u.String, func(c Call) Value { return FormatDateTime(c.This.(time.Time), "D") }),
+		meth("ToFileTimeUtc", 0, 0, u.Long, func(c Call) Value { return (Ticks(c.This.(time.Time)) - 504911232000000000) }),
+		meth("IsDaylightSavingTime", 0, 0, u.Bool, func(c Call) Value { return false }),
+	)
+	u.newType("DayOfWeek", "System.DayOfWeek", u.Object).EnumValues = map[string]int64{"Sunday": 0, "Monday": 1, "Tuesday": 2, "Wednesday": 3, "Thursday": 4, "Friday": 5, "Saturday": 6}
+	u.newType("DateTimeKind", "System.DateTimeKind", u.Object).EnumValues = map[string]int64{"Unspecified": 0, "Utc": 1, "Local": 2}
+	dt.addStatic(
+		prop("UtcNow", dt, func(c Call) Value { return c.Fr.Time().UTC() }),
+		prop("Now", dt, func(c Call) Value { return c.Fr.Time().UTC() }),
+		prop("Today", dt, func(c Call) Value { return c.Fr.Time().UTC().Truncate(24 * time.Hour) }),
+		prop("MinValue", dt, func(c Call) Value { return time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC) }),
+		prop("MaxValue", dt, func(c Call) Value { return time.Date(9999, 12, 31, 23, 59, 59, 999999900, time.UTC) }),
+		prop("UnixEpoch", dt, func(c Call) Value { return time.Unix(0, 0).UTC() }),
+		meth("Parse", 1, 3, dt, func(c Call) Value {
+			c.NotNull(0, "s")
+			t, ok := ParseDateTime(c.Str(0))
+			if !ok {
+				Throw(ExFormat, "The string '%s' was not recognized as a valid DateTime. There is an unknown word starting at index '0'.", c.Str(0))
+			}
+			return t
+		}),
+		meth("ParseExact", 3, 4, dt, func(c Call) Value {
+			t, ok := ParseDateTime(c.Str(0))
+			if !ok {
+				Throw(ExFormat, "String '%s' was not recognized as a valid DateTime.", c.Str(0))
+			}
+			return t
+		}),
+		&Member{Name: "TryParse", Kind: Method, Min: 2, Max: 4, Result: u.Bool, Out: []int{-1}, Fn: func(c Call) Value {
+			t, ok := ParseDateTime(c.Str(0))
+			c.Args[len(c.Args)-1] = t
+			return ok
+		}},
+		meth("IsLeapYear", 1, 1, u.Bool, func(c Call) Value { y := c.Int(0); return y%4 == 0 && (y%100 != 0 || y%400 == 0) }),
+		meth("DaysInMonth", 2, 2, u.Int, func(c Call) Value {
+			return int32(time.Date(c.Int(0), time.Month(c.Int(1))+1, 0, 0, 0, 0, 0, time.UTC).Day())
+		}),
+		meth("SpecifyKind", 2, 2, dt, func(c Call) Value { return c.Args[0] }),
+	)
+	dt.New = func(c Call) Value {
+		if len(c.Args) == 1 {
+			n, _ := AsInt64(c.Args[0])
+			return FromTicks(n)
+		}
+		ints := make([]int, 7)
+		for i := range min(len(c.Args), 7) {
+			if _, ok := c.Args[i].(Enum); ok {
+				continue
+			}
+			ints[i] = c.Int(i)
+		}
+		if len(c.Args) < 3 {
+			Throw(ExArgument, "DateTime requires year, month and day.")
+		}
+		return time.Date(ints[0], time.Month(ints[1]), ints[2], ints[3], ints[4], ints[5], ints[6]*1e6, time.UTC)
+	}
+
+	// TimeSpan
+	ts := u.TimeSpan
+	tsProp := func(name string, f func(d time.Duration) Value) *Member {
+		return prop(name, nil, func(c Call) Value { return f(c.This.(time.Duration)) })
+	}
+	ts.add(
+		tsProp("TotalSeconds", func(d time.Duration) Value { return d.Seconds() }),
+		tsProp("TotalMinutes", func(d time.Duration) Value { return d.Minutes() }),
+		tsProp("TotalHours", func(d time.Duration) Value { return d.Hours() }),
+		tsProp("TotalDays", func(d time.Duration) Value { return d.Hours() / 24 }),
+		tsProp("TotalMilliseconds", func(d time.Duration) Value { return float64(d) / 1e6 }),
+		tsProp("Days", func(d time.Duration) Value { return int32(d / (24 * time.Hour)) }),
+		tsProp("Hours", func(d time.Duration) Value { return int32(d / time.Hour % 24) }),
+		tsProp("Minutes", func(d time.Duration) Value { return int32(d / time.Minute % 60) }),
+		tsProp("Seconds", func(d time.Duration) Value { return int32(d / time.Second % 60) }),
+		tsProp("Milliseconds", func(d time.Duration) Value { return int32(d / time.Millisecond % 1000) }),
+		tsProp("Ticks", func(d time.Duration) Value { return int64(d / 100) }),
+		meth("Add", 1, 1, ts, func(c Call) Value { return c.This.(time.Duration) + c.Args[0].(time.Duration) }),
+		meth("Subtract", 1, 1, ts, func(c Call) Value { return c.This.(time.Duration) - c.Args[0].(time.Duration) }),
+		meth("Negate", 0, 0, ts, func(c Call) Value { return -c.This.(time.Duration) }),
+		meth("Duration", 0, 0, ts, func(c Call) Value { return time.Duration(absI(int64(c.This.(time.Duration)))) }),
+	)
+	for _, n := range []string{"TotalSeconds", "TotalMinutes", "TotalHours", "TotalDays", "TotalMilliseconds"} {
+		ts.Members[n].Result = u.Double
+	}
+	for _, n := range []string{"Days", "Hours", "Minutes", "Seconds", "Milliseconds"} {
+		ts.Members[n].Result = u.Int
+	}
+	ts.Members["Ticks"].Result = u.Long
+	tsFrom := func(name string, unit float64) *Member {
+		m := meth(name, 1, 1, ts, func(c Call) Value { return time.Duration(math.Round(c.Float(0) * unit)) })
+		m.ArgTypes = []*Type{u.Double}
+		return m
+	}
+	ts.addStatic(
+		tsFrom("FromSeconds", 1e9), tsFrom("FromMinutes", 60e9), tsFrom("FromHours", 3600e9), tsFrom("FromDays", 86400e9),
+		tsFrom("FromMilliseconds", 1e6),
+		meth("FromTicks", 1, 1, ts, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return time.Duration(n * 100) }),
+		prop("Zero", ts, func(Call) Value { return time.Duration(0) }),
+		meth("Parse", 1, 2, ts, func(c Call) Value {
+			d, ok := ParseTimeSpan(c.Str(0))
+			if !ok {
+				Throw(ExFormat, "String '%s' was not recognized as a valid TimeSpan.", c.Str(0))
+			}
+			return d
+		}),
+		&Member{Name: "TryParse", Kind: Method, Min: 2, Max: 3, Result: u.Bool, Out: []int{-1}, Fn: func(c Call) Value {
+			d, ok := ParseTimeSpan(c.Str(0))
+			c.Args[len(c.Args)-1] = d
+			return ok
+		}},
+	)
+	ts.New = func(c Call) Value {
+		n := make([]int64, len(c.Args))
+		for i := range c.Args {
+			n[i], _ = AsInt64(c.Args[i])
+		}
+		switch len(n) {
+		case 1:
+			return time.Duration(n[0] * 100)
+		case 3:
+			return time.Duration(n[0])*time.Hour + time.Duration(n[1])*time.Minute + time.Duration(n[2])*time.Second
+		case 4, 5:
+			d := time.Duration(n[0])*24*time.Hour + time.Duration(n[1])*time.Hour + time.Duration(n[2])*time.Minute + time.Duration(n[3])*time.Second
+			if len(n) == 5 {
+				d += time.Duration(n[4]) * time.Millisecond
+			}
+			return d
+		}
+		Throw(ExArgument, "TimeSpan constructor takes 1, 3, 4 or 5 arguments.")
+		return nil
+	}
+
+	// DateTimeOffset
+	dto := u.DateTimeOffset
+	dto.New = func(c Call) Value {
+		if t, ok := c.Args[0].(time.Time); ok {
+			return DateTimeOffset{T: t}
+		}
+		Throw(ExArgument, "DateTimeOffset requires a DateTime.")
+		return nil
+	}
+	dto.add(
+		meth("ToUnixTimeSeconds", 0, 0, u.Long, func(c Call) Value { return c.This.(DateTimeOffset).T.Unix() }),
+		meth("ToUnixTimeMilliseconds", 0, 0, u.Long, func(c Call) Value { return c.This.(DateTimeOffset).T.UnixMilli() }),
+		prop("UtcDateTime", dt, func(c Call) Value { return c.This.(DateTimeOffset).T.UTC() }),
+		prop("DateTime", dt, func(c Call) Value { return c.This.(DateTimeOffset).T }),
+		prop("UtcTicks", u.Long, func(c Call) Value { return Ticks(c.This.(DateTimeOffset).T.UTC()) }),
+		meth("AddSeconds", 1, 1, dto, func(c Call) Value {
+			return DateTimeOffset{c.This.(DateTimeOffset).T.Add(time.Duration(c.Float(0) * 1e9))}
+		}),
+		meth("AddMinutes", 1, 1, dto, func(c Call) Value {
+			return DateTimeOffset{c.This.(DateTimeOffset).T.Add(time.Duration(c.Float(0) * 60e9))}
+		}),
+		meth("ToString", 0, 2, u.String, func(c Call) Value {
+			if c.Has(0) {
+				return FormatDateTime(c.This.(DateTimeOffset).T, c.Str(0))
+			}
+			return ToString(c.This)
+		}),
+	)
+	dto.addStatic(
+		prop("UtcNow", dto, func(c Call) Value { return DateTimeOffset{c.Fr.Time().UTC()} }),
+		prop("Now", dto, func(c Call) Value { return DateTimeOffset{c.Fr.Time().UTC()} }),
+		meth("FromUnixTimeSeconds", 1, 1, dto, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return DateTimeOffset{time.Unix(n, 0).UTC()} }),
+		meth("FromUnixTimeMilliseconds", 1, 1, dto, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return DateTimeOffset{time.UnixMilli(n).UTC()} }),
+		meth("Parse", 1, 2, dto, func(c Call) Value {
+			t, ok := ParseDateTime(c.Str(0))
+			if !ok {
+				Throw(ExFormat, "The string '%s' was not recognized as a valid DateTime.", c.Str(0))
+			}
+			return DateTimeOffset{t}
+		}),
+	)
+
+	// Guid
+	g := u.Guid
+	g.addStatic(
+		meth("NewGuid", 0, 0, g, func(c Call) Value {
+			var x Guid
+			_, _ = rand.Read(x[:])
+			x[6] = x[6]&0x0f | 0x40
+			x[8] = x[8]&0x3f | 0x80
+			return x
+		}),
+		meth("Parse", 1, 1, g, func(c Call) Value {
+			x, ok := ParseGuid(c.Str(0))
+			if !ok {
+				Throw(ExFormat, "Unrecognized Guid format.")
+			}
+			return x
+		}),
+		&Member{Name: "TryParse", Kind: Method, Min: 2, Max: 2, Result: u.Bool, Out: []int{1}, Fn: func(c Call) Value {
+			x, ok := ParseGuid(c.Str(0))
+			c.Args[1] = x
+			return ok
+		}},
+		prop("Empty", g, func(Call) Value { return Guid{} }),
+	)
+	g.New = func(c Call) Value {
+		switch x := c.Args[0].(type) {
+		case []byte:
+			if len(x) != 16 {
+				Throw(ExArgument, "Byte array for Guid must be exactly 16 bytes long. (Parameter 'b')")
+			}
+			var out Guid
+			out[0], out[1], out[2], out[3] = x[3], x[2], x[1], x[0]
+			out[4], out[5], out[6], out[7] = x[5], x[4], x[7], x[6]
+			copy(out[8:], x[8:])
+			return out
+		case string:
+			out, ok := ParseGuid(x)
+			if !ok {
+				Throw(ExFormat, "Unrecognized Guid format.")
+			}
+			return out
+		}
+		ThrowCast(c.Args[0], "System.Byte[]")
+		return nil
+	}
+	g.add(meth("ToString", 0, 1, u.String, func(c Call) Value { return formatGuid(c.This.(Guid), c.Str(0)) }),
+		meth("ToByteArray", 0, 0, u.Bytes, func(c Call) Value {
+			x := c.This.(Guid)
+			b := []byte{x[3], x[2], x[1], x[0], x[5], x[4], x[7], x[6]}
+			return append(b, x[8:]...)
+		}))
+}
+
+func formatGuid(g Guid, f string) string {
+	s := g.String()
+	switch f {
+	case "", "D", "d":
+		return s
+	case "N", "n":
+		return strings.ReplaceAll(s, "-", "")
+	case "B", "b":
+		return "{" + s + "}"
+	case "P", "p":
+		return "(" + s + ")"
+	}
+	Throw(ExFormat, "Format string can be only \"D\", \"d\", \"N\", \"n\", \"P\", \"p\", \"B\", \"b\", \"X\" or \"x\".")
+	return ""
+}
+
+// Ticks returns the .NET tick count of t (100 ns since 0001-01-01).
+func Ticks(t time.Time) int64 {
+	return t.Sub(time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)).Nanoseconds()/100 + 621355968000000000
+}
+
+// FromTicks converts a .NET tick count to a UTC time.
+func FromTicks(n int64) time.Time {
+	return time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n-621355968000000000) * 100)
+}
+
+func charPred(u *Lib, f func(rune) bool) func(c Call) Value {
+	return func(c Call) Value {
+		if len(c.Args) == 2 {
+			s := c.Str(0)
+			i := c.Int(1)
+			r := []rune(s)
+			if i < 0 || i >= len(r) {
+				Throw(ExArgRange, "Index was out of range. (Parameter 'index')")
+			}
+			return f(r[i])
+		}
+		ch, ok := c.Args[0].(Char)
+		if !ok {
+			ThrowCast(c.Args[0], "System.Char")
+		}
+		return f(rune(ch))
+	}
+}
+
+func isLetter(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127 && strings.ToUpper(string(r)) != strings.ToLower(string(r))
+}
+
+func isWhite(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xa0 || r == 0x2028 || r == 0x2029 || r == 0x3000 || (r >= 0x2000 && r <= 0x200a)
+}

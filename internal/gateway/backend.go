@@ -1,0 +1,335 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/expr"
+	"github.com/tollgate/tollgate/internal/policy"
+	"github.com/tollgate/tollgate/internal/reqtrace"
+)
+
+// execForward runs forward-request: it sends the request as the policies
+// shaped it and makes the backend's response the current response.
+func (x *exchange) execForward(st *policy.Step, p *policy.ForwardRequest, began time.Time) *Error {
+	timeout, err := x.integer(st, p.Timeout)
+	if err != nil {
+		return err
+	}
+	follow, err := x.boolean(st, p.FollowRedirects)
+	if err != nil {
+		return err
+	}
+	failOnError, err := x.boolean(st, p.FailOnErrorStatusCode)
+	if err != nil {
+		return err
+	}
+	// Without a timeout attribute the gateway's setting applies (APIM's 300
+	// seconds unless configured otherwise).
+	d := x.g.timeout
+	if p.Timeout.Set {
+		d = time.Duration(timeout) * time.Second
+	}
+	if p.BufferRequestBody.B && x.req.body != nil {
+		x.req.body.load()
+	}
+	e := x.forward(d, follow)
+	if e != nil {
+		return e
+	}
+	x.tracePolicy(st, began, "backend answered %d", x.rec.BackendResponseCode)
+	if failOnError && x.rec.BackendResponseCode >= 400 {
+		return &Error{Source: st.Name, Reason: "BackendStatusCode", Status: 500, Message: fmt.Sprintf("Backend responded with status code %d.", x.rec.BackendResponseCode),
+			Cause: "fail-on-error-status-code=\"true\" turns a backend error status into an error"}
+	}
+	return nil
+}
+
+// forward sends the current request to the backend. Redirects are followed
+// when follow is set.
+func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
+	if x.req.base == nil {
+		return &Error{
+			Source: "forward-request", Reason: "BackendUrlMissing", Section: "backend",
+			Message: "The backend service URL is not set.", Status: 500,
+			Cause: fmt.Sprintf("API %s has no serviceUrl and no policy sets a backend; set serviceUrl in apiInformation.json or use set-backend-service", x.apiID()),
+		}
+	}
+	target := x.req.url()
+	h := x.req.header.Clone()
+	removeHopHeaders(h)
+	if ip := x.rec.CallerIPAddress; ip != "" {
+		if prior := h["X-Forwarded-For"]; len(prior) > 0 {
+			h["X-Forwarded-For"] = []string{strings.Join(prior, ", ") + ", " + ip}
+		} else {
+			h["X-Forwarded-For"] = []string{ip}
+		}
+	}
+	// Backend entity credentials.
+	if be := x.st.snap.Backends[x.req.backendID]; be != nil {
+		applyBackendCredentials(be.Properties, h, target)
+	}
+	var rc io.ReadCloser
+	var length int64
+	if x.req.body != nil {
+		rc, length = x.req.body.reader()
+	}
+	var counter *countingReader
+	if rc != nil {
+		counter = &countingReader{r: rc}
+		rc = counter
+	}
+	req := &backendRequest{method: x.req.method, url: target, header: h, body: rc, length: length, timeout: timeout, host: x.hostOverride}
+	x.rec.BackendMethod, x.rec.BackendURL = x.req.method, x.maskedURL(target)
+	if x.trace != nil {
+		x.trace.Add(reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request",
+			Message: fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %s.\n%s %s", formatSeconds(timeout), x.req.method, x.rec.BackendURL),
+			Data:    map[string]any{"message": fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %d seconds", int(timeout/time.Second)), "request": map[string]any{"method": x.req.method, "url": x.rec.BackendURL, "headers": traceHeaders(h)}}})
+	}
+	began := time.Now()
+	resp, err := roundTrip(x.r.Context(), x.g.transport, req)
+	for hops := 0; err == nil && follow && isRedirect(resp.StatusCode) && hops < 10; hops++ {
+		loc, lerr := resp.Location()
+		if lerr != nil {
+			break
+		}
+		resp.Body.Close()
+		method := x.req.method
+		if resp.StatusCode == http.StatusSeeOther || (resp.StatusCode != 307 && resp.StatusCode != 308 && method == http.MethodPost) {
+			method = http.MethodGet
+		}
+		req = &backendRequest{method: method, url: loc, header: h, timeout: timeout}
+		resp, err = roundTrip(x.r.Context(), x.g.transport, req)
+	}
+	if counter != nil {
+		x.rec.RequestSize = counter.n
+	}
+	x.backendTime += time.Since(began)
+	if err != nil {
+		return err
+	}
+	x.rec.BackendResponseCode = resp.StatusCode
+	removeHopHeaders(resp.Header)
+	x.resp.body.close()
+	x.resp = outResponse{status: resp.StatusCode, reason: strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))), header: resp.Header,
+		body: newStreamBody(resp.Body, resp.ContentLength)}
+	x.backendHost = target.Host
+	x.backendStarted = began
+	if x.trace != nil {
+		x.trace.Add(reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Took: time.Since(began),
+			Message: fmt.Sprintf("Response received from the backend: %d %s", resp.StatusCode, x.resp.reason),
+			Data:    map[string]any{"response": map[string]any{"status": map[string]any{"code": resp.StatusCode, "reason": x.resp.reason}, "headers": traceHeaders(resp.Header)}}})
+	}
+	return nil
+}
+
+func isRedirect(code int) bool {
+	switch code {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
+func (x *exchange) apiID() string {
+	if x.m != nil && x.m.api != nil {
+		return x.m.api.ID
+	}
+	return "(none)"
+}
+
+// traceHeaders lists headers in APIM's trace form.
+func traceHeaders(h http.Header) []map[string]string {
+	var out []map[string]string
+	for _, k := range sortedStrings(mapKeys(h)) {
+		out = append(out, map[string]string{"name": k, "value": strings.Join(h[k], ", ")})
+	}
+	return out
+}
+
+func mapKeys(h http.Header) []string {
+	out := make([]string, 0, len(h))
+	for k := range h {
+		out = append(out, k)
+	}
+	return out
+}
+
+// applyBackendCredentials adds the credentials a backend entity declares:
+// credentials.header (name -> values), credentials.query and
+// credentials.authorization {scheme, parameter}.
+func applyBackendCredentials(props map[string]any, h http.Header, target *url.URL) {
+	cred, _ := props["credentials"].(map[string]any)
+	if cred == nil {
+		return
+	}
+	if hs, ok := cred["header"].(map[string]any); ok {
+		for name, vs := range hs {
+			h[textproto.CanonicalMIMEHeaderKey(name)] = anyStrings(vs)
+		}
+	}
+	if qs, ok := cred["query"].(map[string]any); ok {
+		q := target.Query()
+		for name, vs := range qs {
+			q[name] = anyStrings(vs)
+		}
+		target.RawQuery = q.Encode()
+	}
+	if auth, ok := cred["authorization"].(map[string]any); ok {
+		scheme, _ := auth["scheme"].(string)
+		param, _ := auth["parameter"].(string)
+		h["Authorization"] = []string{strings.TrimSpace(scheme + " " + param)}
+	}
+}
+
+func anyStrings(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, e := range t {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+// execSendRequest runs send-request and send-one-way-request.
+func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began time.Time) *Error {
+	mode := "new"
+	if p.Mode.Set {
+		m, err := x.str(st, p.Mode)
+		if err != nil {
+			return err
+		}
+		mode = strings.ToLower(strings.TrimSpace(m))
+	}
+	timeout, err := x.integer(st, p.Timeout)
+	if err != nil {
+		return err
+	}
+	method := http.MethodGet
+	var target *url.URL
+	h := http.Header{}
+	var payload []byte
+	if mode == "copy" {
+		method = x.req.method
+		target = x.req.url()
+		h = x.req.header.Clone()
+		if x.req.body != nil {
+			payload, _ = x.req.body.Read(true)
+		}
+	}
+	if p.URL.Set {
+		s, err := x.str(st, p.URL)
+		if err != nil {
+			return err
+		}
+		u, perr := url.Parse(strings.TrimSpace(s))
+		if perr != nil || u.Scheme == "" || u.Host == "" {
+			return &Error{Source: st.Name, Reason: "ExpressionValueEvaluationFailure", Status: 500, Message: "Invalid URI: The format of the URI could not be determined.",
+				Cause: fmt.Sprintf("set-url gives %q, which is not an absolute URL", s)}
+		}
+		target = u
+	}
+	if target == nil {
+		return &Error{Source: st.Name, Reason: "ExpressionValueEvaluationFailure", Status: 500, Message: "The request URL is not set.", Cause: "send-request has no set-url"}
+	}
+	if p.Method.Set {
+		m, err := x.str(st, p.Method)
+		if err != nil {
+			return err
+		}
+		method = strings.ToUpper(strings.TrimSpace(m))
+	}
+	for _, sh := range p.Headers {
+		if err := x.execSetHeader(st, sh, h, began); err != nil {
+			return err
+		}
+	}
+	if p.Body != nil {
+		s, err := x.str(st, p.Body.Body)
+		if err != nil {
+			return err
+		}
+		payload = []byte(s)
+	}
+	if ab, ok := p.Authentication.(*policy.AuthenticationBasic); ok {
+		u, err := x.str(st, ab.Username)
+		if err != nil {
+			return err
+		}
+		pw, err := x.str(st, ab.Password)
+		if err != nil {
+			return err
+		}
+		req, _ := http.NewRequest("GET", "http://x", nil)
+		req.SetBasicAuth(u, pw)
+		h["Authorization"] = req.Header["Authorization"]
+	}
+	removeHopHeaders(h)
+	send := func(ctx context.Context) (*http.Response, *Error) {
+		var rc io.ReadCloser
+		if len(payload) > 0 {
+			rc = io.NopCloser(strings.NewReader(string(payload)))
+		}
+		return roundTrip(ctx, x.g.transport, &backendRequest{method: method, url: target, header: h, body: rc, length: int64(len(payload)), timeout: time.Duration(timeout) * time.Second})
+	}
+	if p.OneWay {
+		go func() {
+			resp, err := send(context.WithoutCancel(x.r.Context()))
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+		x.tracePolicy(st, began, "%s %s sent without waiting for the answer", method, target.Redacted())
+		return nil
+	}
+	resp, serr := send(x.r.Context())
+	name := p.ResponseVariableName.Resolved()
+	if serr != nil {
+		ignore, err := x.boolean(st, p.IgnoreError)
+		if err != nil {
+			return err
+		}
+		if ignore {
+			x.vars().Set(name, nil)
+			x.tracePolicy(st, began, "%s %s failed (%s); ignore-error=\"true\": context.Variables[%q] = null", method, target.Redacted(), serr.Message, name)
+			return nil
+		}
+		serr.Source = st.Name
+		serr.Section = ""
+		return serr
+	}
+	data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBuffer))
+	resp.Body.Close()
+	if rerr != nil {
+		return backendFailure(target, rerr)
+	}
+	pairs := make(expr.PairHeaders, 0, len(resp.Header))
+	for _, k := range sortedStrings(mapKeys(resp.Header)) {
+		pairs = append(pairs, expr.HeaderPair{Name: k, Values: resp.Header[k]})
+	}
+	x.vars().Set(name, &expr.Response{StatusCode: resp.StatusCode, StatusReason: http.StatusText(resp.StatusCode), Headers: pairs, Body: &expr.BytesBody{Data: data}})
+	x.tracePolicy(st, began, "%s %s answered %d (%d bytes); stored in context.Variables[%q]", method, target.Redacted(), resp.StatusCode, len(data), name)
+	return nil
+}
+
+// traceEntry builds the entry of a trace policy.
+func traceEntry(s policy.Section, source string, st *policy.Step, msg string, meta map[string]string) reqtrace.Entry {
+	data := map[string]any{"message": msg}
+	if len(meta) > 0 {
+		data["metadata"] = meta
+	}
+	return reqtrace.Entry{Section: traceSection(s), Source: source, Where: st.Span().Pos().String(), Path: st.Path,
+		Scope: st.Scope.String(), Message: msg, Data: data}
+}

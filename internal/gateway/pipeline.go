@@ -1,0 +1,407 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/diag"
+	"github.com/tollgate/tollgate/internal/expr"
+	"github.com/tollgate/tollgate/internal/policy"
+	"github.com/tollgate/tollgate/internal/reqtrace"
+)
+
+// PolicyOptions returns how configuration loading must compile policies for
+// this gateway: expressions compiled by internal/expr, and only the policies
+// the gateway runs accepted.
+func PolicyOptions() config.PolicyOptions {
+	return config.PolicyOptions{Compile: compileExpr, Runnable: Runnable}
+}
+
+func compileExpr(src string, origin policy.Origin) (any, diag.List) {
+	p, d := expr.Compile(src, origin)
+	if p == nil {
+		return nil, d
+	}
+	return p, d
+}
+
+// flow says how processing continues after a statement.
+type flow int
+
+const (
+	next  flow = iota // run the next statement
+	ended             // the response is decided (return-response, mock-response): send it
+)
+
+// pipelineKey identifies an effective policy: API entity, operation and
+// product context.
+type pipelineKey struct{ api, op, product string }
+
+// buildPipelines composes the effective policy of every operation in every
+// product context it can run in, once per configuration.
+func buildPipelines(snap *config.Snapshot, pols *config.Policies) map[pipelineKey]*policy.Effective {
+	out := map[pipelineKey]*policy.Effective{}
+	out[pipelineKey{}] = pols.Effective(nil, nil, nil)
+	for _, api := range snap.APIs {
+		products := []*config.Product{nil}
+		for _, p := range snap.Products {
+			for _, name := range p.APIs {
+				if name == api.Name {
+					products = append(products, p)
+				}
+			}
+		}
+		for _, prod := range products {
+			pname := ""
+			if prod != nil {
+				pname = prod.Name
+			}
+			out[pipelineKey{api.ID, "", pname}] = pols.Effective(api, nil, prod)
+			for _, op := range api.Operations {
+				out[pipelineKey{api.ID, op.Name, pname}] = pols.Effective(api, op, prod)
+			}
+		}
+	}
+	return out
+}
+
+// pipeline returns the effective policy for the request's match.
+func (x *exchange) pipeline() *policy.Effective {
+	k := pipelineKey{}
+	if x.m != nil && x.m.api != nil {
+		k.api = x.m.api.ID
+		if x.m.op != nil {
+			k.op = x.m.op.Name
+		}
+		if x.acc.product != nil {
+			k.product = x.acc.product.Name
+		}
+	}
+	if p := x.st.pipes[k]; p != nil {
+		return p
+	}
+	return x.st.pipes[pipelineKey{}]
+}
+
+var sectionOrder = [...]policy.Section{policy.Inbound, policy.Backend, policy.Outbound}
+
+// runPipeline runs inbound, backend and outbound, and on-error when any of
+// them fails.
+func (x *exchange) runPipeline() {
+	for _, s := range sectionOrder {
+		x.section = s
+		f, err := x.runSteps(x.pipe.Sections[s])
+		if err != nil {
+			x.handleError(err)
+			return
+		}
+		if f == ended {
+			return
+		}
+	}
+}
+
+// handleError makes err the last error, prepares APIM's response for it and
+// runs the on-error section, which may change that response.
+func (x *exchange) handleError(err *Error) {
+	x.record(err)
+	if err.Status == 0 {
+		return // the client is gone
+	}
+	x.setErrorResponse(err)
+	if x.pipe == nil || len(x.pipe.Sections[policy.OnError]) == 0 {
+		return
+	}
+	x.section = policy.OnError
+	x.traceStep(reqtrace.OnError, "on-error", "running the on-error section for %s/%s", err.Source, err.Reason)
+	if _, err2 := x.runSteps(x.pipe.Sections[policy.OnError]); err2 != nil {
+		// An error inside on-error cannot be handled again.
+		x.record(err2)
+		x.setErrorResponse(&Error{Status: 500})
+	}
+}
+
+// setErrorResponse replaces the response with the one APIM sends for err.
+func (x *exchange) setErrorResponse(err *Error) {
+	x.resp.body.close()
+	body := err.Body
+	if body == "" {
+		body = internalErrorBody(x.rec.CorrelationID)
+	}
+	x.resp = outResponse{
+		status: err.Status,
+		reason: http.StatusText(err.Status),
+		header: http.Header{"Content-Type": {"application/json"}},
+		body:   newBytesBody([]byte(body)),
+	}
+}
+
+// runSteps runs statements in order.
+func (x *exchange) runSteps(steps []*policy.Step) (flow, *Error) {
+	for _, st := range steps {
+		began := time.Now()
+		f, err := x.exec(st)
+		if err != nil {
+			x.locate(err, st)
+			x.traceFailure(st, began, err)
+			return next, err
+		}
+		if f == ended {
+			return ended, nil
+		}
+	}
+	return next, nil
+}
+
+// locate fills in where err was raised, unless a nested statement already
+// did.
+func (x *exchange) locate(err *Error, st *policy.Step) {
+	if err.Path != "" {
+		return
+	}
+	err.Scope = st.Scope.String()
+	if st.Scope == policy.Fragment {
+		err.Scope = ""
+	}
+	err.Section = x.section.String()
+	err.Path = st.Path
+	err.PolicyID = st.ID
+	if err.Source == "" {
+		err.Source = st.Name
+	}
+	where := st.Span().Pos().String()
+	if err.Cause == "" {
+		err.Cause = where
+	} else if !strings.Contains(err.Cause, st.Span().Pos().Filename) {
+		err.Cause = where + ": " + err.Cause
+	}
+}
+
+// policyError builds an error raised by a policy with APIM's status and body.
+func policyError(source, reason, message string, status int, cause string) *Error {
+	e := &Error{Source: source, Reason: reason, Message: message, Status: status, Cause: cause}
+	if status != 500 {
+		e.Body = errorBody(status, message)
+	}
+	return e
+}
+
+// exprFailure converts an expression failure into APIM's
+// ExpressionValueEvaluationFailure, keeping tollgate's precise cause.
+func exprFailure(st *policy.Step, err error) *Error {
+	e := &Error{Source: st.Name, Reason: "ExpressionValueEvaluationFailure", Status: 500}
+	var ee *expr.EvalError
+	if errors.As(err, &ee) {
+		e.Message = "Expression evaluation failed. " + ee.Message
+		cause := ee.Cause
+		if cause == "" {
+			cause = ee.Message
+		}
+		if t := ee.Text(); t != "" {
+			cause = fmt.Sprintf("%s in %q", cause, t)
+		}
+		if ee.Span.IsValid() {
+			cause = ee.Span.Pos().String() + ": " + cause
+		}
+		e.Cause = cause
+		return e
+	}
+	e.Message = "Expression evaluation failed. " + err.Error()
+	e.Cause = err.Error()
+	return e
+}
+
+// eval evaluates a compiled expression.
+func (x *exchange) eval(st *policy.Step, ex *policy.Expr) (expr.Value, *Error) {
+	p, ok := ex.Program.(*expr.Program)
+	if !ok || p == nil {
+		return nil, &Error{Source: st.Name, Reason: "ExpressionValueEvaluationFailure", Status: 500,
+			Message: "Expression evaluation failed.", Cause: "the expression was not compiled: " + ex.String()}
+	}
+	v, err := p.Eval(x.r.Context(), x.exprContext())
+	if err != nil {
+		return nil, exprFailure(st, err)
+	}
+	return v, nil
+}
+
+// str returns the value of a literal or expression attribute as a string.
+func (x *exchange) str(st *policy.Step, v policy.Value) (string, *Error) {
+	if v.Expr == nil {
+		return v.Resolved(), nil
+	}
+	r, err := x.eval(st, v.Expr)
+	if err != nil {
+		return "", err
+	}
+	return expr.ToString(r), nil
+}
+
+// boolean returns the value of a boolean attribute.
+func (x *exchange) boolean(st *policy.Step, b policy.Bool) (bool, *Error) {
+	if b.Expr == nil {
+		return b.B, nil
+	}
+	r, err := x.eval(st, b.Expr)
+	if err != nil {
+		return false, err
+	}
+	ok, cerr := expr.Truthy(r)
+	if cerr != nil {
+		return false, exprFailure(st, cerr)
+	}
+	return ok, nil
+}
+
+// integer returns the value of an integer attribute.
+func (x *exchange) integer(st *policy.Step, i policy.Int) (int, *Error) {
+	if i.Expr == nil {
+		return i.N, nil
+	}
+	r, err := x.eval(st, i.Expr)
+	if err != nil {
+		return 0, err
+	}
+	s := strings.TrimSpace(expr.ToString(r))
+	n, perr := strconv.Atoi(s)
+	if perr != nil {
+		return 0, &Error{Source: st.Name, Reason: "ExpressionValueEvaluationFailure", Status: 500,
+			Message: fmt.Sprintf("Expression evaluation failed. The input string '%s' was not in a correct format.", s),
+			Cause:   fmt.Sprintf("%s: the expression gave %q (%s), where an integer is needed", i.Span.Pos(), s, expr.TypeName(r))}
+	}
+	return n, nil
+}
+
+// exprContext returns the context object of policy expressions, built on
+// first use and kept in step with the request as policies change it.
+func (x *exchange) exprContext() *expr.Context {
+	c := x.ectx
+	if c == nil {
+		c = x.newExprContext()
+		x.ectx = c
+	}
+	c.Request.Method = x.req.method
+	if x.urlDirty || c.Request.Url == nil {
+		c.Request.Url = exprURL(x.req.url())
+		x.urlDirty = false
+	}
+	c.Request.Headers = expr.MapHeaders(x.req.header)
+	c.Request.Body = x.req.body
+	if x.resp.header != nil {
+		c.Response = &expr.Response{StatusCode: x.resp.statusCode(), StatusReason: x.resp.reason, Headers: expr.MapHeaders(x.resp.header), Body: x.resp.body}
+	}
+	if e := x.rec.LastError; e != nil {
+		c.LastError = &expr.LastError{Source: e.Source, Reason: e.Reason, Message: e.Message, Scope: e.Scope, Section: e.Section, Path: e.Path, PolicyId: e.PolicyID}
+	}
+	return c
+}
+
+func (x *exchange) newExprContext() *expr.Context {
+	r := x.r
+	orig := *r.URL
+	orig.Host = r.Host
+	orig.Scheme = "http"
+	if r.TLS != nil {
+		orig.Scheme = "https"
+	}
+	c := &expr.Context{
+		Request: &expr.Request{
+			OriginalUrl:       exprURL(&orig),
+			IpAddress:         x.rec.CallerIPAddress,
+			MatchedParameters: map[string]string{},
+		},
+		Variables: x.vars(),
+		Deployment: &expr.Deployment{
+			Region: "local", ServiceName: "tollgate", ServiceId: "tollgate", GatewayId: "tollgate",
+		},
+		Timestamp: x.start.UTC(),
+		Tracing:   x.trace != nil,
+	}
+	copy(c.RequestId[:], x.idBytes[:])
+	if x.trace != nil {
+		c.TraceFunc = func(source, message string) {
+			x.trace.Add(reqtrace.Entry{Section: traceSection(x.section), Source: source, Message: message})
+		}
+	}
+	if m := x.m; m != nil && m.api != nil {
+		a := m.api
+		c.Api = &expr.Api{Id: a.ID, Name: a.DisplayName, Path: a.Path, Revision: a.Revision, Version: a.APIVersion,
+			IsCurrentRevision: a.IsCurrent, SubscriptionKeyHeader: a.KeyHeader, SubscriptionKeyQuery: a.KeyQuery, Protocols: a.Protocols}
+		if m.ra != nil && m.ra.backend != nil {
+			c.Api.ServiceUrl = exprURL(m.ra.backend)
+		}
+		if op := m.op; op != nil {
+			c.Operation = &expr.Operation{Id: op.Name, Name: op.DisplayName, Method: op.Method, UrlTemplate: op.URLTemplate}
+		}
+		for _, p := range m.params {
+			c.Request.MatchedParameters[p.name] = p.value
+		}
+	}
+	if p := x.acc.product; p != nil {
+		c.Product = &expr.Product{Id: p.Name, Name: p.DisplayName, ApprovalRequired: p.ApprovalRequired,
+			SubscriptionRequired: p.SubscriptionRequired, SubscriptionLimit: p.SubscriptionsLimit, State: productState(p.State)}
+	}
+	if s := x.acc.sub; s != nil {
+		c.Subscription = &expr.Subscription{Id: s.Name, Name: s.DisplayName, Key: x.acc.key, PrimaryKey: s.PrimaryKey, SecondaryKey: s.SecondaryKey}
+		if u := x.st.snap.Users[strings.TrimPrefix(s.OwnerID, "/users/")]; u != nil {
+			c.User = &expr.User{Id: u.Name, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName}
+			for _, g := range u.Groups {
+				c.User.Groups = append(c.User.Groups, expr.Group{Id: g, Name: g})
+			}
+		}
+	}
+	return c
+}
+
+func productState(s string) string {
+	if strings.EqualFold(s, "published") {
+		return "Published"
+	}
+	return "NotPublished"
+}
+
+// vars returns the request's variables, created on first use.
+func (x *exchange) vars() *expr.Variables {
+	if x.variables == nil {
+		x.variables = expr.NewVariables()
+	}
+	return x.variables
+}
+
+func traceSection(s policy.Section) reqtrace.Section { return reqtrace.Section(s) }
+
+// traceStep records a built-in step when the request is traced.
+func (x *exchange) traceStep(s reqtrace.Section, source, format string, args ...any) {
+	if x.trace == nil {
+		return
+	}
+	x.trace.Addf(s, source, format, args...)
+}
+
+// tracePolicy records what a policy did when the request is traced.
+func (x *exchange) tracePolicy(st *policy.Step, began time.Time, format string, args ...any) {
+	if x.trace == nil {
+		return
+	}
+	x.trace.Add(reqtrace.Entry{
+		Section: traceSection(x.section), Source: st.Name, Where: st.Span().Pos().String(), Path: st.Path,
+		Scope: st.Scope.String(), Took: time.Since(began), Message: fmt.Sprintf(format, args...),
+	})
+}
+
+func (x *exchange) traceFailure(st *policy.Step, began time.Time, err *Error) {
+	if x.trace == nil {
+		return
+	}
+	x.trace.Add(reqtrace.Entry{
+		Section: traceSection(x.section), Source: st.Name, Where: st.Span().Pos().String(), Path: st.Path,
+		Scope: st.Scope.String(), Took: time.Since(began), Failed: true,
+		Message: fmt.Sprintf("%s: %s\n%s", err.Reason, err.Message, err.Cause),
+		Data:    map[string]any{"source": err.Source, "reason": err.Reason, "message": err.Message, "cause": err.Cause},
+	})
+}

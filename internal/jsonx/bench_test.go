@@ -1,0 +1,54 @@
+package jsonx
+
+import (
+	"os"
+	"testing"
+)
+
+func benchDoc(b *testing.B) string {
+	data, err := os.ReadFile("testdata/order.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Pad to roughly 1 KB with extra items.
+	s := string(data)
+	return s[:len(s)-2] + `, "extra": [` + `{"sku":"C-3","qty":4,"price":1.25,"desc":"lorem ipsum dolor sit amet"},` +
+		`{"sku":"D-9","qty":8,"price":2.5,"desc":"consectetur adipiscing elit"},` +
+		`{"sku":"E-2","qty":16,"price":3.75,"desc":"sed do eiusmod tempor"}]}`
+}
+
+func BenchmarkParse1KB(b *testing.B) {
+	doc := benchDoc(b)
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseObject(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReadField(b *testing.B) {
+	tok, err := ParseObject(benchDoc(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if tok.Get("customer").Get("email").Str() == "" {
+			b.Fatal("missing")
+		}
+	}
+}
+
+func BenchmarkToString(b *testing.B) {
+	tok, err := ParseObject(benchDoc(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 2048)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = tok.AppendJSON(buf[:0], true)
+	}
+}

@@ -1,0 +1,599 @@
+package jsonx
+
+import (
+	"math/big"
+
+	"github.com/tollgate/tollgate/internal/dotnet"
+)
+
+// Type is Newtonsoft.Json.Linq.JTokenType.
+type Type uint8
+
+// JTokenType values, numbered as in Json.NET.
+const (
+	None Type = iota
+	Object
+	Array
+	Constructor
+	Property
+	Comment
+	Integer
+	Float
+	String
+	Boolean
+	Null
+	Undefined
+	Date
+	Raw
+	Bytes
+	Guid
+	Uri
+	TimeSpan
+)
+
+var typeNames = [...]string{"None", "Object", "Array", "Constructor", "Property", "Comment", "Integer", "Float", "String", "Boolean", "Null", "Undefined", "Date", "Raw", "Bytes", "Guid", "Uri", "TimeSpan"}
+
+// String returns the enum member name ("Object", "Integer", ...).
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return "None"
+}
+
+// Token is one node of the tree: JObject, JArray, JProperty or JValue,
+// distinguished by Type. Tokens have reference semantics: a token belongs
+// to at most one parent, and adding a token that already has a parent adds
+// a deep copy of it, as Json.NET does.
+type Token struct {
+	typ    Type
+	parent *Token
+
+	items []*Token // Object: Property tokens; Array: elements
+	index map[string]int
+
+	name  string // Property name
+	value *Token // Property value
+
+	str string // String, Guid, Uri, Comment, Raw value
+	num int64  // Integer value; Boolean as 0/1; TimeSpan ticks
+	f   float64
+	big *big.Int
+	dt  dotnet.DateTime
+	raw []byte // Bytes
+}
+
+// indexThreshold is the property count above which an object keeps a name
+// index instead of scanning.
+const indexThreshold = 12
+
+// NewObject returns an empty JObject.
+func NewObject() *Token { return &Token{typ: Object} }
+
+// NewArray returns a JArray holding the given values (copied when parented).
+func NewArray(items ...*Token) *Token {
+	a := &Token{typ: Array}
+	for _, it := range items {
+		_ = a.Add(it)
+	}
+	return a
+}
+
+// NewProperty returns a JProperty; a nil value means JSON null.
+func NewProperty(name string, value *Token) *Token {
+	p := &Token{typ: Property, name: name}
+	p.value = p.adopt(value)
+	return p
+}
+
+// NewString returns a string JValue.
+func NewString(s string) *Token { return &Token{typ: String, str: s} }
+
+// NewInt returns an integer JValue.
+func NewInt(v int64) *Token { return &Token{typ: Integer, num: v} }
+
+// NewBigInt returns an integer JValue holding a value beyond int64.
+func NewBigInt(v *big.Int) *Token {
+	if v.IsInt64() {
+		return NewInt(v.Int64())
+	}
+	return &Token{typ: Integer, big: new(big.Int).Set(v)}
+}
+
+// NewFloat returns a float JValue.
+func NewFloat(v float64) *Token { return &Token{typ: Float, f: v} }
+
+// NewBool returns a boolean JValue.
+func NewBool(v bool) *Token {
+	t := &Token{typ: Boolean}
+	if v {
+		t.num = 1
+	}
+	return t
+}
+
+// NewNull returns a null JValue (JValue.CreateNull()).
+func NewNull() *Token { return &Token{typ: Null} }
+
+// NewUndefined returns an undefined JValue.
+func NewUndefined() *Token { return &Token{typ: Undefined} }
+
+// NewDate returns a date JValue.
+func NewDate(d dotnet.DateTime) *Token { return &Token{typ: Date, dt: d} }
+
+// NewBytes returns a bytes JValue (printed as base64).
+func NewBytes(b []byte) *Token { return &Token{typ: Bytes, raw: append([]byte(nil), b...)} }
+
+// NewTimeSpan returns a TimeSpan JValue.
+func NewTimeSpan(ts dotnet.TimeSpan) *Token { return &Token{typ: TimeSpan, num: int64(ts)} }
+
+// Type returns the token's JTokenType; a nil token reports None.
+func (t *Token) Type() Type {
+	if t == nil {
+		return None
+	}
+	return t.typ
+}
+
+// Parent returns the containing token (an object's property, an array, or
+// for a property, its object), or nil.
+func (t *Token) Parent() *Token { return t.parent }
+
+// Root returns the topmost ancestor.
+func (t *Token) Root() *Token {
+	for t.parent != nil {
+		t = t.parent
+	}
+	return t
+}
+
+// Name returns a property's name.
+func (t *Token) Name() string { return t.name }
+
+// Value returns a property's value token.
+func (t *Token) Value() *Token { return t.value }
+
+// IsValue reports whether t is a JValue (not a container or property).
+func (t *Token) IsValue() bool {
+	return t != nil && t.typ != Object && t.typ != Array && t.typ != Property && t.typ != Constructor
+}
+
+// Str returns a string-like value's text (String, Guid, Uri, Comment, Raw).
+func (t *Token) Str() string { return t.str }
+
+// Int returns an integer value (0 for big integers; see BigInt).
+func (t *Token) Int() int64 { return t.num }
+
+// BigInt returns the value of an integer beyond int64, or nil.
+func (t *Token) BigInt() *big.Int { return t.big }
+
+// Float returns a float value.
+func (t *Token) Float() float64 { return t.f }
+
+// Bool returns a boolean value.
+func (t *Token) Bool() bool { return t.num != 0 }
+
+// DateTime returns a date value.
+func (t *Token) DateTime() dotnet.DateTime { return t.dt }
+
+// TimeSpanValue returns a TimeSpan value.
+func (t *Token) TimeSpanValue() dotnet.TimeSpan { return dotnet.TimeSpan(t.num) }
+
+// BytesValue returns a bytes value.
+func (t *Token) BytesValue() []byte { return t.raw }
+
+// adopt makes v a child of t, cloning it if it already has a parent and
+// turning nil into a null value.
+func (t *Token) adopt(v *Token) *Token {
+	if v == nil {
+		v = NewNull()
+	} else if v.parent != nil || v == t {
+		v = v.DeepClone()
+	}
+	v.parent = t
+	return v
+}
+
+// Count returns the number of children: properties of an object, elements
+// of an array, 1 for a property, 0 otherwise.
+func (t *Token) Count() int {
+	switch t.typ {
+	case Object, Array:
+		return len(t.items)
+	case Property:
+		return 1
+	}
+	return 0
+}
+
+// HasValues reports whether a container has children (JToken.HasValues).
+func (t *Token) HasValues() bool {
+	switch t.typ {
+	case Object, Array:
+		return len(t.items) > 0
+	case Property:
+		return true
+	}
+	return false
+}
+
+// Children returns the direct children: an object's properties, an array's
+// elements, a property's value. The slice must not be modified.
+func (t *Token) Children() []*Token {
+	switch t.typ {
+	case Object, Array:
+		return t.items
+	case Property:
+		return []*Token{t.value}
+	}
+	return nil
+}
+
+// Properties returns an object's properties in order.
+func (t *Token) Properties() []*Token {
+	if t.typ != Object {
+		return nil
+	}
+	return t.items
+}
+
+func (t *Token) propIndex(name string) int {
+	if t.index != nil {
+		if i, ok := t.index[name]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, p := range t.items {
+		if p.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (t *Token) reindex() {
+	if len(t.items) <= indexThreshold {
+		t.index = nil
+		return
+	}
+	t.index = make(map[string]int, len(t.items))
+	for i, p := range t.items {
+		t.index[p.name] = i
+	}
+}
+
+// Property returns an object's property by exact name, or nil.
+func (t *Token) Property(name string) *Token {
+	if t == nil || t.typ != Object {
+		return nil
+	}
+	if i := t.propIndex(name); i >= 0 {
+		return t.items[i]
+	}
+	return nil
+}
+
+// Get returns the value of an object's property (JObject[name]), or nil
+// when t is not an object or has no such property.
+func (t *Token) Get(name string) *Token {
+	if p := t.Property(name); p != nil {
+		return p.value
+	}
+	return nil
+}
+
+// Item is the indexer token[key] with a string key, returning Json.NET's
+// errors for tokens that have no string indexer.
+func (t *Token) Item(key string) (*Token, error) {
+	switch t.typ {
+	case Object:
+		return t.Get(key), nil
+	case Array:
+		return nil, argErr(`Accessed JArray values with invalid key value: "` + key + `". Int32 array index expected.`)
+	case Property:
+		return nil, invalidOp("Cannot access child value on Newtonsoft.Json.Linq.JProperty.")
+	}
+	return nil, invalidOp("Cannot access child value on Newtonsoft.Json.Linq.JValue.")
+}
+
+// At is the indexer token[i] with an integer key.
+func (t *Token) At(i int) (*Token, error) {
+	switch t.typ {
+	case Array:
+		if i < 0 || i >= len(t.items) {
+			return nil, &ConvertError{Type: "System.ArgumentOutOfRangeException", Message: "Index was out of range. Must be non-negative and less than the size of the collection. (Parameter 'index')"}
+		}
+		return t.items[i], nil
+	case Object:
+		return nil, argErr("Accessed JObject values with invalid key value: " + itoa(i) + ". Object property name expected.")
+	case Property:
+		return nil, invalidOp("Cannot access child value on Newtonsoft.Json.Linq.JProperty.")
+	}
+	return nil, invalidOp("Cannot access child value on Newtonsoft.Json.Linq.JValue.")
+}
+
+// Set is JObject[name] = value: it replaces the value of an existing
+// property in place or appends a new property.
+func (t *Token) Set(name string, value *Token) error {
+	if t.typ != Object {
+		return invalidOp("Cannot set child value on Newtonsoft.Json.Linq.J" + containerName(t.typ) + ".")
+	}
+	if i := t.propIndex(name); i >= 0 {
+		p := t.items[i]
+		p.value.parent = nil
+		p.value = p.adopt(value)
+		return nil
+	}
+	t.appendProp(NewProperty(name, value))
+	return nil
+}
+
+func (t *Token) appendProp(p *Token) {
+	p.parent = t
+	t.items = append(t.items, p)
+	if t.index != nil {
+		t.index[p.name] = len(t.items) - 1
+	} else if len(t.items) > indexThreshold {
+		t.reindex()
+	}
+}
+
+// SetAt is JArray[i] = value.
+func (t *Token) SetAt(i int, value *Token) error {
+	if t.typ != Array {
+		return argErr("Set JArray values with invalid key value: " + itoa(i) + ". Int32 array index expected.")
+	}
+	if i < 0 || i >= len(t.items) {
+		return &ConvertError{Type: "System.ArgumentOutOfRangeException", Message: "Index is equal to or greater than Count. (Parameter 'index')"}
+	}
+	t.items[i].parent = nil
+	t.items[i] = t.adopt(value)
+	return nil
+}
+
+// Add is JContainer.Add: an array appends any token; an object accepts
+// only properties whose name is not yet used.
+func (t *Token) Add(v *Token) error {
+	switch t.typ {
+	case Array:
+		if v != nil && v.typ == Property {
+			return argErr("Can not add Newtonsoft.Json.Linq.JProperty to Newtonsoft.Json.Linq.JArray.")
+		}
+		t.items = append(t.items, t.adopt(v))
+		return nil
+	case Object:
+		if v == nil || v.typ != Property {
+			return argErr("Can not add " + netTypeName(v) + " to Newtonsoft.Json.Linq.JObject.")
+		}
+		if t.propIndex(v.name) >= 0 {
+			return argErr("Can not add property " + v.name + " to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object.")
+		}
+		t.appendProp(t.adopt(v))
+		return nil
+	case Property:
+		return invalidOp("Newtonsoft.Json.Linq.JProperty cannot have multiple values.")
+	}
+	return invalidOp("Cannot add or remove items from Newtonsoft.Json.Linq.JValue.")
+}
+
+// Insert inserts v into an array at index i.
+func (t *Token) Insert(i int, v *Token) error {
+	if t.typ != Array {
+		return invalidOp("Cannot add or remove items from Newtonsoft.Json.Linq.J" + containerName(t.typ) + ".")
+	}
+	if i < 0 || i > len(t.items) {
+		return &ConvertError{Type: "System.ArgumentOutOfRangeException", Message: "Index must be within the bounds of the List. (Parameter 'index')"}
+	}
+	v = t.adopt(v)
+	t.items = append(t.items, nil)
+	copy(t.items[i+1:], t.items[i:])
+	t.items[i] = v
+	return nil
+}
+
+// RemoveProperty is JObject.Remove(name); it reports whether a property
+// was removed.
+func (t *Token) RemoveProperty(name string) bool {
+	if t.typ != Object {
+		return false
+	}
+	i := t.propIndex(name)
+	if i < 0 {
+		return false
+	}
+	t.removeAt(i)
+	return true
+}
+
+func (t *Token) removeAt(i int) {
+	t.items[i].parent = nil
+	t.items = append(t.items[:i], t.items[i+1:]...)
+	if t.index != nil {
+		t.reindex()
+	}
+}
+
+// Remove is JToken.Remove(): it detaches t from its parent.
+func (t *Token) Remove() error {
+	p := t.parent
+	if p == nil {
+		return invalidOp("The parent is missing.")
+	}
+	if p.typ == Property {
+		return invalidOp("Cannot add or remove items from Newtonsoft.Json.Linq.JProperty.")
+	}
+	for i, c := range p.items {
+		if c == t {
+			p.removeAt(i)
+			return nil
+		}
+	}
+	return invalidOp("The parent is missing.")
+}
+
+// Replace is JToken.Replace(value): t is swapped for value in its parent.
+func (t *Token) Replace(value *Token) error {
+	p := t.parent
+	if p == nil {
+		return invalidOp("The parent is missing.")
+	}
+	if p.typ == Property {
+		t.parent = nil
+		p.value = p.adopt(value)
+		return nil
+	}
+	for i, c := range p.items {
+		if c != t {
+			continue
+		}
+		if p.typ == Object {
+			if value == nil || value.typ != Property {
+				return argErr("Can not add " + netTypeName(value) + " to Newtonsoft.Json.Linq.JObject.")
+			}
+			if j := p.propIndex(value.name); j >= 0 && j != i {
+				return argErr("Can not add property " + value.name + " to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object.")
+			}
+		}
+		t.parent = nil
+		p.items[i] = p.adopt(value)
+		if p.index != nil {
+			p.reindex()
+		}
+		return nil
+	}
+	return invalidOp("The parent is missing.")
+}
+
+// RemoveAll removes every child of a container.
+func (t *Token) RemoveAll() {
+	for _, c := range t.items {
+		c.parent = nil
+	}
+	t.items = nil
+	t.index = nil
+}
+
+// DeepClone returns an unparented deep copy of t.
+func (t *Token) DeepClone() *Token {
+	c := *t
+	c.parent = nil
+	c.index = nil
+	switch t.typ {
+	case Object, Array:
+		c.items = make([]*Token, len(t.items))
+		for i, it := range t.items {
+			n := it.DeepClone()
+			n.parent = &c
+			c.items[i] = n
+		}
+		if t.typ == Object {
+			c.reindex()
+		}
+	case Property:
+		c.value = t.value.DeepClone()
+		c.value.parent = &c
+	case Integer:
+		if t.big != nil {
+			c.big = new(big.Int).Set(t.big)
+		}
+	case Bytes:
+		c.raw = append([]byte(nil), t.raw...)
+	}
+	return &c
+}
+
+// DeepEquals is JToken.DeepEquals: same structure and values (Integer 1
+// and Float 1.0 compare equal, as in Json.NET).
+func DeepEquals(a, b *Token) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.typ == Integer && b.typ == Float || a.typ == Float && b.typ == Integer {
+		return numAsFloat(a) == numAsFloat(b)
+	}
+	if a.typ != b.typ {
+		return false
+	}
+	switch a.typ {
+	case Object:
+		if len(a.items) != len(b.items) {
+			return false
+		}
+		for _, p := range a.items {
+			q := b.Property(p.name)
+			if q == nil || !DeepEquals(p.value, q.value) {
+				return false
+			}
+		}
+		return true
+	case Array:
+		if len(a.items) != len(b.items) {
+			return false
+		}
+		for i := range a.items {
+			if !DeepEquals(a.items[i], b.items[i]) {
+				return false
+			}
+		}
+		return true
+	case Property:
+		return a.name == b.name && DeepEquals(a.value, b.value)
+	case Integer:
+		if a.big != nil || b.big != nil {
+			return bigOf(a).Cmp(bigOf(b)) == 0
+		}
+		return a.num == b.num
+	case Float:
+		return a.f == b.f || (a.f != a.f && b.f != b.f)
+	case Date:
+		return a.dt.Ticks() == b.dt.Ticks()
+	case Bytes:
+		return string(a.raw) == string(b.raw)
+	case Null, Undefined:
+		return true
+	}
+	return a.str == b.str && a.num == b.num
+}
+
+func bigOf(t *Token) *big.Int {
+	if t.big != nil {
+		return t.big
+	}
+	return big.NewInt(t.num)
+}
+
+func numAsFloat(t *Token) float64 {
+	if t.typ == Float {
+		return t.f
+	}
+	if t.big != nil {
+		f, _ := new(big.Float).SetInt(t.big).Float64()
+		return f
+	}
+	return float64(t.num)
+}
+
+func containerName(t Type) string {
+	switch t {
+	case Object:
+		return "Object"
+	case Array:
+		return "Array"
+	case Property:
+		return "Property"
+	}
+	return "Value"
+}
+
+func netTypeName(t *Token) string {
+	if t == nil {
+		return "Newtonsoft.Json.Linq.JValue"
+	}
+	return "Newtonsoft.Json.Linq.J" + containerName(t.typ)
+}
+
+func itoa(i int) string {
+	s, _ := dotnet.FormatInt(int64(i), "")
+	return s
+}

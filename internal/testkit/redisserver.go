@@ -1,0 +1,121 @@
+package testkit
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// RedisServer is a real redis-server process listening on a loopback port,
+// started for one test and stopped when the test ends. It can be stopped and
+// started again on the same port to simulate an outage.
+type RedisServer struct {
+	// Addr is host:port of the server, for example "127.0.0.1:40123".
+	Addr string
+	// Port is the TCP port the server listens on; it stays the same across
+	// Stop and Start.
+	Port int
+
+	t   testing.TB
+	dir string
+	cmd *exec.Cmd
+}
+
+// StartRedis starts redis-server on a free loopback port with persistence
+// disabled and registers its shutdown with t.Cleanup. It skips the test when
+// redis-server is not on PATH.
+func StartRedis(t testing.TB) *RedisServer {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not on PATH; install the Debian package redis-server to run this test")
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatalf("finding a free port for redis-server: %v", err)
+	}
+	s := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Port: port, t: t, dir: t.TempDir()}
+	s.Start()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Start starts the server on its port. It fails the test when the server does
+// not answer PING within ten seconds. Calling Start on a running server does
+// nothing.
+func (s *RedisServer) Start() {
+	s.t.Helper()
+	if s.cmd != nil {
+		return
+	}
+	cmd := exec.Command("redis-server",
+		"--port", strconv.Itoa(s.Port),
+		"--bind", "127.0.0.1",
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", s.dir,
+		"--loglevel", "warning",
+	)
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("starting redis-server: %v", err)
+	}
+	s.cmd = cmd
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := ping(s.Addr)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.Stop()
+			s.t.Fatalf("redis-server on %s did not answer: %v", s.Addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop stops the server and waits for the process to exit. Calling Stop on a
+// stopped server does nothing.
+func (s *RedisServer) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+// ping sends PING over a raw connection and expects +PONG.
+func ping(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(line, "+PONG") {
+		return fmt.Errorf("unexpected reply %q", strings.TrimSpace(line))
+	}
+	return nil
+}
+
+// freePort asks the kernel for a free loopback TCP port.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
