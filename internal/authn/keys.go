@@ -62,11 +62,12 @@ type decryptKey struct {
 	origin string
 }
 
-// KeyError is bad key material in the configuration. Element names the key
-// ("issuer-signing-keys/key[2]", 1-based like XPath), Attribute the
-// offending attribute ("" for the element text), Index its 0-based position
-// in the Config slice so the caller can position the message.
-type KeyError struct {
+// ConfigError is an invalid value in the configuration, most often bad key
+// material. Element names the element ("issuer-signing-keys/key[2]",
+// "required-claims/claim[1]", 1-based like XPath), Attribute the offending
+// attribute ("" for the element text), Index the element's 0-based position
+// in its Config slice, so the caller can position the message.
+type ConfigError struct {
 	Element   string
 	Index     int
 	Attribute string
@@ -74,7 +75,7 @@ type KeyError struct {
 }
 
 // Error formats the key error.
-func (e *KeyError) Error() string {
+func (e *ConfigError) Error() string {
 	if e.Attribute != "" {
 		return fmt.Sprintf("%s: attribute %s: %v", e.Element, e.Attribute, e.Err)
 	}
@@ -82,7 +83,7 @@ func (e *KeyError) Error() string {
 }
 
 // Unwrap returns the underlying error.
-func (e *KeyError) Unwrap() error { return e.Err }
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // decodeBase64 accepts standard and URL-safe base64, padded or not, as the
 // .NET decoders APIM uses do for key text.
@@ -100,7 +101,7 @@ func decodeBase64(s string) ([]byte, error) {
 func compileSigningKey(k Key, i int) (verifyKey, error) {
 	el := fmt.Sprintf("issuer-signing-keys/key[%d]", i+1)
 	bad := func(attr string, err error) (verifyKey, error) {
-		return verifyKey{}, &KeyError{Element: el, Index: i, Attribute: attr, Err: err}
+		return verifyKey{}, &ConfigError{Element: el, Index: i, Attribute: attr, Err: err}
 	}
 	vk := verifyKey{id: k.ID, origin: el}
 	forms := 0
@@ -207,7 +208,7 @@ func parsePublicKey(b []byte) (any, error) {
 func compileDecryptionKey(k Key, i int) (decryptKey, error) {
 	el := fmt.Sprintf("decryption-keys/key[%d]", i+1)
 	bad := func(attr string, err error) (decryptKey, error) {
-		return decryptKey{}, &KeyError{Element: el, Index: i, Attribute: attr, Err: err}
+		return decryptKey{}, &ConfigError{Element: el, Index: i, Attribute: attr, Err: err}
 	}
 	dk := decryptKey{id: k.ID, origin: el}
 	switch {

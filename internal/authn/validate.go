@@ -91,11 +91,14 @@ func (v *Validator) Validate(ctx context.Context, token string, found bool) (*Re
 	res.Header, res.Claims, res.Algorithm, res.KeyID, res.Type = hdr.all, claims, hdr.alg, hdr.kid, hdr.typ
 
 	ks := v.loadKeys(ctx)
-	unsigned := hdr.alg == "none" || hdr.alg == "" || i2 == len(token)-1
+	unsigned := i2 == len(token)-1 // empty signature segment
 	switch {
 	case unsigned && v.requireSigned:
 		return nil, v.fail(TokenSignatureInvalid, messageFor(TokenSignatureInvalid, msgUnsigned),
-			fmt.Sprintf("the token is unsigned (alg %q, empty signature segment: %t) and require-signed-tokens is true", hdr.alg, i2 == len(token)-1))
+			fmt.Sprintf("the token is unsigned (alg %q, empty signature segment) and require-signed-tokens is true", hdr.alg))
+	case !unsigned && hdr.alg == "none":
+		return nil, v.fail(TokenSignatureInvalid, messageFor(TokenSignatureInvalid, msgUnsupportedAlg(hdr.alg)),
+			"the token says alg \"none\" but carries a signature segment")
 	case unsigned:
 		// require-signed-tokens="false" accepts it without a signature.
 	default:
@@ -499,6 +502,7 @@ func (v *Validator) verifySignature(ctx context.Context, token string, hdr jwtHe
 	}
 	tok := []byte(token)
 	var tried, mismatched []string
+	var lastErr error
 	try := func(k *verifyKey) bool {
 		if ok, why := a.compatible(k); !ok {
 			mismatched = append(mismatched, why)
@@ -506,6 +510,9 @@ func (v *Validator) verifySignature(ctx context.Context, token string, hdr jwtHe
 		}
 		tried = append(tried, k.label())
 		_, err := jws.VerifyCompactFast(k.key, tok, a.alg)
+		if err != nil {
+			lastErr = err
+		}
 		return err == nil
 	}
 	if hdr.kid != "" && ks.hasKid(v.signingKeys, hdr.kid) {
@@ -527,7 +534,7 @@ func (v *Validator) verifySignature(ctx context.Context, token string, hdr jwtHe
 				cause += " (a public key is never used as an HMAC secret: this guards against algorithm confusion)"
 			}
 		} else {
-			cause += ": the token was altered, or signed by another key that reuses the kid"
+			cause += fmt.Sprintf(": the token was altered, or signed by another key that reuses the kid (%v)", lastErr)
 		}
 		return v.fail(TokenSignatureInvalid, messageFor(TokenSignatureInvalid, msgSignatureKid(tried, hdr.kid)), cause)
 	}

@@ -131,6 +131,12 @@ func TestValidateScenarios(t *testing.T) {
 		{name: "unsigned token rejected", cfg: oidc(Config{}), token: authntest.Unsigned(t, base), reason: TokenSignatureInvalid,
 			msg: msgUnsigned + " Access denied.", causes: []string{`alg "none"`, "require-signed-tokens is true"}},
 		{name: "unsigned token allowed", cfg: oidc(Config{RequireSignedTokens: Bool(false)}), token: authntest.Unsigned(t, base)},
+		{name: "stripped signature rejected", cfg: oidc(Config{}), token: strings.TrimRightFunc(authntest.Sign(t, f.rsa, base, nil), func(r rune) bool { return r != '.' }),
+			reason: TokenSignatureInvalid, msg: msgUnsigned + " Access denied.", causes: []string{`alg "RS256", empty signature segment`}},
+		{name: "alg none with a signature", cfg: oidc(Config{RequireSignedTokens: Bool(false)}), token: authntest.Unsigned(t, base) + "c2ln",
+			reason: TokenSignatureInvalid, causes: []string{"carries a signature segment"}},
+		{name: "missing alg", cfg: oidc(Config{}), token: withHeader(t, authntest.Sign(t, f.rsa, base, nil), `{"kid":"rsa-1"}`),
+			reason: TokenSignatureInvalid, causes: []string{`alg "" is not supported`}},
 		{name: "signed token still verified when unsigned allowed", cfg: oidc(Config{RequireSignedTokens: Bool(false)}),
 			token: tamper(authntest.Sign(t, f.rsa, base, nil)), reason: TokenSignatureInvalid, causes: []string{`kid "rsa-1" did not verify`}},
 		{name: "tampered payload", cfg: oidc(Config{}), token: tamper(authntest.Sign(t, f.rsa, base, nil)), reason: TokenSignatureInvalid,
@@ -333,7 +339,7 @@ func TestJWE(t *testing.T) {
 	})
 }
 
-func TestNewKeyErrors(t *testing.T) {
+func TestNewConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  Config
@@ -348,8 +354,8 @@ func TestNewKeyErrors(t *testing.T) {
 		{"mixed forms", Config{IssuerSigningKeys: []Key{{Value: "YWJj", N: "AQAB", E: "AQAB"}}}, []string{"mixes forms"}},
 		{"decryption with n", Config{DecryptionKeys: []Key{{N: "AQAB", E: "AQAB"}}}, []string{"decryption-keys/key[1]: attribute n: n and e give an RSA public key"}},
 		{"decryption certificate without private key", Config{DecryptionKeys: []Key{{CertificateID: "c", Certificate: []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")}}}, []string{"no RSA private key found"}},
-		{"bad match", Config{RequiredClaims: []Claim{{Name: "a", Match: "some"}}}, []string{`required-claims/claim[1]: match "some"`}},
-		{"bad url", Config{OpenIDConfigURLs: []string{"ftp://x"}}, []string{`openid-config[1]: url "ftp://x"`}},
+		{"bad match", Config{RequiredClaims: []Claim{{Name: "a", Match: "some"}}}, []string{`required-claims/claim[1]: attribute match: "some" is neither`}},
+		{"bad url", Config{OpenIDConfigURLs: []string{"ftp://x"}}, []string{`openid-config[1]: attribute url: "ftp://x" is not`}},
 		{"several errors", Config{IssuerSigningKeys: []Key{{Value: "!"}, {Value: "!"}}}, []string{"key[1]", "key[2]"}},
 	}
 	for _, c := range tests {
@@ -366,8 +372,41 @@ func TestNewKeyErrors(t *testing.T) {
 		})
 	}
 	_, err := New(Config{IssuerSigningKeys: []Key{{Value: "YWJj"}, {N: "AQAB"}}}, Options{})
-	ke, ok := errors.AsType[*KeyError](err)
+	ke, ok := errors.AsType[*ConfigError](err)
 	if !ok || ke.Index != 1 || ke.Element != "issuer-signing-keys/key[2]" || ke.Attribute != "e" {
-		t.Errorf("KeyError = %+v, %v", ke, ok)
+		t.Errorf("ConfigError = %+v, %v", ke, ok)
+	}
+}
+
+func TestWithOverrides(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	v := f.validator(t, Config{HeaderName: "Authorization", OpenIDConfigURLs: []string{f.p.URL}})
+	expired := authntest.Sign(t, f.rsa, with(f.claims("a"), "exp", t0.Add(-time.Minute).Unix()), nil)
+	if _, fail := v.Validate(ctx, expired, true); fail == nil || fail.Status != 401 {
+		t.Fatalf("failure = %v", fail)
+	}
+	code, msg, skew, scheme := 403, "custom", 2*time.Minute, "Bearer"
+	w, err := v.With(Overrides{FailedValidationHTTPCode: &code, FailedValidationErrorMessage: &msg, ClockSkew: &skew, RequireScheme: &scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, fail := w.Validate(ctx, expired, true); fail != nil {
+		t.Fatalf("skew override: %v", fail)
+	}
+	_, fail := w.ValidateHeader(ctx, "Basic x", true)
+	if fail == nil || fail.Status != 403 || fail.ResponseMessage != "custom" || fail.Reason != TokenNotPresent {
+		t.Fatalf("failure = %+v", fail)
+	}
+	if _, fail := v.Validate(ctx, expired, true); fail == nil {
+		t.Fatal("the original validator changed")
+	}
+	bad := -time.Second
+	if _, err := v.With(Overrides{ClockSkew: &bad}); err == nil {
+		t.Error("negative skew accepted")
+	}
+	badCode := 42
+	if _, err := v.With(Overrides{FailedValidationHTTPCode: &badCode}); err == nil {
+		t.Error("status 42 accepted")
 	}
 }

@@ -12,18 +12,18 @@ import (
 // Validator is a compiled validate-jwt configuration. It is immutable and
 // safe for concurrent use; build one per policy at configuration load.
 type Validator struct {
-	cfg            Config
-	source         string
-	status         int
-	requireExp     bool
-	requireSigned  bool
-	signingKeys    []verifyKey
-	decryptKeys    []decryptKey
-	providers      []*provider
-	claims         []compiledClaim
-	now            func() time.Time
-	schemeApplies  bool
-	tokenLocation  string // "the header Authorization", for causes
+	cfg           Config
+	source        string
+	status        int
+	requireExp    bool
+	requireSigned bool
+	signingKeys   []verifyKey
+	decryptKeys   []decryptKey
+	providers     []*provider
+	claims        []compiledClaim
+	now           func() time.Time
+	schemeApplies bool
+	tokenLocation string // "the header Authorization", for causes
 }
 
 type compiledClaim struct {
@@ -32,7 +32,7 @@ type compiledClaim struct {
 }
 
 // New compiles cfg. Bad key material and invalid attribute values are
-// reported as errors joined together; key errors are *KeyError values
+// reported as errors joined together; key errors are *ConfigError values
 // naming the element, which the caller positions in the policy file.
 func New(cfg Config, opts Options) (*Validator, error) {
 	v := &Validator{cfg: cfg, source: cfg.Source, status: cfg.FailedValidationHTTPCode,
@@ -70,13 +70,14 @@ func New(cfg Config, opts Options) (*Validator, error) {
 		v.decryptKeys = append(v.decryptKeys, dk)
 	}
 	for i, c := range cfg.RequiredClaims {
+		el := fmt.Sprintf("required-claims/claim[%d]", i+1)
 		if strings.TrimSpace(c.Name) == "" {
-			errs = append(errs, fmt.Errorf("required-claims/claim[%d]: the name attribute is empty", i+1))
+			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "name", Err: errors.New("the claim name is empty")})
 		}
 		switch c.Match {
 		case "", "all", "any":
 		default:
-			errs = append(errs, fmt.Errorf("required-claims/claim[%d]: match %q is neither \"all\" nor \"any\"", i+1, c.Match))
+			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "match", Err: fmt.Errorf("%q is neither \"all\" nor \"any\"", c.Match)})
 		}
 		v.claims = append(v.claims, compiledClaim{Claim: c, any: c.Match == "any"})
 	}
@@ -87,7 +88,7 @@ func New(cfg Config, opts Options) (*Validator, error) {
 		}
 		for i, u := range cfg.OpenIDConfigURLs {
 			if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
-				errs = append(errs, fmt.Errorf("openid-config[%d]: url %q is not an http(s) URL", i+1, u))
+				errs = append(errs, &ConfigError{Element: fmt.Sprintf("openid-config[%d]", i+1), Index: i, Attribute: "url", Err: fmt.Errorf("%q is not an http(s) URL", u)})
 				continue
 			}
 			v.providers = append(v.providers, d.provider(u))
@@ -199,9 +200,10 @@ func (v *Validator) ValidateHeader(ctx context.Context, value string, present bo
 	return v.Validate(ctx, x.Token, true)
 }
 
-// looksLikeSubscriptionKey reports whether s has the shape of an APIM
-// subscription key: 32 hexadecimal digits.
-func looksLikeSubscriptionKey(s string) bool {
+// LooksLikeSubscriptionKey reports whether s has the shape of an APIM
+// subscription key: 32 hexadecimal digits. The gateway can use it too, to
+// explain a missing subscription key that was sent as a bearer token.
+func LooksLikeSubscriptionKey(s string) bool {
 	if len(s) != 32 {
 		return false
 	}
@@ -217,11 +219,58 @@ func looksLikeSubscriptionKey(s string) bool {
 // malformedCause explains a token that is not a compact JWS or JWE.
 func (v *Validator) malformedCause(tok string, dots int) string {
 	switch {
-	case looksLikeSubscriptionKey(tok):
+	case LooksLikeSubscriptionKey(tok):
 		return fmt.Sprintf("the value in %s is 32 hexadecimal digits: this looks like a subscription key, not a JWT; send subscription keys in the Ocp-Apim-Subscription-Key header (or the API's subscription key header or query parameter) and a JWT here", v.tokenLocation)
 	case strings.Contains(tok, " "):
 		s, _, _ := strings.Cut(tok, " ")
 		return fmt.Sprintf("the value in %s contains a space after %q: only the Authorization header has its scheme removed, so %s must carry the bare token", v.tokenLocation, s, v.tokenLocation)
 	}
 	return fmt.Sprintf("the value in %s has %d dot-separated segments; a JWT has 3 (signed, JWS) or 5 (encrypted, JWE)", v.tokenLocation, dots+1)
+}
+
+// Overrides are per-request values of the validate-jwt attributes that
+// accept policy expressions. Nil fields keep the compiled value.
+type Overrides struct {
+	FailedValidationHTTPCode     *int
+	FailedValidationErrorMessage *string
+	RequireExpirationTime        *bool
+	RequireScheme                *string
+	RequireSignedTokens          *bool
+	ClockSkew                    *time.Duration
+}
+
+// With returns a copy of v with the overrides applied, sharing v's compiled
+// keys and discovery cache, so expression-valued attributes cost one small
+// allocation per request instead of a recompilation. An invalid status code
+// or a negative skew is an error.
+func (v *Validator) With(o Overrides) (*Validator, error) {
+	w := *v
+	if o.FailedValidationHTTPCode != nil {
+		if c := *o.FailedValidationHTTPCode; c < 100 || c > 999 {
+			return nil, fmt.Errorf("failed-validation-httpcode %d is not an HTTP status code", c)
+		}
+		w.status = *o.FailedValidationHTTPCode
+		w.cfg.FailedValidationHTTPCode = w.status
+	}
+	if o.FailedValidationErrorMessage != nil {
+		w.cfg.FailedValidationErrorMessage = *o.FailedValidationErrorMessage
+	}
+	if o.RequireExpirationTime != nil {
+		w.requireExp = *o.RequireExpirationTime
+		w.cfg.RequireExpirationTime = Bool(w.requireExp)
+	}
+	if o.RequireScheme != nil {
+		w.cfg.RequireScheme = *o.RequireScheme
+	}
+	if o.RequireSignedTokens != nil {
+		w.requireSigned = *o.RequireSignedTokens
+		w.cfg.RequireSignedTokens = Bool(w.requireSigned)
+	}
+	if o.ClockSkew != nil {
+		if *o.ClockSkew < 0 {
+			return nil, fmt.Errorf("clock-skew %s is negative", *o.ClockSkew)
+		}
+		w.cfg.ClockSkew = *o.ClockSkew
+	}
+	return &w, nil
 }

@@ -224,3 +224,55 @@ func BenchmarkDateTimeCustomFormat(b *testing.B) {
 		buf, _ = d.AppendFormat(buf[:0], "yyyy-MM-ddTHH:mm:ss.fffZ")
 	}
 }
+
+func TestDateTimeOffset(t *testing.T) {
+	o, err := ParseDateTimeOffset("2020-01-02T03:04:05+02:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.String(); got != "01/02/2020 03:04:05 +02:00" {
+		t.Errorf("String = %q", got)
+	}
+	if got, _ := o.Format("o"); got != "2020-01-02T03:04:05.0000000+02:00" {
+		t.Errorf("o = %q", got)
+	}
+	if got, _ := o.Format("u"); got != "2020-01-02 01:04:05Z" {
+		t.Errorf("u = %q", got)
+	}
+	if got := o.ToUnixTimeSeconds(); got != 1577927045 {
+		t.Errorf("ToUnixTimeSeconds = %d", got)
+	}
+	f, _ := DateTimeOffsetFromUnixSeconds(1577927045)
+	if got, _ := f.Format("yyyy-MM-ddTHH:mm:ssK"); got != "2020-01-02T01:04:05+00:00" {
+		t.Errorf("FromUnixTimeSeconds = %q", got)
+	}
+	z := DateTimeOffsetFromTime(time.Date(2020, 1, 2, 3, 4, 5, 0, time.FixedZone("", -5*3600)))
+	if got := z.String(); got != "01/02/2020 03:04:05 -05:00" || z.ToUnixTimeMilliseconds() != 1577952245000 {
+		t.Errorf("FromTime = %q %d", got, z.ToUnixTimeMilliseconds())
+	}
+	if _, err := o.Format("U"); err == nil {
+		t.Error("U accepted for DateTimeOffset")
+	}
+}
+
+func TestParseTimeSpan(t *testing.T) {
+	tests := map[string]string{
+		"1.02:03:04.5": "1.02:03:04.5000000",
+		"02:03":        "02:03:00",
+		"-00:00:01":    "-00:00:01",
+		"3":            "3.00:00:00",
+		" 23:59:59 ":   "23:59:59",
+	}
+	for in, want := range tests {
+		ts, err := ParseTimeSpan(in)
+		if err != nil || ts.String() != want {
+			t.Errorf("ParseTimeSpan(%q) = %v, %v; want %s", in, ts, err, want)
+		}
+	}
+	if _, err := ParseTimeSpan("24:00"); err == nil {
+		t.Error("24:00 accepted")
+	}
+	if _, err := ParseTimeSpan("x"); err == nil || err.Error() != "String 'x' was not recognized as a valid TimeSpan." {
+		t.Errorf("error = %v", err)
+	}
+}

@@ -43,7 +43,6 @@ func (x *exchange) execForward(st *policy.Step, p *policy.ForwardRequest, began 
 	if e != nil {
 		return e
 	}
-	x.tracePolicy(st, began, "backend answered %d", x.rec.BackendResponseCode)
 	if failOnError && x.rec.BackendResponseCode >= 400 {
 		return &Error{Source: st.Name, Reason: "BackendStatusCode", Status: 500, Message: fmt.Sprintf("Backend responded with status code %d.", x.rec.BackendResponseCode),
 			Cause: "fail-on-error-status-code=\"true\" turns a backend error status into an error"}
@@ -88,7 +87,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 	req := &backendRequest{method: x.req.method, url: target, header: h, body: rc, length: length, timeout: timeout, host: x.hostOverride}
 	x.rec.BackendMethod, x.rec.BackendURL = x.req.method, x.maskedURL(target)
 	if x.trace != nil {
-		x.trace.Add(reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request",
+		x.trace.Add(reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Where: x.stepWhere(), Path: x.stepPath(), Scope: x.stepScope(),
 			Message: fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %s.\n%s %s", formatSeconds(timeout), x.req.method, x.rec.BackendURL),
 			Data:    map[string]any{"message": fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %d seconds", int(timeout/time.Second)), "request": map[string]any{"method": x.req.method, "url": x.rec.BackendURL, "headers": traceHeaders(h)}}})
 	}
@@ -122,7 +121,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 	x.backendHost = target.Host
 	x.backendStarted = began
 	if x.trace != nil {
-		x.trace.Add(reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Took: time.Since(began),
+		x.trace.Add(reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Took: time.Since(began), Where: x.stepWhere(), Path: x.stepPath(), Scope: x.stepScope(),
 			Message: fmt.Sprintf("Response received from the backend: %d %s", resp.StatusCode, x.resp.reason),
 			Data:    map[string]any{"response": map[string]any{"status": map[string]any{"code": resp.StatusCode, "reason": x.resp.reason}, "headers": traceHeaders(resp.Header)}}})
 	}
@@ -332,4 +331,27 @@ func traceEntry(s policy.Section, source string, st *policy.Step, msg string, me
 	}
 	return reqtrace.Entry{Section: traceSection(s), Source: source, Where: st.Span().Pos().String(), Path: st.Path,
 		Scope: st.Scope.String(), Message: msg, Data: data}
+}
+
+// stepWhere, stepPath and stepScope describe the running statement for
+// trace entries recorded below it.
+func (x *exchange) stepWhere() string {
+	if x.step == nil {
+		return ""
+	}
+	return x.step.Span().Pos().String()
+}
+
+func (x *exchange) stepPath() string {
+	if x.step == nil {
+		return ""
+	}
+	return x.step.Path
+}
+
+func (x *exchange) stepScope() string {
+	if x.step == nil {
+		return ""
+	}
+	return x.step.Scope.String()
 }

@@ -140,6 +140,7 @@ type exchange struct {
 
 	pipe      *policy.Effective
 	section   policy.Section
+	step      *policy.Step // the statement running, for traces
 	req       outRequest
 	resp      outResponse
 	variables *expr.Variables

@@ -143,8 +143,11 @@ func (x *exchange) setErrorResponse(err *Error) {
 
 // runSteps runs statements in order.
 func (x *exchange) runSteps(steps []*policy.Step) (flow, *Error) {
+	prev := x.step
+	defer func() { x.step = prev }()
 	for _, st := range steps {
 		began := time.Now()
+		x.step = st
 		f, err := x.exec(st)
 		if err != nil {
 			x.locate(err, st)

@@ -649,8 +649,10 @@ func (x *exchange) execCheckHeader(st *policy.Step, p *policy.CheckHeader, began
 	}
 	got, ok := x.req.header[textproto.CanonicalMIMEHeaderKey(name)]
 	if !ok {
-		return policyError(st.Name, "HeaderNotFound", msg, status,
+		e := policyError(st.Name, "HeaderNotFound", fmt.Sprintf("Header %s was not found in the request. Access denied.", name), status,
 			fmt.Sprintf("the request has no header %s", name))
+		e.Body = errorBody(status, msg)
+		return e
 	}
 	if len(p.Values) == 0 {
 		x.tracePolicy(st, began, "header %s is present", name)
@@ -685,7 +687,9 @@ func (x *exchange) execCheckHeader(st *policy.Step, p *policy.CheckHeader, began
 			}
 		}
 	}
-	return policyError(st.Name, "HeaderValueNotAllowed", msg, status, cause)
+	e := policyError(st.Name, "HeaderValueNotAllowed", fmt.Sprintf("Header %s value of %s is not allowed. Access denied.", name, strings.Join(got, ",")), status, cause)
+	e.Body = errorBody(status, msg)
+	return e
 }
 
 func (x *exchange) execIPFilter(st *policy.Step, p *policy.IPFilter, began time.Time) *Error {
@@ -791,7 +795,7 @@ func (x *exchange) execJSONP(st *policy.Step, p *policy.JSONP, began time.Time) 
 		return nil
 	}
 	if !jsonpCallback.MatchString(cb) {
-		return policyError(st.Name, "CallbackParameterInvalid", fmt.Sprintf("Value of %s parameter is not a valid JavaScript identifier.", name), 400,
+		return policyError(st.Name, "CallbackParameterInvalid", fmt.Sprintf("Value of callback parameter %s is not a valid JavaScript identifier.", name), 400,
 			fmt.Sprintf("callback %q is not a JavaScript identifier", cb))
 	}
 	b := x.resp.body

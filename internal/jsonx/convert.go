@@ -12,6 +12,37 @@ func cannotConvert(t *Token, to string) error {
 	return argErr("Can not convert " + t.Type().String() + " to " + to + ".")
 }
 
+// CannotConvert returns Json.NET's error for casting t to the .NET type
+// named to ("Int64", "Boolean", ...), e.g. for a non-nullable cast of a
+// null value: "Can not convert Null to Int64.".
+func CannotConvert(t *Token, to string) error { return cannotConvert(t, to) }
+
+// AsDecimal is the explicit (decimal) cast: integers exactly, floats
+// through Convert.ToDecimal(double) (15 significant digits), strings
+// through decimal.Parse.
+func (t *Token) AsDecimal() (v dotnet.Decimal, ok bool, err error) {
+	if t == nil || t.typ == Null || t.typ == Undefined {
+		return dotnet.Decimal{}, false, nil
+	}
+	switch t.typ {
+	case Integer:
+		if t.big != nil {
+			d, err := dotnet.ParseDecimal(t.big.String())
+			return d, err == nil, err
+		}
+		return dotnet.DecimalFromInt64(t.num), true, nil
+	case Float:
+		d, err := dotnet.DecimalFromFloat64(t.f)
+		return d, err == nil, err
+	case Boolean:
+		return dotnet.DecimalFromInt64(t.num), true, nil
+	case String, Comment, Raw:
+		d, err := dotnet.ParseDecimal(t.str)
+		return d, err == nil, err
+	}
+	return dotnet.Decimal{}, false, cannotConvert(t, "Decimal")
+}
+
 // AsString is the explicit (string) cast and Value<string>(): null for a
 // nil token or a null value (reported by ok=false), the raw text of
 // strings, .NET invariant text for numbers, booleans and dates, and an

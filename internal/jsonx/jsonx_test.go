@@ -337,3 +337,34 @@ func TestReaderQuirks(t *testing.T) {
 		t.Errorf("unspecified date = %v %s", u.DateTime().Kind(), u.JSON(false))
 	}
 }
+
+func TestNavigationHelpers(t *testing.T) {
+	o := mustParse(t, `{"a":[1,{"b":2}],"c":"x"}`)
+	arr := o.Get("a")
+	if arr.First().Int() != 1 || arr.Last().Type() != Object || arr.First().Next() != arr.Last() || arr.Last().Previous() != arr.First() {
+		t.Error("First/Last/Next/Previous")
+	}
+	if o.First().Name() != "a" || o.First().Next().Name() != "c" || o.Last().Next() != nil {
+		t.Error("property siblings")
+	}
+	if n := len(o.Descendants()); n != 8 {
+		t.Errorf("Descendants = %d", n)
+	}
+	// Adding a root to its own descendant adds a copy.
+	_ = arr.Add(o)
+	if got := o.Compact(); got != `{"a":[1,{"b":2},{"a":[1,{"b":2}],"c":"x"}],"c":"x"}` {
+		t.Errorf("self add = %s", got)
+	}
+	if got := string(o.Get("a").Last().AppendIndented(nil, "\n")); got != "{\n  \"a\": [\n    1,\n    {\n      \"b\": 2\n    }\n  ],\n  \"c\": \"x\"\n}" {
+		t.Errorf("AppendIndented = %q", got)
+	}
+	if d, _, err := NewFloat(0.1).AsDecimal(); err != nil || d.String() != "0.1" {
+		t.Errorf("AsDecimal = %v %v", d, err)
+	}
+	if DeepEquals(NewInt(1), NewFloat(1)) || !DeepEquals(NewInt(1), NewInt(1)) {
+		t.Error("DeepEquals types")
+	}
+	if err := CannotConvert(NewNull(), "Int64"); err.Error() != "Can not convert Null to Int64." {
+		t.Errorf("CannotConvert = %v", err)
+	}
+}

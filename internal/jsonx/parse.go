@@ -26,6 +26,8 @@ type frame struct {
 }
 
 type parser struct {
+	slab    []Token  // tokens are carved from chunks to save allocations
+	kids    []*Token // children of open containers, copied out on close
 	src     string
 	pos     int
 	stack   []frame
@@ -285,6 +287,35 @@ func (p *parser) skipComment() {
 	}
 }
 
+// slabSize is the number of tokens allocated at once while parsing.
+const slabSize = 32
+
+func (p *parser) newTok(t Token) *Token {
+	if len(p.slab) == 0 {
+		n := slabSize
+		if rest := len(p.src) - p.pos; rest < 64 {
+			n = 4
+		}
+		p.slab = make([]Token, n)
+	}
+	tok := &p.slab[0]
+	p.slab = p.slab[1:]
+	*tok = t
+	return tok
+}
+
+// closeKids moves the children collected since mark into an exact-size
+// slice owned by parent.
+func (p *parser) closeKids(parent *Token, mark int) {
+	n := len(p.kids) - mark
+	if n > 0 {
+		parent.items = make([]*Token, n)
+		copy(parent.items, p.kids[mark:])
+		clear(p.kids[mark:])
+	}
+	p.kids = p.kids[:mark]
+}
+
 // begin records that a value token has been set: the enclosing array moves
 // to its next element.
 func (p *parser) begin() {
@@ -309,10 +340,12 @@ func (p *parser) value() *Token {
 	case c == '"' || c == '\'':
 		s := p.str()
 		p.begin()
-		if d, ok := parseJSONDate(s); ok {
-			return NewDate(d)
+		if len(s) >= 9 && (s[0] == '/' || s[0] >= '0' && s[0] <= '9') {
+			if d, ok := parseJSONDate(s); ok {
+				return p.newTok(Token{typ: Date, dt: d})
+			}
 		}
-		return NewString(s)
+		return p.newTok(Token{typ: String, str: s})
 	case c == '-' && strings.HasPrefix(p.src[p.pos+1:], "I"):
 		p.literal("-Infinity", "-Infinity")
 		return NewFloat(math.Inf(-1))
@@ -322,10 +355,10 @@ func (p *parser) value() *Token {
 		return t
 	case c == 't':
 		p.literal("true", "boolean")
-		return NewBool(true)
+		return p.newTok(Token{typ: Boolean, num: 1})
 	case c == 'f':
 		p.literal("false", "boolean")
-		return NewBool(false)
+		return p.newTok(Token{typ: Boolean})
 	case c == 'n':
 		if p.pos+1 >= len(p.src) {
 			p.fail("Unexpected end when reading JSON.", p.pos+1)
@@ -334,7 +367,7 @@ func (p *parser) value() *Token {
 			p.fail("Unexpected character encountered while parsing value: n.", p.pos)
 		}
 		p.literal("null", "null")
-		return NewNull()
+		return p.newTok(Token{typ: Null})
 	case c == 'u':
 		p.literal("undefined", "undefined")
 		return NewUndefined()
@@ -440,7 +473,7 @@ func (p *parser) number() *Token {
 	text := p.src[start:p.pos]
 	bad := func() { p.fail("Input string '"+text+"' is not a valid number.", p.pos) }
 	if len(text) == 1 && text[0] >= '0' && text[0] <= '9' {
-		return NewInt(int64(text[0] - '0'))
+		return p.newTok(Token{typ: Integer, num: int64(text[0] - '0')})
 	}
 	if len(text) > 1 && text[0] == '0' && text[1] != '.' && text[1] != 'e' && text[1] != 'E' {
 		// Convert.ToInt64(text, 16) or (text, 8): two's complement, "0x" allowed.
@@ -455,7 +488,7 @@ func (p *parser) number() *Token {
 		return NewInt(int64(u))
 	}
 	if v, ok, overflow := parseInt64(text); ok {
-		return NewInt(v)
+		return p.newTok(Token{typ: Integer, num: v})
 	} else if overflow {
 		if len(text) > maxIntegerLength {
 			p.fail("JSON integer "+text+" is too large to parse.", p.pos)
@@ -470,7 +503,7 @@ func (p *parser) number() *Token {
 	if err != nil && !math.IsInf(f, 0) {
 		bad()
 	}
-	return NewFloat(f)
+	return p.newTok(Token{typ: Float, f: f})
 }
 
 // parseInt64 mirrors Json.NET's ConvertUtils.Int64TryParse: an optional
@@ -621,7 +654,18 @@ func (p *parser) pop() { p.stack = p.stack[:len(p.stack)-1] }
 func (p *parser) object() *Token {
 	p.pos++
 	p.push(frame{})
-	obj := NewObject()
+	obj := p.newTok(Token{typ: Object})
+	mark := len(p.kids)
+	finish := func() *Token {
+		p.closeKids(obj, mark)
+		for _, prop := range obj.items {
+			prop.parent = obj
+		}
+		if len(obj.items) > indexThreshold {
+			obj.reindex()
+		}
+		return obj
+	}
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.src) {
@@ -630,30 +674,37 @@ func (p *parser) object() *Token {
 		if p.src[p.pos] == '}' {
 			p.pos++
 			p.pop()
-			return obj
+			return finish()
 		}
 		name := p.propertyName()
 		fr := &p.stack[len(p.stack)-1]
 		fr.name, fr.named = name, true
 		p.skipSpace()
 		v := p.value()
-		if i := obj.propIndex(name); i >= 0 {
-			// DuplicatePropertyNameHandling.Replace: a new property takes
+		prop := p.newTok(Token{typ: Property, name: name, value: v})
+		v.parent = prop
+		if i := p.findKid(mark, name); i >= 0 {
+			// DuplicatePropertyNameHandling.Replace: the new property takes
 			// the old one's place.
-			old := obj.items[i]
-			old.parent = nil
-			prop := &Token{typ: Property, name: name, value: v, parent: obj}
-			v.parent = prop
-			obj.items[i] = prop
+			p.kids[i] = prop
 		} else {
-			prop := &Token{typ: Property, name: name, value: v}
-			v.parent = prop
-			obj.appendProp(prop)
+			p.kids = append(p.kids, prop)
 		}
 		if p.postValue('}') {
-			return obj
+			return finish()
 		}
 	}
+}
+
+// findKid returns the index in p.kids (from mark) of the property named
+// name, or -1.
+func (p *parser) findKid(mark int, name string) int {
+	for i := mark; i < len(p.kids); i++ {
+		if p.kids[i].name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // postValue consumes what follows a value inside a container: a comma
@@ -730,7 +781,8 @@ func (p *parser) propertyName() string {
 func (p *parser) array() *Token {
 	p.pos++
 	p.push(frame{array: true, index: -1})
-	arr := &Token{typ: Array}
+	arr := p.newTok(Token{typ: Array})
+	mark := len(p.kids)
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.src) {
@@ -739,15 +791,17 @@ func (p *parser) array() *Token {
 		if p.src[p.pos] == ']' {
 			p.pos++
 			p.pop()
-			return arr
+			break
 		}
 		v := p.value()
 		v.parent = arr
-		arr.items = append(arr.items, v)
+		p.kids = append(p.kids, v)
 		if p.postValue(']') {
-			return arr
+			break
 		}
 	}
+	p.closeKids(arr, mark)
+	return arr
 }
 
 // parseJSONDate recognises the strings Json.NET's reader turns into dates

@@ -124,6 +124,12 @@ func NewDate(d dotnet.DateTime) *Token { return &Token{typ: Date, dt: d} }
 // NewBytes returns a bytes JValue (printed as base64).
 func NewBytes(b []byte) *Token { return &Token{typ: Bytes, raw: append([]byte(nil), b...)} }
 
+// NewGuid returns a GUID JValue holding its canonical text.
+func NewGuid(text string) *Token { return &Token{typ: Guid, str: text} }
+
+// NewURI returns a URI JValue holding the original string.
+func NewURI(text string) *Token { return &Token{typ: Uri, str: text} }
+
 // NewTimeSpan returns a TimeSpan JValue.
 func NewTimeSpan(ts dotnet.TimeSpan) *Token { return &Token{typ: TimeSpan, num: int64(ts)} }
 
@@ -187,7 +193,9 @@ func (t *Token) BytesValue() []byte { return t.raw }
 func (t *Token) adopt(v *Token) *Token {
 	if v == nil {
 		v = NewNull()
-	} else if v.parent != nil || v == t {
+	} else if v.parent != nil || v == t.Root() {
+		// A parented token, or the root of the tree being added to
+		// itself, is copied (JContainer.EnsureParentToken).
 		v = v.DeepClone()
 	}
 	v.parent = t
@@ -227,6 +235,66 @@ func (t *Token) Children() []*Token {
 		return []*Token{t.value}
 	}
 	return nil
+}
+
+// First is JToken.First: the first child, or nil.
+func (t *Token) First() *Token {
+	if c := t.Children(); len(c) > 0 {
+		return c[0]
+	}
+	return nil
+}
+
+// Last is JToken.Last: the last child, or nil.
+func (t *Token) Last() *Token {
+	if c := t.Children(); len(c) > 0 {
+		return c[len(c)-1]
+	}
+	return nil
+}
+
+// siblingIndex returns t's index among its parent's children, or -1.
+func (t *Token) siblingIndex() int {
+	if t.parent == nil || t.parent.typ == Property {
+		return -1
+	}
+	for i, c := range t.parent.items {
+		if c == t {
+			return i
+		}
+	}
+	return -1
+}
+
+// Next is JToken.Next: the following sibling, or nil.
+func (t *Token) Next() *Token {
+	if i := t.siblingIndex(); i >= 0 && i+1 < len(t.parent.items) {
+		return t.parent.items[i+1]
+	}
+	return nil
+}
+
+// Previous is JToken.Previous: the preceding sibling, or nil.
+func (t *Token) Previous() *Token {
+	if i := t.siblingIndex(); i > 0 {
+		return t.parent.items[i-1]
+	}
+	return nil
+}
+
+// Descendants is JContainer.Descendants: every token below t in document
+// order, properties included.
+func (t *Token) Descendants() []*Token {
+	var out []*Token
+	var walk func(*Token)
+	walk = func(n *Token) {
+		for _, c := range n.Children() {
+			out = append(out, c)
+			walk(c)
+		}
+	}
+	walk(t)
+	return out
 }
 
 // Properties returns an object's properties in order.
@@ -503,14 +571,11 @@ func (t *Token) DeepClone() *Token {
 	return &c
 }
 
-// DeepEquals is JToken.DeepEquals: same structure and values (Integer 1
-// and Float 1.0 compare equal, as in Json.NET).
+// DeepEquals is JToken.DeepEquals: same structure, same token types and
+// equal values (Integer 1 and Float 1.0 differ, as in Json.NET).
 func DeepEquals(a, b *Token) bool {
 	if a == nil || b == nil {
 		return a == b
-	}
-	if a.typ == Integer && b.typ == Float || a.typ == Float && b.typ == Integer {
-		return numAsFloat(a) == numAsFloat(b)
 	}
 	if a.typ != b.typ {
 		return false

@@ -37,18 +37,24 @@ func (t *Token) JSON(indented bool) string { return string(t.AppendJSON(nil, ind
 
 // AppendJSON appends the JSON text of t to dst.
 func (t *Token) AppendJSON(dst []byte, indented bool) []byte {
-	return t.write(dst, indented, 0)
+	return t.write(dst, indented, 0, Newline)
 }
 
-func appendIndent(dst []byte, depth int) []byte {
-	dst = append(dst, Newline...)
+// AppendIndented appends indented JSON using the given line end, for
+// reproducing a gateway whose Environment.NewLine is "\n" (Linux).
+func (t *Token) AppendIndented(dst []byte, newline string) []byte {
+	return t.write(dst, true, 0, newline)
+}
+
+func appendIndent(dst []byte, depth int, nl string) []byte {
+	dst = append(dst, nl...)
 	for range depth {
 		dst = append(dst, ' ', ' ')
 	}
 	return dst
 }
 
-func (t *Token) write(dst []byte, indented bool, depth int) []byte {
+func (t *Token) write(dst []byte, indented bool, depth int, nl string) []byte {
 	switch t.typ {
 	case Object, Array:
 		open, closeCh := byte('{'), byte('}')
@@ -61,12 +67,12 @@ func (t *Token) write(dst []byte, indented bool, depth int) []byte {
 				dst = append(dst, ',')
 			}
 			if indented {
-				dst = appendIndent(dst, depth+1)
+				dst = appendIndent(dst, depth+1, nl)
 			}
-			dst = c.write(dst, indented, depth+1)
+			dst = c.write(dst, indented, depth+1, nl)
 		}
 		if indented && len(t.items) > 0 {
-			dst = appendIndent(dst, depth)
+			dst = appendIndent(dst, depth, nl)
 		}
 		return append(dst, closeCh)
 	case Property:
@@ -75,7 +81,7 @@ func (t *Token) write(dst []byte, indented bool, depth int) []byte {
 		if indented {
 			dst = append(dst, ' ')
 		}
-		return t.value.write(dst, indented, depth)
+		return t.value.write(dst, indented, depth, nl)
 	case String, Guid, Uri:
 		return appendQuoted(dst, t.str)
 	case Integer:

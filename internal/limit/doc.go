@@ -42,7 +42,9 @@
 //
 // Acquire takes one of max slots of a key for a lease duration and returns a
 // token; Release frees it. A slot whose lease ran out (a replica that crashed
-// before releasing) is reclaimed by the next Acquire.
+// before releasing) is reclaimed by the next Acquire. The lease must outlast
+// the longest request the block can run (the gateway's request timeout);
+// a request still running when its lease ends no longer holds a slot.
 //
 // # Failures
 //

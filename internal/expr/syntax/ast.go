@@ -262,10 +262,16 @@ type Param struct {
 }
 
 // Spans.
-func (x *Ident) Span() (int, int)     { return x.Pos, x.End }
-func (x *Literal) Span() (int, int)   { return x.Pos, x.End }
-func (x *Interp) Span() (int, int)    { return x.Pos, x.End }
-func (x *Member) Span() (int, int)    { s, _ := x.X.Span(); return s, x.End }
+func (x *Ident) Span() (int, int)   { return x.Pos, x.End }
+func (x *Literal) Span() (int, int) { return x.Pos, x.End }
+func (x *Interp) Span() (int, int)  { return x.Pos, x.End }
+func (x *Member) Span() (int, int) {
+	if x.X == nil {
+		return x.NamePos, x.End
+	}
+	s, _ := x.X.Span()
+	return s, x.End
+}
 func (x *Index) Span() (int, int)     { s, _ := x.X.Span(); return s, x.End }
 func (x *Call) Span() (int, int)      { s, _ := x.Fun.Span(); return s, x.End }
 func (x *Unary) Span() (int, int)     { _, e := x.X.Span(); return x.Pos, e }

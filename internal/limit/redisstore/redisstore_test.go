@@ -107,15 +107,19 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 		if _, ok := errors.AsType[*limit.UnavailableError](err); !ok {
 			t.Errorf("%s: %T is not *limit.UnavailableError", name, err)
 		}
-		if d := time.Since(start); d > time.Second {
+		d := time.Since(start)
+		if d > time.Second {
 			t.Errorf("%s took %v with redis down", name, d)
 		}
+		t.Logf("%s with redis down failed after %v: %v", name, d.Round(time.Millisecond), err)
 	}
 	srv.Start()
+	restarted := time.Now()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		r, err := s.Take(ctx, "k", 10, time.Minute, 1)
 		if err == nil {
+			t.Logf("first successful take %v after the restart", time.Since(restarted).Round(time.Millisecond))
 			// The restarted server has no persistence: a new window.
 			if !r.Allowed || r.Used != 1 {
 				t.Fatalf("after restart: %+v", r)
