@@ -93,9 +93,11 @@ type Claim struct {
 
 // Options are the runtime collaborators of a Validator.
 type Options struct {
-	// Discovery is the shared OpenID metadata and JWKS cache. When nil and
-	// the configuration has openid-config URLs, the Validator creates a
-	// private one from HTTPClient.
+	// Discovery is the shared OpenID metadata and JWKS cache. Pass the same
+	// one to every Validator of a configuration, and keep it across
+	// configuration reloads so keys are not fetched again. When nil and the
+	// configuration has openid-config URLs, the Validator creates a private
+	// one from HTTPClient.
 	Discovery *Discovery
 	// HTTPClient is used for a private Discovery; nil means a client with
 	// default settings.

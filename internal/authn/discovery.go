@@ -142,9 +142,9 @@ func (d *Discovery) Status() []ProviderStatus {
 				s.KeyIDs = append(s.KeyIDs, m.keys[i].id)
 			}
 		}
-		p.mu.Lock()
-		s.LastError, s.ErrorAt = p.lastErr, p.lastErrAt
-		p.mu.Unlock()
+		if f := p.fault.Load(); f != nil {
+			s.LastError, s.ErrorAt = f.err, f.at
+		}
 		out = append(out, s)
 	}
 	return out
@@ -165,13 +165,26 @@ type metadata struct {
 type provider struct {
 	d     *Discovery
 	url   string
-	state atomic.Pointer[metadata] // last good fetch
+	state atomic.Pointer[metadata]     // last good fetch
+	fault atomic.Pointer[fetchFailure] // last fetch's failure; nil after a success
 
-	mu          sync.Mutex
+	mu          sync.Mutex // guards inflight and lastAttempt
 	inflight    *fetchCall
 	lastAttempt time.Time
-	lastErr     error
-	lastErrAt   time.Time
+}
+
+// fetchFailure is a failed fetch and when it ended.
+type fetchFailure struct {
+	err error
+	at  time.Time
+}
+
+// lastErr returns the last fetch's error, or nil.
+func (p *provider) lastErr() error {
+	if f := p.fault.Load(); f != nil {
+		return f.err
+	}
+	return nil
 }
 
 // fetchCall is one in-flight fetch that concurrent callers share.
@@ -205,9 +218,9 @@ func (p *provider) startLocked() *fetchCall {
 		p.mu.Lock()
 		if err == nil {
 			p.state.Store(m)
-			p.lastErr = nil
+			p.fault.Store(nil)
 		} else {
-			p.lastErr, p.lastErrAt = err, p.d.now()
+			p.fault.Store(&fetchFailure{err: err, at: p.d.now()})
 		}
 		p.inflight = nil
 		p.mu.Unlock()
@@ -223,10 +236,12 @@ func (p *provider) startLocked() *fetchCall {
 func (p *provider) get(ctx context.Context) (*metadata, error) {
 	now := p.d.now()
 	m := p.state.Load()
+	if m != nil && now.Sub(m.fetchedAt) < p.d.refresh {
+		return m, p.lastErr() // fast path: no lock
+	}
 	p.mu.Lock()
 	if m == nil {
-		if p.inflight == nil && p.lastErr != nil && now.Sub(p.lastAttempt) < p.d.minRefresh {
-			err := p.lastErr
+		if err := p.lastErr(); p.inflight == nil && err != nil && now.Sub(p.lastAttempt) < p.d.minRefresh {
 			p.mu.Unlock()
 			return nil, err
 		}
@@ -235,12 +250,11 @@ func (p *provider) get(ctx context.Context) (*metadata, error) {
 		err := c.wait(ctx)
 		return p.state.Load(), err
 	}
-	if now.Sub(m.fetchedAt) >= p.d.refresh && now.Sub(p.lastAttempt) >= p.d.minRefresh {
+	if now.Sub(p.lastAttempt) >= p.d.minRefresh {
 		p.startLocked()
 	}
-	err := p.lastErr
 	p.mu.Unlock()
-	return m, err
+	return m, p.lastErr()
 }
 
 // refreshForKid re-fetches the key set because a token names a kid it does

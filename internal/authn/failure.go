@@ -143,6 +143,8 @@ func messageFor(r Reason, lib string) string {
 // users overlook: a trailing slash, letter case, or surrounding spaces.
 func nearMiss(got, want string) string {
 	switch {
+	case got == want:
+		return ""
 	case strings.TrimSuffix(got, "/") == strings.TrimSuffix(want, "/"):
 		return "they differ only by a trailing slash"
 	case strings.EqualFold(got, want):

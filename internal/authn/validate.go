@@ -90,8 +90,8 @@ func (v *Validator) Validate(ctx context.Context, token string, found bool) (*Re
 	}
 	res.Header, res.Claims, res.Algorithm, res.KeyID, res.Type = hdr.all, claims, hdr.alg, hdr.kid, hdr.typ
 
-	ks := v.loadKeys(ctx)
 	unsigned := i2 == len(token)-1 // empty signature segment
+	var ks *keySet
 	switch {
 	case unsigned && v.requireSigned:
 		return nil, v.fail(TokenSignatureInvalid, messageFor(TokenSignatureInvalid, msgUnsigned),
@@ -100,8 +100,11 @@ func (v *Validator) Validate(ctx context.Context, token string, found bool) (*Re
 		return nil, v.fail(TokenSignatureInvalid, messageFor(TokenSignatureInvalid, msgUnsupportedAlg(hdr.alg)),
 			"the token says alg \"none\" but carries a signature segment")
 	case unsigned:
-		// require-signed-tokens="false" accepts it without a signature.
+		// require-signed-tokens="false" accepts it without a signature; the
+		// discovery documents still supply the issuers.
+		ks = v.loadKeys(ctx)
 	default:
+		ks = v.loadKeys(ctx)
 		if f := v.verifySignature(ctx, token, hdr, ks); f != nil {
 			return nil, f
 		}
@@ -451,24 +454,28 @@ func (v *Validator) checkClaims(r *Result) *Failure {
 				}
 			}
 			if !ok {
-				cause := fmt.Sprintf("claim %s has the values %s; match=\"any\" needs at least one of %s", c.Name, quoteList(got), quoteList(c.Values))
-				return v.fail(TokenClaimValueNotAllowed, msgClaimValue(c.Name, shown), cause+v.claimHints(c, got))
+				cause := fmt.Sprintf("claim %s has %s; match=\"any\" needs at least one of %s", c.Name, quoteList(got), quoteList(c.Values))
+				return v.fail(TokenClaimValueNotAllowed, msgClaimValue(c.Name, shown), cause+v.claimHints(c, got, c.Values))
 			}
 			continue
 		}
 		for _, w := range c.Values {
 			if !has(w) {
-				cause := fmt.Sprintf("claim %s has the values %s; match=\"all\" needs every one of %s and %q is missing", c.Name, quoteList(got), quoteList(c.Values), w)
-				return v.fail(TokenClaimValueNotAllowed, msgClaimValue(c.Name, shown), cause+v.claimHints(c, got))
+				cause := fmt.Sprintf("claim %s has %s but not %q", c.Name, quoteList(got), w)
+				if len(c.Values) > 1 {
+					cause += fmt.Sprintf(`; match="all" (the default) needs every one of %s`, quoteList(c.Values))
+				}
+				return v.fail(TokenClaimValueNotAllowed, msgClaimValue(c.Name, shown), cause+v.claimHints(c, got, []string{w}))
 			}
 		}
 	}
 	return nil
 }
 
-// claimHints adds near misses and a separator hint to a claim cause.
-func (v *Validator) claimHints(c compiledClaim, got []string) string {
-	s := nearMisses(got, c.Values)
+// claimHints adds near misses between got and want and a separator hint to
+// a claim cause.
+func (v *Validator) claimHints(c compiledClaim, got, want []string) string {
+	s := nearMisses(got, want)
 	if c.Separator == "" {
 		for _, g := range got {
 			for _, sep := range []string{" ", ",", ";"} {
@@ -563,6 +570,9 @@ func (v *Validator) verifySignature(ctx context.Context, token string, hdr jwtHe
 		}
 		return v.fail(TokenSignatureKeyNotFound, messageFor(TokenSignatureKeyNotFound, msgNoKeys), cause+ks.problems())
 	}
-	return v.fail(TokenSignatureInvalid, messageFor(TokenSignatureInvalid, msgSignature(tried)),
-		fmt.Sprintf("the token has no kid and none of the %d %s key(s) verified its signature: %s", len(tried), a.kind, strings.Join(tried, ", "))+ks.problems())
+	cause := fmt.Sprintf("the token has no kid and none of the %d %s key(s) verified its signature: %s", len(tried), a.kind, strings.Join(tried, ", "))
+	if a.kind == kindSymmetric {
+		cause += "; the key element must hold the base64 encoding of the secret's bytes, not the secret itself"
+	}
+	return v.fail(TokenSignatureInvalid, messageFor(TokenSignatureInvalid, msgSignature(tried)), cause+ks.problems())
 }

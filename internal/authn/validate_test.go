@@ -113,7 +113,7 @@ func TestValidateScenarios(t *testing.T) {
 			msg: "JWT token is missing the following claims: roles, scp Access denied.", causes: []string{`"roles", "scp"`, "aud, exp, iat, iss, nbf, sub"}},
 		{name: "claim match all fails", cfg: oidc(Config{RequiredClaims: []Claim{{Name: "roles", Match: "all", Values: []string{"reader", "writer"}}}}),
 			token: authntest.Sign(t, f.rsa, with(base, "roles", []string{"reader"}), nil), reason: TokenClaimValueNotAllowed,
-			msg: "Claim roles value of reader is not allowed. Access denied.", causes: []string{`match="all"`, `"writer" is missing`}},
+			msg: "Claim roles value of reader is not allowed. Access denied.", causes: []string{`claim roles has "reader" but not "writer"; match="all" (the default) needs every one of "reader", "writer"`}},
 		{name: "claim match all passes", cfg: oidc(Config{RequiredClaims: []Claim{{Name: "roles", Values: []string{"reader", "writer"}}}}),
 			token: authntest.Sign(t, f.rsa, with(base, "roles", []string{"writer", "reader", "other"}), nil)},
 		{name: "claim match any passes", cfg: oidc(Config{RequiredClaims: []Claim{{Name: "roles", Match: "any", Values: []string{"admin", "reader"}}}}),
@@ -143,7 +143,7 @@ func TestValidateScenarios(t *testing.T) {
 			msg: "IDX10511: Signature validation failed. Keys tried: 'rsa-1'. kid: 'rsa-1'. Access denied."},
 		{name: "HMAC from inline key", cfg: hmacCfg, token: authntest.Sign(t, hmac, base, nil)},
 		{name: "HMAC wrong secret", cfg: hmacCfg, token: authntest.Sign(t, authntest.HMACKey("", "HS256", []byte("another secret of 32 bytes......")), base, nil),
-			reason: TokenSignatureInvalid, msg: "~IDX10503", causes: []string{"none of the 1 symmetric (HMAC) key(s) verified"}},
+			reason: TokenSignatureInvalid, msg: "~IDX10503", causes: []string{"none of the 1 symmetric (HMAC) key(s) verified", "base64 encoding of the secret"}},
 		{name: "HS384 with inline key", cfg: hmacCfg, token: authntest.Sign(t, authntest.HMACKey("", "HS384", hmac.Secret), base, nil)},
 		{name: "algorithm confusion: HS256 signed with the RSA public key", cfg: oidc(Config{}),
 			token:  authntest.Sign(t, authntest.HMACKey(rsaKid, "HS256", pubPEM), base, nil),
@@ -189,6 +189,9 @@ func TestValidateScenarios(t *testing.T) {
 					t.Fatal("nil result")
 				}
 				return
+			}
+			if fail != nil && testing.Verbose() {
+				t.Logf("%s | %s | %s", fail.Reason, fail.Message, fail.Cause)
 			}
 			wantFailure(t, fail, c.reason, c.msg, c.causes...)
 			if fail != nil && fail.Status != 401 {

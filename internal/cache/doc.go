@@ -8,7 +8,8 @@
 // Stores.Select maps the caching-type attribute (internal, external,
 // prefer-external) to one of them.
 //
-// The rules are plain functions the policy layer calls: ResponseKey derives
+// The rules are plain functions the policy layer calls: NewKeySpec prepares
+// the vary-by lists once at load time and ResponseKey derives
 // the key of a response from the API, operation and product context, the
 // request path, the vary-by-header and vary-by-query-parameter lists and the
 // developer and developer groups; Cacheable and Storable apply the GET-only,

@@ -10,21 +10,55 @@ import (
 	"time"
 )
 
-// KeySpec is what a cache-lookup element says about the cache key.
+// KeySpec is what a cache-lookup element says about the cache key, prepared
+// once when the policy is loaded (NewKeySpec) so that deriving a key does no
+// parsing. The zero value varies by nothing but the request's context and
+// path.
 type KeySpec struct {
-	// VaryByHeaders lists the vary-by-header names. Names are matched
-	// without regard to case.
-	VaryByHeaders []string
-	// VaryByQueryParameters lists the vary-by-query-parameter names; one
-	// element may hold several names separated by ';'. Names are matched
-	// exactly.
-	VaryByQueryParameters []string
+	headers []string // lower-case, sorted, unique
+	canon   []string // canonical MIME form of headers, same order
+	params  []string // sorted, unique
+
 	// VaryByDeveloper keys entries by the developer owning the
-	// subscription.
+	// subscription (the attribute allows expressions, so it may be set per
+	// request on a copy).
 	VaryByDeveloper bool
 	// VaryByDeveloperGroups keys entries by the developer's groups.
 	VaryByDeveloperGroups bool
 }
+
+// NewKeySpec prepares a KeySpec from the vary-by-header names (matched
+// without regard to case) and the vary-by-query-parameter elements (each may
+// hold several names separated by ';'; names are matched exactly).
+func NewKeySpec(varyByHeaders, varyByQueryParameters []string, varyByDeveloper, varyByDeveloperGroups bool) KeySpec {
+	s := KeySpec{VaryByDeveloper: varyByDeveloper, VaryByDeveloperGroups: varyByDeveloperGroups}
+	for _, h := range varyByHeaders {
+		if h = strings.TrimSpace(h); h != "" {
+			s.headers = append(s.headers, strings.ToLower(h))
+		}
+	}
+	slices.Sort(s.headers)
+	s.headers = slices.Compact(s.headers)
+	for _, h := range s.headers {
+		s.canon = append(s.canon, http.CanonicalHeaderKey(h))
+	}
+	for _, e := range varyByQueryParameters {
+		for n := range strings.SplitSeq(e, ";") {
+			if n = strings.TrimSpace(n); n != "" {
+				s.params = append(s.params, n)
+			}
+		}
+	}
+	slices.Sort(s.params)
+	s.params = slices.Compact(s.params)
+	return s
+}
+
+// Headers returns the normalised vary-by-header names.
+func (s KeySpec) Headers() []string { return slices.Clone(s.headers) }
+
+// QueryParameters returns the normalised vary-by-query-parameter names.
+func (s KeySpec) QueryParameters() []string { return slices.Clone(s.params) }
 
 // Request is the part of a request and its context a cache key is derived
 // from.
@@ -55,6 +89,7 @@ type Request struct {
 // or parameter that is absent differs from one that is present and empty.
 func ResponseKey(spec KeySpec, req Request) string {
 	var b strings.Builder
+	b.Grow(64 + len(req.API) + len(req.Operation) + len(req.Product) + len(req.Path) + 32*(len(spec.headers)+len(spec.params)))
 	b.WriteString("r|")
 	esc(&b, req.API)
 	b.WriteByte('|')
@@ -64,9 +99,8 @@ func ResponseKey(spec KeySpec, req Request) string {
 	b.WriteByte('|')
 	esc(&b, req.Path)
 
-	names := queryNames(spec.VaryByQueryParameters)
 	b.WriteString("|q")
-	for _, n := range names {
+	for _, n := range spec.params {
 		b.WriteByte('&')
 		esc(&b, n)
 		if vs, ok := req.Query[n]; ok {
@@ -75,19 +109,11 @@ func ResponseKey(spec KeySpec, req Request) string {
 		}
 	}
 
-	hs := make([]string, 0, len(spec.VaryByHeaders))
-	for _, h := range spec.VaryByHeaders {
-		if h = strings.TrimSpace(h); h != "" {
-			hs = append(hs, strings.ToLower(h))
-		}
-	}
-	slices.Sort(hs)
-	hs = slices.Compact(hs)
 	b.WriteString("|h")
-	for _, h := range hs {
+	for i, h := range spec.headers {
 		b.WriteByte('&')
 		esc(&b, h)
-		if vs, ok := req.Header[http.CanonicalHeaderKey(h)]; ok {
+		if vs, ok := req.Header[spec.canon[i]]; ok {
 			b.WriteByte('=')
 			writeList(&b, vs)
 		}
@@ -98,28 +124,22 @@ func ResponseKey(spec KeySpec, req Request) string {
 		esc(&b, req.Developer)
 	}
 	if spec.VaryByDeveloperGroups {
-		gs := slices.Clone(req.Groups)
-		slices.Sort(gs)
-		gs = slices.Compact(gs)
 		b.WriteString("|g=")
-		writeList(&b, gs)
-	}
-	return b.String()
-}
-
-// queryNames splits, trims, sorts and de-duplicates vary-by-query-parameter
-// names.
-func queryNames(elems []string) []string {
-	var names []string
-	for _, e := range elems {
-		for n := range strings.SplitSeq(e, ";") {
-			if n = strings.TrimSpace(n); n != "" {
-				names = append(names, n)
+		gs := req.Groups
+		if !slices.IsSorted(gs) {
+			gs = slices.Sorted(slices.Values(gs))
+		}
+		for i, g := range gs {
+			if i > 0 && g == gs[i-1] {
+				continue
 			}
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			esc(&b, g)
 		}
 	}
-	slices.Sort(names)
-	return slices.Compact(names)
+	return b.String()
 }
 
 // writeList writes values separated by commas, escaped.

@@ -3,6 +3,7 @@ package cache_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,10 +25,7 @@ func req(rawQuery string, header ...string) cache.Request {
 }
 
 func TestResponseKey(t *testing.T) {
-	spec := cache.KeySpec{
-		VaryByHeaders:         []string{"Accept", "accept-charset"},
-		VaryByQueryParameters: []string{"version", "a;b"},
-	}
+	spec := cache.NewKeySpec([]string{"Accept", "accept-charset", " ACCEPT "}, []string{"version", "a; b", ""}, false, false)
 	cases := []struct {
 		name string
 		a, b cache.Request
@@ -53,7 +51,7 @@ func TestResponseKey(t *testing.T) {
 		{"same developer", withDev(req(""), "alice"), withDev(req(""), "alice"), &cache.KeySpec{VaryByDeveloper: true}, true},
 		{"groups ignored unless asked", withGroups(req(""), "a"), withGroups(req(""), "b"), nil, true},
 		{"vary by groups", withGroups(req(""), "a"), withGroups(req(""), "b"), &cache.KeySpec{VaryByDeveloperGroups: true}, false},
-		{"group order does not matter", withGroups(req(""), "a", "b"), withGroups(req(""), "b", "a"), &cache.KeySpec{VaryByDeveloperGroups: true}, true},
+		{"group order does not matter", withGroups(req(""), "a", "b"), withGroups(req(""), "b", "a", "a"), &cache.KeySpec{VaryByDeveloperGroups: true}, true},
 		{"API differs", req(""), func() cache.Request { r := req(""); r.API = "other"; return r }(), nil, false},
 		{"operation differs", req(""), func() cache.Request { r := req(""); r.Operation = "list"; return r }(), nil, false},
 		{"product differs", req(""), func() cache.Request { r := req(""); r.Product = "unlimited"; return r }(), nil, false},
@@ -71,16 +69,28 @@ func TestResponseKey(t *testing.T) {
 	}
 }
 
+func TestKeySpecNormalised(t *testing.T) {
+	s := cache.NewKeySpec([]string{"X-B", "accept", "Accept", ""}, []string{"b;a", " c ;a"}, false, false)
+	if got := strings.Join(s.Headers(), ","); got != "accept,x-b" {
+		t.Errorf("Headers = %q", got)
+	}
+	if got := strings.Join(s.QueryParameters(), ","); got != "a,b,c" {
+		t.Errorf("QueryParameters = %q", got)
+	}
+	// The request's groups are not reordered.
+	groups := []string{"b", "a", "b"}
+	cache.ResponseKey(cache.KeySpec{VaryByDeveloperGroups: true}, withGroups(req(""), groups...))
+	if strings.Join(groups, ",") != "b,a,b" {
+		t.Errorf("ResponseKey changed the request's groups: %v", groups)
+	}
+}
+
 func withDev(r cache.Request, dev string) cache.Request { r.Developer = dev; return r }
 
 func withGroups(r cache.Request, groups ...string) cache.Request { r.Groups = groups; return r }
 
 func TestResponseKeyFormat(t *testing.T) {
-	got := cache.ResponseKey(cache.KeySpec{
-		VaryByHeaders:         []string{"Accept"},
-		VaryByQueryParameters: []string{"version"},
-		VaryByDeveloper:       true,
-	}, withDev(req("version=2&x=1", "Accept", "application/json"), "u1"))
+	got := cache.ResponseKey(cache.NewKeySpec([]string{"Accept"}, []string{"version"}, true, false), withDev(req("version=2&x=1", "Accept", "application/json"), "u1"))
 	want := "r|echo|get|starter|/echo/resource|q&version=2|h&accept=application/json|d=u1"
 	if got != want {
 		t.Fatalf("ResponseKey = %q, want %q", got, want)
@@ -171,5 +181,14 @@ func TestSelect(t *testing.T) {
 	}
 	if cache.External.String() != "external" || cache.PreferExternal.String() != "prefer-external" {
 		t.Error("Type.String")
+	}
+}
+
+func BenchmarkResponseKey(b *testing.B) {
+	spec := cache.NewKeySpec([]string{"Accept", "Accept-Charset"}, []string{"version;format"}, true, false)
+	r := withDev(req("version=2&format=json&x=1", "Accept", "application/json", "Accept-Charset", "utf-8"), "user-1")
+	b.ReportAllocs()
+	for b.Loop() {
+		cache.ResponseKey(spec, r)
 	}
 }

@@ -68,7 +68,7 @@ func TestMemoryBudget(t *testing.T) {
 func BenchmarkCacheHitMemory(b *testing.B) {
 	ctx := context.Background()
 	m := cache.NewMemory(64 << 20)
-	key := cache.ResponseKey(cache.KeySpec{VaryByHeaders: []string{"Accept"}}, req("", "Accept", "application/json"))
+	key := cache.ResponseKey(cache.NewKeySpec([]string{"Accept"}, nil, false, false), req("", "Accept", "application/json"))
 	r := &cache.Response{Status: 200, Header: map[string][]string{"Content-Type": {"application/json"}}, Body: make([]byte, 1024), Stored: time.Now()}
 	if err := cache.StoreResponse(ctx, m, key, r, time.Hour); err != nil {
 		b.Fatal(err)

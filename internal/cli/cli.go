@@ -57,6 +57,9 @@ Run "tollgate run" with no arguments to try the built-in demo.`,
 	root.AddCommand(
 		newRunCmd(stdout, stderr),
 		newCheckCmd(stdout, stderr),
+		newTestCmd(stdout, stderr),
+		newEffectiveCmd(stdout, stderr),
+		newExprCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
 	return root

@@ -103,6 +103,7 @@ func TestRunDemo(t *testing.T) {
 		{"/echo/resource", key, 200},
 		{"/echo/resource?subscription-key=" + demo.Key + "&param1=x", nil, 200},
 		{"/open/hello", nil, 200},
+		{"/open/hello?name=tollgate", nil, 200},
 		{"/orders/v2/orders/42", key, 200},
 		{"/echo/resource?status=500", key, 500},
 		{"/echo/resource", nil, 401},

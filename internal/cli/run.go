@@ -19,6 +19,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 
 type runFlags struct {
@@ -110,7 +111,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	if key == "" {
 		key = randomKey()
 	}
-	gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut)})
+	gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100)})
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
@@ -185,12 +186,18 @@ Try:
   curl -i %[1]s/echo/resource -H 'Ocp-Apim-Subscription-Key: %[2]s'
   curl -i '%[1]s/echo/resource?subscription-key=%[2]s&param1=x'
   curl -i %[1]s/open/hello
+  curl -i '%[1]s/open/hello?name=tollgate'                    # answered by a policy (return-response)
   curl -i %[1]s/orders/v2/orders/42 -H 'Ocp-Apim-Subscription-Key: %[2]s'
   curl -i '%[1]s/echo/resource?status=500' -H 'Ocp-Apim-Subscription-Key: %[2]s'   # backend 500, passed through
   curl -i %[1]s/echo/resource                                  # 401: missing key
   curl -i %[1]s/echo/resource -H 'Authorization: Bearer %[2]s' # 401: the key is in the wrong header
   curl -i -X DELETE %[1]s/echo/resource -H 'Ocp-Apim-Subscription-Key: %[2]s'  # 404: no such operation
   curl -i %[1]s/orders/v9/orders/42 -H 'Ocp-Apim-Subscription-Key: %[2]s'      # 404: unknown version
+
+See a request step by step (trace):
+  curl -i %[1]s/echo/resource -H 'Ocp-Apim-Subscription-Key: %[3]s' -H 'Ocp-Apim-Trace: true'
+  then open the URL in its Ocp-Apim-Trace-Location header. Or, without a server:
+  tollgate test <folder> GET /echo/resource --trace
 
 Every request writes one JSON log line below; its CorrelationId is also in the
 response header %[4]s. Press Ctrl+C to stop.

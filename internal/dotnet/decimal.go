@@ -22,10 +22,11 @@ type Decimal struct {
 
 const maxDecimalScale = 28
 
+// bigTen and decimalLimit (the exclusive bound of a 96-bit mantissa) are
+// read-only constants.
 var (
-	bigTen        = big.NewInt(10)
-	decimalLimit  = new(big.Int).Lsh(big.NewInt(1), 96) // exclusive bound of the mantissa
-	errDecOverflo = errOverflow("a Decimal")
+	bigTen       = big.NewInt(10)
+	decimalLimit = new(big.Int).Lsh(big.NewInt(1), 96)
 )
 
 // DecimalFromInt64 converts an integer exactly.
@@ -51,7 +52,7 @@ func NewDecimal(unscaled int64, scale int) (Decimal, error) {
 // dropped, so (decimal)0.1 is exactly 0.1.
 func DecimalFromFloat64(v float64) (Decimal, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= 7.922816251426434e28 {
-		return Decimal{}, errDecOverflo
+		return Decimal{}, errDecOverflow()
 	}
 	if v == 0 {
 		return Decimal{}, nil
@@ -68,7 +69,7 @@ func DecimalFromFloat64(v float64) (Decimal, error) {
 	}
 	d, ok := decimalFromBig(m, s, v < 0)
 	if !ok {
-		return Decimal{}, errDecOverflo
+		return Decimal{}, errDecOverflow()
 	}
 	return d, nil
 }
@@ -148,7 +149,7 @@ func (d Decimal) Add(e Decimal) (Decimal, error) {
 	a.Add(a, b)
 	r, ok := decimalFromBig(a, int(s), a.Sign() < 0)
 	if !ok {
-		return Decimal{}, errDecOverflo
+		return Decimal{}, errDecOverflow()
 	}
 	return r, nil
 }
@@ -162,7 +163,7 @@ func (d Decimal) Mul(e Decimal) (Decimal, error) {
 	a.Mul(a, e.mantissa())
 	r, ok := decimalFromBig(a, int(d.scale)+int(e.scale), d.neg != e.neg)
 	if !ok {
-		return Decimal{}, errDecOverflo
+		return Decimal{}, errDecOverflow()
 	}
 	return r, nil
 }
@@ -201,7 +202,7 @@ func (d Decimal) Div(e Decimal) (Decimal, error) {
 	}
 	res, ok := decimalFromBig(q, scale, d.neg != e.neg)
 	if !ok {
-		return Decimal{}, errDecOverflo
+		return Decimal{}, errDecOverflow()
 	}
 	return res, nil
 }
@@ -260,3 +261,5 @@ func (d Decimal) Format(format string) (string, error) {
 	}
 	return string(out), nil
 }
+
+func errDecOverflow() error { return errOverflow("a Decimal") }

@@ -62,13 +62,17 @@ func (n *numBuf) round(pos int, correctlyRounded bool) {
 	n.digits = n.digits[:i]
 }
 
-// setFromE fills n from strconv's 'e' output ("d.ddde±xx").
+// setFromE points n at the digits of strconv's 'e' output
+// ("d.ddde±xx"), compacting them in place inside s (s must not be reused).
 func (n *numBuf) setFromE(s []byte) {
-	n.digits = n.digits[:0]
 	i := 0
-	for ; i < len(s) && s[i] != 'e'; i++ {
-		if s[i] != '.' {
-			n.digits = append(n.digits, s[i])
+	for i < len(s) && s[i] != 'e' {
+		i++
+	}
+	digits := s[:0]
+	for k := 0; k < i; k++ {
+		if s[k] != '.' {
+			digits = append(digits, s[k]) // never grows: writes behind k
 		}
 	}
 	exp := 0
@@ -79,6 +83,7 @@ func (n *numBuf) setFromE(s []byte) {
 	if neg {
 		exp = -exp
 	}
+	n.digits = digits
 	n.scale = exp + 1
 	n.trim()
 }

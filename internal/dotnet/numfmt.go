@@ -14,7 +14,8 @@ const doublePrecisionCustomFormat = 15
 // invariant culture: the shortest string that round-trips, switching to
 // scientific notation ("1E+16", "1E-05") outside 1e-5 .. 1e15.
 func DoubleToString(v float64) string {
-	return string(AppendDouble(nil, v))
+	var buf [32]byte
+	return string(AppendDouble(buf[:0], v))
 }
 
 // AppendDouble appends DoubleToString(v) to dst.
@@ -28,8 +29,7 @@ func AppendDouble(dst []byte, v float64) []byte {
 		return append(dst, "-Infinity"...)
 	}
 	var tmp [32]byte
-	var dig [24]byte
-	n := numBuf{digits: dig[:0], kind: kindFloat, neg: math.Signbit(v)}
+	n := numBuf{kind: kindFloat, neg: math.Signbit(v)}
 	if v != 0 {
 		n.setFromE(strconv.AppendFloat(tmp[:0], math.Abs(v), 'e', -1, 64))
 	}

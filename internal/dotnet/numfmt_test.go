@@ -226,3 +226,32 @@ func BenchmarkFormatDoubleCustom(b *testing.B) {
 		_, _ = FormatDouble(float64(i)*1.37, "#,##0.00")
 	}
 }
+
+func TestFormatSingle(t *testing.T) {
+	tests := []struct {
+		in     float32
+		format string
+		want   string
+	}{
+		{0.1, "", "0.1"},
+		{1.0 / 3, "", "0.33333334"},
+		{1e7, "", "1E+07"},
+		{1234567, "", "1234567"},
+		{16777216, "", "16777216"},
+		{0.0001, "", "0.0001"},
+		{0.00001, "", "1E-05"},
+		{3.14159, "F2", "3.14"},
+		{3.14159, "0.000", "3.142"},
+		{2.5, "N1", "2.5"},
+		{float32(math.Inf(1)), "", "Infinity"},
+	}
+	for _, tt := range tests {
+		got, err := FormatSingle(tt.in, tt.format)
+		if err != nil || got != tt.want {
+			t.Errorf("FormatSingle(%v, %q) = %q, %v; want %q", tt.in, tt.format, got, err, tt.want)
+		}
+	}
+	if FormatBool(true) != "True" || FormatBool(false) != "False" {
+		t.Error("FormatBool")
+	}
+}

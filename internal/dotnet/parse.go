@@ -227,7 +227,7 @@ func ParseDecimal(s string) (Decimal, error) {
 	m, _ := new(big.Int).SetString(clean, 10)
 	d, ok := decimalFromBig(m, scale, neg)
 	if !ok {
-		return Decimal{}, errDecOverflo
+		return Decimal{}, errDecOverflow()
 	}
 	return d, nil
 }

@@ -174,3 +174,17 @@ func TestDecimal(t *testing.T) {
 		t.Error("1.5 != 1.50")
 	}
 }
+
+func TestParseDecimalStyles(t *testing.T) {
+	for in, want := range map[string]string{"5-": "-5", " -1,000.50 ": "-1000.50", ".5": "0.5", "+0.00": "0.00"} {
+		d, err := ParseDecimal(in)
+		if err != nil || d.String() != want {
+			t.Errorf("ParseDecimal(%q) = %v, %v; want %s", in, d, err, want)
+		}
+	}
+	for _, bad := range []string{"", "-", "1.2.3", ",5", "5--", "1e5", "--5"} {
+		if _, err := ParseDecimal(bad); err == nil {
+			t.Errorf("ParseDecimal(%q) succeeded", bad)
+		}
+	}
+}

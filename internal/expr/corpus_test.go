@@ -1,9 +1,10 @@
 package expr
 
 import (
+	"context"
 	"os"
-	"regexp"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -24,10 +25,10 @@ var damaged = map[string]bool{
 	"GET a file from blobStorage account.xml":  true,
 	"PUT a file to blobStorage account.xml":    true,
 
-	"Call out to an HTTP endpoint and cache the response.policy.xml":               true,
-	"Loopback request for service at same API Management service.xml":              true,
-	"Pre-authorize requests based on HTTP method with validate-jwt.policy.xml":     true,
-	"Return a blob URL signed with a user delegation SAS token.xml":                true,
+	"Call out to an HTTP endpoint and cache the response.policy.xml":           true,
+	"Loopback request for service at same API Management service.xml":          true,
+	"Pre-authorize requests based on HTTP method with validate-jwt.policy.xml": true,
+	"Return a blob URL signed with a user delegation SAS token.xml":            true,
 }
 
 // textOrigin maps expression offsets to the policy file through xmlscan.
@@ -150,4 +151,37 @@ func substituteNamedValues(src string) string {
 		}
 	}
 	return string(b)
+}
+
+// TestCorpusEval evaluates every compiling corpus expression against the test
+// context: runtime failures are expected (missing variables, no backend
+// response), but each must be a .NET-style exception, never an internal error.
+func TestCorpusEval(t *testing.T) {
+	exprs := corpusExprs(t)
+	ran, failed := 0, 0
+	for _, x := range exprs {
+		p, diags := Compile(substituteNamedValues(x.src), x.org)
+		if diags.HasErrors() {
+			continue
+		}
+		p.MaxSteps = 100000
+		ran++
+		_, err := p.Eval(context.Background(), testContext(t))
+		if err == nil {
+			continue
+		}
+		failed++
+		ee, ok := err.(*EvalError)
+		if !ok {
+			t.Errorf("%s: %s: error is %T", x.file, x.src, err)
+			continue
+		}
+		if strings.HasPrefix(ee.Cause, "internal error") {
+			t.Errorf("%s: %s: %s", x.file, x.src, ee.Cause)
+		}
+		if !ee.Span.IsValid() {
+			t.Errorf("%s: %s: runtime error without a span: %v", x.file, x.src, ee)
+		}
+	}
+	t.Logf("evaluated %d expressions, %d raised exceptions", ran, failed)
 }

@@ -26,8 +26,8 @@ func (t *Token) AsDecimal() (v dotnet.Decimal, ok bool, err error) {
 	}
 	switch t.typ {
 	case Integer:
-		if t.big != nil {
-			d, err := dotnet.ParseDecimal(t.big.String())
+		if t.bigv() != nil {
+			d, err := dotnet.ParseDecimal(t.bigv().String())
 			return d, err == nil, err
 		}
 		return dotnet.DecimalFromInt64(t.num), true, nil
@@ -55,7 +55,7 @@ func (t *Token) AsString() (s string, ok bool, err error) {
 	case Object, Array, Property, Constructor:
 		return "", false, cannotConvert(t, "String")
 	case Bytes:
-		return string(base64Std(t.raw)), true, nil
+		return string(base64Std(t.rawv())), true, nil
 	case Float:
 		// Convert.ToString(double, InvariantCulture)
 		return dotnet.DoubleToString(t.f), true, nil
@@ -73,7 +73,7 @@ func (t *Token) AsInt64() (v int64, ok bool, err error) {
 	}
 	switch t.typ {
 	case Integer:
-		if t.big != nil {
+		if t.bigv() != nil {
 			return 0, false, &ConvertError{Type: dotnet.OverflowException, Message: "Value was either too large or too small for an Int64."}
 		}
 		return t.num, true, nil
@@ -144,7 +144,7 @@ func (t *Token) AsBool() (v bool, ok bool, err error) {
 	case Boolean:
 		return t.num != 0, true, nil
 	case Integer:
-		return t.num != 0 || t.big != nil, true, nil
+		return t.num != 0 || t.bigv() != nil, true, nil
 	case Float:
 		return t.f != 0, true, nil
 	case String, Comment, Raw:
@@ -165,7 +165,7 @@ func (t *Token) AsDateTime() (v dotnet.DateTime, ok bool, err error) {
 	}
 	switch t.typ {
 	case Date:
-		return t.dt, true, nil
+		return t.dtv(), true, nil
 	case String:
 		d, err := dotnet.ParseDateTime(t.str)
 		if err != nil {

@@ -41,7 +41,7 @@
 //
 // Parser errors are *ParseError values whose Message is Json.NET's full
 // text, e.g. "Unexpected character encountered while parsing value: x.
-// Path ”, line 0, position 0.". Conversion, indexer, edit and path
+// Path 'a', line 1, position 5.". Conversion, indexer, edit and path
 // failures are *ConvertError (or *dotnet.Exception from number and date
 // parsing) carrying the .NET exception type and message, such as
 // "Can not convert Object to String.".

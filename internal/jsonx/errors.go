@@ -36,3 +36,7 @@ func argErr(msg string) *ConvertError {
 func invalidOp(msg string) *ConvertError {
 	return &ConvertError{Type: "System.InvalidOperationException", Message: msg}
 }
+
+func jsonErr(msg string) *ConvertError {
+	return &ConvertError{Type: "Newtonsoft.Json.JsonException", Message: msg}
+}

@@ -342,7 +342,7 @@ func (p *parser) value() *Token {
 		p.begin()
 		if len(s) >= 9 && (s[0] == '/' || s[0] >= '0' && s[0] <= '9') {
 			if d, ok := parseJSONDate(s); ok {
-				return p.newTok(Token{typ: Date, dt: d})
+				return p.newTok(Token{typ: Date, num: d.Ticks(), dkind: d.Kind()})
 			}
 		}
 		return p.newTok(Token{typ: String, str: s})
@@ -494,7 +494,7 @@ func (p *parser) number() *Token {
 			p.fail("JSON integer "+text+" is too large to parse.", p.pos)
 		}
 		b, _ := new(big.Int).SetString(text, 10)
-		return &Token{typ: Integer, big: b}
+		return &Token{typ: Integer, ext: b}
 	}
 	if !validFloatText(text) {
 		bad()
@@ -681,7 +681,7 @@ func (p *parser) object() *Token {
 		fr.name, fr.named = name, true
 		p.skipSpace()
 		v := p.value()
-		prop := p.newTok(Token{typ: Property, name: name, value: v})
+		prop := p.newTok(Token{typ: Property, str: name, value: v})
 		v.parent = prop
 		if i := p.findKid(mark, name); i >= 0 {
 			// DuplicatePropertyNameHandling.Replace: the new property takes
@@ -700,7 +700,7 @@ func (p *parser) object() *Token {
 // name, or -1.
 func (p *parser) findKid(mark int, name string) int {
 	for i := mark; i < len(p.kids); i++ {
-		if p.kids[i].name == name {
+		if p.kids[i].str == name {
 			return i
 		}
 	}

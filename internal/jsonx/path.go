@@ -26,9 +26,7 @@ type pathStep struct {
 	query   queryExpr
 }
 
-func pathErr(msg string) error {
-	return &ConvertError{Type: "Newtonsoft.Json.JsonException", Message: msg}
-}
+func pathErr(msg string) error { return jsonErr(msg) }
 
 // pathParser reads Json.NET's JSONPath dialect (JPath): $, .name, ..name,
 // .*, ..*, ['name'], ["name"], ['a','b'], [0], [0,1], [*], [start:end:step]
@@ -455,7 +453,7 @@ func scanNamed(out []*Token, t *Token, names []string) []*Token {
 	case Object:
 		for _, p := range t.items {
 			for _, n := range names {
-				if p.name == n {
+				if p.str == n {
 					out = append(out, p.value)
 					break
 				}
@@ -544,7 +542,7 @@ func (t *Token) Path() string {
 				}
 			}
 		case Object:
-			writePathName(&b, c.name)
+			writePathName(&b, c.str)
 		}
 	}
 	return b.String()

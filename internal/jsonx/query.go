@@ -152,9 +152,9 @@ func equalsCoerced(v, q *Token) bool {
 	var s string
 	switch v.typ {
 	case Date:
-		s = string(appendISODate(nil, v.dt))
+		s = string(appendISODate(nil, v.dtv()))
 	case Bytes:
-		s = string(base64Std(v.raw))
+		s = string(base64Std(v.rawv()))
 	case Guid, Uri:
 		s = v.str
 	case TimeSpan:
@@ -188,7 +188,7 @@ func compareChecked(a, b *Token) (int, error) {
 		if b.typ == String {
 			var f float64
 			var err error
-			if a.typ == Integer && a.big == nil {
+			if a.typ == Integer && a.bigv() == nil {
 				var v int64
 				v, err = dotnet.ParseInt(b.str, 64)
 				f = float64(v)
@@ -203,7 +203,7 @@ func compareChecked(a, b *Token) (int, error) {
 			}
 			return cmpFloat(numAsFloat(a), f), nil
 		}
-		if a.typ == Integer && b.typ == Integer && a.big == nil && b.big == nil {
+		if a.typ == Integer && b.typ == Integer && a.bigv() == nil && b.bigv() == nil {
 			return cmpInt(a.num, b.num), nil
 		}
 		if a.typ == Integer && b.typ == Integer {
@@ -233,7 +233,7 @@ func compareChecked(a, b *Token) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		return cmpInt(a.dt.Ticks(), bd.Ticks()), nil
+		return cmpInt(a.dtv().Ticks(), bd.Ticks()), nil
 	case TimeSpan:
 		if b.typ == TimeSpan {
 			return cmpInt(a.num, b.num), nil

@@ -47,20 +47,33 @@ func (t Type) String() string {
 // a deep copy of it, as Json.NET does.
 type Token struct {
 	typ    Type
+	dkind  dotnet.Kind // Date kind
 	parent *Token
 
 	items []*Token // Object: Property tokens; Array: elements
 	index map[string]int
 
-	name  string // Property name
 	value *Token // Property value
 
-	str string // String, Guid, Uri, Comment, Raw value
-	num int64  // Integer value; Boolean as 0/1; TimeSpan ticks
-	f   float64
-	big *big.Int
-	dt  dotnet.DateTime
-	raw []byte // Bytes
+	str string  // Property name; String, Guid, Uri, Comment, Raw text
+	num int64   // Integer; Boolean as 0/1; Date and TimeSpan ticks
+	f   float64 // Float
+	ext any     // *big.Int for integers beyond int64; []byte for Bytes
+}
+
+func (t *Token) bigv() *big.Int {
+	b, _ := t.ext.(*big.Int)
+	return b
+}
+
+func (t *Token) rawv() []byte {
+	b, _ := t.ext.([]byte)
+	return b
+}
+
+func (t *Token) dtv() dotnet.DateTime {
+	d, _ := dotnet.DateTimeFromTicks(t.num, t.dkind)
+	return d
 }
 
 // indexThreshold is the property count above which an object keeps a name
@@ -81,7 +94,7 @@ func NewArray(items ...*Token) *Token {
 
 // NewProperty returns a JProperty; a nil value means JSON null.
 func NewProperty(name string, value *Token) *Token {
-	p := &Token{typ: Property, name: name}
+	p := &Token{typ: Property, str: name}
 	p.value = p.adopt(value)
 	return p
 }
@@ -97,7 +110,7 @@ func NewBigInt(v *big.Int) *Token {
 	if v.IsInt64() {
 		return NewInt(v.Int64())
 	}
-	return &Token{typ: Integer, big: new(big.Int).Set(v)}
+	return &Token{typ: Integer, ext: new(big.Int).Set(v)}
 }
 
 // NewFloat returns a float JValue.
@@ -119,10 +132,10 @@ func NewNull() *Token { return &Token{typ: Null} }
 func NewUndefined() *Token { return &Token{typ: Undefined} }
 
 // NewDate returns a date JValue.
-func NewDate(d dotnet.DateTime) *Token { return &Token{typ: Date, dt: d} }
+func NewDate(d dotnet.DateTime) *Token { return &Token{typ: Date, num: d.Ticks(), dkind: d.Kind()} }
 
 // NewBytes returns a bytes JValue (printed as base64).
-func NewBytes(b []byte) *Token { return &Token{typ: Bytes, raw: append([]byte(nil), b...)} }
+func NewBytes(b []byte) *Token { return &Token{typ: Bytes, ext: append([]byte(nil), b...)} }
 
 // NewGuid returns a GUID JValue holding its canonical text.
 func NewGuid(text string) *Token { return &Token{typ: Guid, str: text} }
@@ -154,7 +167,7 @@ func (t *Token) Root() *Token {
 }
 
 // Name returns a property's name.
-func (t *Token) Name() string { return t.name }
+func (t *Token) Name() string { return t.str }
 
 // Value returns a property's value token.
 func (t *Token) Value() *Token { return t.value }
@@ -171,7 +184,7 @@ func (t *Token) Str() string { return t.str }
 func (t *Token) Int() int64 { return t.num }
 
 // BigInt returns the value of an integer beyond int64, or nil.
-func (t *Token) BigInt() *big.Int { return t.big }
+func (t *Token) BigInt() *big.Int { return t.bigv() }
 
 // Float returns a float value.
 func (t *Token) Float() float64 { return t.f }
@@ -180,13 +193,13 @@ func (t *Token) Float() float64 { return t.f }
 func (t *Token) Bool() bool { return t.num != 0 }
 
 // DateTime returns a date value.
-func (t *Token) DateTime() dotnet.DateTime { return t.dt }
+func (t *Token) DateTime() dotnet.DateTime { return t.dtv() }
 
 // TimeSpanValue returns a TimeSpan value.
 func (t *Token) TimeSpanValue() dotnet.TimeSpan { return dotnet.TimeSpan(t.num) }
 
 // BytesValue returns a bytes value.
-func (t *Token) BytesValue() []byte { return t.raw }
+func (t *Token) BytesValue() []byte { return t.rawv() }
 
 // adopt makes v a child of t, cloning it if it already has a parent and
 // turning nil into a null value.
@@ -313,7 +326,7 @@ func (t *Token) propIndex(name string) int {
 		return -1
 	}
 	for i, p := range t.items {
-		if p.name == name {
+		if p.str == name {
 			return i
 		}
 	}
@@ -327,7 +340,7 @@ func (t *Token) reindex() {
 	}
 	t.index = make(map[string]int, len(t.items))
 	for i, p := range t.items {
-		t.index[p.name] = i
+		t.index[p.str] = i
 	}
 }
 
@@ -401,7 +414,7 @@ func (t *Token) appendProp(p *Token) {
 	p.parent = t
 	t.items = append(t.items, p)
 	if t.index != nil {
-		t.index[p.name] = len(t.items) - 1
+		t.index[p.str] = len(t.items) - 1
 	} else if len(t.items) > indexThreshold {
 		t.reindex()
 	}
@@ -413,7 +426,7 @@ func (t *Token) SetAt(i int, value *Token) error {
 		return argErr("Set JArray values with invalid key value: " + itoa(i) + ". Int32 array index expected.")
 	}
 	if i < 0 || i >= len(t.items) {
-		return &ConvertError{Type: "System.ArgumentOutOfRangeException", Message: "Index is equal to or greater than Count. (Parameter 'index')"}
+		return errIndexRange()
 	}
 	t.items[i].parent = nil
 	t.items[i] = t.adopt(value)
@@ -434,13 +447,13 @@ func (t *Token) Add(v *Token) error {
 		if v == nil || v.typ != Property {
 			return argErr("Can not add " + netTypeName(v) + " to Newtonsoft.Json.Linq.JObject.")
 		}
-		if t.propIndex(v.name) >= 0 {
-			return argErr("Can not add property " + v.name + " to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object.")
+		if t.propIndex(v.str) >= 0 {
+			return argErr("Can not add property " + v.str + " to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object.")
 		}
 		t.appendProp(t.adopt(v))
 		return nil
 	case Property:
-		return invalidOp("Newtonsoft.Json.Linq.JProperty cannot have multiple values.")
+		return jsonErr("Newtonsoft.Json.Linq.JProperty cannot have multiple values.")
 	}
 	return invalidOp("Cannot add or remove items from Newtonsoft.Json.Linq.JValue.")
 }
@@ -489,7 +502,7 @@ func (t *Token) Remove() error {
 		return invalidOp("The parent is missing.")
 	}
 	if p.typ == Property {
-		return invalidOp("Cannot add or remove items from Newtonsoft.Json.Linq.JProperty.")
+		return jsonErr("Cannot add or remove items from Newtonsoft.Json.Linq.JProperty.")
 	}
 	for i, c := range p.items {
 		if c == t {
@@ -519,8 +532,8 @@ func (t *Token) Replace(value *Token) error {
 			if value == nil || value.typ != Property {
 				return argErr("Can not add " + netTypeName(value) + " to Newtonsoft.Json.Linq.JObject.")
 			}
-			if j := p.propIndex(value.name); j >= 0 && j != i {
-				return argErr("Can not add property " + value.name + " to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object.")
+			if j := p.propIndex(value.str); j >= 0 && j != i {
+				return argErr("Can not add property " + value.str + " to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object.")
 			}
 		}
 		t.parent = nil
@@ -562,11 +575,11 @@ func (t *Token) DeepClone() *Token {
 		c.value = t.value.DeepClone()
 		c.value.parent = &c
 	case Integer:
-		if t.big != nil {
-			c.big = new(big.Int).Set(t.big)
+		if t.bigv() != nil {
+			c.ext = new(big.Int).Set(t.bigv())
 		}
 	case Bytes:
-		c.raw = append([]byte(nil), t.raw...)
+		c.ext = append([]byte(nil), t.rawv()...)
 	}
 	return &c
 }
@@ -586,7 +599,7 @@ func DeepEquals(a, b *Token) bool {
 			return false
 		}
 		for _, p := range a.items {
-			q := b.Property(p.name)
+			q := b.Property(p.str)
 			if q == nil || !DeepEquals(p.value, q.value) {
 				return false
 			}
@@ -603,18 +616,18 @@ func DeepEquals(a, b *Token) bool {
 		}
 		return true
 	case Property:
-		return a.name == b.name && DeepEquals(a.value, b.value)
+		return a.str == b.str && DeepEquals(a.value, b.value)
 	case Integer:
-		if a.big != nil || b.big != nil {
+		if a.bigv() != nil || b.bigv() != nil {
 			return bigOf(a).Cmp(bigOf(b)) == 0
 		}
 		return a.num == b.num
 	case Float:
 		return a.f == b.f || (a.f != a.f && b.f != b.f)
 	case Date:
-		return a.dt.Ticks() == b.dt.Ticks()
+		return a.dtv().Ticks() == b.dtv().Ticks()
 	case Bytes:
-		return string(a.raw) == string(b.raw)
+		return string(a.rawv()) == string(b.rawv())
 	case Null, Undefined:
 		return true
 	}
@@ -622,8 +635,8 @@ func DeepEquals(a, b *Token) bool {
 }
 
 func bigOf(t *Token) *big.Int {
-	if t.big != nil {
-		return t.big
+	if t.bigv() != nil {
+		return t.bigv()
 	}
 	return big.NewInt(t.num)
 }
@@ -632,8 +645,8 @@ func numAsFloat(t *Token) float64 {
 	if t.typ == Float {
 		return t.f
 	}
-	if t.big != nil {
-		f, _ := new(big.Float).SetInt(t.big).Float64()
+	if t.bigv() != nil {
+		f, _ := new(big.Float).SetInt(t.bigv()).Float64()
 		return f
 	}
 	return float64(t.num)

@@ -76,7 +76,7 @@ func (t *Token) write(dst []byte, indented bool, depth int, nl string) []byte {
 		}
 		return append(dst, closeCh)
 	case Property:
-		dst = appendQuoted(dst, t.name)
+		dst = appendQuoted(dst, t.str)
 		dst = append(dst, ':')
 		if indented {
 			dst = append(dst, ' ')
@@ -85,8 +85,8 @@ func (t *Token) write(dst []byte, indented bool, depth int, nl string) []byte {
 	case String, Guid, Uri:
 		return appendQuoted(dst, t.str)
 	case Integer:
-		if t.big != nil {
-			return t.big.Append(dst, 10)
+		if t.bigv() != nil {
+			return t.bigv().Append(dst, 10)
 		}
 		return strconv.AppendInt(dst, t.num, 10)
 	case Float:
@@ -102,11 +102,11 @@ func (t *Token) write(dst []byte, indented bool, depth int, nl string) []byte {
 		return append(dst, "undefined"...)
 	case Date:
 		dst = append(dst, '"')
-		dst = appendISODate(dst, t.dt)
+		dst = appendISODate(dst, t.dtv())
 		return append(dst, '"')
 	case Bytes:
 		dst = append(dst, '"')
-		dst = base64.StdEncoding.AppendEncode(dst, t.raw)
+		dst = base64.StdEncoding.AppendEncode(dst, t.rawv())
 		return append(dst, '"')
 	case TimeSpan:
 		return appendQuoted(dst, dotnet.TimeSpan(t.num).String())
@@ -217,8 +217,8 @@ func (t *Token) valueText() string {
 	case String, Guid, Uri, Comment, Raw:
 		return t.str
 	case Integer:
-		if t.big != nil {
-			return t.big.String()
+		if t.bigv() != nil {
+			return t.bigv().String()
 		}
 		return strconv.FormatInt(t.num, 10)
 	case Float:
@@ -229,7 +229,7 @@ func (t *Token) valueText() string {
 		}
 		return "False"
 	case Date:
-		return t.dt.String()
+		return t.dtv().String()
 	case Bytes:
 		return "System.Byte[]"
 	case TimeSpan:

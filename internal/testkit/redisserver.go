@@ -21,9 +21,10 @@ type RedisServer struct {
 	// Stop and Start.
 	Port int
 
-	t   testing.TB
-	dir string
-	cmd *exec.Cmd
+	t      testing.TB
+	dir    string
+	cmd    *exec.Cmd
+	exited chan error // receives the result of cmd.Wait
 }
 
 // StartRedis starts redis-server on a free loopback port with persistence
@@ -34,23 +35,39 @@ func StartRedis(t testing.TB) *RedisServer {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not on PATH; install the Debian package redis-server to run this test")
 	}
-	port, err := freePort()
-	if err != nil {
-		t.Fatalf("finding a free port for redis-server: %v", err)
+	dir := t.TempDir()
+	var last error
+	// Another process may take the port between our probe and the server's
+	// bind; try a few ports before giving up.
+	for range 3 {
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("finding a free port for redis-server: %v", err)
+		}
+		s := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Port: port, t: t, dir: dir}
+		if last = s.start(); last == nil {
+			t.Cleanup(s.Stop)
+			return s
+		}
 	}
-	s := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Port: port, t: t, dir: t.TempDir()}
-	s.Start()
-	t.Cleanup(s.Stop)
-	return s
+	t.Fatalf("starting redis-server: %v", last)
+	return nil
 }
 
-// Start starts the server on its port. It fails the test when the server does
-// not answer PING within ten seconds. Calling Start on a running server does
-// nothing.
+// Start starts the server again on its port after Stop. It fails the test
+// when the server does not answer PING within ten seconds. Calling Start on
+// a running server does nothing.
 func (s *RedisServer) Start() {
 	s.t.Helper()
+	if err := s.start(); err != nil {
+		s.t.Fatalf("starting redis-server: %v", err)
+	}
+}
+
+// start runs redis-server and waits until it answers PING.
+func (s *RedisServer) start() error {
 	if s.cmd != nil {
-		return
+		return nil
 	}
 	cmd := exec.Command("redis-server",
 		"--port", strconv.Itoa(s.Port),
@@ -60,19 +77,29 @@ func (s *RedisServer) Start() {
 		"--dir", s.dir,
 		"--loglevel", "warning",
 	)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("starting redis-server: %v", err)
+		return err
 	}
-	s.cmd = cmd
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		err := ping(s.Addr)
 		if err == nil {
-			return
+			s.cmd, s.exited = cmd, exited
+			return nil
+		}
+		select {
+		case werr := <-exited:
+			return fmt.Errorf("redis-server on %s exited (%v): %s", s.Addr, werr, strings.TrimSpace(out.String()))
+		default:
 		}
 		if time.Now().After(deadline) {
-			s.Stop()
-			s.t.Fatalf("redis-server on %s did not answer: %v", s.Addr, err)
+			_ = cmd.Process.Kill()
+			<-exited
+			return fmt.Errorf("redis-server on %s did not answer: %v", s.Addr, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -85,8 +112,8 @@ func (s *RedisServer) Stop() {
 		return
 	}
 	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
-	s.cmd = nil
+	<-s.exited
+	s.cmd, s.exited = nil, nil
 }
 
 // ping sends PING over a raw connection and expects +PONG.

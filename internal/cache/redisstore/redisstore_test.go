@@ -33,7 +33,7 @@ func TestRedisSharedBetweenReplicas(t *testing.T) {
 	ctx := context.Background()
 	a := redisstore.New(client(t, srv.Addr), redisstore.Options{})
 	b := redisstore.New(client(t, srv.Addr), redisstore.Options{})
-	key := cache.ResponseKey(cache.KeySpec{VaryByHeaders: []string{"Accept"}},
+	key := cache.ResponseKey(cache.NewKeySpec([]string{"Accept"}, nil, false, false),
 		cache.Request{API: "echo", Operation: "get", Path: "/echo", Header: http.Header{"Accept": {"application/json"}}})
 	want := &cache.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"ok":true}`), Stored: time.UnixMilli(time.Now().UnixMilli())}
 	if err := cache.StoreResponse(ctx, a, key, want, time.Minute); err != nil {
@@ -102,7 +102,7 @@ func BenchmarkCacheHitRedis(b *testing.B) {
 	srv := testkit.StartRedis(b)
 	ctx := context.Background()
 	s := redisstore.New(client(b, srv.Addr), redisstore.Options{})
-	key := cache.ResponseKey(cache.KeySpec{VaryByHeaders: []string{"Accept"}},
+	key := cache.ResponseKey(cache.NewKeySpec([]string{"Accept"}, nil, false, false),
 		cache.Request{API: "echo", Operation: "get", Path: "/echo", Header: http.Header{"Accept": {"application/json"}}})
 	r := &cache.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: make([]byte, 1024), Stored: time.Now()}
 	if err := cache.StoreResponse(ctx, s, key, r, time.Hour); err != nil {

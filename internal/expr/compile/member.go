@@ -480,6 +480,12 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 			}
 		}
 	}
+	if m != nil && m.Kind != value.Method && !static && recvType != nil && recvType.Implements("IEnumerable") {
+		// a property hides a LINQ method of the same name (List.Count vs Count())
+		if em := u.Enumerable.Lookup(f.Name); em != nil {
+			m = em
+		}
+	}
 	if m != nil && m.Kind != value.Method {
 		// calling a delegate-typed property is not supported
 		c.errorf(f.NamePos, f.End, "not-invocable", "non-invocable member '%s' cannot be used like a method", f.Name)

@@ -64,5 +64,8 @@ func (c *compiler) assignable(from, to *value.Type, isNullConst bool) bool {
 	if from == u.Object {
 		return false
 	}
+	if value.IsJSONType(to) && (from.Value || from == u.String) {
+		return true // implicit conversions to JToken
+	}
 	return from.AssignableTo(to)
 }

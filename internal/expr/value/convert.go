@@ -2,11 +2,11 @@ package value
 
 import (
 	"encoding/hex"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/dotnet"
 	"github.com/tollgate/tollgate/internal/jsonx"
 )
 
@@ -71,39 +71,9 @@ func ToString(v Value) string {
 	return TypeName(v)
 }
 
-// FormatDouble formats f as .NET Core's double.ToString() (shortest
-// round-trip, invariant culture).
-func FormatDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "∞"
-	case math.IsInf(f, -1):
-		return "-∞"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0"
-		}
-		return "0"
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64)
-	// s is d[.ddd]e±XX
-	mant, expS, _ := strings.Cut(s, "e")
-	exp, _ := strconv.Atoi(expS)
-	if exp >= 15 || exp < -5 {
-		sign := "+"
-		if exp < 0 {
-			sign, exp = "-", -exp
-		}
-		es := strconv.Itoa(exp)
-		if len(es) < 2 {
-			es = "0" + es
-		}
-		return strings.ToUpper(mant) + "E" + sign + es
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
-}
+// FormatDouble formats f as .NET's double.ToString() with the invariant
+// culture (shortest round-trip text).
+func FormatDouble(f float64) string { return dotnet.DoubleToString(f) }
 
 func (g Guid) String() string {
 	var b [36]byte

@@ -3,6 +3,7 @@ package value
 import (
 	"strings"
 	"sync"
+	"time"
 )
 
 // Lib is the table of .NET types known to expressions. It is built once and
@@ -112,7 +113,23 @@ func buildLib() *Lib {
 	u.Guid = u.newType("Guid", "System.Guid", u.Object)
 	for _, t := range []*Type{u.Bool, u.Int, u.Long, u.Double, u.Byte, u.Char, u.DateTime, u.TimeSpan, u.DateTimeOffset, u.Guid} {
 		t.Value = true
+		// Nullable<T> members, for values that may be null (DateTime?).
+		t.add(prop("Value", t, func(c Call) Value { return c.This }),
+			prop("HasValue", u.Bool, func(c Call) Value { return true }),
+			meth("GetValueOrDefault", 0, 1, t, func(c Call) Value { return c.This }))
 	}
+	is := func(t *Type, f func(v Value) bool) { t.Is = f }
+	is(u.Bool, func(v Value) bool { _, ok := v.(bool); return ok })
+	is(u.Int, func(v Value) bool { _, ok := v.(int32); return ok })
+	is(u.Long, func(v Value) bool { _, ok := v.(int64); return ok })
+	is(u.Double, func(v Value) bool { _, ok := v.(float64); return ok })
+	is(u.Byte, func(v Value) bool { _, ok := v.(uint8); return ok })
+	is(u.Char, func(v Value) bool { _, ok := v.(Char); return ok })
+	is(u.String, func(v Value) bool { _, ok := v.(string); return ok })
+	is(u.DateTime, func(v Value) bool { _, ok := v.(time.Time); return ok })
+	is(u.TimeSpan, func(v Value) bool { _, ok := v.(time.Duration); return ok })
+	is(u.DateTimeOffset, func(v Value) bool { _, ok := v.(DateTimeOffset); return ok })
+	is(u.Guid, func(v Value) bool { _, ok := v.(Guid); return ok })
 	u.Anonymous = &Type{Name: "<anonymous type>", FullName: "<>f__AnonymousType", Base: u.Object, Open: true}
 	u.Func = &Type{Name: "Func", FullName: "System.Func", Base: u.Object}
 	u.Void = &Type{Name: "void", FullName: "System.Void"}

@@ -2,6 +2,7 @@ package value
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -175,6 +176,16 @@ func (u *Lib) buildJwt() {
 type Hasher struct {
 	Name string
 	New  func() hash.Hash
+	// for HMAC: the underlying hash and the key
+	inner func() hash.Hash
+	key   []byte
+}
+
+func (h *Hasher) hmac() *Hasher {
+	key := append([]byte(nil), h.key...)
+	inner := h.inner
+	h.New = func() hash.Hash { return hmac.New(inner, key) }
+	return h
 }
 
 // DotnetType implements Typed.
@@ -211,18 +222,34 @@ func (u *Lib) buildCrypto() {
 		t.New = func(c Call) Value { return &Hasher{Name: name, New: f} }
 	}
 	hm := u.newType("HMAC", "System.Security.Cryptography.HMAC", u.HashAlg)
-	hm.add(prop("Key", u.Bytes, func(c Call) Value { return nil }))
+	hm.add(&Member{Name: "Key", Kind: Property, Result: u.Bytes,
+		Get: func(c Call) Value { return append([]byte(nil), c.This.(*Hasher).key...) },
+		Set: func(c Call, v Value) {
+			b, ok := v.([]byte)
+			if !ok {
+				ThrowCast(v, "System.Byte[]")
+			}
+			h := c.This.(*Hasher)
+			h.key = append([]byte(nil), b...)
+			h.hmac()
+		}})
 	hmacs := map[string]func() hash.Hash{"HMACSHA256": sha256.New, "HMACSHA1": sha1.New, "HMACMD5": md5.New, "HMACSHA384": sha512.New384, "HMACSHA512": sha512.New}
 	for name, f := range hmacs {
 		t := u.newType(name, "System.Security.Cryptography."+name, hm)
 		t.New = func(c Call) Value {
-			key, ok := c.Args[0].([]byte)
-			if !ok {
-				c.NotNull(0, "key")
-				ThrowCast(c.Args[0], "System.Byte[]")
+			var key []byte
+			if c.Has(0) {
+				k, ok := c.Args[0].([]byte)
+				if !ok {
+					c.NotNull(0, "key")
+					ThrowCast(c.Args[0], "System.Byte[]")
+				}
+				key = k
+			} else {
+				key = make([]byte, 64)
+				_, _ = rand.Read(key)
 			}
-			key = append([]byte(nil), key...)
-			return &Hasher{Name: name, New: func() hash.Hash { return hmac.New(f, key) }}
+			return (&Hasher{Name: name, inner: f, key: append([]byte(nil), key...)}).hmac()
 		}
 	}
 }

@@ -2,9 +2,9 @@ package value
 
 import (
 	"crypto/rand"
-	"fmt"
+
+	"github.com/tollgate/tollgate/internal/dotnet"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -13,26 +13,26 @@ func notFormat(s string) {
 	Throw(ExFormat, "The input string '%s' was not in a correct format.", s)
 }
 
-// ParseInt parses s as int.Parse/long.Parse do (invariant culture,
-// surrounding white space and a leading sign allowed).
+// ParseInt parses s as int.Parse/long.Parse do (invariant culture).
 func ParseInt(s string, bits int) (int64, error) {
-	t := strings.TrimSpace(s)
-	n, err := strconv.ParseInt(t, 10, bits)
+	n, err := dotnet.ParseInt(s, bits)
 	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return 0, &Exception{Type: ExOverflow, Message: fmt.Sprintf("Value was either too large or too small for an Int%d.", bits), Pos: -1, End: -1}
+		if e, ok := err.(*dotnet.Exception); ok {
+			return 0, &Exception{Type: e.Type, Message: e.Message, Pos: -1, End: -1}
 		}
-		return 0, &Exception{Type: ExFormat, Message: fmt.Sprintf("The input string '%s' was not in a correct format.", s), Pos: -1, End: -1}
+		return 0, &Exception{Type: ExFormat, Message: err.Error(), Pos: -1, End: -1}
 	}
 	return n, nil
 }
 
 // ParseDouble parses s as double.Parse does with the invariant culture.
 func ParseDouble(s string) (float64, error) {
-	t := strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil && !strings.Contains(err.Error(), "range") {
-		return 0, &Exception{Type: ExFormat, Message: fmt.Sprintf("The input string '%s' was not in a correct format.", s), Pos: -1, End: -1}
+	f, err := dotnet.ParseDouble(s)
+	if err != nil {
+		if e, ok := err.(*dotnet.Exception); ok {
+			return 0, &Exception{Type: e.Type, Message: e.Message, Pos: -1, End: -1}
+		}
+		return 0, &Exception{Type: ExFormat, Message: err.Error(), Pos: -1, End: -1}
 	}
 	return f, nil
 }
@@ -497,4 +497,11 @@ func isLetter(r rune) bool {
 
 func isWhite(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xa0 || r == 0x2028 || r == 0x2029 || r == 0x3000 || (r >= 0x2000 && r <= 0x200a)
+}
+
+func absI(i int64) int64 {
+	if i < 0 {
+		return -i
+	}
+	return i
 }

@@ -152,7 +152,7 @@ func (u *Lib) buildRegex() {
 		if err != nil {
 			regexErr(err)
 		}
-		return &Seq{T: u.Match, Items: out}
+		return &matchColl{Seq{T: u.Match, Items: out}}
 	}
 	replace := func(c Call, r *Regex, s string, i int) Value {
 		if f, ok := c.Args[i].(*Func); ok {
@@ -262,6 +262,15 @@ func (u *Lib) buildRegex() {
 			return nil
 		}),
 	)
+	u.MatchCollection.add(prop("Count", u.Int, func(c Call) Value { return int32(len(c.This.(*matchColl).Items)) }),
+		&Member{Name: "[]", Kind: Property, Result: u.Match, Get: func(c Call) Value {
+			it := c.This.(*matchColl).Items
+			i := c.Int(0)
+			if i < 0 || i >= len(it) {
+				Throw(ExArgRange, MsgArgRangeIndex)
+			}
+			return it[i]
+		}})
 	u.Match.addStatic(prop("Empty", u.Match, func(Call) Value { return &RegexMatch{} }))
 	u.Groups.add(
 		prop("Count", u.Int, func(c Call) Value {
@@ -303,6 +312,21 @@ func (g *groupColl) Each(f func(Value) bool) {
 	}
 	for _, grp := range g.m.M.Groups() {
 		if !f(&RegexMatch{G: &grp, Input: g.m.Input}) {
+			return
+		}
+	}
+}
+
+// matchColl is a MatchCollection.
+type matchColl struct{ Seq }
+
+// DotnetType implements Typed.
+func (m *matchColl) DotnetType(u *Lib) *Type { return u.MatchCollection }
+
+// Each implements Enumerable.
+func (m *matchColl) Each(f func(Value) bool) {
+	for _, x := range m.Items {
+		if !f(x) {
 			return
 		}
 	}

@@ -50,7 +50,10 @@ func New(c redis.UniversalClient, opt Options) *Store {
 // ClientOptions returns go-redis options for addr (host:port) whose dial,
 // read, write and pool timeouts are timeout (DefaultTimeout when zero) and
 // which honour context deadlines, so that a Redis that hangs cannot hold a
-// request longer than that.
+// request longer than that. A refused connection is not dialled again within
+// the same operation, so that an operation fails at once while Redis is
+// down; go-redis keeps probing in the background and the pool recovers when
+// Redis is back.
 func ClientOptions(addr string, timeout time.Duration) *redis.Options {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -58,6 +61,7 @@ func ClientOptions(addr string, timeout time.Duration) *redis.Options {
 	return &redis.Options{
 		Addr:                  addr,
 		DialTimeout:           timeout,
+		DialerRetries:         1,
 		ReadTimeout:           timeout,
 		WriteTimeout:          timeout,
 		PoolTimeout:           timeout,

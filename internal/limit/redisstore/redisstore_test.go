@@ -113,6 +113,12 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 		}
 		t.Logf("%s with redis down failed after %v: %v", name, d.Round(time.Millisecond), err)
 	}
+	// Enough failures to open go-redis' dial circuit breaker (pool size).
+	for range 100 {
+		if _, err := s.Take(ctx, "k", 10, time.Minute, 1); !errors.Is(err, limit.ErrUnavailable) {
+			t.Fatalf("take with redis down: %v", err)
+		}
+	}
 	srv.Start()
 	restarted := time.Now()
 	deadline := time.Now().Add(5 * time.Second)
