@@ -261,10 +261,11 @@ func fillStrings(r *Result) {
 	}
 }
 
-// audienceMatches compares audiences like IdentityModel: ordinal, ignoring
-// one trailing slash on either side.
+// audienceMatches compares audiences exactly (ordinal): a trailing slash
+// difference is a mismatch, which is what APIM users see (a 401 every time
+// the App ID URI and the aud claim differ by a slash).
 func audienceMatches(got, want string) bool {
-	return got == want || (got != "" && want != "" && strings.TrimSuffix(got, "/") == strings.TrimSuffix(want, "/"))
+	return got == want
 }
 
 func (v *Validator) checkAudience(r *Result) *Failure {

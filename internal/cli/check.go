@@ -158,6 +158,9 @@ func loadConfig(dir string, values []string) (*config.Snapshot, diag.List) {
 	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
 	snap.Policies = pols
 	diags.Append(pd)
+	if !diags.HasErrors() {
+		diags.Append(gateway.Check(snap))
+	}
 	diags.Sort()
 	return snap, diags
 }

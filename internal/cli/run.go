@@ -17,7 +17,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	cacheredis "github.com/tollgate/tollgate/internal/cache/redisstore"
 	"github.com/tollgate/tollgate/internal/demo"
+	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
@@ -27,6 +29,8 @@ type runFlags struct {
 	logFile      string
 	values       []string
 	allAccessKey string
+	redis        string
+	storeOutage  string
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -59,6 +63,8 @@ served.`,
 	cmd.Flags().StringVar(&f.logFile, "log-file", "", "append gateway log lines to this file instead of standard output")
 	cmd.Flags().StringArrayVar(&f.values, "values", nil, "APIOps override file (configuration.<env>.yaml) supplying secrets and keys; repeatable")
 	cmd.Flags().StringVar(&f.allAccessKey, "all-access-key", "", "key of the built-in all-access subscription (default $TOLLGATE_ALL_ACCESS_KEY, else random)")
+	cmd.Flags().StringVar(&f.redis, "redis", "", "Redis server (host:port or redis://...) shared by replicas for rate limits, quotas and the external cache (default $TOLLGATE_REDIS; none: in memory)")
+	cmd.Flags().StringVar(&f.storeOutage, "store-outage", "open", "when Redis is unreachable, throttling policies fail \"open\" (admit) or \"closed\" (503)")
 	return cmd
 }
 
@@ -111,7 +117,36 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	if key == "" {
 		key = randomKey()
 	}
-	gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100)})
+	opts := gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100)}
+	switch f.storeOutage {
+	case "open":
+		opts.Outage = gateway.FailOpen
+	case "closed":
+		opts.Outage = gateway.FailClosed
+	default:
+		return fmt.Errorf("--store-outage %q: want open or closed", f.storeOutage)
+	}
+	redisAddr := f.redis
+	if redisAddr == "" {
+		redisAddr = getenv("TOLLGATE_REDIS")
+	}
+	if redisAddr != "" {
+		limits, closeLimits, err := limitredis.Open(redisAddr, limitredis.Options{})
+		if err != nil {
+			return err
+		}
+		defer closeLimits()
+		caches, closeCache, err := cacheredis.Open(redisAddr, cacheredis.Options{})
+		if err != nil {
+			return err
+		}
+		defer closeCache()
+		opts.Limits, opts.ExternalCache = limits, caches
+		if err := limits.Ping(ctx); err != nil {
+			fmt.Fprintf(stderr, "tollgate: warning: Redis at %s does not answer (%v); throttling policies fail %s until it does\n", redisAddr, err, f.storeOutage)
+		}
+	}
+	gw, err := gateway.New(snap, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
@@ -127,6 +162,9 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		printDemo(stderr, base, key)
 	} else {
 		fmt.Fprintf(stderr, "tollgate: serving %s (%d APIs) on %s\n", dir, len(snap.APIs), base)
+		if redisAddr != "" {
+			fmt.Fprintf(stderr, "tollgate: counters and external cache in Redis at %s\n", redisAddr)
+		}
 		fmt.Fprintf(stderr, "tollgate: all-access key: %s\n", key)
 	}
 

@@ -276,3 +276,53 @@ func TestParseTimeSpan(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+func TestGuid(t *testing.T) {
+	g, err := ParseGuid("{0F8FAD5B-D9CB-469F-A165-70867728950E}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]string{
+		"":  "0f8fad5b-d9cb-469f-a165-70867728950e",
+		"N": "0f8fad5bd9cb469fa16570867728950e",
+		"B": "{0f8fad5b-d9cb-469f-a165-70867728950e}",
+		"P": "(0f8fad5b-d9cb-469f-a165-70867728950e)",
+		"X": "{0x0f8fad5b,0xd9cb,0x469f,{0xa1,0x65,0x70,0x86,0x77,0x28,0x95,0x0e}}",
+	} {
+		if got, err := g.Format(f); err != nil || got != want {
+			t.Errorf("Format(%q) = %q, %v", f, got, err)
+		}
+	}
+	if b := g.Bytes(); b[0] != 0x5b || b[4] != 0xcb || b[8] != 0xa1 {
+		t.Errorf("Bytes = %x", b)
+	}
+	if back, _ := GuidFromBytes(g.Bytes()); back != g {
+		t.Error("GuidFromBytes round trip")
+	}
+	if _, err := ParseGuid("0f8fad5bd9cb469fa16570867728950e"); err != nil {
+		t.Error(err)
+	}
+	for in, want := range map[string]string{
+		"xyz":                                  "Unrecognized Guid format.",
+		"0f8fad5b-d9cb-469f-a165-70867728950g": "Guid string should only contain hexadecimal characters.",
+	} {
+		if _, err := ParseGuid(in); err == nil || err.Error() != want {
+			t.Errorf("ParseGuid(%q) = %v", in, err)
+		}
+	}
+}
+
+func TestDateTimeOffsetArithmetic(t *testing.T) {
+	d := mustDate(t, 2020, 1, 2, 3, 4, 5, 0, Utc)
+	o := DateTimeOffsetFromDateTime(d)
+	o2, err := o.AddSeconds(300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := o2.Format("R"); got != "Thu, 02 Jan 2020 03:09:05 GMT" {
+		t.Errorf("R = %q", got)
+	}
+	if o2.Subtract(o).TotalSeconds() != 300 || o2.ToUnixTimeSeconds() != 1577934545 {
+		t.Errorf("Subtract/Unix = %v %d", o2.Subtract(o), o2.ToUnixTimeSeconds())
+	}
+}

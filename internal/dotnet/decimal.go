@@ -58,7 +58,7 @@ func DecimalFromFloat64(v float64) (Decimal, error) {
 		return Decimal{}, nil
 	}
 	var n numBuf
-	n.setFromE(strconv.AppendFloat(nil, math.Abs(v), 'e', 14, 64))
+	n.digits, n.scale = parseE(strconv.AppendFloat(nil, math.Abs(v), 'e', 14, 64))
 	// value = 0.digits × 10^scale
 	m := new(big.Int)
 	m.SetString(string(n.digits), 10)
@@ -239,6 +239,9 @@ func (d Decimal) String() string { return d.plainString() }
 // Format formats d as decimal.ToString(format, CultureInfo.InvariantCulture).
 func (d Decimal) Format(format string) (string, error) {
 	fmtc, digits := parseFormatSpecifier(format)
+	if digits > MaxPrecision {
+		return "", errPrecisionLimit()
+	}
 	n := numBuf{kind: kindDecimal, neg: d.neg}
 	if !d.IsZero() {
 		if d.hi == 0 {
@@ -263,3 +266,42 @@ func (d Decimal) Format(format string) (string, error) {
 }
 
 func errDecOverflow() error { return errOverflow("a Decimal") }
+
+// Truncate returns d with its fractional digits dropped (decimal.Truncate).
+func (d Decimal) Truncate() Decimal {
+	m := d.mantissa()
+	m.Quo(m, pow10Big(int(d.scale)))
+	r, _ := decimalFromBig(m, 0, d.neg)
+	return r
+}
+
+// Int64 is the explicit (long) conversion: truncation toward zero, with
+// .NET's overflow error outside the Int64 range.
+func (d Decimal) Int64() (int64, error) {
+	m := d.Truncate().signedMantissa()
+	if !m.IsInt64() {
+		return 0, errOverflow("an Int64")
+	}
+	return m.Int64(), nil
+}
+
+// Round is Math.Round(decimal, decimals, mode): to even when awayFromZero
+// is false (MidpointRounding.ToEven, the default), else away from zero.
+// The result keeps min(scale, decimals) decimals.
+func (d Decimal) Round(decimals int, awayFromZero bool) (Decimal, error) {
+	if decimals < 0 || decimals > maxDecimalScale {
+		return Decimal{}, &Exception{Type: ArgumentOutOfRangeException, Message: "Decimal can only round to between 0 and 28 digits of precision. (Parameter 'decimals')"}
+	}
+	if int(d.scale) <= decimals {
+		return d, nil
+	}
+	drop := int(d.scale) - decimals
+	p := pow10Big(drop)
+	q, r := new(big.Int).QuoRem(d.mantissa(), p, new(big.Int))
+	c := new(big.Int).Mul(r, big.NewInt(2)).Cmp(p)
+	if c > 0 || (c == 0 && (awayFromZero || q.Bit(0) == 1)) {
+		q.Add(q, big.NewInt(1))
+	}
+	res, _ := decimalFromBig(q, decimals, d.neg)
+	return res, nil
+}

@@ -23,14 +23,7 @@ type numBuf struct {
 	kind   numKind
 }
 
-func (n *numBuf) digit(i int) byte {
-	if i >= 0 && i < len(n.digits) {
-		return n.digits[i]
-	}
-	return 0
-}
-
-// roundNumber keeps pos digits, rounding half up on the next digit unless
+// round keeps pos digits, rounding half up on the next digit unless
 // the digits are already correctly rounded (standard formats on doubles).
 func (n *numBuf) round(pos int, correctlyRounded bool) {
 	i := 0
@@ -62,9 +55,10 @@ func (n *numBuf) round(pos int, correctlyRounded bool) {
 	n.digits = n.digits[:i]
 }
 
-// setFromE points n at the digits of strconv's 'e' output
-// ("d.ddde±xx"), compacting them in place inside s (s must not be reused).
-func (n *numBuf) setFromE(s []byte) {
+// parseE compacts the digits of strconv's 'e' output ("d.ddde±xx") in
+// place inside s and returns them without trailing zeros, with the
+// decimal scale (value = 0.digits × 10^scale). s must not be reused.
+func parseE(s []byte) ([]byte, int) {
 	i := 0
 	for i < len(s) && s[i] != 'e' {
 		i++
@@ -83,19 +77,25 @@ func (n *numBuf) setFromE(s []byte) {
 	if neg {
 		exp = -exp
 	}
-	n.digits = digits
-	n.scale = exp + 1
-	n.trim()
+	j := len(digits)
+	for j > 0 && digits[j-1] == '0' {
+		j--
+	}
+	if j == 0 {
+		return digits[:0], 0
+	}
+	return digits[:j], exp + 1
 }
 
-// setFromF fills n from strconv's 'f' output ("ddd.ddd").
-func (n *numBuf) setFromF(s []byte) {
-	n.digits = n.digits[:0]
-	intDigits := 0
-	seenDot := false
-	leading := true
-	lead := 0
-	for _, c := range s {
+// parseF compacts the significant digits of strconv's 'f' output
+// ("ddd.ddd") in place inside s and returns them without leading or
+// trailing zeros, with the decimal scale.
+func parseF(s []byte) ([]byte, int) {
+	digits := s[:0]
+	intDigits, lead := 0, 0
+	seenDot, leading := false, true
+	for k := 0; k < len(s); k++ {
+		c := s[k]
 		if c == '.' {
 			seenDot = true
 			continue
@@ -106,31 +106,23 @@ func (n *numBuf) setFromF(s []byte) {
 			}
 			continue
 		}
-		if leading {
-			leading = false
-		}
-		n.digits = append(n.digits, c)
+		leading = false
+		digits = append(digits, c) // never grows: writes behind k
 		if !seenDot {
 			intDigits++
 		}
 	}
-	if intDigits > 0 {
-		n.scale = intDigits
-	} else {
-		n.scale = -lead
-	}
-	n.trim()
-}
-
-func (n *numBuf) trim() {
-	j := len(n.digits)
-	for j > 0 && n.digits[j-1] == '0' {
+	j := len(digits)
+	for j > 0 && digits[j-1] == '0' {
 		j--
 	}
-	n.digits = n.digits[:j]
 	if j == 0 {
-		n.scale = 0
+		return digits[:0], 0
 	}
+	if intDigits > 0 {
+		return digits[:j], intDigits
+	}
+	return digits[:j], -lead
 }
 
 // setUint fills n with the decimal digits of v.
@@ -366,6 +358,16 @@ func formatGeneral(sb []byte, n *numBuf, nMaxDigits int, expChar byte, suppressS
 		sb = formatExponent(sb, n.scale-1, expChar, 2, true)
 	}
 	return sb
+}
+
+// MaxPrecision bounds the precision of a standard numeric format ("F",
+// "D", "E", ...). .NET accepts up to 999,999,999 and builds strings that
+// long; tollgate refuses precisions above this limit so an expression
+// cannot allocate unbounded memory.
+const MaxPrecision = 100_000
+
+func errPrecisionLimit() *Exception {
+	return newFormatError("Precision specifier exceeds tollgate's limit of 100000.")
 }
 
 // parseFormatSpecifier splits a standard format string into its letter and

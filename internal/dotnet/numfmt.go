@@ -31,7 +31,7 @@ func AppendDouble(dst []byte, v float64) []byte {
 	var tmp [32]byte
 	n := numBuf{kind: kindFloat, neg: math.Signbit(v)}
 	if v != 0 {
-		n.setFromE(strconv.AppendFloat(tmp[:0], math.Abs(v), 'e', -1, 64))
+		n.digits, n.scale = parseE(strconv.AppendFloat(tmp[:0], math.Abs(v), 'e', -1, 64))
 	}
 	if n.neg {
 		dst = append(dst, '-')
@@ -46,6 +46,9 @@ func FormatDouble(v float64, format string) (string, error) {
 		return DoubleToString(v), nil
 	}
 	fmtc, precision := parseFormatSpecifier(format)
+	if precision > MaxPrecision {
+		return "", errPrecisionLimit()
+	}
 	switch {
 	case math.IsNaN(v):
 		return "NaN", checkDoubleFormat(fmtc)
@@ -60,7 +63,7 @@ func FormatDouble(v float64, format string) (string, error) {
 	a := math.Abs(v)
 	if fmtc == 0 {
 		if a != 0 {
-			n.setFromE(appendFloatE(tmp[:0], a, doublePrecisionCustomFormat))
+			n.digits, n.scale = parseE(appendFloatE(tmp[:0], a, doublePrecisionCustomFormat))
 		}
 		return string(numberToStringFormat(nil, &n, format)), nil
 	}
@@ -71,35 +74,35 @@ func FormatDouble(v float64, format string) (string, error) {
 			precision = defaultDecimals
 		}
 		if a != 0 {
-			n.setFromF(strconv.AppendFloat(tmp[:0], a, 'f', precision, 64))
+			n.digits, n.scale = parseF(strconv.AppendFloat(tmp[:0], a, 'f', precision, 64))
 		}
 	case 'P', 'p':
 		if precision == -1 {
 			precision = defaultDecimals
 		}
 		if a != 0 {
-			n.setFromF(strconv.AppendFloat(tmp[:0], a, 'f', precision+2, 64))
+			n.digits, n.scale = parseF(strconv.AppendFloat(tmp[:0], a, 'f', precision+2, 64))
 		}
 	case 'E', 'e':
 		if precision == -1 {
 			precision = 6
 		}
 		if a != 0 {
-			n.setFromE(appendFloatE(tmp[:0], a, precision+1))
+			n.digits, n.scale = parseE(appendFloatE(tmp[:0], a, precision+1))
 		}
 	case 'G', 'g':
 		if precision == 0 {
 			precision = -1
 		}
 		if a != 0 {
-			n.setFromE(appendFloatE(tmp[:0], a, precision))
+			n.digits, n.scale = parseE(appendFloatE(tmp[:0], a, precision))
 		}
 		if precision == -1 {
 			maxDigits = max(len(n.digits), 15)
 		}
 	case 'R', 'r':
 		if a != 0 {
-			n.setFromE(strconv.AppendFloat(tmp[:0], a, 'e', -1, 64))
+			n.digits, n.scale = parseE(strconv.AppendFloat(tmp[:0], a, 'e', -1, 64))
 		}
 		maxDigits = max(len(n.digits), 15)
 	default:
@@ -148,6 +151,9 @@ func FormatIntN(v int64, bits int, format string) (string, error) {
 		return strconv.FormatInt(v, 10), nil
 	}
 	fmtc, digits := parseFormatSpecifier(format)
+	if digits > MaxPrecision {
+		return "", errPrecisionLimit()
+	}
 	switch fmtc {
 	case 'G', 'g':
 		if digits < 1 {
@@ -179,6 +185,9 @@ func FormatUint(v uint64, format string) (string, error) {
 		return strconv.FormatUint(v, 10), nil
 	}
 	fmtc, digits := parseFormatSpecifier(format)
+	if digits > MaxPrecision {
+		return "", errPrecisionLimit()
+	}
 	switch fmtc {
 	case 'G', 'g':
 		if digits < 1 {

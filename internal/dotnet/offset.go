@@ -176,3 +176,72 @@ func ParseTimeSpan(s string) (TimeSpan, error) {
 	}
 	return TimeSpan(ticks), nil
 }
+
+// DateTimeOffsetFromDateTime is new DateTimeOffset(dateTime): offset zero
+// for every kind, since local time is UTC.
+func DateTimeOffsetFromDateTime(d DateTime) DateTimeOffset {
+	return DateTimeOffset{clock: d.SpecifyKind(Unspecified)}
+}
+
+func (o DateTimeOffset) with(d DateTime, err error) (DateTimeOffset, error) {
+	if err != nil {
+		return DateTimeOffset{}, err
+	}
+	u := d.ticks - int64(o.offset)*TicksPerMinute
+	if u < 0 || u > MaxTicks {
+		return DateTimeOffset{}, &Exception{Type: ArgumentOutOfRangeException, Message: "The UTC time represented when the offset is applied must be between year 0 and 10,000. (Parameter 'offset')"}
+	}
+	o.clock = d.SpecifyKind(Unspecified)
+	return o, nil
+}
+
+// AddTicks is DateTimeOffset.AddTicks.
+func (o DateTimeOffset) AddTicks(t int64) (DateTimeOffset, error) {
+	return o.with(o.clock.AddTicks(t))
+}
+
+// Add is DateTimeOffset.Add(TimeSpan).
+func (o DateTimeOffset) Add(ts TimeSpan) (DateTimeOffset, error) {
+	return o.with(o.clock.AddTicks(int64(ts)))
+}
+
+// AddMilliseconds is DateTimeOffset.AddMilliseconds.
+func (o DateTimeOffset) AddMilliseconds(v float64) (DateTimeOffset, error) {
+	return o.with(o.clock.AddMilliseconds(v))
+}
+
+// AddSeconds is DateTimeOffset.AddSeconds.
+func (o DateTimeOffset) AddSeconds(v float64) (DateTimeOffset, error) {
+	return o.with(o.clock.AddSeconds(v))
+}
+
+// AddMinutes is DateTimeOffset.AddMinutes.
+func (o DateTimeOffset) AddMinutes(v float64) (DateTimeOffset, error) {
+	return o.with(o.clock.AddMinutes(v))
+}
+
+// AddHours is DateTimeOffset.AddHours.
+func (o DateTimeOffset) AddHours(v float64) (DateTimeOffset, error) {
+	return o.with(o.clock.AddHours(v))
+}
+
+// AddDays is DateTimeOffset.AddDays.
+func (o DateTimeOffset) AddDays(v float64) (DateTimeOffset, error) {
+	return o.with(o.clock.AddDays(v))
+}
+
+// AddMonths is DateTimeOffset.AddMonths.
+func (o DateTimeOffset) AddMonths(n int) (DateTimeOffset, error) {
+	return o.with(o.clock.AddMonths(n))
+}
+
+// AddYears is DateTimeOffset.AddYears.
+func (o DateTimeOffset) AddYears(n int) (DateTimeOffset, error) {
+	return o.with(o.clock.AddYears(n))
+}
+
+// Subtract is DateTimeOffset - DateTimeOffset: the difference of the UTC
+// instants.
+func (o DateTimeOffset) Subtract(p DateTimeOffset) TimeSpan {
+	return TimeSpan(o.UtcDateTime().ticks - p.UtcDateTime().ticks)
+}

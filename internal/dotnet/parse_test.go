@@ -188,3 +188,35 @@ func TestParseDecimalStyles(t *testing.T) {
 		}
 	}
 }
+
+func TestDecimalRounding(t *testing.T) {
+	tests := []struct {
+		in       string
+		decimals int
+		away     bool
+		want     string
+	}{
+		{"2.345", 2, false, "2.34"},
+		{"2.355", 2, false, "2.36"},
+		{"2.345", 2, true, "2.35"},
+		{"-2.345", 2, true, "-2.35"},
+		{"2.5", 0, false, "2"},
+		{"3.5", 0, false, "4"},
+		{"1.2", 5, false, "1.2"},
+	}
+	for _, tt := range tests {
+		d, _ := ParseDecimal(tt.in)
+		r, err := d.Round(tt.decimals, tt.away)
+		if err != nil || r.String() != tt.want {
+			t.Errorf("Round(%s, %d, %v) = %s, %v; want %s", tt.in, tt.decimals, tt.away, r, err, tt.want)
+		}
+	}
+	d, _ := ParseDecimal("-12.99")
+	if v, err := d.Int64(); err != nil || v != -12 || d.Truncate().String() != "-12" {
+		t.Errorf("Int64 = %d, %v", v, err)
+	}
+	big, _ := ParseDecimal("79228162514264337593543950335")
+	if _, err := big.Int64(); err == nil || err.Error() != "Value was either too large or too small for an Int64." {
+		t.Errorf("Int64 overflow = %v", err)
+	}
+}

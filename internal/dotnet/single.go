@@ -23,6 +23,9 @@ func FormatBool(b bool) string {
 func FormatSingle(v float32, format string) (string, error) {
 	f := float64(v)
 	fmtc, precision := parseFormatSpecifier(format)
+	if precision > MaxPrecision {
+		return "", errPrecisionLimit()
+	}
 	switch {
 	case math.IsNaN(f):
 		return "NaN", checkDoubleFormat(fmtc)
@@ -37,13 +40,13 @@ func FormatSingle(v float32, format string) (string, error) {
 	a := math.Abs(f)
 	if fmtc == 0 {
 		if a != 0 {
-			n.setFromE(appendFloatE(tmp[:0], a, singlePrecisionCustomFormat))
+			n.digits, n.scale = parseE(appendFloatE(tmp[:0], a, singlePrecisionCustomFormat))
 		}
 		return string(numberToStringFormat(nil, &n, format)), nil
 	}
 	shortest := func() {
 		if a != 0 {
-			n.setFromE(strconv.AppendFloat(tmp[:0], a, 'e', -1, 32))
+			n.digits, n.scale = parseE(strconv.AppendFloat(tmp[:0], a, 'e', -1, 32))
 		}
 	}
 	maxDigits := precision
@@ -53,7 +56,7 @@ func FormatSingle(v float32, format string) (string, error) {
 			shortest()
 			maxDigits = max(len(n.digits), 7)
 		} else if a != 0 {
-			n.setFromE(appendFloatE(tmp[:0], a, precision))
+			n.digits, n.scale = parseE(appendFloatE(tmp[:0], a, precision))
 		}
 	case 'R', 'r':
 		shortest()

@@ -3,6 +3,7 @@ package expr
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -188,6 +189,11 @@ func (p *Program) Eval(ctx context.Context, c *Context) (result Value, err error
 
 func (p *Program) toError(fr *value.Frame, r any) *EvalError {
 	ex, ok := r.(*value.Exception)
+	if ta, isTA := r.(*runtime.TypeAssertionError); isTA {
+		// a value of an unexpected type reached a library member (for example
+		// an int stored in a List<string>): .NET would raise InvalidCastException.
+		ex, ok = &value.Exception{Type: value.ExInvalidCast, Message: "Specified cast is not valid.", Cause: "a value of an unexpected type reached a library member: " + ta.Error(), Pos: -1, End: -1}, true
+	}
 	if !ok {
 		// a defect in tollgate's library: report it as an evaluation failure
 		// rather than crashing the gateway.
@@ -212,17 +218,14 @@ func ToString(v Value) string { return value.ToString(v) }
 // "Newtonsoft.Json.Linq.JObject"); "null" for null.
 func TypeName(v Value) string { return value.TypeName(v) }
 
-// Truthy converts the result of a condition to bool: it must be a bool.
+// Truthy converts the result of a condition expression to bool: it must be
+// a bool, as a cast to System.Boolean would require.
 func Truthy(v Value) (bool, error) {
 	switch x := v.(type) {
 	case bool:
 		return x, nil
 	case nil:
 		return false, &EvalError{Type: value.ExNullRef, Message: value.MsgNullRef, Cause: "the condition evaluated to null", Pos: -1, End: -1}
-	case string:
-		if b, ok := value.ParseBool(x); ok {
-			return b, nil
-		}
 	}
 	return false, &EvalError{Type: value.ExInvalidCast, Message: fmt.Sprintf("Unable to cast object of type '%s' to type 'System.Boolean'.", value.TypeName(v)), Pos: -1, End: -1}
 }

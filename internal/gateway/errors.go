@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -17,8 +18,9 @@ type Error struct {
 	Path     string // LastError.Path, e.g. `choose[1]\when[1]`
 	PolicyID string // LastError.PolicyId
 
-	Status int    // status sent to the caller when on-error does not change it
-	Body   string // body sent to the caller (APIM's JSON error shape)
+	Status int         // status sent to the caller when on-error does not change it
+	Body   string      // body sent to the caller (APIM's JSON error shape)
+	Header http.Header // headers sent with the error response, e.g. Retry-After
 
 	// Cause explains the failure precisely: which input, which step, what to
 	// change. It never contains a secret.

@@ -12,8 +12,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/authn"
+	"github.com/tollgate/tollgate/internal/cache"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/diag"
 	"github.com/tollgate/tollgate/internal/expr"
+	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
@@ -40,6 +44,20 @@ type Options struct {
 	// Traces keeps request traces; nil keeps none and ignores
 	// Ocp-Apim-Trace.
 	Traces *reqtrace.Store
+	// Limits holds rate-limit, quota and concurrency counters; nil keeps
+	// them in memory (exact on one node).
+	Limits limit.Store
+	// ExternalCache is the cache for caching-type external and
+	// prefer-external (Redis); nil means none.
+	ExternalCache cache.Store
+	// Outage says what throttling policies do when Limits cannot be reached.
+	Outage OutageMode
+	// AzureADAuthority replaces https://login.microsoftonline.com for
+	// validate-azure-ad-token (sovereign clouds, tests).
+	AzureADAuthority string
+	// HTTPClient fetches OpenID metadata and signing keys; nil uses a
+	// default client.
+	HTTPClient *http.Client
 }
 
 // Gateway serves one configuration at a time. It is safe for concurrent use.
@@ -50,6 +68,12 @@ type Gateway struct {
 	allAccess string
 	timeout   time.Duration
 	traces    *reqtrace.Store
+	limits    limit.Store
+	caches    cache.Stores
+	outage    OutageMode
+	discovery *authn.Discovery
+	// azureAuthority is the authority of validate-azure-ad-token.
+	azureAuthority string
 }
 
 // state is everything built from one configuration snapshot.
@@ -58,6 +82,8 @@ type state struct {
 	router *router
 	keys   *keyring
 	pipes  map[pipelineKey]*policy.Effective
+	// validators are the compiled token validators, by policy.
+	validators map[policy.Policy]*authn.Validator
 	// secrets are the values of secret named values, masked in traces.
 	secrets []string
 }
@@ -65,11 +91,19 @@ type state struct {
 // New builds a Gateway serving snap.
 func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 	g := &Gateway{
-		transport: opts.Transport,
-		log:       opts.Log,
-		allAccess: opts.AllAccessKey,
-		timeout:   opts.BackendTimeout,
-		traces:    opts.Traces,
+		transport:      opts.Transport,
+		log:            opts.Log,
+		allAccess:      opts.AllAccessKey,
+		timeout:        opts.BackendTimeout,
+		traces:         opts.Traces,
+		limits:         opts.Limits,
+		caches:         cache.Stores{Internal: cache.NewMemory(64 << 20), External: opts.ExternalCache},
+		outage:         opts.Outage,
+		discovery:      authn.NewDiscovery(authn.DiscoveryOptions{HTTPClient: opts.HTTPClient}),
+		azureAuthority: opts.AzureADAuthority,
+	}
+	if g.limits == nil {
+		g.limits = limit.NewMemory()
 	}
 	if g.transport == nil {
 		g.transport = NewTransport()
@@ -86,9 +120,29 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 // Swap builds the runtime state for snap and, only if that succeeds, makes it
 // the configuration that serves new requests.
 func (g *Gateway) Swap(snap *config.Snapshot) error {
+	st, diags := g.build(snap)
+	if err := diags.Err(); err != nil {
+		return err
+	}
+	g.state.Store(st)
+	return nil
+}
+
+// Check builds what serving snap needs (routes, compiled pipelines, token
+// validators) without serving it, and reports every problem found.
+func Check(snap *config.Snapshot) diag.List {
+	g := &Gateway{discovery: authn.NewDiscovery(authn.DiscoveryOptions{})}
+	_, diags := g.build(snap)
+	return diags
+}
+
+// build compiles the runtime state of a configuration.
+func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
+	var diags diag.List
 	r, err := newRouter(snap.APIs)
 	if err != nil {
-		return err
+		diags.ErrorAt(diag.Position{Filename: snap.Dir}, "invalid-route", "%v", err)
+		return nil, diags
 	}
 	pols := snap.Policies
 	if pols == nil {
@@ -97,13 +151,14 @@ func (g *Gateway) Swap(snap *config.Snapshot) error {
 		pols = &config.Policies{Global: policy.DefaultGlobal()}
 	}
 	st := &state{snap: snap, router: r, keys: newKeyring(snap, g.allAccess), pipes: buildPipelines(snap, pols)}
+	st.validators, diags = g.compileValidators(st.pipes)
 	for _, nv := range snap.NamedValues {
 		if nv.Secret && nv.Value != "" {
 			st.secrets = append(st.secrets, nv.Value)
 		}
 	}
-	g.state.Store(st)
-	return nil
+	diags.Sort()
+	return st, diags
 }
 
 // Snapshot returns the configuration being served.
@@ -153,6 +208,13 @@ type exchange struct {
 	backendTime    time.Duration
 	backendHost    string
 	backendStarted time.Time
+
+	extraHeaders http.Header // headers policies add to whatever response is sent
+	corsHeaders  http.Header // CORS headers of the cors policy that matched
+	corsRan      bool
+	preflight    bool // a CORS preflight answered by cors policies
+	deferred     []deferredCount
+	cachePending *pendingStore
 }
 
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}
@@ -181,6 +243,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()[CorrelationHeader] = []string{x.rec.CorrelationID}
 	x.serve()
 	x.respond()
+	x.finishCounts()
 	x.rec.TotalTime = time.Since(x.start)
 	x.rec.BackendTime = x.backendTime
 	x.rec.URL = x.requestURL()
@@ -213,6 +276,10 @@ func (x *exchange) serve() {
 	}
 	api := x.m.api
 	x.rec.APIID, x.rec.APIRevision = api.ID, api.Revision
+	if x.m.op == nil && isPreflight(r) {
+		x.m.matchOperation(strings.ToUpper(r.Header.Get("Access-Control-Request-Method")), x.query)
+		x.preflight = x.m.op != nil
+	}
 	if x.m.op == nil {
 		x.pipe = x.pipeline()
 		x.handleError(errOperationNotFound(x.m.why))
@@ -220,6 +287,20 @@ func (x *exchange) serve() {
 	}
 	x.rec.OperationID = x.m.op.Name
 	hasHeader := func(name string) bool { _, ok := r.Header[http.CanonicalHeaderKey(name)]; return ok }
+	if x.preflight {
+		// A preflight carries no key: a key in the query string still gives
+		// product context, any other key problem is ignored.
+		if acc, err := x.st.keys.check(api, header, hasHeader, x.query, x.st.snap.Products); err == nil {
+			x.acc = acc
+		}
+		x.pipe = x.pipeline()
+		x.req = outRequest{method: r.Method, base: x.m.ra.backend, path: x.m.rest, rawQuery: r.URL.RawQuery, header: r.Header.Clone(), body: newBytesBody(nil)}
+		if x.answerPreflight() {
+			return
+		}
+		x.handleError(errOperationNotFound(fmt.Sprintf("the CORS preflight matched API %s, but no cors policy applies to it and the API has no OPTIONS operation", api.ID)))
+		return
+	}
 	acc, err := x.st.keys.check(api, header, hasHeader, x.query, x.st.snap.Products)
 	if err != nil {
 		err.Section = "inbound"
@@ -256,6 +337,12 @@ func (x *exchange) respond() {
 	status := x.resp.statusCode()
 	dst := x.w.Header()
 	for k, v := range x.resp.header {
+		dst[k] = v
+	}
+	for k, v := range x.corsHeaders {
+		dst[k] = v
+	}
+	for k, v := range x.extraHeaders {
 		dst[k] = v
 	}
 	if x.trace != nil {

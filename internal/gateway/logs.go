@@ -34,8 +34,12 @@ type LogRecord struct {
 	CallerIPAddress     string
 	ClientProtocol      string
 	Cache               string
+	CacheTime           time.Duration
 	LastError           *Error
-	LastErrorElapsed    time.Duration
+	// Notes explain what tollgate did that the caller cannot see: a CORS
+	// mismatch answered with an empty 200, a store outage failed open.
+	Notes            []string
+	LastErrorElapsed time.Duration
 }
 
 // IsRequestSuccess reports whether the response code is 2xx or 3xx.
@@ -69,6 +73,7 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 	b = appendStr(b, "CallerIpAddress", r.CallerIPAddress)
 	b = appendStr(b, "ClientProtocol", r.ClientProtocol)
 	b = appendStr(b, "Cache", r.Cache)
+	b = appendInt(b, "CacheTime", r.CacheTime.Milliseconds())
 	b = append(b, `,"IsRequestSuccess":`...)
 	b = strconv.AppendBool(b, r.IsRequestSuccess())
 	if e := r.LastError; e != nil {
@@ -85,6 +90,16 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 		for _, k := range [...]string{"LastErrorSource", "LastErrorReason", "LastErrorMessage", "LastErrorSection"} {
 			b = appendStr(b, k, "")
 		}
+	}
+	if len(r.Notes) > 0 {
+		b = append(b, `,"TollgateNotes":[`...)
+		for i, n := range r.Notes {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, n)
+		}
+		b = append(b, ']')
 	}
 	return append(b, '}')
 }

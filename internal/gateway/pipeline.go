@@ -34,8 +34,9 @@ func compileExpr(src string, origin policy.Origin) (any, diag.List) {
 type flow int
 
 const (
-	next  flow = iota // run the next statement
-	ended             // the response is decided (return-response, mock-response): send it
+	next     flow = iota // run the next statement
+	ended                // the response is decided (return-response, mock-response): send it
+	cacheHit             // cache-lookup found the response: skip to outbound
 )
 
 // pipelineKey identifies an effective policy: API entity, operation and
@@ -93,15 +94,22 @@ var sectionOrder = [...]policy.Section{policy.Inbound, policy.Backend, policy.Ou
 // runPipeline runs inbound, backend and outbound, and on-error when any of
 // them fails.
 func (x *exchange) runPipeline() {
+	hit := false
 	for _, s := range sectionOrder {
+		if hit && s != policy.Outbound {
+			continue
+		}
 		x.section = s
 		f, err := x.runSteps(x.pipe.Sections[s])
 		if err != nil {
 			x.handleError(err)
 			return
 		}
-		if f == ended {
+		switch f {
+		case ended:
 			return
+		case cacheHit:
+			hit = true
 		}
 	}
 }
@@ -109,6 +117,7 @@ func (x *exchange) runPipeline() {
 // handleError makes err the last error, prepares APIM's response for it and
 // runs the on-error section, which may change that response.
 func (x *exchange) handleError(err *Error) {
+	x.corsMissingNote(err)
 	x.record(err)
 	if err.Status == 0 {
 		return // the client is gone
@@ -139,6 +148,9 @@ func (x *exchange) setErrorResponse(err *Error) {
 		header: http.Header{"Content-Type": {"application/json"}},
 		body:   newBytesBody([]byte(body)),
 	}
+	for k, v := range err.Header {
+		x.resp.header[k] = v
+	}
 }
 
 // runSteps runs statements in order.
@@ -154,8 +166,8 @@ func (x *exchange) runSteps(steps []*policy.Step) (flow, *Error) {
 			x.traceFailure(st, began, err)
 			return next, err
 		}
-		if f == ended {
-			return ended, nil
+		if f != next {
+			return f, nil
 		}
 	}
 	return next, nil

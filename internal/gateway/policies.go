@@ -26,6 +26,9 @@ var runnable = map[string]bool{
 	"send-request": true, "send-one-way-request": true, "trace": true, "find-and-replace": true,
 	"check-header": true, "ip-filter": true, "authentication-basic": true, "emit-metric": true,
 	"log-to-eventhub": true, "limit-concurrency": true, "jsonp": true, "include-fragment": true,
+	"cors": true, "rate-limit": true, "rate-limit-by-key": true, "quota": true, "quota-by-key": true,
+	"validate-jwt": true, "validate-azure-ad-token": true, "cache-lookup": true, "cache-store": true,
+	"cache-lookup-value": true, "cache-store-value": true, "cache-remove-value": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -68,11 +71,34 @@ func (x *exchange) exec(st *policy.Step) (flow, *Error) {
 		return x.execMockResponse(st, p, began)
 	case *policy.Retry:
 		return x.execRetry(st, p, began)
-	case *policy.Wait, *policy.LimitConcurrency:
+	case *policy.Wait:
 		// wait runs its children one after another: the outcome is the same
-		// as APIM's concurrent run, only slower. limit-concurrency is
-		// enforced by the throttling store.
+		// as APIM's concurrent run, only slower.
 		return x.runBlock(st, 0)
+	case *policy.LimitConcurrency:
+		return x.execLimitConcurrency(st, p, began)
+	case *policy.CORS:
+		return x.execCORS(st, p, began)
+	case *policy.RateLimit:
+		return next, x.execRateLimit(st, p, began)
+	case *policy.RateLimitByKey:
+		return next, x.execRateLimitByKey(st, p, began)
+	case *policy.Quota:
+		return next, x.execQuota(st, p, began)
+	case *policy.QuotaByKey:
+		return next, x.execQuotaByKey(st, p, began)
+	case *policy.ValidateJWT, *policy.ValidateAzureADToken:
+		return next, x.execValidateToken(st, began)
+	case *policy.CacheLookup:
+		return x.execCacheLookup(st, p, began)
+	case *policy.CacheStore:
+		return next, x.execCacheStore(st, p, began)
+	case *policy.CacheLookupValue:
+		return next, x.execCacheLookupValue(st, p, began)
+	case *policy.CacheStoreValue:
+		return next, x.execCacheStoreValue(st, p, began)
+	case *policy.CacheRemoveValue:
+		return next, x.execCacheRemoveValue(st, p, began)
 	case *policy.SendRequest:
 		return next, x.execSendRequest(st, p, began)
 	case *policy.Trace:

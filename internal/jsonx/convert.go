@@ -9,7 +9,15 @@ import (
 )
 
 func cannotConvert(t *Token, to string) error {
-	return argErr("Can not convert " + t.Type().String() + " to " + to + ".")
+	return argErr("Can not convert " + unwrap(t).Type().String() + " to " + to + ".")
+}
+
+// unwrap replaces a property by its value, as Json.NET's casts do.
+func unwrap(t *Token) *Token {
+	if t != nil && t.typ == Property {
+		return t.value
+	}
+	return t
 }
 
 // CannotConvert returns Json.NET's error for casting t to the .NET type
@@ -21,6 +29,7 @@ func CannotConvert(t *Token, to string) error { return cannotConvert(t, to) }
 // through Convert.ToDecimal(double) (15 significant digits), strings
 // through decimal.Parse.
 func (t *Token) AsDecimal() (v dotnet.Decimal, ok bool, err error) {
+	t = unwrap(t)
 	if t == nil || t.typ == Null || t.typ == Undefined {
 		return dotnet.Decimal{}, false, nil
 	}
@@ -48,6 +57,7 @@ func (t *Token) AsDecimal() (v dotnet.Decimal, ok bool, err error) {
 // strings, .NET invariant text for numbers, booleans and dates, and an
 // error for objects, arrays and properties.
 func (t *Token) AsString() (s string, ok bool, err error) {
+	t = unwrap(t)
 	if t == nil || t.typ == Null || t.typ == Undefined {
 		return "", false, nil
 	}
@@ -68,6 +78,7 @@ func (t *Token) AsString() (s string, ok bool, err error) {
 // give 1 or 0. The nullable cast (long?) maps null to ok=false; callers
 // of the non-nullable cast report "Can not convert Null to Int64.".
 func (t *Token) AsInt64() (v int64, ok bool, err error) {
+	t = unwrap(t)
 	if t == nil || t.typ == Null || t.typ == Undefined {
 		return 0, false, nil
 	}
@@ -78,9 +89,10 @@ func (t *Token) AsInt64() (v int64, ok bool, err error) {
 		}
 		return t.num, true, nil
 	case Float:
+		// Convert.ToInt64(double) is checked((long)Math.Round(value)).
 		r := math.RoundToEven(t.f)
 		if math.IsNaN(r) || r >= 9.223372036854775807e18 || r < -9.223372036854775808e18 {
-			return 0, false, &ConvertError{Type: dotnet.OverflowException, Message: "Value was either too large or too small for an Int64."}
+			return 0, false, &ConvertError{Type: dotnet.OverflowException, Message: "Arithmetic operation resulted in an overflow."}
 		}
 		return int64(r), true, nil
 	case Boolean:
@@ -97,6 +109,7 @@ func (t *Token) AsInt64() (v int64, ok bool, err error) {
 
 // AsInt32 is the explicit (int) cast.
 func (t *Token) AsInt32() (v int32, ok bool, err error) {
+	t = unwrap(t)
 	if t != nil && (t.typ == String || t.typ == Comment || t.typ == Raw) {
 		x, err := dotnet.ParseInt(t.str, 32)
 		return int32(x), err == nil, err
@@ -116,6 +129,7 @@ func (t *Token) AsInt32() (v int32, ok bool, err error) {
 
 // AsFloat64 is the explicit (double) cast.
 func (t *Token) AsFloat64() (v float64, ok bool, err error) {
+	t = unwrap(t)
 	if t == nil || t.typ == Null || t.typ == Undefined {
 		return 0, false, nil
 	}
@@ -137,6 +151,7 @@ func (t *Token) AsFloat64() (v float64, ok bool, err error) {
 // AsBool is the explicit (bool) cast: numbers are true when non-zero,
 // strings go through bool.Parse.
 func (t *Token) AsBool() (v bool, ok bool, err error) {
+	t = unwrap(t)
 	if t == nil || t.typ == Null || t.typ == Undefined {
 		return false, false, nil
 	}
@@ -160,6 +175,7 @@ func (t *Token) AsBool() (v bool, ok bool, err error) {
 // AsDateTime is the explicit (DateTime) cast: dates as they are, strings
 // through DateTime.Parse.
 func (t *Token) AsDateTime() (v dotnet.DateTime, ok bool, err error) {
+	t = unwrap(t)
 	if t == nil || t.typ == Null || t.typ == Undefined {
 		return dotnet.DateTime{}, false, nil
 	}

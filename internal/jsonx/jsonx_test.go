@@ -368,3 +368,19 @@ func TestNavigationHelpers(t *testing.T) {
 		t.Errorf("CannotConvert = %v", err)
 	}
 }
+
+func TestCastsOnProperties(t *testing.T) {
+	o := mustParse(t, `{"a":"x","n":1e300,"o":{}}`)
+	if s, ok, err := o.Property("a").AsString(); err != nil || !ok || s != "x" {
+		t.Errorf("(string)property = %q %v %v", s, ok, err)
+	}
+	if _, _, err := o.Property("o").AsString(); err == nil || err.Error() != "Can not convert Object to String." {
+		t.Errorf("(string)property with object = %v", err)
+	}
+	if _, _, err := o.Get("n").AsInt64(); err == nil || err.Error() != "Arithmetic operation resulted in an overflow." {
+		t.Errorf("(long)1e300 = %v", err)
+	}
+	if _, _, err := o.Get("n").AsInt32(); err == nil || err.Error() != "Value was either too large or too small for an Int32." {
+		t.Errorf("(int)1e300 = %v", err)
+	}
+}

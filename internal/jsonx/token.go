@@ -177,7 +177,8 @@ func (t *Token) IsValue() bool {
 	return t != nil && t.typ != Object && t.typ != Array && t.typ != Property && t.typ != Constructor
 }
 
-// Str returns a string-like value's text (String, Guid, Uri, Comment, Raw).
+// Str returns a string-like value's text (String, Guid, Uri, Comment,
+// Raw) or a property's name.
 func (t *Token) Str() string { return t.str }
 
 // Int returns an integer value (0 for big integers; see BigInt).

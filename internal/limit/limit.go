@@ -13,7 +13,7 @@ import (
 //
 // Rate methods take the counter key, the number of units admitted per window
 // (limit, the calls attribute), the window length (renewal-period) and the
-// cost of the request (increment-count, at least 1 for Take).
+// cost of the request (increment-count; a cost of 0 counts nothing).
 type Store interface {
 	// Take admits the request when cost more units fit into the key's
 	// current window and counts them; a refused request counts nothing.

@@ -3,6 +3,8 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -109,3 +111,20 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // compile-time check that Store implements cache.Store.
 var _ cache.Store = (*Store)(nil)
+
+// Open connects to the Redis server named by target — "host:port" or a
+// redis:// or rediss:// URL — with ClientOptions' timeouts, and returns the
+// store and a function that closes its client. It does not wait for the
+// server: an unreachable Redis shows up as ErrUnavailable on use.
+func Open(target string, opt Options) (*Store, func() error, error) {
+	o := ClientOptions(target, opt.Timeout)
+	if strings.Contains(target, "://") {
+		u, err := redis.ParseURL(target)
+		if err != nil {
+			return nil, nil, fmt.Errorf("redis address %q: %w", target, err)
+		}
+		o.Addr, o.Username, o.Password, o.DB, o.TLSConfig = u.Addr, u.Username, u.Password, u.DB, u.TLSConfig
+	}
+	c := redis.NewClient(o)
+	return New(c, opt), c.Close, nil
+}

@@ -150,6 +150,13 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 		}
 		targs = append(targs, ta)
 	}
+	if t.Value && len(x.Args) == 0 && x.Init == nil {
+		return constNode(value.Zero(t), t)
+	}
+	if len(x.Args) < t.NewMin {
+		c.errAt(x, "wrong-arg-count", "'%s' does not contain a constructor that takes %d arguments", t.Name, len(x.Args))
+		return bad()
+	}
 	args, _ := c.compileArgs(x.Args, nil, nil)
 	evals := make([]evalFn, len(args))
 	for i, a := range args {
@@ -181,7 +188,12 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 				c.errorf(x.Init.Pos, x.Init.End, "bad-initializer", "cannot initialize type '%s' with a collection initializer because it does not have an Add method", t.Name)
 				return bad()
 			}
+			add := t.Lookup("Add")
 			for _, el := range x.Init.Elems {
+				if len(el) < add.Min || add.Max >= 0 && len(el) > add.Max {
+					c.errorf(x.Init.Pos, x.Init.End, "bad-initializer", "no overload for method 'Add' takes %d arguments", len(el))
+					return bad()
+				}
 				var evs []evalFn
 				for _, ex := range el {
 					evs = append(evs, c.valueExpr(ex).eval)

@@ -312,7 +312,7 @@ func (p *parser) expr() Expr {
 	x := p.conditional()
 	if t := p.tok(); t.Kind == scanner.Punct {
 		switch t.Text {
-		case "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", "??=":
+		case "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "??=":
 			p.next()
 			return &Assign{X: x, Op: t.Text, OpPos: t.Pos, Y: p.expr()}
 		case ">":
@@ -487,7 +487,7 @@ func (p *parser) unary() Expr {
 					case LitInt, LitLong, LitUInt:
 						v := -lit.Value.(int64)
 						k := LitInt
-						if v < -1<<31 || lit.Kind == LitLong {
+						if v < -1<<31 || strings.ContainsAny(p.src[lit.Pos:lit.End], "lL") {
 							k = LitLong
 						}
 						return &Literal{Pos: t.Pos, End: lit.End, Kind: k, Value: v}

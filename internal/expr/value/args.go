@@ -2,6 +2,7 @@ package value
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/dotnet"
 )
@@ -116,4 +117,23 @@ func throwDotnet(err error) {
 		panic(&Exception{Type: e.Type, Message: e.Message, Pos: -1, End: -1})
 	}
 	panic(&Exception{Type: ExFormat, Message: err.Error(), Pos: -1, End: -1})
+}
+
+// Bytes returns argument i as a byte[] or raises InvalidCastException.
+func (c Call) Bytes(i int) []byte {
+	c.NotNull(i, "bytes")
+	b, ok := c.Args[i].([]byte)
+	if !ok {
+		ThrowCast(c.Args[i], "System.Byte[]")
+	}
+	return b
+}
+
+// Duration returns argument i as a TimeSpan or raises InvalidCastException.
+func (c Call) Duration(i int) time.Duration {
+	d, ok := c.Args[i].(time.Duration)
+	if !ok {
+		ThrowCast(c.Args[i], "System.TimeSpan")
+	}
+	return d
 }

@@ -12,10 +12,12 @@ type Array struct {
 	Items []Value
 }
 
-// List is a List<T>.
+// List is a List<T>, or a HashSet<T> when Set is true (Add ignores
+// duplicates and reports whether it added).
 type List struct {
 	T     *Type
 	Items []Value
+	Set   bool
 }
 
 // Seq is an IEnumerable<T> produced by LINQ; it is evaluated eagerly.

@@ -183,7 +183,16 @@ func (u *Lib) Lookup(name string, args []*Type, array int) *Type {
 			base = base[i+1:]
 		}
 		switch base {
-		case "List", "IList", "ICollection", "IReadOnlyList", "IReadOnlyCollection", "HashSet", "ISet", "Queue", "Stack":
+		case "HashSet", "ISet":
+			if len(args) == 1 {
+				el := args[0]
+				t = u.generic("H:"+typeKey(el), func() *Type {
+					h := u.Types["HashSet"]
+					return &Type{Name: "HashSet<" + el.Name + ">", FullName: "System.Collections.Generic.HashSet`1[" + el.FullName + "]", Base: h, Elem: el, Generic: "List",
+						Is: func(v Value) bool { l, ok := v.(*List); return ok && l.Set }}
+				})
+			}
+		case "List", "IList", "ICollection", "IReadOnlyList", "IReadOnlyCollection", "Queue", "Stack":
 			if len(args) == 1 {
 				t = u.ListOf(args[0])
 			}

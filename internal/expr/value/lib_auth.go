@@ -2,8 +2,8 @@ package value
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/md5"
+	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -216,7 +216,7 @@ func (u *Lib) buildCrypto() {
 		t.addStatic(meth("Create", 0, 0, t, func(c Call) Value { return &Hasher{Name: name, New: f} }),
 			meth("HashData", 1, 1, u.Bytes, func(c Call) Value {
 				h := f()
-				h.Write(c.Args[0].([]byte))
+				h.Write(c.Bytes(0))
 				return h.Sum(nil)
 			}))
 		t.New = func(c Call) Value { return &Hasher{Name: name, New: f} }

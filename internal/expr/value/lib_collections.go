@@ -144,7 +144,20 @@ func (u *Lib) buildCollections() {
 			}
 			l.Items[i] = v
 		}, ResultOf: func(t *Type, _, _ []*Type) *Type { return t.Elem }},
-		meth("Add", 1, 1, u.Void, func(c Call) Value { l := c.This.(*List); l.Items = append(l.Items, c.Args[0]); return nil }),
+		meth("Add", 1, 1, nil, func(c Call) Value {
+			l := c.This.(*List)
+			if l.Set {
+				for _, e := range l.Items {
+					if Equals(e, c.Args[0]) {
+						return false
+					}
+				}
+				l.Items = append(l.Items, c.Args[0])
+				return true
+			}
+			l.Items = append(l.Items, c.Args[0])
+			return nil
+		}),
 		meth("AddRange", 1, 1, u.Void, func(c Call) Value {
 			l := c.This.(*List)
 			Each(c.Args[0], func(e Value) bool { l.Items = append(l.Items, e); return true })
@@ -274,5 +287,23 @@ func (u *Lib) buildCollections() {
 		prop("Key", nil, func(c Call) Value { return c.This.(KeyValue).Key }),
 		prop("Value", nil, func(c Call) Value { return c.This.(KeyValue).Value }),
 	)
-	u.Types["HashSet"] = u.listBase
+	hs := &Type{Name: "HashSet", FullName: "System.Collections.Generic.HashSet`1", Base: u.listBase, Generic: "List"}
+	hs.New = func(c Call) Value {
+		l := u.listBase.New(c).(*List)
+		l.Set = true
+		seen := l.Items
+		l.Items = nil
+		for _, e := range seen {
+			dup := false
+			for _, x := range l.Items {
+				dup = dup || Equals(x, e)
+			}
+			if !dup {
+				l.Items = append(l.Items, e)
+			}
+		}
+		return l
+	}
+	u.Types["HashSet"] = hs
+	u.Types["ISet"] = hs
 }

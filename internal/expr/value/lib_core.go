@@ -190,7 +190,7 @@ func (u *Lib) buildCore() {
 		meth("AddTicks", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).Add(time.Duration(c.Int(0)) * 100) }),
 		meth("AddMonths", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).AddDate(0, c.Int(0), 0) }),
 		meth("AddYears", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).AddDate(c.Int(0), 0, 0) }),
-		meth("Add", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).Add(c.Args[0].(time.Duration)) }),
+		meth("Add", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).Add(c.Duration(0)) }),
 		&Member{Name: "Subtract", Kind: Method, Min: 1, Max: 1, Fn: func(c Call) Value {
 			switch x := c.Args[0].(type) {
 			case time.Time:
@@ -295,8 +295,8 @@ func (u *Lib) buildCore() {
 		tsProp("Seconds", func(d time.Duration) Value { return int32(d / time.Second % 60) }),
 		tsProp("Milliseconds", func(d time.Duration) Value { return int32(d / time.Millisecond % 1000) }),
 		tsProp("Ticks", func(d time.Duration) Value { return int64(d / 100) }),
-		meth("Add", 1, 1, ts, func(c Call) Value { return c.This.(time.Duration) + c.Args[0].(time.Duration) }),
-		meth("Subtract", 1, 1, ts, func(c Call) Value { return c.This.(time.Duration) - c.Args[0].(time.Duration) }),
+		meth("Add", 1, 1, ts, func(c Call) Value { return c.This.(time.Duration) + c.Duration(0) }),
+		meth("Subtract", 1, 1, ts, func(c Call) Value { return c.This.(time.Duration) - c.Duration(0) }),
 		meth("Negate", 0, 0, ts, func(c Call) Value { return -c.This.(time.Duration) }),
 		meth("Duration", 0, 0, ts, func(c Call) Value { return time.Duration(absI(int64(c.This.(time.Duration)))) }),
 	)

@@ -610,6 +610,7 @@ func (u *Lib) buildJSON() {
 		}
 		return jsonx.NewProperty(c.Str(0), ToToken(v))
 	}
+	u.JValue.NewMin, u.JProperty.NewMin = 1, 1
 	u.JValue.New = func(c Call) Value { return ToToken(c.Args[0]) }
 	// JsonConvert
 	jcv := u.newType("JsonConvert", "Newtonsoft.Json.JsonConvert", u.Object)

@@ -95,12 +95,15 @@ func (u *Lib) buildKnownOnly() {
 	// byte[].Encrypt / Decrypt (APIM extension methods), AES-CBC with PKCS#7.
 	crypt := func(enc bool) func(c Call) Value {
 		return func(c Call) Value {
-			data := c.This.([]byte)
+			data, ok := c.This.([]byte)
+			if !ok {
+				ThrowCast(c.This, "System.Byte[]")
+			}
 			if alg, ok := c.Args[0].(string); !ok || !strings.EqualFold(alg, "Aes") {
 				Throw(ExNotSupported, "tollgate supports only the \"Aes\" algorithm in Encrypt and Decrypt")
 			}
-			key, _ := c.Args[1].([]byte)
-			iv, _ := c.Args[2].([]byte)
+			key := c.Bytes(1)
+			iv := c.Bytes(2)
 			blk, err := aes.NewCipher(key)
 			if err != nil {
 				Throw("System.Security.Cryptography.CryptographicException", "Specified key is not a valid size for this algorithm.")

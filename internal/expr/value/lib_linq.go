@@ -3,6 +3,7 @@ package value
 import (
 	"sort"
 	"strings"
+	"time"
 )
 
 func fn(c Call, i int) *Func {
@@ -510,6 +511,12 @@ func zeroOf(t *Type) Value {
 		return uint8(0)
 	case u.Guid:
 		return Guid{}
+	case u.DateTime:
+		return time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	case u.TimeSpan:
+		return time.Duration(0)
+	case u.DateTimeOffset:
+		return DateTimeOffset{T: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)}
 	}
 	return nil
 }

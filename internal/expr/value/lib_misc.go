@@ -176,7 +176,7 @@ func (u *Lib) buildMisc() {
 			return Char(n)
 		}),
 		meth("ToHexString", 1, 1, u.String, func(c Call) Value {
-			return strings.ToUpper(hexString(c.Args[0].([]byte)))
+			return strings.ToUpper(hexString(c.Bytes(0)))
 		}),
 		meth("FromHexString", 1, 1, u.Bytes, func(c Call) Value {
 			b, err := hexDecode(c.Str(0))
@@ -363,6 +363,7 @@ func (u *Lib) buildMisc() {
 			return err == nil && p.Scheme != "" && p.Host != ""
 		}),
 	)
+	uri.NewMin = 1
 	uri.New = func(c Call) Value {
 		s := c.Str(0)
 		if c.Has(1) {
@@ -459,7 +460,7 @@ func (u *Lib) buildMisc() {
 		}),
 		meth("NextDouble", 0, 0, u.Double, func(c Call) Value { return c.This.(*Random).r.Float64() }),
 		meth("NextBytes", 1, 1, u.Void, func(c Call) Value {
-			b := c.Args[0].([]byte)
+			b := c.Bytes(0)
 			for i := range b {
 				b[i] = byte(c.This.(*Random).r.UintN(256))
 			}
@@ -471,7 +472,7 @@ func (u *Lib) buildMisc() {
 	bc := u.newType("BitConverter", "System.BitConverter", u.Object)
 	bc.addStatic(
 		meth("ToString", 1, 3, u.String, func(c Call) Value {
-			b := c.Args[0].([]byte)
+			b := c.Bytes(0)
 			parts := make([]string, len(b))
 			for i, x := range b {
 				parts[i] = strings.ToUpper(hexString([]byte{x}))
@@ -496,7 +497,7 @@ func (u *Lib) buildMisc() {
 			return nil
 		}),
 		meth("ToInt32", 2, 2, u.Int, func(c Call) Value {
-			return int32(binary.LittleEndian.Uint32(c.Args[0].([]byte)[c.Int(1):]))
+			return int32(binary.LittleEndian.Uint32(c.Bytes(0)[c.Int(1):]))
 		}),
 		prop("IsLittleEndian", u.Bool, func(Call) Value { return true }),
 	)

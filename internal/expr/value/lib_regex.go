@@ -221,6 +221,7 @@ func (u *Lib) buildRegex() {
 			return s
 		}),
 	)
+	u.Regex.NewMin = 1
 	u.Regex.New = func(c Call) Value { return getRegex(c, c.Str(0), regexOpts(c, 1)) }
 	u.Regex.add(
 		inst("IsMatch", u.Bool, isMatch), inst("Match", u.Match, match), inst("Matches", u.MatchCollection, matches),

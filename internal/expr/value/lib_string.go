@@ -295,6 +295,7 @@ func (u *Lib) buildString() {
 		}),
 		meth("Copy", 1, 1, s, func(c Call) Value { return c.Str(0) }),
 	)
+	s.NewMin = 1
 	s.New = func(c Call) Value {
 		if ch, ok := c.Args[0].(Char); ok && len(c.Args) == 2 {
 			return strings.Repeat(string(rune(ch)), c.Int(1))

@@ -27,7 +27,10 @@ type Type struct {
 	Members map[string]*Member // instance members
 	Statics map[string]*Member // static members and nested constants
 	// New constructs an instance; nil when the type has no constructor.
-	New func(c Call) Value
+	// NewMin is the least number of constructor arguments (value types
+	// constructed without arguments get their default value instead).
+	New    func(c Call) Value
+	NewMin int
 	// Is reports whether a runtime value is an instance of the type (for
 	// casts, is and as).
 	Is func(v Value) bool

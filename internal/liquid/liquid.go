@@ -1,0 +1,198 @@
+package liquid
+
+import (
+	"bytes"
+	"mime"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	osteele "github.com/osteele/liquid"
+)
+
+// Template is a compiled Liquid template. It is built once when the
+// configuration loads and is safe for concurrent use.
+type Template struct {
+	tpl *osteele.Template
+	buf sync.Pool // *bytes.Buffer
+}
+
+// Message is one side of the exchange as a template sees it. Only
+// ContentType and Body feed the `body` variable; Headers and StatusCode
+// travel in Context.
+type Message struct {
+	ContentType string
+	Body        []byte // parsed as JSON or XML according to ContentType
+	Headers     map[string][]string
+	StatusCode  int // response only
+}
+
+// Options are the set-body attributes that change how `body` is built.
+type Options struct {
+	// ParseDate reads ISO 8601 date-time strings in JSON bodies as dates
+	// (parse-date, default true in APIM).
+	ParseDate bool
+	// XsiNilNull makes xsi:nil="true" XML elements null instead of blank
+	// (xsi-nil="null"; the default "blank" is the empty string).
+	XsiNilNull bool
+}
+
+// Error is a template error: the 1-based line within the template source
+// (0 when unknown) and a lower-case message.
+type Error struct {
+	Line int
+	Msg  string
+	Err  error // the underlying cause, if any
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return "line " + strconv.Itoa(e.Line) + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// newEngine builds an engine with Liquid's standard tags and APIM's
+// filters. Shopify's lower-case filter names are replaced by a filter that
+// returns its input: DotLiquid in C# naming mode looks filters up by exact
+// name and passes the input through when none matches, and the engine is
+// told to do the same for every other unknown name. The include and render
+// tags, which would read files, are removed.
+func newEngine() *osteele.Engine {
+	e := osteele.NewEngine()
+	e.LaxFilters()
+	shopify := []string{
+		"abs", "append", "at_least", "at_most", "capitalize", "ceil", "compact", "concat",
+		"date", "default", "divided_by", "downcase", "escape", "escape_once", "first",
+		"floor", "handle", "handleize", "inspect", "join", "json", "last", "lstrip",
+		"map", "minus", "modulo", "newline_to_br", "pluralize", "plus", "prepend",
+		"remove", "remove_first", "remove_last", "replace", "replace_first",
+		"replace_last", "reverse", "round", "rstrip", "safe", "size", "slice", "sort",
+		"sort_natural", "split", "strip", "strip_html", "strip_newlines", "sum",
+		"times", "truncate", "truncatewords", "type", "uniq", "upcase", "url_decode",
+		"url_encode", "where",
+	}
+	for _, name := range shopify {
+		e.RegisterFilter(name, passThrough)
+	}
+	for name, f := range filterTable() {
+		e.RegisterFilter(name, f)
+	}
+	e.UnregisterTag("include")
+	e.UnregisterTag("render")
+	return e
+}
+
+func passThrough(in any, _ ...any) any { return in }
+
+// Compile parses a template. Errors are *Error values carrying the line
+// within src.
+func Compile(src string) (*Template, error) {
+	tpl, serr := newEngine().ParseTemplateLocation([]byte(src), "", 1)
+	if serr != nil {
+		return nil, convertError(serr)
+	}
+	t := &Template{tpl: tpl}
+	t.buf.New = func() any { return new(bytes.Buffer) }
+	return t, nil
+}
+
+// Render runs the template against a message body (nil for none) and the
+// context. It fails when the body's content type says JSON or XML but the
+// body does not parse, or when a filter fails.
+func (t *Template) Render(body *Message, ctx *Context, opts Options) (string, error) {
+	var bodyVal any
+	if body != nil && len(bytes.TrimSpace(body.Body)) > 0 {
+		var err error
+		switch bodyKind(body.ContentType) {
+		case kindJSON:
+			if bodyVal, err = parseJSON(body.Body, opts.ParseDate); err != nil {
+				return "", &Error{Msg: "body is not valid JSON: " + err.Error(), Err: err}
+			}
+		case kindXML:
+			if bodyVal, err = parseXML(body.Body, opts.XsiNilNull); err != nil {
+				return "", &Error{Msg: "body is not valid XML: " + lowerFirst(err.Error()), Err: err}
+			}
+		}
+	}
+	if ctx == nil {
+		ctx = &Context{}
+	}
+	bindings := map[string]any{"body": bodyVal, "context": contextView{c: ctx}}
+	buf := t.buf.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer t.buf.Put(buf)
+	if serr := t.tpl.FRender(buf, bindings); serr != nil {
+		return "", convertError(serr)
+	}
+	return buf.String(), nil
+}
+
+type contentKind int
+
+const (
+	kindOther contentKind = iota
+	kindJSON
+	kindXML
+)
+
+// bodyKind classifies a Content-Type header value.
+func bodyKind(ct string) contentKind {
+	mt := ct
+	if i := strings.IndexByte(mt, ';'); i >= 0 {
+		mt = mt[:i]
+	}
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if mt == "" {
+		if parsed, _, err := mime.ParseMediaType(ct); err == nil {
+			mt = parsed
+		}
+	}
+	switch {
+	case mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json"):
+		return kindJSON
+	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
+		return kindXML
+	}
+	return kindOther
+}
+
+// convertError turns the engine's error into an *Error with the line and
+// a lower-case message. The engine writes "Liquid error (line N): message
+// in source"; the prefix goes, the rest stays.
+func convertError(serr osteele.SourceError) error {
+	msg := serr.Error()
+	line := serr.LineNumber()
+	if rest, ok := strings.CutPrefix(msg, "Liquid error"); ok {
+		if r, ok := strings.CutPrefix(rest, " (line "); ok {
+			if i := strings.IndexByte(r, ')'); i > 0 {
+				if line == 0 {
+					line, _ = strconv.Atoi(r[:i])
+				}
+				rest = r[i+1:]
+			}
+		}
+		msg = strings.TrimPrefix(rest, ": ")
+	}
+	var cause error = serr
+	if c := serr.Cause(); c != nil {
+		cause = c
+	}
+	return &Error{Line: line, Msg: lowerFirst(msg), Err: cause}
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || !unicode.IsUpper(r) {
+		return s
+	}
+	// Keep acronyms ("XML syntax error") as they are.
+	if r2, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(r2) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}

@@ -1,0 +1,133 @@
+package liquid
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
+
+// parseXML turns an XML document into template values. The result is an
+// object with one key, the root element's local name. An element becomes:
+//
+//   - nil or "" when it carries xsi:nil="true" (nil when xsiNilNull);
+//   - its text when it has no attributes and no child elements
+//     ("" when empty);
+//   - otherwise an object whose keys are "@name" for each attribute, then
+//     each child element's local name in document order (repeated names
+//     collect into a list at the position of the first), then "#text" for
+//     the non-blank text of mixed content.
+//
+// Namespace prefixes are dropped and xmlns declarations are not exposed.
+// Lookups in these objects fall back to a case-insensitive match.
+func parseXML(src []byte, xsiNilNull bool) (any, error) {
+	d := xml.NewDecoder(bytes.NewReader(src))
+	d.Strict = true
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, errors.New("no root element")
+			}
+			return nil, err
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			v, err := xmlElement(d, se, xsiNilNull, 1)
+			if err != nil {
+				return nil, err
+			}
+			root := &object{fold: true}
+			root.add(se.Name.Local, v)
+			return root, nil
+		}
+	}
+}
+
+func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("nesting deeper than %d levels", maxDepth)
+	}
+	var o *object
+	isNil := false
+	for _, a := range se.Attr {
+		switch {
+		case a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns"):
+			continue
+		case a.Name.Space == xsiNamespace && a.Name.Local == "nil":
+			isNil = strings.TrimSpace(a.Value) == "true"
+			continue
+		}
+		if o == nil {
+			o = &object{fold: true}
+		}
+		o.add("@"+a.Name.Local, a.Value)
+	}
+	var text strings.Builder
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("element <%s> is not closed", se.Name.Local)
+			}
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			child, err := xmlElement(d, t, xsiNilNull, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if o == nil {
+				o = &object{fold: true}
+			}
+			name := t.Name.Local
+			if i := exactIndex(o, name); i >= 0 {
+				if list, ok := o.vals[i].(xmlList); ok {
+					o.vals[i] = append(list, child)
+				} else {
+					o.vals[i] = xmlList{o.vals[i], child}
+				}
+			} else {
+				o.add(name, child)
+			}
+		case xml.CharData:
+			text.Write(t)
+		case xml.EndElement:
+			if isNil {
+				if xsiNilNull {
+					return nil, nil
+				}
+				return "", nil
+			}
+			if o == nil {
+				return text.String(), nil
+			}
+			for i, v := range o.vals {
+				if l, ok := v.(xmlList); ok {
+					o.vals[i] = []any(l)
+				}
+			}
+			if s := text.String(); strings.TrimSpace(s) != "" {
+				o.add("#text", s)
+			}
+			return o, nil
+		}
+	}
+}
+
+// xmlList marks a list built from repeated elements while an element is
+// being read, so that a JSON-like list value is never confused with one.
+type xmlList []any
+
+func exactIndex(o *object, k string) int {
+	for i, key := range o.keys {
+		if key == k {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,361 @@
+package xmlbody
+
+import (
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxDepth bounds the nesting of JSON arrays and objects and of XML
+// elements, so that hostile bodies cannot exhaust the stack.
+const maxDepth = 1000
+
+type jkind uint8
+
+const (
+	jNull jkind = iota
+	jBool
+	jNumber
+	jString
+	jObject
+	jArray
+)
+
+// jnode is one parsed JSON value. Object properties keep their order and
+// duplicates; numbers keep their literal text.
+type jnode struct {
+	kind  jkind
+	off   int    // byte offset of the value in the body
+	text  string // string value, number literal, or "true"/"false"
+	props []jprop
+	items []*jnode
+}
+
+type jprop struct {
+	name string
+	off  int // byte offset of the property name
+	val  *jnode
+}
+
+// jsonParser is a strict RFC 8259 parser producing a jnode tree. Invalid
+// UTF-8 and lone surrogate escapes become U+FFFD.
+type jsonParser struct {
+	src []byte
+	pos int
+	sb  strings.Builder
+}
+
+func parseJSON(src []byte) (*jnode, error) {
+	p := &jsonParser{src: src}
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		p.pos = 3
+	}
+	p.skipSpace()
+	v, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	p.skipSpace()
+	if p.pos < len(p.src) {
+		return nil, p.errorf(p.pos, "unexpected %s after the JSON value", p.describe())
+	}
+	return v, nil
+}
+
+func (p *jsonParser) errorf(off int, format string, args ...any) error {
+	return errorAt(p.src, off, format, args...)
+}
+
+// describe names the byte at p.pos for an error message.
+func (p *jsonParser) describe() string {
+	if p.pos >= len(p.src) {
+		return "end of input"
+	}
+	r, _ := utf8.DecodeRune(p.src[p.pos:])
+	if r == utf8.RuneError {
+		return "byte " + quoteRune(rune(p.src[p.pos]))
+	}
+	return "character " + quoteRune(r)
+}
+
+func quoteRune(r rune) string {
+	if r < 0x20 || r == 0x7F {
+		const hex = "0123456789ABCDEF"
+		return "U+00" + string([]byte{hex[r>>4], hex[r&0xF]})
+	}
+	return "'" + string(r) + "'"
+}
+
+func (p *jsonParser) skipSpace() {
+	for p.pos < len(p.src) {
+		switch p.src[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value(depth int) (*jnode, error) {
+	if p.pos >= len(p.src) {
+		return nil, p.errorf(p.pos, "unexpected end of input, expected a JSON value")
+	}
+	start := p.pos
+	switch c := p.src[p.pos]; {
+	case c == '{':
+		return p.object(depth + 1)
+	case c == '[':
+		return p.array(depth + 1)
+	case c == '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		return &jnode{kind: jString, off: start, text: s}, nil
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	case c == 't':
+		return p.literal("true", jBool)
+	case c == 'f':
+		return p.literal("false", jBool)
+	case c == 'n':
+		return p.literal("null", jNull)
+	}
+	return nil, p.errorf(p.pos, "unexpected %s, expected a JSON value", p.describe())
+}
+
+func (p *jsonParser) literal(word string, k jkind) (*jnode, error) {
+	start := p.pos
+	if !strings.HasPrefix(string(p.src[p.pos:min(len(p.src), p.pos+len(word))]), word) {
+		return nil, p.errorf(p.pos, "unexpected %s, expected a JSON value", p.describe())
+	}
+	p.pos += len(word)
+	return &jnode{kind: k, off: start, text: word}, nil
+}
+
+func (p *jsonParser) number() (*jnode, error) {
+	start := p.pos
+	digits := func() int {
+		n := 0
+		for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
+			p.pos++
+			n++
+		}
+		return n
+	}
+	if p.src[p.pos] == '-' {
+		p.pos++
+	}
+	intStart := p.pos
+	if n := digits(); n == 0 {
+		return nil, p.errorf(p.pos, "unexpected %s in number, expected a digit", p.describe())
+	} else if n > 1 && p.src[intStart] == '0' {
+		return nil, p.errorf(intStart, "number has a leading zero")
+	}
+	if p.pos < len(p.src) && p.src[p.pos] == '.' {
+		p.pos++
+		if digits() == 0 {
+			return nil, p.errorf(p.pos, "unexpected %s in number, expected a digit after '.'", p.describe())
+		}
+	}
+	if p.pos < len(p.src) && (p.src[p.pos] == 'e' || p.src[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(p.src) && (p.src[p.pos] == '+' || p.src[p.pos] == '-') {
+			p.pos++
+		}
+		if digits() == 0 {
+			return nil, p.errorf(p.pos, "unexpected %s in number, expected an exponent digit", p.describe())
+		}
+	}
+	return &jnode{kind: jNumber, off: start, text: string(p.src[start:p.pos])}, nil
+}
+
+// str reads a string starting at the opening quote and returns its value.
+func (p *jsonParser) str() (string, error) {
+	start := p.pos
+	p.pos++ // opening quote
+	// Fast path: no escapes and valid UTF-8.
+	for i := p.pos; i < len(p.src); i++ {
+		c := p.src[i]
+		if c == '"' {
+			if utf8.Valid(p.src[p.pos:i]) {
+				s := string(p.src[p.pos:i])
+				p.pos = i + 1
+				return s, nil
+			}
+			break
+		}
+		if c == '\\' {
+			break
+		}
+	}
+	p.sb.Reset()
+	for {
+		if p.pos >= len(p.src) {
+			return "", p.errorf(start, "unterminated string")
+		}
+		c := p.src[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return p.sb.String(), nil
+		case c == '\\':
+			if err := p.escape(); err != nil {
+				return "", err
+			}
+		case c < utf8.RuneSelf:
+			p.sb.WriteByte(c)
+			p.pos++
+		default:
+			r, n := utf8.DecodeRune(p.src[p.pos:])
+			p.sb.WriteRune(r) // RuneError for invalid bytes: U+FFFD
+			p.pos += n
+		}
+	}
+}
+
+func (p *jsonParser) escape() error {
+	at := p.pos
+	p.pos++
+	if p.pos >= len(p.src) {
+		return p.errorf(at, "unterminated escape sequence")
+	}
+	c := p.src[p.pos]
+	p.pos++
+	switch c {
+	case '"', '\\', '/':
+		p.sb.WriteByte(c)
+	case 'b':
+		p.sb.WriteByte('\b')
+	case 'f':
+		p.sb.WriteByte('\f')
+	case 'n':
+		p.sb.WriteByte('\n')
+	case 'r':
+		p.sb.WriteByte('\r')
+	case 't':
+		p.sb.WriteByte('\t')
+	case 'u':
+		r, ok := p.hex4()
+		if !ok {
+			return p.errorf(at, "invalid \\u escape")
+		}
+		if utf16.IsSurrogate(r) {
+			if r < 0xDC00 && p.pos+1 < len(p.src) && p.src[p.pos] == '\\' && p.src[p.pos+1] == 'u' {
+				save := p.pos
+				p.pos += 2
+				if r2, ok := p.hex4(); ok {
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						p.sb.WriteRune(dec)
+						return nil
+					}
+				}
+				p.pos = save
+			}
+			r = utf8.RuneError
+		}
+		p.sb.WriteRune(r)
+	default:
+		return p.errorf(at, "invalid escape sequence '\\%c'", c)
+	}
+	return nil
+}
+
+func (p *jsonParser) hex4() (rune, bool) {
+	if p.pos+4 > len(p.src) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.src[p.pos : p.pos+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	p.pos += 4
+	return r, true
+}
+
+func (p *jsonParser) object(depth int) (*jnode, error) {
+	n := &jnode{kind: jObject, off: p.pos}
+	if depth > maxDepth {
+		return nil, p.errorf(p.pos, "JSON nesting deeper than %d levels", maxDepth)
+	}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.src) && p.src[p.pos] == '}' {
+		p.pos++
+		return n, nil
+	}
+	for {
+		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
+			return nil, p.errorf(p.pos, "unexpected %s, expected a property name", p.describe())
+		}
+		noff := p.pos
+		name, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
+			return nil, p.errorf(p.pos, "unexpected %s, expected ':' after a property name", p.describe())
+		}
+		p.pos++
+		p.skipSpace()
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		n.props = append(n.props, jprop{name: name, off: noff, val: v})
+		p.skipSpace()
+		if p.pos < len(p.src) && p.src[p.pos] == ',' {
+			p.pos++
+			p.skipSpace()
+			continue
+		}
+		if p.pos < len(p.src) && p.src[p.pos] == '}' {
+			p.pos++
+			return n, nil
+		}
+		return nil, p.errorf(p.pos, "unexpected %s, expected ',' or '}'", p.describe())
+	}
+}
+
+func (p *jsonParser) array(depth int) (*jnode, error) {
+	n := &jnode{kind: jArray, off: p.pos}
+	if depth > maxDepth {
+		return nil, p.errorf(p.pos, "JSON nesting deeper than %d levels", maxDepth)
+	}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.src) && p.src[p.pos] == ']' {
+		p.pos++
+		return n, nil
+	}
+	for {
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		n.items = append(n.items, v)
+		p.skipSpace()
+		if p.pos < len(p.src) && p.src[p.pos] == ',' {
+			p.pos++
+			p.skipSpace()
+			continue
+		}
+		if p.pos < len(p.src) && p.src[p.pos] == ']' {
+			p.pos++
+			return n, nil
+		}
+		return nil, p.errorf(p.pos, "unexpected %s, expected ',' or ']'", p.describe())
+	}
+}
