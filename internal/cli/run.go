@@ -19,8 +19,8 @@ import (
 
 	cacheredis "github.com/tollgate/tollgate/internal/cache/redisstore"
 	"github.com/tollgate/tollgate/internal/demo"
-	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
 	"github.com/tollgate/tollgate/internal/gateway"
+	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 

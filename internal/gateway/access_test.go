@@ -42,11 +42,11 @@ func newSite(t *testing.T, files map[string]string, opts Options) *site {
 	}))
 	t.Cleanup(backend.Close)
 	base := map[string]string{
-		"policy.xml":                         "<policies><inbound/><backend><forward-request/></backend><outbound/><on-error/></policies>",
-		"apis/test/apiInformation.json":      `{"properties":{"path":"test","serviceUrl":"$BACKEND$/api"}}`,
-		"apis/test/specification.yaml":       "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /items:\n    get: {operationId: list, responses: {'200': {description: OK}}}\n    post: {operationId: create, responses: {'200': {description: OK}}}\n  /items/{id}:\n    get: {operationId: get, parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {'200': {description: OK}}}\n",
-		"products/gold/productInformation.json": `{"properties":{"displayName":"Gold","subscriptionRequired":true}}`,
-		"products/gold/apis/test/productApiInformation.json": `{}`,
+		"policy.xml":                                          "<policies><inbound/><backend><forward-request/></backend><outbound/><on-error/></policies>",
+		"apis/test/apiInformation.json":                       `{"properties":{"path":"test","serviceUrl":"$BACKEND$/api"}}`,
+		"apis/test/specification.yaml":                        "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /items:\n    get: {operationId: list, responses: {'200': {description: OK}}}\n    post: {operationId: create, responses: {'200': {description: OK}}}\n  /items/{id}:\n    get: {operationId: get, parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {'200': {description: OK}}}\n",
+		"products/gold/productInformation.json":               `{"properties":{"displayName":"Gold","subscriptionRequired":true}}`,
+		"products/gold/apis/test/productApiInformation.json":  `{}`,
 		"subscriptions/gold-sub/subscriptionInformation.json": `{"properties":{"scope":"/products/gold","state":"active","primaryKey":"` + productKey + `"}}`,
 		"subscriptions/api-sub/subscriptionInformation.json":  `{"properties":{"scope":"/apis/test","state":"active","primaryKey":"` + apiKeyOnly + `"}}`,
 	}
