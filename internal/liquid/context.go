@@ -49,6 +49,9 @@ func (u URLView) String() string {
 	if u.ToString != "" {
 		return u.ToString
 	}
+	if u.Host == "" {
+		return u.Path + u.QueryString
+	}
 	s := u.Scheme + "://" + u.Host
 	if u.Port != 0 && !(u.Port == 443 && u.Scheme == "https") && !(u.Port == 80 && u.Scheme == "http") {
 		s += ":" + strconv.Itoa(u.Port)

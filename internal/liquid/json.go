@@ -364,17 +364,17 @@ func appendJSON(dst []byte, v any) []byte {
 	case float64:
 		return dotnet.AppendDouble(dst, v)
 	case string:
-		return strconv.AppendQuote(dst, v)
+		return appendJSONString(dst, v)
 	case dotnet.DateTime:
 		s, _ := v.Format("o")
-		return strconv.AppendQuote(dst, s)
+		return appendJSONString(dst, s)
 	case *object:
 		dst = append(dst, '{')
 		for i, k := range v.keys {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = strconv.AppendQuote(dst, k)
+			dst = appendJSONString(dst, k)
 			dst = append(dst, ':')
 			dst = appendJSON(dst, v.vals[i])
 		}
@@ -389,5 +389,29 @@ func appendJSON(dst []byte, v any) []byte {
 		}
 		return append(dst, ']')
 	}
-	return strconv.AppendQuote(dst, toString(v))
+	return appendJSONString(dst, toString(v))
+}
+
+// appendJSONString writes s as a JSON string literal.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
 }

@@ -245,6 +245,16 @@ func (d *strDict) PropertyValue(v values.Value) values.Value {
 	return collectionProperty(k, d)
 }
 
+// String lists the entries as "name: value" lines.
+func (d strDict) String() string {
+	var b strings.Builder
+	for i := range d.Len() {
+		p := d.Index(i).(pair)
+		b.WriteString(p.Key + ": " + toString(p.Value) + "\n")
+	}
+	return b.String()
+}
+
 // iterable is the shape the engine's for tag iterates.
 type iterable interface {
 	Len() int
