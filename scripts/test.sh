@@ -18,6 +18,8 @@ need_debian_package() { # command package
 
 command -v go >/dev/null || { echo "test.sh: Go 1.26 is required (https://go.dev/dl/)" >&2; exit 1; }
 need_debian_package redis-server redis-server
+# Tests that need a real redis-server fail instead of skipping when it is missing.
+export TOLLGATE_REQUIRE_REDIS=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -132,6 +132,8 @@ func toNumber(v any) (i int, f float64, isInt, ok bool) {
 		return v, float64(v), true, true
 	case float64:
 		return 0, v, false, true
+	case dotnet.Decimal:
+		return 0, v.Float64(), false, true
 	case string:
 		s := strings.TrimSpace(v)
 		if n, err := strconv.Atoi(s); err == nil {
@@ -496,31 +498,30 @@ func replaceFilter(firstOnly bool) filterFunc {
 	}
 }
 
-// round rounds half to even, as Math.Round on a decimal does; with no
-// places the result is an integer.
+// round is Math.Round on the input converted to decimal: half to even,
+// keeping at most the requested decimals; failures give null.
 func round(in any, a ...any) (any, error) {
-	_, x, isInt, ok := toNumber(in)
-	if !ok {
-		return nil, nil
-	}
-	places := toInt(arg(a, 0), 0)
-	if places < 0 || places > 28 {
-		return nil, nil
-	}
-	if isInt {
-		return in.(int), nil
-	}
-	if places == 0 {
-		r := math.RoundToEven(x)
-		if r >= math.MinInt64 && r < math.MaxInt64 {
-			return int(r), nil
+	var d dotnet.Decimal
+	switch v := in.(type) {
+	case int:
+		d = dotnet.DecimalFromInt64(int64(v))
+	case dotnet.Decimal:
+		d = v
+	default:
+		_, f, isInt, ok := toNumber(in)
+		if !ok {
+			return nil, nil
 		}
-		return r, nil
+		var err error
+		if isInt {
+			d = dotnet.DecimalFromInt64(int64(f))
+		} else if d, err = dotnet.DecimalFromFloat64(f); err != nil {
+			return nil, nil
+		}
 	}
-	p := math.Pow(10, float64(places))
-	r := math.RoundToEven(x*p) / p
-	if math.IsInf(r, 0) || math.IsNaN(r) {
-		return x, nil
+	r, err := d.Round(toInt(arg(a, 0), 0), false)
+	if err != nil {
+		return nil, nil
 	}
 	return r, nil
 }

@@ -57,7 +57,7 @@ func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int)
 		switch {
 		case a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns"):
 			continue
-		case a.Name.Space == xsiNamespace && a.Name.Local == "nil":
+		case (a.Name.Space == xsiNamespace || a.Name.Space == "xsi") && a.Name.Local == "nil":
 			isNil = strings.TrimSpace(a.Value) == "true"
 			continue
 		}

@@ -52,7 +52,7 @@ func formatDouble(f float64) string {
 		b.WriteByte('-')
 	}
 	switch {
-	case exp >= 15 || exp < -5:
+	case exp >= 15 || exp < -4:
 		b.WriteByte(digits[0])
 		if len(digits) > 1 {
 			b.WriteByte('.')
