@@ -90,7 +90,7 @@ func TestFilters(t *testing.T) {
 		{`{{ "AbC" | Upcase }}`, "ABC"},
 		// Escape, H
 		{`{{ body.html | Escape }}`, "&lt;p&gt;Hi &amp; &quot;bye&quot;&lt;/p&gt;"},
-		{`{{ "\u00e9'" | H }}`, "&#233;&#39;"},
+		{"{{ \"\u00e9'\" | H }}", "&#233;&#39;"},
 		// First, Last
 		{`{{ body.words | First }}`, "b"},
 		{`{{ body.words | Last }}`, "a"},
@@ -120,7 +120,7 @@ func TestFilters(t *testing.T) {
 		{`{{ "a.b" | Replace: "." }}`, "ab"},
 		// Size
 		{`{{ body.words | Size }}`, "4"},
-		{`{{ "h\u00e9llo" | Size }}`, "5"},
+		{"{{ \"h\u00e9llo\" | Size }}", "5"},
 		{`{{ body.n | Size }}`, "0"},
 		{`{{ body.people[0] | Size }}`, "2"},
 		// Slice

@@ -2,6 +2,7 @@ package liquid
 
 import (
 	"bytes"
+	"errors"
 	"mime"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	osteele "github.com/osteele/liquid"
+	"github.com/osteele/liquid/expressions"
 )
 
 // Template is a compiled Liquid template. It is built once when the
@@ -181,6 +183,15 @@ func convertError(serr osteele.SourceError) error {
 	var cause error = serr
 	if c := serr.Cause(); c != nil {
 		cause = c
+	}
+	var fe expressions.FilterError
+	if errors.As(serr, &fe) && fe.Err != nil {
+		where := ""
+		if i := strings.LastIndex(msg, " in {"); i >= 0 {
+			where = msg[i:]
+		}
+		msg = "filter " + fe.FilterName + ": " + lowerFirst(fe.Err.Error()) + where
+		cause = fe.Err
 	}
 	return &Error{Line: line, Msg: lowerFirst(msg), Err: cause}
 }
