@@ -31,6 +31,7 @@ type runFlags struct {
 	allAccessKey string
 	redis        string
 	storeOutage  string
+	identity     string
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -64,6 +65,7 @@ served.`,
 	cmd.Flags().StringArrayVar(&f.values, "values", nil, "APIOps override file (configuration.<env>.yaml) supplying secrets and keys; repeatable")
 	cmd.Flags().StringVar(&f.allAccessKey, "all-access-key", "", "key of the built-in all-access subscription (default $TOLLGATE_ALL_ACCESS_KEY, else random)")
 	cmd.Flags().StringVar(&f.redis, "redis", "", "Redis server (host:port or redis://...) shared by replicas for rate limits, quotas and the external cache (default $TOLLGATE_REDIS; none: in memory)")
+	cmd.Flags().StringVar(&f.identity, "managed-identity-endpoint", "", "endpoint giving authentication-managed-identity its tokens, App Service protocol (default $IDENTITY_ENDPOINT; $TOLLGATE_MANAGED_IDENTITY_TOKEN gives a fixed token)")
 	cmd.Flags().StringVar(&f.storeOutage, "store-outage", "open", "when Redis is unreachable, throttling policies fail \"open\" (admit) or \"closed\" (503)")
 	return cmd
 }
@@ -117,7 +119,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	if key == "" {
 		key = randomKey()
 	}
-	opts := gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100)}
+	opts := gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100), ManagedIdentity: identitySource(f.identity)}
 	switch f.storeOutage {
 	case "open":
 		opts.Outage = gateway.FailOpen
@@ -242,4 +244,22 @@ response header %[4]s. Press Ctrl+C to stop.
 
 `, base, demo.Key, allAccess, gateway.CorrelationHeader)
 	io.WriteString(w, b.String())
+}
+
+// identitySource configures where authentication-managed-identity gets its
+// tokens: an endpoint speaking the App Service managed identity protocol
+// (the flag, else $IDENTITY_ENDPOINT with $IDENTITY_HEADER, as Azure sets
+// them), or a fixed token from $TOLLGATE_MANAGED_IDENTITY_TOKEN. Nil when
+// none is configured.
+func identitySource(endpoint string) gateway.TokenSource {
+	if endpoint == "" {
+		endpoint = getenv("IDENTITY_ENDPOINT")
+	}
+	if endpoint != "" {
+		return gateway.EndpointTokenSource{Endpoint: endpoint, Header: getenv("IDENTITY_HEADER")}
+	}
+	if tok := getenv("TOLLGATE_MANAGED_IDENTITY_TOKEN"); tok != "" {
+		return gateway.StaticTokenSource(tok)
+	}
+	return nil
 }

@@ -51,7 +51,7 @@ PATH may carry a query string. -d @FILE reads the body from FILE.`,
 			key := randomKey()
 			traces := reqtrace.NewStore(1)
 			var logLine recordingLog
-			gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Traces: traces, Log: gateway.NewLogWriter(&logLine)})
+			gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Traces: traces, Log: gateway.NewLogWriter(&logLine), ManagedIdentity: identitySource("")})
 			if err != nil {
 				return err
 			}

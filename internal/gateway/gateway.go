@@ -58,6 +58,10 @@ type Options struct {
 	// HTTPClient fetches OpenID metadata and signing keys; nil uses a
 	// default client.
 	HTTPClient *http.Client
+	// ManagedIdentity gives authentication-managed-identity its tokens; nil
+	// makes that policy fail (unless ignore-error) with a cause saying how
+	// to configure one.
+	ManagedIdentity TokenSource
 }
 
 // Gateway serves one configuration at a time. It is safe for concurrent use.
@@ -74,6 +78,7 @@ type Gateway struct {
 	discovery *authn.Discovery
 	// azureAuthority is the authority of validate-azure-ad-token.
 	azureAuthority string
+	tokens         *tokenCache // nil when no managed identity is configured
 }
 
 // state is everything built from one configuration snapshot.
@@ -104,6 +109,9 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 	}
 	if g.limits == nil {
 		g.limits = limit.NewMemory()
+	}
+	if opts.ManagedIdentity != nil {
+		g.tokens = &tokenCache{src: opts.ManagedIdentity, m: map[[2]string]cachedToken{}}
 	}
 	if g.transport == nil {
 		g.transport = NewTransport()

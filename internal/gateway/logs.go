@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"io"
 	"strconv"
 	"sync"
@@ -40,6 +41,32 @@ type LogRecord struct {
 	// mismatch answered with an empty 200, a store outage failed open.
 	Notes            []string
 	LastErrorElapsed time.Duration
+	// TraceRecords are the messages of trace policies (APIM's TraceRecords
+	// column).
+	TraceRecords []TraceRecord
+	// Metrics are the metrics emit-metric recorded.
+	Metrics []Metric
+	// EventHubMessages are the messages log-to-eventhub recorded.
+	EventHubMessages []EventHubMessage
+}
+
+// TraceRecord is one message of a trace policy.
+type TraceRecord struct {
+	Source, Severity, Message string
+	Metadata                  map[string]string
+}
+
+// Metric is one emit-metric value.
+type Metric struct {
+	Name, Namespace string
+	Value           float64
+	Dimensions      map[string]string
+}
+
+// EventHubMessage is one log-to-eventhub message: tollgate has no Event Hubs
+// connection, so the message is kept on the gateway log line.
+type EventHubMessage struct {
+	Logger, Message string
 }
 
 // IsRequestSuccess reports whether the response code is 2xx or 3xx.
@@ -91,6 +118,9 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 			b = appendStr(b, k, "")
 		}
 	}
+	if len(r.TraceRecords) > 0 || len(r.Metrics) > 0 || len(r.EventHubMessages) > 0 {
+		b = r.appendRecords(b)
+	}
 	if len(r.Notes) > 0 {
 		b = append(b, `,"TollgateNotes":[`...)
 		for i, n := range r.Notes {
@@ -141,4 +171,29 @@ func (l *LogWriter) Write(r *LogRecord) {
 	l.buf = append(l.buf, '\n')
 	l.w.Write(l.buf)
 	l.mu.Unlock()
+}
+
+// appendRecords appends the trace records, metrics and event hub messages.
+// They are rare, so they go through encoding/json.
+func (r *LogRecord) appendRecords(b []byte) []byte {
+	add := func(key string, v any) {
+		j, err := json.Marshal(v)
+		if err != nil {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b = append(b, j...)
+	}
+	if len(r.TraceRecords) > 0 {
+		add("TraceRecords", r.TraceRecords)
+	}
+	if len(r.Metrics) > 0 {
+		add("Metrics", r.Metrics)
+	}
+	if len(r.EventHubMessages) > 0 {
+		add("EventHubMessages", r.EventHubMessages)
+	}
+	return b
 }

@@ -29,6 +29,7 @@ var runnable = map[string]bool{
 	"cors": true, "rate-limit": true, "rate-limit-by-key": true, "quota": true, "quota-by-key": true,
 	"validate-jwt": true, "validate-azure-ad-token": true, "cache-lookup": true, "cache-store": true,
 	"cache-lookup-value": true, "cache-store-value": true, "cache-remove-value": true,
+	"authentication-managed-identity": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -111,9 +112,12 @@ func (x *exchange) exec(st *policy.Step) (flow, *Error) {
 		return next, x.execIPFilter(st, p, began)
 	case *policy.AuthenticationBasic:
 		return next, x.execAuthBasic(st, p, began)
-	case *policy.EmitMetric, *policy.LogToEventHub:
-		x.tracePolicy(st, began, "recorded locally (no telemetry sink is configured)")
-		return next, nil
+	case *policy.EmitMetric:
+		return next, x.execEmitMetric(st, p, began)
+	case *policy.LogToEventHub:
+		return next, x.execLogToEventHub(st, p, began)
+	case *policy.AuthenticationManagedIdentity:
+		return next, x.execManagedIdentity(st, p, began)
 	case *policy.JSONP:
 		return next, x.execJSONP(st, p, began)
 	}
@@ -580,6 +584,13 @@ func (x *exchange) execRetry(st *policy.Step, p *policy.Retry, began time.Time) 
 		}
 		again, cerr := x.boolean(st, p.Condition)
 		if cerr != nil {
+			if ferr != nil {
+				// The attempt failed and the condition cannot be evaluated
+				// (typically context.Response is null): the attempt's error
+				// is the one worth reporting.
+				ferr.Cause += fmt.Sprintf("; retry could not evaluate its condition afterwards (%s)", cerr.Cause)
+				return next, ferr
+			}
 			return next, cerr
 		}
 		if !again || attempt >= count {
@@ -610,15 +621,20 @@ func (x *exchange) execTrace(st *policy.Step, p *policy.Trace, began time.Time) 
 	if err != nil {
 		return err
 	}
-	if x.trace != nil {
-		meta := map[string]string{}
-		for _, m := range p.Metadata {
-			v, err := x.str(st, m.Value)
-			if err != nil {
-				return err
-			}
-			meta[m.Name.Resolved()] = v
+	meta := map[string]string{}
+	for _, m := range p.Metadata {
+		v, err := x.str(st, m.Value)
+		if err != nil {
+			return err
 		}
+		meta[m.Name.Resolved()] = v
+	}
+	sev := p.Severity.Resolved()
+	if sev == "" {
+		sev = "verbose"
+	}
+	x.rec.TraceRecords = append(x.rec.TraceRecords, TraceRecord{Source: p.Source.Resolved(), Severity: sev, Message: msg, Metadata: meta})
+	if x.trace != nil {
 		x.trace.Add(traceEntry(x.section, p.Source.Resolved(), st, msg, meta))
 	}
 	return nil

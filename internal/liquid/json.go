@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -18,14 +19,14 @@ const maxDepth = 256
 // objects, []any for arrays, int or float64 for numbers, string, bool, nil,
 // and dotnet.DateTime for ISO 8601 date-time strings when dates are parsed.
 type jsonParser struct {
-	src   []byte
+	src   string // one copy of the body; strings without escapes are slices of it
 	pos   int
 	depth int
 	dates bool
 }
 
 func parseJSON(src []byte, dates bool) (any, error) {
-	p := jsonParser{src: src, dates: dates}
+	p := jsonParser{src: string(src), dates: dates}
 	p.space()
 	v, err := p.value()
 	if err != nil {
@@ -87,7 +88,7 @@ func (p *jsonParser) value() (any, error) {
 }
 
 func (p *jsonParser) lit(word string) bool {
-	if len(p.src)-p.pos >= len(word) && string(p.src[p.pos:p.pos+len(word)]) == word {
+	if strings.HasPrefix(p.src[p.pos:], word) {
 		p.pos += len(word)
 		return true
 	}
@@ -108,7 +109,7 @@ func (p *jsonParser) object() (any, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	o := &object{}
+	o := &object{entries: make([]entry, 0, 4)}
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
 		p.depth--
@@ -133,7 +134,7 @@ func (p *jsonParser) object() (any, error) {
 			return nil, err
 		}
 		if i := o.index(k); i >= 0 {
-			o.vals[i] = v // the last duplicate wins, as in Newtonsoft
+			o.entries[i].val = v // the last duplicate wins, as in Newtonsoft
 		} else {
 			o.add(k, v)
 		}
@@ -208,7 +209,7 @@ func (p *jsonParser) number() (any, error) {
 		p.pos++
 	}
 done:
-	text := string(p.src[start:p.pos])
+	text := p.src[start:p.pos]
 	if p.pos == digits {
 		return nil, p.errorf("invalid number %q", text)
 	}
@@ -236,7 +237,7 @@ func (p *jsonParser) str() (string, error) {
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
 		if c == '"' {
-			s := string(p.src[start:p.pos])
+			s := p.src[start:p.pos]
 			p.pos++
 			return s, nil
 		}
@@ -315,7 +316,7 @@ func (p *jsonParser) hex4() (rune, bool) {
 		return 0, false
 	}
 	var r rune
-	for _, c := range p.src[p.pos : p.pos+4] {
+	for _, c := range []byte(p.src[p.pos : p.pos+4]) {
 		r <<= 4
 		switch {
 		case c >= '0' && c <= '9':
@@ -370,13 +371,13 @@ func appendJSON(dst []byte, v any) []byte {
 		return appendJSONString(dst, s)
 	case *object:
 		dst = append(dst, '{')
-		for i, k := range v.keys {
+		for i, e := range v.entries {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, k)
+			dst = appendJSONString(dst, e.key)
 			dst = append(dst, ':')
-			dst = appendJSON(dst, v.vals[i])
+			dst = appendJSON(dst, e.val)
 		}
 		return append(dst, '}')
 	case []any:

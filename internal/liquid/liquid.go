@@ -3,6 +3,7 @@ package liquid
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"mime"
 	"strconv"
 	"strings"
@@ -94,6 +95,9 @@ func passThrough(in any, _ ...any) any { return in }
 // Compile parses a template. Errors are *Error values carrying the line
 // within src.
 func Compile(src string) (*Template, error) {
+	if err := checkTerminated(src); err != nil {
+		return nil, err
+	}
 	tpl, serr := newEngine().ParseTemplateLocation([]byte(src), "", 1)
 	if serr != nil {
 		return nil, convertError(serr)
@@ -161,6 +165,31 @@ func bodyKind(ct string) contentKind {
 		return kindXML
 	}
 	return kindOther
+}
+
+// checkTerminated reports an object or tag opener with no closer after
+// it. DotLiquid refuses such templates; the engine would print the text.
+func checkTerminated(src string) error {
+	lastObject, lastTag := strings.LastIndex(src, "}}"), strings.LastIndex(src, "%}")
+	for i := 0; i+1 < len(src); i++ {
+		if src[i] != '{' {
+			continue
+		}
+		var closer string
+		switch {
+		case src[i+1] == '{' && lastObject < i+2:
+			closer = "}}"
+		case src[i+1] == '%' && lastTag < i+2:
+			closer = "%}"
+		default:
+			continue
+		}
+		return &Error{
+			Line: 1 + strings.Count(src[:i], "\n"),
+			Msg:  fmt.Sprintf("%q is not terminated with %q", src[i:i+2], closer),
+		}
+	}
+	return nil
 }
 
 // convertError turns the engine's error into an *Error with the line and

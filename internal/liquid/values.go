@@ -16,27 +16,30 @@ import (
 // object is a JSON object or an XML element with attributes or children.
 // Keys keep document order; iteration yields pair values.
 type object struct {
-	keys []string
-	vals []any
+	entries []entry
 	// fold makes lookups fall back to an ASCII case-insensitive match
 	// (XML bodies, where APIM users write body.envelope for soap:Envelope).
 	fold bool
 }
 
+type entry struct {
+	key string
+	val any
+}
+
 func (o *object) add(k string, v any) {
-	o.keys = append(o.keys, k)
-	o.vals = append(o.vals, v)
+	o.entries = append(o.entries, entry{k, v})
 }
 
 func (o *object) index(k string) int {
-	for i, key := range o.keys {
-		if key == k {
+	for i := range o.entries {
+		if o.entries[i].key == k {
 			return i
 		}
 	}
 	if o.fold {
-		for i, key := range o.keys {
-			if strings.EqualFold(key, k) {
+		for i := range o.entries {
+			if strings.EqualFold(o.entries[i].key, k) {
 				return i
 			}
 		}
@@ -46,14 +49,14 @@ func (o *object) index(k string) int {
 
 func (o *object) get(k string) (any, bool) {
 	if i := o.index(k); i >= 0 {
-		return o.vals[i], true
+		return o.entries[i].val, true
 	}
 	return nil, false
 }
 
 // Len and Index make an object iterable by the for tag.
-func (o *object) Len() int        { return len(o.keys) }
-func (o *object) Index(i int) any { return pair{Key: o.keys[i], Value: o.vals[i]} }
+func (o *object) Len() int        { return len(o.entries) }
+func (o *object) Index(i int) any { return pair{Key: o.entries[i].key, Value: o.entries[i].val} }
 
 func (o *object) Interface() any               { return o }
 func (o *object) Int() int                     { return 0 }

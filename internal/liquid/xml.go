@@ -86,10 +86,10 @@ func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int)
 			}
 			name := t.Name.Local
 			if i := exactIndex(o, name); i >= 0 {
-				if list, ok := o.vals[i].(xmlList); ok {
-					o.vals[i] = append(list, child)
+				if list, ok := o.entries[i].val.(xmlList); ok {
+					o.entries[i].val = append(list, child)
 				} else {
-					o.vals[i] = xmlList{o.vals[i], child}
+					o.entries[i].val = xmlList{o.entries[i].val, child}
 				}
 			} else {
 				o.add(name, child)
@@ -106,9 +106,9 @@ func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int)
 			if o == nil {
 				return text.String(), nil
 			}
-			for i, v := range o.vals {
-				if l, ok := v.(xmlList); ok {
-					o.vals[i] = []any(l)
+			for i := range o.entries {
+				if l, ok := o.entries[i].val.(xmlList); ok {
+					o.entries[i].val = []any(l)
 				}
 			}
 			if s := text.String(); strings.TrimSpace(s) != "" {
@@ -124,8 +124,8 @@ func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int)
 type xmlList []any
 
 func exactIndex(o *object, k string) int {
-	for i, key := range o.keys {
-		if key == k {
+	for i := range o.entries {
+		if o.entries[i].key == k {
 			return i
 		}
 	}

@@ -1,0 +1,982 @@
+package value
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/dotnet"
+)
+
+// xmlTypes are the System.Xml.Linq types, filled by buildXML.
+type xmlTypes struct {
+	XObject, XNode, XContainer, XElement, XDocument *Type
+	XText, XCData, XComment, XPI, XDocType          *Type
+	XAttribute, XName, XNamespace, XDeclaration     *Type
+	SaveOptions, XmlReader, XmlNodeType, StrReader  *Type
+}
+
+// DotnetType implements Typed.
+func (n *XNode) DotnetType(u *Lib) *Type {
+	switch n.Kind {
+	case XDocumentNode:
+		return u.X.XDocument
+	case XElementNode:
+		return u.X.XElement
+	case XTextNode:
+		return u.X.XText
+	case XCDataNode:
+		return u.X.XCData
+	case XCommentNode:
+		return u.X.XComment
+	case XPINode:
+		return u.X.XPI
+	}
+	return u.X.XDocType
+}
+
+// DotnetType implements Typed.
+func (a *XAttr) DotnetType(u *Lib) *Type { return u.X.XAttribute }
+
+// DotnetType implements Typed.
+func (n XName) DotnetType(u *Lib) *Type { return u.X.XName }
+
+// DotnetType implements Typed.
+func (n XNamespace) DotnetType(u *Lib) *Type { return u.X.XNamespace }
+
+// DotnetType implements Typed.
+func (d *XDecl) DotnetType(u *Lib) *Type { return u.X.XDeclaration }
+
+// ToXName converts a string ("{ns}local" or "local") or XName to an XName.
+func ToXName(v Value, param string) XName {
+	switch x := v.(type) {
+	case XName:
+		return x
+	case string:
+		if strings.HasPrefix(x, "{") {
+			if i := strings.IndexByte(x, '}'); i > 0 && i < len(x)-1 {
+				return XName{NS: x[1:i], Local: x[i+1:]}
+			}
+		}
+		if x == "" {
+			Throw(ExArgument, "The empty string '' is not a valid name.")
+		}
+		return XName{Local: x}
+	case nil:
+		panic(&Exception{Type: ExArgNull, Message: "Value cannot be null. (Parameter '" + param + "')", Pos: -1, End: -1})
+	}
+	ThrowCast(v, "System.Xml.Linq.XName")
+	return XName{}
+}
+
+func optName(c Call, i int) *XName {
+	if !c.Has(i) {
+		return nil
+	}
+	n := ToXName(c.Args[i], "name")
+	return &n
+}
+
+// xmlString converts a value to text as XContainer.Add and XAttribute do
+// (XmlConvert for booleans, numbers and dates).
+func xmlString(v Value) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case float64:
+		switch {
+		case math.IsInf(x, 1):
+			return "INF"
+		case math.IsInf(x, -1):
+			return "-INF"
+		}
+		return FormatDouble(x)
+	case time.Time:
+		return FormatDateTime(x, "o")
+	case DateTimeOffset:
+		return FormatDateTimeOffset(x, "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz")
+	case time.Duration:
+		return xmlDuration(x)
+	}
+	return ToString(v)
+}
+
+func xmlDuration(d time.Duration) string {
+	var b strings.Builder
+	if d < 0 {
+		b.WriteByte('-')
+		d = -d
+	}
+	ticks := int64(d) / 100
+	days := ticks / dotnet.TicksPerDay
+	ticks %= dotnet.TicksPerDay
+	b.WriteByte('P')
+	if days > 0 {
+		b.WriteString(itoa(days) + "D")
+	}
+	if ticks > 0 || days == 0 {
+		b.WriteByte('T')
+		h, m := ticks/dotnet.TicksPerHour, ticks/dotnet.TicksPerMinute%60
+		s, f := ticks/dotnet.TicksPerSecond%60, ticks%dotnet.TicksPerSecond
+		if h > 0 {
+			b.WriteString(itoa(h) + "H")
+		}
+		if m > 0 {
+			b.WriteString(itoa(m) + "M")
+		}
+		if s > 0 || f > 0 || h == 0 && m == 0 {
+			b.WriteString(itoa(s))
+			if f > 0 {
+				fs := strings.TrimRight(strings.TrimLeft(itoa(f+dotnet.TicksPerSecond), "1"), "0")
+				b.WriteString("." + fs)
+			}
+			b.WriteByte('S')
+		}
+	}
+	return b.String()
+}
+
+func itoa(n int64) string { return ToString(n) }
+
+// addContent adds content to a container as XContainer.Add does.
+func addContent(n *XNode, v Value, first bool) {
+	var add []*XNode
+	var collect func(v Value)
+	collect = func(v Value) {
+		switch x := v.(type) {
+		case nil:
+		case *XNode:
+			if x.Kind == XDocumentNode {
+				Throw(ExArgument, "An XObject cannot be used as a value.")
+			}
+			if x.Parent != nil {
+				x = x.Clone()
+			}
+			add = append(add, x)
+		case *XAttr:
+			if n.Kind != XElementNode {
+				Throw(ExArgument, "An attribute cannot be added to content.")
+			}
+			if n.Attr(x.Name) != nil {
+				Throw(ExInvalidOp, "Duplicate attribute.")
+			}
+			if x.Parent != nil {
+				x = &XAttr{Name: x.Name, Value: x.Value}
+			}
+			x.Parent = n
+			n.Attrs = append(n.Attrs, x)
+		case string:
+			add = append(add, &XNode{Kind: XTextNode, Text: x})
+		case *XDecl:
+			Throw(ExArgument, "An XObject cannot be used as a value.")
+		case *Array, *List, *Seq:
+			Each(x, func(e Value) bool { collect(e); return true })
+		default:
+			add = append(add, &XNode{Kind: XTextNode, Text: xmlString(v)})
+		}
+	}
+	collect(v)
+	if first {
+		old := n.Nodes
+		n.Nodes = nil
+		for _, c := range add {
+			n.appendNode(c)
+		}
+		for _, c := range old {
+			n.appendNode(c)
+		}
+	} else {
+		for _, c := range add {
+			if n.Kind == XDocumentNode && c.Kind == XTextNode {
+				if isXMLSpace(c.Text) {
+					continue
+				}
+				Throw(ExArgument, "Non-whitespace characters cannot be added to content.")
+			}
+			if n.Kind == XDocumentNode && c.Kind == XElementNode && n.Root() != nil {
+				Throw(ExInvalidOp, "This operation would create an incorrectly structured document.")
+			}
+			n.appendNode(c)
+		}
+	}
+	if n.Kind == XElementNode && len(n.Nodes) == 0 && v != nil {
+		if s, ok := v.(string); ok && s == "" {
+			n.Full = true
+		}
+	}
+}
+
+// insertSiblings adds content next to n (AddAfterSelf, AddBeforeSelf).
+func insertSiblings(n *XNode, v Value, after bool) {
+	p := n.Parent
+	if p == nil {
+		Throw(ExInvalidOp, "The parent is missing.")
+	}
+	tmp := &XNode{Kind: XElementNode}
+	addContent(tmp, v, false)
+	i := n.index()
+	if after {
+		i++
+	}
+	for _, c := range tmp.Nodes {
+		c.Parent = p
+	}
+	p.Nodes = append(p.Nodes[:i], append(tmp.Nodes, p.Nodes[i:]...)...)
+}
+
+func nodeSeq(t *Type, ns []*XNode) *Seq {
+	out := make([]Value, len(ns))
+	for i, n := range ns {
+		out[i] = n
+	}
+	return &Seq{T: t, Items: out}
+}
+
+func parseXMLValue(s string, preserve bool) *XNode {
+	doc, err := ParseXML(s, preserve)
+	if err != nil {
+		panic(err)
+	}
+	return doc
+}
+
+// loadOptions reads a LoadOptions argument: PreserveWhitespace is 1.
+func loadPreserve(c Call, i int) bool {
+	if e, ok := c.Args[i].(Enum); ok && i < len(c.Args) {
+		return e.V&1 != 0
+	}
+	return false
+}
+
+func (u *Lib) buildXML() {
+	x := &u.X
+	x.XObject = u.newType("XObject", "System.Xml.Linq.XObject", u.Object)
+	x.XNode = u.newType("XNode", "System.Xml.Linq.XNode", x.XObject)
+	x.XContainer = u.newType("XContainer", "System.Xml.Linq.XContainer", x.XNode)
+	x.XElement = u.newType("XElement", "System.Xml.Linq.XElement", x.XContainer)
+	x.XDocument = u.newType("XDocument", "System.Xml.Linq.XDocument", x.XContainer)
+	x.XText = u.newType("XText", "System.Xml.Linq.XText", x.XNode)
+	x.XCData = u.newType("XCData", "System.Xml.Linq.XCData", x.XText)
+	x.XComment = u.newType("XComment", "System.Xml.Linq.XComment", x.XNode)
+	x.XPI = u.newType("XProcessingInstruction", "System.Xml.Linq.XProcessingInstruction", x.XNode)
+	x.XDocType = u.newType("XDocumentType", "System.Xml.Linq.XDocumentType", x.XNode)
+	x.XAttribute = u.newType("XAttribute", "System.Xml.Linq.XAttribute", x.XObject)
+	x.XName = u.newType("XName", "System.Xml.Linq.XName", u.Object)
+	x.XNamespace = u.newType("XNamespace", "System.Xml.Linq.XNamespace", u.Object)
+	x.XDeclaration = u.newType("XDeclaration", "System.Xml.Linq.XDeclaration", u.Object)
+	x.SaveOptions = u.newType("SaveOptions", "System.Xml.Linq.SaveOptions", u.Object)
+	x.SaveOptions.EnumValues = map[string]int64{"None": 0, "DisableFormatting": 1, "OmitDuplicateNamespaces": 2}
+	u.newType("LoadOptions", "System.Xml.Linq.LoadOptions", u.Object).EnumValues = map[string]int64{"None": 0, "PreserveWhitespace": 1, "SetBaseUri": 2, "SetLineInfo": 4}
+	seqEl := u.SeqOf(x.XElement)
+	seqNode := u.SeqOf(x.XNode)
+	seqAttr := u.SeqOf(x.XAttribute)
+
+	kindIs := func(kinds ...XKind) func(v Value) bool {
+		return func(v Value) bool {
+			n, ok := v.(*XNode)
+			if !ok {
+				return false
+			}
+			for _, k := range kinds {
+				if n.Kind == k {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	x.XObject.Is = func(v Value) bool {
+		switch v.(type) {
+		case *XNode, *XAttr:
+			return true
+		}
+		return false
+	}
+	x.XNode.Is = func(v Value) bool { _, ok := v.(*XNode); return ok }
+	x.XContainer.Is = kindIs(XElementNode, XDocumentNode)
+	x.XElement.Is = kindIs(XElementNode)
+	x.XDocument.Is = kindIs(XDocumentNode)
+	x.XText.Is = kindIs(XTextNode, XCDataNode)
+	x.XCData.Is = kindIs(XCDataNode)
+	x.XComment.Is = kindIs(XCommentNode)
+	x.XPI.Is = kindIs(XPINode)
+	x.XDocType.Is = kindIs(XDocTypeNode)
+	x.XAttribute.Is = func(v Value) bool { _, ok := v.(*XAttr); return ok }
+	x.XName.Is = func(v Value) bool { _, ok := v.(XName); return ok }
+	x.XNamespace.Is = func(v Value) bool { _, ok := v.(XNamespace); return ok }
+	x.XDeclaration.Is = func(v Value) bool { _, ok := v.(*XDecl); return ok }
+
+	node := func(c Call) *XNode { return c.This.(*XNode) }
+	attr := func(c Call) *XAttr { return c.This.(*XAttr) }
+	toStr := func(c Call) Value {
+		if c.Has(0) {
+			if e, ok := c.Args[0].(Enum); ok && e.V&1 != 0 {
+				return node(c).XML(false)
+			}
+		}
+		return node(c).XML(true)
+	}
+
+	// XName and XNamespace
+	x.XName.add(
+		prop("LocalName", u.String, func(c Call) Value { return c.This.(XName).Local }),
+		prop("NamespaceName", u.String, func(c Call) Value { return c.This.(XName).NS }),
+		prop("Namespace", x.XNamespace, func(c Call) Value { return XNamespace{URI: c.This.(XName).NS} }),
+		meth("ToString", 0, 0, u.String, func(c Call) Value { return c.This.(XName).DotnetString() }),
+	)
+	x.XName.addStatic(meth("Get", 1, 2, x.XName, func(c Call) Value {
+		if c.Has(1) {
+			return XName{NS: c.Str(1), Local: c.Str(0)}
+		}
+		return ToXName(c.Args[0], "expandedName")
+	}))
+	x.XNamespace.add(
+		prop("NamespaceName", u.String, func(c Call) Value { return c.This.(XNamespace).URI }),
+		meth("GetName", 1, 1, x.XName, func(c Call) Value { return XName{NS: c.This.(XNamespace).URI, Local: c.Str(0)} }),
+		meth("ToString", 0, 0, u.String, func(c Call) Value { return c.This.(XNamespace).URI }),
+	)
+	x.XNamespace.addStatic(
+		meth("Get", 1, 1, x.XNamespace, func(c Call) Value { return XNamespace{URI: c.Str(0)} }),
+		prop("None", x.XNamespace, func(c Call) Value { return XNamespace{} }),
+		prop("Xml", x.XNamespace, func(c Call) Value { return XNamespace{URI: nsXML} }),
+		prop("Xmlns", x.XNamespace, func(c Call) Value { return XNamespace{URI: nsXMLNS} }),
+	)
+
+	// XObject / XNode
+	x.XObject.add(
+		prop("Parent", x.XElement, func(c Call) Value {
+			var p *XNode
+			switch o := c.This.(type) {
+			case *XNode:
+				p = o.ParentElement()
+			case *XAttr:
+				p = o.Parent
+			}
+			if p == nil {
+				return nil
+			}
+			return p
+		}),
+		prop("Document", x.XDocument, func(c Call) Value {
+			var n *XNode
+			switch o := c.This.(type) {
+			case *XNode:
+				n = o
+			case *XAttr:
+				n = o.Parent
+			}
+			if n == nil {
+				return nil
+			}
+			if d := n.Document(); d != nil {
+				return d
+			}
+			return nil
+		}),
+		prop("NodeType", u.Object, func(c Call) Value {
+			names := []string{"Document", "Element", "Text", "CDATA", "Comment", "ProcessingInstruction", "DocumentType"}
+			vals := []int64{9, 1, 3, 4, 8, 7, 10}
+			if _, ok := c.This.(*XAttr); ok {
+				return Enum{T: x.XmlNodeType, V: 2, Name: "Attribute"}
+			}
+			k := node(c).Kind
+			return Enum{T: x.XmlNodeType, V: vals[k], Name: names[k]}
+		}),
+	)
+	sibling := func(next bool) func(c Call) Value {
+		return func(c Call) Value {
+			n := node(c)
+			i := n.index()
+			if i < 0 {
+				return nil
+			}
+			if next {
+				i++
+			} else {
+				i--
+			}
+			if i < 0 || i >= len(n.Parent.Nodes) {
+				return nil
+			}
+			return n.Parent.Nodes[i]
+		}
+	}
+	siblings := func(after bool) func(c Call) Value {
+		return func(c Call) Value {
+			n := node(c)
+			i := n.index()
+			var out []*XNode
+			if i >= 0 {
+				ns := n.Parent.Nodes[:i]
+				if after {
+					ns = n.Parent.Nodes[i+1:]
+				}
+				name := optName(c, 0)
+				for _, s := range ns {
+					if s.Kind == XElementNode && (name == nil || s.Name == *name) {
+						out = append(out, s)
+					}
+				}
+			}
+			return nodeSeq(x.XElement, out)
+		}
+	}
+	ancestors := func(self bool) func(c Call) Value {
+		return func(c Call) Value {
+			name := optName(c, 0)
+			var out []*XNode
+			start := node(c)
+			if !self {
+				start = start.ParentElement()
+			}
+			for p := start; p != nil; p = p.ParentElement() {
+				if name == nil || p.Name == *name {
+					out = append(out, p)
+				}
+			}
+			return nodeSeq(x.XElement, out)
+		}
+	}
+	x.XNode.add(
+		prop("NextNode", x.XNode, sibling(true)),
+		prop("PreviousNode", x.XNode, sibling(false)),
+		meth("Remove", 0, 0, u.Void, func(c Call) Value { node(c).Remove(); return nil }),
+		meth("ElementsAfterSelf", 0, 1, seqEl, siblings(true)),
+		meth("ElementsBeforeSelf", 0, 1, seqEl, siblings(false)),
+		meth("Ancestors", 0, 1, seqEl, ancestors(false)),
+		meth("AddAfterSelf", 1, -1, u.Void, func(c Call) Value { insertSiblings(node(c), argsContent(c), true); return nil }),
+		meth("AddBeforeSelf", 1, -1, u.Void, func(c Call) Value { insertSiblings(node(c), argsContent(c), false); return nil }),
+		meth("ReplaceWith", 1, -1, u.Void, func(c Call) Value {
+			n := node(c)
+			insertSiblings(n, argsContent(c), true)
+			n.Remove()
+			return nil
+		}),
+		meth("ToString", 0, 1, u.String, toStr),
+	)
+	x.XNode.addStatic(
+		meth("ReadFrom", 1, 1, x.XNode, func(c Call) Value {
+			r, ok := c.Args[0].(*XmlReader)
+			if !ok {
+				c.NotNull(0, "reader")
+				ThrowCast(c.Args[0], "System.Xml.XmlReader")
+			}
+			return r.readNode()
+		}),
+		meth("DeepEquals", 2, 2, u.Bool, func(c Call) Value {
+			a, _ := c.Args[0].(*XNode)
+			b, _ := c.Args[1].(*XNode)
+			if a == nil || b == nil {
+				return a == b
+			}
+			return a.XML(false) == b.XML(false)
+		}),
+	)
+
+	// XContainer
+	x.XContainer.add(
+		meth("Element", 1, 1, x.XElement, func(c Call) Value {
+			name := ToXName(c.Args[0], "name")
+			for _, e := range node(c).Nodes {
+				if e.Kind == XElementNode && e.Name == name {
+					return e
+				}
+			}
+			return nil
+		}),
+		meth("Elements", 0, 1, seqEl, func(c Call) Value { return nodeSeq(x.XElement, node(c).Elements(optName(c, 0))) }),
+		meth("Descendants", 0, 1, seqEl, func(c Call) Value {
+			return nodeSeq(x.XElement, node(c).Descendants(optName(c, 0), false))
+		}),
+		meth("Nodes", 0, 0, seqNode, func(c Call) Value { return nodeSeq(x.XNode, node(c).Nodes) }),
+		meth("DescendantNodes", 0, 0, seqNode, func(c Call) Value {
+			var out []*XNode
+			var walk func(n *XNode)
+			walk = func(n *XNode) {
+				for _, ch := range n.Nodes {
+					out = append(out, ch)
+					walk(ch)
+				}
+			}
+			walk(node(c))
+			return nodeSeq(x.XNode, out)
+		}),
+		prop("FirstNode", x.XNode, func(c Call) Value {
+			if ns := node(c).Nodes; len(ns) > 0 {
+				return ns[0]
+			}
+			return nil
+		}),
+		prop("LastNode", x.XNode, func(c Call) Value {
+			if ns := node(c).Nodes; len(ns) > 0 {
+				return ns[len(ns)-1]
+			}
+			return nil
+		}),
+		meth("Add", 1, -1, u.Void, func(c Call) Value { addContent(node(c), argsContent(c), false); return nil }),
+		meth("AddFirst", 1, -1, u.Void, func(c Call) Value { addContent(node(c), argsContent(c), true); return nil }),
+		meth("RemoveNodes", 0, 0, u.Void, func(c Call) Value { node(c).removeNodes(); return nil }),
+		meth("ReplaceNodes", 1, -1, u.Void, func(c Call) Value {
+			v := snapshot(argsContent(c))
+			node(c).removeNodes()
+			addContent(node(c), v, false)
+			return nil
+		}),
+	)
+
+	// XElement
+	x.XElement.NewMin = 1
+	x.XElement.New = func(c Call) Value {
+		if src, ok := c.Args[0].(*XNode); ok && len(c.Args) == 1 && src.Kind == XElementNode {
+			return src.Clone()
+		}
+		n := &XNode{Kind: XElementNode, Name: ToXName(c.Args[0], "name")}
+		if len(c.Args) > 1 {
+			addContent(n, argsFrom(c, 1), false)
+		}
+		return n
+	}
+	x.XElement.add(
+		&Member{Name: "Name", Kind: Property, Result: x.XName, Get: func(c Call) Value { return node(c).Name },
+			Set: func(c Call, v Value) { node(c).Name = ToXName(v, "value") }},
+		&Member{Name: "Value", Kind: Property, Result: u.String, Get: func(c Call) Value { return node(c).Value() },
+			Set: func(c Call, v Value) {
+				if v == nil {
+					Throw(ExArgNull, "Value cannot be null. (Parameter 'value')")
+				}
+				node(c).SetValue(xmlString(v))
+			}},
+		prop("HasElements", u.Bool, func(c Call) Value { return len(node(c).Elements(nil)) > 0 }),
+		prop("HasAttributes", u.Bool, func(c Call) Value { return len(node(c).Attrs) > 0 }),
+		prop("IsEmpty", u.Bool, func(c Call) Value { return len(node(c).Nodes) == 0 && !node(c).Full }),
+		prop("FirstAttribute", x.XAttribute, func(c Call) Value {
+			if as := node(c).Attrs; len(as) > 0 {
+				return as[0]
+			}
+			return nil
+		}),
+		prop("LastAttribute", x.XAttribute, func(c Call) Value {
+			if as := node(c).Attrs; len(as) > 0 {
+				return as[len(as)-1]
+			}
+			return nil
+		}),
+		meth("Attribute", 1, 1, x.XAttribute, func(c Call) Value {
+			if a := node(c).Attr(ToXName(c.Args[0], "name")); a != nil {
+				return a
+			}
+			return nil
+		}),
+		meth("Attributes", 0, 1, seqAttr, func(c Call) Value {
+			name := optName(c, 0)
+			var out []Value
+			for _, a := range node(c).Attrs {
+				if name == nil || a.Name == *name {
+					out = append(out, a)
+				}
+			}
+			return &Seq{T: x.XAttribute, Items: out}
+		}),
+		meth("DescendantsAndSelf", 0, 1, seqEl, func(c Call) Value {
+			return nodeSeq(x.XElement, node(c).Descendants(optName(c, 0), true))
+		}),
+		meth("AncestorsAndSelf", 0, 1, seqEl, ancestors(true)),
+		meth("SetAttributeValue", 2, 2, u.Void, func(c Call) Value {
+			node(c).SetAttr(ToXName(c.Args[0], "name"), xmlString(c.Args[1]), c.Args[1] == nil)
+			return nil
+		}),
+		meth("SetElementValue", 2, 2, u.Void, func(c Call) Value {
+			n := node(c)
+			name := ToXName(c.Args[0], "name")
+			for _, e := range n.Nodes {
+				if e.Kind == XElementNode && e.Name == name {
+					if c.Args[1] == nil {
+						e.Remove()
+					} else {
+						e.SetValue(xmlString(c.Args[1]))
+					}
+					return nil
+				}
+			}
+			if c.Args[1] != nil {
+				e := &XNode{Kind: XElementNode, Name: name}
+				e.SetValue(xmlString(c.Args[1]))
+				n.appendNode(e)
+			}
+			return nil
+		}),
+		meth("SetValue", 1, 1, u.Void, func(c Call) Value {
+			c.NotNull(0, "value")
+			node(c).SetValue(xmlString(c.Args[0]))
+			return nil
+		}),
+		meth("RemoveAll", 0, 0, u.Void, func(c Call) Value {
+			n := node(c)
+			n.removeNodes()
+			n.Attrs = nil
+			n.Full = false
+			return nil
+		}),
+		meth("RemoveAttributes", 0, 0, u.Void, func(c Call) Value { node(c).Attrs = nil; return nil }),
+		meth("ReplaceAll", 1, -1, u.Void, func(c Call) Value {
+			v := snapshot(argsContent(c))
+			n := node(c)
+			n.removeNodes()
+			n.Attrs = nil
+			addContent(n, v, false)
+			return nil
+		}),
+		meth("ReplaceAttributes", 1, -1, u.Void, func(c Call) Value {
+			v := snapshot(argsContent(c))
+			node(c).Attrs = nil
+			addContent(node(c), v, false)
+			return nil
+		}),
+		meth("GetDefaultNamespace", 0, 0, x.XNamespace, func(c Call) Value {
+			ns, _ := node(c).namespaceOfPrefix("")
+			return XNamespace{URI: ns}
+		}),
+		meth("GetNamespaceOfPrefix", 1, 1, x.XNamespace, func(c Call) Value {
+			ns, ok := node(c).namespaceOfPrefix(c.Str(0))
+			if !ok {
+				return nil
+			}
+			return XNamespace{URI: ns}
+		}),
+		meth("GetPrefixOfNamespace", 1, 1, u.String, func(c Call) Value {
+			ns := c.Args[0]
+			uri := ""
+			if x, ok := ns.(XNamespace); ok {
+				uri = x.URI
+			} else {
+				uri = c.Str(0)
+			}
+			if p := node(c).prefixOf(uri, false); p != "" {
+				return p
+			}
+			return nil
+		}),
+	)
+	x.XElement.addStatic(meth("Parse", 1, 2, x.XElement, func(c Call) Value {
+		c.NotNull(0, "text")
+		return parseXMLValue(c.Str(0), c.Has(1) && loadPreserve(c, 1)).Root().detach()
+	}))
+
+	// XDocument
+	x.XDocument.New = func(c Call) Value {
+		d := &XNode{Kind: XDocumentNode}
+		start := 0
+		if c.Has(0) {
+			switch a := c.Args[0].(type) {
+			case *XDecl:
+				cp := *a
+				d.Decl = &cp
+				start = 1
+			case *XNode:
+				if a.Kind == XDocumentNode {
+					return a.Clone()
+				}
+			}
+		}
+		if len(c.Args) > start {
+			addContent(d, argsFrom(c, start), false)
+		}
+		return d
+	}
+	x.XDocument.add(
+		prop("Root", x.XElement, func(c Call) Value {
+			if r := node(c).Root(); r != nil {
+				return r
+			}
+			return nil
+		}),
+		&Member{Name: "Declaration", Kind: Property, Result: x.XDeclaration, Get: func(c Call) Value {
+			if d := node(c).Decl; d != nil {
+				return d
+			}
+			return nil
+		}, Set: func(c Call, v Value) {
+			d, _ := v.(*XDecl)
+			node(c).Decl = d
+		}},
+	)
+	x.XDocument.addStatic(meth("Parse", 1, 2, x.XDocument, func(c Call) Value {
+		c.NotNull(0, "text")
+		return parseXMLValue(c.Str(0), c.Has(1) && loadPreserve(c, 1))
+	}))
+
+	// XText, XCData, XComment, XProcessingInstruction
+	textValue := &Member{Name: "Value", Kind: Property, Result: u.String, Get: func(c Call) Value { return node(c).Text },
+		Set: func(c Call, v Value) { node(c).Text = ToString(v) }}
+	x.XText.NewMin, x.XCData.NewMin, x.XComment.NewMin = 1, 1, 1
+	x.XText.New = func(c Call) Value { return &XNode{Kind: XTextNode, Text: c.Str(0)} }
+	x.XCData.New = func(c Call) Value { return &XNode{Kind: XCDataNode, Text: c.Str(0)} }
+	x.XComment.New = func(c Call) Value { return &XNode{Kind: XCommentNode, Text: c.Str(0)} }
+	x.XPI.NewMin = 2
+	x.XPI.New = func(c Call) Value { return &XNode{Kind: XPINode, Name: XName{Local: c.Str(0)}, Text: c.Str(1)} }
+	x.XText.add(textValue)
+	x.XComment.add(textValue)
+	x.XPI.add(prop("Target", u.String, func(c Call) Value { return node(c).Name.Local }),
+		&Member{Name: "Data", Kind: Property, Result: u.String, Get: textValue.Get, Set: textValue.Set})
+
+	// XAttribute
+	x.XAttribute.NewMin = 2
+	x.XAttribute.New = func(c Call) Value {
+		if a, ok := c.Args[0].(*XAttr); ok && len(c.Args) == 1 {
+			return &XAttr{Name: a.Name, Value: a.Value}
+		}
+		c.NotNull(1, "value")
+		return &XAttr{Name: ToXName(c.Args[0], "name"), Value: xmlString(c.Args[1])}
+	}
+	x.XAttribute.add(
+		prop("Name", x.XName, func(c Call) Value { return attr(c).Name }),
+		&Member{Name: "Value", Kind: Property, Result: u.String, Get: func(c Call) Value { return attr(c).Value },
+			Set: func(c Call, v Value) {
+				if v == nil {
+					Throw(ExArgNull, "Value cannot be null. (Parameter 'value')")
+				}
+				attr(c).Value = xmlString(v)
+			}},
+		prop("IsNamespaceDeclaration", u.Bool, func(c Call) Value { return attr(c).IsNamespaceDeclaration() }),
+		prop("NextAttribute", x.XAttribute, func(c Call) Value { return attrSibling(attr(c), 1) }),
+		prop("PreviousAttribute", x.XAttribute, func(c Call) Value { return attrSibling(attr(c), -1) }),
+		meth("Remove", 0, 0, u.Void, func(c Call) Value {
+			a := attr(c)
+			if a.Parent == nil {
+				Throw(ExInvalidOp, "The parent is missing.")
+			}
+			a.Parent.SetAttr(a.Name, "", true)
+			return nil
+		}),
+		meth("SetValue", 1, 1, u.Void, func(c Call) Value {
+			c.NotNull(0, "value")
+			attr(c).Value = xmlString(c.Args[0])
+			return nil
+		}),
+		meth("ToString", 0, 0, u.String, func(c Call) Value { return attr(c).DotnetString() }),
+	)
+
+	// XDeclaration
+	x.XDeclaration.NewMin = 3
+	x.XDeclaration.New = func(c Call) Value {
+		if d, ok := c.Args[0].(*XDecl); ok && len(c.Args) == 1 {
+			cp := *d
+			return &cp
+		}
+		return &XDecl{Version: c.Str(0), Encoding: c.Str(1), Standalone: c.Str(2)}
+	}
+	declProp := func(name string, get func(d *XDecl) *string) *Member {
+		return &Member{Name: name, Kind: Property, Result: u.String,
+			Get: func(c Call) Value {
+				if s := *get(c.This.(*XDecl)); s != "" {
+					return s
+				}
+				return nil
+			},
+			Set: func(c Call, v Value) { *get(c.This.(*XDecl)) = ToString(v) }}
+	}
+	x.XDeclaration.add(
+		declProp("Version", func(d *XDecl) *string { return &d.Version }),
+		declProp("Encoding", func(d *XDecl) *string { return &d.Encoding }),
+		declProp("Standalone", func(d *XDecl) *string { return &d.Standalone }),
+		meth("ToString", 0, 0, u.String, func(c Call) Value { return c.This.(*XDecl).DotnetString() }),
+	)
+
+	// Extension methods of System.Xml.Linq.Extensions on sequences.
+	eachNode := func(c Call, fn func(n *XNode)) {
+		Each(c.This, func(v Value) bool {
+			if n, ok := v.(*XNode); ok {
+				fn(n)
+			}
+			return true
+		})
+	}
+	u.Enumerable.add(
+		meth("Elements", 0, 1, seqEl, func(c Call) Value {
+			var out []*XNode
+			eachNode(c, func(n *XNode) { out = append(out, n.Elements(optName(c, 0))...) })
+			return nodeSeq(x.XElement, out)
+		}),
+		meth("Descendants", 0, 1, seqEl, func(c Call) Value {
+			var out []*XNode
+			eachNode(c, func(n *XNode) { out = append(out, n.Descendants(optName(c, 0), false)...) })
+			return nodeSeq(x.XElement, out)
+		}),
+		meth("DescendantsAndSelf", 0, 1, seqEl, func(c Call) Value {
+			var out []*XNode
+			eachNode(c, func(n *XNode) { out = append(out, n.Descendants(optName(c, 0), true)...) })
+			return nodeSeq(x.XElement, out)
+		}),
+		meth("Nodes", 0, 0, seqNode, func(c Call) Value {
+			var out []*XNode
+			eachNode(c, func(n *XNode) { out = append(out, n.Nodes...) })
+			return nodeSeq(x.XNode, out)
+		}),
+		meth("Attributes", 0, 1, seqAttr, func(c Call) Value {
+			name := optName(c, 0)
+			var out []Value
+			eachNode(c, func(n *XNode) {
+				for _, a := range n.Attrs {
+					if name == nil || a.Name == *name {
+						out = append(out, a)
+					}
+				}
+			})
+			return &Seq{T: x.XAttribute, Items: out}
+		}),
+	)
+	u.buildXmlReader()
+}
+
+// detach removes n from its parent and returns it.
+func (n *XNode) detach() *XNode {
+	if n.Parent != nil {
+		n.Remove()
+	}
+	return n
+}
+
+func attrSibling(a *XAttr, d int) Value {
+	if a.Parent == nil {
+		return nil
+	}
+	for i, b := range a.Parent.Attrs {
+		if b == a {
+			if j := i + d; j >= 0 && j < len(a.Parent.Attrs) {
+				return a.Parent.Attrs[j]
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// argsContent returns the content arguments of Add and similar methods as
+// one value (a single argument, or an array of them).
+func argsContent(c Call) Value { return argsFrom(c, 0) }
+
+func argsFrom(c Call, i int) Value {
+	if len(c.Args)-i == 1 {
+		return c.Args[i]
+	}
+	return &Array{T: Universe().Object, Items: append([]Value(nil), c.Args[i:]...)}
+}
+
+// snapshot copies lazily shared content so that removing nodes first does
+// not change it (ReplaceNodes(element.Elements())).
+func snapshot(v Value) Value {
+	switch x := v.(type) {
+	case *XNode:
+		if x.Parent != nil {
+			return x.Clone()
+		}
+	case *Array, *List, *Seq:
+		var out []Value
+		Each(x, func(e Value) bool { out = append(out, snapshot(e)); return true })
+		return &Array{T: Universe().Object, Items: out}
+	}
+	return v
+}
+
+// xmlConvert converts the text of an element or attribute for an explicit
+// cast; ok is false when t is not a conversion target.
+func xmlConvert(s string, t *Type) (Value, bool) {
+	u := Universe()
+	trimmed := strings.Trim(s, " \t\r\n")
+	switch t {
+	case u.String:
+		return s, true
+	case u.Bool:
+		switch trimmed {
+		case "true", "1":
+			return true, true
+		case "false", "0":
+			return false, true
+		}
+		Throw(ExFormat, "The string '%s' is not a valid Boolean value.", s)
+	case u.Int, u.Long:
+		bits := 32
+		if t == u.Long {
+			bits = 64
+		}
+		n, err := dotnet.ParseInt(trimmed, bits)
+		if err != nil {
+			throwDotnet(err)
+		}
+		if t == u.Int {
+			return int32(n), true
+		}
+		return n, true
+	case u.Double:
+		switch trimmed {
+		case "INF":
+			return math.Inf(1), true
+		case "-INF":
+			return math.Inf(-1), true
+		case "NaN":
+			return math.NaN(), true
+		}
+		f, err := dotnet.ParseDouble(trimmed)
+		if err != nil {
+			throwDotnet(err)
+		}
+		return f, true
+	case u.DateTime:
+		tm, ok := ParseDateTime(trimmed)
+		if !ok {
+			Throw(ExFormat, "The string '%s' is not a valid AllXsd value.", s)
+		}
+		return tm, true
+	case u.Guid:
+		g, ok := ParseGuid(trimmed)
+		if !ok {
+			Throw(ExFormat, "Unrecognized Guid format.")
+		}
+		return g, true
+	}
+	if u.Decimal != nil && t == u.Decimal {
+		d, err := dotnet.ParseDecimal(trimmed)
+		if err != nil {
+			throwDotnet(err)
+		}
+		return d, true
+	}
+	return nil, false
+}
+
+// xmlExplicit handles (T)element and (T)attribute.
+func xmlExplicit(v Value, t *Type) (Value, bool) {
+	var s string
+	switch x := v.(type) {
+	case *XNode:
+		if x.Kind != XElementNode {
+			return nil, false
+		}
+		s = x.Value()
+	case *XAttr:
+		s = x.Value
+	default:
+		return nil, false
+	}
+	return xmlConvert(s, t)
+}
+
+// HasExplicitConversion reports whether C# defines an explicit conversion
+// operator from type from to type to beyond the numeric and reference
+// conversions (XElement and XAttribute to string, numbers, bool, DateTime).
+func HasExplicitConversion(from, to *Type) bool {
+	u := Universe()
+	if from != u.X.XElement && from != u.X.XAttribute {
+		return false
+	}
+	switch to {
+	case u.String, u.Bool, u.Int, u.Long, u.Double, u.DateTime, u.Guid:
+		return true
+	}
+	return u.Decimal != nil && to == u.Decimal
+}
