@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"mime"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	osteele "github.com/osteele/liquid"
 	"github.com/osteele/liquid/expressions"
+	"github.com/osteele/liquid/render"
 )
 
 // Template is a compiled Liquid template. It is built once when the
@@ -33,6 +33,8 @@ type Message struct {
 }
 
 // Options are the set-body attributes that change how `body` is built.
+// The zero value means parse-date="false" and xsi-nil="blank"; APIM's
+// defaults are Options{ParseDate: true}.
 type Options struct {
 	// ParseDate reads ISO 8601 date-time strings in JSON bodies as dates
 	// (parse-date, default true in APIM).
@@ -87,7 +89,27 @@ func newEngine() *osteele.Engine {
 	}
 	e.UnregisterTag("include")
 	e.UnregisterTag("render")
+	e.RegisterTag("increment", counterTag(false))
+	e.RegisterTag("decrement", counterTag(true))
 	return e
+}
+
+// counterTag implements DotLiquid's increment (print the counter, then add
+// one) and decrement (subtract one, then print). Counters start at 0 and
+// are kept apart from assigned variables.
+func counterTag(down bool) osteele.Renderer {
+	return func(ctx render.Context) (string, error) {
+		b := ctx.Bindings()
+		key := "\x00counter " + strings.TrimSpace(ctx.TagArgs())
+		n, _ := b[key].(int)
+		if down {
+			n--
+			b[key] = n
+			return strconv.Itoa(n), nil
+		}
+		b[key] = n + 1
+		return strconv.Itoa(n), nil
+	}
 }
 
 func passThrough(in any, _ ...any) any { return in }
@@ -110,10 +132,20 @@ func Compile(src string) (*Template, error) {
 // Render runs the template against a message body (nil for none) and the
 // context. It fails when the body's content type says JSON or XML but the
 // body does not parse, or when a filter fails.
-func (t *Template) Render(body *Message, ctx *Context, opts Options) (string, error) {
+func (t *Template) Render(body *Message, ctx *Context, opts Options) (out string, err error) {
+	defer func() {
+		// The engine re-panics on some internal failures; a template must
+		// never take the request down with it.
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			if c, ok := r.(interface{ Cause() error }); ok && c.Cause() != nil {
+				msg = c.Cause().Error()
+			}
+			out, err = "", &Error{Msg: "template failed: " + lowerFirst(msg)}
+		}
+	}()
 	var bodyVal any
 	if body != nil && len(bytes.TrimSpace(body.Body)) > 0 {
-		var err error
 		switch bodyKind(body.ContentType) {
 		case kindJSON:
 			if bodyVal, err = parseJSON(body.Body, opts.ParseDate); err != nil {
@@ -153,11 +185,6 @@ func bodyKind(ct string) contentKind {
 		mt = mt[:i]
 	}
 	mt = strings.ToLower(strings.TrimSpace(mt))
-	if mt == "" {
-		if parsed, _, err := mime.ParseMediaType(ct); err == nil {
-			mt = parsed
-		}
-	}
 	switch {
 	case mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json"):
 		return kindJSON

@@ -40,13 +40,26 @@ type jprop struct {
 // jsonParser is a strict RFC 8259 parser producing a jnode tree. Invalid
 // UTF-8 and lone surrogate escapes become U+FFFD.
 type jsonParser struct {
-	src []byte
-	pos int
-	sb  strings.Builder
+	src   []byte
+	text  string // src as a string, so that values can share its memory
+	pos   int
+	sb    strings.Builder
+	nodes []jnode  // slab the nodes are carved from
+	props []jprop  // scratch stack of properties of open objects
+	items []*jnode // scratch stack of items of open arrays
+}
+
+// node returns a new node, carved from a slab to save allocations.
+func (p *jsonParser) node(k jkind, off int) *jnode {
+	if len(p.nodes) == cap(p.nodes) {
+		p.nodes = make([]jnode, 0, min(256, 16+len(p.src)/16))
+	}
+	p.nodes = append(p.nodes, jnode{kind: k, off: off})
+	return &p.nodes[len(p.nodes)-1]
 }
 
 func parseJSON(src []byte) (*jnode, error) {
-	p := &jsonParser{src: src}
+	p := &jsonParser{src: src, text: string(src)}
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.pos = 3
 	}
@@ -112,7 +125,9 @@ func (p *jsonParser) value(depth int) (*jnode, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &jnode{kind: jString, off: start, text: s}, nil
+		n := p.node(jString, start)
+		n.text = s
+		return n, nil
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number()
 	case c == 't':
@@ -131,7 +146,9 @@ func (p *jsonParser) literal(word string, k jkind) (*jnode, error) {
 		return nil, p.errorf(p.pos, "unexpected %s, expected a JSON value", p.describe())
 	}
 	p.pos += len(word)
-	return &jnode{kind: k, off: start, text: word}, nil
+	n := p.node(k, start)
+	n.text = word
+	return n, nil
 }
 
 func (p *jsonParser) number() (*jnode, error) {
@@ -168,7 +185,9 @@ func (p *jsonParser) number() (*jnode, error) {
 			return nil, p.errorf(p.pos, "unexpected %s in number, expected an exponent digit", p.describe())
 		}
 	}
-	return &jnode{kind: jNumber, off: start, text: string(p.src[start:p.pos])}, nil
+	n := p.node(jNumber, start)
+	n.text = p.text[start:p.pos]
+	return n, nil
 }
 
 // str reads a string starting at the opening quote and returns its value.
@@ -180,7 +199,7 @@ func (p *jsonParser) str() (string, error) {
 		c := p.src[i]
 		if c == '"' {
 			if utf8.Valid(p.src[p.pos:i]) {
-				s := string(p.src[p.pos:i])
+				s := p.text[p.pos:i]
 				p.pos = i + 1
 				return s, nil
 			}
@@ -285,7 +304,7 @@ func (p *jsonParser) hex4() (rune, bool) {
 }
 
 func (p *jsonParser) object(depth int) (*jnode, error) {
-	n := &jnode{kind: jObject, off: p.pos}
+	n := p.node(jObject, p.pos)
 	if depth > maxDepth {
 		return nil, p.errorf(p.pos, "JSON nesting deeper than %d levels", maxDepth)
 	}
@@ -295,6 +314,8 @@ func (p *jsonParser) object(depth int) (*jnode, error) {
 		p.pos++
 		return n, nil
 	}
+	mark := len(p.props)
+	defer func() { p.props = p.props[:mark] }()
 	for {
 		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
 			return nil, p.errorf(p.pos, "unexpected %s, expected a property name", p.describe())
@@ -314,7 +335,7 @@ func (p *jsonParser) object(depth int) (*jnode, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.props = append(n.props, jprop{name: name, off: noff, val: v})
+		p.props = append(p.props, jprop{name: name, off: noff, val: v})
 		p.skipSpace()
 		if p.pos < len(p.src) && p.src[p.pos] == ',' {
 			p.pos++
@@ -323,6 +344,7 @@ func (p *jsonParser) object(depth int) (*jnode, error) {
 		}
 		if p.pos < len(p.src) && p.src[p.pos] == '}' {
 			p.pos++
+			n.props = append([]jprop(nil), p.props[mark:]...)
 			return n, nil
 		}
 		return nil, p.errorf(p.pos, "unexpected %s, expected ',' or '}'", p.describe())
@@ -330,7 +352,7 @@ func (p *jsonParser) object(depth int) (*jnode, error) {
 }
 
 func (p *jsonParser) array(depth int) (*jnode, error) {
-	n := &jnode{kind: jArray, off: p.pos}
+	n := p.node(jArray, p.pos)
 	if depth > maxDepth {
 		return nil, p.errorf(p.pos, "JSON nesting deeper than %d levels", maxDepth)
 	}
@@ -340,12 +362,14 @@ func (p *jsonParser) array(depth int) (*jnode, error) {
 		p.pos++
 		return n, nil
 	}
+	mark := len(p.items)
+	defer func() { p.items = p.items[:mark] }()
 	for {
 		v, err := p.value(depth)
 		if err != nil {
 			return nil, err
 		}
-		n.items = append(n.items, v)
+		p.items = append(p.items, v)
 		p.skipSpace()
 		if p.pos < len(p.src) && p.src[p.pos] == ',' {
 			p.pos++
@@ -354,6 +378,7 @@ func (p *jsonParser) array(depth int) (*jnode, error) {
 		}
 		if p.pos < len(p.src) && p.src[p.pos] == ']' {
 			p.pos++
+			n.items = append([]*jnode(nil), p.items[mark:]...)
 			return n, nil
 		}
 		return nil, p.errorf(p.pos, "unexpected %s, expected ',' or ']'", p.describe())

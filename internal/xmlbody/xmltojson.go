@@ -245,23 +245,37 @@ func parseDecl(inst string) []xmlDecl {
 	}
 }
 
-// charsetReader lets bodies declare US-ASCII or ISO-8859-1 besides UTF-8.
+// charsetReader lets bodies declare US-ASCII, ISO-8859-1 or windows-1252
+// besides UTF-8.
 func charsetReader(label string, in io.Reader) (io.Reader, error) {
+	var high *[32]rune // 0x80-0x9F, nil for ISO-8859-1
 	switch strings.ToLower(label) {
 	case "us-ascii", "ascii", "utf8":
 		return in, nil
-	case "iso-8859-1", "latin1", "iso_8859-1", "l1", "windows-1252", "cp1252":
-		b, err := io.ReadAll(in)
-		if err != nil {
-			return nil, err
+	case "iso-8859-1", "latin1", "iso_8859-1", "l1":
+	case "windows-1252", "cp1252":
+		// Bytes 0x80-0x9F; the five undefined ones map to the same code
+		// points, as .NET's decoder does.
+		high = &[32]rune{
+			0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+			0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
 		}
-		out := make([]byte, 0, len(b)+len(b)/4)
-		for _, c := range b {
-			out = utf8.AppendRune(out, rune(c))
-		}
-		return bytes.NewReader(out), nil
+	default:
+		return nil, fmt.Errorf("unsupported encoding %q", label)
 	}
-	return nil, fmt.Errorf("unsupported encoding %q", label)
+	b, err := io.ReadAll(in)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(b)+len(b)/4)
+	for _, c := range b {
+		r := rune(c)
+		if high != nil && c >= 0x80 && c <= 0x9F {
+			r = high[c-0x80]
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return bytes.NewReader(out), nil
 }
 
 // converter turns elements into JSON values.

@@ -178,6 +178,9 @@ func TestXMLToJSON(t *testing.T) {
 		{name: "latin-1 body", in: "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xe9</a>", o: friendly, want: `{
   "a": "café"
 }`},
+		{name: "windows-1252 body", in: "<?xml version='1.0' encoding='windows-1252'?><a>\x80 caf\xe9 \x93q\x94</a>", o: friendly, want: `{
+  "a": "€ café “q”"
+}`},
 		{name: "byte order mark", in: "\uFEFF<a>1</a>", o: friendly, want: `{
   "a": "1"
 }`},

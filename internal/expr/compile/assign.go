@@ -201,6 +201,18 @@ func (c *compiler) implicitConv(from, to *value.Type) func(value.Value) value.Va
 			return v
 		}
 	}
+	if to != nil && from == c.u.String && (to == c.u.X.XNamespace || to == c.u.X.XName) {
+		toNS := to == c.u.X.XNamespace
+		return func(v value.Value) value.Value {
+			if s, ok := v.(string); ok {
+				if toNS {
+					return value.XNamespace{URI: s}
+				}
+				return value.ToXName(s, "expandedName")
+			}
+			return v
+		}
+	}
 	return func(v value.Value) value.Value { return v }
 }
 

@@ -43,6 +43,9 @@ func isNumeric(t *value.Type) bool { return value.IsNumericType(t) }
 // arithType is the static result type of a binary arithmetic operator.
 func (c *compiler) arithType(op string, a, b *value.Type) *value.Type {
 	u := c.u
+	if op == "+" && a == u.X.XNamespace && b == u.String {
+		return u.X.XName
+	}
 	if op == "+" && (a == u.String || b == u.String) {
 		return u.String
 	}
@@ -277,7 +280,7 @@ func (c *compiler) cast(x *syntax.Cast) *node {
 		ok := isNumeric(from) && isNumeric(t) || from.AssignableTo(t) || t.AssignableTo(from) ||
 			t.Generic != "" || from.Generic != "" || t == u.Object || t.Name == "IEnumerable" ||
 			value.IsJSONType(from) && (t.Value || t == u.String) || value.IsJSONType(t) && (from.Value || from == u.String) ||
-			from == u.DateTime && t == u.DateTimeOffset
+			from == u.DateTime && t == u.DateTimeOffset || value.HasExplicitConversion(from, t)
 		if !ok {
 			c.errAt(x, "invalid-cast", "cannot convert type '%s' to '%s'", from.Name, t.Name)
 			return bad()

@@ -64,6 +64,9 @@ func (c *compiler) assignable(from, to *value.Type, isNullConst bool) bool {
 	if from == u.Object {
 		return false
 	}
+	if from == u.String && (to == u.X.XNamespace || to == u.X.XName) {
+		return true // implicit conversions from string
+	}
 	if value.IsJSONType(to) && (from.Value || from == u.String) {
 		return true // implicit conversions to JToken
 	}

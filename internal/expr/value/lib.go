@@ -25,6 +25,9 @@ type Lib struct {
 	Jwt, Basic, Regex, Match, Group_, Capture, Groups   *Type
 	MatchCollection, Random, HashAlg, Encoding          *Type
 	JToken, JObject, JArray, JValue, JProperty          *Type
+	Decimal, Single                                     *Type
+	// X holds the System.Xml.Linq and System.Xml types.
+	X xmlTypes
 
 	arrayBase, listBase, dictBase, seqBase *Type
 	narrow                                 map[*Type]func(Value) (Value, bool)
@@ -163,6 +166,7 @@ func buildLib() *Lib {
 	u.buildJwt()
 	u.buildCrypto()
 	u.buildJSON()
+	u.buildXML()
 	u.buildKnownOnly()
 	return u
 }

@@ -239,6 +239,9 @@ func ExplicitConvert(v Value, t *Type) (Value, bool) {
 	if tok, ok := v.(*jsonx.Token); ok {
 		return tokenTo(tok, t, !t.Value), true
 	}
+	if r, ok := xmlExplicit(v, t); ok {
+		return r, true
+	}
 	u := Universe()
 	if tm, ok := v.(time.Time); ok && t == u.DateTimeOffset {
 		return DateTimeOffset{T: tm}, true
@@ -274,6 +277,10 @@ func bodyAs(u *Lib, t *Type, data []byte) Value {
 		return parseJSON(string(data), jsonx.Array)
 	case u.JToken:
 		return parseJSON(string(data), jsonx.None)
+	case u.X.XDocument:
+		return parseXMLValue(string(data), false)
+	case u.X.XElement:
+		return parseXMLValue(string(data), false).Root().detach()
 	}
 	Throw(ExNotSupported, "reading a body as %s is not supported by tollgate", t.Name)
 	return nil

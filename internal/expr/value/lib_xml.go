@@ -99,7 +99,7 @@ func xmlString(v Value) string {
 	case time.Time:
 		return FormatDateTime(x, "o")
 	case DateTimeOffset:
-		return FormatDateTimeOffset(x, "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz")
+		return FormatDateTime(x.T, "yyyy-MM-ddTHH:mm:ss.FFFFFFF") + offsetString(x.T)
 	case time.Duration:
 		return xmlDuration(x)
 	}
@@ -816,6 +816,23 @@ func (u *Lib) buildXML() {
 			var out []*XNode
 			eachNode(c, func(n *XNode) { out = append(out, n.Nodes...) })
 			return nodeSeq(x.XNode, out)
+		}),
+		meth("Remove", 0, 0, u.Void, func(c Call) Value {
+			var all []Value
+			Each(c.This, func(v Value) bool { all = append(all, v); return true })
+			for _, v := range all {
+				switch x := v.(type) {
+				case *XNode:
+					if x.Parent != nil {
+						x.Remove()
+					}
+				case *XAttr:
+					if x.Parent != nil {
+						x.Parent.SetAttr(x.Name, "", true)
+					}
+				}
+			}
+			return nil
 		}),
 		meth("Attributes", 0, 1, seqAttr, func(c Call) Value {
 			name := optName(c, 0)

@@ -26,6 +26,9 @@ func numKind(v Value) int {
 // (unchecked integer arithmetic, integer division, string concatenation).
 func Arith(op string, a, b Value) Value {
 	if op == "+" {
+		if ns, ok := a.(XNamespace); ok {
+			return XName{NS: ns.URI, Local: ToXName(b, "localName").Local}
+		}
 		if sa, ok := a.(string); ok {
 			return sa + ToString(b)
 		}

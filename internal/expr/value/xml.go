@@ -175,6 +175,7 @@ func (n *XNode) removeNodes() {
 		c.Parent = nil
 	}
 	n.Nodes = nil
+	n.Full = false
 }
 
 func (n *XNode) appendNode(c *XNode) {
@@ -285,6 +286,9 @@ func (n *XNode) Remove() {
 	for i, c := range p.Nodes {
 		if c == n {
 			p.Nodes = append(p.Nodes[:i:i], p.Nodes[i+1:]...)
+			if len(p.Nodes) == 0 {
+				p.Full = false
+			}
 			break
 		}
 	}
