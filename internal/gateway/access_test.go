@@ -111,8 +111,6 @@ func (s *site) lastLog(t *testing.T) map[string]any {
 	return lines[len(lines)-1]
 }
 
-func str(v any) string { s, _ := v.(string); return s }
-
 func TestValidateJWTSeedScenarios(t *testing.T) {
 	key := authntest.RSAKey(t, "key-1", "RS256")
 	idp := authntest.NewProvider(t, key)

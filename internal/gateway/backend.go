@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/textproto"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,9 +70,27 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 			h["X-Forwarded-For"] = []string{ip}
 		}
 	}
-	// Backend entity credentials.
-	if be := x.st.snap.Backends[x.req.backendID]; be != nil {
-		applyBackendCredentials(be.Properties, h, target)
+	// The backend entity: circuit breaker, credentials, TLS settings.
+	rt := x.g.transport
+	be := x.st.backends[x.req.backendID]
+	if be != nil {
+		if open, until := x.g.breakers.open(be.name, time.Now()); open {
+			return circuitOpen("forward-request", be.name, fmt.Sprintf("it tripped and stays open until %s", until.UTC().Format(time.RFC3339)))
+		}
+		for k, v := range be.header {
+			h[k] = v
+		}
+		if be.auth != "" {
+			h["Authorization"] = []string{be.auth}
+		}
+		if len(be.query) > 0 {
+			q := target.Query()
+			for k, v := range be.query {
+				q[k] = v
+			}
+			target.RawQuery = q.Encode()
+		}
+		rt = x.g.trans.forMode(be.tlsMode)
 	}
 	var rc io.ReadCloser
 	var length int64
@@ -92,7 +110,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 			Data:    map[string]any{"message": fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %d seconds", int(timeout/time.Second)), "request": map[string]any{"method": x.req.method, "url": x.rec.BackendURL, "headers": traceHeaders(h)}}})
 	}
 	began := time.Now()
-	resp, err := roundTrip(x.r.Context(), x.g.transport, req)
+	resp, err := roundTrip(x.r.Context(), rt, req)
 	for hops := 0; err == nil && follow && isRedirect(resp.StatusCode) && hops < 10; hops++ {
 		loc, lerr := resp.Location()
 		if lerr != nil {
@@ -104,7 +122,19 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 			method = http.MethodGet
 		}
 		req = &backendRequest{method: method, url: loc, header: h, timeout: timeout}
-		resp, err = roundTrip(x.r.Context(), x.g.transport, req)
+		resp, err = roundTrip(x.r.Context(), rt, req)
+	}
+	if be != nil && be.breaker != nil && (err == nil || err.Reason != "ClientConnectionFailure") {
+		status, retry := 0, time.Duration(0)
+		if resp != nil {
+			status = resp.StatusCode
+			if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil {
+				retry = time.Duration(s) * time.Second
+			}
+		}
+		if x.g.breakers.record(be.name, be.breaker, status, err != nil, retry, time.Now()) {
+			x.rec.Notes = append(x.rec.Notes, fmt.Sprintf("the circuit breaker of backend %s (rule %q) tripped on this call", be.name, be.breaker.name))
+		}
 	}
 	if counter != nil {
 		x.rec.RequestSize = counter.n
@@ -158,33 +188,6 @@ func mapKeys(h http.Header) []string {
 		out = append(out, k)
 	}
 	return out
-}
-
-// applyBackendCredentials adds the credentials a backend entity declares:
-// credentials.header (name -> values), credentials.query and
-// credentials.authorization {scheme, parameter}.
-func applyBackendCredentials(props map[string]any, h http.Header, target *url.URL) {
-	cred, _ := props["credentials"].(map[string]any)
-	if cred == nil {
-		return
-	}
-	if hs, ok := cred["header"].(map[string]any); ok {
-		for name, vs := range hs {
-			h[textproto.CanonicalMIMEHeaderKey(name)] = anyStrings(vs)
-		}
-	}
-	if qs, ok := cred["query"].(map[string]any); ok {
-		q := target.Query()
-		for name, vs := range qs {
-			q[name] = anyStrings(vs)
-		}
-		target.RawQuery = q.Encode()
-	}
-	if auth, ok := cred["authorization"].(map[string]any); ok {
-		scheme, _ := auth["scheme"].(string)
-		param, _ := auth["parameter"].(string)
-		h["Authorization"] = []string{strings.TrimSpace(scheme + " " + param)}
-	}
 }
 
 func anyStrings(v any) []string {
@@ -354,4 +357,12 @@ func (x *exchange) stepScope() string {
 		return ""
 	}
 	return x.step.Scope.String()
+}
+
+// circuitOpen is the error of a call refused because the backend's circuit
+// breaker is open: 503, as APIM answers.
+func circuitOpen(source, backend, why string) *Error {
+	return &Error{Source: source, Reason: "BackendCircuitBreakerOpen", Status: http.StatusServiceUnavailable,
+		Message: "Backend circuit breaker is open.", Body: errorBody(503, "Service Unavailable"),
+		Cause: fmt.Sprintf("backend %s is not called: %s", backend, why)}
 }

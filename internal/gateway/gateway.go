@@ -79,6 +79,8 @@ type Gateway struct {
 	// azureAuthority is the authority of validate-azure-ad-token.
 	azureAuthority string
 	tokens         *tokenCache // nil when no managed identity is configured
+	breakers       *breakers
+	trans          *transports
 }
 
 // state is everything built from one configuration snapshot.
@@ -89,6 +91,8 @@ type state struct {
 	pipes  map[pipelineKey]*policy.Effective
 	// validators are the compiled token validators, by policy.
 	validators map[policy.Policy]*authn.Validator
+	// backends are the compiled backend entities, by name.
+	backends map[string]*backend
 	// secrets are the values of secret named values, masked in traces.
 	secrets []string
 }
@@ -110,12 +114,14 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 	if g.limits == nil {
 		g.limits = limit.NewMemory()
 	}
+	g.breakers = newBreakers()
 	if opts.ManagedIdentity != nil {
 		g.tokens = &tokenCache{src: opts.ManagedIdentity, m: map[[2]string]cachedToken{}}
 	}
 	if g.transport == nil {
 		g.transport = NewTransport()
 	}
+	g.trans = &transports{base: g.transport}
 	if g.timeout <= 0 {
 		g.timeout = DefaultBackendTimeout
 	}
@@ -160,6 +166,9 @@ func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
 	}
 	st := &state{snap: snap, router: r, keys: newKeyring(snap, g.allAccess), pipes: buildPipelines(snap, pols)}
 	st.validators, diags = g.compileValidators(st.pipes)
+	var bd diag.List
+	st.backends, bd = compileBackends(snap)
+	diags.Append(bd)
 	for _, nv := range snap.NamedValues {
 		if nv.Secret && nv.Value != "" {
 			st.secrets = append(st.secrets, nv.Value)

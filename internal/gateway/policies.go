@@ -29,7 +29,7 @@ var runnable = map[string]bool{
 	"cors": true, "rate-limit": true, "rate-limit-by-key": true, "quota": true, "quota-by-key": true,
 	"validate-jwt": true, "validate-azure-ad-token": true, "cache-lookup": true, "cache-store": true,
 	"cache-lookup-value": true, "cache-store-value": true, "cache-remove-value": true,
-	"authentication-managed-identity": true,
+	"authentication-managed-identity": true, "json-to-xml": true, "xml-to-json": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -116,6 +116,10 @@ func (x *exchange) exec(st *policy.Step) (flow, *Error) {
 		return next, x.execEmitMetric(st, p, began)
 	case *policy.LogToEventHub:
 		return next, x.execLogToEventHub(st, p, began)
+	case *policy.JSONToXML:
+		return next, x.execJSONToXML(st, p, began)
+	case *policy.XMLToJSON:
+		return next, x.execXMLToJSON(st, p, began)
 	case *policy.AuthenticationManagedIdentity:
 		return next, x.execManagedIdentity(st, p, began)
 	case *policy.JSONP:
@@ -457,18 +461,21 @@ func (x *exchange) execSetBackendService(st *policy.Step, p *policy.SetBackendSe
 		if err != nil {
 			return err
 		}
-		be := x.st.snap.Backends[id]
+		be := x.st.backends[id]
 		if be == nil {
 			return &Error{Source: st.Name, Reason: "BackendNotFound", Status: 500, Message: fmt.Sprintf("Backend with id '%s' could not be found.", id),
 				Cause: fmt.Sprintf("set-backend-service names backend-id %q, and the configuration has no such backend", id)}
 		}
-		u, perr := url.Parse(be.URL)
-		if perr != nil || u.Host == "" {
-			return &Error{Source: st.Name, Reason: "BackendConnectionFailure", Status: 500, Message: "Invalid backend URL.",
-				Cause: fmt.Sprintf("backend %s has url %q, which is not an absolute URL", id, be.URL)}
+		if len(be.pool) > 0 {
+			m, ok := x.g.breakers.pick(be.name, be.pool, time.Now())
+			if !ok {
+				return circuitOpen(st.Name, be.name, "every member of the pool has its circuit breaker open")
+			}
+			x.tracePolicy(st, began, "pool %s chose backend %s (priority %d, weight %d)", be.name, m.name, m.priority, m.weight)
+			be = x.st.backends[m.name]
 		}
-		x.req.base, x.req.backendID = u, id
-		x.rec.BackendID = id
+		x.req.base, x.req.backendID = be.url, be.name
+		x.rec.BackendID = be.name
 	} else {
 		s, err := x.str(st, p.BaseURL)
 		if err != nil {

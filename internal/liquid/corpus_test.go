@@ -68,6 +68,9 @@ func TestCorpusTemplates(t *testing.T) {
 				t.Errorf("%s #%d: %v", filepath.Base(file), i, err)
 				continue
 			}
+			if w := tpl.Warnings(); len(w) > 0 {
+				t.Errorf("%s #%d: unexpected warnings %v", filepath.Base(file), i, w)
+			}
 			out, err := tpl.Render(body, ctx, Options{ParseDate: true})
 			if err != nil {
 				t.Errorf("%s #%d: render: %v", filepath.Base(file), i, err)

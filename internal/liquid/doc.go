@@ -20,7 +20,9 @@
 // Names follow DotLiquid's C# convention, which looks filters up by exact
 // name and hands the input back unchanged when no filter matches: Shopify's
 // lower-case names (upcase, date, …) and unknown names are therefore
-// accepted and do nothing. The include and render tags are not available.
+// accepted and do nothing; Template.Warnings points them out. The include
+// and render tags are not available; DotLiquid's increment and decrement
+// are.
 //
 // Shape of `body` for XML: the root is an object with one key, the root
 // element's local name. An element with neither attributes nor child
@@ -31,7 +33,8 @@
 // Namespace prefixes are dropped and lookups fall back to a match that
 // ignores case, so body.envelope.body reaches soap:Envelope/soap:Body.
 // JSON objects keep their order and match keys exactly. Iterating an
-// object or a header collection yields entries with Key and Value.
+// object or a header collection yields entries with Key and Value. An
+// object printed directly renders as compact JSON.
 //
 // Rendering uses github.com/osteele/liquid for tags, whitespace control
 // and expressions. Body parsing is done here (no reflection, one copy of

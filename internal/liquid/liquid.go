@@ -18,8 +18,9 @@ import (
 // Template is a compiled Liquid template. It is built once when the
 // configuration loads and is safe for concurrent use.
 type Template struct {
-	tpl *osteele.Template
-	buf sync.Pool // *bytes.Buffer
+	tpl      *osteele.Template
+	buf      sync.Pool // *bytes.Buffer
+	warnings []*Error
 }
 
 // Message is one side of the exchange as a template sees it. Only
@@ -67,7 +68,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // name and passes the input through when none matches, and the engine is
 // told to do the same for every other unknown name. The include and render
 // tags, which would read files, are removed.
-func newEngine() *osteele.Engine {
+func newEngine(filters map[string]filterFunc) *osteele.Engine {
 	e := osteele.NewEngine()
 	e.LaxFilters()
 	shopify := []string{
@@ -84,7 +85,7 @@ func newEngine() *osteele.Engine {
 	for _, name := range shopify {
 		e.RegisterFilter(name, passThrough)
 	}
-	for name, f := range filterTable() {
+	for name, f := range filters {
 		e.RegisterFilter(name, f)
 	}
 	e.UnregisterTag("include")
@@ -115,16 +116,17 @@ func counterTag(down bool) osteele.Renderer {
 func passThrough(in any, _ ...any) any { return in }
 
 // Compile parses a template. Errors are *Error values carrying the line
-// within src.
+// within src; Warnings lists filters that will do nothing.
 func Compile(src string) (*Template, error) {
 	if err := checkTerminated(src); err != nil {
 		return nil, err
 	}
-	tpl, serr := newEngine().ParseTemplateLocation([]byte(src), "", 1)
+	filters := filterTable()
+	tpl, serr := newEngine(filters).ParseTemplateLocation([]byte(src), "", 1)
 	if serr != nil {
 		return nil, convertError(serr)
 	}
-	t := &Template{tpl: tpl}
+	t := &Template{tpl: tpl, warnings: filterWarnings(src, filters)}
 	t.buf.New = func() any { return new(bytes.Buffer) }
 	return t, nil
 }
@@ -146,13 +148,14 @@ func (t *Template) Render(body *Message, ctx *Context, opts Options) (out string
 	}()
 	var bodyVal any
 	if body != nil && len(bytes.TrimSpace(body.Body)) > 0 {
+		data := bytes.TrimPrefix(body.Body, []byte(utf8BOM))
 		switch bodyKind(body.ContentType) {
 		case kindJSON:
-			if bodyVal, err = parseJSON(body.Body, opts.ParseDate); err != nil {
+			if bodyVal, err = parseJSON(data, opts.ParseDate); err != nil {
 				return "", &Error{Msg: "body is not valid JSON: " + err.Error(), Err: err}
 			}
 		case kindXML:
-			if bodyVal, err = parseXML(body.Body, opts.XsiNilNull); err != nil {
+			if bodyVal, err = parseXML(data, opts.XsiNilNull); err != nil {
 				return "", &Error{Msg: "body is not valid XML: " + lowerFirst(err.Error()), Err: err}
 			}
 		}
@@ -169,6 +172,8 @@ func (t *Template) Render(body *Message, ctx *Context, opts Options) (out string
 	}
 	return buf.String(), nil
 }
+
+const utf8BOM = "\xEF\xBB\xBF"
 
 type contentKind int
 

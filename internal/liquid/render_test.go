@@ -177,6 +177,23 @@ func TestBodyErrors(t *testing.T) {
 			t.Errorf("Render(%s %q) error = %v, want one containing %q", tt.ct, tt.body, err, tt.msg)
 		}
 	}
+	// A byte order mark and a Latin-1 declaration are understood.
+	bom := &Message{ContentType: "application/json", Body: []byte("\xEF\xBB\xBF{\"a\": 1}")}
+	if got, err := tpl.Render(bom, nil, Options{}); err != nil || got != `{"a":1}` {
+		t.Errorf("JSON with BOM: got %q, %v", got, err)
+	}
+	latin1, err := Compile("{{ body.r }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := &Message{ContentType: "text/xml", Body: []byte("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r>caf\xe9</r>")}
+	if got, err := latin1.Render(doc, nil, Options{}); err != nil || got != "caf\u00e9" {
+		t.Errorf("Latin-1 XML: got %q, %v", got, err)
+	}
+	doc = &Message{ContentType: "text/xml", Body: []byte(`<?xml version="1.0" encoding="EBCDIC"?><r/>`)}
+	if _, err := latin1.Render(doc, nil, Options{}); err == nil || !strings.Contains(err.Error(), "not supported") {
+		t.Errorf("EBCDIC XML: got error %v", err)
+	}
 	// An empty body is simply absent.
 	got, err := tpl.Render(&Message{ContentType: "application/json"}, nil, Options{})
 	if err != nil || got != "" {

@@ -27,6 +27,7 @@ const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
 func parseXML(src []byte, xsiNilNull bool) (any, error) {
 	d := xml.NewDecoder(bytes.NewReader(src))
 	d.Strict = true
+	d.CharsetReader = charsetReader
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -130,4 +131,25 @@ func exactIndex(o *object, k string) int {
 		}
 	}
 	return -1
+}
+
+// charsetReader decodes the single-byte encodings an XML declaration may
+// name besides UTF-8: US-ASCII and ISO-8859-1 (also used for
+// windows-1252, which differs only in 0x80-0x9F).
+func charsetReader(label string, r io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return r, nil
+	case "iso-8859-1", "iso8859-1", "latin1", "l1", "windows-1252", "cp1252":
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]rune, len(data))
+		for i, b := range data {
+			out[i] = rune(b)
+		}
+		return strings.NewReader(string(out)), nil
+	}
+	return nil, fmt.Errorf("encoding %q is not supported", label)
 }

@@ -10,17 +10,19 @@
 //   - A JSON object with exactly one property whose value is not an array
 //     becomes that element as the root; any other document is wrapped in a
 //     <Document> root (a top-level array's items become <Item> children).
-//   - Arrays repeat the element name; an empty array or object gives an
-//     empty element; null gives xsi:nil="true" with its xmlns:xsi
-//     declaration; booleans are written True and False; integers keep their
-//     digits and other numbers are written as .NET writes a double; with
-//     ParseDate, ISO 8601 date-times are written as .NET's invariant
-//     culture writes a DateTime (MM/dd/yyyy HH:mm:ss, UTC).
+//   - A repeated property name replaces the first one's value, as when
+//     Json.NET loads a JObject. Arrays repeat the element name; an empty
+//     array or object gives an empty element; null gives xsi:nil="true"
+//     with its xmlns:xsi declaration; booleans are written True and False;
+//     integers keep their digits and other numbers are written as .NET
+//     writes a double; with ParseDate, ISO 8601 date-times are written as
+//     .NET's invariant culture writes a DateTime (MM/dd/yyyy HH:mm:ss, UTC).
 //   - Names that are not XML names are encoded as XmlConvert.EncodeLocalName
 //     does (_x0020_ for a space). A name "p<separator>local" becomes p:local
 //     when prefix p is declared in scope by a NamespacePrefix property.
 //   - The output has no XML declaration, is indented by two spaces with
-//     "\r\n" line ends, and writes empty elements as <name />.
+//     "\r\n" line ends (line breaks inside text too), and writes empty
+//     elements as <name />.
 //
 // XMLToJSON
 //   - The result is an object holding the root element under its name. In
@@ -39,7 +41,10 @@
 //   - The output is indented by two spaces with "\r\n" line ends, as
 //     Json.NET's JToken.ToString writes it.
 //
-// Malformed input gives an *Error carrying the line and column.
+// Malformed input gives an *Error carrying the line and column; so do
+// nesting deeper than 1000 levels, names and text XML cannot carry, and
+// undeclared namespace prefixes. Both directions work on the whole body in
+// memory; callers bound its size.
 //
 // xmlbody imports the standard library and internal/diag only; it must not
 // import policy or gateway packages.

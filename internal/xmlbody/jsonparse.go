@@ -21,8 +21,9 @@ const (
 	jArray
 )
 
-// jnode is one parsed JSON value. Object properties keep their order and
-// duplicates; numbers keep their literal text.
+// jnode is one parsed JSON value. Object properties keep their order (a
+// repeated name replaces the first one's value); numbers keep their
+// literal text.
 type jnode struct {
 	kind  jkind
 	off   int    // byte offset of the value in the body
@@ -344,7 +345,7 @@ func (p *jsonParser) object(depth int) (*jnode, error) {
 		}
 		if p.pos < len(p.src) && p.src[p.pos] == '}' {
 			p.pos++
-			n.props = append([]jprop(nil), p.props[mark:]...)
+			n.props = dedupe(append([]jprop(nil), p.props[mark:]...))
 			return n, nil
 		}
 		return nil, p.errorf(p.pos, "unexpected %s, expected ',' or '}'", p.describe())
@@ -383,4 +384,37 @@ func (p *jsonParser) array(depth int) (*jnode, error) {
 		}
 		return nil, p.errorf(p.pos, "unexpected %s, expected ',' or ']'", p.describe())
 	}
+}
+
+// dedupe applies Json.NET's DuplicatePropertyNameHandling.Replace, the
+// default when a JObject is loaded: a repeated name replaces the value of
+// the first property with that name, which keeps its position.
+func dedupe(props []jprop) []jprop {
+	if len(props) < 2 {
+		return props
+	}
+	out := props[:0]
+	if len(props) <= 16 {
+	next:
+		for _, p := range props {
+			for i := range out {
+				if out[i].name == p.name {
+					out[i].val = p.val
+					continue next
+				}
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	seen := make(map[string]int, len(props))
+	for _, p := range props {
+		if i, ok := seen[p.name]; ok {
+			out[i].val = p.val
+			continue
+		}
+		seen[p.name] = len(out)
+		out = append(out, p)
+	}
+	return out
 }

@@ -336,7 +336,8 @@ func (w *xmlWriter) scalar(v *jnode) (string, error) {
 }
 
 // escape appends s as element text or as a double-quoted attribute value,
-// escaping as .NET's XmlWriter does. Characters XML 1.0 cannot hold give
+// escaping as .NET's XmlWriter does: line breaks in text are written as
+// "\r\n", and in attribute values as character references. Characters XML 1.0 cannot hold give
 // an error at offset off.
 func (w *xmlWriter) escape(s string, attr bool, off int) error {
 	last := 0
@@ -350,8 +351,19 @@ func (w *xmlWriter) escape(s string, attr bool, off int) error {
 			rep = "&lt;"
 		case c == '>':
 			rep = "&gt;"
-		case c == '\r':
+		case c == '\r' && attr:
 			rep = "&#xD;"
+		case c == '\r' || c == '\n' && !attr:
+			// XmlWriter's NewLineHandling.Replace: every line break in
+			// text becomes the writer's line end.
+			rep = newline
+			if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+				w.buf = append(w.buf, s[last:i]...)
+				w.buf = append(w.buf, rep...)
+				i++
+				last = i + 1
+				continue
+			}
 		case c == '"' && attr:
 			rep = "&quot;"
 		case c == '\n' && attr:

@@ -83,7 +83,7 @@ func TestJSONToXML(t *testing.T) {
 		{name: "top-level string", in: `"x&y"`, want: `<Document>x&amp;y</Document>`},
 		{name: "top-level null", in: ` null `, want: `<Document xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" />`},
 		{name: "empty string", in: `{"a":""}`, want: `<a></a>`},
-		{name: "text escaping", in: `{"a":"<b> & \"q\" 'a'\r\tend"}`, want: "<a>&lt;b&gt; &amp; \"q\" 'a'&#xD;\tend</a>"},
+		{name: "text escaping", in: `{"a":"<b> & \"q\" 'a'\r\tend"}`, want: "<a>&lt;b&gt; &amp; \"q\" 'a'\n\tend</a>"},
 		{name: "unicode kept", in: `{"a":"h\u00e9llo \ud83d\ude00 €"}`, want: "<a>héllo 😀 €</a>"},
 		{name: "lone surrogate replaced", in: `{"a":"\ud800x"}`, want: "<a>\uFFFDx</a>"},
 		{name: "attribute escaping", in: `{"a":{"#attrs":{"v":"<\"&'\n\t\r>"}}}`, o: nsOpts, want: `<a v="&lt;&quot;&amp;'&#xA;&#x9;&#xD;&gt;" />`},
@@ -109,7 +109,8 @@ func TestJSONToXML(t *testing.T) {
 		{name: "dates parsed", in: `{"d":["2017-03-01T10:00:00Z","2017-03-01T10:00:00.1234567+01:00","2017-03-01T10:00:00","2017-03-01T00:30:00-0230","2017-03-01","2017-02-30T10:00:00Z","2017-03-01T10:00:00 Z","not a date"]}`, o: JSONToXMLOptions{ParseDate: true},
 			want: "<Document>\n  <d>03/01/2017 10:00:00</d>\n  <d>03/01/2017 09:00:00</d>\n  <d>03/01/2017 10:00:00</d>\n  <d>03/01/2017 03:00:00</d>\n  <d>2017-03-01</d>\n  <d>2017-02-30T10:00:00Z</d>\n  <d>2017-03-01T10:00:00 Z</d>\n  <d>not a date</d>\n</Document>"},
 		{name: "dates kept without parse-date", in: `{"d":"2017-03-01T10:00:00.5Z"}`, want: `<d>2017-03-01T10:00:00.5Z</d>`},
-		{name: "duplicate properties repeat", in: `{"a":1,"a":2}`, want: "<Document>\n  <a>1</a>\n  <a>2</a>\n</Document>"},
+		{name: "duplicate property replaces the first", in: `{"a":1,"b":2,"a":[3,4]}`, want: "<Document>\n  <a>3</a>\n  <a>4</a>\n  <b>2</b>\n</Document>"},
+		{name: "duplicate single property", in: `{"a":1,"a":2}`, want: "<a>2</a>"},
 		{name: "byte order mark", in: "\uFEFF{\"a\":1}", want: `<a>1</a>`},
 	}
 	for _, tt := range tests {
@@ -145,7 +146,7 @@ func TestJSONToXMLErrors(t *testing.T) {
 		{`{"":1}`, JSONToXMLOptions{}, "line 1, column 2: an empty property name cannot be an XML name"},
 		{"{\"a\":\"x\\u0001\"}", JSONToXMLOptions{}, "line 1, column 6: character U+0001 cannot appear in XML"},
 		{`{"a":{"#attrs":{"b":[1]}}}`, nsOpts, `line 1, column 21: attribute "b" needs a scalar value`},
-		{`{"a":{"#attrs":{"b":1,"b":2}}}`, nsOpts, `line 1, column 27: duplicate attribute "b"`},
+		{`{"a":{"xmlns":"urn:a","#attrs":{"xmlns":"urn:b"}}}`, nsOpts, `line 1, column 41: duplicate attribute "xmlns"`},
 		{`{"a":{"xmlns:p":{}}}`, nsOpts, `line 1, column 17: namespace declaration "xmlns:p" needs a string value`},
 		{`{"a":{"xmlns:p":""}}`, nsOpts, `line 1, column 17: the prefix "p" cannot be bound to an empty namespace`},
 		{strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1), JSONToXMLOptions{}, "line 1, column 1001: JSON nesting deeper than 1000 levels"},
@@ -164,9 +165,9 @@ func TestJSONToXMLErrors(t *testing.T) {
 }
 
 func TestJSONToXMLNewlineInText(t *testing.T) {
-	got, err := JSONToXML([]byte(`{"a":"x\ny"}`), JSONToXMLOptions{})
-	if err != nil || string(got) != "<a>x\ny</a>" {
-		t.Errorf("got %q, %v; want a bare line feed kept in text", got, err)
+	got, err := JSONToXML([]byte(`{"a":"1\n2\r3\r\n4"}`), JSONToXMLOptions{})
+	if want := "<a>1\r\n2\r\n3\r\n4</a>"; err != nil || string(got) != want {
+		t.Errorf("got %q, %v; want %q", got, err, want)
 	}
 }
 

@@ -344,14 +344,17 @@ func (c *compiler) literal(x *syntax.Literal) *node {
 		return constNode(x.Value.(int64), u.Long)
 	case syntax.LitULong:
 		return constNode(int64(x.Value.(uint64)), u.Long)
-	case syntax.LitDouble, syntax.LitFloat:
+	case syntax.LitDouble:
 		return constNode(x.Value.(float64), u.Double)
+	case syntax.LitFloat:
+		return constNode(float32(x.Value.(float64)), u.Single)
 	case syntax.LitDecimal:
-		f, err := value.ParseDouble(x.Value.(string))
+		d, err := value.ParseDecimalLiteral(x.Value.(string))
 		if err != nil {
 			c.errAt(x, "bad-literal", "invalid decimal literal")
+			return bad()
 		}
-		return constNode(f, u.Double)
+		return constNode(d, u.Decimal)
 	case syntax.LitString:
 		return constNode(x.Value.(string), u.String)
 	case syntax.LitChar:

@@ -367,7 +367,13 @@ func (c *compiler) checkArgs(x *syntax.Call, m *value.Member, types []*value.Typ
 
 // widens reports whether an implicit numeric conversion exists from a to b.
 func widens(u *value.Lib, a, b *value.Type) bool {
-	rank := map[*value.Type]int{u.Byte: 1, u.Char: 1, u.Int: 2, u.Long: 3, u.Double: 4}
+	if a == u.Decimal {
+		return b == u.Decimal
+	}
+	if b == u.Decimal {
+		return a != u.Double && a != u.Single
+	}
+	rank := map[*value.Type]int{u.Byte: 1, u.Char: 1, u.Int: 2, u.Long: 3, u.Single: 4, u.Double: 5}
 	return rank[a] <= rank[b]
 }
 

@@ -51,6 +51,13 @@ func (c *compiler) arithType(op string, a, b *value.Type) *value.Type {
 	}
 	if isNumeric(a) && isNumeric(b) {
 		switch {
+		case (a == u.Decimal || b == u.Decimal) && op != "<<" && op != ">>":
+			if a == u.Double || b == u.Double || a == u.Single || b == u.Single {
+				return nil
+			}
+			return u.Decimal
+		case a == u.Single && b != u.Double || b == u.Single && a != u.Double:
+			return u.Single
 		case op == "<<" || op == ">>":
 			if a == u.Long {
 				return u.Long

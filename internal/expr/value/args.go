@@ -94,6 +94,10 @@ func FormatNumber(v Value, format string) string {
 	switch x := v.(type) {
 	case float64:
 		out, err = dotnet.FormatDouble(x, format)
+	case float32:
+		out, err = dotnet.FormatSingle(x, format)
+	case dotnet.Decimal:
+		out, err = x.Format(format)
 	case int32:
 		out, err = dotnet.FormatIntN(int64(x), 32, format)
 	case int64:

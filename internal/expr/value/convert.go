@@ -36,6 +36,11 @@ func ToString(v Value) string {
 		return strconv.FormatUint(uint64(x), 10)
 	case float64:
 		return FormatDouble(x)
+	case float32:
+		s, _ := dotnet.FormatSingle(x, "")
+		return s
+	case dotnet.Decimal:
+		return x.String()
 	case Char:
 		return string(rune(x))
 	case time.Time:
@@ -114,7 +119,7 @@ func ParseGuid(s string) (Guid, bool) {
 // IsNumeric reports whether v is a number.
 func IsNumeric(v Value) bool {
 	switch v.(type) {
-	case int32, int64, float64, uint8, Char:
+	case int32, int64, float64, uint8, Char, float32, dotnet.Decimal:
 		return true
 	}
 	return false
@@ -140,6 +145,10 @@ func AsFloat(v Value) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
 		return x, true
+	case float32:
+		return float64(x), true
+	case dotnet.Decimal:
+		return x.Float64(), true
 	case int32:
 		return float64(x), true
 	case int64:
@@ -167,9 +176,24 @@ func Equal(a, b Value) bool {
 		y, ok := b.(bool)
 		return ok && x == y
 	case float64:
+		if _, isDec := b.(dotnet.Decimal); isDec {
+			return false
+		}
 		y, ok := AsFloat(b)
 		return ok && x == y
+	case float32, dotnet.Decimal:
+		r, ok := Compare(a, b)
+		return ok && r == 0
 	case int32, int64, uint8, Char:
+		if _, ok := b.(dotnet.Decimal); ok {
+			r, _ := Compare(a, b)
+			return r == 0
+		}
+		if _, ok := b.(float32); ok {
+			xf, _ := AsFloat(a)
+			yf, _ := AsFloat(b)
+			return xf == yf
+		}
 		if f, ok := b.(float64); ok {
 			xf, _ := AsFloat(a)
 			return xf == f
@@ -246,6 +270,16 @@ func Compare(a, b Value) (int, bool) {
 			return 0, false
 		}
 		return cmp3(!x && y, x && !y), true
+	}
+	if da, ok := toDecimal(a); ok {
+		if db, ok := toDecimal(b); ok {
+			if _, isDec := a.(dotnet.Decimal); isDec {
+				return da.Cmp(db), true
+			}
+			if _, isDec := b.(dotnet.Decimal); isDec {
+				return da.Cmp(db), true
+			}
+		}
 	}
 	if xi, ok := AsInt64(a); ok {
 		if yi, ok := AsInt64(b); ok {

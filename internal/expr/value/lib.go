@@ -157,6 +157,7 @@ func buildLib() *Lib {
 	u.Namespaces["System"] = true
 	u.buildCore()
 	u.buildNarrow()
+	u.buildDecimal()
 	u.buildString()
 	u.buildCollections()
 	u.buildLinq()
@@ -166,6 +167,7 @@ func buildLib() *Lib {
 	u.buildJwt()
 	u.buildCrypto()
 	u.buildJSON()
+	u.buildDecimalMath()
 	u.buildXML()
 	u.buildKnownOnly()
 	return u

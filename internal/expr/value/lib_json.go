@@ -56,6 +56,8 @@ func ToToken(v Value) *jsonx.Token {
 		return jsonx.NewTimeSpan(dotnet.TimeSpan(int64(x) / 100))
 	case Guid:
 		return jsonx.NewString(x.String())
+	case dotnet.Decimal:
+		return jsonx.NewFloat(x.Float64())
 	case Enum:
 		return jsonx.NewInt(x.V)
 	case DateTimeOffset:
@@ -213,6 +215,28 @@ func tokenTo(tok *jsonx.Token, t *Type, nullable bool) Value {
 			Throw(ExFormat, "Unrecognized Guid format.")
 		}
 		return g
+	case u.Decimal, u.Single:
+		if isNull && nullable {
+			return nil
+		}
+		if tok == nil {
+			Throw(ExArgument, "Can not convert Null to %s.", t.FullName[7:])
+		}
+		d, ok, err := tok.AsDecimal()
+		if err != nil {
+			jsonErr(err)
+		}
+		if !ok {
+			Throw(ExArgument, "Can not convert Null to %s.", t.FullName[7:])
+		}
+		if t == u.Single {
+			f, _, err := tok.AsFloat64()
+			if err != nil {
+				jsonErr(err)
+			}
+			return float32(f)
+		}
+		return d
 	case u.Object, nil:
 		if tok != nil && tok.IsValue() {
 			return FromToken(tok)

@@ -193,8 +193,11 @@ func (u *Lib) buildMisc() {
 	}
 	sameType := func(name string, fi func(a, b int64) int64, ff func(a, b float64) float64) *Member {
 		mm := meth(name, 2, 2, nil, func(c Call) Value {
-			if numKind(c.Args[0]) == 3 || numKind(c.Args[1]) == 3 {
+			if numKind(c.Args[0]) == 4 || numKind(c.Args[1]) == 4 {
 				return ff(c.Float(0), c.Float(1))
+			}
+			if numKind(c.Args[0]) == 3 || numKind(c.Args[1]) == 3 {
+				return float32(ff(c.Float(0), c.Float(1)))
 			}
 			a, _ := AsInt64(c.Args[0])
 			b, _ := AsInt64(c.Args[1])

@@ -3,6 +3,8 @@ package value
 import (
 	"math"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/dotnet"
 )
 
 func divZero() {
@@ -16,8 +18,12 @@ func numKind(v Value) int {
 		return 1
 	case int64:
 		return 2
-	case float64:
+	case float32:
 		return 3
+	case float64:
+		return 4
+	case dotnet.Decimal:
+		return 5
 	}
 	return 0
 }
@@ -79,6 +85,23 @@ func Arith(op string, a, b Value) Value {
 		}
 	}
 	switch max(ka, kb) {
+	case 5:
+		return decimalArith(op, a, b)
+	case 3:
+		x, _ := AsFloat(a)
+		y, _ := AsFloat(b)
+		switch op {
+		case "+":
+			return float32(x) + float32(y)
+		case "-":
+			return float32(x) - float32(y)
+		case "*":
+			return float32(x) * float32(y)
+		case "/":
+			return float32(x) / float32(y)
+		case "%":
+			return float32(math.Mod(float64(float32(x)), float64(float32(y))))
+		}
 	case 1:
 		x, _ := AsInt64(a)
 		y, _ := AsInt64(b)
@@ -206,6 +229,10 @@ func Negate(v Value) Value {
 		return -x
 	case float64:
 		return -x
+	case float32:
+		return -x
+	case dotnet.Decimal:
+		return x.Neg()
 	case uint8:
 		return -int32(x)
 	case Char:
@@ -241,6 +268,9 @@ func ConvertNumber(v Value, t *Type) (Value, bool) {
 	u := Universe()
 	if narrow := u.narrow[t]; narrow != nil {
 		return narrow(v)
+	}
+	if r, ok, handled := convertDecimalSingle(u, v, t); handled {
+		return r, ok
 	}
 	if f, isF := v.(float64); isF {
 		switch t {
@@ -285,7 +315,7 @@ func ConvertNumber(v Value, t *Type) (Value, bool) {
 // IsNumericType reports whether t is a numeric type.
 func IsNumericType(t *Type) bool {
 	u := Universe()
-	return t == u.Int || t == u.Long || t == u.Double || t == u.Byte || t == u.Char || u.narrow[t] != nil
+	return t == u.Int || t == u.Long || t == u.Double || t == u.Byte || t == u.Char || t == u.Decimal || t == u.Single || u.narrow[t] != nil
 }
 
 func (u *Lib) buildNarrow() {
@@ -308,6 +338,4 @@ func (u *Lib) buildNarrow() {
 	mk("sbyte", "System.SByte", u.Int, func(v Value) (Value, bool) { n, ok := toI(v); return int32(int8(n)), ok })
 	mk("uint", "System.UInt32", u.Long, func(v Value) (Value, bool) { n, ok := toI(v); return int64(uint32(n)), ok })
 	mk("ulong", "System.UInt64", u.Long, func(v Value) (Value, bool) { n, ok := toI(v); return n, ok })
-	mk("float", "System.Single", u.Double, func(v Value) (Value, bool) { f, ok := AsFloat(v); return float64(float32(f)), ok })
-	mk("decimal", "System.Decimal", u.Double, func(v Value) (Value, bool) { f, ok := AsFloat(v); return f, ok })
 }

@@ -3,6 +3,7 @@ package value
 import (
 	"time"
 
+	"github.com/tollgate/tollgate/internal/dotnet"
 	"github.com/tollgate/tollgate/internal/jsonx"
 )
 
@@ -162,6 +163,10 @@ func TypeOf(v Value) *Type {
 		return u.Long
 	case float64:
 		return u.Double
+	case float32:
+		return u.Single
+	case dotnet.Decimal:
+		return u.Decimal
 	case uint8:
 		return u.Byte
 	case string:

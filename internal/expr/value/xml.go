@@ -373,6 +373,7 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 		el    *XNode
 		names map[string]string // prefix -> namespace declared on el
 		raw   xml.Name
+		start int
 	}
 	var stack []scope
 	cur := doc
@@ -391,22 +392,27 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 		return "", prefix == ""
 	}
 	seenRoot := false
+	// at reports an error at byte offset off of s.
+	at := func(off int, format string, args ...any) error {
+		return &Exception{Type: XMLError, Message: fmt.Sprintf(format, args...) + xmlPosAt(s, off), Pos: -1, End: -1}
+	}
 	for {
+		start := int(d.InputOffset())
 		tok, err := d.RawToken()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, xmlParseError(err, d)
+			return nil, xmlParseError(err, d, s, start)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if cur == doc && seenRoot {
-				return nil, xmlErrorf(d, "There are multiple root elements.")
+				return nil, at(start+1, "There are multiple root elements.")
 			}
 			seenRoot = true
 			el := &XNode{Kind: XElementNode}
-			sc := scope{el: el, raw: t.Name}
+			sc := scope{el: el, raw: t.Name, start: start}
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
 					if sc.names == nil {
@@ -422,7 +428,7 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 			stack = append(stack, sc)
 			ns, ok := lookup(t.Name.Space)
 			if !ok {
-				return nil, xmlErrorf(d, "'%s' is an undeclared prefix.", t.Name.Space)
+				return nil, at(start+1, "'%s' is an undeclared prefix.", t.Name.Space)
 			}
 			el.Name = XName{NS: ns, Local: t.Name.Local}
 			for _, a := range t.Attr {
@@ -435,12 +441,16 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 				default:
 					ans, ok := lookup(a.Name.Space)
 					if !ok {
-						return nil, xmlErrorf(d, "'%s' is an undeclared prefix.", a.Name.Space)
+						return nil, at(start+1, "'%s' is an undeclared prefix.", a.Name.Space)
 					}
 					an = XName{NS: ans, Local: a.Name.Local}
 				}
 				if el.Attr(an) != nil {
-					return nil, xmlErrorf(d, "'%s' is a duplicate attribute name.", a.Name.Local)
+					off := start + 1
+					if tag := s[start:d.InputOffset()]; strings.Contains(tag, " "+rawName(a.Name)) {
+						off = start + strings.LastIndex(tag, " "+rawName(a.Name)) + 1
+					}
+					return nil, at(off, "'%s' is a duplicate attribute name.", rawName(a.Name))
 				}
 				el.Attrs = append(el.Attrs, &XAttr{Name: an, Value: a.Value, Parent: el})
 			}
@@ -453,7 +463,8 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 			}
 			top := stack[len(stack)-1]
 			if top.raw != t.Name {
-				return nil, xmlErrorf(d, "The '%s' start tag does not match the end tag of '%s'.", rawName(top.raw), rawName(t.Name))
+				sl, sc := lineCol(s, top.start+1)
+				return nil, at(start+2, "The '%s' start tag on line %d position %d does not match the end tag of '%s'.", rawName(top.raw), sl, sc, rawName(t.Name))
 			}
 			stack = stack[:len(stack)-1]
 			if len(cur.Nodes) > 0 {
@@ -466,7 +477,7 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 			text := string(t)
 			if cur == doc {
 				if strings.TrimSpace(text) != "" {
-					return nil, xmlErrorf(d, "Data at the root level is invalid.")
+					return nil, at(start+len(text)-len(strings.TrimLeft(text, " \t\r\n")), "Data at the root level is invalid.")
 				}
 				continue
 			}
@@ -539,6 +550,21 @@ func parseDecl(inst string) *XDecl {
 	return d
 }
 
+// lineCol returns the 1-based line and column of byte offset off in s.
+func lineCol(s string, off int) (int, int) {
+	if off > len(s) {
+		off = len(s)
+	}
+	line := 1 + strings.Count(s[:off], "\n")
+	col := off - strings.LastIndexByte(s[:off], '\n')
+	return line, col
+}
+
+func xmlPosAt(s string, off int) string {
+	l, c := lineCol(s, off)
+	return fmt.Sprintf(" Line %d, position %d.", l, c)
+}
+
 func xmlPos(d *xml.Decoder) string {
 	line, col := d.InputPos()
 	return fmt.Sprintf(" Line %d, position %d.", line, col)
@@ -548,15 +574,21 @@ func xmlErrorf(d *xml.Decoder, format string, args ...any) error {
 	return &Exception{Type: XMLError, Message: fmt.Sprintf(format, args...) + xmlPos(d), Pos: -1, End: -1}
 }
 
-func xmlParseError(err error, d *xml.Decoder) error {
+func xmlParseError(err error, d *xml.Decoder, s string, start int) error {
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		msg := se.Msg
 		switch {
 		case strings.Contains(msg, "unexpected EOF"):
 			return &Exception{Type: XMLError, Message: "Unexpected end of file has occurred." + xmlPos(d), Pos: -1, End: -1}
-		case strings.HasPrefix(msg, "invalid character entity"):
-			return xmlErrorf(d, "Reference to undeclared entity.")
+		case strings.HasPrefix(msg, "invalid character entity "):
+			ent := strings.TrimSuffix(strings.TrimPrefix(msg, "invalid character entity "), " (no semicolon)")
+			off := start
+			if i := strings.Index(s[start:], ent); i >= 0 {
+				off = start + i + 1
+			}
+			name := strings.TrimSuffix(strings.TrimPrefix(ent, "&"), ";")
+			return &Exception{Type: XMLError, Message: "Reference to undeclared entity '" + name + "'." + xmlPosAt(s, off), Pos: -1, End: -1}
 		}
 		return &Exception{Type: XMLError, Message: "Data at the root level is invalid." + fmt.Sprintf(" Line %d, position 1.", se.Line), Cause: "the XML is not well formed: " + msg, Pos: -1, End: -1}
 	}
