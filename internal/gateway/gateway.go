@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate/tollgate/internal/diag"
 	"github.com/tollgate/tollgate/internal/expr"
 	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/liquid"
 	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
@@ -93,6 +94,8 @@ type state struct {
 	validators map[policy.Policy]*authn.Validator
 	// backends are the compiled backend entities, by name.
 	backends map[string]*backend
+	// templates are the compiled Liquid bodies.
+	templates map[*policy.SetBody]*liquid.Template
 	// secrets are the values of secret named values, masked in traces.
 	secrets []string
 }
@@ -168,6 +171,8 @@ func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
 	st.validators, diags = g.compileValidators(st.pipes)
 	var bd diag.List
 	st.backends, bd = compileBackends(snap)
+	diags.Append(bd)
+	st.templates, bd = compileTemplates(st.pipes)
 	diags.Append(bd)
 	for _, nv := range snap.NamedValues {
 		if nv.Secret && nv.Value != "" {

@@ -338,13 +338,17 @@ func (x *exchange) execSetQuery(st *policy.Step, p *policy.SetHeader, began time
 }
 
 func (x *exchange) execSetBody(st *policy.Step, p *policy.SetBody, target **body, began time.Time) *Error {
+	var s string
 	if p.Liquid() {
-		return &Error{Source: st.Name, Reason: "PolicyNotSupported", Status: 500, Message: "Policy execution failed.",
-			Cause: "set-body template=\"liquid\" is not supported by tollgate yet"}
-	}
-	s, err := x.str(st, p.Body)
-	if err != nil {
-		return err
+		var err *Error
+		if s, err = x.renderLiquid(st, p, *target, x.headersFor()); err != nil {
+			return err
+		}
+	} else {
+		var err *Error
+		if s, err = x.str(st, p.Body); err != nil {
+			return err
+		}
 	}
 	if *target == nil {
 		*target = newBytesBody(nil)

@@ -11,6 +11,8 @@ import (
 type Context struct {
 	Request  RequestView
 	Response *ResponseView // nil in the inbound section
+	// Variables are context.Variables, each as its .NET string form.
+	Variables map[string]string
 }
 
 // RequestView is `context.Request`.
@@ -74,6 +76,8 @@ func (v contextView) PropertyValue(k values.Value) values.Value {
 	switch keyString(k) {
 	case "Request":
 		return requestView{c: &v.c.Request}
+	case "Variables":
+		return values.ValueOf(v.c.Variables)
 	case "Response":
 		if v.c.Response != nil {
 			return responseView{r: v.c.Response}

@@ -23,11 +23,51 @@ func offsetString(t time.Time) string {
 	return fmt.Sprintf("%s%02d:%02d", sign, off/3600, off/60%60)
 }
 
-// FormatDateTime formats t (a UTC DateTime) with a .NET standard or custom
-// format string (invariant culture). An empty format is the general "G"
-// format.
+// A System.DateTime is a time.Time whose location carries the Kind: UTC for
+// DateTimeKind.Utc, and two zero-offset zones for Local and Unspecified.
+// tollgate treats local time as UTC (the gateway runs in UTC), so every
+// DateTime's clock reading is also its UTC reading; only formatting ("o",
+// "K", "zzz"), JSON output and the Kind property tell the kinds apart.
+var (
+	locLocal       = time.FixedZone("Local", 0)
+	locUnspecified = time.FixedZone("Unspecified", 0)
+)
+
+// DateTimeKind returns the DateTimeKind of a DateTime value. Times in any
+// location other than the Local and Unspecified markers are Utc.
+func DateTimeKind(t time.Time) dotnet.Kind {
+	switch t.Location() {
+	case locLocal:
+		return dotnet.Local
+	case locUnspecified:
+		return dotnet.Unspecified
+	}
+	return dotnet.Utc
+}
+
+// WithKind returns t (read as UTC) with the DateTimeKind k.
+func WithKind(t time.Time, k dotnet.Kind) time.Time {
+	switch k {
+	case dotnet.Local:
+		return t.In(locLocal)
+	case dotnet.Unspecified:
+		return t.In(locUnspecified)
+	}
+	return t.UTC()
+}
+
+// FromDotnetDateTime converts a dotnet.DateTime, keeping its Kind.
+func FromDotnetDateTime(d dotnet.DateTime) time.Time { return WithKind(d.Time(), d.Kind()) }
+
+// ToDotnetDateTime converts a DateTime value to a dotnet.DateTime.
+func ToDotnetDateTime(t time.Time) dotnet.DateTime {
+	return dotnet.DateTimeFromTime(t.UTC(), DateTimeKind(t))
+}
+
+// FormatDateTime formats a DateTime with a .NET standard or custom format
+// string (invariant culture). An empty format is the general "G" format.
 func FormatDateTime(t time.Time, format string) string {
-	d := dotnet.DateTimeFromTime(t, dotnet.Utc)
+	d := ToDotnetDateTime(t)
 	if format == "" {
 		return d.String()
 	}
@@ -43,14 +83,15 @@ func FormatTimeSpan(d time.Duration) string {
 	return dotnet.TimeSpan(int64(d) / 100).String()
 }
 
-// ParseDateTime parses s as DateTime.Parse does with the invariant culture.
-// Strings with an offset are converted to UTC.
+// ParseDateTime parses s as DateTime.Parse does with the invariant culture:
+// no zone gives Kind Unspecified; a zone or offset gives the local time
+// (UTC) with Kind Local.
 func ParseDateTime(s string) (time.Time, bool) {
 	d, ok := dotnet.TryParseDateTime(s)
 	if !ok {
 		return time.Time{}, false
 	}
-	return d.Time(), true
+	return FromDotnetDateTime(d), true
 }
 
 // ParseTimeSpan parses [-][d.]hh:mm[:ss[.fffffff]] or a whole number of days.
@@ -111,3 +152,5 @@ func ParseTimeSpan(s string) (time.Duration, bool) {
 	}
 	return total, true
 }
+
+func isEnum(v Value) bool { _, ok := v.(Enum); return ok }

@@ -176,6 +176,7 @@ func (u *Lib) buildCore() {
 
 	// DateTime
 	dt := u.DateTime
+	u.newType("DateTimeKind", "System.DateTimeKind", u.Object).EnumValues = map[string]int64{"Unspecified": 0, "Utc": 1, "Local": 2}
 	dtAdd := func(name string, unit float64) *Member {
 		m := meth(name, 1, 1, dt, func(c Call) Value {
 			t := c.This.(time.Time)
@@ -217,7 +218,11 @@ func (u *Lib) buildCore() {
 			return Enum{T: u.Types["DayOfWeek"], V: int64(d), Name: d.String()}
 		}),
 		meth("ToUniversalTime", 0, 0, dt, func(c Call) Value { return c.This.(time.Time).UTC() }),
-		meth("ToLocalTime", 0, 0, dt, func(c Call) Value { return c.This.(time.Time) }),
+		meth("ToLocalTime", 0, 0, dt, func(c Call) Value { return WithKind(c.This.(time.Time), dotnet.Local) }),
+		prop("Kind", u.Types["DateTimeKind"], func(c Call) Value {
+			k := DateTimeKind(c.This.(time.Time))
+			return Enum{T: u.Types["DateTimeKind"], V: int64(k), Name: k.String()}
+		}),
 		meth("ToString", 0, 2, u.String, func(c Call) Value { return FormatDateTime(c.This.(time.Time), c.Str(0)) }),
 		meth("ToShortDateString", 0, 0, u.String, func(c Call) Value { return FormatDateTime(c.This.(time.Time), "d") }),
 		meth("ToShortTimeString", 0, 0, u.String, func(c Call) Value { return FormatDateTime(c.This.(time.Time), "t") }),
@@ -226,13 +231,12 @@ func (u *Lib) buildCore() {
 		meth("IsDaylightSavingTime", 0, 0, u.Bool, func(c Call) Value { return false }),
 	)
 	u.newType("DayOfWeek", "System.DayOfWeek", u.Object).EnumValues = map[string]int64{"Sunday": 0, "Monday": 1, "Tuesday": 2, "Wednesday": 3, "Thursday": 4, "Friday": 5, "Saturday": 6}
-	u.newType("DateTimeKind", "System.DateTimeKind", u.Object).EnumValues = map[string]int64{"Unspecified": 0, "Utc": 1, "Local": 2}
 	dt.addStatic(
 		prop("UtcNow", dt, func(c Call) Value { return c.Fr.Time().UTC() }),
-		prop("Now", dt, func(c Call) Value { return c.Fr.Time().UTC() }),
-		prop("Today", dt, func(c Call) Value { return c.Fr.Time().UTC().Truncate(24 * time.Hour) }),
-		prop("MinValue", dt, func(c Call) Value { return time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC) }),
-		prop("MaxValue", dt, func(c Call) Value { return time.Date(9999, 12, 31, 23, 59, 59, 999999900, time.UTC) }),
+		prop("Now", dt, func(c Call) Value { return WithKind(c.Fr.Time(), dotnet.Local) }),
+		prop("Today", dt, func(c Call) Value { return WithKind(c.Fr.Time().UTC().Truncate(24*time.Hour), dotnet.Local) }),
+		prop("MinValue", dt, func(c Call) Value { return time.Date(1, 1, 1, 0, 0, 0, 0, locUnspecified) }),
+		prop("MaxValue", dt, func(c Call) Value { return time.Date(9999, 12, 31, 23, 59, 59, 999999900, locUnspecified) }),
 		prop("UnixEpoch", dt, func(c Call) Value { return time.Unix(0, 0).UTC() }),
 		meth("Parse", 1, 3, dt, func(c Call) Value {
 			c.NotNull(0, "s")
@@ -258,24 +262,43 @@ func (u *Lib) buildCore() {
 		meth("DaysInMonth", 2, 2, u.Int, func(c Call) Value {
 			return int32(time.Date(c.Int(0), time.Month(c.Int(1))+1, 0, 0, 0, 0, 0, time.UTC).Day())
 		}),
-		meth("SpecifyKind", 2, 2, dt, func(c Call) Value { return c.Args[0] }),
+		meth("SpecifyKind", 2, 2, dt, func(c Call) Value {
+			t, ok := c.Args[0].(time.Time)
+			if !ok {
+				ThrowCast(c.Args[0], "System.DateTime")
+			}
+			e, _ := c.Args[1].(Enum)
+			return WithKind(t, dotnet.Kind(e.V))
+		}),
 	)
 	dt.New = func(c Call) Value {
-		if len(c.Args) == 1 {
+		if len(c.Args) == 1 || len(c.Args) == 2 && isEnum(c.Args[1]) {
 			n, _ := AsInt64(c.Args[0])
-			return FromTicks(n)
+			k := dotnet.Unspecified
+			if len(c.Args) == 2 {
+				k = dotnet.Kind(c.Args[1].(Enum).V)
+			}
+			return WithKind(FromTicks(n), k)
 		}
 		ints := make([]int, 7)
-		for i := range min(len(c.Args), 7) {
-			if _, ok := c.Args[i].(Enum); ok {
+		kind := dotnet.Unspecified
+		for i := range min(len(c.Args), 8) {
+			if e, ok := c.Args[i].(Enum); ok {
+				kind = dotnet.Kind(e.V)
 				continue
 			}
-			ints[i] = c.Int(i)
+			if i < 7 {
+				ints[i] = c.Int(i)
+			}
 		}
 		if len(c.Args) < 3 {
 			Throw(ExArgument, "DateTime requires year, month and day.")
 		}
-		return time.Date(ints[0], time.Month(ints[1]), ints[2], ints[3], ints[4], ints[5], ints[6]*1e6, time.UTC)
+		d, err := dotnet.NewDateTime(ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], ints[6], kind)
+		if err != nil {
+			throwDotnet(err)
+		}
+		return FromDotnetDateTime(d)
 	}
 
 	// TimeSpan
@@ -364,7 +387,12 @@ func (u *Lib) buildCore() {
 		meth("ToUnixTimeSeconds", 0, 0, u.Long, func(c Call) Value { return c.This.(DateTimeOffset).T.Unix() }),
 		meth("ToUnixTimeMilliseconds", 0, 0, u.Long, func(c Call) Value { return c.This.(DateTimeOffset).T.UnixMilli() }),
 		prop("UtcDateTime", dt, func(c Call) Value { return c.This.(DateTimeOffset).T.UTC() }),
-		prop("DateTime", dt, func(c Call) Value { return c.This.(DateTimeOffset).T }),
+		prop("LocalDateTime", dt, func(c Call) Value { return WithKind(c.This.(DateTimeOffset).T.UTC(), dotnet.Local) }),
+		prop("DateTime", dt, func(c Call) Value {
+			t := c.This.(DateTimeOffset).T
+			y, mo, d := t.Date()
+			return time.Date(y, mo, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), locUnspecified)
+		}),
 		prop("UtcTicks", u.Long, func(c Call) Value { return Ticks(c.This.(DateTimeOffset).T.UTC()) }),
 		meth("AddSeconds", 1, 1, dto, func(c Call) Value {
 			return DateTimeOffset{c.This.(DateTimeOffset).T.Add(time.Duration(c.Float(0) * 1e9))}

@@ -51,7 +51,7 @@ func ToToken(v Value) *jsonx.Token {
 	case Char:
 		return jsonx.NewString(string(rune(x)))
 	case time.Time:
-		return jsonx.NewDate(dotnet.DateTimeFromTime(x, dotnet.Utc))
+		return jsonx.NewDate(ToDotnetDateTime(x))
 	case time.Duration:
 		return jsonx.NewTimeSpan(dotnet.TimeSpan(int64(x) / 100))
 	case Guid:
@@ -106,7 +106,7 @@ func FromToken(t *jsonx.Token) Value {
 	case jsonx.String, jsonx.Guid, jsonx.Uri, jsonx.Raw, jsonx.Comment:
 		return t.Str()
 	case jsonx.Date:
-		return t.DateTime().Time()
+		return FromDotnetDateTime(t.DateTime())
 	case jsonx.Bytes:
 		return t.BytesValue()
 	case jsonx.TimeSpan:
@@ -198,7 +198,7 @@ func tokenTo(tok *jsonx.Token, t *Type, nullable bool) Value {
 		if !ok {
 			Throw(ExArgument, "Can not convert Null to DateTime.")
 		}
-		return d.Time()
+		return FromDotnetDateTime(d)
 	case u.Guid:
 		s, ok, err := tok.AsString()
 		if err != nil {
