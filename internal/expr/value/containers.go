@@ -24,6 +24,21 @@ type List struct {
 type Seq struct {
 	T     *Type
 	Items []Value
+	// Order is set on the result of OrderBy and ThenBy (an
+	// IOrderedEnumerable): the source items and the sort keys so far.
+	Order *Ordering
+}
+
+// Ordering records how an ordered sequence was sorted, for ThenBy.
+type Ordering struct {
+	Src  []Value
+	Keys []SortKey
+}
+
+// SortKey is one key of an ordered sequence.
+type SortKey struct {
+	Fn   *Func
+	Desc bool
 }
 
 // Dict is a Dictionary<K,V> that keeps insertion order.

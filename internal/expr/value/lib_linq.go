@@ -72,6 +72,63 @@ func sortValues(items []Value, key func(Value) Value, fr *Frame) {
 	})
 }
 
+// orderBy implements OrderBy, OrderByDescending, ThenBy and
+// ThenByDescending: a stable sort of the source on all keys so far.
+func orderBy(desc, then bool) func(c Call) Value {
+	return func(c Call) Value {
+		var ord Ordering
+		if s, ok := c.This.(*Seq); ok && then && s.Order != nil {
+			ord.Src = s.Order.Src
+			ord.Keys = append(append([]SortKey(nil), s.Order.Keys...), SortKey{fn(c, 0), desc})
+		} else {
+			ord.Src = items(c)
+			ord.Keys = []SortKey{{fn(c, 0), desc}}
+		}
+		n := len(ord.Src)
+		keys := make([][]Value, len(ord.Keys))
+		for k, sk := range ord.Keys {
+			keys[k] = make([]Value, n)
+			for i, x := range ord.Src {
+				keys[k][i] = call1(c, sk.Fn, x)
+			}
+		}
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(i, j int) bool {
+			for k, sk := range ord.Keys {
+				r := compareKeys(keys[k][idx[i]], keys[k][idx[j]])
+				if r == 0 {
+					continue
+				}
+				if sk.Desc {
+					return r > 0
+				}
+				return r < 0
+			}
+			return false
+		})
+		out := make([]Value, n)
+		for i, j := range idx {
+			out[i] = ord.Src[j]
+		}
+		return &Seq{T: elemOf(c.This), Items: out, Order: &ord}
+	}
+}
+
+// compareKeys orders two sort keys as Comparer<T>.Default: null first.
+func compareKeys(a, b Value) int {
+	if a == nil || b == nil {
+		return cmp3(a == nil && b != nil, a != nil && b == nil)
+	}
+	r, ok := Compare(a, b)
+	if !ok {
+		Throw(ExInvalidOp, "Failed to compare two elements in the array.")
+	}
+	return r
+}
+
 func (u *Lib) buildLinq() {
 	e := u.Enumerable
 	first := func(name string, orDefault, last bool) *Member {
@@ -272,22 +329,36 @@ func (u *Lib) buildLinq() {
 			}
 			return s / float64(len(it))
 		}), nil),
-		withLambda(meth("OrderBy", 1, 1, nil, func(c Call) Value {
-			out := append([]Value(nil), items(c)...)
-			f := fn(c, 0)
-			sortValues(out, func(x Value) Value { return call1(c, f, x) }, c.Fr)
-			return &Seq{T: elemOf(c.This), Items: out}
-		}), seqResult),
-		withLambda(meth("OrderByDescending", 1, 1, nil, func(c Call) Value {
-			out := append([]Value(nil), items(c)...)
-			f := fn(c, 0)
-			sortValues(out, func(x Value) Value { return call1(c, f, x) }, c.Fr)
-			for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-				out[i], out[j] = out[j], out[i]
+		withLambda(meth("OrderBy", 1, 1, nil, orderBy(false, false)), seqResult),
+		withLambda(meth("OrderByDescending", 1, 1, nil, orderBy(true, false)), seqResult),
+		withLambda(meth("ThenBy", 1, 1, nil, orderBy(false, true)), seqResult),
+		withLambda(meth("ThenByDescending", 1, 1, nil, orderBy(true, true)), seqResult),
+		&Member{Name: "Cast", Kind: Method, TArgs: 1, Fn: func(c Call) Value {
+			t := c.TArg(0)
+			it := items(c)
+			out := make([]Value, 0, len(it))
+			for _, x := range it {
+				switch {
+				case x == nil && t.Value:
+					ThrowNull("Cast<" + t.Name + "> met a null element")
+				case x == nil || t == u.Object || t.Is == nil || t.Is(x):
+				default:
+					ThrowCast(x, t.FullName)
+				}
+				out = append(out, x)
 			}
-			return &Seq{T: elemOf(c.This), Items: out}
-		}), seqResult),
-		withLambda(meth("ThenBy", 1, 1, nil, func(c Call) Value { return c.This }), seqResult),
+			return &Seq{T: t, Items: out}
+		}, ResultOf: func(_ *Type, _ []*Type, ta []*Type) *Type { return u.SeqOf(ta[0]) }},
+		&Member{Name: "OfType", Kind: Method, TArgs: 1, Fn: func(c Call) Value {
+			t := c.TArg(0)
+			var out []Value
+			for _, x := range items(c) {
+				if x != nil && (t == u.Object || t.Is == nil || t.Is(x)) {
+					out = append(out, x)
+				}
+			}
+			return &Seq{T: t, Items: out}
+		}, ResultOf: func(_ *Type, _ []*Type, ta []*Type) *Type { return u.SeqOf(ta[0]) }},
 		meth("Reverse", 0, 0, nil, func(c Call) Value {
 			it := items(c)
 			out := make([]Value, len(it))
