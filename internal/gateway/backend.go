@@ -137,7 +137,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		}
 	}
 	if counter != nil {
-		x.rec.RequestSize = counter.n
+		x.rec.RequestSize = counter.n.Load()
 	}
 	x.backendTime += time.Since(began)
 	if err != nil {

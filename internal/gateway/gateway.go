@@ -481,12 +481,12 @@ func callerIP(r *http.Request) string {
 
 type countingReader struct {
 	r io.ReadCloser
-	n int64
+	n atomic.Int64 // the transport may still be reading when the response arrives
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 

@@ -176,12 +176,26 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 	// initializers
 	var objNames []string
 	var objVals []evalFn
+	var objKeys [][]evalFn
 	var coll [][]evalFn
 	if x.Init != nil {
 		if x.Init.Object {
 			for i, n := range x.Init.Names {
 				objNames = append(objNames, n)
 				objVals = append(objVals, c.valueExpr(x.Init.Values[i]).eval)
+				var keys []evalFn
+				if i < len(x.Init.Keys) && x.Init.Keys[i] != nil {
+					if ix := t.Lookup("[]"); ix == nil || ix.Set == nil {
+						if !t.Open {
+							c.errorf(x.Init.Pos, x.Init.End, "bad-initializer", "cannot apply indexing with [] to an expression of type '%s'", t.Name)
+							return bad()
+						}
+					}
+					for _, k := range x.Init.Keys[i] {
+						keys = append(keys, c.valueExpr(k).eval)
+					}
+				}
+				objKeys = append(objKeys, keys)
 			}
 		} else {
 			if t.Lookup("Add") == nil {
@@ -223,6 +237,17 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 			add.Fn(value.Call{Fr: fr, This: obj, Args: ev})
 		}
 		for i, n := range objNames {
+			if keys := objKeys[i]; keys != nil {
+				kv := make([]value.Value, len(keys))
+				for j, k := range keys {
+					kv[j] = k(fr)
+				}
+				v := objVals[i](fr)
+				m := value.TypeOf(obj).Lookup("[]")
+				fr.Pos, fr.End = s, e
+				m.Set(value.Call{Fr: fr, This: obj, Args: kv}, v)
+				continue
+			}
 			v := objVals[i](fr)
 			m := value.TypeOf(obj).Lookup(n)
 			if m == nil || m.Set == nil {

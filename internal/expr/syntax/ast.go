@@ -245,7 +245,10 @@ type Init struct {
 	Object   bool
 	Names    []string
 	Values   []Expr
-	Elems    [][]Expr
+	// Keys holds, parallel to Names and Values, the index of an index
+	// initializer ("[key] = value", Name empty); nil entries are members.
+	Keys  [][]Expr
+	Elems [][]Expr
 }
 
 // AnonMember is one member of an anonymous object: "a = 1" or a projection "x.Name".

@@ -901,11 +901,29 @@ func (p *parser) newExpr() Expr {
 func (p *parser) initializer(allowObject bool) *Init {
 	lb := p.want("{")
 	in := &Init{Pos: lb.Pos}
-	if allowObject && p.tok().Kind == scanner.Ident && isTok(p.peekN(1), "=") {
+	if allowObject && (p.tok().Kind == scanner.Ident && isTok(p.peekN(1), "=") || p.is("[")) {
 		in.Object = true
 	}
 	for !p.is("}") {
-		if in.Object {
+		if in.Object && p.is("[") {
+			p.next()
+			var keys []Expr
+			for !p.is("]") {
+				keys = append(keys, p.expr())
+				if !p.got(",") {
+					break
+				}
+			}
+			p.want("]")
+			p.want("=")
+			in.Names = append(in.Names, "")
+			in.Keys = append(in.Keys, keys)
+			if p.is("{") {
+				p.fail("nested object initializers are not supported")
+			}
+			in.Values = append(in.Values, p.expr())
+		} else if in.Object {
+			in.Keys = append(in.Keys, nil)
 			n := p.ident()
 			p.want("=")
 			in.Names = append(in.Names, identName(n))

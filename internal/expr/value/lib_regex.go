@@ -24,6 +24,8 @@ type RegexMatch struct {
 	M     *regexp2.Match // nil for an unsuccessful match
 	G     *regexp2.Group
 	Input string
+	// Re is the expression that produced the match, for NextMatch.
+	Re *regexp2.Regexp
 }
 
 // DotnetType implements Typed.
@@ -140,14 +142,14 @@ func (u *Lib) buildRegex() {
 		if err != nil {
 			regexErr(err)
 		}
-		return &RegexMatch{M: m, Input: s}
+		return &RegexMatch{M: m, Input: s, Re: r.Re}
 	}
 	matches := func(c Call, r *Regex, s string) Value {
 		var out []Value
 		m, err := r.Re.FindStringMatch(s)
 		for ; m != nil && err == nil; m, err = r.Re.FindNextMatch(m) {
 			c.Fr.Step(1)
-			out = append(out, &RegexMatch{M: m, Input: s})
+			out = append(out, &RegexMatch{M: m, Input: s, Re: r.Re})
 		}
 		if err != nil {
 			regexErr(err)
@@ -254,13 +256,14 @@ func (u *Lib) buildRegex() {
 		prop("Groups", u.Groups, func(c Call) Value { return &groupColl{rm(c)} }),
 		meth("NextMatch", 0, 0, u.Match, func(c Call) Value {
 			m := rm(c)
-			if m.M == nil {
+			if m.M == nil || m.Re == nil {
 				return m
 			}
-			// Re-run from the match end using the original regex is not
-			// available from a Match; NextMatch is not supported.
-			Throw(ExNotSupported, "Match.NextMatch is not supported; use Regex.Matches.")
-			return nil
+			next, err := m.Re.FindNextMatch(m.M)
+			if err != nil {
+				regexErr(err)
+			}
+			return &RegexMatch{M: next, Input: m.Input, Re: m.Re}
 		}),
 	)
 	u.MatchCollection.add(prop("Count", u.Int, func(c Call) Value { return int32(len(c.This.(*matchColl).Items)) }),
