@@ -314,9 +314,21 @@ func (c *compiler) cast(x *syntax.Cast) *node {
 	valueType := t.Value
 	srcText := shorten(c.text(x.X))
 	jsonFrom := value.IsJSONType(from)
+	xmlFrom := value.HasExplicitConversion(from, t)
+	nullable := x.Type.Nullable || t.Generic == "Nullable"
 	return &node{eval: func(fr *value.Frame) value.Value {
 		v := ne(fr)
 		if v == nil {
+			if xmlFrom && valueType {
+				if nullable {
+					return nil
+				}
+				param := "element"
+				if from == u.X.XAttribute {
+					param = "attribute"
+				}
+				throwAt(fr, &value.Exception{Type: value.ExArgNull, Message: "Value cannot be null. (Parameter '" + param + "')", Cause: srcText + " is null and cannot be converted to " + t.Name, Pos: -1, End: -1}, s, e)
+			}
 			if valueType && jsonFrom {
 				fr.Pos, fr.End = s, e
 				return value.ConvertNullToken(t)

@@ -97,7 +97,7 @@ func xmlString(v Value) string {
 		}
 		return FormatDouble(x)
 	case time.Time:
-		return FormatDateTime(x, "o")
+		return FormatDateTime(x, "yyyy-MM-ddTHH:mm:ss.FFFFFFFK")
 	case DateTimeOffset:
 		return FormatDateTime(x.T, "yyyy-MM-ddTHH:mm:ss.FFFFFFF") + offsetString(x.T)
 	case time.Duration:
@@ -146,6 +146,7 @@ func itoa(n int64) string { return ToString(n) }
 // addContent adds content to a container as XContainer.Add does.
 func addContent(n *XNode, v Value, first bool) {
 	var add []*XNode
+	emptyText := false
 	var collect func(v Value)
 	collect = func(v Value) {
 		switch x := v.(type) {
@@ -171,6 +172,10 @@ func addContent(n *XNode, v Value, first bool) {
 			x.Parent = n
 			n.Attrs = append(n.Attrs, x)
 		case string:
+			if x == "" {
+				emptyText = true
+				return
+			}
 			add = append(add, &XNode{Kind: XTextNode, Text: x})
 		case *XDecl:
 			Throw(ExArgument, "An XObject cannot be used as a value.")
@@ -204,10 +209,8 @@ func addContent(n *XNode, v Value, first bool) {
 			n.appendNode(c)
 		}
 	}
-	if n.Kind == XElementNode && len(n.Nodes) == 0 && v != nil {
-		if s, ok := v.(string); ok && s == "" {
-			n.Full = true
-		}
+	if n.Kind == XElementNode && len(n.Nodes) == 0 && emptyText {
+		n.Full = true
 	}
 }
 

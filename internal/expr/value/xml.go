@@ -475,6 +475,10 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 			cur = cur.Parent
 		case xml.CharData:
 			text := string(t)
+			if strings.HasPrefix(s[start:], "<![CDATA[") && cur != doc {
+				cur.appendNode(&XNode{Kind: XCDataNode, Text: text})
+				continue
+			}
 			if cur == doc {
 				if strings.TrimSpace(text) != "" {
 					return nil, at(start+len(text)-len(strings.TrimLeft(text, " \t\r\n")), "Data at the root level is invalid.")
