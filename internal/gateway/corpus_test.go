@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -166,7 +167,7 @@ func TestCorpusEndToEnd(t *testing.T) {
 	}
 	var names []string
 	for n, c := range missing {
-		names = append(names, n+"×"+itoa(c))
+		names = append(names, n+"×"+strconv.Itoa(c))
 	}
 	sort.Strings(names)
 	t.Logf("corpus end to end: %d files ran, %d use policies tollgate does not run yet (%s), %d have defects tollgate reports at load",
@@ -194,8 +195,4 @@ func firstLine(s string) string {
 		s = s[:160] + "…"
 	}
 	return s
-}
-
-func itoa(n int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + func() string { b, _ := json.Marshal(n); return string(b) }())
 }

@@ -209,18 +209,26 @@ func traceValue(v expr.Value, src policy.Value) string {
 	return fmt.Sprintf("%q", s)
 }
 
-func (x *exchange) execSetHeader(st *policy.Step, p *policy.SetHeader, h http.Header, began time.Time) *Error {
-	name, err := x.str(st, p.Name)
-	if err != nil {
-		return err
+// nameAndAction evaluates the name and exists-action of set-header and
+// set-query-parameter.
+func (x *exchange) nameAndAction(st *policy.Step, p *policy.SetHeader) (name, action string, err *Error) {
+	if name, err = x.str(st, p.Name); err != nil {
+		return "", "", err
 	}
-	action := p.Action()
-	if action == "" {
+	if action = p.Action(); action == "" {
 		a, err := x.str(st, p.ExistsAction)
 		if err != nil {
-			return err
+			return "", "", err
 		}
 		action = strings.ToLower(strings.TrimSpace(a))
+	}
+	return name, action, nil
+}
+
+func (x *exchange) execSetHeader(st *policy.Step, p *policy.SetHeader, h http.Header, began time.Time) *Error {
+	name, action, err := x.nameAndAction(st, p)
+	if err != nil {
+		return err
 	}
 	key := textproto.CanonicalMIMEHeaderKey(name)
 	if isHopHeader(key) {
@@ -286,17 +294,9 @@ func isHopHeader(key string) bool {
 }
 
 func (x *exchange) execSetQuery(st *policy.Step, p *policy.SetHeader, began time.Time) *Error {
-	name, err := x.str(st, p.Name)
+	name, action, err := x.nameAndAction(st, p)
 	if err != nil {
 		return err
-	}
-	action := p.Action()
-	if action == "" {
-		a, err := x.str(st, p.ExistsAction)
-		if err != nil {
-			return err
-		}
-		action = strings.ToLower(strings.TrimSpace(a))
 	}
 	q := queryPairs(x.req.rawQuery)
 	idx := -1

@@ -58,7 +58,14 @@ func (x *exchange) storeOutage(st *policy.Step, err error) *Error {
 		Cause: note + "; tollgate is configured to fail closed (--store-outage=closed)"}
 }
 
-func isOutage(err error) bool { return errors.Is(err, limit.ErrUnavailable) }
+// storeFailure handles an error of the counter store: an outage fails open
+// or closed as configured; anything else is a 500 with the store's message.
+func (x *exchange) storeFailure(st *policy.Step, message string, err error) *Error {
+	if errors.Is(err, limit.ErrUnavailable) {
+		return x.storeOutage(st, err)
+	}
+	return &Error{Source: st.Name, Reason: "StoreError", Status: 500, Message: message, Cause: err.Error()}
+}
 
 // rateExceeded builds APIM's 429 for a rate limit, with Retry-After.
 func (x *exchange) rateExceeded(st *policy.Step, r limit.Rate, retryHeader, cause string) *Error {
@@ -132,10 +139,7 @@ func (x *exchange) execRateLimit(st *policy.Step, p *policy.RateLimit, began tim
 	for i, c := range counters {
 		r, err := x.g.limits.Peek(ctx, c.key, c.calls, c.period, 1)
 		if err != nil {
-			if isOutage(err) {
-				return x.storeOutage(st, err)
-			}
-			return &Error{Source: st.Name, Reason: "StoreError", Status: 500, Message: "Rate limit could not be evaluated.", Cause: err.Error()}
+			return x.storeFailure(st, "Rate limit could not be evaluated.", err)
 		}
 		if !r.Allowed {
 			x.rateHeaders(r, p.RemainingCallsHeaderName, p.RemainingCallsVariableName, p.TotalCallsHeaderName, p.RetryAfterVariableName)
@@ -149,10 +153,7 @@ func (x *exchange) execRateLimit(st *policy.Step, p *policy.RateLimit, began tim
 	for i, c := range counters {
 		r, err := x.g.limits.Take(ctx, c.key, c.calls, c.period, 1)
 		if err != nil {
-			if isOutage(err) {
-				return x.storeOutage(st, err)
-			}
-			return &Error{Source: st.Name, Reason: "StoreError", Status: 500, Message: "Rate limit could not be evaluated.", Cause: err.Error()}
+			return x.storeFailure(st, "Rate limit could not be evaluated.", err)
 		}
 		if !r.Allowed {
 			// Another request took the last call between the check and now.
@@ -211,10 +212,7 @@ func (x *exchange) execRateLimitByKey(st *policy.Step, p *policy.RateLimitByKey,
 		r, serr = x.g.limits.Take(ctx, k, int64(calls), d, int64(cost))
 	}
 	if serr != nil {
-		if isOutage(serr) {
-			return x.storeOutage(st, serr)
-		}
-		return &Error{Source: st.Name, Reason: "StoreError", Status: 500, Message: "Rate limit could not be evaluated.", Cause: serr.Error()}
+		return x.storeFailure(st, "Rate limit could not be evaluated.", serr)
 	}
 	x.rateHeaders(r, p.RemainingCallsHeaderName, p.RemainingCallsVariableName, p.TotalCallsHeaderName, p.RetryAfterVariableName)
 	if !r.Allowed {
@@ -268,10 +266,7 @@ func (x *exchange) execQuotaByKey(st *policy.Step, p *policy.QuotaByKey, began t
 	if p.IncrementCondition.Expr != nil || (p.IncrementCondition.Set && !p.IncrementCondition.B) {
 		s, serr := x.g.limits.PeekQuota(x.r.Context(), k, q)
 		if serr != nil {
-			if isOutage(serr) {
-				return x.storeOutage(st, serr)
-			}
-			return &Error{Source: st.Name, Reason: "StoreError", Status: 500, Message: "Quota could not be evaluated.", Cause: serr.Error()}
+			return x.storeFailure(st, "Quota could not be evaluated.", serr)
 		}
 		if !s.Allowed {
 			return quotaExceeded(st, s, fmt.Sprintf("counter key %q used %d of %d calls (%d of %d KB) in the current period", key, s.Calls, q.Calls, s.Bytes/1024, q.Kilobytes))
@@ -298,10 +293,7 @@ func (x *exchange) takeQuota(st *policy.Step, key string, q limit.Quota, began t
 	}
 	s, err := x.g.limits.TakeQuota(x.r.Context(), key, q, calls)
 	if err != nil {
-		if isOutage(err) {
-			return x.storeOutage(st, err)
-		}
-		return &Error{Source: st.Name, Reason: "StoreError", Status: 500, Message: "Quota could not be evaluated.", Cause: err.Error()}
+		return x.storeFailure(st, "Quota could not be evaluated.", err)
 	}
 	if !s.Allowed {
 		what := fmt.Sprintf("%d of %d calls", s.Calls, q.Calls)
@@ -372,10 +364,7 @@ func (x *exchange) execLimitConcurrency(st *policy.Step, p *policy.LimitConcurre
 	lease := x.g.timeout + time.Minute
 	l, serr := x.g.limits.Acquire(x.r.Context(), "concurrency|"+key, int64(p.MaxCount.N), lease)
 	if serr != nil {
-		if isOutage(serr) {
-			return next, x.storeOutage(st, serr)
-		}
-		return next, &Error{Source: st.Name, Reason: "StoreError", Status: 500, Message: "Concurrency limit could not be evaluated.", Cause: serr.Error()}
+		return next, x.storeFailure(st, "Concurrency limit could not be evaluated.", serr)
 	}
 	if !l.Acquired {
 		return next, policyError(st.Name, "ConcurrencyLimitExceeded", "Too many requests are being processed concurrently.", http.StatusTooManyRequests,

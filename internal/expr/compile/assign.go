@@ -193,6 +193,7 @@ func (c *compiler) assign(x *syntax.Assign) *node {
 // implicitConv converts a value of static type from to the numeric type to
 // (int to long or double) so that locals keep their declared type.
 func (c *compiler) implicitConv(from, to *value.Type) func(value.Value) value.Value {
+	to = value.Underlying(to)
 	if to != nil && isNumeric(to) && from != to {
 		return func(v value.Value) value.Value {
 			if r, ok := value.ConvertNumber(v, to); ok {

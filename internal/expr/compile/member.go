@@ -100,6 +100,9 @@ func (c *compiler) member(x *syntax.Member) *node {
 	cause := c.nullCause(x.X, "."+x.Name+" was read on it")
 	nullCond := x.NullCond
 	name := x.Name
+	if nullCond {
+		recv.typ = value.Underlying(recv.typ)
+	}
 	if t := recv.typ; t != nil && t != u.Object || t == u.Object && u.Object.Lookup(name) == nil && !t.Open {
 		m := t.Lookup(name)
 		if m == nil && !t.Open {
@@ -116,9 +119,10 @@ func (c *compiler) member(x *syntax.Member) *node {
 			}
 			get := m.Get
 			typ := m.Result
+			nullOK := m.NullReceiver
 			return &node{eval: func(fr *value.Frame) value.Value {
 				v := re(fr)
-				if v == nil {
+				if v == nil && !nullOK {
 					if nullCond {
 						return nil
 					}
@@ -477,6 +481,9 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 	default:
 		recv = c.value(recv, f.X)
 		recvType = recv.typ
+		if f.NullCond {
+			recvType = value.Underlying(recvType) // x?.M() on T? calls T.M
+		}
 		if t := recvType; t != nil {
 			owner = c.ownerName(t)
 			m = t.Lookup(f.Name)
@@ -576,11 +583,12 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		fnc = m.Fn
 	}
 	nargs := len(evals)
+	nullOK := m != nil && m.NullReceiver
 	return &node{eval: func(fr *value.Frame) value.Value {
 		var this value.Value
 		if re != nil {
 			this = re(fr)
-			if this == nil {
+			if this == nil && !nullOK {
 				if nullCond {
 					return nil
 				}

@@ -43,6 +43,10 @@ func isNumeric(t *value.Type) bool { return value.IsNumericType(t) }
 // arithType is the static result type of a binary arithmetic operator.
 func (c *compiler) arithType(op string, a, b *value.Type) *value.Type {
 	u := c.u
+	if a != nil && a.Generic == "Nullable" || b != nil && b.Generic == "Nullable" {
+		// lifted operators
+		return u.NullableOf(c.arithType(op, value.Underlying(a), value.Underlying(b)))
+	}
 	if op == "+" && a == u.X.XNamespace && b == u.String {
 		return u.X.XName
 	}
@@ -88,6 +92,7 @@ func (c *compiler) arithType(op string, a, b *value.Type) *value.Type {
 // checkOperands reports operator/type combinations C# rejects.
 func (c *compiler) checkOperands(x *syntax.Binary, a, b *value.Type) {
 	u := c.u
+	a, b = value.Underlying(a), value.Underlying(b)
 	known := func(t *value.Type) bool { return t != nil && t != u.Object && !t.Open }
 	if !known(a) || !known(b) {
 		return
@@ -132,6 +137,9 @@ func (c *compiler) binary(x *syntax.Binary) *node {
 		typ := a.typ
 		if typ == nil {
 			typ = b.typ
+		}
+		if typ != nil && typ.Generic == "Nullable" && b.typ != nil && b.typ.Generic != "Nullable" {
+			typ = value.Underlying(typ)
 		}
 		return &node{eval: func(fr *value.Frame) value.Value {
 			if v := ae(fr); v != nil {
@@ -292,6 +300,20 @@ func (c *compiler) cast(x *syntax.Cast) *node {
 			c.errAt(x, "invalid-cast", "cannot convert type '%s' to '%s'", from.Name, t.Name)
 			return bad()
 		}
+	}
+	if t.Generic == "Nullable" && isNumeric(t.Elem) && (from == nil || isNumeric(value.Underlying(from)) || from == u.Object) {
+		el := t.Elem
+		return &node{eval: func(fr *value.Frame) value.Value {
+			v := ne(fr)
+			if v == nil {
+				return nil
+			}
+			r, ok := value.ConvertNumber(v, el)
+			if !ok {
+				throwAt(fr, castException(v, to), s, e)
+			}
+			return r
+		}, typ: t, slot: -1}
 	}
 	if n.isConst && isNumeric(t) && isNumeric(from) {
 		v, _ := value.ConvertNumber(n.cval, t)

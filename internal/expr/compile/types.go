@@ -27,6 +27,9 @@ func (c *compiler) typeRef(t *syntax.TypeRef) *value.Type {
 		name = "string"
 	}
 	r := u.Lookup(name, args, t.Array)
+	if r != nil && t.Nullable && t.Array == 0 {
+		r = u.NullableOf(r)
+	}
 	if r == nil {
 		if strings.HasPrefix(name, "Func") || strings.HasPrefix(name, "Action") || name == "Func" {
 			return u.Func
@@ -55,6 +58,13 @@ func (c *compiler) typeRef(t *syntax.TypeRef) *value.Type {
 // variable of type to without a cast.
 func (c *compiler) assignable(from, to *value.Type, isNullConst bool) bool {
 	u := c.u
+	if to != nil && to.Generic == "Nullable" {
+		if isNullConst || from == to {
+			return true
+		}
+		to = to.Elem
+		from = value.Underlying(from)
+	}
 	if to == nil || from == nil || to == u.Object || from == to || from.Open || to.Open {
 		return !(isNullConst && to != nil && to.Value)
 	}

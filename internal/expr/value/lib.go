@@ -215,7 +215,7 @@ func (u *Lib) Lookup(name string, args []*Type, array int) *Type {
 		case "Func", "Action", "Tuple", "Nullable":
 			t = u.Types[base]
 			if base == "Nullable" && len(args) == 1 {
-				t = args[0]
+				t = u.NullableOf(args[0])
 			}
 		}
 	}
@@ -241,6 +241,45 @@ func typeKey(t *Type) string {
 		return "object"
 	}
 	return t.FullName
+}
+
+// NullableOf returns the type T? for a value type T, and t itself for
+// reference types.
+func (u *Lib) NullableOf(t *Type) *Type {
+	if t == nil || !t.Value {
+		return t
+	}
+	return u.generic("N:"+typeKey(t), func() *Type {
+		n := &Type{Name: t.Name + "?", FullName: "System.Nullable`1[" + t.FullName + "]", Base: t, Elem: t, Generic: "Nullable", Is: t.Is}
+		n.add(
+			&Member{Name: "HasValue", Kind: Property, Result: u.Bool, NullReceiver: true, Get: func(c Call) Value { return c.This != nil }},
+			&Member{Name: "Value", Kind: Property, Result: t, NullReceiver: true, Get: func(c Call) Value {
+				if c.This == nil {
+					Throw(ExInvalidOp, "Nullable object must have a value.")
+				}
+				return c.This
+			}},
+			&Member{Name: "GetValueOrDefault", Kind: Method, Min: 0, Max: 1, Result: t, NullReceiver: true, Fn: func(c Call) Value {
+				if c.This != nil {
+					return c.This
+				}
+				if c.Has(0) {
+					return c.Args[0]
+				}
+				return Zero(t)
+			}},
+			&Member{Name: "ToString", Kind: Method, Min: 0, Max: 0, Result: u.String, NullReceiver: true, Fn: func(c Call) Value { return ToString(c.This) }},
+		)
+		return n
+	})
+}
+
+// Underlying returns T for Nullable<T>, and t otherwise.
+func Underlying(t *Type) *Type {
+	if t != nil && t.Generic == "Nullable" && t.Elem != nil {
+		return t.Elem
+	}
+	return t
 }
 
 // ArrayOf returns the type T[].

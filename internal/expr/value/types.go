@@ -88,6 +88,9 @@ type Member struct {
 	ArgTypes []*Type
 	// Unsupported explains why tollgate does not run this member.
 	Unsupported string
+	// NullReceiver marks members that accept a null receiver (HasValue,
+	// Value and GetValueOrDefault of Nullable<T>).
+	NullReceiver bool
 }
 
 // Lookup finds an instance member of t or one of its bases.
