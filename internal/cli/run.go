@@ -32,6 +32,7 @@ type runFlags struct {
 	redis        string
 	storeOutage  string
 	identity     string
+	certificates []string
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -66,6 +67,7 @@ served.`,
 	cmd.Flags().StringVar(&f.allAccessKey, "all-access-key", "", "key of the built-in all-access subscription (default $TOLLGATE_ALL_ACCESS_KEY, else random)")
 	cmd.Flags().StringVar(&f.redis, "redis", "", "Redis server (host:port or redis://...) shared by replicas for rate limits, quotas and the external cache (default $TOLLGATE_REDIS; none: in memory)")
 	cmd.Flags().StringVar(&f.identity, "managed-identity-endpoint", "", "endpoint giving authentication-managed-identity its tokens, App Service protocol (default $IDENTITY_ENDPOINT; $TOLLGATE_MANAGED_IDENTITY_TOKEN gives a fixed token)")
+	cmd.Flags().StringArrayVar(&f.certificates, "certificate", nil, "certificate for certificate-id or thumbprint references: ID=FILE, PEM (with key) or PKCS#12 (password in $TOLLGATE_CERTIFICATE_<ID>_PASSWORD); repeatable")
 	cmd.Flags().StringVar(&f.storeOutage, "store-outage", "open", "when Redis is unreachable, throttling policies fail \"open\" (admit) or \"closed\" (503)")
 	return cmd
 }
@@ -119,7 +121,11 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	if key == "" {
 		key = randomKey()
 	}
-	opts := gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100), ManagedIdentity: identitySource(f.identity)}
+	certs, err := loadCertificates(f.certificates)
+	if err != nil {
+		return err
+	}
+	opts := gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100), ManagedIdentity: identitySource(f.identity), Certificates: certs}
 	switch f.storeOutage {
 	case "open":
 		opts.Outage = gateway.FailOpen
@@ -262,4 +268,33 @@ func identitySource(endpoint string) gateway.TokenSource {
 		return gateway.StaticTokenSource(tok)
 	}
 	return nil
+}
+
+// loadCertificates reads --certificate ID=FILE flags.
+func loadCertificates(flags []string) ([]gateway.Certificate, error) {
+	var out []gateway.Certificate
+	for _, f := range flags {
+		id, path, ok := strings.Cut(f, "=")
+		if !ok || id == "" || path == "" {
+			return nil, fmt.Errorf("--certificate %q: want ID=FILE", f)
+		}
+		c, err := gateway.LoadCertificate(id, path, getenv("TOLLGATE_CERTIFICATE_"+envName(id)+"_PASSWORD"))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// envName upper-cases s and replaces every character that is not a letter
+// or digit with an underscore, as environment variable names need.
+func envName(s string) string {
+	b := []byte(strings.ToUpper(s))
+	for i, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }

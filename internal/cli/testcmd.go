@@ -16,7 +16,7 @@ import (
 )
 
 func newTestCmd(stdout, stderr io.Writer) *cobra.Command {
-	var headers, values []string
+	var headers, values, certificates []string
 	var data string
 	var trace bool
 	cmd := &cobra.Command{
@@ -48,10 +48,14 @@ PATH may carry a query string. -d @FILE reads the body from FILE.`,
 			if !strings.HasPrefix(path, "/") {
 				path = "/" + path
 			}
+			certs, err := loadCertificates(certificates)
+			if err != nil {
+				return err
+			}
 			key := randomKey()
 			traces := reqtrace.NewStore(1)
 			var logLine recordingLog
-			gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Traces: traces, Log: gateway.NewLogWriter(&logLine), ManagedIdentity: identitySource("")})
+			gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Traces: traces, Log: gateway.NewLogWriter(&logLine), ManagedIdentity: identitySource(""), Certificates: certs})
 			if err != nil {
 				return err
 			}
@@ -112,6 +116,7 @@ PATH may carry a query string. -d @FILE reads the body from FILE.`,
 	cmd.Flags().StringArrayVarP(&headers, "header", "H", nil, "request header 'Name: value'; repeatable")
 	cmd.Flags().StringVarP(&data, "data", "d", "", "request body, or @FILE")
 	cmd.Flags().BoolVar(&trace, "trace", false, "print the request trace after the response")
+	cmd.Flags().StringArrayVar(&certificates, "certificate", nil, "certificate for certificate-id or thumbprint references: ID=FILE; repeatable")
 	cmd.Flags().StringArrayVar(&values, "values", nil, "APIOps override file supplying secrets and keys; repeatable")
 	return cmd
 }

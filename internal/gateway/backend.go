@@ -92,6 +92,13 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		}
 		rt = x.g.trans.forMode(be.tlsMode)
 	}
+	if c := x.clientCert; c != nil {
+		mode := tlsVerify
+		if be != nil {
+			mode = be.tlsMode
+		}
+		rt = x.g.clientTrans.get(&c.TLS, c.Thumbprint, mode)
+	}
 	var rc io.ReadCloser
 	var length int64
 	if x.req.body != nil {

@@ -59,6 +59,9 @@ type Options struct {
 	// HTTPClient fetches OpenID metadata and signing keys; nil uses a
 	// default client.
 	HTTPClient *http.Client
+	// Certificates are the certificates policies refer to by id or
+	// thumbprint.
+	Certificates []Certificate
 	// ManagedIdentity gives authentication-managed-identity its tokens; nil
 	// makes that policy fail (unless ignore-error) with a cause saying how
 	// to configure one.
@@ -82,6 +85,8 @@ type Gateway struct {
 	tokens         *tokenCache // nil when no managed identity is configured
 	breakers       *breakers
 	trans          *transports
+	certs          *certificateStore
+	clientTrans    *clientTransports
 }
 
 // state is everything built from one configuration snapshot.
@@ -118,6 +123,8 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		g.limits = limit.NewMemory()
 	}
 	g.breakers = newBreakers()
+	g.certs = newCertificateStore(opts.Certificates)
+	g.clientTrans = &clientTransports{m: map[string]*http.Transport{}}
 	if opts.ManagedIdentity != nil {
 		g.tokens = &tokenCache{src: opts.ManagedIdentity, m: map[[2]string]cachedToken{}}
 	}
@@ -237,6 +244,7 @@ type exchange struct {
 	preflight    bool // a CORS preflight answered by cors policies
 	deferred     []deferredCount
 	cachePending *pendingStore
+	clientCert   *Certificate // set by authentication-certificate
 }
 
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}

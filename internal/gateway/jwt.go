@@ -30,7 +30,7 @@ func (g *Gateway) compileValidators(pipes map[pipelineKey]*policy.Effective) (ma
 				var err error
 				switch p := st.Policy.(type) {
 				case *policy.ValidateJWT:
-					cfg, d := jwtConfig(st, p)
+					cfg, d := jwtConfig(st, p, g.certs)
 					if d.HasErrors() {
 						diags.Append(d)
 						out[st.Policy] = nil
@@ -76,7 +76,10 @@ func literals(vs []policy.Value, what string, diags *diag.List) []string {
 	return out
 }
 
-func jwtConfig(st *policy.Step, p *policy.ValidateJWT) (authn.Config, diag.List) {
+// jwtConfig turns the policy into the validator's configuration. certs is
+// nil when the configuration is only checked (tollgate check): certificates
+// are supplied when tollgate runs.
+func jwtConfig(st *policy.Step, p *policy.ValidateJWT, certs *certificateStore) (authn.Config, diag.List) {
 	var d diag.List
 	cfg := authn.Config{
 		HeaderName:               literal(p.HeaderName, "header-name", &d),
@@ -106,7 +109,17 @@ func jwtConfig(st *policy.Step, p *policy.ValidateJWT) (authn.Config, diag.List)
 		for _, k := range ks {
 			key := authn.Key{ID: literal(k.ID, "key id", &d), Value: literal(k.Text, "key", &d), N: literal(k.N, "key n", &d), E: literal(k.E, "key e", &d)}
 			if k.CertificateID.Set {
-				d.Errorf(k.CertificateID.Span, "unsupported-certificate", "certificate-id %q: certificates are not supported by tollgate yet; give the key as n and e or as a base64 symmetric key", k.CertificateID.Resolved())
+				id := k.CertificateID.Resolved()
+				key.CertificateID = id
+				switch c := certs.lookup(id, ""); {
+				case certs == nil:
+					d.Warnf(k.CertificateID.Span, "certificate-at-run-time", "certificate %q must be supplied when tollgate runs (--certificate %s=FILE)", id, id)
+					continue
+				case c == nil:
+					d.Errorf(k.CertificateID.Span, "unknown-certificate", "certificate %q was not supplied; start tollgate with --certificate %s=FILE", id, id)
+				default:
+					key.Certificate = c.PEM
+				}
 			}
 			out = append(out, key)
 		}

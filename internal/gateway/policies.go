@@ -29,7 +29,7 @@ var runnable = map[string]bool{
 	"cors": true, "rate-limit": true, "rate-limit-by-key": true, "quota": true, "quota-by-key": true,
 	"validate-jwt": true, "validate-azure-ad-token": true, "cache-lookup": true, "cache-store": true,
 	"cache-lookup-value": true, "cache-store-value": true, "cache-remove-value": true,
-	"authentication-managed-identity": true, "json-to-xml": true, "xml-to-json": true,
+	"authentication-managed-identity": true, "json-to-xml": true, "xml-to-json": true, "authentication-certificate": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -120,6 +120,8 @@ func (x *exchange) exec(st *policy.Step) (flow, *Error) {
 		return next, x.execJSONToXML(st, p, began)
 	case *policy.XMLToJSON:
 		return next, x.execXMLToJSON(st, p, began)
+	case *policy.AuthenticationCertificate:
+		return next, x.execAuthCertificate(st, p, began)
 	case *policy.AuthenticationManagedIdentity:
 		return next, x.execManagedIdentity(st, p, began)
 	case *policy.JSONP:

@@ -171,6 +171,24 @@ func Equal(a, b Value) bool {
 	switch x := a.(type) {
 	case string:
 		y, ok := b.(string)
+		if !ok {
+			switch b.(type) {
+			case XName, XNamespace:
+				return Equal(b, a)
+			}
+		}
+		return ok && x == y
+	case XName:
+		if s, ok := b.(string); ok {
+			return x.DotnetString() == s
+		}
+		y, ok := b.(XName)
+		return ok && x == y
+	case XNamespace:
+		if s, ok := b.(string); ok {
+			return x.URI == s
+		}
+		y, ok := b.(XNamespace)
 		return ok && x == y
 	case bool:
 		y, ok := b.(bool)
