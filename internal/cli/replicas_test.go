@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,6 +32,13 @@ func TestMain(m *testing.M) {
 // startProcess runs "tollgate ARGS..." as a separate process and returns
 // the URL it serves on.
 func startProcess(t *testing.T, args ...string) string {
+	u, _, _ := startProcessCmd(t, args...)
+	return u
+}
+
+// startProcessCmd is startProcess, also returning the process and its
+// standard error as it arrives.
+func startProcessCmd(t *testing.T, args ...string) (string, *exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "TOLLGATE_TEST_MAIN=1")
@@ -49,21 +59,69 @@ func startProcess(t *testing.T, args ...string) string {
 	})
 	re := regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)`)
 	found := make(chan string, 1)
+	var errOut syncBuffer
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			errOut.Write([]byte(sc.Text() + "\n"))
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
+				select {
+				case found <- m[1]:
+				default:
+				}
 			}
 		}
 	}()
 	select {
 	case u := <-found:
-		return u
+		return u, cmd, &errOut
 	case <-time.After(20 * time.Second):
 		t.Fatal("tollgate process did not start")
 	}
-	return ""
+	return "", nil, nil
+}
+
+// A reload that fails keeps the configuration being served; a good one
+// replaces it.
+func TestReloadOnSIGHUP(t *testing.T) {
+	policy := func(body string) string {
+		return `<policies><inbound><base/><return-response><set-body>` + body + `</set-body></return-response></inbound></policies>`
+	}
+	dir := writeFolder(t, map[string]string{
+		"apis/a/apiInformation.json": `{"properties":{"path":"a","serviceUrl":"http://127.0.0.1:9","subscriptionRequired":false}}`,
+		"apis/a/specification.yaml":  "openapi: 3.0.1\ninfo: {title: a, version: '1'}\npaths:\n  /x:\n    get: {operationId: x, responses: {'200': {description: OK}}}\n",
+		"apis/a/policy.xml":          policy("first"),
+	})
+	url, cmd, errOut := startProcessCmd(t, "run", dir, "--listen", "127.0.0.1:0", "--log-file", os.DevNull)
+	body := func() string {
+		_, b := get(t, url+"/a/x")
+		return b
+	}
+	reload := func(want string) {
+		t.Helper()
+		n := strings.Count(errOut.String(), "reload")
+		cmd.Process.Signal(syscall.SIGHUP)
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(errOut.String(), "reload") == n && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !strings.Contains(errOut.String()[len(errOut.String())-min(len(errOut.String()), 400):], want) {
+			t.Fatalf("after SIGHUP, stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if got := body(); got != "first" {
+		t.Fatalf("before reload: %q", got)
+	}
+	os.WriteFile(filepath.Join(dir, "apis/a/policy.xml"), []byte("<policies><inbound><set-body>"), 0o644)
+	reload("still serving the previous configuration")
+	if got := body(); got != "first" {
+		t.Errorf("a broken configuration replaced the served one: %q", got)
+	}
+	os.WriteFile(filepath.Join(dir, "apis/a/policy.xml"), []byte(policy("second")), 0o644)
+	reload("reloaded")
+	if got := body(); got != "second" {
+		t.Errorf("after a good reload: %q", got)
+	}
 }
 
 // Two tollgate processes sharing one real redis-server admit at most 1% more
