@@ -224,7 +224,7 @@ func printDemo(w io.Writer, base, allAccess string) {
   APIs      echo (key required)   %[1]s/echo/resource
             open (no key)         %[1]s/open/hello
             orders v1 and v2      %[1]s/orders/v1/orders/42
-  product   starter (echo, orders), subscription "starter-demo"
+  product   starter (echo, orders): 20 calls a minute, subscription "starter-demo"
   demo key  %[2]s
   all-access key (APIM's master subscription)  %[3]s
 

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/dotnet"
 )
 
 func fn(c Call, i int) *Func {
@@ -320,15 +322,42 @@ func (u *Lib) buildLinq() {
 				Throw(ExInvalidOp, MsgNoElements)
 			}
 			s := 0.0
+			var dsum Value
+			allDec, allSingle := true, true
 			for _, x := range it {
 				if c.Has(0) {
 					x = call1(c, fn(c, 0), x)
 				}
+				_, isDec := x.(dotnet.Decimal)
+				_, isSingle := x.(float32)
+				allDec, allSingle = allDec && isDec, allSingle && isSingle
+				if allDec {
+					if dsum == nil {
+						dsum = x
+					} else {
+						dsum = decimalArith("+", dsum, x)
+					}
+				}
 				f, _ := AsFloat(x)
 				s += f
 			}
+			switch {
+			case allDec:
+				return decimalArith("/", dsum, int64(len(it)))
+			case allSingle:
+				return float32(s / float64(len(it)))
+			}
 			return s / float64(len(it))
-		}), nil),
+		}), func(t *Type, a []*Type, _ []*Type) *Type {
+			el := ElemType(t)
+			if len(a) > 0 && a[0] != nil {
+				el = a[0]
+			}
+			if el == u.Decimal || el == u.Single {
+				return el
+			}
+			return u.Double
+		}),
 		withLambda(meth("OrderBy", 1, 1, nil, orderBy(false, false)), seqResult),
 		withLambda(meth("OrderByDescending", 1, 1, nil, orderBy(true, false)), seqResult),
 		withLambda(meth("ThenBy", 1, 1, nil, orderBy(false, true)), seqResult),
