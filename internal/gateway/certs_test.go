@@ -55,7 +55,7 @@ func TestAuthenticationCertificate(t *testing.T) {
 	}
 	files := map[string]string{
 		"backends/secure/backendInformation.json": `{"properties":{"url":"` + backend.URL + `","tls":{"validateCertificateChain":false}}}`,
-		"apis/test/policy.xml": `<policies><inbound><base/><set-backend-service backend-id="secure" /><authentication-certificate certificate-id="orders-client" /></inbound></policies>`,
+		"apis/test/policy.xml":                    `<policies><inbound><base/><set-backend-service backend-id="secure" /><authentication-certificate certificate-id="orders-client" /></inbound></policies>`,
 	}
 	s := newSite(t, files, Options{Certificates: []Certificate{cert}})
 	if got := s.do(t, "GET", "/test/items", keyHeader, productKey); got.status != 200 || got.body != "client orders-client" {

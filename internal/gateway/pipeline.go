@@ -398,7 +398,9 @@ func (x *exchange) traceStep(s reqtrace.Section, source, format string, args ...
 	x.trace.Addf(s, source, format, args...)
 }
 
-// tracePolicy records what a policy did when the request is traced.
+// tracePolicy records what a policy did when the request is traced. Its
+// arguments are evaluated even when the request is not traced: guard calls
+// whose arguments cost something with "if x.trace != nil".
 func (x *exchange) tracePolicy(st *policy.Step, began time.Time, format string, args ...any) {
 	if x.trace == nil {
 		return

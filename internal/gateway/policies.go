@@ -194,7 +194,9 @@ func (x *exchange) execSetVariable(st *policy.Step, p *policy.SetVariable, began
 		v = p.Value.Resolved()
 	}
 	x.vars().Set(name, v)
-	x.tracePolicy(st, began, "context.Variables[%q] = %s (%s)", name, traceValue(v, p.Value), expr.TypeName(v))
+	if x.trace != nil {
+		x.tracePolicy(st, began, "context.Variables[%q] = %s (%s)", name, traceValue(v, p.Value), expr.TypeName(v))
+	}
 	return nil
 }
 
@@ -442,7 +444,9 @@ func (x *exchange) execRewriteURI(st *policy.Step, p *policy.RewriteURI, began t
 	}
 	x.req.path, x.req.rawQuery = path, encodeQuery(newQuery)
 	x.urlDirty = true
-	x.tracePolicy(st, began, "URL rewritten to %s", x.req.url())
+	if x.trace != nil {
+		x.tracePolicy(st, began, "URL rewritten to %s", x.req.url())
+	}
 	return nil
 }
 
@@ -495,7 +499,9 @@ func (x *exchange) execSetBackendService(st *policy.Step, p *policy.SetBackendSe
 		x.req.base, x.req.backendID = u, ""
 	}
 	x.urlDirty = true
-	x.tracePolicy(st, began, "backend set to %s", x.req.url())
+	if x.trace != nil {
+		x.tracePolicy(st, began, "backend set to %s", x.req.url())
+	}
 	return nil
 }
 

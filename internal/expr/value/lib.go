@@ -229,6 +229,11 @@ func (u *Lib) Lookup(name string, args []*Type, array int) *Type {
 }
 
 func (u *Lib) generic(key string, mk func() *Type) *Type {
+	if strings.Contains(key, "<>f__AnonymousType") {
+		// anonymous types belong to one program: the instantiation is not
+		// shared (nor kept) between programs
+		return mk()
+	}
 	if t, ok := u.generics.Load(key); ok {
 		return t.(*Type)
 	}
