@@ -101,7 +101,7 @@ func (x *exchange) evalCORS(st *policy.Step, p *policy.CORS, preflight bool) (co
 			}
 			d.why = fmt.Sprintf("request header %s is not in allowed-headers %q", h, d.headers)
 			if x.m != nil && x.m.api != nil && strings.EqualFold(h, x.m.api.KeyHeader) {
-				d.why += fmt.Sprintf("; it is this API's renamed subscription key header, which cors allows only when listed (only Ocp-Apim-Subscription-Key is allowed by default)")
+				d.why += "; it is this API's renamed subscription key header, which cors allows only when listed (only Ocp-Apim-Subscription-Key is allowed by default)"
 			}
 			return d, nil
 		}

@@ -192,7 +192,9 @@ func runGolden(t *testing.T, file string) {
 		}
 	}
 	snap, diags := config.Load(dir, config.Options{})
-	snap.Policies, diags = config.LoadPolicies(snap, PolicyOptions())
+	pols, pd := config.LoadPolicies(snap, PolicyOptions())
+	snap.Policies = pols
+	diags.Append(pd)
 	if diags.HasErrors() {
 		t.Fatalf("configuration does not load:\n%s", diags)
 	}

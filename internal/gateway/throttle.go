@@ -30,18 +30,17 @@ const (
 // rate-limit-by-key and quota-by-key with an increment-condition, and quota
 // bandwidth.
 type deferredCount struct {
-	st       *policy.Step
-	key      string
-	cond     policy.Bool // evaluated after outbound; zero when unconditional
-	hasCond  bool
-	rate     bool // a rate limit (else a quota)
-	limit    int64
-	period   time.Duration
-	cost     int64
-	quota    limit.Quota
-	calls    int64
-	bytes    bool // add the request and response sizes to a bandwidth quota
-	scopeStr string
+	st      *policy.Step
+	key     string
+	cond    policy.Bool // evaluated after outbound; zero when unconditional
+	hasCond bool
+	rate    bool // a rate limit (else a quota)
+	limit   int64
+	period  time.Duration
+	cost    int64
+	quota   limit.Quota
+	calls   int64
+	bytes   bool // add the request and response sizes to a bandwidth quota
 }
 
 // storeOutage handles a store error: logged and traced, then failing open or

@@ -56,7 +56,7 @@ func parseSetBackendService(l *loader, e *xmlscan.Element, _ ctx) Policy {
 	}
 	a.done()
 	l.leaf(e)
-	if !p.BaseURL.Set && !p.BackendID.Set && p.Other["dapr-app-id"].Set == false {
+	if !p.BaseURL.Set && !p.BackendID.Set && !p.Other["dapr-app-id"].Set {
 		l.diags.Errorf(e.NameSpan, "missing-attribute", "<set-backend-service> requires attribute \"base-url\" or \"backend-id\"")
 	}
 	if p.BaseURL.Set && p.BackendID.Set {
