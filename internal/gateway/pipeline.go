@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -240,9 +241,31 @@ func (x *exchange) eval(st *policy.Step, ex *policy.Expr) (expr.Value, *Error) {
 	}
 	v, err := p.Eval(x.r.Context(), x.exprContext())
 	if err != nil {
-		return nil, exprFailure(st, err)
+		e := exprFailure(st, err)
+		x.hintNamedValue(e)
+		return nil, e
 	}
 	return v, nil
+}
+
+// missingKey finds the key of .NET's KeyNotFoundException message.
+var missingKey = regexp.MustCompile(`The given key '([^']*)' was not present in the dictionary`)
+
+// hintNamedValue explains a common mistake: reading a named value through
+// context.Variables. Named values are {{name}} substitutions, not variables.
+func (x *exchange) hintNamedValue(e *Error) {
+	m := missingKey.FindStringSubmatch(e.Message)
+	if m == nil {
+		return
+	}
+	for _, nv := range x.st.snap.NamedValues {
+		if strings.EqualFold(nv.DisplayName, m[1]) {
+			if _, set := x.vars().Get(m[1]); !set {
+				e.Cause += fmt.Sprintf("; %q is a named value, not a variable: write {{%s}} where its value is needed (also inside an expression, e.g. \"{{%s}}\"), or store it first with set-variable", m[1], nv.DisplayName, nv.DisplayName)
+			}
+			return
+		}
+	}
 }
 
 // str returns the value of a literal or expression attribute as a string.
