@@ -156,7 +156,19 @@ func (g *Gateway) Swap(snap *config.Snapshot) error {
 // validators) without serving it, and reports every problem found.
 func Check(snap *config.Snapshot) diag.List {
 	g := &Gateway{discovery: authn.NewDiscovery(authn.DiscoveryOptions{})}
-	_, diags := g.build(snap)
+	st, diags := g.build(snap)
+	if st != nil {
+		// Composition warnings (cors after other policies, a second cors, no
+		// forward-request) of every effective policy, once each.
+		for _, eff := range st.pipes {
+			for _, d := range eff.Diagnostics {
+				if d.Severity == diag.Warning {
+					diags.Add(d)
+				}
+			}
+		}
+		diags.Sort()
+	}
 	return diags
 }
 

@@ -141,3 +141,11 @@ func (c Call) Duration(i int) time.Duration {
 	}
 	return d
 }
+
+// Arg returns argument i, or nil when it is missing.
+func (c Call) Arg(i int) Value {
+	if i < len(c.Args) {
+		return c.Args[i]
+	}
+	return nil
+}

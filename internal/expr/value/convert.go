@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
 
 	"github.com/tollgate/tollgate/internal/dotnet"
 	"github.com/tollgate/tollgate/internal/jsonx"
@@ -48,7 +50,7 @@ func ToString(v Value) string {
 	case time.Duration:
 		return FormatTimeSpan(x)
 	case DateTimeOffset:
-		return FormatDateTime(x.T, "") + " " + offsetString(x.T)
+		return FormatDateTimeOffset(x, "")
 	case Guid:
 		return x.String()
 	case Enum:
@@ -322,11 +324,68 @@ func cmp3(lt, gt bool) int {
 	return 0
 }
 
-// CompareStrings compares two strings. Ordinal comparison is used for
-// culture comparison too; ignoreCase folds to upper case.
+// CompareStrings compares two strings as the invariant culture does
+// (string.Compare, CompareTo, OrderBy): letters alphabetically whatever their
+// case, digits before letters, punctuation and symbols before digits in the
+// root collation order; among strings equal but for case, lower case first.
+// ignoreCase drops that last rule. The result is -1, 0 or 1.
 func CompareStrings(a, b string, ignoreCase bool) int {
+	if a == b {
+		return 0
+	}
+	ra, rb := []rune(a), []rune(b)
+	caseDiff := 0
+	for i := 0; i < len(ra) && i < len(rb); i++ {
+		wa, wb := primaryWeight(ra[i]), primaryWeight(rb[i])
+		if wa != wb {
+			return cmp3(wa < wb, wa > wb)
+		}
+		if caseDiff == 0 && ra[i] != rb[i] {
+			// same primary weight: lower case sorts first
+			caseDiff = cmp3(unicode.IsLower(ra[i]) && !unicode.IsLower(rb[i]), !unicode.IsLower(ra[i]) && unicode.IsLower(rb[i]))
+		}
+	}
+	if len(ra) != len(rb) {
+		return cmp3(len(ra) < len(rb), len(ra) > len(rb))
+	}
+	if ignoreCase {
+		return 0
+	}
+	return caseDiff
+}
+
+// rootPunctuation lists the ASCII punctuation and symbols in the order of
+// the root collation; they sort before digits and letters.
+const rootPunctuation = "\t\n\v\f\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$"
+
+func primaryWeight(r rune) int {
+	switch {
+	case r >= '0' && r <= '9':
+		return 1000 + int(r-'0')
+	case r < 128:
+		if i := strings.IndexRune(rootPunctuation, r); i >= 0 {
+			return i
+		}
+		if unicode.IsLetter(r) {
+			return 2000 + int(unicode.ToLower(r))
+		}
+		return 100 + int(r)
+	}
+	return 2000 + int(unicode.ToLower(r))
+}
+
+// CompareOrdinal compares two strings by UTF-16 code units as
+// string.CompareOrdinal does: the difference of the first differing units,
+// or of the lengths.
+func CompareOrdinal(a, b string, ignoreCase bool) int {
 	if ignoreCase {
 		a, b = strings.ToUpper(a), strings.ToUpper(b)
 	}
-	return strings.Compare(a, b)
+	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
+	for i := 0; i < len(ua) && i < len(ub); i++ {
+		if ua[i] != ub[i] {
+			return int(ua[i]) - int(ub[i])
+		}
+	}
+	return len(ua) - len(ub)
 }

@@ -1,7 +1,6 @@
 package value
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,15 +11,6 @@ import (
 // DateTimeOffset is a System.DateTimeOffset.
 type DateTimeOffset struct {
 	T time.Time
-}
-
-func offsetString(t time.Time) string {
-	_, off := t.Zone()
-	sign := "+"
-	if off < 0 {
-		sign, off = "-", -off
-	}
-	return fmt.Sprintf("%s%02d:%02d", sign, off/3600, off/60%60)
 }
 
 // A System.DateTime is a time.Time whose location carries the Kind: UTC for
@@ -72,6 +62,23 @@ func FormatDateTime(t time.Time, format string) string {
 		return d.String()
 	}
 	out, err := d.Format(format)
+	if err != nil {
+		throwDotnet(err)
+	}
+	return out
+}
+
+// dateTimeOffsetFrom converts a dotnet.DateTimeOffset to a DateTimeOffset
+// value: the instant in a zone with the offset.
+func dateTimeOffsetFrom(o dotnet.DateTimeOffset) DateTimeOffset {
+	off := int(o.Offset().Ticks() / dotnet.TicksPerSecond)
+	return DateTimeOffset{T: o.UtcDateTime().Time().In(time.FixedZone("", off))}
+}
+
+// FormatDateTimeOffset formats a DateTimeOffset with its own clock and
+// offset; an empty format is the general format with the offset.
+func FormatDateTimeOffset(o DateTimeOffset, format string) string {
+	out, err := dotnet.DateTimeOffsetFromTime(o.T).Format(format)
 	if err != nil {
 		throwDotnet(err)
 	}

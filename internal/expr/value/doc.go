@@ -8,6 +8,15 @@
 // members with the Go function that implements them, so that adding a member
 // is adding a table entry. Nothing here parses source text or uses reflection.
 //
+// Deliberate differences from .NET: DateTimeKind.Local is UTC (the gateway
+// runs in UTC), so DateTime.Now equals DateTime.UtcNow apart from its Kind;
+// XML is parsed with encoding/xml (no DTD processing, CDATA kept, the
+// declaration kept apart from the nodes) and printed the way XmlWriter
+// prints with Indent = true, two spaces and "\r\n"; XmlReader reads a
+// parsed document rather than a stream; System.Xml.XmlDocument is not
+// provided (APIM does not allow it either).
+//
 // It must not import the syntax, compile or facade packages, nor net/http; it
-// performs no file, network or process access.
+// performs no network or process access, and no file access other than
+// loading the system time zone database for TimeZoneInfo (once per zone).
 package value

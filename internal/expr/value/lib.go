@@ -32,6 +32,7 @@ type Lib struct {
 	arrayBase, listBase, dictBase, seqBase *Type
 	narrow                                 map[*Type]func(Value) (Value, bool)
 	generics                               sync.Map // string -> *Type
+	zones                                  sync.Map // time zone id -> *TimeZone
 }
 
 var lib struct {
@@ -169,6 +170,10 @@ func buildLib() *Lib {
 	u.buildJSON()
 	u.buildDecimalMath()
 	u.buildXML()
+	u.buildNet()
+	u.buildQueueStack()
+	u.buildTimeZone()
+	u.buildTuple()
 	u.buildKnownOnly()
 	return u
 }

@@ -64,7 +64,7 @@ func (u *Lib) buildCore() {
 					case time.Time:
 						return FormatDateTime(x, f)
 					case DateTimeOffset:
-						return FormatDateTime(x.T, f)
+						return FormatDateTimeOffset(x, f)
 					case Guid:
 						return formatGuid(x, f)
 					case time.Duration:
@@ -247,11 +247,28 @@ func (u *Lib) buildCore() {
 			return t
 		}),
 		meth("ParseExact", 3, 4, dt, func(c Call) Value {
-			t, ok := ParseDateTime(c.Str(0))
-			if !ok {
-				Throw(ExFormat, "String '%s' was not recognized as a valid DateTime.", c.Str(0))
+			c.NotNull(0, "s")
+			var formats []string
+			switch f := c.Args[1].(type) {
+			case string:
+				formats = []string{f}
+			case nil:
+				c.NotNull(1, "format")
+			default:
+				Each(f, func(v Value) bool { formats = append(formats, ToString(v)); return true })
 			}
-			return t
+			var err error
+			for _, f := range formats {
+				var d dotnet.DateTime
+				if d, err = dotnet.ParseExactDateTime(c.Str(0), f); err == nil {
+					return FromDotnetDateTime(d)
+				}
+			}
+			if err != nil {
+				throwDotnet(err)
+			}
+			Throw(ExFormat, "String '%s' was not recognized as a valid DateTime.", c.Str(0))
+			return nil
 		}),
 		&Member{Name: "TryParse", Kind: Method, Min: 2, Max: 4, Result: u.Bool, Out: []int{-1}, Fn: func(c Call) Value {
 			t, ok := ParseDateTime(c.Str(0))
@@ -402,7 +419,7 @@ func (u *Lib) buildCore() {
 		}),
 		meth("ToString", 0, 2, u.String, func(c Call) Value {
 			if c.Has(0) {
-				return FormatDateTime(c.This.(DateTimeOffset).T, c.Str(0))
+				return FormatDateTimeOffset(c.This.(DateTimeOffset), c.Str(0))
 			}
 			return ToString(c.This)
 		}),
@@ -413,11 +430,12 @@ func (u *Lib) buildCore() {
 		meth("FromUnixTimeSeconds", 1, 1, dto, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return DateTimeOffset{time.Unix(n, 0).UTC()} }),
 		meth("FromUnixTimeMilliseconds", 1, 1, dto, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return DateTimeOffset{time.UnixMilli(n).UTC()} }),
 		meth("Parse", 1, 2, dto, func(c Call) Value {
-			t, ok := ParseDateTime(c.Str(0))
-			if !ok {
-				Throw(ExFormat, "The string '%s' was not recognized as a valid DateTime.", c.Str(0))
+			c.NotNull(0, "input")
+			o, err := dotnet.ParseDateTimeOffset(c.Str(0))
+			if err != nil {
+				throwDotnet(err)
 			}
-			return DateTimeOffset{t}
+			return dateTimeOffsetFrom(o)
 		}),
 	)
 

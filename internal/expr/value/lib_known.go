@@ -21,11 +21,7 @@ func (s *StringBuilder) DotnetString() string { return s.B.String() }
 // openTypes are allowed .NET types that tollgate accepts at compile time but
 // does not run: using one raises NotSupportedException at evaluation.
 var openTypes = []string{
-	"System.Xml.Linq.XDocument", "System.Xml.Linq.XElement", "System.Xml.Linq.XNode", "System.Xml.Linq.XAttribute",
-	"System.Xml.Linq.XName", "System.Xml.Linq.XNamespace", "System.Xml.Linq.XText", "System.Xml.Linq.XCData",
-	"System.Xml.Linq.XComment", "System.Xml.Linq.XContainer", "System.Xml.Linq.XDeclaration",
-	"System.Xml.XmlReader", "System.Xml.XmlNodeType", "System.IO.StringReader", "System.IO.StringWriter",
-	"System.Net.IPAddress", "System.Tuple", "System.TimeZoneInfo", "System.UriBuilder",
+	"System.IO.StringWriter", "System.UriBuilder",
 	"System.Security.Cryptography.RSA", "System.Security.Cryptography.RSACng", "System.Security.Cryptography.Aes", "System.Security.Cryptography.RNGCryptoServiceProvider",
 	"System.Security.Cryptography.SymmetricAlgorithm", "System.Security.Cryptography.HashAlgorithmName",
 	"System.Security.Cryptography.RSASignaturePadding", "System.Security.Cryptography.RSAEncryptionPadding",

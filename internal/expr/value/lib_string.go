@@ -252,9 +252,17 @@ func (u *Lib) buildString() {
 			if c.IsNull(0) || c.IsNull(1) {
 				return int32(cmp3(c.IsNull(0) && !c.IsNull(1), !c.IsNull(0) && c.IsNull(1)))
 			}
+			if e, ok := c.Arg(2).(Enum); ok && strings.HasPrefix(e.Name, "Ordinal") {
+				return int32(CompareOrdinal(c.Str(0), c.Str(1), ignoreCase(c, 2)))
+			}
 			return int32(CompareStrings(c.Str(0), c.Str(1), ignoreCase(c, 2)))
 		}),
-		meth("CompareOrdinal", 2, 2, u.Int, func(c Call) Value { return int32(CompareStrings(c.Str(0), c.Str(1), false)) }),
+		meth("CompareOrdinal", 2, 2, u.Int, func(c Call) Value {
+			if c.IsNull(0) || c.IsNull(1) {
+				return int32(cmp3(c.IsNull(0) && !c.IsNull(1), !c.IsNull(0) && c.IsNull(1)))
+			}
+			return int32(CompareOrdinal(c.Str(0), c.Str(1), false))
+		}),
 		meth("Concat", 0, -1, s, func(c Call) Value {
 			var b strings.Builder
 			if len(c.Args) == 1 {

@@ -1,0 +1,112 @@
+package value
+
+import "strings"
+
+// buildQueueStack adds the members of Queue<T> and Stack<T>, which share
+// the List<T> representation: the front of the list is the head of the
+// queue and the top of the stack, so that enumeration order matches .NET.
+func (u *Lib) buildQueueStack() {
+	l := func(c Call) *List { return c.This.(*List) }
+	take := func(empty string, remove bool) func(c Call) Value {
+		return func(c Call) Value {
+			x := l(c)
+			if len(x.Items) == 0 {
+				Throw(ExInvalidOp, "%s", empty)
+			}
+			v := x.Items[0]
+			if remove {
+				x.Items = append(x.Items[:0:0], x.Items[1:]...)
+			}
+			return v
+		}
+	}
+	try := func(remove bool) func(c Call) Value {
+		return func(c Call) Value {
+			x := l(c)
+			last := len(c.Args) - 1
+			if len(x.Items) == 0 {
+				c.Args[last] = zeroOf(x.T)
+				return false
+			}
+			c.Args[last] = x.Items[0]
+			if remove {
+				x.Items = append(x.Items[:0:0], x.Items[1:]...)
+			}
+			return true
+		}
+	}
+	elem := func(t *Type, _ []*Type, _ []*Type) *Type { return ElemType(t) }
+	u.listBase.add(
+		meth("Enqueue", 1, 1, u.Void, func(c Call) Value { l(c).Items = append(l(c).Items, c.Args[0]); return nil }),
+		meth("Push", 1, 1, u.Void, func(c Call) Value {
+			x := l(c)
+			x.Items = append([]Value{c.Args[0]}, x.Items...)
+			return nil
+		}),
+		&Member{Name: "Dequeue", Kind: Method, Fn: take("Queue empty.", true), ResultOf: elem},
+		&Member{Name: "Pop", Kind: Method, Fn: take("Stack empty.", true), ResultOf: elem},
+		&Member{Name: "Peek", Kind: Method, Fn: take("Queue empty.", false), ResultOf: elem},
+		&Member{Name: "TryDequeue", Kind: Method, Min: 1, Max: 1, Out: []int{0}, Result: u.Bool, Fn: try(true)},
+		&Member{Name: "TryPop", Kind: Method, Min: 1, Max: 1, Out: []int{0}, Result: u.Bool, Fn: try(true)},
+		&Member{Name: "TryPeek", Kind: Method, Min: 1, Max: 1, Out: []int{0}, Result: u.Bool, Fn: try(false)},
+	)
+}
+
+// Tuple is a System.Tuple of one to seven items.
+type Tuple struct {
+	Items []Value
+}
+
+// DotnetType implements Typed.
+func (t *Tuple) DotnetType(u *Lib) *Type { return u.Types["Tuple"] }
+
+// DotnetString implements Stringer: "(a, b)".
+func (t *Tuple) DotnetString() string {
+	parts := make([]string, len(t.Items))
+	for i, v := range t.Items {
+		parts[i] = ToString(v)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// itemsEqual is Tuple.Equals: the items compared with Equals (== compares
+// references).
+func (t *Tuple) itemsEqual(other Value) bool {
+	o, ok := other.(*Tuple)
+	if !ok || len(o.Items) != len(t.Items) {
+		return false
+	}
+	for i := range t.Items {
+		if !Equals(t.Items[i], o.Items[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (u *Lib) buildTuple() {
+	t := u.newType("Tuple", "System.Tuple", u.Object)
+	t.Is = func(v Value) bool { _, ok := v.(*Tuple); return ok }
+	mk := func(c Call) Value {
+		if len(c.Args) > 7 {
+			Throw(ExNotSupported, "tollgate supports tuples of up to seven items")
+		}
+		return &Tuple{Items: append([]Value(nil), c.Args...)}
+	}
+	t.NewMin = 1
+	t.New = mk
+	t.addStatic(meth("Create", 1, 7, t, mk))
+	for i := 1; i <= 7; i++ {
+		idx := i - 1
+		name := "Item" + string(rune('0'+i))
+		t.add(prop(name, nil, func(c Call) Value {
+			tp := c.This.(*Tuple)
+			if idx >= len(tp.Items) {
+				panic(&Exception{Type: "Microsoft.CSharp.RuntimeBinder.RuntimeBinderException", Message: "'System.Tuple' does not contain a definition for '" + "Item" + string(rune('1'+idx)) + "'", Pos: -1, End: -1})
+			}
+			return tp.Items[idx]
+		}))
+	}
+	t.add(meth("ToString", 0, 0, u.String, func(c Call) Value { return c.This.(*Tuple).DotnetString() }),
+		meth("Equals", 1, 1, u.Bool, func(c Call) Value { return c.This.(*Tuple).itemsEqual(c.Args[0]) }))
+}
