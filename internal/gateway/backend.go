@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -265,24 +266,46 @@ func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began
 		}
 	}
 	if p.Body != nil {
-		s, err := x.str(st, p.Body.Body)
+		var s string
+		var err *Error
+		if p.Body.Liquid() {
+			s, err = x.renderLiquid(st, p.Body, nil, h)
+		} else {
+			s, err = x.str(st, p.Body.Body)
+		}
 		if err != nil {
 			return err
 		}
 		payload = []byte(s)
 	}
-	if ab, ok := p.Authentication.(*policy.AuthenticationBasic); ok {
-		u, err := x.str(st, ab.Username)
+	rt := x.g.transport
+	switch a := p.Authentication.(type) {
+	case *policy.AuthenticationBasic:
+		u, err := x.str(st, a.Username)
 		if err != nil {
 			return err
 		}
-		pw, err := x.str(st, ab.Password)
+		pw, err := x.str(st, a.Password)
 		if err != nil {
 			return err
 		}
-		req, _ := http.NewRequest("GET", "http://x", nil)
-		req.SetBasicAuth(u, pw)
-		h["Authorization"] = req.Header["Authorization"]
+		h["Authorization"] = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+pw))}
+	case *policy.AuthenticationManagedIdentity:
+		tok, err := x.managedIdentityToken(st, a, began)
+		if err != nil {
+			return err
+		}
+		if name := a.OutputTokenVariableName.Resolved(); name != "" {
+			x.vars().Set(name, tok)
+		} else if tok != "" {
+			h["Authorization"] = []string{"Bearer " + tok}
+		}
+	case *policy.AuthenticationCertificate:
+		c, err := x.certificateOf(st, a)
+		if err != nil {
+			return err
+		}
+		rt = x.g.clientTrans.get(&c.TLS, c.Thumbprint, tlsVerify)
 	}
 	removeHopHeaders(h)
 	send := func(ctx context.Context) (*http.Response, *Error) {
@@ -290,11 +313,14 @@ func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began
 		if len(payload) > 0 {
 			rc = io.NopCloser(strings.NewReader(string(payload)))
 		}
-		return roundTrip(ctx, x.g.transport, &backendRequest{method: method, url: target, header: h, body: rc, length: int64(len(payload)), timeout: time.Duration(timeout) * time.Second})
+		return roundTrip(ctx, rt, &backendRequest{method: method, url: target, header: h, body: rc, length: int64(len(payload)), timeout: time.Duration(timeout) * time.Second})
 	}
 	if p.OneWay {
+		// The goroutine outlives the exchange, which is reused: it may use
+		// only what it captures here.
+		ctx := context.WithoutCancel(x.r.Context())
 		go func() {
-			resp, err := send(context.WithoutCancel(x.r.Context()))
+			resp, err := send(ctx)
 			if err == nil {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()

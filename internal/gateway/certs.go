@@ -147,6 +147,18 @@ func (t *clientTransports) get(c *tls.Certificate, thumb string, mode tlsMode) *
 // execAuthCertificate runs authentication-certificate: the backend TLS
 // handshake presents the certificate.
 func (x *exchange) execAuthCertificate(st *policy.Step, p *policy.AuthenticationCertificate, began time.Time) *Error {
+	cert, err := x.certificateOf(st, p)
+	if err != nil {
+		return err
+	}
+	x.clientCert = cert
+	x.tracePolicy(st, began, "client certificate %s (thumbprint %s) presented to the backend", cert.ID, cert.Thumbprint)
+	return nil
+}
+
+// certificateOf resolves the certificate of an authentication-certificate
+// element: by id, by thumbprint, or from the PKCS#12 bytes of body.
+func (x *exchange) certificateOf(st *policy.Step, p *policy.AuthenticationCertificate) (*Certificate, *Error) {
 	var cert *Certificate
 	switch {
 	case p.Body.Set:
@@ -155,11 +167,11 @@ func (x *exchange) execAuthCertificate(st *policy.Step, p *policy.Authentication
 			v, err = p.Body.Resolved(), nil
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		password, err := x.str(st, p.Password)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var data []byte
 		switch b := v.(type) {
@@ -168,26 +180,26 @@ func (x *exchange) execAuthCertificate(st *policy.Step, p *policy.Authentication
 		case string:
 			d, derr := base64.StdEncoding.DecodeString(b)
 			if derr != nil {
-				return &Error{Source: st.Name, Reason: "CertificateInvalid", Status: 500, Message: "The certificate could not be read.", Cause: "body is a string that is not base64"}
+				return nil, &Error{Source: st.Name, Reason: "CertificateInvalid", Status: 500, Message: "The certificate could not be read.", Cause: "body is a string that is not base64"}
 			}
 			data = d
 		default:
-			return &Error{Source: st.Name, Reason: "CertificateInvalid", Status: 500, Message: "The certificate could not be read.",
+			return nil, &Error{Source: st.Name, Reason: "CertificateInvalid", Status: 500, Message: "The certificate could not be read.",
 				Cause: fmt.Sprintf("body gives %s; a byte[] (PKCS#12) is needed", expr.TypeName(v))}
 		}
 		c, perr := parseCertificate(data, password)
 		if perr != nil {
-			return &Error{Source: st.Name, Reason: "CertificateInvalid", Status: 500, Message: "The certificate could not be read.", Cause: perr.Error()}
+			return nil, &Error{Source: st.Name, Reason: "CertificateInvalid", Status: 500, Message: "The certificate could not be read.", Cause: perr.Error()}
 		}
 		cert = &c
 	default:
 		id, err := x.str(st, p.CertificateID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		thumb, err := x.str(st, p.Thumbprint)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cert = x.g.certs.lookup(id, thumb)
 		if cert == nil {
@@ -195,11 +207,9 @@ func (x *exchange) execAuthCertificate(st *policy.Step, p *policy.Authentication
 			if id == "" {
 				what = "thumbprint " + thumb
 			}
-			return &Error{Source: st.Name, Reason: "CertificateNotFound", Status: 500, Message: "Certificate not found.",
+			return nil, &Error{Source: st.Name, Reason: "CertificateNotFound", Status: 500, Message: "Certificate not found.",
 				Cause: fmt.Sprintf("no certificate with %s was supplied; start tollgate with --certificate ID=FILE", what)}
 		}
 	}
-	x.clientCert = cert
-	x.tracePolicy(st, began, "client certificate %s (thumbprint %s) presented to the backend", cert.ID, cert.Thumbprint)
-	return nil
+	return cert, nil
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/reqtrace"
@@ -35,6 +36,7 @@ var update = flag.Bool("update", false, "rewrite the want/ sections of golden te
 //	want/backend-request.http                         what the backend received, or "(not called)"
 //	want/response.http                                what the caller received
 //	want/trace.txt                                    the trace, without timings
+//	settle                                            (empty) wait for background requests to reach the backend
 //
 // "go test ./internal/gateway -run Golden -update" rewrites the want/ sections.
 
@@ -230,6 +232,21 @@ func runGolden(t *testing.T, file string) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 
+	if _, ok := a.get("settle"); ok {
+		// Requests sent in the background (send-one-way-request) may reach
+		// the backend after the response: wait until it has been quiet.
+		deadline := time.Now().Add(3 * time.Second)
+		for n := -1; time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+			mu.Lock()
+			m := len(got)
+			mu.Unlock()
+			if m == n && m > 0 {
+				break
+			}
+			n = m
+		}
+	}
 	results := map[string]string{
 		"want/response.http": dumpResponse(resp, body),
 		"want/trace.txt":     "(no trace)\n",

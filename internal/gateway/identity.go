@@ -124,38 +124,50 @@ func (c *tokenCache) get(ctx context.Context, resource, clientID string) (string
 	return tok, nil
 }
 
-func (x *exchange) execManagedIdentity(st *policy.Step, p *policy.AuthenticationManagedIdentity, began time.Time) *Error {
+// managedIdentityToken gets the token of an authentication-managed-identity
+// element; "" without an error when ignore-error lets the request go on
+// without one.
+func (x *exchange) managedIdentityToken(st *policy.Step, p *policy.AuthenticationManagedIdentity, began time.Time) (string, *Error) {
 	resource, err := x.str(st, p.Resource)
 	if err != nil {
-		return err
+		return "", err
 	}
 	clientID, err := x.str(st, p.ClientID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	ignore, err := x.boolean(st, p.IgnoreError)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if x.g.tokens == nil {
 		if ignore {
-			return nil
+			return "", nil
 		}
-		return &Error{Source: st.Name, Reason: "ManagedIdentityNotConfigured", Status: 500, Message: "Managed identity is not available.",
+		return "", &Error{Source: st.Name, Reason: "ManagedIdentityNotConfigured", Status: 500, Message: "Managed identity is not available.",
 			Cause: "no managed identity token source is configured: set IDENTITY_ENDPOINT and IDENTITY_HEADER (or --managed-identity-endpoint), or TOLLGATE_MANAGED_IDENTITY_TOKEN for a fixed token"}
 	}
 	tok, terr := x.g.tokens.get(x.r.Context(), resource, clientID)
 	if terr != nil {
 		if ignore {
 			x.tracePolicy(st, began, "no token for %s (%v); ignore-error=\"true\"", resource, terr)
-			return nil
+			return "", nil
 		}
-		return &Error{Source: st.Name, Reason: "ManagedIdentityTokenFailure", Status: 500, Message: "Could not obtain an access token for the managed identity.",
+		return "", &Error{Source: st.Name, Reason: "ManagedIdentityTokenFailure", Status: 500, Message: "Could not obtain an access token for the managed identity.",
 			Cause: fmt.Sprintf("token for resource %q: %v", resource, terr)}
 	}
 	if x.trace != nil {
 		x.trace.Mask(tok)
 	}
+	return tok, nil
+}
+
+func (x *exchange) execManagedIdentity(st *policy.Step, p *policy.AuthenticationManagedIdentity, began time.Time) *Error {
+	tok, err := x.managedIdentityToken(st, p, began)
+	if err != nil || tok == "" {
+		return err
+	}
+	resource := p.Resource.String()
 	if name := p.OutputTokenVariableName.Resolved(); name != "" {
 		x.vars().Set(name, tok)
 		x.tracePolicy(st, began, "token for %s stored in context.Variables[%q]", resource, name)

@@ -39,6 +39,9 @@ type Ordering struct {
 type SortKey struct {
 	Fn   *Func
 	Desc bool
+	// Comparer is the StringComparer given to OrderBy (Name empty: the
+	// default comparer).
+	Comparer Enum
 }
 
 // Dict is a Dictionary<K,V> that keeps insertion order.

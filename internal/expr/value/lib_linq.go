@@ -79,12 +79,21 @@ func sortValues(items []Value, key func(Value) Value, fr *Frame) {
 func orderBy(desc, then bool) func(c Call) Value {
 	return func(c Call) Value {
 		var ord Ordering
+		key := SortKey{Fn: fn(c, 0), Desc: desc}
+		if c.Has(1) {
+			e, ok := c.Args[1].(Enum)
+			if !ok || e.T == nil || e.T.Name != "StringComparer" {
+				c.NotNull(1, "comparer")
+				Throw(ExNotSupported, "tollgate supports only StringComparer values as the comparer of OrderBy and ThenBy")
+			}
+			key.Comparer = e
+		}
 		if s, ok := c.This.(*Seq); ok && then && s.Order != nil {
 			ord.Src = s.Order.Src
-			ord.Keys = append(append([]SortKey(nil), s.Order.Keys...), SortKey{fn(c, 0), desc})
+			ord.Keys = append(append([]SortKey(nil), s.Order.Keys...), key)
 		} else {
 			ord.Src = items(c)
-			ord.Keys = []SortKey{{fn(c, 0), desc}}
+			ord.Keys = []SortKey{key}
 		}
 		n := len(ord.Src)
 		keys := make([][]Value, len(ord.Keys))
@@ -100,7 +109,7 @@ func orderBy(desc, then bool) func(c Call) Value {
 		}
 		sort.SliceStable(idx, func(i, j int) bool {
 			for k, sk := range ord.Keys {
-				r := compareKeys(keys[k][idx[i]], keys[k][idx[j]])
+				r := compareKeysWith(keys[k][idx[i]], keys[k][idx[j]], sk.Comparer.Name)
 				if r == 0 {
 					continue
 				}
@@ -119,10 +128,20 @@ func orderBy(desc, then bool) func(c Call) Value {
 	}
 }
 
-// compareKeys orders two sort keys as Comparer<T>.Default: null first.
-func compareKeys(a, b Value) int {
+// compareKeysWith orders two sort keys as Comparer<T>.Default, or as the
+// named StringComparer: null first.
+func compareKeysWith(a, b Value, comparer string) int {
 	if a == nil || b == nil {
 		return cmp3(a == nil && b != nil, a != nil && b == nil)
+	}
+	if comparer != "" {
+		x, y := ToString(a), ToString(b)
+		ignore := strings.HasSuffix(comparer, "IgnoreCase")
+		if strings.HasPrefix(comparer, "Ordinal") {
+			r := CompareOrdinal(x, y, ignore)
+			return cmp3(r < 0, r > 0)
+		}
+		return CompareStrings(x, y, ignore)
 	}
 	r, ok := Compare(a, b)
 	if !ok {
@@ -358,10 +377,10 @@ func (u *Lib) buildLinq() {
 			}
 			return u.Double
 		}),
-		withLambda(meth("OrderBy", 1, 1, nil, orderBy(false, false)), seqResult),
-		withLambda(meth("OrderByDescending", 1, 1, nil, orderBy(true, false)), seqResult),
-		withLambda(meth("ThenBy", 1, 1, nil, orderBy(false, true)), seqResult),
-		withLambda(meth("ThenByDescending", 1, 1, nil, orderBy(true, true)), seqResult),
+		withLambda(meth("OrderBy", 1, 2, nil, orderBy(false, false)), seqResult),
+		withLambda(meth("OrderByDescending", 1, 2, nil, orderBy(true, false)), seqResult),
+		withLambda(meth("ThenBy", 1, 2, nil, orderBy(false, true)), seqResult),
+		withLambda(meth("ThenByDescending", 1, 2, nil, orderBy(true, true)), seqResult),
 		&Member{Name: "Cast", Kind: Method, TArgs: 1, Fn: func(c Call) Value {
 			t := c.TArg(0)
 			it := items(c)

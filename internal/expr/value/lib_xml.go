@@ -582,7 +582,9 @@ func (u *Lib) buildXML() {
 			return true
 		})
 	}
-	u.Enumerable.add(
+	// They are members of the sequence, list and array types of XML nodes
+	// only, so that other sequences (JSON tokens among them) do not get them.
+	ext := []*Member{
 		meth("Elements", 0, 1, seqEl, func(c Call) Value {
 			var out []*XNode
 			eachNode(c, func(n *XNode) { out = append(out, n.Elements(optName(c, 0))...) })
@@ -632,6 +634,30 @@ func (u *Lib) buildXML() {
 			})
 			return &Seq{T: x.XAttribute, Items: out}
 		}),
-	)
+		meth("Ancestors", 0, 1, seqEl, func(c Call) Value {
+			name := optName(c, 0)
+			var out []*XNode
+			eachNode(c, func(n *XNode) {
+				for p := n.ParentElement(); p != nil; p = p.ParentElement() {
+					if name == nil || p.Name == *name {
+						out = append(out, p)
+					}
+				}
+			})
+			return nodeSeq(x.XElement, out)
+		}),
+	}
+	for _, el := range []*Type{x.XElement, x.XNode, x.XAttribute, x.XContainer, x.XDocument} {
+		for _, t := range []*Type{u.SeqOf(el), u.ListOf(el), u.ArrayOf(el)} {
+			for _, m := range ext {
+				if t.Generic == "List" && m.Name == "Remove" {
+					continue // List<T>.Remove(item) keeps its meaning
+				}
+				if t.Members[m.Name] == nil {
+					t.add(m)
+				}
+			}
+		}
+	}
 	u.buildXmlReader()
 }

@@ -338,6 +338,15 @@ func xmlConvert(s string, t *Type) (Value, bool) {
 func xmlExplicit(v Value, t *Type) (Value, bool) {
 	var s string
 	switch x := v.(type) {
+	case string:
+		u := Universe()
+		switch t {
+		case u.X.XName:
+			return ToXName(x, "expandedName"), true
+		case u.X.XNamespace:
+			return XNamespace{URI: x}, true
+		}
+		return nil, false
 	case *XNode:
 		if x.Kind != XElementNode {
 			return nil, false
@@ -356,6 +365,9 @@ func xmlExplicit(v Value, t *Type) (Value, bool) {
 // conversions (XElement and XAttribute to string, numbers, bool, DateTime).
 func HasExplicitConversion(from, to *Type) bool {
 	u := Universe()
+	if from == u.String && (to == u.X.XName || to == u.X.XNamespace) {
+		return true
+	}
 	if from != u.X.XElement && from != u.X.XAttribute {
 		return false
 	}
