@@ -46,6 +46,11 @@ func (c *compiler) typeRef(t *syntax.TypeRef) *value.Type {
 				cands = append(cands, n)
 			}
 		}
+		switch strings.TrimPrefix(t.Name, "System.Xml.") {
+		case "XmlDocument", "XmlNode", "XmlElement", "XmlNodeList":
+			e.Notes = append(e.Notes, "API Management does not allow System.Xml."+strings.TrimPrefix(t.Name, "System.Xml.")+" in expressions; use XDocument and XElement (System.Xml.Linq)")
+			return nil
+		}
 		if s := nearest(t.Name, cands); s != "" {
 			e.Notes = append(e.Notes, fmt.Sprintf("did you mean '%s'?", s))
 		}

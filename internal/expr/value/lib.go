@@ -203,9 +203,13 @@ func (u *Lib) Lookup(name string, args []*Type, array int) *Type {
 						Is: func(v Value) bool { l, ok := v.(*List); return ok && l.Set }}
 				})
 			}
-		case "List", "IList", "ICollection", "IReadOnlyList", "IReadOnlyCollection", "Queue", "Stack":
+		case "List", "IList", "ICollection", "IReadOnlyList", "IReadOnlyCollection":
 			if len(args) == 1 {
 				t = u.ListOf(args[0])
+			}
+		case "Queue", "Stack":
+			if len(args) == 1 {
+				t = u.queueOrStack(base, args[0])
 			}
 		case "IEnumerable":
 			if len(args) == 1 {

@@ -250,9 +250,11 @@ func (u *Lib) buildDecimalMath() {
 			}
 			r := fn(c)
 			if len(c.Args) > 0 {
-				if _, ok := c.Args[0].(float32); ok {
-					if f, ok := r.(float64); ok && name != "Round" && name != "Floor" && name != "Ceiling" && name != "Truncate" && name != "Abs" {
-						return f
+				// Math.Abs, Max and Min have float overloads; the others
+				// take the float as a double
+				if _, ok := c.Args[0].(float32); ok && (name == "Abs" || name == "Max" || name == "Min") {
+					if f, ok := r.(float64); ok {
+						return float32(f)
 					}
 				}
 			}

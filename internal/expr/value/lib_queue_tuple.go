@@ -5,6 +5,36 @@ import "strings"
 // buildQueueStack adds the members of Queue<T> and Stack<T>, which share
 // the List<T> representation: the front of the list is the head of the
 // queue and the top of the stack, so that enumeration order matches .NET.
+// queueOrStack returns Queue<T> or Stack<T>: List<T> with the members of
+// a queue or stack taking precedence.
+func (u *Lib) queueOrStack(kind string, el *Type) *Type {
+	return u.generic(kind+":"+typeKey(el), func() *Type {
+		lt := u.ListOf(el)
+		t := &Type{Name: kind + "<" + lt.Elem.Name + ">", FullName: "System.Collections.Generic." + kind + "`1[" + lt.Elem.FullName + "]",
+			Base: lt, Elem: lt.Elem, Generic: "List", Is: lt.Is}
+		if kind == "Stack" {
+			t.New = func(c Call) Value {
+				l := u.listBase.New(c).(*List)
+				// a stack built from a collection pops its last item first
+				for i, j := 0, len(l.Items)-1; i < j; i, j = i+1, j-1 {
+					l.Items[i], l.Items[j] = l.Items[j], l.Items[i]
+				}
+				return l
+			}
+			t.add(&Member{Name: "Peek", Kind: Method, Fn: stackPeek, ResultOf: func(t *Type, _ []*Type, _ []*Type) *Type { return ElemType(t) }})
+		}
+		return t
+	})
+}
+
+func stackPeek(c Call) Value {
+	l := c.This.(*List)
+	if len(l.Items) == 0 {
+		Throw(ExInvalidOp, "Stack empty.")
+	}
+	return l.Items[0]
+}
+
 func (u *Lib) buildQueueStack() {
 	l := func(c Call) *List { return c.This.(*List) }
 	take := func(empty string, remove bool) func(c Call) Value {

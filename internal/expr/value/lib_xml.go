@@ -442,7 +442,7 @@ func (u *Lib) buildXML() {
 			} else {
 				uri = c.Str(0)
 			}
-			if p := node(c).prefixOf(uri, false); p != "" {
+			if p := node(c).prefixOf(uri); p != "" {
 				return p
 			}
 			return nil

@@ -71,7 +71,7 @@ func (a *XAttr) DotnetString() string {
 	case a.Name.NS == nsXML:
 		name = "xml:" + a.Name.Local
 	case a.Name.NS != "" && a.Parent != nil:
-		if p := a.Parent.prefixOf(a.Name.NS, false); p != "" {
+		if p := a.Parent.prefixOf(a.Name.NS); p != "" {
 			name = p + ":" + a.Name.Local
 		}
 	}
@@ -326,9 +326,9 @@ func (n *XNode) Clone() *XNode {
 	return c
 }
 
-// prefixOf finds the prefix bound to ns in scope at n; ok is false when the
-// namespace has no prefix (the default namespace gives "").
-func (n *XNode) prefixOf(ns string, allowDefault bool) string {
+// prefixOf finds the prefix bound to ns in scope at n, or "" when there is
+// none.
+func (n *XNode) prefixOf(ns string) string {
 	if ns == nsXML {
 		return "xml"
 	}

@@ -139,7 +139,7 @@ func (r *XmlReader) name(local bool) string {
 			return e.node.Name.Local
 		}
 		if e.node.Name.NS != "" {
-			if p := e.node.prefixOf(e.node.Name.NS, false); p != "" {
+			if p := e.node.prefixOf(e.node.Name.NS); p != "" {
 				return p + ":" + e.node.Name.Local
 			}
 		}
