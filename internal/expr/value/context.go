@@ -1,6 +1,8 @@
 package value
 
 import (
+	"crypto"
+	"crypto/x509"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -280,11 +282,18 @@ type LastError struct {
 	Source, Reason, Message, Scope, Section, Path, PolicyId string
 }
 
-// Certificate is an X509Certificate2 (the subset expressions read).
+// Certificate is an X509Certificate2. NewCertificate fills every field from
+// a parsed certificate; a Certificate built by hand without X509 offers only
+// the string, date and raw-data members.
 type Certificate struct {
 	Subject, Issuer, Thumbprint, SerialNumber string
 	NotBefore, NotAfter                       time.Time
 	Raw                                       []byte
+	// X509 is the parsed certificate, nil when unknown.
+	X509 *x509.Certificate
+	// PrivateKey is the certificate's private key (a crypto.Signer), nil
+	// when the certificate has none.
+	PrivateKey crypto.PrivateKey
 }
 
 func sortStrings(s []string) {
