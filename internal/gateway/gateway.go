@@ -284,7 +284,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header()[CorrelationHeader] = []string{x.rec.CorrelationID}
 	x.serve()
+	sent := time.Now()
 	x.respond()
+	// Client I/O: sending the response (for a streamed body this includes
+	// waiting for the backend's bytes).
+	x.rec.ClientTime = time.Since(sent)
 	x.finishCounts()
 	x.rec.TotalTime = time.Since(x.start)
 	x.rec.BackendTime = x.backendTime
