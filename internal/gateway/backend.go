@@ -63,6 +63,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 	}
 	target := x.req.url()
 	h := x.req.header.Clone()
+	delete(h, "Host")
 	removeHopHeaders(h)
 	if ip := x.rec.CallerIPAddress; ip != "" {
 		if prior := h["X-Forwarded-For"]; len(prior) > 0 {

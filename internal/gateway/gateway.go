@@ -371,6 +371,9 @@ func (x *exchange) serve() {
 		header:   r.Header.Clone(),
 		body:     newStreamBody(r.Body, r.ContentLength),
 	}
+	// Policies see the Host header the caller sent, as in APIM; the backend
+	// gets its own host unless a policy sets Host.
+	x.req.header["Host"] = []string{r.Host}
 	x.runPipeline()
 }
 
