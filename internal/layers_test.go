@@ -17,8 +17,8 @@ const module = "github.com/tollgate/tollgate/"
 // of lower layers. A new package must be added here.
 var layers = map[string]int{
 	"internal/diag": 0, "internal/dotnet": 0, "internal/reqtrace": 0, "internal/demo": 0, "internal/testkit": 0,
-	"internal/authn/authntest": 0,
-	"internal/expr/scanner":    1, "internal/jsonx": 1, "internal/cache": 1, "internal/limit": 1, "internal/xmlbody": 1,
+	"internal/authn/authntest": 0, "internal/redisclient": 0,
+	"internal/expr/scanner": 1, "internal/jsonx": 1, "internal/cache": 1, "internal/limit": 1, "internal/xmlbody": 1,
 	"internal/liquid":  1,
 	"internal/xmlscan": 2, "internal/expr/syntax": 2, "internal/cache/redisstore": 2, "internal/limit/redisstore": 2,
 	"internal/authn": 2, "internal/cache/cachetest": 2, "internal/limit/limittest": 2,
@@ -34,7 +34,7 @@ var layers = map[string]int{
 // owners lists, for each third-party module, the only packages that may
 // import it.
 var owners = map[string][]string{
-	"github.com/redis/go-redis/v9":       {"internal/cache/redisstore", "internal/limit/redisstore"},
+	"github.com/redis/go-redis/v9":       {"internal/cache/redisstore", "internal/limit/redisstore", "internal/redisclient"},
 	"github.com/lestrrat-go/jwx/v3":      {"internal/authn", "internal/authn/authntest"},
 	"github.com/osteele/liquid":          {"internal/liquid"},
 	"github.com/spf13/cobra":             {"internal/cli"},

@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/gateway"
 	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
+	"github.com/tollgate/tollgate/internal/redisclient"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 
@@ -139,17 +140,13 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		redisAddr = getenv("TOLLGATE_REDIS")
 	}
 	if redisAddr != "" {
-		limits, closeLimits, err := limitredis.Open(redisAddr, limitredis.Options{})
+		client, err := redisclient.Dial(redisAddr, 0)
 		if err != nil {
 			return err
 		}
-		defer closeLimits()
-		caches, closeCache, err := cacheredis.Open(redisAddr, cacheredis.Options{})
-		if err != nil {
-			return err
-		}
-		defer closeCache()
-		opts.Limits, opts.ExternalCache = limits, caches
+		defer client.Close()
+		limits := limitredis.New(client, limitredis.Options{})
+		opts.Limits, opts.ExternalCache = limits, cacheredis.New(client, cacheredis.Options{})
 		if err := limits.Ping(ctx); err != nil {
 			fmt.Fprintf(stderr, "tollgate: warning: Redis at %s does not answer (%v); throttling policies fail %s until it does\n", redisAddr, err, f.storeOutage)
 		}

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -46,6 +47,13 @@ type (
 
 // NewVariables returns an empty variable set for Context.Variables.
 func NewVariables() *Variables { return value.NewVariables() }
+
+// NewCertificate builds the X509Certificate2 expressions see (for
+// context.Request.Certificate and context.Deployment.Certificates) from DER
+// bytes and an optional private key.
+func NewCertificate(der []byte, key crypto.PrivateKey) (*Certificate, error) {
+	return value.NewCertificate(der, key)
+}
 
 // Origin maps byte offsets within the expression source to spans in the
 // policy file it came from.

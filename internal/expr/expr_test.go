@@ -2,6 +2,7 @@ package expr
 
 import (
 	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,6 +29,19 @@ func testContext(t testing.TB) *Context {
 	c.Variables.Set("resp", &Response{StatusCode: 200, StatusReason: "OK", Headers: PairHeaders{{Name: "Location", Values: []string{"/x"}}}, Body: &BytesBody{Data: []byte(`{"access_token":"tok","expires_in":3600}`)}})
 	c.Request.MatchedParameters["id"] = "42"
 	c.Product = &Product{Id: "starter", Name: "Starter"}
+	// Certificate fixtures for testdata/crypto.txt (a self-signed RSA 2048
+	// certificate, its key, and PKCS#12 files with password "test" and "").
+	for name, file := range map[string]string{"pfx": "cert.pfx", "pfxNoPass": "cert-nopass.pfx", "certPem": "cert.pem", "keyPem": "key.pem"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "crypto", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(file, ".pfx") {
+			c.Variables.Set(name, base64.StdEncoding.EncodeToString(data))
+		} else {
+			c.Variables.Set(name, string(data))
+		}
+	}
 	return c
 }
 

@@ -10,6 +10,7 @@ import (
 
 	cacheredis "github.com/tollgate/tollgate/internal/cache/redisstore"
 	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
+	"github.com/tollgate/tollgate/internal/redisclient"
 	"github.com/tollgate/tollgate/internal/testkit"
 )
 
@@ -18,17 +19,12 @@ import (
 // process would have.
 func redisReplica(t *testing.T, addr string, outage OutageMode) Options {
 	t.Helper()
-	limits, closeLimits, err := limitredis.Open(addr, limitredis.Options{})
+	client, err := redisclient.Dial(addr, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { closeLimits() })
-	caches, closeCache, err := cacheredis.Open(addr, cacheredis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { closeCache() })
-	return Options{Limits: limits, ExternalCache: caches, Outage: outage}
+	t.Cleanup(func() { client.Close() })
+	return Options{Limits: limitredis.New(client, limitredis.Options{}), ExternalCache: cacheredis.New(client, cacheredis.Options{}), Outage: outage}
 }
 
 // Two replicas sharing one real redis-server admit at most 1% more than the

@@ -24,9 +24,11 @@ type Context struct {
 	User         *User
 	Deployment   *Deployment
 	LastError    *LastError
-	RequestId    Guid
-	Timestamp    time.Time
-	Tracing      bool
+	// Workspace is the workspace of the API, nil outside workspaces.
+	Workspace *Workspace
+	RequestId Guid
+	Timestamp time.Time
+	Tracing   bool
 	// TraceFunc receives context.Trace(source, message) calls; nil ignores them.
 	TraceFunc func(source, message string)
 }
@@ -132,6 +134,30 @@ type Request struct {
 	IpAddress         string
 	MatchedParameters map[string]string
 	Certificate       *Certificate
+	// PrivateEndpointConnection is set when the request arrived through a
+	// private endpoint.
+	PrivateEndpointConnection *PrivateEndpointConnection
+}
+
+// PrivateEndpointConnection is IPrivateEndpointConnection.
+type PrivateEndpointConnection struct {
+	Name, GroupId, MemberName string
+}
+
+// Workspace is context.Workspace.
+type Workspace struct {
+	Id, Name string
+}
+
+// Gateway is context.Deployment.Gateway.
+type Gateway struct {
+	Id, InstanceId string
+	IsManaged      bool
+}
+
+// UserIdentity is IUserIdentity.
+type UserIdentity struct {
+	Id, Provider string
 }
 
 // Response is context.Response and the IResponse stored by send-request.
@@ -250,6 +276,8 @@ type Product struct {
 	SubscriptionLimit    *int
 	State                string
 	Groups               []Group
+	// Apis are the APIs the product includes.
+	Apis []*Api
 }
 
 // Group is IGroup.
@@ -269,12 +297,16 @@ type User struct {
 	Id, Email, FirstName, LastName, Note string
 	RegistrationDate                     time.Time
 	Groups                               []Group
+	Identities                           []UserIdentity
 }
 
 // Deployment is context.Deployment.
 type Deployment struct {
 	Region, ServiceName, ServiceId, GatewayId string
 	Certificates                              map[string]*Certificate
+	// Gateway describes the gateway instance; nil reads as a managed
+	// gateway with GatewayId as its id.
+	Gateway *Gateway
 }
 
 // LastError is context.LastError.

@@ -463,25 +463,6 @@ func (u *Lib) buildContext() {
 		prop("Path", u.String, func(c Call) Value { return le(c).Path }),
 		prop("PolicyId", u.String, func(c Call) Value { return le(c).PolicyId }),
 	)
-	cert := func(c Call) *Certificate { return c.This.(*Certificate) }
-	u.Certificate.add(
-		prop("Subject", u.String, func(c Call) Value { return cert(c).Subject }),
-		prop("Issuer", u.String, func(c Call) Value { return cert(c).Issuer }),
-		prop("Thumbprint", u.String, func(c Call) Value { return cert(c).Thumbprint }),
-		prop("SerialNumber", u.String, func(c Call) Value { return cert(c).SerialNumber }),
-		prop("NotBefore", u.DateTime, func(c Call) Value { return cert(c).NotBefore }),
-		prop("NotAfter", u.DateTime, func(c Call) Value { return cert(c).NotAfter }),
-		prop("RawData", u.Bytes, func(c Call) Value { return cert(c).Raw }),
-		meth("Verify", 0, 0, u.Bool, func(c Call) Value { return false }),
-		meth("VerifyNoRevocation", 0, 0, u.Bool, func(c Call) Value { return false }),
-	)
-	u.Certificate.Open = true // private keys, hashes and extensions are not modelled
-	u.Certificate.New = func(c Call) Value {
-		Throw(ExNotSupported, "Creating an X509Certificate2 inside an expression is not supported by tollgate.")
-		return nil
-	}
-	u.Certificate.Members["Verify"].Unsupported = "certificate chain validation is not available in expressions"
-	u.Certificate.Members["VerifyNoRevocation"].Unsupported = "certificate chain validation is not available in expressions"
 }
 
 func nilIfEmpty(s string) Value {

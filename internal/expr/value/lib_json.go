@@ -303,7 +303,7 @@ func bodyAs(u *Lib, t *Type, data []byte) Value {
 		return parseJSON(string(data), jsonx.None)
 	case u.X.XDocument:
 		return parseXMLValue(string(data), false)
-	case u.X.XElement:
+	case u.X.XElement, u.X.XNode:
 		return parseXMLValue(string(data), false).Root().detach()
 	}
 	Throw(ExNotSupported, "reading a body as %s is not supported by tollgate", t.Name)

@@ -111,7 +111,7 @@ func (p *RSAParams) DotnetType(u *Lib) *Type { return u.Types["RSAParameters"] }
 
 func cryptoHash(v Value, param string) crypto.Hash {
 	h, ok := v.(HashName)
-	if !ok {
+	if !ok && v != nil {
 		ThrowCast(v, "System.Security.Cryptography.HashAlgorithmName")
 	}
 	switch h.Name {
@@ -232,7 +232,7 @@ func importParams(k *RSAKey, p *RSAParams) {
 }
 
 type rsaXML struct {
-	XMLName                                                   xml.Name `xml:"RSAKeyValue"`
+	XMLName                                      xml.Name `xml:"RSAKeyValue"`
 	Modulus, Exponent, P, Q, DP, DQ, InverseQ, D string
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"strings"
+	"github.com/tollgate/tollgate/internal/redisclient"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,21 +56,7 @@ func New(c redis.UniversalClient, opt Options) *Store {
 // down; go-redis keeps probing in the background and the pool recovers when
 // Redis is back.
 func ClientOptions(addr string, timeout time.Duration) *redis.Options {
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	return &redis.Options{
-		Addr:                  addr,
-		DialTimeout:           timeout,
-		DialerRetries:         1,
-		ReadTimeout:           timeout,
-		WriteTimeout:          timeout,
-		PoolTimeout:           timeout,
-		ContextTimeoutEnabled: true,
-		MaxRetries:            1,
-		MinRetryBackoff:       time.Millisecond,
-		MaxRetryBackoff:       10 * time.Millisecond,
-	}
+	return redisclient.Options(addr, timeout)
 }
 
 // rateScript decides, counts and reports one rate operation on KEYS[1].
@@ -284,20 +270,3 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // compile-time check that Store implements limit.Store.
 var _ limit.Store = (*Store)(nil)
-
-// Open connects to the Redis server named by target — "host:port" or a
-// redis:// or rediss:// URL — with ClientOptions' timeouts, and returns the
-// store and a function that closes its client. It does not wait for the
-// server: an unreachable Redis shows up as ErrUnavailable on use.
-func Open(target string, opt Options) (*Store, func() error, error) {
-	o := ClientOptions(target, opt.Timeout)
-	if strings.Contains(target, "://") {
-		u, err := redis.ParseURL(target)
-		if err != nil {
-			return nil, nil, fmt.Errorf("redis address %q: %w", target, err)
-		}
-		o.Addr, o.Username, o.Password, o.DB, o.TLSConfig = u.Addr, u.Username, u.Password, u.DB, u.TLSConfig
-	}
-	c := redis.NewClient(o)
-	return New(c, opt), c.Close, nil
-}
