@@ -11,12 +11,6 @@ import (
 	"github.com/tollgate/tollgate/internal/xmlbody"
 )
 
-// messageFor returns the headers and body the section's message policies act
-// on: the request in inbound and backend, the response otherwise.
-func (x *exchange) messageFor() (http.Header, **body) {
-	return x.headersFor(), x.bodyFor()
-}
-
 // acceptAsks reports whether the request's Accept header names a media type
 // that is kind ("xml" or "json").
 func acceptAsks(h http.Header, kind string) bool {
@@ -34,23 +28,56 @@ func acceptAsks(h http.Header, kind string) bool {
 	return false
 }
 
+// bodyConversion describes json-to-xml or xml-to-json.
+type bodyConversion struct {
+	from, to     string // "JSON" and "XML", for messages
+	onlyIfFrom   bool   // apply="content-type-json" / "content-type-xml"
+	isFrom       func(mediaType string) bool
+	acceptKind   string // what the Accept header must ask for with consider-accept-header
+	contentType  string // the converted body's Content-Type
+	reason       string // LastError.Reason when the body does not convert
+	convert      func(src []byte) ([]byte, error)
+	considerPred policy.Bool
+}
+
+// convertBody runs a body conversion on the section's message.
+func (x *exchange) convertBody(st *policy.Step, c bodyConversion, began time.Time) *Error {
+	considerAccept, err := x.boolean(st, c.considerPred)
+	if err != nil {
+		return err
+	}
+	h, bp := x.headersFor(), x.bodyFor()
+	if c.onlyIfFrom && !c.isFrom(mediaType(h.Get("Content-Type"))) {
+		x.tracePolicy(st, began, "skipped: the body's Content-Type %q is not %s", h.Get("Content-Type"), c.from)
+		return nil
+	}
+	if considerAccept && !acceptAsks(x.r.Header, c.acceptKind) {
+		x.tracePolicy(st, began, "skipped: the request's Accept header does not ask for %s (consider-accept-header)", c.to)
+		return nil
+	}
+	if *bp == nil {
+		*bp = newBytesBody(nil)
+	}
+	src, rerr := (*bp).Read(true)
+	if rerr != nil {
+		return backendReadError(st, rerr)
+	}
+	out, cerr := c.convert(src)
+	if cerr != nil {
+		return &Error{Source: st.Name, Reason: c.reason, Status: 500, Message: fmt.Sprintf("Unable to convert the %s body to %s.", c.from, c.to),
+			Cause: fmt.Sprintf("the body is not valid %s: %v", c.from, cerr)}
+	}
+	(*bp).set(out)
+	h.Set("Content-Type", c.contentType)
+	h.Del("Content-Length")
+	x.tracePolicy(st, began, "body converted from %s to %s (%d bytes)", c.from, c.to, len(out))
+	return nil
+}
+
 func (x *exchange) execJSONToXML(st *policy.Step, p *policy.JSONToXML, began time.Time) *Error {
 	apply, err := x.str(st, p.Apply)
 	if err != nil {
 		return err
-	}
-	considerAccept, err := x.boolean(st, p.ConsiderAcceptHeader)
-	if err != nil {
-		return err
-	}
-	h, bp := x.messageFor()
-	if strings.EqualFold(apply, "content-type-json") && !xmlbody.IsJSONContentType(mediaType(h.Get("Content-Type"))) {
-		x.tracePolicy(st, began, "skipped: the body's Content-Type %q is not JSON", h.Get("Content-Type"))
-		return nil
-	}
-	if considerAccept && !acceptAsks(x.r.Header, "xml") {
-		x.tracePolicy(st, began, "skipped: the request's Accept header does not ask for XML (consider-accept-header)")
-		return nil
 	}
 	o := xmlbody.JSONToXMLOptions{ParseDate: p.ParseDate.B}
 	for _, a := range []struct {
@@ -63,23 +90,11 @@ func (x *exchange) execJSONToXML(st *policy.Step, p *policy.JSONToXML, began tim
 		}
 		*a.dst = s
 	}
-	if *bp == nil {
-		*bp = newBytesBody(nil)
-	}
-	src, rerr := (*bp).Read(true)
-	if rerr != nil {
-		return backendReadError(st, rerr)
-	}
-	out, cerr := xmlbody.JSONToXML(src, o)
-	if cerr != nil {
-		return &Error{Source: st.Name, Reason: "JsonToXmlConversionFailure", Status: 500, Message: "Unable to convert the JSON body to XML.",
-			Cause: fmt.Sprintf("the body is not valid JSON: %v", cerr)}
-	}
-	(*bp).set(out)
-	h.Set("Content-Type", "application/xml")
-	h.Del("Content-Length")
-	x.tracePolicy(st, began, "body converted from JSON to XML (%d bytes)", len(out))
-	return nil
+	return x.convertBody(st, bodyConversion{
+		from: "JSON", to: "XML", onlyIfFrom: strings.EqualFold(apply, "content-type-json"), isFrom: xmlbody.IsJSONContentType,
+		acceptKind: "xml", contentType: "application/xml", reason: "JsonToXmlConversionFailure", considerPred: p.ConsiderAcceptHeader,
+		convert: func(src []byte) ([]byte, error) { return xmlbody.JSONToXML(src, o) },
+	}, began)
 }
 
 func (x *exchange) execXMLToJSON(st *policy.Step, p *policy.XMLToJSON, began time.Time) *Error {
@@ -91,40 +106,16 @@ func (x *exchange) execXMLToJSON(st *policy.Step, p *policy.XMLToJSON, began tim
 	if err != nil {
 		return err
 	}
-	considerAccept, err := x.boolean(st, p.ConsiderAcceptHeader)
-	if err != nil {
-		return err
-	}
 	always, err := x.boolean(st, p.AlwaysArrayChildElements)
 	if err != nil {
 		return err
 	}
-	h, bp := x.messageFor()
-	if strings.EqualFold(apply, "content-type-xml") && !xmlbody.IsXMLContentType(mediaType(h.Get("Content-Type"))) {
-		x.tracePolicy(st, began, "skipped: the body's Content-Type %q is not XML", h.Get("Content-Type"))
-		return nil
-	}
-	if considerAccept && !acceptAsks(x.r.Header, "json") {
-		x.tracePolicy(st, began, "skipped: the request's Accept header does not ask for JSON (consider-accept-header)")
-		return nil
-	}
-	if *bp == nil {
-		*bp = newBytesBody(nil)
-	}
-	src, rerr := (*bp).Read(true)
-	if rerr != nil {
-		return backendReadError(st, rerr)
-	}
-	out, cerr := xmlbody.XMLToJSON(src, xmlbody.XMLToJSONOptions{Kind: strings.ToLower(strings.TrimSpace(kind)), AlwaysArrayChildElements: always})
-	if cerr != nil {
-		return &Error{Source: st.Name, Reason: "XmlToJsonConversionFailure", Status: 500, Message: "Unable to convert the XML body to JSON.",
-			Cause: fmt.Sprintf("the body is not valid XML: %v", cerr)}
-	}
-	(*bp).set(out)
-	h.Set("Content-Type", "application/json")
-	h.Del("Content-Length")
-	x.tracePolicy(st, began, "body converted from XML to JSON (%d bytes)", len(out))
-	return nil
+	o := xmlbody.XMLToJSONOptions{Kind: strings.ToLower(strings.TrimSpace(kind)), AlwaysArrayChildElements: always}
+	return x.convertBody(st, bodyConversion{
+		from: "XML", to: "JSON", onlyIfFrom: strings.EqualFold(apply, "content-type-xml"), isFrom: xmlbody.IsXMLContentType,
+		acceptKind: "json", contentType: "application/json", reason: "XmlToJsonConversionFailure", considerPred: p.ConsiderAcceptHeader,
+		convert: func(src []byte) ([]byte, error) { return xmlbody.XMLToJSON(src, o) },
+	}, began)
 }
 
 func mediaType(ct string) string {

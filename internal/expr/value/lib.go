@@ -170,6 +170,7 @@ func buildLib() *Lib {
 	u.buildCrypto()
 	u.buildRSA()
 	u.buildCertificate()
+	u.buildSymmetric()
 	u.buildJSON()
 	u.buildDecimalMath()
 	u.buildXML()

@@ -1,9 +1,6 @@
 package value
 
 import (
-	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
 	"strings"
 )
 
@@ -22,11 +19,6 @@ func (s *StringBuilder) DotnetString() string { return s.B.String() }
 // does not run: using one raises NotSupportedException at evaluation.
 var openTypes = []string{
 	"System.IO.StringWriter", "System.UriBuilder",
-	"System.Security.Cryptography.RSA", "System.Security.Cryptography.RSACng", "System.Security.Cryptography.Aes", "System.Security.Cryptography.RNGCryptoServiceProvider",
-	"System.Security.Cryptography.SymmetricAlgorithm", "System.Security.Cryptography.HashAlgorithmName",
-	"System.Security.Cryptography.RSASignaturePadding", "System.Security.Cryptography.RSAEncryptionPadding",
-	"System.Security.Cryptography.X509Certificates.X509Certificate", "System.Security.Cryptography.X509Certificates.RSACertificateExtensions",
-	"System.Security.Cryptography.CipherMode", "System.Security.Cryptography.PaddingMode",
 	"Newtonsoft.Json.Linq.JConstructor", "Newtonsoft.Json.Linq.JRaw",
 }
 
@@ -88,42 +80,4 @@ func (u *Lib) buildKnownOnly() {
 		prop("Length", u.Int, func(c Call) Value { return int32(strLen(b(c).B.String())) }),
 		meth("ToString", 0, 0, u.String, func(c Call) Value { return b(c).B.String() }),
 	)
-	// byte[].Encrypt / Decrypt (APIM extension methods), AES-CBC with PKCS#7.
-	crypt := func(enc bool) func(c Call) Value {
-		return func(c Call) Value {
-			data, ok := c.This.([]byte)
-			if !ok {
-				ThrowCast(c.This, "System.Byte[]")
-			}
-			if alg, ok := c.Args[0].(string); !ok || !strings.EqualFold(alg, "Aes") {
-				Throw(ExNotSupported, "tollgate supports only the \"Aes\" algorithm in Encrypt and Decrypt")
-			}
-			key := c.Bytes(1)
-			iv := c.Bytes(2)
-			blk, err := aes.NewCipher(key)
-			if err != nil {
-				Throw("System.Security.Cryptography.CryptographicException", "Specified key is not a valid size for this algorithm.")
-			}
-			if len(iv) != aes.BlockSize {
-				Throw("System.Security.Cryptography.CryptographicException", "Specified initialization vector (IV) does not match the block size for this algorithm.")
-			}
-			if enc {
-				n := aes.BlockSize - len(data)%aes.BlockSize
-				buf := append(append([]byte(nil), data...), bytes.Repeat([]byte{byte(n)}, n)...)
-				cipher.NewCBCEncrypter(blk, iv).CryptBlocks(buf, buf)
-				return buf
-			}
-			if len(data)%aes.BlockSize != 0 || len(data) == 0 {
-				Throw("System.Security.Cryptography.CryptographicException", "The input data is not a complete block.")
-			}
-			buf := append([]byte(nil), data...)
-			cipher.NewCBCDecrypter(blk, iv).CryptBlocks(buf, buf)
-			n := int(buf[len(buf)-1])
-			if n == 0 || n > aes.BlockSize {
-				Throw("System.Security.Cryptography.CryptographicException", "Padding is invalid and cannot be removed.")
-			}
-			return buf[:len(buf)-n]
-		}
-	}
-	u.arrayBase.add(meth("Encrypt", 3, 3, u.Bytes, crypt(true)), meth("Decrypt", 3, 3, u.Bytes, crypt(false)))
 }
