@@ -42,7 +42,13 @@ type (
 	Deployment   = value.Deployment
 	LastError    = value.LastError
 	Certificate  = value.Certificate
-	Guid         = value.Guid
+	Gateway      = value.Gateway
+	Workspace    = value.Workspace
+	GraphQL      = value.GraphQL
+	UserIdentity = value.UserIdentity
+	// PrivateEndpointConnection is context.Request.PrivateEndpointConnection.
+	PrivateEndpointConnection = value.PrivateEndpointConnection
+	Guid                      = value.Guid
 )
 
 // NewVariables returns an empty variable set for Context.Variables.

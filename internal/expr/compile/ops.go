@@ -295,7 +295,8 @@ func (c *compiler) cast(x *syntax.Cast) *node {
 		ok := isNumeric(from) && isNumeric(t) || from.AssignableTo(t) || t.AssignableTo(from) ||
 			t.Generic != "" || from.Generic != "" || t == u.Object || t.Name == "IEnumerable" ||
 			value.IsJSONType(from) && (t.Value || t == u.String) || value.IsJSONType(t) && (from.Value || from == u.String) ||
-			from == u.DateTime && t == u.DateTimeOffset || value.HasExplicitConversion(from, t)
+			from == u.DateTime && t == u.DateTimeOffset || value.HasExplicitConversion(from, t) ||
+			from.EnumValues != nil && isNumeric(t) || t.EnumValues != nil && isNumeric(from)
 		if !ok {
 			c.errAt(x, "invalid-cast", "cannot convert type '%s' to '%s'", from.Name, t.Name)
 			return bad()
@@ -318,6 +319,26 @@ func (c *compiler) cast(x *syntax.Cast) *node {
 	if n.isConst && isNumeric(t) && isNumeric(from) {
 		v, _ := value.ConvertNumber(n.cval, t)
 		return constNode(v, t)
+	}
+	if from != nil && from.EnumValues != nil && isNumeric(t) {
+		return &node{eval: func(fr *value.Frame) value.Value {
+			v := ne(fr)
+			en, ok := v.(value.Enum)
+			if !ok {
+				throwAt(fr, castException(v, to), s, e)
+			}
+			r, _ := value.ConvertNumber(en.V, t)
+			return r
+		}, typ: t, slot: -1}
+	}
+	if t.EnumValues != nil && from != nil && isNumeric(from) {
+		return &node{eval: func(fr *value.Frame) value.Value {
+			n, ok := value.AsInt64(ne(fr))
+			if !ok {
+				throwAt(fr, castException(nil, to), s, e)
+			}
+			return value.EnumOf(t, n)
+		}, typ: t, slot: -1}
 	}
 	if isNumeric(t) && isNumeric(from) {
 		return &node{eval: func(fr *value.Frame) value.Value {

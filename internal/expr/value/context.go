@@ -3,6 +3,7 @@ package value
 import (
 	"crypto"
 	"crypto/x509"
+	"github.com/tollgate/tollgate/internal/jsonx"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -26,6 +27,8 @@ type Context struct {
 	LastError    *LastError
 	// Workspace is the workspace of the API, nil outside workspaces.
 	Workspace *Workspace
+	// GraphQL is set inside GraphQL resolvers.
+	GraphQL   *GraphQL
 	RequestId Guid
 	Timestamp time.Time
 	Tracing   bool
@@ -142,6 +145,12 @@ type Request struct {
 // PrivateEndpointConnection is IPrivateEndpointConnection.
 type PrivateEndpointConnection struct {
 	Name, GroupId, MemberName string
+}
+
+// GraphQL is context.GraphQL inside a GraphQL resolver: the field's
+// arguments and the parent object, as JSON tokens (nil reads as null).
+type GraphQL struct {
+	Arguments, Parent *jsonx.Token
 }
 
 // Workspace is context.Workspace.

@@ -16,7 +16,15 @@
 // parsed document rather than a stream; System.Xml.XmlDocument is not
 // provided (APIM does not allow it either).
 //
-// It must not import the syntax, compile or facade packages, nor net/http; it
+// Cryptography: X509Certificate2 reads DER, PEM and PKCS#12 (only the
+// legacy 3DES/RC2 encryptions golang.org/x/crypto/pkcs12 understands, not
+// AES-encrypted files); keys taken from certificates are RSACng, a key made
+// by RSA.Create() is of type RSA and is generated on first use (at least
+// 1024 bits); certificate chain validation (Verify) is not available; the
+// time zone of TimeZone.CurrentTimeZone is UTC.
+//
+// It imports golang.org/x/crypto/pkcs12 for certificates. It must not import
+// the syntax, compile or facade packages, nor net/http; it
 // performs no network or process access, and no file access other than
 // loading the system time zone database for TimeZoneInfo (once per zone).
 package value

@@ -171,6 +171,7 @@ func buildLib() *Lib {
 	u.buildRSA()
 	u.buildCertificate()
 	u.buildSymmetric()
+	u.buildEnum()
 	u.buildJSON()
 	u.buildDecimalMath()
 	u.buildXML()
@@ -179,6 +180,7 @@ func buildLib() *Lib {
 	u.buildTimeZone()
 	u.buildTuple()
 	u.buildKnownOnly()
+	u.buildMiscMore()
 	return u
 }
 

@@ -179,6 +179,10 @@ type Hasher struct {
 	// for HMAC: the underlying hash and the key
 	inner func() hash.Hash
 	key   []byte
+	// run is the running state of TransformBlock; last is the value of the
+	// Hash property.
+	run  hash.Hash
+	last []byte
 }
 
 func (h *Hasher) hmac() *Hasher {
@@ -203,11 +207,49 @@ func (u *Lib) buildCrypto() {
 			if c.Has(2) {
 				b = b[c.Int(1) : c.Int(1)+c.Int(2)]
 			}
-			h := c.This.(*Hasher).New()
+			hs := c.This.(*Hasher)
+			h := hs.New()
 			h.Write(b)
-			return h.Sum(nil)
+			hs.run, hs.last = nil, h.Sum(nil)
+			return append([]byte(nil), hs.last...)
 		}),
 		meth("Dispose", 0, 0, u.Void, func(c Call) Value { return nil }),
+		meth("Clear", 0, 0, u.Void, func(c Call) Value { return nil }),
+		meth("Initialize", 0, 0, u.Void, func(c Call) Value { c.This.(*Hasher).run = nil; return nil }),
+		prop("HashSize", u.Int, func(c Call) Value { return int32(c.This.(*Hasher).New().Size() * 8) }),
+		prop("Hash", u.Bytes, func(c Call) Value {
+			hs := c.This.(*Hasher)
+			if hs.last == nil {
+				Throw(ExCrypto, "Hash must be finalized before the hash value is retrieved.")
+			}
+			return append([]byte(nil), hs.last...)
+		}),
+		meth("TransformBlock", 5, 5, u.Int, func(c Call) Value {
+			hs := c.This.(*Hasher)
+			in := sliceArgs(c, 0, "inputBuffer")
+			if hs.run == nil {
+				hs.run = hs.New()
+			}
+			hs.run.Write(in)
+			if out, ok := c.Args[3].([]byte); ok {
+				off := c.Int(4)
+				if off < 0 || off+len(in) > len(out) {
+					Throw(ExArgument, "Offset and length were out of bounds for the array or count is greater than the number of elements from index to the end of the source collection.")
+				}
+				copy(out[off:], in)
+			}
+			return int32(len(in))
+		}),
+		meth("TransformFinalBlock", 3, 3, u.Bytes, func(c Call) Value {
+			hs := c.This.(*Hasher)
+			in := sliceArgs(c, 0, "inputBuffer")
+			if hs.run == nil {
+				hs.run = hs.New()
+			}
+			hs.run.Write(in)
+			hs.last, hs.run = hs.run.Sum(nil), nil
+			return append([]byte(nil), in...)
+		}),
 	)
 	plain := map[string]func() hash.Hash{"SHA256": sha256.New, "SHA1": sha1.New, "MD5": md5.New, "SHA384": sha512.New384, "SHA512": sha512.New,
 		"SHA256Managed": sha256.New, "SHA1Managed": sha1.New, "SHA384Managed": sha512.New384, "SHA512Managed": sha512.New}
@@ -221,8 +263,10 @@ func (u *Lib) buildCrypto() {
 			}))
 		t.New = func(c Call) Value { return &Hasher{Name: name, New: f} }
 	}
-	hm := u.newType("HMAC", "System.Security.Cryptography.HMAC", u.HashAlg)
-	hm.add(&Member{Name: "Key", Kind: Property, Result: u.Bytes,
+	keyed := u.newType("KeyedHashAlgorithm", "System.Security.Cryptography.KeyedHashAlgorithm", u.HashAlg)
+	hm := u.newType("HMAC", "System.Security.Cryptography.HMAC", keyed)
+	hm.add(prop("HashName", u.String, func(c Call) Value { return strings.TrimPrefix(c.This.(*Hasher).Name, "HMAC") }))
+	keyed.add(&Member{Name: "Key", Kind: Property, Result: u.Bytes,
 		Get: func(c Call) Value { return append([]byte(nil), c.This.(*Hasher).key...) },
 		Set: func(c Call, v Value) {
 			b, ok := v.([]byte)
@@ -252,4 +296,41 @@ func (u *Lib) buildCrypto() {
 			return (&Hasher{Name: name, inner: f, key: append([]byte(nil), key...)}).hmac()
 		}
 	}
+	// Create(name) factories, by CryptoConfig name (case-insensitive);
+	// unknown names give null.
+	norm := func(c Call) string {
+		c.NotNull(0, "algName")
+		n := strings.ToUpper(strings.TrimPrefix(c.Str(0), "System.Security.Cryptography."))
+		return strings.TrimSuffix(n, "MANAGED")
+	}
+	createHash := func(c Call) Value {
+		n := norm(c)
+		switch n {
+		case "SHA", "SHA-1":
+			n = "SHA1"
+		case "SHA-256":
+			n = "SHA256"
+		case "SHA-384":
+			n = "SHA384"
+		case "SHA-512":
+			n = "SHA512"
+		}
+		if f, ok := plain[n]; ok {
+			return &Hasher{Name: n, New: f}
+		}
+		return createHMAC(u, n)
+	}
+	u.HashAlg.addStatic(meth("Create", 1, 1, u.HashAlg, createHash))
+	keyed.addStatic(meth("Create", 1, 1, keyed, func(c Call) Value { return createHMAC(u, norm(c)) }))
+	hm.addStatic(meth("Create", 1, 1, hm, func(c Call) Value { return createHMAC(u, norm(c)) }))
+}
+
+// createHMAC returns a new HMAC with a random key for an upper-case name
+// such as "HMACSHA256", or null.
+func createHMAC(u *Lib, name string) Value {
+	t := u.Types[name]
+	if t == nil || t.New == nil || !strings.HasPrefix(name, "HMAC") {
+		return nil
+	}
+	return t.New(Call{})
 }

@@ -1,11 +1,18 @@
 package value
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/jsonx"
+)
 
 // DotnetType implements Typed.
 func (p *PrivateEndpointConnection) DotnetType(u *Lib) *Type {
 	return u.Types["IPrivateEndpointConnection"]
 }
+
+// DotnetType implements Typed.
+func (g *GraphQL) DotnetType(u *Lib) *Type { return u.Types["IGraphQL"] }
 
 // DotnetType implements Typed.
 func (w *Workspace) DotnetType(u *Lib) *Type { return u.Types["IWorkspace"] }
@@ -66,6 +73,17 @@ func (u *Lib) buildContextMore() {
 		prop("Name", u.String, func(c Call) Value { return c.This.(*Workspace).Name }))
 	u.Context.add(prop("Workspace", ws, func(c Call) Value { return orNil(c.This.(*Context).Workspace) }))
 
+	gq := u.hostTypeNamed("IGraphQL", "Microsoft.Azure.ApiManagement.Proxy.IGraphQL")
+	tok := func(t *jsonx.Token) Value {
+		if t == nil {
+			return nil
+		}
+		return t
+	}
+	gq.add(prop("Arguments", u.JToken, func(c Call) Value { return tok(c.This.(*GraphQL).Arguments) }),
+		prop("Parent", u.JToken, func(c Call) Value { return tok(c.This.(*GraphQL).Parent) }))
+	u.Context.add(prop("GraphQL", gq, func(c Call) Value { return orNil(c.This.(*Context).GraphQL) }))
+
 	pec := u.hostTypeNamed("IPrivateEndpointConnection", "Microsoft.Azure.ApiManagement.Proxy.IPrivateEndpointConnection")
 	p := func(c Call) *PrivateEndpointConnection { return c.This.(*PrivateEndpointConnection) }
 	pec.add(prop("Name", u.String, func(c Call) Value { return p(c).Name }),
@@ -104,4 +122,25 @@ func (u *Lib) buildContextMore() {
 	}
 	u.dictBase.add(meth("ToFormUrlEncodedContent", 0, 0, u.String, form),
 		meth("ToQueryString", 0, 0, u.String, form))
+
+	nl := u.newType("Nullable", "System.Nullable", u.Object)
+	nl.addStatic(
+		meth("Equals", 2, 2, u.Bool, func(c Call) Value { return Equal(c.Args[0], c.Args[1]) }),
+		meth("Compare", 2, 2, u.Int, func(c Call) Value {
+			a, b := c.Args[0], c.Args[1]
+			switch {
+			case a == nil && b == nil:
+				return int32(0)
+			case a == nil:
+				return int32(-1)
+			case b == nil:
+				return int32(1)
+			}
+			n, ok := Compare(a, b)
+			if !ok {
+				Throw(ExArgument, "At least one object must implement IComparable.")
+			}
+			return int32(n)
+		}),
+	)
 }

@@ -411,6 +411,10 @@ func (u *Lib) buildCore() {
 			return time.Date(y, mo, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), locUnspecified)
 		}),
 		prop("UtcTicks", u.Long, func(c Call) Value { return Ticks(c.This.(DateTimeOffset).T.UTC()) }),
+		prop("Offset", u.TimeSpan, func(c Call) Value {
+			_, off := c.This.(DateTimeOffset).T.Zone()
+			return time.Duration(off) * time.Second
+		}),
 		meth("AddSeconds", 1, 1, dto, func(c Call) Value {
 			return DateTimeOffset{c.This.(DateTimeOffset).T.Add(time.Duration(c.Float(0) * 1e9))}
 		}),

@@ -18,7 +18,7 @@ func (s *StringBuilder) DotnetString() string { return s.B.String() }
 // openTypes are allowed .NET types that tollgate accepts at compile time but
 // does not run: using one raises NotSupportedException at evaluation.
 var openTypes = []string{
-	"System.IO.StringWriter", "System.UriBuilder",
+	"System.UriBuilder",
 	"Newtonsoft.Json.Linq.JConstructor", "Newtonsoft.Json.Linq.JRaw",
 }
 

@@ -385,6 +385,15 @@ func (u *Lib) buildMisc() {
 		return &URI{U: p}
 	}
 	ux := func(c Call) *url.URL { return c.This.(*URI).U }
+	up := u.newType("UriPartial", "System.UriPartial", u.Object)
+	up.EnumValues = map[string]int64{"Scheme": 0, "Authority": 1, "Path": 2, "Query": 3}
+	uri.add(meth("GetLeftPart", 1, 1, u.String, func(c Call) Value {
+		e, ok := c.Args[0].(Enum)
+		if !ok || e.T != up {
+			ThrowCast(c.Args[0], up.FullName)
+		}
+		return leftPart(ux(c), e.V)
+	}))
 	uri.add(
 		prop("Host", u.String, func(c Call) Value { return ux(c).Hostname() }),
 		prop("Scheme", u.String, func(c Call) Value { return ux(c).Scheme }),
@@ -675,4 +684,39 @@ func escapeData(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// leftPart implements Uri.GetLeftPart: the scheme, authority (without a
+// default port), path and query, cut after the part asked for.
+func leftPart(p *url.URL, part int64) string {
+	if p.Host == "" {
+		return ""
+	}
+	out := p.Scheme + "://"
+	if part == 0 {
+		return out
+	}
+	if p.User != nil {
+		out += p.User.String() + "@"
+	}
+	host, port := p.Hostname(), p.Port()
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	out += strings.ToLower(host)
+	if port != "" && !(p.Scheme == "http" && port == "80" || p.Scheme == "https" && port == "443") {
+		out += ":" + port
+	}
+	if part == 1 {
+		return out
+	}
+	path := p.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	out += path
+	if part == 3 && p.RawQuery != "" {
+		out += "?" + p.RawQuery
+	}
+	return out
 }

@@ -254,6 +254,22 @@ func (u *Lib) buildRegex() {
 	u.Group_.add(prop("Name", u.String, func(c Call) Value { return rm(c).G.Name }))
 	u.Match.add(
 		prop("Groups", u.Groups, func(c Call) Value { return &groupColl{rm(c)} }),
+		meth("Result", 1, 1, u.String, func(c Call) Value {
+			c.NotNull(0, "replacement")
+			m := rm(c)
+			if m.M == nil || m.Re == nil {
+				Throw(ExNotSupported, "Result cannot be called on a failed Match.")
+			}
+			// Replacing this one match in the input expands the pattern
+			// with the match's groups and its left and right context.
+			out, err := m.Re.Replace(m.Input, c.Str(0), m.M.RuneIndex, 1)
+			if err != nil {
+				Throw(ExRegexTimeout, "%s", err.Error())
+			}
+			in, res := []rune(m.Input), []rune(out)
+			tail := len(in) - (m.M.RuneIndex + m.M.RuneLength)
+			return string(res[m.M.RuneIndex : len(res)-tail])
+		}),
 		meth("NextMatch", 0, 0, u.Match, func(c Call) Value {
 			m := rm(c)
 			if m.M == nil || m.Re == nil {

@@ -308,7 +308,16 @@ func (u *Lib) buildRSA() {
 			return k
 		}
 	}
-	r.addStatic(meth("Create", 0, 1, r, create(false)))
+	r.addStatic(meth("Create", 0, 1, r, func(c Call) Value {
+		if name, ok := c.Arg(0).(string); ok {
+			return createAsym(name)
+		}
+		return create(false)(c)
+	}))
+	asym.addStatic(meth("Create", 1, 1, asym, func(c Call) Value {
+		c.NotNull(0, "algName")
+		return createAsym(c.Str(0))
+	}))
 	cng.New = create(true)
 	key := func(c Call) *RSAKey { return c.This.(*RSAKey) }
 	outBytes := func(c Call, n int) {
@@ -550,4 +559,13 @@ func importPem(s string) (*rsa.PrivateKey, *rsa.PublicKey) {
 	}
 	Throw(ExArgument, "No supported key formats were found. Check that the input represents the contents of a PEM-encoded key file, not the path to such a file. (Parameter 'input')")
 	return nil, nil
+}
+
+// createAsym implements AsymmetricAlgorithm.Create(name) for RSA names.
+func createAsym(name string) Value {
+	switch strings.ToUpper(strings.TrimPrefix(name, "System.Security.Cryptography.")) {
+	case "RSA", "RSACNG", "RSACRYPTOSERVICEPROVIDER":
+		return &RSAKey{Size: 2048}
+	}
+	return nil
 }

@@ -319,6 +319,28 @@ func (u *Lib) buildString() {
 	for _, n := range []string{"Ordinal", "OrdinalIgnoreCase", "InvariantCulture", "InvariantCultureIgnoreCase", "CurrentCulture", "CurrentCultureIgnoreCase"} {
 		sc.addStatic(prop(n, sc, func(Call) Value { return Enum{T: sc, Name: n} }))
 	}
+	scName := func(c Call) string { return c.This.(Enum).Name }
+	sc.add(
+		meth("Equals", 2, 2, u.Bool, func(c Call) Value {
+			if c.IsNull(0) || c.IsNull(1) {
+				return c.IsNull(0) && c.IsNull(1)
+			}
+			if strings.HasSuffix(scName(c), "IgnoreCase") {
+				return strings.EqualFold(c.Str(0), c.Str(1))
+			}
+			return c.Str(0) == c.Str(1)
+		}),
+		meth("Compare", 2, 2, u.Int, func(c Call) Value {
+			if c.IsNull(0) || c.IsNull(1) {
+				return int32(cmp3(c.IsNull(0) && !c.IsNull(1), !c.IsNull(0) && c.IsNull(1)))
+			}
+			ic := strings.HasSuffix(scName(c), "IgnoreCase")
+			if strings.HasPrefix(scName(c), "Ordinal") {
+				return int32(CompareOrdinal(c.Str(0), c.Str(1), ic))
+			}
+			return int32(CompareStrings(c.Str(0), c.Str(1), ic))
+		}),
+	)
 	u.StringComparison = u.Types["StringComparison"]
 	u.SplitOptions = u.Types["StringSplitOptions"]
 }

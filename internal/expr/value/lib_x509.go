@@ -376,6 +376,8 @@ func (u *Lib) buildCertificate() {
 			_, _ = asn1.Unmarshal(cert(c).needX509("GetPublicKeyString").RawSubjectPublicKeyInfo, &spki)
 			return hexUp(spki.Key.Bytes)
 		}),
+		meth("GetEffectiveDateString", 0, 0, u.String, func(c Call) Value { return ToString(WithKind(cert(c).NotBefore.UTC(), dotnet.Local)) }),
+		meth("GetExpirationDateString", 0, 0, u.String, func(c Call) Value { return ToString(WithKind(cert(c).NotAfter.UTC(), dotnet.Local)) }),
 		meth("GetKeyAlgorithm", 0, 0, u.String, func(c Call) Value { return keyOid(cert(c).needX509("GetKeyAlgorithm")).Value }),
 		meth("GetNameInfo", 2, 2, u.String, func(c Call) Value {
 			e, ok := c.Args[0].(Enum)

@@ -3,6 +3,8 @@ package value
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -34,4 +36,27 @@ func TestFormatDistinguishedName(t *testing.T) {
 	if got := FormatDistinguishedName([]byte{1, 2}); got != "" {
 		t.Errorf("garbage: got %q", got)
 	}
+}
+
+// FuzzLoadCertificate feeds arbitrary bytes to the X509Certificate2
+// constructor's loader: it must return an error or a certificate, never
+// panic.
+func FuzzLoadCertificate(f *testing.F) {
+	for _, name := range []string{"cert.pem", "cert.pfx", "cert-nopass.pfx"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "crypto", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, "test")
+		f.Add(data, "")
+	}
+	f.Fuzz(func(t *testing.T, data []byte, password string) {
+		c, err := LoadCertificate(data, password)
+		if err == nil && (c.X509 == nil || len(c.Thumbprint) != 40) {
+			t.Fatalf("certificate without parsed form or thumbprint: %+v", c)
+		}
+		if err == nil {
+			_ = FormatDistinguishedName(c.X509.RawSubject)
+		}
+	})
 }
