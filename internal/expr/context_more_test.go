@@ -43,7 +43,7 @@ func TestContextExtras(t *testing.T) {
 		{`context.Request.PrivateEndpointConnection.Name + context.Request.PrivateEndpointConnection.GroupId + context.Request.PrivateEndpointConnection.MemberName`, "peGatewayGateway"},
 		{`string.Join(",", context.User.Identities.Select(i => i.Provider + ":" + i.Id))`, "Basic:a@b,AadB2C:oid"},
 		{`string.Join(",", context.Product.Apis.Select(a => a.Name))`, "Echo,Orders"},
-		{`context.Request.Body.As<XNode>(preserveContent: true).ToString()`, "<a>\r\n  <b>1</b>\r\n</a>"},
+		{`context.Request.Body.As<XNode>(preserveContent: true).ToString()`, "<a>\n  <b>1</b>\n</a>"},
 		{`context.Request.Certificate.SubjectName.Name == "CN=client.tollgate.test, O=Tollgate Test, C=NL"`, "True"},
 		{`context.Request.Certificate.Thumbprint + " " + context.Request.Certificate.HasPrivateKey`, "BE9C48CD0CDF9DDB503CCBE0C03AA4F0705DE83B False"},
 		{`(string)context.GraphQL.Arguments["id"] + " " + (context.GraphQL.Parent == null)`, "42 True"},

@@ -37,7 +37,7 @@
 //     UTF-16 characters consumed on the line when the reader gave up, the
 //     path is the reader's Path, and line 0 position 0 is reported when
 //     nothing was read yet.
-//   - Indented output uses two spaces and "\r\n" line ends (see Newline).
+//   - Indented output uses two spaces and "\n" line ends (see Newline).
 //
 // Parser errors are *ParseError values whose Message is Json.NET's full
 // text, e.g. "Unexpected character encountered while parsing value: x.

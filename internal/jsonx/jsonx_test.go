@@ -5,8 +5,6 @@ import (
 	"testing"
 )
 
-func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
-
 func mustParse(t testing.TB, s string) *Token {
 	t.Helper()
 	tok, err := Parse(s)
@@ -22,7 +20,7 @@ func TestFormatting(t *testing.T) {
 		indented string
 		compact  string
 	}{
-		{`{"a":1,"b":[1,2,{"c":null}],"d":{},"e":[]}`, crlf(`{
+		{`{"a":1,"b":[1,2,{"c":null}],"d":{},"e":[]}`, (`{
   "a": 1,
   "b": [
     1,
@@ -36,7 +34,7 @@ func TestFormatting(t *testing.T) {
 }`), `{"a":1,"b":[1,2,{"c":null}],"d":{},"e":[]}`},
 		{`[]`, `[]`, `[]`},
 		{`{}`, `{}`, `{}`},
-		{`[1.0, 1.5, -0.0, 1e16, 1E-7, 100.0]`, crlf(`[
+		{`[1.0, 1.5, -0.0, 1e16, 1E-7, 100.0]`, (`[
   1.0,
   1.5,
   -0.0,
@@ -44,7 +42,7 @@ func TestFormatting(t *testing.T) {
   1E-07,
   100.0
 ]`), `[1.0,1.5,-0.0,1E+16,1E-07,100.0]`},
-		{`{"s":"a\"b\\c\u0001\u001f\n\t\u2028é€😀/"}`, crlf(`{
+		{`{"s":"a\"b\\c\u0001\u001f\n\t\u2028é€😀/"}`, (`{
   "s": "a\"b\\c\u0001\u001f\n\t\u2028é€😀/"
 }`), `{"s":"a\"b\\c\u0001\u001f\n\t\u2028é€😀/"}`},
 		{`{"d":"2020-01-02T03:04:05Z","e":"2020-01-02T03:04:05.1200000+02:00","f":"2020-01-02T03:04:05"}`, "", `{"d":"2020-01-02T03:04:05Z","e":"2020-01-02T01:04:05.12+00:00","f":"2020-01-02T03:04:05"}`},
@@ -79,7 +77,7 @@ func TestValueToString(t *testing.T) {
 		{"b", "True"},
 		{"n", ""},
 		{"big", "1E+21"},
-		{"o", crlf("{\n  \"x\": 1\n}")},
+		{"o", ("{\n  \"x\": 1\n}")},
 	}
 	for _, tt := range tests {
 		if got := o.Get(tt.key).String(); got != tt.want {

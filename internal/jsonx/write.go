@@ -10,9 +10,10 @@ import (
 )
 
 // Newline is the line end of indented output. Json.NET writes
-// Environment.NewLine; the APIM managed gateway runs on Windows, so
-// tollgate prints "\r\n" to match what a managed gateway sends.
-const Newline = "\r\n"
+// Environment.NewLine: "\n" on Linux, where APIM's self-hosted gateway and
+// tollgate run ("\r\n" on the Windows hosts of the managed gateway's
+// classic tiers). tollgate writes "\n".
+const Newline = "\n"
 
 // String is JToken.ToString(): JSON indented with two spaces for
 // containers and properties, and for values the .NET text of the value

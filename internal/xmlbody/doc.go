@@ -21,7 +21,7 @@
 //     does (_x0020_ for a space). A name "p<separator>local" becomes p:local
 //     when prefix p is declared in scope by a NamespacePrefix property.
 //   - The output has no XML declaration, is indented by two spaces with
-//     "\r\n" line ends (line breaks inside text too), and writes empty
+//     "\n" line ends (line breaks inside text too), and writes empty
 //     elements as <name />.
 //
 // XMLToJSON
@@ -38,7 +38,7 @@
 //     "". Every value is a string. CDATA is text; comments, processing
 //     instructions and the DOCTYPE are dropped; whitespace-only text is
 //     dropped.
-//   - The output is indented by two spaces with "\r\n" line ends, as
+//   - The output is indented by two spaces with "\n" line ends, as
 //     Json.NET's JToken.ToString writes it.
 //
 // Malformed input gives an *Error carrying the line and column; so do

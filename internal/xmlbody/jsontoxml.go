@@ -27,9 +27,9 @@ type JSONToXMLOptions struct {
 // xsiNamespace is the namespace of xsi:nil, declared on each null element.
 const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
 
-// newline is the line end of the indented output (Windows line ends, as the
-// managed gateway writes them).
-const newline = "\r\n"
+// newline is the line end of the indented output: "\n", as APIM's
+// self-hosted gateway (Linux) writes it.
+const newline = "\n"
 
 // JSONToXML converts the JSON body src to XML as APIM's json-to-xml policy
 // does and returns UTF-8 XML text without an XML declaration. Malformed

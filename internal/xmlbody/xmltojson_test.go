@@ -211,7 +211,7 @@ func TestXMLToJSON(t *testing.T) {
 			if err != nil {
 				t.Fatalf("XMLToJSON: %v", err)
 			}
-			if want := crlf(tt.want); string(got) != want {
+			if want := (tt.want); string(got) != want {
 				t.Errorf("XMLToJSON(%q)\ngot:\n%s\nwant:\n%s", tt.in, got, want)
 			}
 		})

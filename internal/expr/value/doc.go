@@ -12,7 +12,8 @@
 // runs in UTC), so DateTime.Now equals DateTime.UtcNow apart from its Kind;
 // XML is parsed with encoding/xml (no DTD processing, CDATA kept, the
 // declaration kept apart from the nodes) and printed the way XmlWriter
-// prints with Indent = true, two spaces and "\r\n"; XmlReader reads a
+// prints with Indent = true, two spaces and "\n" (Environment.NewLine on
+// Linux); XmlReader reads a
 // parsed document rather than a stream; System.Xml.XmlDocument is not
 // provided (APIM does not allow it either).
 //

@@ -611,11 +611,16 @@ type xmlWriter struct {
 	declared [][2]string
 }
 
+// xmlNewline is the line end .NET's XmlWriter uses by default:
+// Environment.NewLine, "\n" on Linux, where APIM's self-hosted gateway and
+// tollgate run.
+const xmlNewline = "\n"
+
 func (w *xmlWriter) newline(level int) {
 	if !w.indent || w.mixed || w.lastText {
 		return
 	}
-	w.b.WriteString("\r\n")
+	w.b.WriteString(xmlNewline)
 	for range level {
 		w.b.WriteString("  ")
 	}
@@ -786,9 +791,9 @@ func escapeText(b *strings.Builder, s string) {
 			if i+1 < len(s) && s[i+1] == '\n' {
 				i++
 			}
-			b.WriteString("\r\n")
+			b.WriteString(xmlNewline)
 		case '\n':
-			b.WriteString("\r\n")
+			b.WriteString(xmlNewline)
 		default:
 			b.WriteByte(c)
 		}

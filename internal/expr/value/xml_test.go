@@ -9,11 +9,11 @@ func TestXMLRoundTrip(t *testing.T) {
 	cases := []struct{ in, indented, flat string }{
 		{"<a/>", "<a />", "<a />"},
 		{"<a></a>", "<a></a>", "<a></a>"},
-		{"<a><b>1</b><c><d/></c></a>", "<a>\r\n  <b>1</b>\r\n  <c>\r\n    <d />\r\n  </c>\r\n</a>", "<a><b>1</b><c><d /></c></a>"},
+		{"<a><b>1</b><c><d/></c></a>", "<a>\n  <b>1</b>\n  <c>\n    <d />\n  </c>\n</a>", "<a><b>1</b><c><d /></c></a>"},
 		{"<a>x<b/>y</a>", "<a>x<b />y</a>", "<a>x<b />y</a>"},
-		{"<a>\n  <b>1</b>\n</a>", "<a>\r\n  <b>1</b>\r\n</a>", "<a><b>1</b></a>"},
-		{"<s:E xmlns:s='urn:s' k='v'><s:B/></s:E>", "<s:E xmlns:s=\"urn:s\" k=\"v\">\r\n  <s:B />\r\n</s:E>", "<s:E xmlns:s=\"urn:s\" k=\"v\"><s:B /></s:E>"},
-		{"<a><!--c--><?pi data?></a>", "<a>\r\n  <!--c-->\r\n  <?pi data?>\r\n</a>", "<a><!--c--><?pi data?></a>"},
+		{"<a>\n  <b>1</b>\n</a>", "<a>\n  <b>1</b>\n</a>", "<a><b>1</b></a>"},
+		{"<s:E xmlns:s='urn:s' k='v'><s:B/></s:E>", "<s:E xmlns:s=\"urn:s\" k=\"v\">\n  <s:B />\n</s:E>", "<s:E xmlns:s=\"urn:s\" k=\"v\"><s:B /></s:E>"},
+		{"<a><!--c--><?pi data?></a>", "<a>\n  <!--c-->\n  <?pi data?>\n</a>", "<a><!--c--><?pi data?></a>"},
 	}
 	for _, c := range cases {
 		doc, err := ParseXML(c.in, false)
