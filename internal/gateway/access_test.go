@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/authn/authntest"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 
 // site is a gateway serving a folder written by a test, with its log.
@@ -253,5 +255,39 @@ func TestIPFilterOutsideAllowList(t *testing.T) {
 	}
 	if c := str(s.lastLog(t)["LastErrorCause"]); !strings.Contains(c, "X-Forwarded-For") {
 		t.Errorf("cause does not point at the proxy case: %s", c)
+	}
+}
+
+// A secret named value never reaches the log line or the trace, even when a
+// failing expression quotes the source it was substituted into.
+func TestSecretsNeverLogged(t *testing.T) {
+	const secret = "s3cr3t-value-42"
+	s := newSite(t, map[string]string{
+		"named values/api-secret/namedValueInformation.json": `{"properties":{"displayName":"api-secret","value":"` + secret + `","secret":true}}`,
+		"apis/test/policy.xml": `<policies><inbound><base/>
+  <trace source="t"><message>@("{{api-secret}}".Length.ToString())</message></trace>
+  <set-variable name="n" value="@(int.Parse(&quot;{{api-secret}}&quot;))" />
+</inbound></policies>`,
+	}, Options{Traces: reqtrace.NewStore(10)})
+	got := s.do(t, "GET", "/test/items", keyHeader, testAllAccessKey, "Ocp-Apim-Trace", "true")
+	if got.status != 500 {
+		t.Fatalf("status %d", got.status)
+	}
+	s.logs.mu.Lock()
+	logText := s.logs.b.String()
+	s.logs.mu.Unlock()
+	if strings.Contains(logText, secret) || strings.Contains(logText, testAllAccessKey) {
+		t.Errorf("the log line reveals a secret:\n%s", logText)
+	}
+	if !strings.Contains(logText, "ExpressionValueEvaluationFailure") {
+		t.Errorf("the log line lacks the failure:\n%s", logText)
+	}
+	tr := s.gw.Trace(got.header.Get(CorrelationHeader))
+	if tr == nil {
+		t.Fatal("no trace")
+	}
+	b, _ := json.Marshal(tr)
+	if strings.Contains(string(b), secret) || strings.Contains(string(b), testAllAccessKey) {
+		t.Errorf("the trace reveals a secret:\n%s", b)
 	}
 }

@@ -296,6 +296,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if x.trace != nil {
 		g.traces.Put(x.trace)
 	}
+	x.maskRecord()
 	g.log.Write(&x.rec)
 	x.req.body.close()
 	x.resp.body.close()
@@ -533,5 +534,41 @@ func newUUID(u *[16]byte, dst *[36]byte) {
 		}
 		dst[j], dst[j+1] = hexDigits[c>>4], hexDigits[c&0xf]
 		j += 2
+	}
+}
+
+// maskRecord removes secrets from the log record: secret named values and
+// the request's subscription key can reach an error's message or cause (a
+// failing expression quotes its source, into which named values were
+// substituted). Policies still saw the unmasked LastError.
+func (x *exchange) maskRecord() {
+	secrets := x.st.secrets
+	if x.acc.key != "" {
+		secrets = append(secrets[:len(secrets):len(secrets)], x.acc.key)
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	mask := func(s string) string {
+		for _, secret := range secrets {
+			if len(secret) >= 4 && strings.Contains(s, secret) {
+				s = strings.ReplaceAll(s, secret, "***")
+			}
+		}
+		return s
+	}
+	if e := x.rec.LastError; e != nil {
+		m := *e
+		m.Message, m.Cause = mask(e.Message), mask(e.Cause)
+		x.rec.LastError = &m
+	}
+	for i, n := range x.rec.Notes {
+		x.rec.Notes[i] = mask(n)
+	}
+	for i := range x.rec.TraceRecords {
+		x.rec.TraceRecords[i].Message = mask(x.rec.TraceRecords[i].Message)
+	}
+	for i := range x.rec.EventHubMessages {
+		x.rec.EventHubMessages[i].Message = mask(x.rec.EventHubMessages[i].Message)
 	}
 }
