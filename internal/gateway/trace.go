@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -65,7 +64,7 @@ func (g *Gateway) serveTrace(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, errorBody(404, "Resource not found"))
 		return
 	}
-	b, err := json.Marshal(t)
+	b, err := t.MarshalJSON()
 	if err != nil {
 		http.Error(w, err.Error(), 500)
 		return

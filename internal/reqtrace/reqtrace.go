@@ -125,13 +125,18 @@ type jsonEntry struct {
 
 // MarshalJSON renders t as {"traceId": ..., "traceEntries": {"inbound": [...], ...}}.
 func (t *Trace) MarshalJSON() ([]byte, error) {
-	doc := struct {
-		TraceID string                 `json:"traceId"`
-		Entries map[string][]jsonEntry `json:"traceEntries"`
-	}{TraceID: t.ID, Entries: map[string][]jsonEntry{}}
-	for _, s := range sectionNames {
-		doc.Entries[s] = []jsonEntry{}
+	// The sections in APIM's order.
+	type sections struct {
+		Inbound  []jsonEntry `json:"inbound"`
+		Backend  []jsonEntry `json:"backend"`
+		Outbound []jsonEntry `json:"outbound"`
+		OnError  []jsonEntry `json:"on-error"`
 	}
+	doc := struct {
+		TraceID string   `json:"traceId"`
+		Entries sections `json:"traceEntries"`
+	}{TraceID: t.ID, Entries: sections{[]jsonEntry{}, []jsonEntry{}, []jsonEntry{}, []jsonEntry{}}}
+	lists := [...]*[]jsonEntry{&doc.Entries.Inbound, &doc.Entries.Backend, &doc.Entries.Outbound, &doc.Entries.OnError}
 	for _, e := range t.entries {
 		data := e.Data
 		if data == nil && e.Message != "" {
@@ -144,7 +149,7 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		if e.Took > 0 {
 			je.Took = FormatElapsed(e.Took)
 		}
-		doc.Entries[e.Section.String()] = append(doc.Entries[e.Section.String()], je)
+		*lists[e.Section] = append(*lists[e.Section], je)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
