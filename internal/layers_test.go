@@ -21,7 +21,7 @@ var layers = map[string]int{
 	"internal/expr/scanner": 1, "internal/jsonx": 1, "internal/cache": 1, "internal/limit": 1, "internal/xmlbody": 1,
 	"internal/liquid":  1,
 	"internal/xmlscan": 2, "internal/expr/syntax": 2, "internal/cache/redisstore": 2, "internal/limit/redisstore": 2,
-	"internal/authn": 2, "internal/cache/cachetest": 2, "internal/limit/limittest": 2,
+	"internal/authn": 2, "internal/cache/cachetest": 2, "internal/validate": 2, "internal/limit/limittest": 2,
 	"internal/expr/value": 3, "internal/policy": 3,
 	"internal/expr/compile": 4, "internal/config": 4,
 	"internal/expr":    5,
@@ -34,13 +34,14 @@ var layers = map[string]int{
 // owners lists, for each third-party module, the only packages that may
 // import it.
 var owners = map[string][]string{
-	"github.com/redis/go-redis/v9":       {"internal/cache/redisstore", "internal/limit/redisstore", "internal/redisclient"},
-	"github.com/lestrrat-go/jwx/v3":      {"internal/authn", "internal/authn/authntest"},
-	"github.com/osteele/liquid":          {"internal/liquid"},
-	"github.com/spf13/cobra":             {"internal/cli"},
-	"go.yaml.in/yaml/v3":                 {"internal/config"},
-	"github.com/go-json-experiment/json": {"internal/config"},
-	"github.com/dlclark/regexp2/v2":      {"internal/expr/value"},
+	"github.com/redis/go-redis/v9":             {"internal/cache/redisstore", "internal/limit/redisstore", "internal/redisclient"},
+	"github.com/lestrrat-go/jwx/v3":            {"internal/authn", "internal/authn/authntest"},
+	"github.com/osteele/liquid":                {"internal/liquid"},
+	"github.com/spf13/cobra":                   {"internal/cli"},
+	"go.yaml.in/yaml/v3":                       {"internal/config"},
+	"github.com/go-json-experiment/json":       {"internal/config"},
+	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"},
+	"github.com/santhosh-tekuri/jsonschema/v6": {"internal/validate"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

@@ -81,7 +81,12 @@ type Operation struct {
 	URLTemplate string // e.g. "/customers/{cid}/orders?date={date}"
 	Parameters  []Parameter
 	Responses   []Response // declared responses with examples, for mock-response
-	Policy      *diag.File // operations/<name>/policy.xml, or nil
+	// RequestBodies holds the request body schema per media type, for
+	// validate-content; nil when the specification declares no body.
+	RequestBodies map[string]*Schema
+	// DefaultResponse is the "default" response of the specification, or nil.
+	DefaultResponse *Response
+	Policy          *diag.File // operations/<name>/policy.xml, or nil
 
 	Where diag.Span // where the operation is declared (specification or information file)
 }
@@ -94,12 +99,29 @@ type Parameter struct {
 	Type     string
 	Default  string
 	Values   []string
+	// Schema is the value's schema (type, format, enum, pattern, bounds)
+	// for validate-parameters and validate-headers; nil when the
+	// specification gives none.
+	Schema *Schema
+}
+
+// Schema is a self-contained JSON Schema document taken from a
+// specification: local references to components or definitions resolve
+// inside Doc, which names its draft in "$schema" (draft-04 for Swagger 2.0
+// and OpenAPI 3.0, 2020-12 for OpenAPI 3.1).
+type Schema struct {
+	Name string // the definition the schema refers to ("Pet" for #/components/schemas/Pet), else ""
+	Doc  []byte // the JSON Schema document
 }
 
 // Response is a declared operation response, used by mock-response.
 type Response struct {
 	Status  int
 	Content map[string]string // media type -> example body ("" when the media type has no example)
+	// Schemas holds the body schema per media type, for validate-content.
+	Schemas map[string]*Schema
+	// Headers lists the declared response headers, for validate-headers.
+	Headers []Parameter
 }
 
 // Product groups APIs under one subscription and policy.

@@ -127,13 +127,20 @@ func (r *specReader) operation(path, method string, mk, opn *node, shared []Para
 	}
 	if resp := r.deref(opn.get("responses")); resp != nil && resp.kind == kObject {
 		for i, k := range resp.keys {
+			rn := r.deref(resp.elems[i])
+			if k.text == "default" {
+				o.DefaultResponse = &Response{Content: r.content(rn), Schemas: r.responseSchemas(opn, rn), Headers: r.responseHeaders(rn)}
+				continue
+			}
 			status, ok := statusCode(k.text)
 			if !ok {
 				continue
 			}
-			o.Responses = append(o.Responses, Response{Status: status, Content: r.content(r.deref(resp.elems[i]))})
+			o.Responses = append(o.Responses, Response{Status: status, Content: r.content(rn),
+				Schemas: r.responseSchemas(opn, rn), Headers: r.responseHeaders(rn)})
 		}
 	}
+	o.RequestBodies = r.requestBodies(opn)
 	return o
 }
 
@@ -177,6 +184,7 @@ func (r *specReader) parameters(n *node) []Parameter {
 		if p.Type == "" {
 			p.Type = "string"
 		}
+		p.Schema = r.valueSchema(e)
 		p.Default = typ.get("default").jsonText()
 		if en := typ.get("enum"); en != nil && en.kind == kArray {
 			for _, v := range en.elems {

@@ -103,6 +103,8 @@ type state struct {
 	templates map[*policy.SetBody]*liquid.Template
 	// secrets are the values of secret named values, masked in traces.
 	secrets []string
+	// validation holds what the validation policies need: compiled schemas.
+	validation *validation
 }
 
 // New builds a Gateway serving snap.
@@ -192,6 +194,8 @@ func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
 	st.backends, bd = compileBackends(snap)
 	diags.Append(bd)
 	st.templates, bd = compileTemplates(st.pipes)
+	diags.Append(bd)
+	st.validation, bd = compileValidation(snap, st.pipes)
 	diags.Append(bd)
 	for _, nv := range snap.NamedValues {
 		if nv.Secret && nv.Value != "" {

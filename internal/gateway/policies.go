@@ -30,6 +30,7 @@ var runnable = map[string]bool{
 	"validate-jwt": true, "validate-azure-ad-token": true, "cache-lookup": true, "cache-store": true,
 	"cache-lookup-value": true, "cache-store-value": true, "cache-remove-value": true,
 	"authentication-managed-identity": true, "json-to-xml": true, "xml-to-json": true, "authentication-certificate": true,
+	"validate-content": true, "validate-parameters": true, "validate-headers": true, "validate-status-code": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -126,6 +127,14 @@ func (x *exchange) exec(st *policy.Step) (flow, *Error) {
 		return next, x.execManagedIdentity(st, p, began)
 	case *policy.JSONP:
 		return next, x.execJSONP(st, p, began)
+	case *policy.ValidateContent:
+		return next, x.execValidateContent(st, p, began)
+	case *policy.ValidateParameters:
+		return next, x.execValidateParameters(st, p, began)
+	case *policy.ValidateHeaders:
+		return next, x.execValidateHeaders(st, p, began)
+	case *policy.ValidateStatusCode:
+		return next, x.execValidateStatusCode(st, p, began)
 	}
 	return next, &Error{Source: st.Name, Reason: "PolicyNotSupported", Status: 500, Message: "Policy execution failed.",
 		Cause: fmt.Sprintf("policy %s is not supported by tollgate yet", st.Name)}
