@@ -41,26 +41,9 @@ func intTypeName(bits int, unsigned bool) string {
 // the invariant culture: optional surrounding white space, an optional
 // sign, ASCII digits. bits is 8, 16, 32 or 64.
 func ParseInt(s string, bits int) (int64, error) {
-	t := trimNumberSpace(s)
-	neg := false
-	if t != "" && (t[0] == '-' || t[0] == '+') {
-		neg = t[0] == '-'
-		t = t[1:]
-	}
-	if t == "" {
-		return 0, errInputFormat(s)
-	}
-	var u uint64
-	overflow := false
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if c < '0' || c > '9' {
-			return 0, errInputFormat(s)
-		}
-		if u > (math.MaxUint64-9)/10 {
-			overflow = true
-		}
-		u = u*10 + uint64(c-'0')
+	neg, u, overflow, err := parseDigits(s)
+	if err != nil {
+		return 0, err
 	}
 	limit := uint64(1) << uint(bits-1)
 	if overflow || (!neg && u > limit-1) || (neg && u > limit) {
@@ -74,32 +57,39 @@ func ParseInt(s string, bits int) (int64, error) {
 
 // ParseUint parses s as uint.Parse/ulong.Parse do. "-0" is accepted.
 func ParseUint(s string, bits int) (uint64, error) {
-	t := trimNumberSpace(s)
-	neg := false
-	if t != "" && (t[0] == '-' || t[0] == '+') {
-		neg = t[0] == '-'
-		t = t[1:]
-	}
-	if t == "" {
-		return 0, errInputFormat(s)
-	}
-	var u uint64
-	overflow := false
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if c < '0' || c > '9' {
-			return 0, errInputFormat(s)
-		}
-		hi, lo := mulAdd10(u, uint64(c-'0'))
-		if hi {
-			overflow = true
-		}
-		u = lo
+	neg, u, overflow, err := parseDigits(s)
+	if err != nil {
+		return 0, err
 	}
 	if overflow || (bits < 64 && u >= 1<<uint(bits)) || (neg && u != 0) {
 		return 0, errOverflow(intTypeName(bits, true))
 	}
 	return u, nil
+}
+
+// parseDigits reads NumberStyles.Integer: optional surrounding white space,
+// an optional sign and ASCII digits. overflow reports a magnitude beyond
+// uint64; a character that is not a digit is a format error even after an
+// overflow, as in .NET.
+func parseDigits(s string) (neg bool, u uint64, overflow bool, err error) {
+	t := trimNumberSpace(s)
+	if t != "" && (t[0] == '-' || t[0] == '+') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	if t == "" {
+		return false, 0, false, errInputFormat(s)
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c < '0' || c > '9' {
+			return false, 0, false, errInputFormat(s)
+		}
+		hi, lo := mulAdd10(u, uint64(c-'0'))
+		overflow = overflow || hi
+		u = lo
+	}
+	return neg, u, overflow, nil
 }
 
 func mulAdd10(u, d uint64) (bool, uint64) {

@@ -3,13 +3,11 @@ package gateway
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/cache"
 	"github.com/tollgate/tollgate/internal/expr"
 	"github.com/tollgate/tollgate/internal/policy"
-	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 
 // pendingStore is what cache-lookup leaves for cache-store after a miss.
@@ -183,12 +181,21 @@ func (x *exchange) execCacheStore(st *policy.Step, p *policy.CacheStore, began t
 	return nil
 }
 
-func (x *exchange) execCacheLookupValue(st *policy.Step, p *policy.CacheLookupValue, began time.Time) *Error {
-	s, e := x.cacheStore(st, p.CachingType)
+// valueKey evaluates the store and key of the cache-*-value policies.
+func (x *exchange) valueKey(st *policy.Step, cachingType, key policy.Value) (cache.Store, string, *Error) {
+	s, e := x.cacheStore(st, cachingType)
 	if e != nil {
-		return e
+		return nil, "", e
 	}
-	key, e := x.str(st, p.Key)
+	k, e := x.str(st, key)
+	if e != nil {
+		return nil, "", e
+	}
+	return s, k, nil
+}
+
+func (x *exchange) execCacheLookupValue(st *policy.Step, p *policy.CacheLookupValue, began time.Time) *Error {
+	s, key, e := x.valueKey(st, p.CachingType, p.Key)
 	if e != nil {
 		return e
 	}
@@ -216,11 +223,7 @@ func (x *exchange) execCacheLookupValue(st *policy.Step, p *policy.CacheLookupVa
 }
 
 func (x *exchange) execCacheStoreValue(st *policy.Step, p *policy.CacheStoreValue, began time.Time) *Error {
-	s, e := x.cacheStore(st, p.CachingType)
-	if e != nil {
-		return e
-	}
-	key, e := x.str(st, p.Key)
+	s, key, e := x.valueKey(st, p.CachingType, p.Key)
 	if e != nil {
 		return e
 	}
@@ -244,11 +247,7 @@ func (x *exchange) execCacheStoreValue(st *policy.Step, p *policy.CacheStoreValu
 }
 
 func (x *exchange) execCacheRemoveValue(st *policy.Step, p *policy.CacheRemoveValue, began time.Time) *Error {
-	s, e := x.cacheStore(st, p.CachingType)
-	if e != nil {
-		return e
-	}
-	key, e := x.str(st, p.Key)
+	s, key, e := x.valueKey(st, p.CachingType, p.Key)
 	if e != nil {
 		return e
 	}
@@ -259,6 +258,3 @@ func (x *exchange) execCacheRemoveValue(st *policy.Step, p *policy.CacheRemoveVa
 	x.tracePolicy(st, began, "key %q removed", key)
 	return nil
 }
-
-var _ = strings.TrimSpace
-var _ = reqtrace.Inbound
