@@ -114,9 +114,13 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 	req := &backendRequest{method: x.req.method, url: target, header: h, body: rc, length: length, timeout: timeout, host: x.hostOverride}
 	x.rec.BackendMethod, x.rec.BackendURL = x.req.method, x.maskedURL(target)
 	if x.trace != nil {
-		x.trace.Add(reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Where: x.stepWhere(), Path: x.stepPath(), Scope: x.stepScope(),
-			Message: fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %s.\n%s %s", formatSeconds(timeout), x.req.method, x.rec.BackendURL),
-			Data:    map[string]any{"message": fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %d seconds", int(timeout/time.Second)), "request": map[string]any{"method": x.req.method, "url": x.rec.BackendURL, "headers": traceHeaders(h)}}})
+		e := reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Where: x.stepWhere(), Path: x.stepPath(), Scope: x.stepScope()}
+		if x.traceRequested {
+			// The headers sent are shown to the caller who asked for the trace;
+			// a trace kept in case of failure saves the work.
+			e.Data = map[string]any{"message": fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %d seconds", int(timeout/time.Second)), "request": map[string]any{"method": x.req.method, "url": x.rec.BackendURL, "headers": traceHeaders(h)}}
+		}
+		x.trace.AddStep(e, "Request is being forwarded to the backend service. Timeout set to %v.\n%s %s", secondsText(timeout), x.req.method, x.rec.BackendURL)
 	}
 	began := time.Now()
 	resp, err := roundTrip(x.r.Context(), rt, req)
@@ -160,9 +164,11 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 	x.backendHost = target.Host
 	x.backendStarted = began
 	if x.trace != nil {
-		x.trace.Add(reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Took: time.Since(began), Where: x.stepWhere(), Path: x.stepPath(), Scope: x.stepScope(),
-			Message: fmt.Sprintf("Response received from the backend: %d %s", resp.StatusCode, x.resp.reason),
-			Data:    map[string]any{"response": map[string]any{"status": map[string]any{"code": resp.StatusCode, "reason": x.resp.reason}, "headers": traceHeaders(resp.Header)}}})
+		e := reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Took: time.Since(began), Where: x.stepWhere(), Path: x.stepPath(), Scope: x.stepScope()}
+		if x.traceRequested {
+			e.Data = map[string]any{"response": map[string]any{"status": map[string]any{"code": resp.StatusCode, "reason": x.resp.reason}, "headers": traceHeaders(resp.Header)}}
+		}
+		x.trace.AddStep(e, "Response received from the backend: %d %s", resp.StatusCode, x.resp.reason)
 	}
 	return nil
 }
@@ -366,7 +372,7 @@ func traceEntry(s policy.Section, source string, st *policy.Step, msg string, me
 	if len(meta) > 0 {
 		data["metadata"] = meta
 	}
-	return reqtrace.Entry{Section: traceSection(s), Source: source, Where: st.Span().Pos().String(), Path: st.Path,
+	return reqtrace.Entry{Section: traceSection(s), Source: source, Where: st.Where, Path: st.Path,
 		Scope: st.Scope.String(), Message: msg, Data: data}
 }
 
@@ -376,7 +382,7 @@ func (x *exchange) stepWhere() string {
 	if x.step == nil {
 		return ""
 	}
-	return x.step.Span().Pos().String()
+	return x.step.Where
 }
 
 func (x *exchange) stepPath() string {

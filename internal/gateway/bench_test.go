@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate/tollgate/internal/capture"
 	"github.com/tollgate/tollgate/internal/config"
 )
 
@@ -214,4 +215,15 @@ func BenchmarkInProcessNoPolicies(b *testing.B) {
 
 func BenchmarkInProcessPolicyStack(b *testing.B) {
 	benchInProcess(b, stackGateway(b, "http://backend.test", cannedTransport{}))
+}
+
+// BenchmarkInProcessPolicyStackCapture is the policy stack with failure
+// capture on: every request is traced in case it fails, and the trace of a
+// successful one is recycled. Compare it with BenchmarkInProcessPolicyStack.
+func BenchmarkInProcessPolicyStackCapture(b *testing.B) {
+	gw := stackGateway(b, "http://backend.test", cannedTransport{})
+	store := capture.NewStore(capture.Options{})
+	b.Cleanup(store.Close)
+	gw.capture = store
+	benchInProcess(b, gw)
 }

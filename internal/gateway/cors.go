@@ -152,6 +152,7 @@ func (x *exchange) execCORS(st *policy.Step, p *policy.CORS, began time.Time) (f
 	}
 	x.corsRan = true
 	if !d.allowed {
+		x.corsRefused = true
 		note := fmt.Sprintf("cors at %s (%s scope): %s", st.Span().Pos(), st.Scope, d.why)
 		if d.terminate {
 			x.rec.Notes = append(x.rec.Notes, note+`; the request was answered with an empty 200 and no CORS headers (terminate-unmatched-request="true"), which browsers report as a CORS error`)
@@ -229,6 +230,7 @@ func (x *exchange) answerPreflight() bool {
 			break
 		}
 	}
+	x.corsRefused = true
 	x.rec.Notes = append(x.rec.Notes, "CORS preflight refused: "+strings.Join(whys, "; ")+"; answered with an empty 200 and no CORS headers, which browsers report as a CORS error")
 	return true
 }

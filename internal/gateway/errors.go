@@ -17,6 +17,7 @@ type Error struct {
 	Section  string // LastError.Section: "inbound", "backend", "outbound", "on-error" or ""
 	Path     string // LastError.Path, e.g. `choose[1]\when[1]`
 	PolicyID string // LastError.PolicyId
+	Where    string // "file:line:col" of the failing policy, "" for built-in steps
 
 	Status int         // status sent to the caller when on-error does not change it
 	Body   string      // body sent to the caller (APIM's JSON error shape)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/authn"
 	"github.com/tollgate/tollgate/internal/cache"
+	"github.com/tollgate/tollgate/internal/capture"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/diag"
 	"github.com/tollgate/tollgate/internal/expr"
@@ -62,6 +63,10 @@ type Options struct {
 	// Certificates are the certificates policies refer to by id or
 	// thumbprint.
 	Certificates []Certificate
+	// Capture keeps every failed request (and the successful ones its
+	// sampling rate chooses) with its full trace, for `tollgate why`; nil
+	// keeps none.
+	Capture *capture.Store
 	// ManagedIdentity gives authentication-managed-identity its tokens; nil
 	// makes that policy fail (unless ignore-error) with a cause saying how
 	// to configure one.
@@ -76,6 +81,7 @@ type Gateway struct {
 	allAccess string
 	timeout   time.Duration
 	traces    *reqtrace.Store
+	capture   *capture.Store
 	limits    limit.Store
 	caches    cache.Stores
 	outage    OutageMode
@@ -115,6 +121,7 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		allAccess:      opts.AllAccessKey,
 		timeout:        opts.BackendTimeout,
 		traces:         opts.Traces,
+		capture:        opts.Capture,
 		limits:         opts.Limits,
 		caches:         cache.Stores{Internal: cache.NewMemory(64 << 20), External: opts.ExternalCache},
 		outage:         opts.Outage,
@@ -246,7 +253,14 @@ type exchange struct {
 	variables *expr.Variables
 	ectx      *expr.Context
 	trace     *reqtrace.Trace
-	urlDirty  bool
+	// traceRequested is true when the caller asked for the trace
+	// (Ocp-Apim-Trace) and may read it; trace is also set, without it,
+	// when failures are captured.
+	traceRequested bool
+	// corsRefused is true when a cors policy did not allow the request,
+	// which a browser then blocks whatever its status.
+	corsRefused bool
+	urlDirty    bool
 	// hostOverride is a Host header set by a policy.
 	hostOverride string
 
@@ -287,6 +301,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Cache:           "none",
 	}
 	w.Header()[CorrelationHeader] = []string{x.rec.CorrelationID}
+	if g.capture != nil {
+		x.trace = acquireTrace(x.rec.CorrelationID, x.start)
+	}
 	x.serve()
 	sent := time.Now()
 	x.respond()
@@ -297,11 +314,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.rec.TotalTime = time.Since(x.start)
 	x.rec.BackendTime = x.backendTime
 	x.rec.URL = x.requestURL()
-	if x.trace != nil {
+	if x.traceRequested {
 		g.traces.Put(x.trace)
 	}
 	x.maskRecord()
 	g.log.Write(&x.rec)
+	if g.capture != nil {
+		x.finishCapture()
+	}
 	x.req.body.close()
 	x.resp.body.close()
 	*x = exchange{}
@@ -399,7 +419,7 @@ func (x *exchange) respond() {
 	for k, v := range x.extraHeaders {
 		dst[k] = v
 	}
-	if x.trace != nil {
+	if x.traceRequested {
 		dst["Ocp-Apim-Trace-Location"] = []string{x.traceURL()}
 	}
 	x.rec.ResponseCode = status

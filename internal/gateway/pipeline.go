@@ -190,7 +190,8 @@ func (x *exchange) locate(err *Error, st *policy.Step) {
 	if err.Source == "" {
 		err.Source = st.Name
 	}
-	where := st.Span().Pos().String()
+	where := st.Where
+	err.Where = where
 	if err.Cause == "" {
 		err.Cause = where
 	} else if !strings.Contains(err.Cause, st.Span().Pos().Filename) {
@@ -358,7 +359,7 @@ func (x *exchange) newExprContext() *expr.Context {
 			Region: "local", ServiceName: "tollgate", ServiceId: "tollgate", GatewayId: "tollgate",
 		},
 		Timestamp: x.start.UTC(),
-		Tracing:   x.trace != nil,
+		Tracing:   x.traceRequested,
 	}
 	copy(c.RequestId[:], x.idBytes[:])
 	if x.trace != nil {
@@ -428,10 +429,10 @@ func (x *exchange) tracePolicy(st *policy.Step, began time.Time, format string, 
 	if x.trace == nil {
 		return
 	}
-	x.trace.Add(reqtrace.Entry{
-		Section: traceSection(x.section), Source: st.Name, Where: st.Span().Pos().String(), Path: st.Path,
-		Scope: st.Scope.String(), Took: time.Since(began), Message: fmt.Sprintf(format, args...),
-	})
+	x.trace.AddStep(reqtrace.Entry{
+		Section: traceSection(x.section), Source: st.Name, Where: st.Where, Path: st.Path,
+		Scope: st.Scope.String(), Took: time.Since(began),
+	}, format, args...)
 }
 
 func (x *exchange) traceFailure(st *policy.Step, began time.Time, err *Error) {
@@ -439,7 +440,7 @@ func (x *exchange) traceFailure(st *policy.Step, began time.Time, err *Error) {
 		return
 	}
 	x.trace.Add(reqtrace.Entry{
-		Section: traceSection(x.section), Source: st.Name, Where: st.Span().Pos().String(), Path: st.Path,
+		Section: traceSection(x.section), Source: st.Name, Where: st.Where, Path: st.Path,
 		Scope: st.Scope.String(), Took: time.Since(began), Failed: true,
 		Message: fmt.Sprintf("%s: %s\n%s", err.Reason, err.Message, err.Cause),
 		Data:    map[string]any{"source": err.Source, "reason": err.Reason, "message": err.Message, "cause": err.Cause},

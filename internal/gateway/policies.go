@@ -280,7 +280,11 @@ func (x *exchange) execSetHeader(st *policy.Step, p *policy.SetHeader, h http.He
 				shown = "***"
 			}
 		}
-		x.tracePolicy(st, began, "header %s %s: %s", name, map[bool]string{true: "appended", false: "set"}[action == "append"], shown)
+		verb := "set"
+		if action == "append" {
+			verb = "appended"
+		}
+		x.tracePolicy(st, began, "header %s %s: %s", name, verb, shown)
 		if strings.EqualFold(name, "Authorization") || strings.EqualFold(name, x.keyHeader()) {
 			x.trace.Mask(values...)
 		}

@@ -22,11 +22,15 @@ func (x *exchange) startTrace() {
 	if x.acc.sub == nil || !x.acc.sub.AllowTracing {
 		return
 	}
-	t := reqtrace.New(x.rec.CorrelationID, x.start)
+	t := x.trace
+	if t == nil {
+		t = reqtrace.New(x.rec.CorrelationID, x.start)
+		x.trace = t
+	}
+	x.traceRequested = true
 	t.Mask(x.acc.key, x.acc.sub.PrimaryKey, x.acc.sub.SecondaryKey)
 	t.Mask(x.r.Header.Values("Authorization")...)
 	t.Mask(x.st.secrets...)
-	x.trace = t
 	r := x.r
 	t.Add(reqtrace.Entry{Section: reqtrace.Inbound, Source: "api-inspector",
 		Message: fmt.Sprintf("%s %s", r.Method, x.requestURL()),

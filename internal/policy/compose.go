@@ -27,6 +27,9 @@ type Step struct {
 	// Path is the statement's LastError.Path: name[index] for each level,
 	// joined by backslashes, e.g. choose[3]\when[2]\set-header[1].
 	Path string
+	// Where is the statement's position as "file:line:col", computed once
+	// so that traces name it without formatting per request.
+	Where string
 	// Blocks are the nested statements of choose, retry, wait and
 	// limit-concurrency, in the order of Container.Blocks.
 	Blocks []StepBlock
@@ -105,7 +108,7 @@ func steps(list []*Statement, prefix string) []*Step {
 		if prefix != "" {
 			p = prefix + `\` + p
 		}
-		step := &Step{Statement: st, Path: p}
+		step := &Step{Statement: st, Path: p, Where: st.Span().Pos().String()}
 		if c, ok := st.Policy.(Container); ok {
 			for j, b := range c.Blocks() {
 				bp := p

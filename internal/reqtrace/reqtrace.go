@@ -39,6 +39,11 @@ type Entry struct {
 	Failed    bool          // the step raised an error
 	Message   string        // one-line summary for people
 	Data      any           // details; must marshal to JSON
+
+	// format and args make Message when it is first read, so that a trace
+	// kept only in case the request fails costs no formatting.
+	format string
+	args   []any
 }
 
 // Trace is the record of one request. It is written by the goroutine that
@@ -67,16 +72,53 @@ func (t *Trace) Add(e Entry) {
 	t.entries = append(t.entries, e)
 }
 
-// Addf records a built-in step with a message.
+// Addf records a built-in step with a message. The message is formatted
+// only when the trace is read.
 func (t *Trace) Addf(s Section, source, format string, args ...any) {
 	if t == nil {
 		return
 	}
-	t.Add(Entry{Section: s, Source: source, Message: fmt.Sprintf(format, args...)})
+	t.Add(Entry{Section: s, Source: source, format: format, args: args})
+}
+
+// AddStep records e with a message formatted only when the trace is read.
+func (t *Trace) AddStep(e Entry, format string, args ...any) {
+	if t == nil {
+		return
+	}
+	e.format, e.args = format, args
+	t.Add(e)
 }
 
 // Entries returns the entries in the order they were recorded.
-func (t *Trace) Entries() []Entry { return t.entries }
+func (t *Trace) Entries() []Entry {
+	t.resolve()
+	return t.entries
+}
+
+// resolve formats the messages recorded with a format.
+func (t *Trace) resolve() {
+	for i := range t.entries {
+		if e := &t.entries[i]; e.format != "" {
+			e.Message = fmt.Sprintf(e.format, e.args...)
+			e.format, e.args = "", nil
+		}
+	}
+}
+
+// Reset empties t for reuse by another request.
+func (t *Trace) Reset(id string, start time.Time) {
+	clear(t.entries)
+	*t = Trace{ID: id, Start: start, entries: t.entries[:0], secrets: t.secrets[:0]}
+}
+
+// MaskString replaces every registered secret in s with "***".
+func (t *Trace) MaskString(s string) string {
+	if m := t.masker(); m != nil {
+		return m.Replace(s)
+	}
+	return s
+}
 
 // Mask registers secrets that must never appear in a rendering of t:
 // subscription keys, Authorization values, secret named values. Empty and
@@ -137,6 +179,7 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		Entries sections `json:"traceEntries"`
 	}{TraceID: t.ID, Entries: sections{[]jsonEntry{}, []jsonEntry{}, []jsonEntry{}, []jsonEntry{}}}
 	lists := [...]*[]jsonEntry{&doc.Entries.Inbound, &doc.Entries.Backend, &doc.Entries.Outbound, &doc.Entries.OnError}
+	t.resolve()
 	for _, e := range t.entries {
 		data := e.Data
 		if data == nil && e.Message != "" {
@@ -181,6 +224,7 @@ func FormatElapsed(d time.Duration) string {
 // WriteText writes t for people: one line per entry with section, source,
 // where, time and outcome, then indented details.
 func (t *Trace) WriteText(w io.Writer) error {
+	t.resolve()
 	var b strings.Builder
 	for _, e := range t.entries {
 		mark := " "

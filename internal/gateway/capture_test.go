@@ -1,0 +1,89 @@
+package gateway
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tollgate/tollgate/internal/capture"
+)
+
+func TestCaptureKeepsFailuresOnly(t *testing.T) {
+	store := capture.NewStore(capture.Options{})
+	defer store.Close()
+	h := newHarness(t, Options{Capture: store})
+
+	ok := h.do(t, "GET", "/orders/orders?x=1", keyHeader, goldKey)
+	bearer := h.do(t, "GET", "/orders/orders", "Authorization", "Bearer "+goldKey)
+	wrong := h.do(t, "GET", "/orders/orders?subscription-key=not-a-real-key-1234")
+	missing := h.do(t, "DELETE", "/nowhere", keyHeader, goldSecondary)
+	store.Flush()
+
+	if ok.status != 200 || bearer.status != 401 || wrong.status != 401 || missing.status != 404 {
+		t.Fatalf("statuses %d %d %d %d", ok.status, bearer.status, wrong.status, missing.status)
+	}
+	if _, err := store.Capture(ok.header.Get(CorrelationHeader)); err != capture.ErrNotFound {
+		t.Errorf("a successful request was captured (err %v)", err)
+	}
+	for _, r := range []response{bearer, wrong, missing} {
+		id := r.header.Get(CorrelationHeader)
+		d, err := store.Capture(id[:8])
+		if err != nil {
+			t.Fatalf("capture %s: %v", id, err)
+		}
+		if d.ID != id || d.Captured != capture.Failed || d.Response.Status != r.status || d.Response.Body != r.body {
+			t.Errorf("capture %s: id %s captured %q status %d body %q", id, d.ID, d.Captured, d.Response.Status, d.Response.Body)
+		}
+		if d.LastError == nil || d.LastError.Reason == "" || d.LastError.Cause == "" {
+			t.Errorf("capture %s has no LastError with a cause: %+v", id, d.LastError)
+		}
+	}
+	d, _ := store.Capture(bearer.header.Get(CorrelationHeader))
+	if d.Match.API == "" || d.Match.KeyHeader != keyHeader {
+		t.Errorf("match %+v", d.Match)
+	}
+	var auth string
+	for _, hd := range d.Request.Headers {
+		if hd.Name == "Authorization" {
+			auth = hd.Value
+		}
+	}
+	if auth != "Bearer ***" {
+		t.Errorf("Authorization captured as %q", auth)
+	}
+	// No key, valid or not, appears anywhere in a captured document.
+	docs, err := store.Captures(d.Time.Add(-1e9), 0)
+	if err != nil || len(docs) != 3 {
+		t.Fatalf("captures: %d, %v", len(docs), err)
+	}
+	for _, id := range []string{bearer.header.Get(CorrelationHeader), wrong.header.Get(CorrelationHeader), missing.header.Get(CorrelationHeader)} {
+		d, _ := store.Capture(id)
+		raw := string(d.Log) + d.Request.URL + d.Request.Query
+		for _, hd := range d.Request.Headers {
+			raw += hd.Value
+		}
+		for _, s := range d.Steps {
+			raw += s.Message
+		}
+		raw += d.LastError.Cause + d.LastError.Message
+		for _, secret := range []string{goldKey, goldSecondary, "not-a-real-key-1234"} {
+			if strings.Contains(raw, secret) {
+				t.Errorf("capture %s contains the key %s", id, secret)
+			}
+		}
+	}
+}
+
+func TestCaptureSampling(t *testing.T) {
+	store := capture.NewStore(capture.Options{Sample: 1})
+	defer store.Close()
+	h := newHarness(t, Options{Capture: store})
+	r := h.do(t, "GET", "/orders/orders?x=1", keyHeader, goldKey)
+	store.Flush()
+	d, err := store.Capture(r.header.Get(CorrelationHeader))
+	if err != nil || d.Captured != capture.Sampled || d.Backend == nil || d.Backend.Status != 200 {
+		t.Fatalf("sampled capture: %+v, %v", d, err)
+	}
+	if len(d.Steps) == 0 {
+		t.Errorf("sampled capture has no steps")
+	}
+}
