@@ -60,6 +60,8 @@ Run "tollgate run" with no arguments to try the built-in demo.`,
 		newTestCmd(stdout, stderr),
 		newEffectiveCmd(stdout, stderr),
 		newExprCmd(stdout, stderr),
+		newWhyCmd(stdout, stderr),
+		newFailuresCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
 	return root

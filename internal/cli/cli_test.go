@@ -45,7 +45,7 @@ func startRun(t *testing.T, args ...string) (base string, stdout, stderr *syncBu
 	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, append([]string{"run", "--listen", "127.0.0.1:0"}, args...), stdout, stderr)
+		done <- Main(ctx, append([]string{"run", "--listen", "127.0.0.1:0", "--data", "none", "--admin", "127.0.0.1:0"}, args...), stdout, stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -40,6 +40,11 @@ func startProcess(t *testing.T, args ...string) string {
 // standard error as it arrives.
 func startProcessCmd(t *testing.T, args ...string) (string, *exec.Cmd, *syncBuffer) {
 	t.Helper()
+	if len(args) > 0 && args[0] == "run" {
+		// Each process keeps its state in memory and its admin endpoints on
+		// a port of its own, unless the test says otherwise.
+		args = append([]string{"run", "--data", "none", "--admin", "127.0.0.1:0"}, args[1:]...)
+	}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "TOLLGATE_TEST_MAIN=1")
 	stderr, _ := cmd.StderrPipe()

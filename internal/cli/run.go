@@ -17,7 +17,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tollgate/tollgate/internal/admin"
 	cacheredis "github.com/tollgate/tollgate/internal/cache/redisstore"
+	"github.com/tollgate/tollgate/internal/capture"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/gateway"
 	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
@@ -34,6 +36,19 @@ type runFlags struct {
 	storeOutage  string
 	identity     string
 	certificates []string
+
+	// data is the state directory as given (--data): "" for the default,
+	// "none" for memory only. dataDir is what it resolved to, "" for none.
+	data    string
+	dataDir string
+	// admin is the admin listener's address, "none" or "" for none;
+	// adminSet says it was given explicitly.
+	admin       string
+	adminSet    bool
+	adminToken  string
+	traceSample float64
+	captureBody int
+	watch       bool
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -59,9 +74,22 @@ served.`,
 			if len(args) == 1 {
 				dir = args[0]
 			}
+			var err error
+			if f.dataDir, err = resolveDataDir(f.data); err != nil {
+				return err
+			}
+			f.adminSet = cmd.Flags().Changed("admin")
+			if f.adminToken == "" {
+				f.adminToken = getenv("TOLLGATE_ADMIN_TOKEN")
+			}
 			return run(cmd.Context(), dir, f, stdout, stderr)
 		},
 	}
+	cmd.Flags().StringVar(&f.data, "data", "", "state directory keeping log lines and captured failures across restarts (default $XDG_STATE_HOME/tollgate, else ~/.local/state/tollgate; none: memory only)")
+	cmd.Flags().StringVar(&f.admin, "admin", "127.0.0.1:9090", "address of the admin listener (captured failures, queries, readiness); none: off")
+	cmd.Flags().StringVar(&f.adminToken, "admin-token", "", "bearer token the admin listener requires (default $TOLLGATE_ADMIN_TOKEN); needed unless it listens on loopback")
+	cmd.Flags().Float64Var(&f.traceSample, "trace-sample", 0, "share of successful requests whose full trace is kept too, 0 to 1 (failed requests are always kept)")
+	cmd.Flags().IntVar(&f.captureBody, "capture-body-bytes", 16<<10, "how many bytes of a failed request's and its response's bodies are kept")
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&f.logFile, "log-file", "", "append gateway log lines to this file instead of standard output")
 	cmd.Flags().StringArrayVar(&f.values, "values", nil, "APIOps override file (configuration.<env>.yaml) supplying secrets and keys; repeatable")
@@ -151,10 +179,20 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 			fmt.Fprintf(stderr, "tollgate: warning: Redis at %s does not answer (%v); throttling policies fail %s until it does\n", redisAddr, err, f.storeOutage)
 		}
 	}
+	live := &liveConfig{dir: dir}
+	live.loaded(dir, snap)
+	captures := capture.NewStore(capture.Options{Sample: f.traceSample, MaxBody: f.captureBody, Config: live.ref})
+	defer captures.Close()
+	opts.Capture = captures
 	gw, err := gateway.New(snap, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
+	adminAddr, stopAdmin, err := startAdmin(f, admin.Options{Token: f.adminToken, Captures: captures, Ready: live.readiness}, stderr)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -163,6 +201,9 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	base := "http://" + ln.Addr().String()
 	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second}
 
+	if adminAddr != "" {
+		fmt.Fprintf(stderr, "tollgate: admin endpoints at http://%s (explain a failure: tollgate why ID --server http://%s)\n", adminAddr, adminAddr)
+	}
 	if isDemo {
 		printDemo(stderr, base, key)
 	} else {
@@ -182,12 +223,15 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 			printDiagnostics(stderr, diags)
 			if diags.HasErrors() {
 				fmt.Fprintf(stderr, "tollgate: reload of %s failed with %d error(s); still serving the previous configuration\n", dir, diags.Errors())
+				live.refused(dir, diags)
 				continue
 			}
 			if err := gw.Swap(next); err != nil {
 				fmt.Fprintf(stderr, "tollgate: reload of %s failed: %v; still serving the previous configuration\n", dir, err)
+				live.refusedErr(dir, err)
 				continue
 			}
+			live.loaded(dir, next)
 			fmt.Fprintf(stderr, "tollgate: reloaded %s\n", dir)
 		}
 	}()

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate/internal/admin"
+	"github.com/tollgate/tollgate/internal/capture"
+	"github.com/tollgate/tollgate/internal/explain"
+)
+
+// sourceFlags choose where why, failures and replay find captured
+// requests: a state directory or a running gateway's admin listener.
+type sourceFlags struct {
+	data   string
+	server string
+	token  string
+}
+
+func (s *sourceFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.data, "data", "", "state directory of the gateway (default $XDG_STATE_HOME/tollgate, else ~/.local/state/tollgate)")
+	cmd.Flags().StringVar(&s.server, "server", "", "admin URL of a running gateway, e.g. http://127.0.0.1:9090 (instead of --data)")
+	cmd.Flags().StringVar(&s.token, "admin-token", "", "bearer token of the admin listener (default $TOLLGATE_ADMIN_TOKEN)")
+}
+
+// open returns the source of captured requests and a function to release
+// it.
+func (s *sourceFlags) open() (capture.Source, func(), error) {
+	if s.server != "" && s.data != "" {
+		return nil, nil, errors.New("give --data or --server, not both")
+	}
+	if s.server != "" {
+		token := s.token
+		if token == "" {
+			token = getenv("TOLLGATE_ADMIN_TOKEN")
+		}
+		return &admin.Client{Base: s.server, Token: token}, func() {}, nil
+	}
+	dir, err := resolveDataDir(s.data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dir == "" {
+		return nil, nil, errors.New("--data none keeps nothing to read: give the gateway's state directory or --server ADMINURL")
+	}
+	return openStateCaptures(dir)
+}
+
+func newWhyCmd(stdout, stderr io.Writer) *cobra.Command {
+	var src sourceFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "why ID",
+		Short: "Explain a failed request: what failed, where, with which input, and what to change",
+		Long: `why explains one request that tollgate captured: every failed request (status
+400 or more, a LastError, a client abort, or a CORS refusal) is kept with its
+full trace, and a sample of the successful ones with --trace-sample.
+
+ID is the request's CorrelationId (the Tollgate-Correlation-Id response header),
+or a unique prefix of it. It prints the request, what the caller got, the
+failing step with its file:line:col and source line, the cause, the fix, and,
+for a backend failure, what was tried and how long it took.
+
+The request is read from the gateway's state directory (--data) or from a
+running gateway's admin listener (--server). Exit status 0 when found, 1 when
+no such request was captured.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			source, closeSource, err := src.open()
+			if err != nil {
+				return err
+			}
+			defer closeSource()
+			d, err := source.Capture(args[0])
+			if errors.Is(err, capture.ErrNotFound) {
+				fmt.Fprintf(stderr, "tollgate: no captured request has the id %s (successful requests are kept only with --trace-sample)\n", args[0])
+				return exitError{1}
+			}
+			if err != nil {
+				return err
+			}
+			x := explain.Explain(d)
+			if asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(struct {
+					*explain.Explanation
+					Steps []capture.Step `json:"steps"`
+				}{x, d.Steps})
+			}
+			return explain.WriteText(stdout, x, d)
+		},
+	}
+	src.add(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (field names documented in docs/why.md)")
+	return cmd
+}
+
+func newFailuresCmd(stdout, stderr io.Writer) *cobra.Command {
+	var src sourceFlags
+	var since string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "failures",
+		Short: "Recent failed requests grouped by cause",
+		Long: `failures lists the failed requests captured since --since (default 1h), grouped
+by status, LastError source and reason, API and operation: per group the count,
+first and last time, the cause, and one example id to pass to "tollgate why".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := admin.ParseSince(since)
+			if err != nil {
+				return err
+			}
+			source, closeSource, err := src.open()
+			if err != nil {
+				return err
+			}
+			defer closeSource()
+			docs, err := source.Captures(time.Now().Add(-d), 0)
+			if err != nil {
+				return err
+			}
+			groups := explain.GroupFailures(docs)
+			if asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(groups)
+			}
+			return explain.WriteGroups(stdout, groups)
+		},
+	}
+	src.add(cmd)
+	cmd.Flags().StringVar(&since, "since", "1h", "how far back: 30m, 1h, 24h, 7d")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the groups as JSON")
+	return cmd
+}
