@@ -230,4 +230,3 @@ func orDefault(s, d string) string {
 	}
 	return s
 }
-

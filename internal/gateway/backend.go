@@ -156,7 +156,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 	if err != nil {
 		return err
 	}
-	x.rec.BackendResponseCode = resp.StatusCode
+	x.rec.BackendResponseCode, x.rec.BackendProtocol = resp.StatusCode, resp.Proto
 	removeHopHeaders(resp.Header)
 	x.resp.body.close()
 	x.resp = outResponse{status: resp.StatusCode, reason: strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))), header: resp.Header,

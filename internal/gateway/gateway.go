@@ -300,6 +300,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ClientProtocol:  r.Proto,
 		Cache:           "none",
 	}
+	if r.TLS != nil {
+		x.rec.ClientTLSVersion = tlsVersionName(r.TLS.Version)
+	}
+	x.rec.IsTraceRequested = strings.EqualFold(r.Header.Get("Ocp-Apim-Trace"), "true")
 	w.Header()[CorrelationHeader] = []string{x.rec.CorrelationID}
 	if g.capture != nil {
 		x.trace = acquireTrace(x.rec.CorrelationID, x.start)
@@ -356,7 +360,7 @@ func (x *exchange) serve() {
 		x.handleError(errOperationNotFound(x.m.why))
 		return
 	}
-	x.rec.OperationID = x.m.op.Name
+	x.rec.OperationID, x.rec.OperationName = x.m.op.Name, x.m.op.DisplayName
 	hasHeader := func(name string) bool { _, ok := r.Header[http.CanonicalHeaderKey(name)]; return ok }
 	if x.preflight {
 		// A preflight carries no key: a key in the query string still gives
@@ -382,6 +386,7 @@ func (x *exchange) serve() {
 	x.acc = acc
 	if acc.sub != nil {
 		x.rec.APIMSubscriptionID = acc.sub.Name
+		x.rec.UserID = strings.TrimPrefix(acc.sub.OwnerID, "/users/")
 	}
 	if acc.product != nil {
 		x.rec.ProductID = acc.product.Name

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -18,6 +19,8 @@ type LogRecord struct {
 	APIID               string
 	APIRevision         string
 	OperationID         string
+	OperationName       string
+	UserID              string
 	ProductID           string
 	APIMSubscriptionID  string
 	BackendID           string
@@ -34,6 +37,10 @@ type LogRecord struct {
 	ClientTime          time.Duration
 	CallerIPAddress     string
 	ClientProtocol      string
+	ClientTLSVersion    string
+	BackendProtocol     string
+	IsTraceRequested    bool
+	IsTraceAllowed      bool
 	Cache               string
 	CacheTime           time.Duration
 	LastError           *Error
@@ -83,6 +90,8 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 	b = appendStr(b, "ApiId", r.APIID)
 	b = appendStr(b, "ApiRevision", r.APIRevision)
 	b = appendStr(b, "OperationId", r.OperationID)
+	b = appendStr(b, "OperationName", r.OperationName)
+	b = appendStr(b, "UserId", r.UserID)
 	b = appendStr(b, "ProductId", r.ProductID)
 	b = appendStr(b, "ApimSubscriptionId", r.APIMSubscriptionID)
 	b = appendStr(b, "BackendId", r.BackendID)
@@ -99,10 +108,17 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 	b = appendInt(b, "ClientTime", r.ClientTime.Milliseconds())
 	b = appendStr(b, "CallerIpAddress", r.CallerIPAddress)
 	b = appendStr(b, "ClientProtocol", r.ClientProtocol)
+	b = appendStr(b, "ClientTlsVersion", r.ClientTLSVersion)
+	b = appendStr(b, "BackendProtocol", r.BackendProtocol)
+	b = appendStr(b, "Region", "local")
 	b = appendStr(b, "Cache", r.Cache)
 	b = appendInt(b, "CacheTime", r.CacheTime.Milliseconds())
 	b = append(b, `,"IsRequestSuccess":`...)
 	b = strconv.AppendBool(b, r.IsRequestSuccess())
+	b = append(b, `,"IsTraceRequested":`...)
+	b = strconv.AppendBool(b, r.IsTraceRequested)
+	b = append(b, `,"IsTraceAllowed":`...)
+	b = strconv.AppendBool(b, r.IsTraceAllowed)
 	if e := r.LastError; e != nil {
 		b = appendInt(b, "LastErrorElapsed", r.LastErrorElapsed.Milliseconds())
 		b = appendStr(b, "LastErrorSource", e.Source)
@@ -113,6 +129,21 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 		b = appendStr(b, "LastErrorPath", e.Path)
 		b = appendStr(b, "LastErrorPolicyId", e.PolicyID)
 		b = appendStr(b, "LastErrorCause", e.Cause)
+		// Errors is APIM's list of every error of the request; tollgate
+		// keeps the last one, which is the one that decided the response.
+		b = append(b, `,"Errors":[{"source":`...)
+		b = appendJSONString(b, e.Source)
+		b = append(b, `,"reason":`...)
+		b = appendJSONString(b, e.Reason)
+		b = append(b, `,"message":`...)
+		b = appendJSONString(b, e.Message)
+		b = append(b, `,"section":`...)
+		b = appendJSONString(b, e.Section)
+		b = append(b, `,"path":`...)
+		b = appendJSONString(b, e.Path)
+		b = append(b, `,"elapsed":`...)
+		b = strconv.AppendInt(b, r.LastErrorElapsed.Milliseconds(), 10)
+		b = append(b, `}]`...)
 	} else {
 		for _, k := range [...]string{"LastErrorSource", "LastErrorReason", "LastErrorMessage", "LastErrorSection"} {
 			b = appendStr(b, k, "")
@@ -196,4 +227,19 @@ func (r *LogRecord) appendRecords(b []byte) []byte {
 		add("EventHubMessages", r.EventHubMessages)
 	}
 	return b
+}
+
+// tlsVersionName names a TLS version as the ClientTlsVersion column does.
+func tlsVersionName(v uint16) string {
+	switch v {
+	case tls.VersionTLS13:
+		return "1.3"
+	case tls.VersionTLS12:
+		return "1.2"
+	case tls.VersionTLS11:
+		return "1.1"
+	case tls.VersionTLS10:
+		return "1.0"
+	}
+	return ""
 }

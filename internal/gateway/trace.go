@@ -28,6 +28,7 @@ func (x *exchange) startTrace() {
 		x.trace = t
 	}
 	x.traceRequested = true
+	x.rec.IsTraceAllowed = true
 	t.Mask(x.acc.key, x.acc.sub.PrimaryKey, x.acc.sub.SecondaryKey)
 	t.Mask(x.r.Header.Values("Authorization")...)
 	t.Mask(x.st.secrets...)
