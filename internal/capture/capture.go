@@ -85,6 +85,10 @@ type Match struct {
 	// KeyHeader and KeyQuery are where the API reads its subscription key.
 	KeyHeader string `json:"keyHeader,omitempty"`
 	KeyQuery  string `json:"keyQuery,omitempty"`
+	// KeyOf is the subscription whose key the request carried (in the
+	// header or query parameter the API reads, the default ones, or
+	// Authorization), whether or not it was accepted.
+	KeyOf string `json:"keyOf,omitempty"`
 	// AllAccess is true when the all-access key admitted the request.
 	AllAccess bool `json:"allAccess,omitempty"`
 }

@@ -62,6 +62,7 @@ Run "tollgate run" with no arguments to try the built-in demo.`,
 		newExprCmd(stdout, stderr),
 		newWhyCmd(stdout, stderr),
 		newFailuresCmd(stdout, stderr),
+		newReplayCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
 	return root

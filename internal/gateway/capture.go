@@ -73,12 +73,22 @@ func (x *exchange) finishCapture() {
 		return strings.EqualFold(name, keyHeader) || strings.EqualFold(name, "Ocp-Apim-Subscription-Key") ||
 			strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")
 	}
+	// keyOwner is the subscription whose key the request carried in any
+	// of these places, accepted or not: replay sends its current key.
+	keyOwner := ""
+	owner := func(v string) {
+		if e, ok := x.st.keys.byKey[strings.TrimSpace(v)]; ok && keyOwner == "" {
+			keyOwner = e.sub.Name
+		}
+	}
 	for name, vs := range x.r.Header {
 		if secretHeader(name) {
 			for _, v := range vs {
 				t.Mask(v)
+				owner(v)
 				if _, cred, ok := strings.Cut(v, " "); ok {
 					t.Mask(cred)
+					owner(cred)
 				}
 			}
 		}
@@ -87,6 +97,9 @@ func (x *exchange) finishCapture() {
 		for k, vs := range x.query {
 			if strings.EqualFold(k, keyQuery) || strings.EqualFold(k, "subscription-key") {
 				t.Mask(vs...)
+				for _, v := range vs {
+					owner(v)
+				}
 			}
 		}
 	}
@@ -103,7 +116,7 @@ func (x *exchange) finishCapture() {
 		Match: capture.Match{
 			API: x.rec.APIID, APIRevision: x.rec.APIRevision, Operation: x.rec.OperationID,
 			Product: x.rec.ProductID, Subscription: x.rec.APIMSubscriptionID,
-			KeyHeader: keyHeader, KeyQuery: keyQuery, AllAccess: x.acc.sub != nil && x.acc.sub.Name == AllAccessName,
+			KeyHeader: keyHeader, KeyQuery: keyQuery, KeyOf: keyOwner, AllAccess: x.acc.sub != nil && x.acc.sub.Name == AllAccessName,
 		},
 		Notes: x.rec.Notes,
 	}

@@ -120,6 +120,16 @@ func (x *exchange) runPipeline() {
 func (x *exchange) handleError(err *Error) {
 	x.corsMissingNote(err)
 	x.record(err)
+	if x.trace != nil && err.Path == "" && !x.lastStepFailed() {
+		// A built-in step failed (routing, the key check, forwarding): it
+		// is a step of the trace too.
+		section := reqtrace.Inbound
+		if err.Section == "backend" {
+			section = reqtrace.Backend
+		}
+		x.trace.Add(reqtrace.Entry{Section: section, Source: err.Source, Failed: true,
+			Message: err.Reason + ": " + err.Message + "\n" + err.Cause})
+	}
 	if err.Status == 0 {
 		return // the client is gone
 	}
@@ -134,6 +144,12 @@ func (x *exchange) handleError(err *Error) {
 		x.record(err2)
 		x.setErrorResponse(&Error{Status: 500})
 	}
+}
+
+// lastStepFailed reports whether the trace's last entry records a failure.
+func (x *exchange) lastStepFailed() bool {
+	es := x.trace.Entries()
+	return len(es) > 0 && es[len(es)-1].Failed
 }
 
 // setErrorResponse replaces the response with the one APIM sends for err.

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// adminURL finds the admin listener's address in run's output.
+func adminURL(t *testing.T, stderr *syncBuffer) string {
+	t.Helper()
+	re := regexp.MustCompile(`admin endpoints at (http://127\.0\.0\.1:\d+)`)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			return m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no admin listener in:\n%s", stderr.String())
+	return ""
+}
+
+// The loop of the troubleshooting guides: a request fails, why explains
+// it, the folder is fixed, replay shows the same request succeed and names
+// the step that changed.
+func TestWhyThenReplayAfterFix(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok "+r.URL.Path)
+	}))
+	defer backend.Close()
+	dir := writeFolder(t, map[string]string{
+		"apis/orders/apiInformation.json": `{"properties":{"path":"orders","serviceUrl":"` + backend.URL + `","subscriptionRequired":true,
+			"subscriptionKeyParameterNames":{"header":"X-Orders-Key","query":"orders-key"}}}`,
+		"apis/orders/specification.yaml":                          "openapi: 3.0.1\ninfo: {title: orders, version: '1'}\npaths:\n  /orders/{id}:\n    get: {operationId: get-order, responses: {'200': {description: OK}}}\n",
+		"products/starter/productInformation.json":                `{"properties":{"displayName":"Starter","state":"published","subscriptionRequired":true}}`,
+		"products/starter/apis/orders/productApiInformation.json": `{}`,
+		"subscriptions/team-a/subscriptionInformation.json":       `{"properties":{"scope":"/products/starter","state":"active","primaryKey":"team-a-primary-key-0123456789","secondaryKey":"team-a-secondary-key-0123456789"}}`,
+	})
+	base, _, stderr := startRun(t, dir)
+	admin := adminURL(t, stderr)
+
+	// The caller sends the key in the default header; the API renamed it.
+	req, _ := http.NewRequest("GET", base+"/orders/orders/42", nil)
+	req.Header.Set("Ocp-Apim-Subscription-Key", "team-a-primary-key-0123456789")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get("Tollgate-Correlation-Id")
+	if resp.StatusCode != 401 || id == "" {
+		t.Fatalf("status %d, id %q", resp.StatusCode, id)
+	}
+
+	var code int
+	var out, errOut string
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		code, out, errOut = tollgate(t, "why", id[:8], "--server", admin)
+		if code != 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // the capture is stored off the request path
+	}
+	if code != 0 {
+		t.Fatalf("why: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"401", "SubscriptionKeyNotFound", "cause:", "X-Orders-Key", "fix:", "docs/troubleshooting.md#401-and-403", "origin    gateway"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("why output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "team-a-primary-key-0123456789") {
+		t.Errorf("why output shows the key:\n%s", out)
+	}
+
+	// Fix the folder: the API reads the default header again.
+	info := filepath.Join(dir, "apis/orders/apiInformation.json")
+	os.WriteFile(info, []byte(`{"properties":{"path":"orders","serviceUrl":"`+backend.URL+`","subscriptionRequired":true}}`), 0o644)
+
+	code, out, errOut = tollgate(t, "replay", id, "--server", admin)
+	if code != 0 {
+		t.Fatalf("replay: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"status", "401", "200", "authorization: SubscriptionKeyNotFound", "first difference at step 1", "now succeeds", "subscription team-a's current primary key"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("replay output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, _ = tollgate(t, "failures", "--server", admin, "--since", "1h")
+	if code != 0 || !strings.Contains(out, "SubscriptionKeyNotFound") || !strings.Contains(out, id) {
+		t.Errorf("failures: exit %d\n%s", code, out)
+	}
+}
