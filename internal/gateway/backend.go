@@ -120,7 +120,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 			// a trace kept in case of failure saves the work.
 			e.Data = map[string]any{"message": fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %d seconds", int(timeout/time.Second)), "request": map[string]any{"method": x.req.method, "url": x.rec.BackendURL, "headers": traceHeaders(h)}}
 		}
-		x.trace.AddStep(e, "Request is being forwarded to the backend service. Timeout set to %v.\n%s %s", secondsText(timeout), x.req.method, x.rec.BackendURL)
+		x.trace.AddStep(e, "%v", &forwardTrace{timeout: timeout, method: x.req.method, url: x.rec.BackendURL})
 	}
 	began := time.Now()
 	resp, err := roundTrip(x.r.Context(), rt, req)
@@ -168,7 +168,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		if x.traceRequested {
 			e.Data = map[string]any{"response": map[string]any{"status": map[string]any{"code": resp.StatusCode, "reason": x.resp.reason}, "headers": traceHeaders(resp.Header)}}
 		}
-		x.trace.AddStep(e, "Response received from the backend: %d %s", resp.StatusCode, x.resp.reason)
+		x.trace.AddStep(e, "%v", &forwardTrace{status: resp.StatusCode, reason: x.resp.reason})
 	}
 	return nil
 }
@@ -405,4 +405,20 @@ func circuitOpen(source, backend, why string) *Error {
 	return &Error{Source: source, Reason: "BackendCircuitBreakerOpen", Status: http.StatusServiceUnavailable,
 		Message: "Backend circuit breaker is open.", Body: errorBody(503, "Service Unavailable"),
 		Cause: fmt.Sprintf("backend %s is not called: %s", backend, why)}
+}
+
+// forwardTrace is forward-request's trace message, formatted only when the
+// trace is read: the request sent, or (status set) the response received.
+type forwardTrace struct {
+	timeout     time.Duration
+	method, url string
+	status      int
+	reason      string
+}
+
+func (t *forwardTrace) String() string {
+	if t.status != 0 {
+		return fmt.Sprintf("Response received from the backend: %d %s", t.status, t.reason)
+	}
+	return fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %s.\n%s %s", formatSeconds(t.timeout), t.method, t.url)
 }

@@ -216,9 +216,3 @@ func copyResponse(w http.ResponseWriter, src io.Reader, flush bool) (n int64, re
 		}
 	}
 }
-
-// secondsText formats a duration as formatSeconds does, when a trace is
-// read: it goes into a trace message unformatted.
-type secondsText time.Duration
-
-func (d secondsText) String() string { return formatSeconds(time.Duration(d)) }

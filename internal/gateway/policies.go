@@ -204,10 +204,27 @@ func (x *exchange) execSetVariable(st *policy.Step, p *policy.SetVariable, began
 	}
 	x.vars().Set(name, v)
 	if x.trace != nil {
-		x.tracePolicy(st, began, "context.Variables[%q] = %s (%s)", name, traceValue(v, p.Value), expr.TypeName(v))
+		x.tracePolicy(st, began, "%v", &setVariableTrace{name: name, value: v, src: &p.Value})
 	}
 	return nil
 }
+
+// setVariableTrace is set-variable's trace message, formatted only when
+// the trace is read.
+type setVariableTrace struct {
+	name  string
+	value expr.Value
+	src   *policy.Value
+}
+
+func (t *setVariableTrace) String() string {
+	return fmt.Sprintf("context.Variables[%q] = %s (%s)", t.name, traceValue(t.value, *t.src), expr.TypeName(t.value))
+}
+
+// setHeaderTrace is set-header's trace message.
+type setHeaderTrace struct{ name, verb, shown string }
+
+func (t *setHeaderTrace) String() string { return fmt.Sprintf("header %s %s: %s", t.name, t.verb, t.shown) }
 
 // traceValue shows a value in a trace, masked when a secret named value was
 // substituted into the policy attribute it came from.
@@ -284,7 +301,7 @@ func (x *exchange) execSetHeader(st *policy.Step, p *policy.SetHeader, h http.He
 		if action == "append" {
 			verb = "appended"
 		}
-		x.tracePolicy(st, began, "header %s %s: %s", name, verb, shown)
+		x.tracePolicy(st, began, "%v", &setHeaderTrace{name: name, verb: verb, shown: shown})
 		if strings.EqualFold(name, "Authorization") || strings.EqualFold(name, x.keyHeader()) {
 			x.trace.Mask(values...)
 		}
