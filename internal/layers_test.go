@@ -18,7 +18,7 @@ const module = "github.com/tollgate/tollgate/"
 var layers = map[string]int{
 	"internal/diag": 0, "internal/dotnet": 0, "internal/reqtrace": 0, "internal/demo": 0, "internal/testkit": 0,
 	"internal/authn/authntest": 0, "internal/redisclient": 0,
-	"internal/capture": 1, "internal/explain": 2, "internal/admin": 3,
+	"internal/capture": 1, "internal/metrics": 1, "internal/explain": 2, "internal/admin": 3,
 	"internal/expr/scanner": 1, "internal/jsonx": 1, "internal/cache": 1, "internal/limit": 1, "internal/xmlbody": 1,
 	"internal/liquid":  1,
 	"internal/xmlscan": 2, "internal/expr/syntax": 2, "internal/cache/redisstore": 2, "internal/limit/redisstore": 2,
@@ -43,6 +43,8 @@ var owners = map[string][]string{
 	"github.com/go-json-experiment/json":       {"internal/config"},
 	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"},
 	"github.com/santhosh-tekuri/jsonschema/v6": {"internal/validate"},
+	"github.com/prometheus/client_golang":      {"internal/metrics"},
+	"github.com/prometheus/common":             {"internal/metrics"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

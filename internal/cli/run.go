@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/gateway"
 	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
+	"github.com/tollgate/tollgate/internal/metrics"
 	"github.com/tollgate/tollgate/internal/redisclient"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
@@ -184,11 +185,15 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	captures := capture.NewStore(capture.Options{Sample: f.traceSample, MaxBody: f.captureBody, Config: live.ref})
 	defer captures.Close()
 	opts.Capture = captures
+	met := metrics.New()
+	registerCaptureMetrics(met, captures)
+	opts.Observer = metricsObserver{met}
 	gw, err := gateway.New(snap, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	adminAddr, stopAdmin, err := startAdmin(f, admin.Options{Token: f.adminToken, Captures: captures, Ready: live.readiness}, stderr)
+	adminAddr, stopAdmin, err := startAdmin(f, admin.Options{Token: f.adminToken, Captures: captures, Ready: live.readiness,
+		Mount: map[string]http.Handler{"GET /metrics": met.Handler()}}, stderr)
 	if err != nil {
 		return err
 	}
@@ -224,14 +229,17 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 			if diags.HasErrors() {
 				fmt.Fprintf(stderr, "tollgate: reload of %s failed with %d error(s); still serving the previous configuration\n", dir, diags.Errors())
 				live.refused(dir, diags)
+				met.Reloaded(false)
 				continue
 			}
 			if err := gw.Swap(next); err != nil {
 				fmt.Fprintf(stderr, "tollgate: reload of %s failed: %v; still serving the previous configuration\n", dir, err)
 				live.refusedErr(dir, err)
+				met.Reloaded(false)
 				continue
 			}
 			live.loaded(dir, next)
+			met.Reloaded(true)
 			fmt.Fprintf(stderr, "tollgate: reloaded %s\n", dir)
 		}
 	}()

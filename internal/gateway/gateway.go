@@ -63,6 +63,8 @@ type Options struct {
 	// Certificates are the certificates policies refer to by id or
 	// thumbprint.
 	Certificates []Certificate
+	// Observer sees every request begin and end (metrics); nil is none.
+	Observer Observer
 	// Capture keeps every failed request (and the successful ones its
 	// sampling rate chooses) with its full trace, for `tollgate why`; nil
 	// keeps none.
@@ -71,6 +73,14 @@ type Options struct {
 	// makes that policy fail (unless ignore-error) with a cause saying how
 	// to configure one.
 	ManagedIdentity TokenSource
+}
+
+// Observer sees every request: Begin when it arrives, Observe with its log
+// record when it is done. Both run on the request's goroutine and must be
+// quick; the record must not be kept.
+type Observer interface {
+	Begin()
+	Observe(*LogRecord)
 }
 
 // Gateway serves one configuration at a time. It is safe for concurrent use.
@@ -82,6 +92,7 @@ type Gateway struct {
 	timeout   time.Duration
 	traces    *reqtrace.Store
 	capture   *capture.Store
+	observer  Observer
 	limits    limit.Store
 	caches    cache.Stores
 	outage    OutageMode
@@ -122,6 +133,7 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		timeout:        opts.BackendTimeout,
 		traces:         opts.Traces,
 		capture:        opts.Capture,
+		observer:       opts.Observer,
 		limits:         opts.Limits,
 		caches:         cache.Stores{Internal: cache.NewMemory(64 << 20), External: opts.ExternalCache},
 		outage:         opts.Outage,
@@ -289,6 +301,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.serveTrace(w, r)
 		return
 	}
+	if g.observer != nil {
+		g.observer.Begin()
+	}
 	x := exchanges.Get().(*exchange)
 	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: time.Now()}
 	newUUID(&x.idBytes, &x.id)
@@ -323,6 +338,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x.maskRecord()
 	g.log.Write(&x.rec)
+	if g.observer != nil {
+		g.observer.Observe(&x.rec)
+	}
 	if g.capture != nil {
 		x.finishCapture()
 	}
