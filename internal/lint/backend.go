@@ -33,7 +33,7 @@ func (c *checker) entities() {
 		if api.ServiceURL == "" {
 			continue
 		}
-		c.backendURL(api, api.ServiceURL, jsonValueSpan(api.Info, "serviceUrl"), "the service URL of API "+api.ID)
+		c.backendURL(api, api.ServiceURL, jsonValueSpan(api.Info, "serviceUrl"), "the service URL of API "+api.ID, true)
 	}
 }
 
@@ -47,11 +47,11 @@ func (c *checker) backendURLs(x target) {
 				return
 			}
 			if u, ok := literal(p.BaseURL); ok {
-				c.backendURL(x.api, u, p.BaseURL.Span, "the base-url of set-backend-service")
+				c.backendURL(x.api, u, p.BaseURL.Span, "the base-url of set-backend-service", false)
 			}
 			if id, ok := literal(p.BackendID); ok {
 				if b := c.snap.Backends[id]; b != nil && b.Type == "Single" && b.URL != "" && !strings.Contains(b.URL, "{{") {
-					c.backendURL(x.api, b.URL, jsonValueSpan(b.Info, "url"), "the URL of backend "+id)
+					c.backendURL(x.api, b.URL, jsonValueSpan(b.Info, "url"), "the URL of backend "+id, true)
 				}
 			}
 		})
@@ -59,8 +59,8 @@ func (c *checker) backendURLs(x target) {
 }
 
 // backendURL judges one URL requests of api are forwarded to (TG015,
-// TG016, TG017).
-func (c *checker) backendURL(api *config.API, raw string, span diag.Span, what string) {
+// TG016, and for service URLs, which are not written in a policy, TG017).
+func (c *checker) backendURL(api *config.API, raw string, span diag.Span, what string, serviceURL bool) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return
@@ -80,7 +80,7 @@ func (c *checker) backendURL(api *config.API, raw string, span diag.Span, what s
 			"let the API accept https, or check that the backend really serves HTTPS",
 			jsonLocation(api.Info, "protocols", "the API's protocols"))
 	}
-	if strings.HasSuffix(u.Path, "/") {
+	if len(u.Path) > 1 && strings.HasSuffix(u.Path, "/") {
 		for _, op := range api.Operations {
 			if strings.HasPrefix(op.URLTemplate, "/") {
 				c.reportAt(TG016, span,
@@ -92,7 +92,7 @@ func (c *checker) backendURL(api *config.API, raw string, span diag.Span, what s
 			}
 		}
 	}
-	if u.RawQuery != "" {
+	if serviceURL && u.RawQuery != "" {
 		c.reportAt(TG017, span,
 			fmt.Sprintf("%s has the query string ?%s: it is merged with the caller's query and ends up in logs", what, maskQuery(u.Query())),
 			"remove the query from the URL and add the parameters with set-query-parameter or the backend's credentials.query")

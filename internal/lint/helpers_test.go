@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
@@ -61,17 +60,17 @@ func load(dir string) (*config.Snapshot, diag.List) {
 	return snap, diags
 }
 
-// lintDir loads dir and returns every finding: the load step's and Run's,
-// each as "TG003 rel/path:line:col", sorted.
+// lintDir loads dir and returns every finding, the load step's and Run's,
+// sorted by position, and each as "TG003 rel/path:line:col".
 func lintDir(t testing.TB, dir string) ([]string, []Finding) {
 	t.Helper()
 	snap, diags := load(dir)
 	fs := append(FromDiagnostics(diags, false), Run(snap, Options{Load: diags})...)
+	sortFindings(fs)
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Rule.ID+" "+rel(dir, f.Position().String()))
 	}
-	sort.Strings(out)
 	return out, fs
 }
 

@@ -56,8 +56,8 @@ func (f Finding) String() string {
 // Options configure Run.
 type Options struct {
 	// Load holds the diagnostics of the load step; a finding at the
-	// position of one of its errors is the same trap reported twice and is
-	// dropped.
+	// position of one of its errors whose code the finding's rule owns is
+	// the same trap reported twice and is dropped.
 	Load diag.List
 	// Strict raises warnings to errors.
 	Strict bool
@@ -127,10 +127,12 @@ func Count(fs []Finding) (errors, warnings, notes int) {
 	return
 }
 
+// reportedAtLoad reports whether the load step already reported f's trap:
+// an error at the same position with a code f's rule owns.
 func reportedAtLoad(f Finding, load diag.List) bool {
 	p := f.Position()
 	for _, d := range load {
-		if d.Severity == diag.Error && d.Position() == p {
+		if d.Severity == diag.Error && d.Position() == p && ruleForCode(d) == f.Rule {
 			return true
 		}
 	}

@@ -137,7 +137,7 @@ var (
 		Message: "A policy or backend references a named value that was deleted or renamed, or a secret named value whose value was not supplied; APIM rejects the policy at deploy, and a gateway running it fails every request.",
 		Fix:     "Create the named value (its display name must match the reference), or supply the secret's value with TOLLGATE_NAMED_VALUE_<NAME> or a values file.",
 		Doc:     "broken-policies-and-named-values", Seed: seed000 + ", step 4",
-		Codes: []string{"unknown-named-value", "secret-without-value", "invalid-backend:named value"}}
+		Codes: []string{"unknown-named-value", "secret-without-value", "named-value-without-value", "invalid-backend:named value"}}
 	TG019 = &Rule{ID: "TG019", Name: "named-value-in-expression", Severity: diag.Warning,
 		Title:   "{{…}} written inside a C# expression",
 		Message: "Named values are pasted into the expression's text before it is compiled: outside a string literal the value becomes C# code (and a secret becomes part of the program), and a {{name}} that names a variable set by set-variable is not that variable.",

@@ -62,6 +62,7 @@ func TestRuleFixtures(t *testing.T) {
 			dir := t.TempDir()
 			writeTree(t, dir, trap)
 			got, fs := lintDir(t, dir)
+			got = slices.Sorted(slices.Values(got))
 			if !slices.Equal(got, want) {
 				t.Errorf("trap: got findings\n\t%s\nwant\n\t%s\n%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"), dump(dir, fs))
 			}

@@ -102,25 +102,61 @@ func (c *checker) namedValuesInExpressions(st *policy.Statement) {
 			return
 		}
 		for _, r := range rs {
-			inString := false
+			inString, inCode := false, false
 			for _, tk := range toks {
-				if (tk.Kind == scanner.String || tk.Kind == scanner.Interp || tk.Kind == scanner.Char) && tk.Pos <= r.start && r.end <= tk.End {
+				if tk.Pos <= r.start && r.end <= tk.End && (tk.Kind == scanner.String || tk.Kind == scanner.Interp || tk.Kind == scanner.Char) {
 					inString = true
 				}
+				if tk.Pos == r.start && tk.Kind == scanner.Punct {
+					inCode = true
+				}
+			}
+			if !inString && !inCode {
+				continue // in a comment
 			}
 			span := t.SpanOf(r.start, r.end)
+			nv := c.snap.NamedValueByDisplayName(r.name)
 			switch {
-			case c.variableNames()[strings.ToLower(r.name)]:
+			case nv == nil && c.variableNames()[strings.ToLower(r.name)]:
 				c.reportAt(TG019, span,
-					fmt.Sprintf("{{%s}} inside an expression is a named value reference, but %s is a variable set by set-variable", r.name, r.name),
+					fmt.Sprintf("{{%s}} inside an expression is a named value reference, and there is no such named value: %s is a variable set by set-variable", r.name, r.name),
 					fmt.Sprintf("read the variable with context.Variables[\"%s\"]", r.name))
-			case !inString:
+			case inCode && nv != nil && nv.HasValue && !nv.Secret && !isCSharpLiteral(nv.Value):
 				c.reportAt(TG019, span,
-					fmt.Sprintf("{{%s}} is written as C# code inside an expression: the named value's text is pasted into the program before it is compiled", r.name),
+					fmt.Sprintf("{{%s}} is written as C# code inside an expression: its value %q is pasted into the program as code, not as a string", r.name, nv.Value),
+					fmt.Sprintf("write \"{{%s}}\" (a string literal), or move the reference out of the expression into the attribute", r.name))
+			case inCode && nv != nil && nv.Secret:
+				c.reportAt(TG019, span,
+					fmt.Sprintf("the secret named value {{%s}} is written as C# code inside an expression: its value becomes part of the program", r.name),
 					fmt.Sprintf("write \"{{%s}}\" (a string literal), or move the reference out of the expression into the attribute", r.name))
 			}
 		}
 	})
+}
+
+// isCSharpLiteral reports whether s, pasted into C# code, is one literal: a
+// number, true, false or null, or a quoted string.
+func isCSharpLiteral(s string) bool {
+	toks, err := scanner.Tokenize(s, 0, len(s))
+	if err != nil || len(toks) == 0 {
+		return false
+	}
+	if toks[len(toks)-1].Kind == scanner.EOF {
+		toks = toks[:len(toks)-1]
+	}
+	if len(toks) == 2 && isPunct(toks[0], "-") {
+		toks = toks[1:]
+	}
+	if len(toks) != 1 {
+		return false
+	}
+	switch t := toks[0]; t.Kind {
+	case scanner.Int, scanner.Real, scanner.String, scanner.Char:
+		return true
+	case scanner.Keyword:
+		return t.Text == "true" || t.Text == "false" || t.Text == "null"
+	}
+	return false
 }
 
 // variableNames returns the lower-cased names of every variable any
