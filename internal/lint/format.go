@@ -40,15 +40,15 @@ type jsonReport struct {
 }
 
 type jsonFinding struct {
-	RuleID   string         `json:"ruleId"`
-	Rule     string         `json:"rule"`
-	Severity string         `json:"severity"`
-	Code     string         `json:"code,omitempty"`
+	RuleID   string      `json:"ruleId"`
+	Rule     string      `json:"rule"`
+	Severity string      `json:"severity"`
+	Code     string      `json:"code,omitempty"`
 	Location jsonPlace   `json:"location"`
-	Message  string         `json:"message"`
-	Fix      string         `json:"fix,omitempty"`
-	Help     string         `json:"help"`
-	Doc      string         `json:"doc"`
+	Message  string      `json:"message"`
+	Fix      string      `json:"fix,omitempty"`
+	Help     string      `json:"help"`
+	Doc      string      `json:"doc"`
 	Related  []jsonPlace `json:"related,omitempty"`
 }
 
