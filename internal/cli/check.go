@@ -84,6 +84,7 @@ least one error or warning), 0 otherwise.`,
 				}
 			}
 			all := append(lint.FromDiagnostics(diags, false), findings...)
+			lint.Sort(all)
 			var err error
 			switch format {
 			case "json":

@@ -139,6 +139,9 @@ func reportedAtLoad(f Finding, load diag.List) bool {
 	return false
 }
 
+// Sort orders fs by file, line, column and rule.
+func Sort(fs []Finding) { sortFindings(fs) }
+
 func sortFindings(fs []Finding) {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
 		pa, pb := a.Position(), b.Position()
