@@ -75,7 +75,7 @@ func TestJSON(t *testing.T) {
 		Findings []struct {
 			RuleID, Rule, Severity, Code, Message, Fix, Help, Doc string
 			Location                                              struct {
-				Path                                 string
+				Path                             string
 				Line, Column, EndLine, EndColumn int
 			}
 			Related []struct {
