@@ -24,7 +24,7 @@ func (c *checker) entities() {
 					what = "name"
 				}
 				c.reportAt(TG014, jsonValueSpan(b.Info, key),
-					fmt.Sprintf("backend %s does not validate the certificate %s of %s (tls.%s is false): any certificate is accepted, including an attacker's", name, what, b.URL, key),
+					fmt.Sprintf("backend %s does not validate the certificate %s of %s (tls.%s is false): any certificate is accepted, including an attacker's", name, what, shownURL(b.URL), key),
 					fmt.Sprintf("set tls.%s to true and trust the backend's CA certificate instead", key))
 			}
 		}
@@ -66,6 +66,9 @@ func (c *checker) backendURL(api *config.API, raw string, span diag.Span, what s
 		return
 	}
 	scheme := strings.ToLower(u.Scheme)
+	// Messages show the URL without credentials and query, which may hold
+	// secrets (an Azure Functions code, a SAS signature).
+	raw = shownURL(raw)
 	protocols := api.Protocols
 	web := len(protocols) > 0 && !slices.ContainsFunc(protocols, func(p string) bool { return p != "http" && p != "https" })
 	switch {
@@ -97,6 +100,17 @@ func (c *checker) backendURL(api *config.API, raw string, span diag.Span, what s
 			fmt.Sprintf("%s has the query string ?%s: it is merged with the caller's query and ends up in logs", what, maskQuery(u.Query())),
 			"remove the query from the URL and add the parameters with set-query-parameter or the backend's credentials.query")
 	}
+}
+
+// shownURL returns a URL without credentials, query and fragment, which
+// may hold secrets (an Azure Functions code, a SAS signature), for messages.
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(an invalid URL)"
+	}
+	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
+	return u.String()
 }
 
 // maskQuery lists the parameter names of a query without their values,

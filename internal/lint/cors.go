@@ -154,7 +154,7 @@ func (c *checker) corsStatement(st *policy.Statement, p *policy.CORS) {
 	}
 	if p.AllowCredentials.Set && !p.AllowCredentials.IsExpr() && p.AllowCredentials.B {
 		for _, o := range p.Origins {
-			if !o.IsExpr() && strings.TrimSpace(o.Resolved()) == "*" {
+			if lit, ok := literal(o); ok && lit == "*" {
 				c.reportAt(TG007, p.AllowCredentials.Span,
 					"cors allows credentials for the origin *: every web site can make credentialed calls and read the answers",
 					"replace <origin>*</origin> with the origins that may send credentials, or set allow-credentials=\"false\"",
@@ -190,10 +190,11 @@ func (c *checker) corsHeaders(x target) {
 	p := cors.Policy.(*policy.CORS)
 	allowed := map[string]bool{}
 	for _, h := range p.Headers {
-		if h.IsExpr() || strings.TrimSpace(h.Resolved()) == "*" {
+		lit, ok := literal(h)
+		if !ok || lit == "*" {
 			return
 		}
-		allowed[strings.ToLower(strings.TrimSpace(h.Resolved()))] = true
+		allowed[strings.ToLower(lit)] = true
 	}
 	type need struct {
 		name string
@@ -222,8 +223,8 @@ func (c *checker) corsHeaders(x target) {
 		default:
 			return
 		}
-		if v.Set && !v.IsExpr() {
-			needs = append(needs, need{strings.TrimSpace(v.Resolved()), Location{Span: v.Span, Message: s.Name + " requires this header"},
+		if lit, ok := literal(v); ok {
+			needs = append(needs, need{lit, Location{Span: v.Span, Message: s.Name + " requires this header"},
 				fmt.Sprintf("the header %s reads", where(s.Statement))})
 		}
 	})
@@ -234,6 +235,10 @@ func (c *checker) corsHeaders(x target) {
 		}
 	}
 	for _, n := range needs {
+		var related []Location
+		if n.loc.Span.End > n.loc.Span.Start {
+			related = []Location{n.loc} // a revision that inherits the header name has none
+		}
 		ln := strings.ToLower(n.name)
 		if n.name == "" || allowed[ln] || ln == "ocp-apim-subscription-key" || slices.Contains(safelisted, ln) {
 			continue
@@ -242,7 +247,7 @@ func (c *checker) corsHeaders(x target) {
 			Message: fmt.Sprintf("cors (%s) does not list %s in allowed-headers, %s: the browser's preflight is refused and the call never leaves the browser (%s)",
 				shortPos(cors.Statement), n.name, n.why, x),
 			Fix: fmt.Sprintf("add <header>%s</header> to <allowed-headers> of the cors policy in %s", n.name, fileOf(cors.Statement))}
-		c.add(TG006.ID+" "+f.Position().String()+" "+ln, f, []Location{n.loc})
+		c.add(TG006.ID+" "+f.Position().String()+" "+ln, f, related)
 	}
 }
 

@@ -41,10 +41,11 @@ func (c *checker) statement(st *policy.Statement) {
 	c.namedValuesInExpressions(st)
 }
 
-// literal returns the trimmed text of v when it is written and not an
-// expression.
+// literal returns the trimmed text of v when it is written, not an
+// expression, and holds no secret named value (whose value must never reach
+// a message).
 func literal(v policy.Value) (string, bool) {
-	if !v.Set || v.IsExpr() {
+	if !v.Set || v.IsExpr() || v.HasSecret() {
 		return "", false
 	}
 	return strings.TrimSpace(v.Resolved()), true
