@@ -11,7 +11,7 @@ func TestNoSecretsInFindings(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
 		"named values/func-key/namedValueInformation.json": `{"properties": {"displayName": "func-key", "value": "s3cr3t-nv", "secret": true}}`,
-		"apis/a/apiInformation.json":                      `{"properties": {"path": "a", "protocols": ["https"], "serviceUrl": "http://user:s3cr3t-pw@backend.example/a/?code=s3cr3t-code"}}`,
+		"apis/a/apiInformation.json":                       `{"properties": {"path": "a", "protocols": ["https"], "serviceUrl": "http://user:s3cr3t-pw@backend.example/a/?code=s3cr3t-code"}}`,
 		"apis/a/operations/get/operationInformation.json":  `{"properties": {"method": "GET", "urlTemplate": "/items"}}`,
 		"backends/b/backendInformation.json":               `{"properties": {"url": "https://backend.example/b?sig=s3cr3t-sig", "protocol": "http", "tls": {"validateCertificateChain": false}}}`,
 		"apis/a/policy.xml": `<policies>
