@@ -24,7 +24,7 @@ var layers = map[string]int{
 	"internal/authn": 2, "internal/cache/cachetest": 2, "internal/validate": 2, "internal/limit/limittest": 2,
 	"internal/expr/value": 3, "internal/policy": 3,
 	"internal/expr/compile": 4, "internal/config": 4,
-	"internal/expr":    5,
+	"internal/expr": 5, "internal/confdiff": 5,
 	"internal/gateway": 6,
 	"internal/cli":     7,
 	"cmd/tollgate":     8,
