@@ -59,6 +59,7 @@ Run "tollgate run" with no arguments to try the built-in demo.`,
 		newCheckCmd(stdout, stderr),
 		newTestCmd(stdout, stderr),
 		newEffectiveCmd(stdout, stderr),
+		newDiffCmd(stdout, stderr),
 		newExprCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
