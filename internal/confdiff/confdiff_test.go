@@ -15,7 +15,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // load reads a folder as a side, with its policies and findings.
-func load(t *testing.T, name, dir string) *Side {
+func load(t testing.TB, name, dir string) *Side {
 	t.Helper()
 	snap, diags := config.Load(dir, config.Options{})
 	pols, pd := config.LoadPolicies(snap, config.PolicyOptions{})
