@@ -394,7 +394,7 @@ func compareNamedValue(a, b *config.NamedValue) []string {
 	var c changes
 	c.str("display name", a.DisplayName, b.DisplayName)
 	c.boolean("secret", a.Secret, b.Secret)
-	if a.Secret || b.Secret {
+	if a.Secret || b.Secret || a.KeyVault != "" || b.KeyVault != "" {
 		c.secret("value", a.Value != b.Value)
 	} else {
 		c.str("value", a.Value, b.Value)
