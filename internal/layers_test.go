@@ -16,20 +16,43 @@ const module = "github.com/tollgate/tollgate/"
 // layers assigns every package a layer; a package may import only packages
 // of lower layers. A new package must be added here.
 var layers = map[string]int{
-	"internal/diag": 0, "internal/dotnet": 0, "internal/reqtrace": 0, "internal/demo": 0, "internal/testkit": 0,
-	"internal/authn/authntest": 0, "internal/redisclient": 0,
-	"internal/capture": 1, "internal/metrics": 1, "internal/explain": 2, "internal/admin": 3,
-	"internal/expr/scanner": 1, "internal/jsonx": 1, "internal/cache": 1, "internal/limit": 1, "internal/xmlbody": 1,
-	"internal/liquid":  1,
-	"internal/xmlscan": 2, "internal/expr/syntax": 2, "internal/cache/redisstore": 2, "internal/limit/redisstore": 2,
-	"internal/authn": 2, "internal/cache/cachetest": 2, "internal/validate": 2, "internal/limit/limittest": 2,
-	"internal/expr/value": 3, "internal/policy": 3,
-	"internal/expr/compile": 4, "internal/config": 4,
-	"internal/expr": 5, "internal/lint": 5,
-	"internal/gateway": 6,
-	"internal/cli":     7,
-	"cmd/tollgate":     8,
-	"internal":         9, // this test
+	"internal/authn/authntest":  0,
+	"internal/demo":             0,
+	"internal/diag":             0,
+	"internal/dotnet":           0,
+	"internal/redisclient":      0,
+	"internal/reqtrace":         0,
+	"internal/testkit":          0,
+	"internal/watch":            0,
+	"internal/cache":            1,
+	"internal/capture":          1,
+	"internal/expr/scanner":     1,
+	"internal/jsonx":            1,
+	"internal/limit":            1,
+	"internal/liquid":           1,
+	"internal/metrics":          1,
+	"internal/xmlbody":          1,
+	"internal/authn":            2,
+	"internal/cache/cachetest":  2,
+	"internal/cache/redisstore": 2,
+	"internal/explain":          2,
+	"internal/expr/syntax":      2,
+	"internal/limit/limittest":  2,
+	"internal/limit/redisstore": 2,
+	"internal/validate":         2,
+	"internal/xmlscan":          2,
+	"internal/admin":            3,
+	"internal/expr/value":       3,
+	"internal/policy":           3,
+	"internal/config":           4,
+	"internal/expr/compile":     4,
+	"internal/confdiff":         5,
+	"internal/expr":             5,
+	"internal/lint":             5,
+	"internal/gateway":          6,
+	"internal/cli":              7,
+	"cmd/tollgate":              8,
+	"internal":                  9, // this test
 }
 
 // owners lists, for each third-party module, the only packages that may
@@ -45,6 +68,7 @@ var owners = map[string][]string{
 	"github.com/santhosh-tekuri/jsonschema/v6": {"internal/validate"},
 	"github.com/prometheus/client_golang":      {"internal/metrics"},
 	"github.com/prometheus/common":             {"internal/metrics"},
+	"github.com/fsnotify/fsnotify":             {"internal/watch"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

@@ -95,3 +95,58 @@ func TestExprCommand(t *testing.T) {
 		}
 	}
 }
+
+// keyFolder is a folder whose APIs read subscription keys under other
+// names: one renames the header, one renames only the query parameter. Each
+// answers with the name of the subscription that called it.
+func keyFolder(t *testing.T) string {
+	t.Helper()
+	api := func(path, keyNames string) string {
+		return `{"properties":{"path":"` + path + `","subscriptionRequired":true,"subscriptionKeyParameterNames":` + keyNames + `}}`
+	}
+	spec := "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /who:\n    get:\n      operationId: who\n      responses: {'200': {description: OK}}\n"
+	who := `<policies><inbound><return-response><set-status code="200" /><set-body>@("caller " + context.Subscription.Name)</set-body></return-response></inbound><backend /><outbound /><on-error /></policies>`
+	return writeFolder(t, map[string]string{
+		"apis/header/apiInformation.json":                 api("header", `{"header":"X-Api-Key","query":"api-key"}`),
+		"apis/header/specification.yaml":                  spec,
+		"apis/header/policy.xml":                          who,
+		"apis/query/apiInformation.json":                  api("query", `{"query":"code"}`),
+		"apis/query/specification.yaml":                   spec,
+		"apis/query/policy.xml":                           who,
+		"subscriptions/team/subscriptionInformation.json": `{"properties":{"displayName":"Team","scope":"/apis","state":"active","primaryKey":"team-key-0123456789"}}`,
+	})
+}
+
+func TestTestCommandSendsKeyWhereTheAPIReadsIt(t *testing.T) {
+	dir := keyFolder(t)
+	cases := []struct {
+		name string
+		args []string
+		want string // status line and body
+	}{
+		// The all-access key goes in the header the API reads.
+		{"renamed header", []string{"GET", "/header/who"}, "200 OK\n\ncaller Built-in all-access subscription"},
+		{"default header, renamed query", []string{"GET", "/query/who"}, "200 OK\n\ncaller Built-in all-access subscription"},
+		// A key the caller sends in the API's query parameter is used as it is.
+		{"key in renamed query", []string{"GET", "/query/who?code=team-key-0123456789"}, "200 OK\n\ncaller Team"},
+		{"key in renamed header", []string{"GET", "/header/who", "-H", "X-Api-Key: team-key-0123456789"}, "200 OK\n\ncaller Team"},
+		// A key sent where this API does not read it reproduces the caller's 401.
+		{"key in the default header", []string{"GET", "/header/who", "-H", "Ocp-Apim-Subscription-Key: team-key-0123456789"}, "401 Unauthorized"},
+	}
+	for _, c := range cases {
+		code, out, errOut := tollgate(t, append([]string{"test", dir}, c.args...)...)
+		status, rest, _ := strings.Cut(out, "\n")
+		_, body, _ := strings.Cut(rest, "\n\n")
+		got := strings.TrimPrefix(status, "HTTP/1.1 ")
+		if strings.HasPrefix(c.want, "200") {
+			got += "\n\n" + strings.TrimSpace(body)
+		}
+		if code != 0 || got != c.want {
+			t.Errorf("%s: exit %d, got %q, want %q\n%s%s", c.name, code, got, c.want, out, errOut)
+		}
+	}
+	_, _, errOut := tollgate(t, "test", dir, "GET", "/header/who", "-H", "Ocp-Apim-Subscription-Key: team-key-0123456789")
+	if !strings.Contains(errOut, "this API reads it from X-Api-Key") {
+		t.Errorf("the 401 does not explain the header:\n%s", errOut)
+	}
+}

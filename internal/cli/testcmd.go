@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
@@ -22,10 +23,12 @@ func newTestCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "test DIR METHOD PATH [-H 'Name: value']... [-d BODY] [--trace]",
 		Short: "Send one request through a configuration, like APIM's test console",
-		Long: `test loads DIR, sends one request through it in-process with the built-in
-all-access key (unless -H names a subscription key header), against the real
-backends, and prints the response. With --trace it then prints each step:
-section, policy, where the policy is written, time, and what it did.
+		Long: `test loads DIR, sends one request through it in-process, against the real
+backends, and prints the response. The request carries the built-in all-access
+key in the header the matched API reads keys from, unless it already carries a
+key (-H with a subscription key header, or the key's query parameter in PATH).
+With --trace it then prints each step: section, policy, where the policy is
+written, time, and what it did.
 
 When the request fails, the last line names the failing step and its cause.
 PATH may carry a query string. -d @FILE reads the body from FILE.`,
@@ -72,8 +75,12 @@ PATH may carry a query string. -d @FILE reads the body from FILE.`,
 				}
 				req.Header.Add(strings.TrimSpace(name), strings.TrimSpace(v))
 			}
-			if !hasKeyHeader(req.Header) && !strings.Contains(path, "subscription-key=") {
-				req.Header.Set("Ocp-Apim-Subscription-Key", key)
+			if !carriesKey(req, snap) {
+				name := config.DefaultKeyHeader
+				if api := gw.APIFor(req); api != nil {
+					name = api.KeyHeader
+				}
+				req.Header.Set(name, key)
 			}
 			if trace {
 				req.Header.Set("Ocp-Apim-Trace", "true")
@@ -121,9 +128,20 @@ PATH may carry a query string. -d @FILE reads the body from FILE.`,
 	return cmd
 }
 
-func hasKeyHeader(h http.Header) bool {
-	for k := range h {
-		if strings.Contains(strings.ToLower(k), "key") {
+// carriesKey reports whether req already presents a subscription key: in a
+// header or query parameter that APIM reads by default or that some API of
+// snap reads keys from. "test" then sends the request as it is, so that a key
+// sent where the API does not read it reproduces the caller's 401.
+func carriesKey(req *http.Request, snap *config.Snapshot) bool {
+	query := req.URL.Query()
+	has := func(header, param string) bool {
+		return req.Header.Get(header) != "" || query.Has(param)
+	}
+	if has(config.DefaultKeyHeader, config.DefaultKeyQuery) {
+		return true
+	}
+	for _, a := range snap.APIs {
+		if has(a.KeyHeader, a.KeyQuery) {
 			return true
 		}
 	}

@@ -228,6 +228,21 @@ func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
 // Snapshot returns the configuration being served.
 func (g *Gateway) Snapshot() *config.Snapshot { return g.state.Load().snap }
 
+// APIFor returns the API entity that r is routed to (path, version and
+// revision, as ServeHTTP routes it), or nil when no API matches. Tools use it
+// to learn where the API reads its subscription key.
+func (g *Gateway) APIFor(r *http.Request) *config.API {
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
+	m := g.state.Load().router.route(r.Method, r.URL.EscapedPath(), query, r.Header.Get)
+	if m == nil {
+		return nil
+	}
+	return m.api
+}
+
 // NewTransport returns the HTTP transport tollgate uses for backends: pooled
 // keep-alive connections, HTTP/2 when the backend offers it over TLS, and no
 // proxy from the environment (a backend entity names its proxy explicitly).
