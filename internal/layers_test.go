@@ -24,11 +24,13 @@ var layers = map[string]int{
 	"internal/authn": 2, "internal/cache/cachetest": 2, "internal/validate": 2, "internal/limit/limittest": 2,
 	"internal/expr/value": 3, "internal/policy": 3,
 	"internal/expr/compile": 4, "internal/config": 4,
-	"internal/expr":    5,
-	"internal/gateway": 6,
-	"internal/cli":     7,
-	"cmd/tollgate":     8,
-	"internal":         9, // this test
+	"internal/expr":      5,
+	"internal/gateway":   6,
+	"internal/cli":       7,
+	"internal/loadbench": 7, "internal/loadbench/cmd/loadbench": 8, "internal/loadbench/cmd/loadecho": 8,
+	"internal/loadbench/cmd/bareproxy": 8, "internal/loadbench/cmd/loadgen": 8,
+	"cmd/tollgate": 8,
+	"internal":     9, // this test
 }
 
 // owners lists, for each third-party module, the only packages that may
