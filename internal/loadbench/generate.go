@@ -25,7 +25,7 @@ type Load struct {
 	Duration time.Duration
 }
 
-// headers returns the headers of the load's requests besides the key: the
+// loadHeaders returns the headers of the load's requests besides the key: the
 // ones the expression policies of the test folder read.
 func loadHeaders() map[string]string {
 	return map[string]string{"X-Client": "loadbench", "X-Tier": "gold"}
