@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every check tollgate has: formatting, vet, all tests (with the race
 # detector on the data plane), every fuzz target's seed corpus, and each
-# benchmark once so none of them rots. Installs what the tests need when it is
-# missing (a Go toolchain must be present; redis-server comes from Debian's
-# packages).
+# benchmark once so none of them rots, and the load harness in its short mode
+# (it prints the table of docs/performance.md and fails only when a gateway
+# answers statuses the load does not ask for). Installs what the tests need
+# when it is missing (a Go toolchain must be present; redis-server, wrk and
+# nginx come from Debian's packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +20,11 @@ need_debian_package() { # command package
 
 command -v go >/dev/null || { echo "test.sh: Go 1.26 is required (https://go.dev/dl/)" >&2; exit 1; }
 need_debian_package redis-server redis-server
-# Tests that need a real redis-server fail instead of skipping when it is missing.
-export TOLLGATE_REQUIRE_REDIS=1
+need_debian_package wrk wrk
+need_debian_package /usr/sbin/nginx nginx   # Debian's nginx is not on a user's PATH
+# Tests that need a real redis-server, wrk or nginx fail instead of skipping
+# when it is missing.
+export TOLLGATE_REQUIRE_REDIS=1 TOLLGATE_REQUIRE_LOADTOOLS=1
 
 echo "== gofmt"
 unformatted=$(find . -name '*.go' -not -path './.git/*' -print0 | xargs -0 gofmt -l)
@@ -38,3 +43,6 @@ go test -race -count 1 ./internal/gateway/...
 
 echo "== go test"
 go test -count 1 ./...
+
+echo "== load harness, short (speed is reported, not asserted)"
+./scripts/load.sh --short

@@ -1,0 +1,150 @@
+package loadbench
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The policies of the test folder. The API's policy holds the three
+// expression policies the harness measures: a set-variable from a header, a
+// choose on a header and a set-header from the URL path. The product's
+// rate-limit allows far more calls than any run sends, so that it is
+// counted on every request and never throttles.
+const (
+	globalPolicy = `<policies>
+  <inbound />
+  <backend>
+    <forward-request />
+  </backend>
+  <outbound />
+  <on-error />
+</policies>
+`
+	apiPolicy = `<policies>
+  <inbound>
+    <base />
+    <set-variable name="client" value="@(context.Request.Headers.GetValueOrDefault(&quot;X-Client&quot;, &quot;anonymous&quot;))" />
+    <choose>
+      <when condition="@(context.Request.Headers.GetValueOrDefault(&quot;X-Tier&quot;, &quot;&quot;) == &quot;gold&quot;)">
+        <set-header name="X-Tier-Route" exists-action="override">
+          <value>gold</value>
+        </set-header>
+      </when>
+      <otherwise>
+        <set-header name="X-Tier-Route" exists-action="override">
+          <value>standard</value>
+        </set-header>
+      </otherwise>
+    </choose>
+    <set-header name="X-Item-Path" exists-action="override">
+      <value>@(context.Request.Url.Path)</value>
+    </set-header>
+  </inbound>
+  <backend>
+    <base />
+  </backend>
+  <outbound>
+    <base />
+  </outbound>
+  <on-error>
+    <base />
+  </on-error>
+</policies>
+`
+	productPolicy = `<policies>
+  <inbound>
+    <base />
+    <rate-limit calls="1000000000" renewal-period="60" />
+  </inbound>
+  <backend>
+    <base />
+  </backend>
+  <outbound>
+    <base />
+  </outbound>
+  <on-error>
+    <base />
+  </on-error>
+</policies>
+`
+	specification = `openapi: 3.0.1
+info:
+  title: Load
+  version: "1.0"
+paths:
+  /items/{id}:
+    parameters:
+      - name: id
+        in: path
+        required: true
+        schema:
+          type: string
+    get:
+      operationId: get-item
+      responses:
+        "200":
+          description: OK
+    post:
+      operationId: post-item
+      responses:
+        "200":
+          description: OK
+`
+	apiInformation = `{
+  "properties": {
+    "displayName": "Load",
+    "path": "load",
+    "serviceUrl": "$BACKEND$/load",
+    "protocols": ["http"],
+    "subscriptionRequired": true
+  }
+}
+`
+	productInformation = `{
+  "properties": {
+    "displayName": "Load",
+    "state": "published",
+    "subscriptionRequired": true,
+    "approvalRequired": false
+  }
+}
+`
+	subscriptionInformation = `{
+  "properties": {
+    "displayName": "Load",
+    "scope": "/products/load",
+    "state": "active",
+    "primaryKey": "$KEY$"
+  }
+}
+`
+)
+
+// WriteFolder writes the configuration tollgate serves in the harness into
+// dir, in the APIOps layout: API "load" at path /load with the operations
+// GET and POST /items/{id}, forwarding to backendURL + "/load"; product
+// "load" with a rate-limit, and a subscription to it whose primary key is
+// Key.
+func WriteFolder(dir, backendURL string) error {
+	files := []struct{ path, text string }{
+		{"policy.xml", globalPolicy},
+		{"apis/load/apiInformation.json", strings.ReplaceAll(apiInformation, "$BACKEND$", backendURL)},
+		{"apis/load/specification.yaml", specification},
+		{"apis/load/policy.xml", apiPolicy},
+		{"products/load/productInformation.json", productInformation},
+		{"products/load/policy.xml", productPolicy},
+		{"products/load/apis/load/productApiInformation.json", "{}\n"},
+		{"subscriptions/load/subscriptionInformation.json", strings.ReplaceAll(subscriptionInformation, "$KEY$", Key)},
+	}
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(f.text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package loadbench
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestLookupVariants(t *testing.T) {
+	all, err := LookupVariants("all")
+	if err != nil || len(all) != len(Variants) {
+		t.Fatalf("all: %v %v", all, err)
+	}
+	vs, err := LookupVariants("failing, keepalive")
+	if err != nil || len(vs) != 2 || vs[0].Name != "failing" || vs[1].Name != "keepalive" {
+		t.Fatalf("failing,keepalive: %v %v", vs, err)
+	}
+	if _, err := LookupVariants("keepalive,http3"); err == nil || !strings.Contains(err.Error(), `"http3"`) {
+		t.Errorf("unknown variant: %v", err)
+	}
+	if got := Variants[0].Target(); got != "/load/items/42" {
+		t.Errorf("keepalive target %q", got)
+	}
+}
+
+func TestTargets(t *testing.T) {
+	extra, err := ParseExtraTarget(Targets, "tollgate-data=--data /tmp/tg  --admin 127.0.0.1:9000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra.Name != "tollgate-data" || extra.Kind != Tollgate || !slices.Equal(extra.Args, []string{"--data", "/tmp/tg", "--admin", "127.0.0.1:9000"}) {
+		t.Errorf("extra target %+v", extra)
+	}
+	known := append(slices.Clone(Targets), extra)
+	ts, err := LookupTargets(known, "tollgate-data,bare")
+	if err != nil || len(ts) != 2 || ts[0].Name != "tollgate-data" || ts[1].Kind != Bare {
+		t.Errorf("lookup: %v %v", ts, err)
+	}
+	for _, bad := range []string{"tollgate=--data x", "no-equals", "=--data x", "a,b=--x"} {
+		if _, err := ParseExtraTarget(Targets, bad); err == nil {
+			t.Errorf("ParseExtraTarget(%q) accepted", bad)
+		}
+	}
+	for _, bad := range []string{"tollgate,tollgate", "traefik"} {
+		if _, err := LookupTargets(Targets, bad); err == nil {
+			t.Errorf("LookupTargets(%q) accepted", bad)
+		}
+	}
+}

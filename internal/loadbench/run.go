@@ -1,0 +1,455 @@
+package loadbench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Config is one run of the harness.
+type Config struct {
+	// Targets and Variants are what is measured: every variant against
+	// every target, in every round.
+	Targets  []Target
+	Variants []Variant
+	// Rounds is the number of measured rounds; Duration the length of one
+	// measurement; Warmup the length of the warm-up of each target under
+	// each variant, before the first round (0: none).
+	Rounds           int
+	Duration, Warmup time.Duration
+	// Connections is the number of connections the load generator keeps
+	// busy.
+	Connections int
+	// Generator is "wrk", "go", or "" for wrk when it is installed and the
+	// Go generator otherwise.
+	Generator string
+	// ModuleDir is the root of the tollgate module, where tollgate and the
+	// harness's programs are built.
+	ModuleDir string
+	// WorkDir receives the builds, the test folder, logs and nginx's
+	// prefix; "" makes a temporary directory that is removed at the end.
+	WorkDir string
+	// Log receives progress lines; nil discards them.
+	Log io.Writer
+}
+
+// Report is what a run measured, with what it ran on.
+type Report struct {
+	// Rows is the table: one row per variant and target.
+	Rows []Row
+	// Generator is the load generator ("wrk 4.1.0" or "Go generator").
+	Generator string
+	// Pinning says which cores ran what.
+	Pinning string
+	// Skipped lists the targets that were not run, and why.
+	Skipped []string
+	// Started is when the run began; LoadBefore and LoadAfter the load
+	// averages (1 minute) of the machine before and after.
+	Started               time.Time
+	LoadBefore, LoadAfter string
+}
+
+// process is one program the harness started.
+type process struct {
+	name   string
+	cmd    *exec.Cmd
+	stderr *os.File
+	done   chan struct{}
+}
+
+// runner holds the state of one run.
+type runner struct {
+	cfg      Config
+	work     string
+	bin      string
+	gwWrap   func(string, ...string) *exec.Cmd
+	loadWrap func(string, ...string) *exec.Cmd
+	procs    []*process
+	logs     []string // files truncated after each measurement
+	log      io.Writer
+}
+
+// Run builds and starts everything cfg names, measures it and stops it.
+// It returns an error when something could not be built or started, or a
+// target failed its first requests; failing statuses under load are in the
+// report's rows (Failed).
+func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
+	if cfg.Rounds < 1 || cfg.Duration <= 0 || cfg.Connections < 1 || len(cfg.Targets) == 0 || len(cfg.Variants) == 0 {
+		return nil, errors.New("loadbench: a run needs targets, variants, at least one round, a duration and a connection")
+	}
+	r := &runner{cfg: cfg, log: cfg.Log}
+	if r.log == nil {
+		r.log = io.Discard
+	}
+	rep = &Report{Started: time.Now(), LoadBefore: loadAverage()}
+	r.work = cfg.WorkDir
+	if r.work == "" {
+		if r.work, err = os.MkdirTemp("", "loadbench-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(r.work)
+	}
+	defer r.stopAll()
+
+	rep.Pinning = r.pin()
+	if err := r.build(ctx); err != nil {
+		return nil, err
+	}
+	gen, name, err := r.generator()
+	if err != nil {
+		return nil, err
+	}
+	rep.Generator = name
+
+	backend, err := r.startEcho(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var targets []Target
+	urls := map[string]string{}
+	for _, t := range cfg.Targets {
+		u, err := r.startTarget(ctx, t, backend)
+		if errors.Is(err, errNotInstalled) {
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", t.Name, err))
+			fmt.Fprintf(r.log, "loadbench: skipping %s: %v\n", t.Name, err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, t)
+		urls[t.Name] = u
+	}
+	if len(targets) == 0 {
+		return nil, errors.New("loadbench: no target could be started")
+	}
+
+	var ms []Measurement
+	measure := func(round int, t Target, v Variant, run func(context.Context, Load) (Result, error), d time.Duration) error {
+		res, err := run(ctx, Load{URL: urls[t.Name], Variant: v, Connections: cfg.Connections, Duration: d})
+		if err != nil {
+			return fmt.Errorf("%s, %s: %w", t.Name, v.Name, err)
+		}
+		r.truncateLogs()
+		ms = append(ms, Measurement{Variant: v, Target: t.Name, Round: round, Connections: cfg.Connections, Result: res})
+		what := fmt.Sprintf("round %d/%d", round, cfg.Rounds)
+		if round == 0 {
+			what = "warm-up"
+		}
+		verdict := "ok"
+		if err := CheckStatuses(v, cfg.Connections, res); err != nil {
+			verdict = "FAIL: " + err.Error()
+		}
+		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s  %s\n", what, v.Name, t.Name,
+			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), verdict)
+		return nil
+	}
+	if cfg.Warmup > 0 {
+		// The warm-up uses the Go generator, which tells every status apart.
+		for _, v := range cfg.Variants {
+			for _, t := range targets {
+				if err := measure(0, t, v, r.goGenerator, cfg.Warmup); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for round := 1; round <= cfg.Rounds; round++ {
+		for _, v := range cfg.Variants {
+			// The order of the targets rotates from round to round, so that
+			// none is always measured first or last.
+			for i := range targets {
+				t := targets[(i+round-1)%len(targets)]
+				if err := measure(round, t, v, gen, cfg.Duration); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	rep.Rows = Summarize(ms, BaselineName)
+	rep.LoadAfter = loadAverage()
+	return rep, nil
+}
+
+// pin decides which cores run what: the gateways on CPU 0, the load
+// generator and the echo backend on CPU 1, when there are two cores and
+// taskset (util-linux); otherwise nothing is pinned.
+func (r *runner) pin() string {
+	taskset, err := exec.LookPath("taskset")
+	switch {
+	case runtime.NumCPU() < 2:
+		return "not pinned: fewer than 2 CPUs"
+	case err != nil:
+		return "not pinned: taskset is not installed (Debian package util-linux)"
+	}
+	wrap := func(cpu string) func(string, ...string) *exec.Cmd {
+		return func(name string, args ...string) *exec.Cmd {
+			return exec.Command(taskset, append([]string{"-c", cpu, name}, args...)...)
+		}
+	}
+	r.gwWrap, r.loadWrap = wrap("0"), wrap("1")
+	return "each gateway on CPU 0 (GOMAXPROCS=1, nginx worker_processes 1); load generator and echo backend on CPU 1"
+}
+
+// build builds tollgate and the harness's programs into the work
+// directory.
+func (r *runner) build(ctx context.Context) error {
+	r.bin = filepath.Join(r.work, "bin")
+	fmt.Fprintf(r.log, "loadbench: building tollgate and the harness's programs\n")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", r.bin+string(filepath.Separator),
+		"./cmd/tollgate", "./internal/loadbench/cmd/loadecho", "./internal/loadbench/cmd/bareproxy", "./internal/loadbench/cmd/loadgen")
+	cmd.Dir = r.cfg.ModuleDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// generator returns the measuring load generator and its name.
+func (r *runner) generator() (func(context.Context, Load) (Result, error), string, error) {
+	switch r.cfg.Generator {
+	case "go":
+		return r.goGenerator, "Go generator (loadgen)", nil
+	case "", "wrk":
+		path, err := exec.LookPath("wrk")
+		if err != nil {
+			if r.cfg.Generator == "wrk" {
+				return nil, "", errors.New("loadbench: wrk is not installed (Debian package wrk)")
+			}
+			return r.goGenerator, "Go generator (loadgen; wrk is not installed)", nil
+		}
+		name := "wrk"
+		if out, _ := exec.Command(path, "--version").CombinedOutput(); len(out) > 0 {
+			name = strings.TrimSpace(strings.SplitN(string(out), "[", 2)[0])
+		}
+		w := Wrk{Path: path, Dir: r.work, Wrap: r.loadWrap}
+		return w.Run, name, nil
+	}
+	return nil, "", fmt.Errorf("loadbench: generator %q: want wrk or go", r.cfg.Generator)
+}
+
+// goGenerator runs the loadgen program on the load generator's core.
+func (r *runner) goGenerator(ctx context.Context, l Load) (Result, error) {
+	cmd := command(ctx, r.loadWrap, filepath.Join(r.bin, "loadgen"), "-url", l.URL, "-variant", l.Variant.Name,
+		"-connections", fmt.Sprint(l.Connections), "-duration", l.Duration.String())
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		return Result{}, fmt.Errorf("loadgen: %v\n%s", err, stderr)
+	}
+	var res Result
+	if err := json.Unmarshal(out, &res); err != nil {
+		return Result{}, fmt.Errorf("loadgen printed %q: %v", out, err)
+	}
+	return res, nil
+}
+
+// startEcho starts the echo backend and returns its host:port.
+func (r *runner) startEcho(ctx context.Context) (string, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return "", err
+	}
+	p, err := r.start("echo", r.loadWrap, filepath.Join(r.bin, "loadecho"), []string{"-listen", addr}, true)
+	if err != nil {
+		return "", err
+	}
+	return addr, r.waitReady(ctx, p, "http://"+addr)
+}
+
+var errNotInstalled = errors.New("not installed")
+
+// startTarget starts t in front of the echo backend at backend, checks
+// its first answers and returns its base URL.
+func (r *runner) startTarget(ctx context.Context, t Target, backend string) (string, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return "", err
+	}
+	var p *process
+	switch t.Kind {
+	case Tollgate:
+		folder := filepath.Join(r.work, "folder")
+		if err := WriteFolder(folder, "http://"+backend); err != nil {
+			return "", err
+		}
+		logFile := filepath.Join(r.work, t.Name+".log")
+		r.logs = append(r.logs, logFile)
+		args := append([]string{"run", folder, "--listen", addr, "--log-file", logFile}, t.Args...)
+		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, true)
+	case Bare:
+		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "bareproxy"), []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}, true)
+	case Nginx:
+		nginx := FindNginx()
+		if nginx == "" {
+			return "", fmt.Errorf("nginx is %w (Debian package nginx)", errNotInstalled)
+		}
+		prefix := filepath.Join(r.work, t.Name)
+		var args []string
+		if args, err = writeNginx(prefix, addr, backend); err != nil {
+			return "", err
+		}
+		r.logs = append(r.logs, filepath.Join(prefix, "access.log"))
+		p, err = r.start(t.Name, r.gwWrap, nginx, args, false)
+	default:
+		return "", fmt.Errorf("target %s: unknown kind %v", t.Name, t.Kind)
+	}
+	if err != nil {
+		return "", err
+	}
+	base := "http://" + addr
+	if err := r.waitReady(ctx, p, base); err != nil {
+		return "", err
+	}
+	return base, preflight(ctx, t.Name, base)
+}
+
+// preflight sends a target one request with the right key and one with a
+// wrong key, and wants 200 and 401.
+func preflight(ctx context.Context, name, base string) error {
+	for _, c := range []struct {
+		key  string
+		want int
+	}{{Key, 200}, {WrongKey, 401}} {
+		req, err := http.NewRequestWithContext(ctx, "GET", base+Variants[0].Target(), nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set(KeyHeader, c.key)
+		for k, v := range loadHeaders() {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("%s: first request: %v", name, err)
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			return fmt.Errorf("%s: a first request answered %d, want %d:\n%s", name, resp.StatusCode, c.want, body)
+		}
+	}
+	return nil
+}
+
+// start starts a program through wrap, with GOMAXPROCS=1 for a Go program,
+// its standard error in a file of the work directory.
+func (r *runner) start(name string, wrap func(string, ...string) *exec.Cmd, path string, args []string, goProgram bool) (*process, error) {
+	var cmd *exec.Cmd
+	if wrap != nil {
+		cmd = wrap(path, args...)
+	} else {
+		cmd = exec.Command(path, args...)
+	}
+	cmd.Env = os.Environ()
+	if goProgram {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
+	}
+	stderr, err := os.Create(filepath.Join(r.work, name+".stderr"))
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Start(); err != nil {
+		stderr.Close()
+		return nil, fmt.Errorf("starting %s: %v", name, err)
+	}
+	p := &process{name: name, cmd: cmd, stderr: stderr, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(p.done) }()
+	r.procs = append(r.procs, p)
+	return p, nil
+}
+
+// waitReady waits until base answers HTTP, for at most 20 seconds.
+func (r *runner) waitReady(ctx context.Context, p *process, base string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	client := &http.Client{Timeout: time.Second}
+	for {
+		select {
+		case <-p.done:
+			return fmt.Errorf("%s exited at start: %s\n%s", p.name, p.cmd.ProcessState, tail(p.stderr.Name()))
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if resp, err := client.Get(base + "/"); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s does not answer on %s after 20s:\n%s", p.name, base, tail(p.stderr.Name()))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// tail returns the last lines of a file.
+func tail(path string) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// truncateLogs empties the targets' log files between measurements, so
+// that a long run does not fill the disk. The targets append to them, so
+// their next line goes to the start.
+func (r *runner) truncateLogs() {
+	for _, f := range r.logs {
+		os.Truncate(f, 0)
+	}
+}
+
+// stopAll stops every program the run started: SIGTERM, then SIGKILL
+// after five seconds.
+func (r *runner) stopAll() {
+	for _, p := range r.procs {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, p := range r.procs {
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+		p.stderr.Close()
+	}
+}
+
+// freeAddr returns a loopback address with a port that was free a moment
+// ago.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// loadAverage returns the machine's 1-minute load average, "" when it
+// cannot be read.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	return strings.Fields(string(b) + " ")[0]
+}

@@ -1,0 +1,88 @@
+package loadbench
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func measurement(v Variant, target string, round int, rps float64, p50, p99 time.Duration) Measurement {
+	n := int64(rps * 10)
+	return Measurement{Variant: v, Target: target, Round: round, Connections: 32,
+		Result: Result{Requests: n, Elapsed: 10 * time.Second, P50: p50, P99: p99}}
+}
+
+func TestSummarize(t *testing.T) {
+	keep, fail := Variants[0], Variants[3]
+	ms := []Measurement{
+		// The warm-up: its speed must not count, its statuses must.
+		{Variant: keep, Target: "tollgate", Round: 0, Connections: 32,
+			Result: Result{Requests: 10, Elapsed: time.Second, Statuses: map[int]int64{200: 9, 429: 1}}},
+		measurement(keep, "tollgate", 1, 900, 2*time.Millisecond, 8*time.Millisecond),
+		measurement(keep, "bare", 1, 1000, 2*time.Millisecond, 5*time.Millisecond),
+		measurement(keep, "bare", 2, 1200, 1*time.Millisecond, 5*time.Millisecond),
+		measurement(keep, "tollgate", 2, 1100, 3*time.Millisecond, 9*time.Millisecond),
+		measurement(keep, "tollgate", 3, 2000, 1*time.Millisecond, 7*time.Millisecond),
+		measurement(keep, "bare", 3, 800, 4*time.Millisecond, 6*time.Millisecond),
+		{Variant: fail, Target: "tollgate", Round: 1, Connections: 32,
+			Result: Result{Requests: 1000, Elapsed: time.Second, Rejected: 10, WrongKeySent: 10, P50: time.Millisecond, P99: time.Millisecond}},
+	}
+	rows := Summarize(ms, "bare")
+	if len(rows) != 3 {
+		t.Fatalf("%d rows, want 3: %+v", len(rows), rows)
+	}
+	tg, bare, failing := rows[0], rows[1], rows[2]
+	if tg.Target != "tollgate" || bare.Target != "bare" || failing.Variant != "failing" {
+		t.Fatalf("rows out of order: %+v", rows)
+	}
+	if tg.Rounds != 3 || tg.RPS != 1100 || tg.RPSMin != 900 || tg.RPSMax != 2000 || tg.P50 != 2*time.Millisecond || tg.P99 != 8*time.Millisecond {
+		t.Errorf("tollgate row %+v: want the medians of the three rounds, the warm-up left out", tg)
+	}
+	if bare.RPS != 1000 || tg.RPSRatio != 1.1 || tg.P50Ratio != 1 || tg.P99Ratio != 8.0/5 {
+		t.Errorf("ratios %v %v %v against bare %+v", tg.RPSRatio, tg.P50Ratio, tg.P99Ratio, bare)
+	}
+	if len(tg.Failures) != 1 || !strings.Contains(tg.Failures[0], "warm-up: 1 responses with status 429") {
+		t.Errorf("tollgate failures %q: want the warm-up's 429", tg.Failures)
+	}
+	if len(bare.Failures) != 0 || len(failing.Failures) != 0 || !Failed(rows) {
+		t.Errorf("failures: bare %q, failing %q", bare.Failures, failing.Failures)
+	}
+	if failing.RPSRatio != 0 || failing.Below400 != 990 || failing.From400 != 10 {
+		t.Errorf("failing row %+v: no baseline under that variant, and its classes added up", failing)
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	rows := []Row{
+		{Variant: "keepalive", Target: "tollgate", Rounds: 5, RPS: 12345.4, RPSMin: 12000, RPSMax: 12600, P50: 2100 * time.Microsecond,
+			P99: 12 * time.Millisecond, RPSRatio: 0.8312, P50Ratio: 1.2, P99Ratio: 1.4, Below400: 617000},
+		{Variant: "keepalive", Target: "bare", Rounds: 5, RPS: 14850, RPSMin: 14850, RPSMax: 14850, P50: 1750 * time.Microsecond,
+			P99: 8571 * time.Microsecond, RPSRatio: 1, P50Ratio: 1, P99Ratio: 1, Statuses: map[int]int64{401: 3, 200: 5}},
+		{Variant: "failing", Target: "nginx", Rounds: 1, RPS: 30000, P50: time.Millisecond, P99: 2 * time.Millisecond,
+			Below400: 100, From400: 2, Errors: 1, Failures: []string{"round 1: 1 requests without a response"}},
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, rows, "bare", false); err != nil {
+		t.Fatal(err)
+	}
+	want := `variant    target    req/s  vs bare  spread      p50  vs bare       p99  vs bare  answers                   check
+keepalive  tollgate  12345    0.83×     ±2%  2.10 ms    1.20×  12.00 ms    1.40×  <400:617000               ok
+keepalive  bare      14850    1.00×     ±0%  1.75 ms    1.00×   8.57 ms    1.00×  200:5 401:3               ok
+failing    nginx     30000        -       -  1.00 ms        -   2.00 ms        -  <400:100 ≥400:2 errors:1  FAIL
+failing nginx: round 1: 1 requests without a response
+`
+	if b.String() != want {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	if err := WriteTable(&b, rows[:1], "bare", true); err != nil {
+		t.Fatal(err)
+	}
+	wantMD := `| variant | target | req/s | vs bare | spread | p50 | vs bare | p99 | vs bare | answers | check |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|
+| keepalive | tollgate | 12345 | 0.83× | ±2% | 2.10 ms | 1.20× | 12.00 ms | 1.40× | <400:617000 | ok |
+`
+	if b.String() != wantMD {
+		t.Errorf("markdown:\n%s\nwant:\n%s", b.String(), wantMD)
+	}
+}

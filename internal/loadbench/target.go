@@ -1,0 +1,103 @@
+package loadbench
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Kind is the kind of gateway a target runs.
+type Kind int
+
+// The kinds of target.
+const (
+	// Tollgate is "tollgate run" on the folder of WriteFolder.
+	Tollgate Kind = iota
+	// Bare is a bare httputil.ReverseProxy with the same key check
+	// (cmd/bareproxy).
+	Bare
+	// Nginx is nginx from Debian with a key map and limit_req (NginxConfig).
+	Nginx
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Tollgate:
+		return "tollgate"
+	case Bare:
+		return "bare"
+	case Nginx:
+		return "nginx"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Target is one gateway under test.
+type Target struct {
+	// Name names the target on the command line (--targets) and in the
+	// table.
+	Name string
+	// Kind is the gateway it runs.
+	Kind Kind
+	// Args are extra command-line arguments, appended to
+	// "tollgate run FOLDER --listen ADDR --log-file FILE" for a Tollgate
+	// target (for example "--data", "DIR"); the other kinds take none.
+	Args []string
+	// Description says what the target is, for the documentation.
+	Description string
+}
+
+// BaselineName is the name of the target every ratio is relative to.
+const BaselineName = "bare"
+
+// Targets are the targets the harness knows. A variant of tollgate (another
+// flag, another store) is one more line here, or an --extra-target on the
+// command line (ParseExtraTarget).
+var Targets = []Target{
+	{Name: "tollgate", Kind: Tollgate, Description: "tollgate run: subscription key, product rate-limit, three expression policies, log line to a file"},
+	{Name: BaselineName, Kind: Bare, Description: "httputil.ReverseProxy with the same key check, nothing else"},
+	{Name: "nginx", Kind: Nginx, Description: "nginx from Debian: key map, limit_req, access log to a file"},
+}
+
+// LookupTargets returns the targets named in a comma-separated list among
+// known, in the list's order; "all" or "" names every known target.
+func LookupTargets(known []Target, list string) ([]Target, error) {
+	if list == "" || list == "all" {
+		return known, nil
+	}
+	var out []Target
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.TrimSpace(name)
+		i := slices.IndexFunc(known, func(t Target) bool { return t.Name == name })
+		if i < 0 {
+			names := make([]string, len(known))
+			for j, t := range known {
+				names[j] = t.Name
+			}
+			return nil, fmt.Errorf("unknown target %q (known: %s)", name, strings.Join(names, ", "))
+		}
+		if slices.ContainsFunc(out, func(t Target) bool { return t.Name == name }) {
+			return nil, fmt.Errorf("target %q is named twice", name)
+		}
+		out = append(out, known[i])
+	}
+	return out, nil
+}
+
+// ParseExtraTarget reads a tollgate target given on the command line as
+// NAME=ARGS, where ARGS are extra arguments of "tollgate run" separated by
+// spaces: "tollgate-data=--data /tmp/tg". The name must be new among known.
+func ParseExtraTarget(known []Target, s string) (Target, error) {
+	name, args, ok := strings.Cut(s, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return Target{}, fmt.Errorf("extra target %q: want NAME=ARGS, for example tollgate-data='--data /tmp/tg'", s)
+	}
+	if strings.ContainsAny(name, ", \t") {
+		return Target{}, fmt.Errorf("extra target %q: the name may not hold a comma or a space", name)
+	}
+	if slices.ContainsFunc(known, func(t Target) bool { return t.Name == name }) {
+		return Target{}, fmt.Errorf("extra target %q: a target of that name exists", name)
+	}
+	return Target{Name: name, Kind: Tollgate, Args: strings.Fields(args), Description: "tollgate run " + args}, nil
+}
