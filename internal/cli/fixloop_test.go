@@ -81,9 +81,22 @@ func TestWhyThenReplayAfterFix(t *testing.T) {
 		t.Errorf("why output shows the key:\n%s", out)
 	}
 
-	// Fix the folder: the API reads the default header again.
+	// Fix the folder: the API reads the default header again. The running
+	// gateway picks the change up by itself.
 	info := filepath.Join(dir, "apis/orders/apiInformation.json")
+	fixed := time.Now()
 	os.WriteFile(info, []byte(`{"properties":{"path":"orders","serviceUrl":"`+backend.URL+`","subscriptionRequired":true}}`), 0o644)
+	for {
+		status, _ := get(t, base+"/orders/orders/42", "Ocp-Apim-Subscription-Key", "team-a-primary-key-0123456789")
+		if status == 200 {
+			break
+		}
+		if time.Since(fixed) > 2*time.Second {
+			t.Fatalf("the edited folder was not served within 2 s (status %d):\n%s", status, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("the edit was served %v after it was written", time.Since(fixed).Round(time.Millisecond))
 
 	code, out, errOut = tollgate(t, "replay", id, "--server", admin)
 	if code != 0 {
@@ -96,7 +109,74 @@ func TestWhyThenReplayAfterFix(t *testing.T) {
 	}
 
 	code, out, _ = tollgate(t, "failures", "--server", admin, "--since", "1h")
-	if code != 0 || !strings.Contains(out, "SubscriptionKeyNotFound") || !strings.Contains(out, id) {
+	if code != 0 || !strings.Contains(out, "SubscriptionKeyNotFound") || !strings.Contains(out, "get-order") {
 		t.Errorf("failures: exit %d\n%s", code, out)
 	}
+}
+
+// A broken edit keeps the last good configuration serving: under load, no
+// request fails while the folder is broken, and the refusal is reported.
+func TestBrokenEditKeepsServingUnderLoad(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer backend.Close()
+	policy := `<policies><inbound><base/><set-header name="X-Step" exists-action="override"><value>@(context.Request.Method)</value></set-header></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`
+	dir := writeFolder(t, map[string]string{
+		"apis/a/apiInformation.json": `{"properties":{"path":"a","serviceUrl":"` + backend.URL + `","subscriptionRequired":false}}`,
+		"apis/a/specification.yaml":  "openapi: 3.0.1\ninfo: {title: a, version: '1'}\npaths:\n  /x:\n    get: {operationId: x, responses: {'200': {description: OK}}}\n",
+		"apis/a/policy.xml":          policy,
+	})
+	base, _, stderr := startRun(t, dir)
+
+	stop := make(chan struct{})
+	type counts struct{ ok, failed int }
+	results := make(chan counts)
+	for i := 0; i < 4; i++ {
+		go func() {
+			var c counts
+			client := &http.Client{Timeout: 5 * time.Second}
+			for {
+				select {
+				case <-stop:
+					results <- c
+					return
+				default:
+				}
+				resp, err := client.Get(base + "/a/x")
+				if err != nil || resp.StatusCode != 200 {
+					c.failed++
+				} else {
+					c.ok++
+				}
+				if resp != nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	// An unclosed expression: the folder no longer loads.
+	os.WriteFile(filepath.Join(dir, "apis/a/policy.xml"), []byte(strings.Replace(policy, "@(context.Request.Method)", "@(context.Request.Method", 1)), 0o644)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stderr.String(), "still serving the previous configuration") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the broken edit was not reported:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	var total counts
+	for i := 0; i < 4; i++ {
+		c := <-results
+		total.ok += c.ok
+		total.failed += c.failed
+	}
+	if total.failed != 0 || total.ok == 0 {
+		t.Fatalf("%d requests failed, %d succeeded while the folder was broken", total.failed, total.ok)
+	}
+	if !strings.Contains(stderr.String(), "policy.xml:1:") {
+		t.Errorf("the refusal does not give the error's position:\n%s", stderr.String())
+	}
+	t.Logf("%d requests served, none failed, while the broken edit was refused", total.ok)
 }

@@ -1,17 +1,11 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"sort"
 	"sync"
 	"syscall"
 	"time"
@@ -20,6 +14,7 @@ import (
 	"github.com/tollgate/tollgate/internal/capture"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/diag"
+	"github.com/tollgate/tollgate/internal/watch"
 )
 
 // liveConfig remembers which configuration is served and the last one
@@ -72,38 +67,7 @@ func (l *liveConfig) ref() capture.Config {
 }
 
 // folderHash is a short hash of the files of dir: their paths and contents.
-func folderHash(dir string) (string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() != "." && len(d.Name()) > 1 && d.Name()[0] == '.' {
-			return filepath.SkipDir
-		}
-		if d.Type().IsRegular() {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	sort.Strings(files)
-	h := sha256.New()
-	for _, p := range files {
-		rel, _ := filepath.Rel(dir, p)
-		fmt.Fprintf(h, "%s\x00", filepath.ToSlash(rel))
-		f, err := os.Open(p)
-		if err != nil {
-			return "", err
-		}
-		io.Copy(h, f)
-		f.Close()
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil))[:12], nil
-}
+func folderHash(dir string) (string, error) { return watch.Hash(dir) }
 
 // startAdmin starts the admin listener of run. The default address may be
 // taken (another tollgate on the same machine): then the listener is off

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/tollgate/tollgate/internal/metrics"
 	"github.com/tollgate/tollgate/internal/redisclient"
 	"github.com/tollgate/tollgate/internal/reqtrace"
+	"github.com/tollgate/tollgate/internal/watch"
 )
 
 type runFlags struct {
@@ -67,8 +69,13 @@ random key is generated and printed.
 
 Each request writes one JSON line to --log-file (standard output when none),
 with the column names of APIM's ApiManagementGatewayLogs. Send SIGHUP to reload
-DIR; a configuration with errors is reported and never replaces the one being
-served.`,
+DIR (it also reloads when a file of DIR changes, unless --watch=false); a
+configuration with errors is reported and never replaces the one being served.
+
+Every failed request is kept with its full trace (successful ones too with
+--trace-sample) in the state directory (--data) and on the admin listener
+(--admin): "tollgate why ID" explains one, "tollgate failures" groups them,
+"tollgate replay ID" sends one again.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := ""
@@ -90,6 +97,7 @@ served.`,
 	cmd.Flags().StringVar(&f.admin, "admin", "127.0.0.1:9090", "address of the admin listener (captured failures, queries, readiness); none: off")
 	cmd.Flags().StringVar(&f.adminToken, "admin-token", "", "bearer token the admin listener requires (default $TOLLGATE_ADMIN_TOKEN); needed unless it listens on loopback")
 	cmd.Flags().Float64Var(&f.traceSample, "trace-sample", 0, "share of successful requests whose full trace is kept too, 0 to 1 (failed requests are always kept)")
+	cmd.Flags().BoolVar(&f.watch, "watch", true, "reload when a file of the folder changes (SIGHUP reloads too)")
 	cmd.Flags().IntVar(&f.captureBody, "capture-body-bytes", 16<<10, "how many bytes of a failed request's and its response's bodies are kept")
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&f.logFile, "log-file", "", "append gateway log lines to this file instead of standard output")
@@ -219,30 +227,46 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "tollgate: all-access key: %s\n", key)
 	}
 
+	// Reloads come from SIGHUP and from the folder watcher; one at a time.
+	var reloadMu sync.Mutex
+	reload := func(why string) {
+		reloadMu.Lock()
+		defer reloadMu.Unlock()
+		next, diags := loadConfig(dir, f.values)
+		printDiagnostics(stderr, diags)
+		if diags.HasErrors() {
+			fmt.Fprintf(stderr, "tollgate: reload of %s (%s) failed with %d error(s); still serving the previous configuration\n", dir, why, diags.Errors())
+			live.refused(dir, diags)
+			met.Reloaded(false)
+			return
+		}
+		if err := gw.Swap(next); err != nil {
+			fmt.Fprintf(stderr, "tollgate: reload of %s (%s) failed: %v; still serving the previous configuration\n", dir, why, err)
+			live.refusedErr(dir, err)
+			met.Reloaded(false)
+			return
+		}
+		live.loaded(dir, next)
+		met.Reloaded(true)
+		fmt.Fprintf(stderr, "tollgate: reloaded %s (%s), configuration %s\n", dir, why, live.ref().Hash)
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	go func() {
 		for range hup {
-			next, diags := loadConfig(dir, f.values)
-			printDiagnostics(stderr, diags)
-			if diags.HasErrors() {
-				fmt.Fprintf(stderr, "tollgate: reload of %s failed with %d error(s); still serving the previous configuration\n", dir, diags.Errors())
-				live.refused(dir, diags)
-				met.Reloaded(false)
-				continue
-			}
-			if err := gw.Swap(next); err != nil {
-				fmt.Fprintf(stderr, "tollgate: reload of %s failed: %v; still serving the previous configuration\n", dir, err)
-				live.refusedErr(dir, err)
-				met.Reloaded(false)
-				continue
-			}
-			live.loaded(dir, next)
-			met.Reloaded(true)
-			fmt.Fprintf(stderr, "tollgate: reloaded %s\n", dir)
+			reload("SIGHUP")
 		}
 	}()
+	if f.watch {
+		w, err := watch.New(dir, watch.Options{OnError: func(err error) {
+			fmt.Fprintf(stderr, "tollgate: watching %s: %v\n", dir, err)
+		}})
+		if err != nil {
+			return fmt.Errorf("watching %s: %w", dir, err)
+		}
+		go w.Run(ctx, func() { reload("files changed") })
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
