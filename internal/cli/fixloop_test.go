@@ -179,4 +179,12 @@ func TestBrokenEditKeepsServingUnderLoad(t *testing.T) {
 		t.Errorf("the refusal does not give the error's position:\n%s", stderr.String())
 	}
 	t.Logf("%d requests served, none failed, while the broken edit was refused", total.ok)
+
+	// Readiness names the live configuration and the refused one's errors.
+	_, ready := get(t, adminURL(t, stderr)+"/ready")
+	for _, want := range []string{`"ready":true`, `"hash":"`, `"refused":{`, `policy.xml:1:`} {
+		if !strings.Contains(ready, want) {
+			t.Errorf("/ready lacks %s:\n%s", want, ready)
+		}
+	}
 }
