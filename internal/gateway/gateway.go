@@ -337,7 +337,11 @@ func (x *exchange) serve() {
 	x.m = x.st.router.route(r.Method, r.URL.EscapedPath(), x.query, header)
 	if x.m == nil {
 		x.pipe = x.pipeline()
-		x.handleError(errOperationNotFound(fmt.Sprintf("no API path is a prefix of %s", r.URL.EscapedPath())))
+		cause := fmt.Sprintf("no API path is a prefix of %s", r.URL.EscapedPath())
+		if s := x.st.router.suggest(r.Method, r.URL.EscapedPath(), x.query, header); s != "" {
+			cause += "; did you mean " + s + "?"
+		}
+		x.handleError(errOperationNotFound(cause))
 		return
 	}
 	if x.m.api == nil {
