@@ -513,18 +513,37 @@ func (x *exchange) maskedURL(u *url.URL) string {
 	if x.m != nil && x.m.api != nil {
 		name = x.m.api.KeyQuery
 	}
-	if !strings.Contains(u.RawQuery, name) && !strings.Contains(u.RawQuery, "subscription-key") {
+	if !strings.Contains(u.RawQuery, name) && !strings.Contains(u.RawQuery, "subscription-key") && !x.queryHasKey() {
 		return u.String()
 	}
 	q := u.Query()
-	for k := range q {
+	for k, vs := range q {
 		if strings.EqualFold(k, name) || strings.EqualFold(k, "subscription-key") {
 			q[k] = []string{"***"}
+			continue
+		}
+		for i, v := range vs {
+			if x.st.keys.isKey(v) {
+				vs[i] = "***"
+			}
 		}
 	}
 	c := *u
 	c.RawQuery = q.Encode()
 	return c.String()
+}
+
+// queryHasKey reports whether a query parameter of the request holds a
+// subscription key (one sent in a parameter the API does not read).
+func (x *exchange) queryHasKey() bool {
+	for _, vs := range x.query {
+		for _, v := range vs {
+			if x.st.keys.isKey(v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func callerIP(r *http.Request) string {
