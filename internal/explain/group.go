@@ -53,6 +53,7 @@ func GroupFailures(docs []*capture.Doc) []Group {
 		if g == nil {
 			g = &Group{Status: k.status, Source: k.source, Reason: k.reason, API: k.api, Operation: k.o, First: d.Time, Last: d.Time, Example: d.ID}
 			_, g.Cause, _, _ = diagnose(d)
+			g.Cause = relativeTo(d.Config.Dir)(g.Cause)
 			groups[k] = g
 		}
 		g.Count++
@@ -62,6 +63,7 @@ func GroupFailures(docs []*capture.Doc) []Group {
 		if !d.Time.Before(g.Last) {
 			g.Last, g.Example = d.Time, d.ID
 			_, g.Cause, _, _ = diagnose(d)
+			g.Cause = relativeTo(d.Config.Dir)(g.Cause)
 		}
 	}
 	out := make([]Group, 0, len(groups))
