@@ -798,6 +798,9 @@ func checkFailures(t *testing.T, e *seedEnv) {
 		t.Fatalf("failures --json: exit %d: %s", code, errOut)
 	}
 	e.record(nil, out, js)
+	if testing.Verbose() {
+		t.Logf("tollgate failures\n%s", out)
+	}
 	var groups []struct {
 		Count     int    `json:"count"`
 		Status    int    `json:"status"`
