@@ -451,8 +451,9 @@ var seedScenarios = []seedScenario{
 			return status, id
 		},
 		status: 403, reason: "QuotaExceeded",
-		cause: []string{"quota", "1 call"},
+		cause: []string{"quota", "1 of 1 calls"},
 		fix:   []string{"quota"},
+		note:  "not 429",
 		at:    []string{"products/trial/policy.xml:<quota"},
 	},
 	// 001 §2: a POST-only path called with another method.

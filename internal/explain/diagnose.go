@@ -245,17 +245,19 @@ func statusNote(d *capture.Doc) string {
 	e := d.LastError
 	if e == nil {
 		if d.Captured == capture.CORSRefused {
-			return "the status is 200 although the browser refuses the response: APIM answers a CORS request that its cors policy does not allow with an empty 200 too (docs/compat.md, CORS)"
+			return "the status is 200 although the browser refuses the response: APIM answers a CORS request that its cors policy does not allow with an empty 200 too (docs/compat.md, Statuses the troubleshooting articles describe differently)"
 		}
 		return ""
 	}
 	switch {
+	case e.Reason == "QuotaExceeded":
+		return "a quota answers 403 (\"Out of call volume quota\"), not 429 as some articles say; only rate limits answer 429 (docs/compat.md, Statuses the troubleshooting articles describe differently)"
 	case e.Reason == "ClientConnectionFailure":
 		return "ResponseCode is 0 in the log line: the caller received no response (APIM logs 0 as well; some articles mention 500)"
 	case e.Reason == "BackendConnectionFailure" || e.Reason == "Timeout":
-		return "APIM answers 500 when it cannot reach the backend or times out (not 502, 503 or 504 as some articles say): the status is APIM's, the cause above is the real one (docs/compat.md, Backend failures)"
+		return "APIM answers 500 when it cannot reach the backend or times out (not 502, 503 or 504 as some articles say): the status is APIM's, the cause above is the real one (docs/compat.md, Statuses the troubleshooting articles describe differently)"
 	case e.Reason == "OperationNotFound" && d.Request.Method != "GET":
-		return "APIM answers 404, never 405, when the path matches but the method does not, and for a CORS preflight that no cors policy answers (docs/compat.md, Routing)"
+		return "APIM answers 404, never 405, when the path matches but the method does not, and for a CORS preflight that no cors policy answers (docs/compat.md, Statuses the troubleshooting articles describe differently)"
 	}
 	return ""
 }
