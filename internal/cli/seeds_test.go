@@ -648,6 +648,31 @@ var seedScenarios = []seedScenario{
 		fix:   []string{"calls"},
 		at:    []string{"products/starter/policy.xml:<rate-limit"},
 	},
+	// 003 Scenario 2: an operation policy without <base/> drops the API's
+	// cors; the preflight finds no cors policy.
+	{
+		name: "cors dropped by a missing base", seed: "003 Scenario 2 (missing the <base> element)",
+		do: request("OPTIONS", "/web/legacy", func(e *seedEnv) []string {
+			return []string{"Origin", "https://app.example.com", "Access-Control-Request-Method", "GET"}
+		}),
+		status: 404, reason: "OperationNotFound",
+		cause: []string{"no cors policy applies", "is dropped because the inbound section of apis/web/operations/legacy/policy.xml has no <base/>"},
+		fix:   []string{"add <base/> to the inbound section of apis/web/operations/legacy/policy.xml"},
+		at:    []string{"apis/web/policy.xml:<cors"},
+		note:  "404, never 405",
+	},
+	// 003 Scenario 4: cors at product scope never answers a preflight.
+	{
+		name: "cors at product scope", seed: "003 Scenario 4 (product level CORS setting); 000 FAQ (CORS, 405)",
+		do: request("OPTIONS", "/shop/cart", func(e *seedEnv) []string {
+			return []string{"Origin", "https://shop.example.com", "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "ocp-apim-subscription-key"}
+		}),
+		status: 404, reason: "OperationNotFound",
+		cause: []string{"product storefront has a cors policy", "a preflight carries no subscription key"},
+		fix:   []string{"move the cors policy of product storefront", "products/storefront/policy.xml"},
+		at:    []string{"products/storefront/policy.xml:<cors"},
+		note:  "404, never 405",
+	},
 	// 003 Scenario 6: the renamed key header missing from allowed-headers.
 	{
 		name: "cors renamed key header not allowed", seed: "003 Scenario 6 (customized header ocp-apim-subscription-key)",
@@ -838,6 +863,8 @@ func checkFailures(t *testing.T, e *seedEnv) {
 		{401, "SubscriptionKeyInvalid", "orders", 3, "", "authorization"}, // invalid, wrong product, suspended
 		{404, "OperationNotFound", "", 3, "", "configuration"},            // /v1 for /api/v1, unknown version, unknown revision
 		{404, "OperationNotFound", "orders", 1, "", "configuration"},      // wrong method
+		{404, "OperationNotFound", "shop", 1, "", "configuration"},        // product-scope cors
+		{404, "OperationNotFound", "web", 1, "", "configuration"},         // missing <base/>
 		{429, "RateLimitExceeded", "catalog", 2, "", "rate-limit"},
 		{500, "BackendConnectionFailure", "down", 1, "", "forward-request"},
 		{500, "BackendStatus500", "orders", 1, "", "backend"},

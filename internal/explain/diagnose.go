@@ -76,7 +76,16 @@ func diagnose(d *capture.Doc) (origin, cause, fix, doc string) {
 			fix = "call an online revision (;rev=N) or make a revision current (isCurrent in the revision's apiInformation.json)"
 		case strings.Contains(cause, "preflight"):
 			doc = docCORS
-			fix = "add a cors policy that applies to this API (keep <base/> in the API and operation policies so a global cors applies), or an OPTIONS operation"
+			switch {
+			case strings.Contains(cause, "has no <base/>"):
+				file := between(cause, "the inbound section of ", " has no <base/>")
+				fix = fmt.Sprintf("add <base/> to the inbound section of %s, so the broader cors policy applies (tollgate effective shows what was dropped)", file)
+			case strings.Contains(cause, "has a cors policy") && strings.Contains(cause, "product "):
+				product := between(cause, "product ", " has a cors policy")
+				fix = fmt.Sprintf("move the cors policy of product %s (products/%s/policy.xml) to the API's or the global policy: a preflight never has product context", product, product)
+			default:
+				fix = "add a cors policy that applies to this API (keep <base/> in the API and operation policies so a global cors applies), or an OPTIONS operation"
+			}
 		case strings.Contains(cause, "did you mean "):
 			suggestion := between(cause, "did you mean ", "?")
 			if i := strings.Index(suggestion, " ("); i >= 0 {

@@ -38,3 +38,43 @@ func TestNotFoundSuggestsNearestURL(t *testing.T) {
 		}
 	}
 }
+
+// A preflight no cors policy answers names the cors policy that exists but
+// does not apply (seed 003 Scenarios 2 and 4).
+func TestPreflightWithoutCORSNamesTheDroppedPolicy(t *testing.T) {
+	cors := `<cors><allowed-origins><origin>https://app.example.com</origin></allowed-origins><allowed-headers><header>*</header></allowed-headers></cors>`
+	s := newSite(t, map[string]string{
+		"apis/test/policy.xml":                                "<policies><inbound><base />" + cors + "</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>",
+		"apis/test/operations/get/policy.xml":                 "<policies><inbound><set-header name=\"X\" exists-action=\"override\"><value>1</value></set-header></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>",
+		"apis/other/apiInformation.json":                      `{"properties":{"path":"other","serviceUrl":"$BACKEND$/o"}}`,
+		"apis/other/specification.yaml":                       "openapi: 3.0.1\ninfo: {title: o, version: '1'}\npaths:\n  /things:\n    get: {operationId: things, responses: {'200': {description: OK}}}\n",
+		"products/gold/apis/other/productApiInformation.json": `{}`,
+		"products/gold/policy.xml":                            "<policies><inbound><base />" + cors + "</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>",
+	}, Options{})
+	preflight := []string{"Origin", "https://app.example.com", "Access-Control-Request-Method", "GET"}
+	cases := []struct{ path, want string }{
+		{"/test/items", ""}, // answered by the API's cors
+		{"/test/items/42", "the api scope cors at "},
+		{"/other/things", "product gold has a cors policy ("},
+	}
+	for _, c := range cases {
+		got := s.do(t, "OPTIONS", c.path, preflight...)
+		if c.want == "" {
+			if got.status != 200 || got.header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+				t.Errorf("%s: %d %v", c.path, got.status, got.header)
+			}
+			continue
+		}
+		cause := str(s.lastLog(t)["LastErrorCause"])
+		if got.status != 404 || !strings.Contains(cause, c.want) {
+			t.Errorf("%s: %d, cause %q lacks %q", c.path, got.status, cause, c.want)
+		}
+	}
+	if cause := str(s.lastLog(t)["LastErrorCause"]); !strings.Contains(cause, "a preflight carries no subscription key") {
+		t.Errorf("cause %q", cause)
+	}
+	s.do(t, "OPTIONS", "/test/items/42", preflight...)
+	if cause := str(s.lastLog(t)["LastErrorCause"]); !strings.Contains(cause, "operations/get/policy.xml has no <base/>") {
+		t.Errorf("cause %q", cause)
+	}
+}
