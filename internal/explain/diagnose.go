@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/capture"
@@ -16,6 +17,8 @@ const (
 	docCORS     = "docs/troubleshooting.md#cors"
 	docPolicies = "docs/troubleshooting.md#broken-policies-and-named-values"
 )
+
+var namedValueRE = regexp.MustCompile(`"([^"]+)" is a named value, not a variable`)
 
 // diagnose names the origin, cause, fix and documentation of d's failure.
 func diagnose(d *capture.Doc) (origin, cause, fix, doc string) {
@@ -50,7 +53,7 @@ func diagnose(d *capture.Doc) (origin, cause, fix, doc string) {
 		switch {
 		case strings.Contains(cause, "which does not contain API"):
 			product := between(cause, "scoped to product ", ",")
-			fix = fmt.Sprintf("add API %s to product %s (products/%s/productApis.json), or call with the key of a subscription to a product that contains it", api, product, product)
+			fix = fmt.Sprintf("add API %s to product %s (products/%s/apis/%s/productApiInformation.json, or the product's apis.json), or call with the key of a subscription to a product that contains it", api, product, product, api)
 			if i := strings.Index(cause, "products that contain it: "); i >= 0 {
 				fix += " (" + cause[i:] + ")"
 			}
@@ -73,9 +76,22 @@ func diagnose(d *capture.Doc) (origin, cause, fix, doc string) {
 			fix = "call an online revision (;rev=N) or make a revision current (isCurrent in the revision's apiInformation.json)"
 		case strings.Contains(cause, "preflight"):
 			doc = docCORS
-			fix = "add a cors policy that applies to this API (keep <base/> in the API and operation policies so a global cors applies), or an OPTIONS operation"
-		case strings.Contains(cause, "did you mean"):
-			fix = "call the URL the cause suggests, or change the API's path (apis/<api>/apiInformation.json) or the operation's template"
+			switch {
+			case strings.Contains(cause, "has no <base/>"):
+				file := between(cause, "the inbound section of ", " has no <base/>")
+				fix = fmt.Sprintf("add <base/> to the inbound section of %s, so the broader cors policy applies (tollgate effective shows what was dropped)", file)
+			case strings.Contains(cause, "has a cors policy") && strings.Contains(cause, "product "):
+				product := between(cause, "product ", " has a cors policy")
+				fix = fmt.Sprintf("move the cors policy of product %s (products/%s/policy.xml) to the API's or the global policy: a preflight never has product context", product, product)
+			default:
+				fix = "add a cors policy that applies to this API (keep <base/> in the API and operation policies so a global cors applies), or an OPTIONS operation"
+			}
+		case strings.Contains(cause, "did you mean "):
+			suggestion := between(cause, "did you mean ", "?")
+			if i := strings.Index(suggestion, " ("); i >= 0 {
+				suggestion = suggestion[:i]
+			}
+			fix = fmt.Sprintf("call %s instead; or, if the URL the caller used is the one meant, change the API's \"path\" (apis/<api>/apiInformation.json) or the operation's template", suggestion)
 		case strings.Contains(cause, "no operation template matches"):
 			fix = fmt.Sprintf("call a path one of API %s's operation templates matches (tollgate effective lists them), or add the operation; mind trailing slashes and the API path prefix", api)
 		default:
@@ -83,8 +99,8 @@ func diagnose(d *capture.Doc) (origin, cause, fix, doc string) {
 		}
 	case "RateLimitExceeded", "QuotaExceeded", "ConcurrencyLimitExceeded":
 		doc = docThrottle
-		if strings.Contains(lc, "product") && strings.Contains(lc, "allows more") {
-			fix = fmt.Sprintf("the product's limit answers first: raise calls/renewal-period of the policy at %s, or move the limit to the API where it was meant", at)
+		if strings.Contains(lc, "stricter product limit answers first") {
+			fix = fmt.Sprintf("the product's limit answers first: raise calls or renewal-period of the product's %s at %s (products/<product>/policy.xml), or remove it so the API's own limit applies", e.Source, at)
 		} else {
 			fix = fmt.Sprintf("wait for the Retry-After seconds, or raise the limit of %s at %s (calls, renewal-period, counter-key)", e.Source, at)
 		}
@@ -94,8 +110,12 @@ func diagnose(d *capture.Doc) (origin, cause, fix, doc string) {
 	case "ExpressionValueEvaluationFailure":
 		doc = docPolicies
 		switch {
-		case strings.Contains(cause, "named value"):
-			fix = fmt.Sprintf("at %s, read the named value with {{name}} in the attribute (outside @(...)), not through context.Variables", at)
+		case strings.Contains(cause, "is a named value, not a variable"):
+			name := ""
+			if m := namedValueRE.FindStringSubmatch(cause); m != nil {
+				name = m[1]
+			}
+			fix = fmt.Sprintf("at %s, write {{%s}} where the value is needed (inside an expression as a string literal, \"{{%s}}\"), not context.Variables[\"%s\"]; or store it first with set-variable", at, name, name, name)
 		case strings.Contains(lc, "null"):
 			fix = fmt.Sprintf("at %s, guard the value that can be missing (GetValueOrDefault with a default, ?. and ??), or make sure the caller sends it", at)
 		default:
@@ -129,6 +149,14 @@ func diagnose(d *capture.Doc) (origin, cause, fix, doc string) {
 		doc = docServer
 		origin = "backend"
 		fix = "the backend answered an error status: look at the backend's logs"
+	case "HeaderNotFound", "HeaderValueNotAllowed":
+		doc = docAuth
+		header := between(e.Message, "Header ", " ")
+		if e.Reason == "HeaderNotFound" {
+			fix = fmt.Sprintf("send the header %s, or change the check-header at %s", header, at)
+		} else {
+			fix = fmt.Sprintf("send a value of %s that check-header at %s lists, or add the value there", header, at)
+		}
 	default:
 		doc = docPolicies
 		if strings.HasPrefix(e.Reason, "Token") || e.Reason == "JwtInvalid" || strings.Contains(e.Source, "jwt") || strings.Contains(e.Source, "token") {
@@ -139,6 +167,9 @@ func diagnose(d *capture.Doc) (origin, cause, fix, doc string) {
 		} else {
 			fix = "see the cause"
 		}
+	}
+	if e.Scope == "product" && d.Match.Product != "" && !d.Match.AllAccess && origin == "gateway" {
+		cause += fmt.Sprintf("; this is a policy of product %s (%s at %s), which applies only to subscriptions of that product: the all-access key (the portal's test console) runs no product policies, which is why the same request can succeed with it", d.Match.Product, e.Source, orDefault(at, "products/"+d.Match.Product+"/policy.xml"))
 	}
 	return origin, cause, fix, doc
 }
@@ -179,15 +210,36 @@ func diagnoseWithoutError(d *capture.Doc) (origin, cause, fix, doc string) {
 				break
 			}
 		}
-		at := firstPosition(note)
+		at := orDefault(firstPosition(note), "the effective inbound section")
 		cause = "the browser blocks this response: " + note
-		fix = fmt.Sprintf("allow the origin, method and headers in the cors policy at %s (allowed-origins, allowed-methods, allowed-headers; a renamed key header must be listed)", orDefault(at, "the effective inbound section"))
+		var wants []string
+		if o := between(note, "origin ", " is not in allowed-origins"); o != "" {
+			wants = append(wants, fmt.Sprintf("add %s to allowed-origins", o))
+		}
+		if m := between(note, "method ", " is not in allowed-methods"); m != "" {
+			wants = append(wants, fmt.Sprintf("add %s to allowed-methods", m))
+		}
+		if h := between(note, "request header ", " is not in allowed-headers"); h != "" {
+			w := fmt.Sprintf("add %s to allowed-headers", h)
+			if strings.Contains(note, "renamed subscription key header") {
+				w += " (it is the API's renamed subscription key header, which must be listed)"
+			}
+			wants = append(wants, w)
+		}
+		if len(wants) == 0 {
+			wants = append(wants, "allow the origin, method and headers (allowed-origins, allowed-methods, allowed-headers; a renamed key header must be listed)")
+		}
+		fix = fmt.Sprintf("in the cors policy at %s, %s; the first cors policy of the effective inbound section decides", at, strings.Join(wants, " and "))
 		return "gateway", cause, fix, docCORS
 	case d.Backend != nil && d.Backend.Status == status && status >= 400:
 		cause = fmt.Sprintf("the backend %s answered %d %s, and the gateway passed it through unchanged", d.Backend.URL, status, d.Backend.StatusLine)
 		fix = "look at the backend's own logs for this request (the backend received it; tollgate's part succeeded)"
 		if status == 404 {
 			fix = fmt.Sprintf("the backend has no resource at %s: check the API's serviceUrl and rewrite-uri (a trailing slash or a missing path segment)", d.Backend.URL)
+			if p := d.Request.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+				cause += fmt.Sprintf("; the request's path ends with a trailing slash, which the gateway (as APIM) ignores when it matches operation %s, but passes on to the backend", d.Match.Operation)
+				fix = "call the URL without the trailing slash, or make the backend accept it (or remove it with rewrite-uri in the API's inbound policy)"
+			}
 		}
 		return "backend", cause, fix, docServer
 	case status >= 400:
@@ -201,13 +253,20 @@ func diagnoseWithoutError(d *capture.Doc) (origin, cause, fix, doc string) {
 func statusNote(d *capture.Doc) string {
 	e := d.LastError
 	if e == nil {
+		if d.Captured == capture.CORSRefused {
+			return "the status is 200 although the browser refuses the response: APIM answers a CORS request that its cors policy does not allow with an empty 200 too (docs/compat.md, Statuses the troubleshooting articles describe differently)"
+		}
 		return ""
 	}
 	switch {
+	case e.Reason == "QuotaExceeded":
+		return "a quota answers 403 (\"Out of call volume quota\"), not 429 as some articles say; only rate limits answer 429 (docs/compat.md, Statuses the troubleshooting articles describe differently)"
+	case e.Reason == "ClientConnectionFailure":
+		return "ResponseCode is 0 in the log line: the caller received no response (APIM logs 0 as well; some articles mention 500)"
 	case e.Reason == "BackendConnectionFailure" || e.Reason == "Timeout":
-		return "APIM answers 500 when it cannot reach the backend or times out (not 502/503/504 as some articles say): the status is APIM's, the cause above is the real one (docs/compat.md)"
+		return "APIM answers 500 when it cannot reach the backend or times out (not 502, 503 or 504 as some articles say): the status is APIM's, the cause above is the real one (docs/compat.md, Statuses the troubleshooting articles describe differently)"
 	case e.Reason == "OperationNotFound" && d.Request.Method != "GET":
-		return "APIM answers 404, never 405, when the path matches but the method does not"
+		return "APIM answers 404, never 405, when the path matches but the method does not, and for a CORS preflight that no cors policy answers (docs/compat.md, Statuses the troubleshooting articles describe differently)"
 	}
 	return ""
 }

@@ -19,8 +19,11 @@ type Explanation struct {
 	ID       string    `json:"id"`
 	Time     time.Time `json:"time"`
 	Captured string    `json:"captured"`
-	Request  Request   `json:"request"`
-	Response Response  `json:"response"`
+	// Config is the configuration folder that served the request; the
+	// file positions below are relative to it.
+	Config   string   `json:"config,omitempty"`
+	Request  Request  `json:"request"`
+	Response Response `json:"response"`
 	// Failure is the failing step, nil when no step failed (a backend
 	// error passed through, a refused CORS request).
 	Failure *Failure `json:"failure,omitempty"`
@@ -109,7 +112,36 @@ func Explain(d *capture.Doc) *Explanation {
 	x.Backend = backendOf(d)
 	x.Origin, x.Cause, x.Fix, x.Doc = diagnose(d)
 	x.StatusNote = statusNote(d)
+	if dir := d.Config.Dir; dir != "" {
+		// Positions are shown relative to the configuration folder: the
+		// paths a person finds in the repository.
+		x.Config = dir
+		rel := relativeTo(dir)
+		x.Cause, x.Fix = rel(x.Cause), rel(x.Fix)
+		if f := x.Failure; f != nil {
+			f.Where, f.Message = rel(f.Where), rel(f.Message)
+			for i := range f.Saw {
+				f.Saw[i] = rel(f.Saw[i])
+			}
+		}
+		if len(d.Notes) > 0 {
+			x.Notes = make([]string, len(d.Notes))
+			for i, n := range d.Notes {
+				x.Notes[i] = rel(n)
+			}
+		}
+	}
 	return x
+}
+
+// relativeTo returns a function that removes dir and the separator after it
+// from the paths in a text.
+func relativeTo(dir string) func(string) string {
+	if dir == "" {
+		return func(s string) string { return s }
+	}
+	prefix := strings.TrimSuffix(dir, string(filepath.Separator)) + string(filepath.Separator)
+	return func(s string) string { return strings.ReplaceAll(s, prefix, "") }
 }
 
 var positionRE = regexp.MustCompile(`(?:^|[\s(])((?:[A-Za-z]:)?[^\s:()]+\.(?:xml|json|yaml|yml)):(\d+)(?::(\d+))?`)

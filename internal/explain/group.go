@@ -53,6 +53,7 @@ func GroupFailures(docs []*capture.Doc) []Group {
 		if g == nil {
 			g = &Group{Status: k.status, Source: k.source, Reason: k.reason, API: k.api, Operation: k.o, First: d.Time, Last: d.Time, Example: d.ID}
 			_, g.Cause, _, _ = diagnose(d)
+			g.Cause = relativeTo(d.Config.Dir)(g.Cause)
 			groups[k] = g
 		}
 		g.Count++
@@ -62,6 +63,7 @@ func GroupFailures(docs []*capture.Doc) []Group {
 		if !d.Time.Before(g.Last) {
 			g.Last, g.Example = d.Time, d.ID
 			_, g.Cause, _, _ = diagnose(d)
+			g.Cause = relativeTo(d.Config.Dir)(g.Cause)
 		}
 	}
 	out := make([]Group, 0, len(groups))
@@ -77,23 +79,32 @@ func GroupFailures(docs []*capture.Doc) []Group {
 	return out
 }
 
-// WriteGroups writes groups as an aligned table, each followed by its cause.
+// WriteGroups writes groups as an aligned table, each row followed by its
+// group's cause.
 func WriteGroups(w io.Writer, groups []Group) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// The rows are aligned first, without the cause lines, which would
+	// break tabwriter's column blocks; the causes are put under them after.
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "COUNT\tSTATUS\tSOURCE\tREASON\tAPI\tOPERATION\tFIRST\tLAST\tEXAMPLE")
 	for _, g := range groups {
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", g.Count, g.Status, dash(g.Source), dash(g.Reason), dash(g.API), dash(g.Operation),
 			g.First.UTC().Format("15:04:05"), g.Last.UTC().Format("15:04:05"), g.Example)
-		fmt.Fprintf(tw, "\t\tcause: %s\n", oneLine(g.Cause, 160))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	var b strings.Builder
+	rows := strings.SplitAfter(table.String(), "\n")
+	b.WriteString(rows[0])
 	n := 0
-	for _, g := range groups {
+	for i, g := range groups {
+		b.WriteString(rows[i+1])
+		fmt.Fprintf(&b, "       cause: %s\n", oneLine(g.Cause, 160))
 		n += g.Count
 	}
-	_, err := fmt.Fprintf(w, "%d failures in %d groups; `tollgate why ID` explains one\n", n, len(groups))
+	fmt.Fprintf(&b, "%d failures in %d groups; `tollgate why ID` explains one\n", n, len(groups))
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 

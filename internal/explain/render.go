@@ -19,6 +19,9 @@ func WriteText(w io.Writer, x *Explanation, d *capture.Doc) error {
 		}
 	}
 	fmt.Fprintf(&b, "\n          id %s (%s)\n", x.ID, x.Captured)
+	if x.Config != "" {
+		fmt.Fprintf(&b, "          config %s\n", x.Config)
+	}
 	if x.Response.Status == 0 {
 		b.WriteString("response  none: the caller closed the connection\n")
 	} else {
@@ -75,6 +78,7 @@ func WriteText(w io.Writer, x *Explanation, d *capture.Doc) error {
 		fmt.Fprintf(&b, "note:     %s\n", n)
 	}
 	if d != nil && len(d.Steps) > 0 {
+		rel := relativeTo(x.Config)
 		b.WriteString("steps\n")
 		for _, s := range d.Steps {
 			mark := " "
@@ -83,11 +87,11 @@ func WriteText(w io.Writer, x *Explanation, d *capture.Doc) error {
 			}
 			fmt.Fprintf(&b, "  %s %-9s %-22s %8.3fms", mark, s.Section, s.Source, s.ElapsedMs)
 			if s.Where != "" {
-				fmt.Fprintf(&b, "  %s", s.Where)
+				fmt.Fprintf(&b, "  %s", rel(s.Where))
 			}
 			b.WriteString("\n")
 			if s.Message != "" {
-				for _, line := range strings.Split(s.Message, "\n") {
+				for _, line := range strings.Split(rel(s.Message), "\n") {
 					fmt.Fprintf(&b, "        %s\n", oneLine(line, 300))
 				}
 			}

@@ -69,9 +69,13 @@ func (x *exchange) finishCapture() {
 	if x.m != nil && x.m.api != nil {
 		keyHeader, keyQuery = x.m.api.KeyHeader, x.m.api.KeyQuery
 	}
-	secretHeader := func(name string) bool {
+	// A subscription key is masked wherever the caller put it: in the
+	// headers that carry credentials, and in any other header or query
+	// parameter (a key sent in X-Api-Key, or in the wrong parameter).
+	isKey := x.st.keys.isKey
+	secretHeader := func(name, value string) bool {
 		return strings.EqualFold(name, keyHeader) || strings.EqualFold(name, "Ocp-Apim-Subscription-Key") ||
-			strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")
+			strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") || isKey(strings.TrimSpace(value))
 	}
 	// keyOwner is the subscription whose key the request carried in any
 	// of these places, accepted or not: replay sends its current key.
@@ -82,8 +86,8 @@ func (x *exchange) finishCapture() {
 		}
 	}
 	for name, vs := range x.r.Header {
-		if secretHeader(name) {
-			for _, v := range vs {
+		for _, v := range vs {
+			if secretHeader(name, v) {
 				t.Mask(v)
 				owner(v)
 				if _, cred, ok := strings.Cut(v, " "); ok {
@@ -95,9 +99,9 @@ func (x *exchange) finishCapture() {
 	}
 	if x.query != nil {
 		for k, vs := range x.query {
-			if strings.EqualFold(k, keyQuery) || strings.EqualFold(k, "subscription-key") {
-				t.Mask(vs...)
-				for _, v := range vs {
+			for _, v := range vs {
+				if strings.EqualFold(k, keyQuery) || strings.EqualFold(k, "subscription-key") || isKey(v) {
+					t.Mask(v)
 					owner(v)
 				}
 			}
@@ -154,7 +158,7 @@ func (x *exchange) finishCapture() {
 
 // captureHeaders lists h sorted by name, with the values of secret headers
 // replaced.
-func captureHeaders(h http.Header, secret func(string) bool) []capture.Header {
+func captureHeaders(h http.Header, secret func(name, value string) bool) []capture.Header {
 	names := make([]string, 0, len(h))
 	for k := range h {
 		names = append(names, k)
@@ -163,7 +167,7 @@ func captureHeaders(h http.Header, secret func(string) bool) []capture.Header {
 	out := make([]capture.Header, 0, len(names))
 	for _, k := range names {
 		for _, v := range h[k] {
-			if secret != nil && secret(k) {
+			if secret != nil && secret(k, v) {
 				if scheme, _, ok := strings.Cut(v, " "); ok && strings.EqualFold(k, "Authorization") {
 					v = scheme + " ***"
 				} else {

@@ -87,3 +87,41 @@ func TestCaptureSampling(t *testing.T) {
 		t.Errorf("sampled capture has no steps")
 	}
 }
+
+// A key the caller put where no key is read (seed 001's x-api-key header, a
+// parameter the API does not read) is masked in the capture and the log.
+func TestCaptureMasksKeysInOtherPlaces(t *testing.T) {
+	store := capture.NewStore(capture.Options{})
+	defer store.Close()
+	h := newHarness(t, Options{Capture: store})
+	r1 := h.do(t, "GET", "/orders/orders", "X-Api-Key", goldKey)
+	r2 := h.do(t, "GET", "/orders/orders?api-key="+goldSecondary+"&x=1")
+	store.Flush()
+	for _, r := range []response{r1, r2} {
+		if r.status != 401 {
+			t.Fatalf("status %d", r.status)
+		}
+		d, err := store.Capture(r.header.Get(CorrelationHeader))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := string(d.Log) + d.Request.URL + d.Request.Query + d.LastError.Cause
+		for _, hd := range d.Request.Headers {
+			raw += hd.Name + ": " + hd.Value + "\n"
+		}
+		for _, s := range d.Steps {
+			raw += s.Message
+		}
+		for _, key := range []string{goldKey, goldSecondary} {
+			if strings.Contains(raw, key) {
+				t.Errorf("capture %s contains a key:\n%s", d.ID, raw)
+			}
+		}
+	}
+	h.logs.mu.Lock()
+	l := h.logs.b.String()
+	h.logs.mu.Unlock()
+	if strings.Contains(l, goldKey) || strings.Contains(l, goldSecondary) || !strings.Contains(l, "api-key=%2A%2A%2A") {
+		t.Errorf("log lines reveal a key or do not show it masked:\n%s", l)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -374,7 +375,11 @@ func (x *exchange) serve() {
 	x.m = x.st.router.route(r.Method, r.URL.EscapedPath(), x.query, header)
 	if x.m == nil {
 		x.pipe = x.pipeline()
-		x.handleError(errOperationNotFound(fmt.Sprintf("no API path is a prefix of %s", r.URL.EscapedPath())))
+		cause := fmt.Sprintf("no API path is a prefix of %s", r.URL.EscapedPath())
+		if s := x.st.router.suggest(r.Method, r.URL.EscapedPath(), x.query, header); s != "" {
+			cause += "; did you mean " + s + "?"
+		}
+		x.handleError(errOperationNotFound(cause))
 		return
 	}
 	if x.m.api == nil {
@@ -406,7 +411,7 @@ func (x *exchange) serve() {
 		if x.answerPreflight() {
 			return
 		}
-		x.handleError(errOperationNotFound(fmt.Sprintf("the CORS preflight matched API %s, but no cors policy applies to it and the API has no OPTIONS operation", api.ID)))
+		x.handleError(errOperationNotFound(x.noCORSCause(api)))
 		return
 	}
 	acc, err := x.st.keys.check(api, header, hasHeader, x.query, x.st.snap.Products)
@@ -547,18 +552,37 @@ func (x *exchange) maskedURL(u *url.URL) string {
 	if x.m != nil && x.m.api != nil {
 		name = x.m.api.KeyQuery
 	}
-	if !strings.Contains(u.RawQuery, name) && !strings.Contains(u.RawQuery, "subscription-key") {
+	if !strings.Contains(u.RawQuery, name) && !strings.Contains(u.RawQuery, "subscription-key") && !x.queryHasKey() {
 		return u.String()
 	}
 	q := u.Query()
-	for k := range q {
+	for k, vs := range q {
 		if strings.EqualFold(k, name) || strings.EqualFold(k, "subscription-key") {
 			q[k] = []string{"***"}
+			continue
+		}
+		for i, v := range vs {
+			if x.st.keys.isKey(v) {
+				vs[i] = "***"
+			}
 		}
 	}
 	c := *u
 	c.RawQuery = q.Encode()
 	return c.String()
+}
+
+// queryHasKey reports whether a query parameter of the request holds a
+// subscription key (one sent in a parameter the API does not read).
+func (x *exchange) queryHasKey() bool {
+	for _, vs := range x.query {
+		for _, v := range vs {
+			if x.st.keys.isKey(v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func callerIP(r *http.Request) string {
@@ -633,4 +657,78 @@ func (x *exchange) maskRecord() {
 	for i := range x.rec.EventHubMessages {
 		x.rec.EventHubMessages[i].Message = mask(x.rec.EventHubMessages[i].Message)
 	}
+}
+
+// noCORSCause explains a preflight that no cors policy answers, naming the
+// two mistakes of the troubleshooting articles: a cors policy at a broader
+// scope dropped by a narrower policy whose inbound section has no <base/>,
+// and a cors policy at product scope, which never applies to a preflight
+// (browsers send no key with it, so no product applies). It runs only for
+// refused preflights.
+func (x *exchange) noCORSCause(api *config.API) string {
+	cause := fmt.Sprintf("the CORS preflight matched API %s, but no cors policy applies to it and the API has no OPTIONS operation", api.ID)
+	pols := x.st.snap.Policies
+	if pols == nil {
+		return cause
+	}
+	var opDoc *policy.Document
+	if x.m != nil && x.m.op != nil {
+		opDoc = pols.Operations[api.ID][x.m.op.Name]
+	}
+	chain := []*policy.Document{pols.Global, pols.APIs[api.ID], opDoc}
+	for i, d := range chain {
+		st := inboundCORS(d)
+		if st == nil {
+			continue
+		}
+		for _, narrower := range chain[i+1:] {
+			if narrower != nil && !inboundHasBase(narrower) {
+				return cause + fmt.Sprintf("; the %s scope cors at %s is dropped because the inbound section of %s has no <base/>: add <base/> there",
+					d.Scope, st.Span().Pos(), narrower.File.Name)
+			}
+		}
+	}
+	names := make([]string, 0, len(x.st.snap.Products))
+	for name := range x.st.snap.Products {
+		names = append(names, name)
+	}
+	for _, name := range sortedStrings(names) {
+		if !slices.Contains(x.st.snap.Products[name].APIs, api.Name) {
+			continue
+		}
+		if st := inboundCORS(pols.Products[name]); st != nil {
+			return cause + fmt.Sprintf("; product %s has a cors policy (%s), but a preflight carries no subscription key in a header (browsers send none), so no product applies to it: move cors to the API or global policy, or send the key in the query string",
+				name, st.Span().Pos())
+		}
+	}
+	return cause
+}
+
+// inboundCORS returns the first cors statement written directly in d's
+// inbound section, nil when none.
+func inboundCORS(d *policy.Document) *policy.Statement {
+	if d == nil {
+		return nil
+	}
+	for _, st := range d.Sections[policy.Inbound].Statements {
+		if _, ok := st.Policy.(*policy.CORS); ok {
+			return st
+		}
+	}
+	return nil
+}
+
+// inboundHasBase reports whether d's inbound section inherits the broader
+// scopes' statements: it has <base/>, or it is not written at all.
+func inboundHasBase(d *policy.Document) bool {
+	sec := d.Sections[policy.Inbound]
+	if !sec.Present {
+		return true
+	}
+	for _, st := range sec.Statements {
+		if _, ok := st.Policy.(*policy.Base); ok {
+			return true
+		}
+	}
+	return false
 }

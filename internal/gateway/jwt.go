@@ -231,7 +231,9 @@ func (x *exchange) execValidateToken(st *policy.Step, began time.Time) *Error {
 		if e != nil {
 			_, cred, _ := strings.Cut(val, " ")
 			if ke, isKey := x.st.keys.byKey[strings.TrimSpace(cred)]; isKey {
-				e.Cause += fmt.Sprintf("; the %s header carries the subscription key of subscription %s, not a JWT: subscription keys go in %s, and the token the identity provider issued goes in %s",
+				// Known for certain: this replaces the validator's guess
+				// from the value's shape.
+				e.Cause = fmt.Sprintf("the %s header carries the subscription key of subscription %s, not a JWT: subscription keys go in %s, and the token the identity provider issued goes in %s",
 					name, ke.sub.Name, x.keyHeader(), name)
 			}
 		}

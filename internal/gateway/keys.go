@@ -169,6 +169,16 @@ func (k *keyring) missingKeyCause(api *config.API, header func(string) string, q
 	return base
 }
 
+// isKey reports whether v is the key of a subscription, for masking a key
+// the caller sent where no key is read.
+func (k *keyring) isKey(v string) bool {
+	if v == "" {
+		return false
+	}
+	_, ok := k.byKey[v]
+	return ok
+}
+
 // maskKey shows enough of a key to tell keys apart in logs, never the key.
 func maskKey(key string) string {
 	if len(key) <= 8 {

@@ -224,7 +224,9 @@ func (t *setVariableTrace) String() string {
 // setHeaderTrace is set-header's trace message.
 type setHeaderTrace struct{ name, verb, shown string }
 
-func (t *setHeaderTrace) String() string { return fmt.Sprintf("header %s %s: %s", t.name, t.verb, t.shown) }
+func (t *setHeaderTrace) String() string {
+	return fmt.Sprintf("header %s %s: %s", t.name, t.verb, t.shown)
+}
 
 // traceValue shows a value in a trace, masked when a secret named value was
 // substituted into the policy attribute it came from.

@@ -382,6 +382,9 @@ func (m *match) matchOperation(method string, query url.Values) {
 		m.why = fmt.Sprintf("API %s has an operation for this path but none for method %s", m.api.ID, method)
 	} else {
 		m.why = fmt.Sprintf("API %s matched the path prefix, but no operation template matches %s %s", m.api.ID, method, orSlash(m.rest))
+		if near := m.nearestTemplate(method, m.rest); near != "" {
+			m.why += "; did you mean " + near + "?"
+		}
 	}
 }
 
@@ -441,4 +444,175 @@ func (ro *routeOp) matchQuery(query url.Values, params *[]param) bool {
 		*params = append(*params, param{q.param, vs[0]})
 	}
 	return true
+}
+
+// suggest finds the URL the caller most likely meant when no API path is a
+// prefix of path (escaped, beginning with "/"): the path with the missing
+// leading segments of an API path added (/v1/orders for an API at api/v1),
+// with extra leading segments removed (/api/orders for an API at orders), or
+// with a misspelt API path corrected. A candidate counts only when it routes
+// to an API; one that reaches an operation wins. It returns "" when nothing
+// is close. It runs only for requests that already failed.
+func (r *router) suggest(method, path string, query url.Values, header func(string) string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) == 1 && segs[0] == "" {
+		segs = nil
+	}
+	var candidates []string
+	for _, g := range r.groups {
+		gs := g.segments
+		if len(gs) == 0 {
+			continue
+		}
+		// Missing leading segments: the request starts with the API path's
+		// tail (or not at all).
+		for k := 1; k <= len(gs); k++ {
+			if hasSegmentPrefix(segs, gs[k:]) {
+				candidates = append(candidates, "/"+strings.Join(append(slices.Clone(gs[:k]), segs...), "/"))
+			}
+		}
+		// Extra leading segments.
+		for d := 1; d <= 2 && d < len(segs); d++ {
+			if hasSegmentPrefix(segs[d:], gs) {
+				candidates = append(candidates, "/"+strings.Join(segs[d:], "/"))
+			}
+		}
+		// A misspelt API path: every segment equal or at most two edits
+		// away, one of them different.
+		if len(segs) >= len(gs) {
+			differ := 0
+			for i, s := range gs {
+				switch d := editDistance(strings.ToLower(segs[i]), s); {
+				case d == 0:
+				case d <= 2 && len(s) > 2:
+					differ++
+				default:
+					differ = 2
+				}
+			}
+			if differ == 1 {
+				candidates = append(candidates, "/"+strings.Join(append(slices.Clone(gs), segs[len(gs):]...), "/"))
+			}
+		}
+	}
+	best, bestScore := "", 0
+	for _, c := range candidates {
+		m := r.route(method, c, query, header)
+		score := 0
+		switch {
+		case m == nil || m.api == nil:
+			continue
+		case m.op != nil:
+			score = 2
+		case strings.Contains(m.why, "none for method"):
+			score = 1
+		default:
+			continue
+		}
+		if score > bestScore {
+			best, bestScore = c, score
+			if m.op != nil {
+				best += fmt.Sprintf(" (API %s, operation %s)", m.api.ID, m.op.Name)
+			} else {
+				best += fmt.Sprintf(" (API %s, with another method)", m.api.ID)
+			}
+		}
+	}
+	return best
+}
+
+func hasSegmentPrefix(segs, prefix []string) bool {
+	if len(prefix) > len(segs) {
+		return false
+	}
+	for i, p := range prefix {
+		if !strings.EqualFold(segs[i], p) {
+			return false
+		}
+	}
+	return true
+}
+
+// nearestTemplate returns the method and URL template of the API's operation
+// that differs from the operation-relative path rest by one segment (one
+// missing, one extra, or one misspelt literal), preferring the request's
+// method and the most specific template; "" when none is that close. It
+// runs only for requests that already failed.
+func (m *match) nearestTemplate(method, rest string) string {
+	segs := strings.Split(strings.Trim(rest, "/"), "/")
+	if len(segs) == 1 && segs[0] == "" {
+		segs = nil
+	}
+	prefix := ""
+	if p := strings.Trim(m.api.Path, "/"); p != "" {
+		prefix = "/" + p
+	}
+	var best *routeOp
+	for _, ro := range m.ra.ops { // most specific first
+		if ro.wildcard || templateDistance(segs, ro.segs) != 1 {
+			continue
+		}
+		if best == nil || (best.method != method && ro.method == method) {
+			best = ro
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	tmpl, _, _ := strings.Cut(best.op.URLTemplate, "?")
+	return fmt.Sprintf("%s %s/%s", best.method, prefix, strings.TrimPrefix(tmpl, "/"))
+}
+
+// templateDistance is the segment edit distance between a path and a
+// template: a parameter matches any non-empty segment, a literal matches
+// itself (case-insensitively) and costs 1 when misspelt by at most two
+// characters, 2 otherwise.
+func templateDistance(segs []string, tmpl []tmplSeg) int {
+	prev := make([]int, len(tmpl)+1)
+	cur := make([]int, len(tmpl)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(segs); i++ {
+		cur[0] = i
+		for j := 1; j <= len(tmpl); j++ {
+			t, s := tmpl[j-1], segs[i-1]
+			sub := 0
+			switch {
+			case t.param != "":
+				if s == "" {
+					sub = 1
+				}
+			case strings.EqualFold(s, t.lit):
+			case editDistance(strings.ToLower(s), t.lit) <= 2:
+				sub = 1
+			default:
+				sub = 2
+			}
+			cur[j] = min(prev[j-1]+sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(tmpl)]
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := 1
+			if a[i-1] == b[j-1] {
+				sub = 0
+			}
+			cur[j] = min(prev[j-1]+sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -143,7 +143,8 @@ func (x *exchange) execRateLimit(st *policy.Step, p *policy.RateLimit, began tim
 		if !r.Allowed {
 			x.rateHeaders(r, p.RemainingCallsHeaderName, p.RemainingCallsVariableName, p.TotalCallsHeaderName, p.RetryAfterVariableName)
 			return x.rateExceeded(st, r, p.RetryAfterHeaderName.Resolved(),
-				fmt.Sprintf("the %s scope rate-limit allows %s; %d were used in the current window, which renews in %d s", st.Scope, c.what, r.Used, r.RetryAfterSeconds()))
+				fmt.Sprintf("the %s scope rate-limit allows %s; %d were used in the current window, which renews in %d s%s", st.Scope, c.what, r.Used, r.RetryAfterSeconds(),
+					x.looserLimits(st, c.calls, c.period)))
 		}
 		if i == 0 {
 			first = r
@@ -166,6 +167,43 @@ func (x *exchange) execRateLimit(st *policy.Step, p *policy.RateLimit, began tim
 	x.rateHeaders(first, p.RemainingCallsHeaderName, p.RemainingCallsVariableName, p.TotalCallsHeaderName, p.RetryAfterVariableName)
 	x.tracePolicy(st, began, "subscription %s: %d of %d calls left in this %d s window", sub, first.Remaining, first.Limit, p.RenewalPeriod.N)
 	return nil
+}
+
+// looserLimits names the rate limits of narrower scopes later in the
+// effective inbound section that allow more calls per second than the one
+// that refused the request (seed: a product limit stricter than the API's
+// rate-limit-by-key): the stricter, broader limit answers first, so the
+// narrower one never takes effect. It runs only for refused requests.
+func (x *exchange) looserLimits(refused *policy.Step, calls int64, period time.Duration) string {
+	if x.pipe == nil || period <= 0 {
+		return ""
+	}
+	rate := float64(calls) / period.Seconds()
+	var out []string
+	for _, st := range x.pipe.Sections[policy.Inbound] {
+		if st.Scope <= refused.Scope || st.Scope == policy.Fragment {
+			continue
+		}
+		var n, secs int
+		switch p := st.Policy.(type) {
+		case *policy.RateLimit:
+			n, secs = p.Calls.N, p.RenewalPeriod.N
+		case *policy.RateLimitByKey:
+			if p.Calls.Expr != nil || p.RenewalPeriod.Expr != nil {
+				continue
+			}
+			n, secs = p.Calls.N, p.RenewalPeriod.N
+		default:
+			continue
+		}
+		if secs > 0 && float64(n)/float64(secs) > rate {
+			out = append(out, fmt.Sprintf("the %s scope %s at %s allows %d calls per %d s", st.Scope, st.Name, st.Where, n, secs))
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(out, ", ") + fmt.Sprintf(", but this stricter %s limit answers first, so the looser one never takes effect", refused.Scope)
 }
 
 // limitMatches reports whether an <api> or <operation> child of rate-limit or
