@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/admin"
 	"github.com/tollgate/tollgate/internal/capture"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/diag"
@@ -35,15 +36,16 @@ type Options struct {
 	// The console calls it once per configuration it sees.
 	Check func(*config.Snapshot) diag.List
 	// Token is the admin listener's --admin-token, "" when there is none.
-	// The login page sets it as a cookie, which the admin listener
-	// accepts like the Authorization header (see CookieName).
+	// The login page checks it and sets the cookie CookieName, which the
+	// admin listener accepts like the Authorization header.
 	Token string
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
 
-// CookieName is the cookie that carries the admin token in a browser.
-const CookieName = "tollgate-admin-token"
+// CookieName is the cookie that carries the admin token in a browser; the
+// admin listener accepts it like the Authorization header.
+const CookieName = admin.TokenCookie
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -121,7 +123,6 @@ var funcs = template.FuncMap{
 	"ms":      func(v float64) string { return formatNumber(v) + " ms" },
 	"num":     formatNumber,
 	"time":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") },
-	"query":   url.QueryEscape,
 	"path":    url.PathEscape,
 	"pct":     func(v float64) string { return fmt.Sprintf("%.3f%%", v) },
 	"cell":    cellText,
@@ -213,7 +214,7 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		token := r.PostFormValue("token")
 		if c.opts.Token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.opts.Token)) == 1 {
-			http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			http.SetCookie(w, &http.Cookie{Name: CookieName, Value: admin.TokenCookieValue(token), Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return
 		}

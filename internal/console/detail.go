@@ -24,7 +24,9 @@ type requestData struct {
 	Wf   *waterfall
 	Curl string
 	Test string
-	// WhereLink opens the failing policy's file at its line.
+	// Where is the failing policy's position, relative to the folder, and
+	// WhereLink opens its file at its line.
+	Where     string
 	WhereLink string
 	// Caret marks the column in X.Failure.Source.
 	Caret string
@@ -65,6 +67,7 @@ func (c *console) request(w http.ResponseWriter, r *http.Request) {
 	data := requestData{ID: d.ID, Doc: d, X: x, Wf: newWaterfall(d, snap), Curl: curlOf(d), Test: testCommandOf(d, snap), Log: logColumns(d.Log)}
 	if f := x.Failure; f != nil {
 		data.WhereLink = fileLink(snap, f.Where)
+		data.Where = relWhere(snap, f.Where)
 		if f.Column > 0 && f.Source != "" {
 			data.Caret = caretPad(f.Source, f.Column) + "^"
 		}
@@ -174,7 +177,7 @@ func newWaterfall(d *capture.Doc, snap *config.Snapshot) *waterfall {
 		wf.Ticks = append(wf.Ticks, tick{Left: float64(i) * 25, Label: formatNumber(total*float64(i)/4) + " ms"})
 	}
 	for i, s := range d.Steps {
-		st := wfStep{Index: i + 1, Section: s.Section, Source: s.Source, Where: s.Where, Path: s.Path, Scope: s.Scope,
+		st := wfStep{Index: i + 1, Section: s.Section, Source: s.Source, Where: relWhere(snap, s.Where), Path: s.Path, Scope: s.Scope,
 			Message: s.Message, Failed: s.Failed, StartMs: s.ElapsedMs, TookMs: s.TookMs}
 		st.WhereLink = fileLink(snap, s.Where)
 		st.Left = 100 * s.ElapsedMs / total

@@ -132,7 +132,7 @@ type Filter struct {
 	OpNameSet    bool   // OpName was given, perhaps empty (requests that matched no operation)
 	Category     string // an ErrorCategory
 	Subscription string
-	Text         string // anywhere in the URL, the error or the correlation id
+	Text         string    // anywhere in the URL, the error or the correlation id
 	Before       time.Time // cursor: only requests older than this; zero for the newest
 }
 
