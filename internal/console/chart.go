@@ -59,7 +59,7 @@ const (
 	chartW, chartH           = 760.0, 220.0
 	padL, padR, padT, padB   = 44.0, 8.0, 10.0, 24.0
 	plotW, plotH             = chartW - padL - padR, chartH - padT - padB
-	maxBuckets               = 400
+	maxBuckets, minBuckets   = 400, 12
 	svgOpen                  = `<svg class="chart" viewBox="0 0 760 220" role="img" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">`
 	axisStyle, gridStyle     = `class="axis"`, `class="grid"`
 	labelStyle, labelEndAttr = `class="tick"`, `text-anchor="end"`
@@ -95,8 +95,10 @@ func timeChart(title string, pts []point, from, to time.Time, step time.Duration
 	}
 	from = from.Truncate(step)
 	n := int(math.Ceil(float64(to.Sub(from)) / float64(step)))
-	if n < 1 {
-		n = 1
+	if n < minBuckets {
+		// A few bins would be walls: show them at the end of a longer axis.
+		from = from.Add(-step * time.Duration(minBuckets-n))
+		n = minBuckets
 	}
 	if n > maxBuckets {
 		// Too many bins for the width: merge them.
@@ -133,14 +135,16 @@ func timeChart(title string, pts []point, from, to time.Time, step time.Duration
 		}
 		top = math.Max(top, sum)
 	}
-	top = niceCeil(top)
+	tickStep := niceStep(top / 4)
+	ticks := int(math.Max(1, math.Ceil(top/tickStep)))
+	top = tickStep * float64(ticks)
 	var b strings.Builder
 	b.WriteString(svgOpen)
 	fmt.Fprintf(&b, "<title>%s</title>", html.EscapeString(title))
-	for i := 0; i <= 4; i++ {
-		y := padT + plotH - plotH*float64(i)/4
+	for i := 0; i <= ticks; i++ {
+		y := padT + plotH - plotH*float64(i)/float64(ticks)
 		fmt.Fprintf(&b, `<line %s x1="%g" x2="%g" y1="%.1f" y2="%.1f"/>`, gridStyle, padL, padL+plotW, y, y)
-		fmt.Fprintf(&b, `<text %s %s x="%g" y="%.1f">%s</text>`, labelStyle, labelEndAttr, padL-4, y+4, formatNumber(top*float64(i)/4))
+		fmt.Fprintf(&b, `<text %s %s x="%g" y="%.1f">%s</text>`, labelStyle, labelEndAttr, padL-4, y+4, formatNumber(tickStep*float64(i)))
 	}
 	bw := plotW / float64(n)
 	gap := math.Min(1, bw*0.15)
@@ -273,9 +277,10 @@ func seriesOrder(pts []point, order []string) []legendItem {
 	return out
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten.
-func niceCeil(v float64) float64 {
-	if v <= 0 {
+// niceStep rounds v up to 1, 2 or 5 times a power of ten, at least 1: the
+// step between a chart's grid lines (charts count requests).
+func niceStep(v float64) float64 {
+	if v <= 1 {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))

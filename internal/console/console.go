@@ -123,6 +123,7 @@ var funcs = template.FuncMap{
 	"ms":      func(v float64) string { return formatNumber(v) + " ms" },
 	"num":     formatNumber,
 	"time":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") },
+	"clock":   func(t time.Time) string { return t.UTC().Format("Jan 2 15:04:05.000") },
 	"path":    url.PathEscape,
 	"pct":     func(v float64) string { return fmt.Sprintf("%.3f%%", v) },
 	"cell":    cellText,

@@ -64,12 +64,23 @@ func (c *console) request(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := explain.Explain(d)
+	// Positions read relative to the configuration folder.
+	if dir := d.Config.Dir; dir != "" {
+		trim := strings.NewReplacer(dir+"/", "", dir+`\`, "")
+		x.Cause, x.Fix = trim.Replace(x.Cause), trim.Replace(x.Fix)
+	}
 	data := requestData{ID: d.ID, Doc: d, X: x, Wf: newWaterfall(d, snap), Curl: curlOf(d), Test: testCommandOf(d, snap), Log: logColumns(d.Log)}
 	if f := x.Failure; f != nil {
 		data.WhereLink = fileLink(snap, f.Where)
 		data.Where = relWhere(snap, f.Where)
 		if f.Column > 0 && f.Source != "" {
 			data.Caret = caretPad(f.Source, f.Column) + "^"
+		}
+		// Drop the line's indentation, and the caret's with it.
+		indent := len(f.Source) - len(strings.TrimLeft(f.Source, " \t"))
+		f.Source = f.Source[indent:]
+		if len(data.Caret) > indent {
+			data.Caret = data.Caret[indent:]
 		}
 	}
 	if d.Match.API != "" && d.Match.Operation != "" {
@@ -155,6 +166,7 @@ type wfStep struct {
 	TookMs    float64
 	Left      float64 // percent of the axis
 	Width     float64 // percent of the axis
+	LabelLeft bool    // the duration is written left of the bar
 	Data      string  // what the step saw, as indented JSON
 }
 
@@ -173,25 +185,30 @@ func newWaterfall(d *capture.Doc, snap *config.Snapshot) *waterfall {
 		total = 1
 	}
 	wf := &waterfall{TotalMs: total}
+	trim := strings.NewReplacer()
+	if dir := d.Config.Dir; dir != "" {
+		trim = strings.NewReplacer(dir+"/", "", dir+`\`, "")
+	}
 	for i := 0; i <= 4; i++ {
 		wf.Ticks = append(wf.Ticks, tick{Left: float64(i) * 25, Label: formatNumber(total*float64(i)/4) + " ms"})
 	}
 	for i, s := range d.Steps {
 		st := wfStep{Index: i + 1, Section: s.Section, Source: s.Source, Where: relWhere(snap, s.Where), Path: s.Path, Scope: s.Scope,
-			Message: s.Message, Failed: s.Failed, StartMs: s.ElapsedMs, TookMs: s.TookMs}
+			Message: trim.Replace(s.Message), Failed: s.Failed, StartMs: s.ElapsedMs, TookMs: s.TookMs}
 		st.WhereLink = fileLink(snap, s.Where)
 		st.Left = 100 * s.ElapsedMs / total
 		st.Width = math.Max(100*s.TookMs/total, 0.4)
 		if st.Left+st.Width > 100 {
 			st.Left = math.Max(0, 100-st.Width)
 		}
+		st.LabelLeft = st.Left+st.Width > 80
 		if s.Data != nil {
 			b, err := json.MarshalIndent(s.Data, "", "  ")
 			if err == nil {
 				if len(b) > maxStepData {
 					b = append(b[:maxStepData], []byte("\n… (cut)")...)
 				}
-				st.Data = string(b)
+				st.Data = trim.Replace(string(b))
 			}
 		}
 		wf.Steps = append(wf.Steps, st)

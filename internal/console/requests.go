@@ -38,7 +38,9 @@ type requestsData struct {
 }
 
 type requestRow struct {
-	Time         time.Time
+	Time time.Time
+	// Target is the URL's path and query, what the table shows.
+	Target       string
 	ID           string
 	Method       string
 	URL          string
@@ -168,9 +170,20 @@ func rowsOfResult(t *Table) []requestRow {
 		if reason := cellText(get(row, "LastErrorReason")); reason != "" {
 			rr.Error = cellText(get(row, "LastErrorSource")) + ": " + reason
 		}
+		rr.Target = target(rr.URL)
 		out = append(out, rr)
 	}
 	return out
+}
+
+// target returns the path and query of a URL.
+func target(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			return u[i+3+j:]
+		}
+	}
+	return u
 }
 
 // captureRows filters the captured requests when there is no log store.
@@ -193,6 +206,7 @@ func (c *console) captureRows(f Filter) ([]requestRow, error) {
 		rr := requestRow{Time: d.Time, ID: d.ID, Method: d.Request.Method, URL: d.Request.URL, Status: d.Response.Status,
 			API: d.Match.API, Operation: d.Match.Operation, Subscription: d.Match.Subscription}
 		rr.TotalMs = logNumber(d.Log, "TotalTime")
+		rr.Target = target(rr.URL)
 		if e := d.LastError; e != nil {
 			rr.Error = e.Source + ": " + e.Reason
 		}
