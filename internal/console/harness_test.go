@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/admin"
 	"github.com/tollgate/tollgate/internal/capture"
@@ -172,3 +173,6 @@ func (e *env) get(t testing.TB, path string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// snapHorizon is a time before every request of the test.
+func (e *env) snapHorizon() time.Time { return time.Now().Add(-time.Hour) }
