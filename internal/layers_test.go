@@ -25,7 +25,7 @@ var layers = map[string]int{
 	"internal/authn": 2, "internal/cache/cachetest": 2, "internal/validate": 2, "internal/limit/limittest": 2,
 	"internal/expr/value": 3, "internal/policy": 3,
 	"internal/expr/compile": 4, "internal/config": 4,
-	"internal/expr":    5,
+	"internal/expr": 5, "internal/console": 5,
 	"internal/gateway": 6,
 	"internal/cli":     7,
 	"cmd/tollgate":     8,
@@ -43,6 +43,8 @@ var owners = map[string][]string{
 	"github.com/go-json-experiment/json":       {"internal/config"},
 	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"},
 	"github.com/santhosh-tekuri/jsonschema/v6": {"internal/validate"},
+	"github.com/chromedp/chromedp":             {"internal/console"}, // its browser tests only
+	"github.com/chromedp/cdproto":              {"internal/console"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

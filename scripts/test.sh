@@ -18,8 +18,11 @@ need_debian_package() { # command package
 
 command -v go >/dev/null || { echo "test.sh: Go 1.26 is required (https://go.dev/dl/)" >&2; exit 1; }
 need_debian_package redis-server redis-server
-# Tests that need a real redis-server fail instead of skipping when it is missing.
+need_debian_package chromium chromium
+# Tests that need a real redis-server or a real browser fail instead of
+# skipping when it is missing.
 export TOLLGATE_REQUIRE_REDIS=1
+export TOLLGATE_REQUIRE_BROWSER=1
 
 echo "== gofmt"
 unformatted=$(find . -name '*.go' -not -path './.git/*' -print0 | xargs -0 gofmt -l)
