@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/explain"
+	"github.com/tollgate/tollgate/internal/gateway"
 )
 
 // browser starts a headless Chromium for t, or skips t when there is none
@@ -138,6 +140,12 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		screenshot(t, ctx, "failures")
+		// The range picker reloads the page for the range chosen.
+		do(t, ctx, "picking 1h", chromedp.Evaluate[chromedp.Void](`(s => { s.value = "1h"; s.dispatchEvent(new Event("change", {bubbles: true})); })(document.querySelector("select[name=range]"))`),
+			chromedp.WaitReady(chromedp.CSS(`select[name=range] option[value="1h"][selected]`)))
+		if loc := location(t, ctx); !strings.HasSuffix(loc, "/failures?range=1h") {
+			t.Errorf("the range picker opened %s", loc)
+		}
 		row := `#failures-table tr[data-category="Auth Failure"][data-operation="Get order"]`
 		if got := eval[string](t, ctx, `document.querySelector('`+row+` td.n').textContent`); got != "2" {
 			t.Errorf("Auth Failure of Get order counts %s, want 2", got)
@@ -272,6 +280,21 @@ func TestBrowser(t *testing.T) {
 		do(t, ctx, "opening legacy", chromedp.Navigate(e.admin.URL+"/config/apis/legacy"), chromedp.WaitVisible(chromedp.ID("operations")))
 		if got := eval[string](t, ctx, `document.querySelector(".element.scope-api .finding").textContent`); !strings.Contains(got, "cors is statement 2") {
 			t.Errorf("the cors element's finding is %q", got)
+		}
+	})
+
+	t.Run("live tail", func(t *testing.T) {
+		do(t, ctx, "opening the 404s", chromedp.Navigate(e.admin.URL+"/requests?status=404"), chromedp.WaitVisible(chromedp.ID("requests-table")))
+		resp, err := http.Get(e.gateway.URL + "/not/an/api")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		id := resp.Header.Get(gateway.CorrelationHeader)
+		e.store.Flush()
+		do(t, ctx, "waiting for the new request", chromedp.WaitVisible(chromedp.CSS(`#rows a[href="/requests/`+id+`"]`)))
+		if first := eval[string](t, ctx, `document.querySelector("#rows tr").dataset.href`); first != "/requests/"+id {
+			t.Errorf("the newest request is not first: %s", first)
 		}
 	})
 
