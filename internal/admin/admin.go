@@ -46,9 +46,9 @@ type RefusedConfig struct {
 // Options configure the admin handler.
 type Options struct {
 	// Token, when set, must be sent as "Authorization: Bearer TOKEN", or
-	// by a browser as the cookie TokenCookie. With Mount set, /login is
-	// open (the console's sign-in page) and a browser without the token is
-	// sent there.
+	// by a browser as the cookie TokenCookie. With Mount set, /login and
+	// /assets/ are open (the console's sign-in page and its static files)
+	// and a browser without the token is sent to /login.
 	Token string
 	// Captures finds captured requests.
 	Captures capture.Source
@@ -140,7 +140,9 @@ func Handler(o Options) http.Handler {
 		return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(cookie)) == 1
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		open := r.URL.Path == "/live" || r.URL.Path == "/ready" || r.URL.Path == "/login" && o.Mount != nil
+		// The console's sign-in page and its static files are open too.
+		open := r.URL.Path == "/live" || r.URL.Path == "/ready" ||
+			o.Mount != nil && (r.URL.Path == "/login" || strings.HasPrefix(r.URL.Path, "/assets/"))
 		if !open && !authorized(r) {
 			if r.Method == http.MethodGet && o.Mount != nil && strings.Contains(r.Header.Get("Accept"), "text/html") {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)

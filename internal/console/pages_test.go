@@ -154,6 +154,17 @@ func TestLogin(t *testing.T) {
 		t.Errorf("a script without the token: %d", resp.StatusCode)
 	}
 
+	// The sign-in page and its stylesheet need no token.
+	for _, p := range []string{"/login", "/assets/console.css"} {
+		resp, err = noRedirect.Get(e.admin.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s without the token: %d", p, resp.StatusCode)
+		}
+	}
 	resp, err = noRedirect.PostForm(e.admin.URL+"/login", url.Values{"token": {"not-the-token"}, "next": {"/config"}})
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ const pageSize = 50
 
 // maxScan bounds how many captured requests a page reads when there is no
 // log store (the capture store holds 1,000 by default).
-const maxScan = 10000
+const maxScan = 2000
 
 type requestsData struct {
 	Filter   Filter
@@ -191,7 +191,11 @@ func (c *console) captureRows(f Filter) ([]requestRow, error) {
 	if c.opts.Captures == nil {
 		return nil, errors.New("failure capture is off")
 	}
-	docs, err := c.opts.Captures.Captures(c.opts.Now().Add(-f.Range.Span), maxScan)
+	limit := maxScan
+	if f == (Filter{Range: f.Range}) {
+		limit = pageSize + 1 // the newest page, unfiltered: read no more than it shows
+	}
+	docs, err := c.opts.Captures.Captures(c.opts.Now().Add(-f.Range.Span), limit)
 	if err != nil {
 		return nil, err
 	}
