@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"regexp"
@@ -150,11 +151,15 @@ func run(query string, rows []map[string]any) (*table, error) {
 				return strings.HasPrefix(s, v)
 			})
 		case categoryRE.MatchString(st):
-			for _, r := range rows {
+			// Rows are shared with other queries: extend copies.
+			extended := make([]map[string]any, len(rows))
+			for i, r := range rows {
 				code, _ := r["ResponseCode"].(float64)
 				backend, _ := r["BackendResponseCode"].(float64)
-				r["ErrorCategory"] = category(int(code), int(backend))
+				extended[i] = maps.Clone(r)
+				extended[i]["ErrorCategory"] = category(int(code), int(backend))
 			}
+			rows = extended
 		case summaryRE.MatchString(st):
 			out = summarizeByOperation(rows, summaryRE.FindStringSubmatch(st)[1] != "")
 		case binRE.MatchString(st):
