@@ -47,6 +47,7 @@ var layers = map[string]int{
 	"internal/config":                  4,
 	"internal/expr/compile":            4,
 	"internal/confdiff":                5,
+	"internal/console":                 5,
 	"internal/expr":                    5,
 	"internal/lint":                    5,
 	"internal/gateway":                 6,
@@ -74,6 +75,8 @@ var owners = map[string][]string{
 	"github.com/prometheus/client_golang":      {"internal/metrics"},
 	"github.com/prometheus/common":             {"internal/metrics"},
 	"github.com/fsnotify/fsnotify":             {"internal/watch"},
+	"github.com/chromedp/chromedp":             {"internal/console"}, // its browser tests only
+	"github.com/chromedp/cdproto":              {"internal/console"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

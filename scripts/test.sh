@@ -22,9 +22,10 @@ command -v go >/dev/null || { echo "test.sh: Go 1.26 is required (https://go.dev
 need_debian_package redis-server redis-server
 need_debian_package wrk wrk
 need_debian_package /usr/sbin/nginx nginx   # Debian's nginx is not on a user's PATH
-# Tests that need a real redis-server, wrk or nginx fail instead of skipping
-# when it is missing.
-export TOLLGATE_REQUIRE_REDIS=1 TOLLGATE_REQUIRE_LOADTOOLS=1
+need_debian_package chromium chromium
+# Tests that need a real redis-server, wrk, nginx or browser fail instead of
+# skipping when it is missing.
+export TOLLGATE_REQUIRE_REDIS=1 TOLLGATE_REQUIRE_LOADTOOLS=1 TOLLGATE_REQUIRE_BROWSER=1
 
 echo "== gofmt"
 unformatted=$(find . -name '*.go' -not -path './.git/*' -print0 | xargs -0 gofmt -l)

@@ -1,12 +1,15 @@
 package admin
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +45,10 @@ type RefusedConfig struct {
 
 // Options configure the admin handler.
 type Options struct {
-	// Token, when set, must be sent as "Authorization: Bearer TOKEN".
+	// Token, when set, must be sent as "Authorization: Bearer TOKEN", or
+	// by a browser as the cookie TokenCookie. With Mount set, /login and
+	// /assets/ are open (the console's sign-in page and its static files)
+	// and a browser without the token is sent to /login.
 	Token string
 	// Captures finds captured requests.
 	Captures capture.Source
@@ -123,15 +129,42 @@ func Handler(o Options) http.Handler {
 		return mux
 	}
 	want := []byte("Bearer " + o.Token)
+	cookie := TokenCookieValue(o.Token)
+	authorized := func(r *http.Request) bool {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) == 1 {
+			return true
+		}
+		// A browser on the console sends the token as the cookie its
+		// login page set.
+		c, err := r.Cookie(TokenCookie)
+		return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(cookie)) == 1
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/live" && r.URL.Path != "/ready" &&
-			subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+		// The console's sign-in page and its static files are open too.
+		open := r.URL.Path == "/live" || r.URL.Path == "/ready" ||
+			o.Mount != nil && (r.URL.Path == "/login" || strings.HasPrefix(r.URL.Path, "/assets/"))
+		if !open && !authorized(r) {
+			if r.Method == http.MethodGet && o.Mount != nil && strings.Contains(r.Header.Get("Accept"), "text/html") {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tollgate admin"`)
 			writeError(w, 401, "Unauthorized", "send Authorization: Bearer with the --admin-token of this gateway")
 			return
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// TokenCookie is the cookie in which a browser proves it knows the admin
+// token; the console's login page sets it to TokenCookieValue.
+const TokenCookie = "tollgate-admin"
+
+// TokenCookieValue is the value of TokenCookie for token: a hash of it, so
+// that the browser never keeps the token itself.
+func TokenCookieValue(token string) string {
+	h := sha256.Sum256([]byte("tollgate admin cookie\x00" + token))
+	return hex.EncodeToString(h[:])
 }
 
 func find(w http.ResponseWriter, src capture.Source, id string) (*capture.Doc, bool) {

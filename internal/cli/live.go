@@ -22,6 +22,7 @@ import (
 type liveConfig struct {
 	mu      sync.Mutex
 	dir     string
+	snap    *config.Snapshot
 	state   admin.ConfigState
 	refusal *admin.RefusedConfig
 }
@@ -31,7 +32,15 @@ func (l *liveConfig) loaded(dir string, snap *config.Snapshot) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.state = admin.ConfigState{Dir: dir, Hash: h, LoadedAt: time.Now().UTC(), APIs: len(snap.APIs)}
+	l.snap = snap
 	l.refusal = nil
+}
+
+// snapshot returns the configuration being served, for the console.
+func (l *liveConfig) snapshot() *config.Snapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.snap
 }
 
 func (l *liveConfig) refused(dir string, diags diag.List) {

@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate/tollgate/internal/admin"
 	cacheredis "github.com/tollgate/tollgate/internal/cache/redisstore"
 	"github.com/tollgate/tollgate/internal/capture"
+	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/gateway"
 	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
@@ -200,8 +201,9 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
+	ui := console.Handler(console.Options{Captures: captures, Config: live.snapshot, Check: gateway.Check, Token: f.adminToken})
 	adminAddr, stopAdmin, err := startAdmin(f, admin.Options{Token: f.adminToken, Captures: captures, Ready: live.readiness,
-		Mount: map[string]http.Handler{"GET /metrics": met.Handler()}}, stderr)
+		Mount: map[string]http.Handler{"GET /metrics": met.Handler(), "/": ui}}, stderr)
 	if err != nil {
 		return err
 	}
@@ -215,7 +217,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second}
 
 	if adminAddr != "" {
-		fmt.Fprintf(stderr, "tollgate: admin endpoints at http://%s (explain a failure: tollgate why ID --server http://%s)\n", adminAddr, adminAddr)
+		fmt.Fprintf(stderr, "tollgate: console and admin endpoints at http://%s/ (explain a failure: tollgate why ID --server http://%s)\n", adminAddr, adminAddr)
 	}
 	if isDemo {
 		printDemo(stderr, base, key)
