@@ -72,9 +72,11 @@ var SQLite Dialect = sqliteDialect{}
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) Quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
-func (sqliteDialect) Param(n int) string       { return fmt.Sprintf("?%d", n) }
-func (sqliteDialect) ArgExtreme() bool         { return true }
+func (sqliteDialect) Quote(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+func (sqliteDialect) Param(n int) string { return fmt.Sprintf("?%d", n) }
+func (sqliteDialect) ArgExtreme() bool   { return true }
 
 // sqliteFuncs maps each Op implemented by a registered function to its name.
 var sqliteFuncs = map[Op]string{

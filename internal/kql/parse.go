@@ -18,9 +18,9 @@ const maxDepth = 200
 type parser struct {
 	src    string
 	tables map[string]bool // table names, which start tabular lets
-	lx    lexer
-	tok   token
-	depth int
+	lx     lexer
+	tok    token
+	depth  int
 }
 
 // parse parses a whole query.
