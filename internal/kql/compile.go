@@ -468,6 +468,13 @@ func (c *compiler) autoName(sc *scope, e expr) string {
 	return "Column" + strconv.Itoa(sc.autoN)
 }
 
+// nameKeeping are the functions whose result keeps the name of the column
+// they convert.
+var nameKeeping = map[string]bool{
+	"bin": true, "floor": true, "tostring": true, "toint": true, "tolong": true, "todouble": true, "toreal": true,
+	"todatetime": true, "totimespan": true, "tobool": true, "toboolean": true, "tolower": true, "toupper": true,
+}
+
 func derivedName(e expr) string {
 	switch x := e.(type) {
 	case *ident:
@@ -475,7 +482,7 @@ func derivedName(e expr) string {
 	case *paren:
 		return derivedName(x.x)
 	case *call:
-		if len(x.args) > 0 && !aggregates[x.name] {
+		if len(x.args) > 0 && nameKeeping[x.name] {
 			return derivedName(x.args[0])
 		}
 	case *member:
