@@ -17,9 +17,9 @@ const module = "github.com/tollgate/tollgate/"
 // of lower layers. A new package must be added here.
 var layers = map[string]int{
 	"internal/diag": 0, "internal/dotnet": 0, "internal/reqtrace": 0, "internal/demo": 0, "internal/testkit": 0,
-	"internal/authn/authntest": 0, "internal/redisclient": 0,
+	"internal/authn/authntest": 0, "internal/redisclient": 0, "internal/kql": 0,
 	"internal/expr/scanner": 1, "internal/jsonx": 1, "internal/cache": 1, "internal/limit": 1, "internal/xmlbody": 1,
-	"internal/liquid":  1,
+	"internal/liquid": 1, "internal/logstore": 1,
 	"internal/xmlscan": 2, "internal/expr/syntax": 2, "internal/cache/redisstore": 2, "internal/limit/redisstore": 2,
 	"internal/authn": 2, "internal/cache/cachetest": 2, "internal/validate": 2, "internal/limit/limittest": 2,
 	"internal/expr/value": 3, "internal/policy": 3,
@@ -42,6 +42,7 @@ var owners = map[string][]string{
 	"github.com/go-json-experiment/json":       {"internal/config"},
 	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"},
 	"github.com/santhosh-tekuri/jsonschema/v6": {"internal/validate"},
+	"modernc.org/sqlite":                       {"internal/logstore"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

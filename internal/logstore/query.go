@@ -173,4 +173,3 @@ func convert(t kql.Type, v any) any {
 func IsQueryError(err error) bool {
 	return kql.Errors(err) != nil
 }
-

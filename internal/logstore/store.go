@@ -99,10 +99,10 @@ type Store struct {
 	db   *sql.DB
 	opts Options
 
-	queue chan item
-	mu    sync.RWMutex // guards closed against Write racing Close
+	queue  chan item
+	mu     sync.RWMutex // guards closed against Write racing Close
 	closed bool
-	done  chan struct{}
+	done   chan struct{}
 
 	dropped   atomic.Uint64
 	evicted   atomic.Uint64
