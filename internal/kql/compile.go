@@ -578,7 +578,7 @@ func (c *compiler) summarize(r *rel, o *summarizeOp) *rel {
 	}
 	nkeys := len(cols)
 	extremes := 0
-	var bare []col
+	bare := false
 	for _, it := range o.aggs {
 		call, ok := unparen(it.x).(*call)
 		if ok && (call.name == "arg_max" || call.name == "arg_min") {
@@ -590,8 +590,10 @@ func (c *compiler) summarize(r *rel, o *summarizeOp) *rel {
 			if it.name != "" {
 				cs[0].name = it.name
 			}
-			cols = addCol(cols, cs[0])
-			bare = append(bare, cs[1:]...)
+			for _, cl := range cs {
+				cols = addCol(cols, cl)
+			}
+			bare = true
 			continue
 		}
 		if ok && call.name == "percentiles" {
@@ -612,7 +614,11 @@ func (c *compiler) summarize(r *rel, o *summarizeOp) *rel {
 		v := c.expr(sc, it.x)
 		sc.aggOK = false
 		if !v.agg && v.typ != Invalid {
-			c.errorf(it.x.exprPos(), "'summarize' operator: %s is not an aggregation; use it in the by clause or inside count(), sum(), avg() ...", exprText(c.src, it.x))
+			what := "the expression"
+			if n := derivedName(it.x); n != "" {
+				what = "'" + n + "'"
+			}
+			c.errorf(it.x.exprPos(), "'summarize' operator: %s is not an aggregation; group by it with 'by', or aggregate it with count(), sum(), avg(), max() ...", what)
 		}
 		name := it.name
 		if name == "" {
@@ -623,11 +629,8 @@ func (c *compiler) summarize(r *rel, o *summarizeOp) *rel {
 		}
 		cols = addCol(cols, col{name: name, typ: v.typ, sql: v.sql})
 	}
-	if len(bare) > 0 && extremes > 1 {
+	if bare && extremes > 1 {
 		c.errorf(o.pos, "'summarize' operator: tollgate supports arg_max and arg_min only without other min, max, arg_max or arg_min in the same summarize")
-	}
-	for _, b := range bare {
-		cols = addCol(cols, b)
 	}
 	r.cols, r.groupBy, r.grouped = cols, groupBy, true
 	return r
@@ -641,16 +644,6 @@ func unparen(e expr) expr {
 		}
 		e = p.x
 	}
-}
-
-// exprText is the source text of e, for messages.
-func exprText(src string, e expr) string {
-	start := e.exprPos()
-	end := start
-	for end < len(src) && src[end] != '|' && src[end] != ',' && src[end] != '\n' {
-		end++
-	}
-	return strings.TrimSpace(src[start:end])
 }
 
 // argExtreme compiles arg_max(x, cols...) and arg_min: the extreme value,

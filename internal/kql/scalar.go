@@ -468,7 +468,7 @@ func (c *compiler) path(sc *scope, e expr) value {
 		return invalid
 	}
 	if base.typ != Dynamic {
-		c.errorf(e.exprPos(), "'.' and '[]' apply to dynamic values, and %s is %s", exprText(c.src, e), base.typ)
+		c.errorf(e.exprPos(), "'.' and '[]' apply to dynamic values, not to %s", base.typ)
 		return invalid
 	}
 	p := "$"

@@ -82,7 +82,9 @@ func (s *Store) serveQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	json.NewEncoder(w).Encode(res)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(res)
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
