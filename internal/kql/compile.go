@@ -535,6 +535,9 @@ func (c *compiler) sortKeys(r *rel, keys []sortKey, op string) []string {
 		if v.typ == Dynamic {
 			c.errorf(k.x.exprPos(), "'%s' operator: cannot sort by a dynamic value; convert it with tostring() or tolong()", op)
 		}
+		if v.lit != nil {
+			continue // a constant does not order anything (and SQL would read an integer as a column number)
+		}
 		s := v.sql
 		if k.desc {
 			s += " DESC"
@@ -574,7 +577,11 @@ func (c *compiler) summarize(r *rel, o *summarizeOp) *rel {
 			name = c.autoName(sc, it.x)
 		}
 		cols = addCol(cols, col{name: name, typ: v.typ, sql: v.sql})
-		groupBy = append(groupBy, v.sql)
+		if v.lit != nil && v.typ != String && v.typ != Dynamic {
+			groupBy = append(groupBy, "("+v.sql+" + 0)") // SQL reads an integer literal as a column number
+		} else {
+			groupBy = append(groupBy, v.sql)
+		}
 	}
 	nkeys := len(cols)
 	extremes := 0
