@@ -110,6 +110,12 @@ type Store struct {
 	lastWarn  atomic.Int64
 	lastError atomic.Int64
 
+	batches atomic.Uint64 // transactions committed, for tests
+
+	// beforeBatch, when set (by tests), runs in the writer after it takes
+	// the first item of a batch and before it drains the rest.
+	beforeBatch func()
+
 	// Owned by the writer goroutine.
 	captureCount int64
 	captureBytes int64
@@ -168,9 +174,14 @@ func Open(dir string, opts Options) (*Store, error) {
 		close(s.done)
 		return s, nil
 	}
+	s.beforeBatch = testBeforeBatch
 	go s.writer()
 	return s, nil
 }
+
+// testBeforeBatch is the beforeBatch of stores opened while it is set; only
+// tests set it.
+var testBeforeBatch func()
 
 func (s *Store) init() error {
 	ctx := context.Background()
@@ -311,6 +322,9 @@ func (s *Store) writer() {
 		select {
 		case it := <-s.queue:
 			batch = append(batch[:0], it)
+			if s.beforeBatch != nil {
+				s.beforeBatch()
+			}
 		drain:
 			for len(batch) < s.opts.BatchSize {
 				select {
@@ -414,6 +428,7 @@ func (s *Store) insert(batch []item, row []any, withCaptures bool) error {
 		return err
 	}
 	s.stored.Add(uint64(inserted))
+	s.batches.Add(1)
 	return nil
 }
 
