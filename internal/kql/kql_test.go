@@ -185,7 +185,7 @@ func TestSQLiteFunctions(t *testing.T) {
 		args := []string{"a", "b", "c"}
 		s := SQLite.Op(op, args...)
 		if i := strings.Index(s, "kql_"); i >= 0 {
-			name := s[i:strings.IndexByte(s[i:], '(')+i]
+			name := s[i : strings.IndexByte(s[i:], '(')+i]
 			if _, ok := fns[name]; !ok {
 				t.Errorf("op %d calls %s, which SQLiteFunctions does not list", op, name)
 			}
