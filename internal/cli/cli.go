@@ -60,6 +60,7 @@ Run "tollgate run" with no arguments to try the built-in demo.`,
 		newTestCmd(stdout, stderr),
 		newEffectiveCmd(stdout, stderr),
 		newExprCmd(stdout, stderr),
+		newLogsCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
 	return root
