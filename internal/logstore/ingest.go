@@ -32,12 +32,9 @@ var insertSQL = func() string {
 
 // parseLine turns one JSON log line into the values of a row, in the order
 // of columns. Names the table does not have are ignored; a missing string is
-// empty, any other missing value NULL.
+// empty, any other missing value NULL. It scans the object itself: this is
+// the writer's hot loop.
 func parseLine(line []byte, row []any) error {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(line, &obj); err != nil {
-		return err
-	}
 	for i, c := range columns {
 		if c.Type == kql.String {
 			row[i] = ""
@@ -45,20 +42,49 @@ func parseLine(line []byte, row []any) error {
 			row[i] = nil
 		}
 	}
-	for k, raw := range obj {
-		i, ok := columnIndex[k]
-		if !ok {
-			continue
-		}
-		raw = bytes.TrimSpace(raw)
-		if string(raw) == "null" {
-			continue
-		}
-		v, err := decodeValue(columns[i].Type, raw)
+	sc := scanner{b: line}
+	sc.space()
+	if !sc.eat('{') {
+		return fmt.Errorf("a log line must be a JSON object")
+	}
+	sc.space()
+	if sc.eat('}') {
+		return fmt.Errorf("the line has no TimeGenerated")
+	}
+	for {
+		sc.space()
+		key, err := sc.str()
 		if err != nil {
-			return fmt.Errorf("%s: %v", k, err)
+			return err
 		}
-		row[i] = v
+		sc.space()
+		if !sc.eat(':') {
+			return fmt.Errorf("expected ':' after %q at byte %d", key, sc.i)
+		}
+		sc.space()
+		start := sc.i
+		if err := sc.skipValue(0); err != nil {
+			return err
+		}
+		raw := line[start:sc.i]
+		if i, ok := columnIndex[key]; ok && string(raw) != "null" {
+			v, err := decodeValue(columns[i].Type, raw)
+			if err != nil {
+				return fmt.Errorf("%s: %v", key, err)
+			}
+			row[i] = v
+		}
+		sc.space()
+		if sc.eat('}') {
+			break
+		}
+		if !sc.eat(',') {
+			return fmt.Errorf("expected ',' or '}' at byte %d", sc.i)
+		}
+	}
+	sc.space()
+	if sc.i != len(line) {
+		return fmt.Errorf("text after the JSON object at byte %d", sc.i)
 	}
 	if row[0] == nil {
 		return fmt.Errorf("the line has no TimeGenerated")
@@ -66,13 +92,124 @@ func parseLine(line []byte, row []any) error {
 	return nil
 }
 
+// scanner reads the JSON of one log line.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) space() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
+	}
+}
+
+func (s *scanner) eat(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string; without escapes it is a plain copy of the bytes.
+func (s *scanner) str() (string, error) {
+	start := s.i
+	if !s.eat('"') {
+		return "", fmt.Errorf("expected a string at byte %d", s.i)
+	}
+	escaped := false
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			if !escaped {
+				return string(s.b[start+1 : s.i-1]), nil
+			}
+			var v string
+			if err := json.Unmarshal(s.b[start:s.i], &v); err != nil {
+				return "", err
+			}
+			return v, nil
+		case c == '\\':
+			escaped = true
+			s.i += 2
+		case c < 0x20:
+			return "", fmt.Errorf("control character in a string at byte %d", s.i)
+		default:
+			s.i++
+		}
+	}
+	return "", fmt.Errorf("unterminated string")
+}
+
+// skipValue moves past one JSON value, checking its structure.
+func (s *scanner) skipValue(depth int) error {
+	if depth > 64 {
+		return fmt.Errorf("JSON nested too deeply")
+	}
+	if s.i >= len(s.b) {
+		return fmt.Errorf("unexpected end of line")
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		_, err := s.str()
+		return err
+	case c == '{' || c == '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		s.i++
+		s.space()
+		if s.eat(end) {
+			return nil
+		}
+		for {
+			s.space()
+			if c == '{' {
+				if _, err := s.str(); err != nil {
+					return err
+				}
+				s.space()
+				if !s.eat(':') {
+					return fmt.Errorf("expected ':' at byte %d", s.i)
+				}
+				s.space()
+			}
+			if err := s.skipValue(depth + 1); err != nil {
+				return err
+			}
+			s.space()
+			if s.eat(end) {
+				return nil
+			}
+			if !s.eat(',') {
+				return fmt.Errorf("expected ',' at byte %d", s.i)
+			}
+		}
+	default:
+		start := s.i
+		for s.i < len(s.b) && !strings.ContainsRune(",}] \t\r\n", rune(s.b[s.i])) {
+			s.i++
+		}
+		lit := string(s.b[start:s.i])
+		if lit == "true" || lit == "false" || lit == "null" {
+			return nil
+		}
+		if _, err := strconv.ParseFloat(lit, 64); err != nil || lit == "" {
+			return fmt.Errorf("invalid JSON value %q", lit)
+		}
+		return nil
+	}
+}
+
 func decodeValue(t kql.Type, raw json.RawMessage) (any, error) {
 	switch t {
 	case kql.String:
 		if raw[0] == '"' {
-			var s string
-			err := json.Unmarshal(raw, &s)
-			return s, err
+			sc := scanner{b: raw}
+			return sc.str()
 		}
 		return string(raw), nil
 	case kql.Dynamic:
@@ -82,8 +219,9 @@ func decodeValue(t kql.Type, raw json.RawMessage) (any, error) {
 		}
 		return b.String(), nil
 	case kql.DateTime:
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		sc := scanner{b: raw}
+		s, err := sc.str()
+		if err != nil {
 			return nil, fmt.Errorf("a datetime must be a string: %s", raw)
 		}
 		tm, err := time.Parse(time.RFC3339Nano, s)
