@@ -175,4 +175,3 @@ func BenchmarkSeedQuery1M(b *testing.B) {
 }
 
 func osMkdirTemp() (string, error) { return os.MkdirTemp("", "tollgate-logstore-bench-") }
-
