@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"internal/demo":                    0,
 	"internal/diag":                    0,
 	"internal/dotnet":                  0,
+	"internal/kql":                     0,
 	"internal/redisclient":             0,
 	"internal/reqtrace":                0,
 	"internal/testkit":                 0,
@@ -30,6 +31,7 @@ var layers = map[string]int{
 	"internal/jsonx":                   1,
 	"internal/limit":                   1,
 	"internal/liquid":                  1,
+	"internal/logstore":                1,
 	"internal/metrics":                 1,
 	"internal/xmlbody":                 1,
 	"internal/authn":                   2,
@@ -77,6 +79,7 @@ var owners = map[string][]string{
 	"github.com/fsnotify/fsnotify":             {"internal/watch"},
 	"github.com/chromedp/chromedp":             {"internal/console"}, // its browser tests only
 	"github.com/chromedp/cdproto":              {"internal/console"},
+	"modernc.org/sqlite":                       {"internal/logstore"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

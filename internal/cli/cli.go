@@ -64,6 +64,7 @@ Run "tollgate run" with no arguments to try the built-in demo.`,
 		newWhyCmd(stdout, stderr),
 		newFailuresCmd(stdout, stderr),
 		newReplayCmd(stdout, stderr),
+		newLogsCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
 	return root

@@ -1,15 +1,16 @@
 package cli
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
 )
 
-// resolveDataDir turns --data into the state directory: "none" keeps
-// everything in memory (""), "" is the user's state directory
-// ($XDG_STATE_HOME/tollgate, else ~/.local/state/tollgate).
-func resolveDataDir(flag string) (string, error) {
+// resolveDataDir turns the --data flag into tollgate's state directory:
+// "none" means memory only (""), an empty flag the default
+// $XDG_STATE_HOME/tollgate or else ~/.local/state/tollgate, anything else
+// the directory named.
+func resolveDataDir(flag string) (dir string, err error) {
 	switch flag {
 	case "none":
 		return "", nil
@@ -17,9 +18,11 @@ func resolveDataDir(flag string) (string, error) {
 		if x := getenv("XDG_STATE_HOME"); x != "" {
 			return filepath.Join(x, "tollgate"), nil
 		}
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("finding the default state directory: %v; give --data DIR or --data none", err)
+		home := getenv("HOME")
+		if home == "" {
+			if home, err = os.UserHomeDir(); err != nil || home == "" {
+				return "", errors.New("no state directory: set --data DIR, $XDG_STATE_HOME or $HOME")
+			}
 		}
 		return filepath.Join(home, ".local", "state", "tollgate"), nil
 	}

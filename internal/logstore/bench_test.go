@@ -1,0 +1,191 @@
+package logstore
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkIngest measures stored rows per second: lines written through
+// Write in chunks that fit the queue, each chunk flushed, into a file store.
+func BenchmarkIngest(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	lines := make([][]byte, len(fixture))
+	for i, l := range fixture {
+		lines[i] = l.JSON()
+	}
+	const chunk = 8192
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		s.Write(lines[i%len(lines)])
+		if i%chunk == chunk-1 {
+			s.Flush()
+		}
+	}
+	s.Flush()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "rows/s")
+	if s.Dropped() != 0 {
+		b.Fatalf("dropped %d", s.Dropped())
+	}
+}
+
+// BenchmarkWrite measures what a request pays to log: the copy into the
+// queue, from parallel goroutines, while the writer stores.
+func BenchmarkWrite(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	line := fixture[3].JSON()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			s.Write(line)
+		}
+	})
+	b.StopTimer()
+	s.Flush()
+	b.ReportMetric(float64(s.Dropped())/float64(b.N)*100, "%dropped")
+}
+
+var (
+	millionOnce  sync.Once
+	millionStore *Store
+	millionErr   error
+	millionDir   string
+)
+
+// TestMain removes the million-row store of the benchmarks.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if millionStore != nil {
+		millionStore.Close()
+	}
+	if millionDir != "" {
+		os.RemoveAll(millionDir)
+	}
+	os.Exit(code)
+}
+
+// million builds, once per process, a file store of 1,000,000 rows spread
+// over the 7 days before testNow (about 143,000 in the last 24 hours), 12%
+// of them failures of every kind, inserted in one transaction.
+func million(b *testing.B) *Store {
+	millionOnce.Do(func() {
+		dir, err := osMkdirTemp()
+		if err != nil {
+			millionErr = err
+			return
+		}
+		millionDir = dir
+		s, err := Open(dir, Options{Now: func() time.Time { return testNow }})
+		if err != nil {
+			millionErr = err
+			return
+		}
+		millionStore = s
+		ctx := context.Background()
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			millionErr = err
+			return
+		}
+		stmt, err := tx.PrepareContext(ctx, insertSQL)
+		if err != nil {
+			millionErr = err
+			return
+		}
+		row := make([]any, len(columns))
+		ops := []string{"GetOrder", "CreateOrder", "ListOrders", "Retrieve resource", "DeleteOrder"}
+		codes := []struct{ code, backend int }{{401, 0}, {403, 0}, {429, 0}, {500, 500}, {502, 502}, {503, 0}, {504, 0}, {404, 0}}
+		n := millionRows()
+		week := int64(7 * 24 * time.Hour)
+		if n < 1_000_000 {
+			b.Logf("smoke run (-benchtime 1x): %d rows instead of 1,000,000", n)
+		}
+		for i := 0; i < n; i++ {
+			for j, c := range columns {
+				if c.Type.String() == "string" {
+					row[j] = ""
+				} else {
+					row[j] = nil
+				}
+			}
+			set := func(name string, v any) { row[columnIndex[name]] = v }
+			set("TimeGenerated", testNow.UnixNano()-week+int64(i)*(week/int64(n)))
+			set("Category", "GatewayLogs")
+			set("CorrelationId", fmt.Sprintf("%08x-0000-0000-0000-000000000000", i))
+			set("ApiId", "orders")
+			set("OperationName", ops[i%len(ops)])
+			set("Method", "GET")
+			set("Url", fmt.Sprintf("https://gw/orders/%d", i%5000))
+			set("CallerIpAddress", fmt.Sprintf("10.0.%d.%d", i%7, i%251))
+			set("TotalTime", int64(i%997))
+			code, backend := 200, 200
+			if i%25 < 3 { // 12% failures
+				c := codes[(i/25)%len(codes)]
+				code, backend = c.code, c.backend
+			}
+			set("ResponseCode", int64(code))
+			set("BackendResponseCode", int64(backend))
+			set("IsRequestSuccess", b2i(code < 400))
+			if _, err := stmt.ExecContext(ctx, row...); err != nil {
+				millionErr = err
+				return
+			}
+		}
+		stmt.Close()
+		millionErr = tx.Commit()
+	})
+	if millionErr != nil {
+		b.Fatal(millionErr)
+	}
+	return millionStore
+}
+
+// millionRows is 1,000,000, except in the smoke run of scripts/test.sh
+// (-benchtime 1x), which runs every benchmark once to keep it working and
+// where building a million rows would dominate the whole suite.
+func millionRows() int {
+	if f := flag.Lookup("test.benchtime"); f != nil && f.Value.String() == "1x" {
+		return 20_000
+	}
+	return 1_000_000
+}
+
+// BenchmarkSeedQuery1M runs the seed's 24-hour ErrorCategory query over
+// 1,000,000 stored rows (target: well under a second), and the same query
+// over all 7 days, where every row is in range.
+func BenchmarkSeedQuery1M(b *testing.B) {
+	s := million(b)
+	for _, tc := range []struct{ name, query string }{
+		{"24h", seedErrorCategories},
+		{"7d", strings.Replace(seedErrorCategories, "ago(24h)", "ago(7d)", 1)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				res, err := s.Query(context.Background(), tc.query, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Tables[0].Rows) == 0 {
+					b.Fatal("no rows")
+				}
+			}
+		})
+	}
+}
+
+func osMkdirTemp() (string, error) { return os.MkdirTemp("", "tollgate-logstore-bench-") }

@@ -1,0 +1,258 @@
+package logstore
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/kql"
+)
+
+// columnIndex maps a column name to its index in columns.
+var columnIndex = func() map[string]int {
+	m := make(map[string]int, len(columns))
+	for i, c := range columns {
+		m[c.Name] = i
+	}
+	return m
+}()
+
+// insertSQL inserts one row of every column.
+var insertSQL = func() string {
+	var names, marks []string
+	for _, c := range columns {
+		names = append(names, strconv.Quote(c.Name))
+		marks = append(marks, "?")
+	}
+	return fmt.Sprintf("INSERT INTO %q (%s) VALUES (%s)", TableName, strings.Join(names, ", "), strings.Join(marks, ", "))
+}()
+
+// parseLine turns one JSON log line into the values of a row, in the order
+// of columns. Names the table does not have are ignored; a missing string is
+// empty, any other missing value NULL. It scans the object itself: this is
+// the writer's hot loop.
+func parseLine(line []byte, row []any) error {
+	for i, c := range columns {
+		if c.Type == kql.String {
+			row[i] = ""
+		} else {
+			row[i] = nil
+		}
+	}
+	sc := scanner{b: line}
+	sc.space()
+	if !sc.eat('{') {
+		return fmt.Errorf("a log line must be a JSON object")
+	}
+	sc.space()
+	if sc.eat('}') {
+		return fmt.Errorf("the line has no TimeGenerated")
+	}
+	for {
+		sc.space()
+		key, err := sc.str()
+		if err != nil {
+			return err
+		}
+		sc.space()
+		if !sc.eat(':') {
+			return fmt.Errorf("expected ':' after %q at byte %d", key, sc.i)
+		}
+		sc.space()
+		start := sc.i
+		if err := sc.skipValue(0); err != nil {
+			return err
+		}
+		raw := line[start:sc.i]
+		if i, ok := columnIndex[key]; ok && string(raw) != "null" {
+			v, err := decodeValue(columns[i].Type, raw)
+			if err != nil {
+				return fmt.Errorf("%s: %v", key, err)
+			}
+			row[i] = v
+		}
+		sc.space()
+		if sc.eat('}') {
+			break
+		}
+		if !sc.eat(',') {
+			return fmt.Errorf("expected ',' or '}' at byte %d", sc.i)
+		}
+	}
+	sc.space()
+	if sc.i != len(line) {
+		return fmt.Errorf("text after the JSON object at byte %d", sc.i)
+	}
+	if row[0] == nil {
+		return fmt.Errorf("the line has no TimeGenerated")
+	}
+	return nil
+}
+
+// scanner reads the JSON of one log line.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) space() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
+	}
+}
+
+func (s *scanner) eat(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string; without escapes it is a plain copy of the bytes.
+func (s *scanner) str() (string, error) {
+	start := s.i
+	if !s.eat('"') {
+		return "", fmt.Errorf("expected a string at byte %d", s.i)
+	}
+	escaped := false
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			if !escaped {
+				return string(s.b[start+1 : s.i-1]), nil
+			}
+			var v string
+			if err := json.Unmarshal(s.b[start:s.i], &v); err != nil {
+				return "", err
+			}
+			return v, nil
+		case c == '\\':
+			escaped = true
+			s.i += 2
+		case c < 0x20:
+			return "", fmt.Errorf("control character in a string at byte %d", s.i)
+		default:
+			s.i++
+		}
+	}
+	return "", fmt.Errorf("unterminated string")
+}
+
+// skipValue moves past one JSON value, checking its structure.
+func (s *scanner) skipValue(depth int) error {
+	if depth > 64 {
+		return fmt.Errorf("JSON nested too deeply")
+	}
+	if s.i >= len(s.b) {
+		return fmt.Errorf("unexpected end of line")
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		_, err := s.str()
+		return err
+	case c == '{' || c == '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		s.i++
+		s.space()
+		if s.eat(end) {
+			return nil
+		}
+		for {
+			s.space()
+			if c == '{' {
+				if _, err := s.str(); err != nil {
+					return err
+				}
+				s.space()
+				if !s.eat(':') {
+					return fmt.Errorf("expected ':' at byte %d", s.i)
+				}
+				s.space()
+			}
+			if err := s.skipValue(depth + 1); err != nil {
+				return err
+			}
+			s.space()
+			if s.eat(end) {
+				return nil
+			}
+			if !s.eat(',') {
+				return fmt.Errorf("expected ',' at byte %d", s.i)
+			}
+		}
+	default:
+		start := s.i
+		for s.i < len(s.b) && !strings.ContainsRune(",}] \t\r\n", rune(s.b[s.i])) {
+			s.i++
+		}
+		lit := string(s.b[start:s.i])
+		if lit == "true" || lit == "false" || lit == "null" {
+			return nil
+		}
+		if _, err := strconv.ParseFloat(lit, 64); err != nil || lit == "" {
+			return fmt.Errorf("invalid JSON value %q", lit)
+		}
+		return nil
+	}
+}
+
+func decodeValue(t kql.Type, raw json.RawMessage) (any, error) {
+	switch t {
+	case kql.String:
+		if raw[0] == '"' {
+			sc := scanner{b: raw}
+			return sc.str()
+		}
+		return string(raw), nil
+	case kql.Dynamic:
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err != nil {
+			return nil, err
+		}
+		return b.String(), nil
+	case kql.DateTime:
+		sc := scanner{b: raw}
+		s, err := sc.str()
+		if err != nil {
+			return nil, fmt.Errorf("a datetime must be a string: %s", raw)
+		}
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, fmt.Errorf("invalid datetime %q", s)
+		}
+		return tm.UnixNano(), nil
+	case kql.Bool:
+		switch string(raw) {
+		case "true", `"true"`, `"True"`:
+			return int64(1), nil
+		case "false", `"false"`, `"False"`:
+			return int64(0), nil
+		}
+		return nil, fmt.Errorf("invalid bool %s", raw)
+	case kql.Int, kql.Long:
+		s := strings.Trim(string(raw), `"`)
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, nil
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("invalid number %s", raw)
+		}
+		return int64(f), nil
+	case kql.Real:
+		f, err := strconv.ParseFloat(strings.Trim(string(raw), `"`), 64)
+		if err != nil {
+			return nil, fmt.Errorf("invalid number %s", raw)
+		}
+		return f, nil
+	}
+	return nil, fmt.Errorf("unsupported column type %s", t)
+}

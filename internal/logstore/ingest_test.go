@@ -1,0 +1,37 @@
+package logstore
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseLine(t *testing.T) {
+	row := make([]any, len(columns))
+	good := `{ "TimeGenerated" : "2025-06-01T11:00:00.5Z", "ApiId":"a\"b\u00e9", "ResponseCode":200.0, "Errors":[ {"m":"x, y]"} , 1, null, true ],` +
+		` "Unknown":{"deep":[[]]}, "IsRequestSuccess":true, "TotalTime":-5, "TraceRecords":null, "Url":"" }` + "\n"
+	if err := parseLine([]byte(strings.TrimSpace(good)), row); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]any{
+		"TimeGenerated": testNow.Add(-time1h).Add(500e6).UnixNano(), "ApiId": `a"bé`, "ResponseCode": int64(200),
+		"Errors": `[{"m":"x, y]"},1,null,true]`, "IsRequestSuccess": int64(1), "TotalTime": int64(-5), "TraceRecords": nil,
+		"OperationName": "", "BackendTime": nil,
+	} {
+		if got := row[columnIndex[name]]; got != want {
+			t.Errorf("%s = %#v, want %#v", name, got, want)
+		}
+	}
+	for _, bad := range []string{
+		``, `[]`, `{}`, `{"TimeGenerated":"2025-06-01T11:00:00Z"`, `{"TimeGenerated":"2025-06-01T11:00:00Z",}`,
+		`{"TimeGenerated":"2025-06-01T11:00:00Z"} x`, `{"TimeGenerated":"yesterday"}`, `{"TimeGenerated":1}`,
+		`{"TimeGenerated":"2025-06-01T11:00:00Z","ResponseCode":"x"}`, `{"TimeGenerated":"2025-06-01T11:00:00Z","Errors":[1,}`,
+		`{"TimeGenerated":"2025-06-01T11:00:00Z","A":tru}`, `{"TimeGenerated":"2025-06-01T11:00:00Z","ApiId":"a` + "\x01" + `"}`,
+		`{"TimeGenerated":"2025-06-01T11:00:00Z","A":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`,
+	} {
+		if err := parseLine([]byte(bad), row); err == nil {
+			t.Errorf("parseLine(%q) succeeded", bad)
+		}
+	}
+}
+
+const time1h = 3600e9
