@@ -25,7 +25,7 @@ var layers = map[string]int{
 	"internal/expr/value": 3, "internal/policy": 3,
 	"internal/expr/compile": 4, "internal/config": 4,
 	"internal/expr":    5,
-	"internal/gateway": 6,
+	"internal/gateway": 6, "internal/serve": 6,
 	"internal/cli":     7,
 	"cmd/tollgate":     8,
 	"internal":         9, // this test
@@ -42,6 +42,7 @@ var owners = map[string][]string{
 	"github.com/go-json-experiment/json":       {"internal/config"},
 	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"},
 	"github.com/santhosh-tekuri/jsonschema/v6": {"internal/validate"},
+	"software.sslmate.com/src/go-pkcs12":       {"internal/serve"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not
