@@ -26,9 +26,9 @@ var layers = map[string]int{
 	"internal/expr/compile": 4, "internal/config": 4,
 	"internal/expr":    5,
 	"internal/gateway": 6, "internal/serve": 6,
-	"internal/cli":     7,
-	"cmd/tollgate":     8,
-	"internal":         9, // this test
+	"internal/cli": 7,
+	"cmd/tollgate": 8,
+	"internal":     9, // this test
 }
 
 // owners lists, for each third-party module, the only packages that may
