@@ -253,3 +253,8 @@ var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	}
 	io.WriteString(w, "ok")
 })
+
+// tlsDial opens a TLS connection speaking HTTP/1.1 to addr.
+func tlsDial(addr string, ca *testCA) (*tls.Conn, error) {
+	return tls.Dial("tcp", addr, &tls.Config{ServerName: "localhost", RootCAs: ca.pool, NextProtos: []string{"http/1.1"}})
+}
