@@ -38,6 +38,7 @@ var owners = map[string][]string{
 	"github.com/lestrrat-go/jwx/v3":            {"internal/authn", "internal/authn/authntest"},
 	"github.com/osteele/liquid":                {"internal/liquid"},
 	"github.com/spf13/cobra":                   {"internal/cli"},
+	"github.com/spf13/pflag":                   {"internal/cli"},
 	"go.yaml.in/yaml/v3":                       {"internal/config"},
 	"github.com/go-json-experiment/json":       {"internal/config"},
 	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"},
