@@ -26,14 +26,14 @@ import (
 //   - it marks the connection busy while a handler runs, so the head
 //     tracking costs nothing while a body streams.
 //
-// Bytes are tracked only between requests; a hijacked connection is left
-// alone.
+// Bytes are tracked only between requests; a hijacked connection, and one
+// that turned to HTTP/2 (h2c), is left alone.
 type httpConn struct {
 	net.Conn
 	s *Server
 
 	inHandler atomic.Bool
-	hijacked  atomic.Bool
+	hijacked  atomic.Bool // hijacked, or speaking h2c: not HTTP/1.1 any more
 	requests  atomic.Int64
 	deadline  atomic.Int64 // the read deadline last set, Unix nanoseconds; 0 for none
 

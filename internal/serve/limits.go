@@ -16,8 +16,14 @@ type connKey struct{}
 // ServeHTTP applies the request limits, then runs the handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c, _ := r.Context().Value(connKey{}).(*httpConn); c != nil {
-		c.enterHandler()
-		defer c.leaveHandler()
+		if r.ProtoMajor == 2 {
+			// h2c: the connection carries HTTP/2 frames from now on, with
+			// requests side by side; nothing of HTTP/1.1 to watch.
+			c.hijacked.Store(true)
+		} else {
+			c.enterHandler()
+			defer c.leaveHandler()
+		}
 	}
 	o := &s.opts
 	if o.MaxURLLength > 0 && requestLineLength(r) > o.MaxURLLength {

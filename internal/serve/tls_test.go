@@ -68,6 +68,9 @@ func TestHTTP2NegotiatedOverTLSAndH2C(t *testing.T) {
 		if resp.Proto != tc.proto || resp.Header.Get("X-Proto") != tc.proto {
 			t.Errorf("%s: client %s, handler %s; want %s", tc.name, resp.Proto, resp.Header.Get("X-Proto"), tc.proto)
 		}
+		if tls := resp.Header.Get("X-TLS") == "localhost"; tls != strings.HasPrefix(tc.url, "https:") {
+			t.Errorf("%s: handler saw TLS %v", tc.name, tls)
+		}
 	}
 }
 
