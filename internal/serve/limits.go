@@ -112,17 +112,20 @@ type guardedBody struct {
 	failure atomic.Int32 // 408 or 413 once the body failed a limit
 }
 
+// The errors a request body's Read returns when the body fails a limit.
+// The client is answered 413 or 408 in place of the handler's response
+// when that has not begun; a handler may tell them apart to log the cause.
 var (
-	errBodyTooLarge = errors.New("request body larger than the limit")
-	errBodySlow     = errors.New("request body arriving too slowly")
+	ErrBodyTooLarge = errors.New("request body larger than the limit (--max-body-bytes)")
+	ErrBodyTooSlow  = errors.New("request body arriving slower than the minimum rate (--min-body-rate)")
 )
 
 func (b *guardedBody) Read(p []byte) (int, error) {
 	switch b.failure.Load() {
 	case http.StatusRequestEntityTooLarge:
-		return 0, errBodyTooLarge
+		return 0, ErrBodyTooLarge
 	case http.StatusRequestTimeout:
-		return 0, errBodySlow
+		return 0, ErrBodyTooSlow
 	}
 	var start time.Time
 	if b.rc != nil {
@@ -143,7 +146,7 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 			b.s.stats.bodyTooLarge.Add(1)
 			b.s.log.printf("refused a request from %s: body longer than %d bytes", b.remote, b.max)
 		}
-		return n, errBodyTooLarge
+		return n, ErrBodyTooLarge
 	}
 	if err != nil && b.rc != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 		return n, b.slow()
@@ -175,7 +178,7 @@ func (b *guardedBody) slow() error {
 		b.s.log.printf("cut off a slow client %s: request body arriving slower than %d bytes a second (%d bytes in %s)",
 			b.remote, int(b.rate), b.n, b.waited.Round(time.Millisecond))
 	}
-	return errBodySlow
+	return ErrBodyTooSlow
 }
 
 // clearDeadline lifts the read deadline once the body is read, so that

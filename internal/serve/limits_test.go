@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -120,6 +121,9 @@ func TestBodyLimit(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
+			if !errors.Is(err, ErrBodyTooLarge) {
+				panic(err)
+			}
 			w.WriteHeader(500)
 			fmt.Fprintf(w, "read: %v", err)
 			return
@@ -215,6 +219,9 @@ func TestSlowTLSHandshakeCutOff(t *testing.T) {
 func TestSlowBodyCutOff(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.ReadAll(r.Body); err != nil {
+			if !errors.Is(err, ErrBodyTooSlow) {
+				panic(err)
+			}
 			w.WriteHeader(500)
 			return
 		}
