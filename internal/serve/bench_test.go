@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -68,4 +70,40 @@ func startBare(b *testing.B, h http.Handler, config *tls.Config) string {
 	go srv.Serve(ln)
 	b.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
+}
+
+// BenchmarkLimitChecks measures what ServeHTTP adds to a request before
+// the handler: the request line and header block checks, and for a body
+// the guarded reader and writer. No network.
+func BenchmarkLimitChecks(b *testing.B) {
+	s, err := New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(200)
+	}), Options{Listen: "127.0.0.1:0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, withBody := range []bool{false, true} {
+		name := "no-body"
+		if withBody {
+			name = "1KiB-body"
+		}
+		b.Run(name, func(b *testing.B) {
+			req := httptest.NewRequest("POST", "/orders/42?x=1", nil)
+			for i := range 12 {
+				req.Header.Set("X-Header-"+strconv.Itoa(i), "some value of a typical length")
+			}
+			w := httptest.NewRecorder()
+			body := strings.Repeat("x", 1024)
+			b.ReportAllocs()
+			for b.Loop() {
+				if withBody {
+					req.Body = io.NopCloser(strings.NewReader(body))
+				} else {
+					req.Body = http.NoBody
+				}
+				s.ServeHTTP(w, req)
+			}
+		})
+	}
 }

@@ -166,10 +166,11 @@ func (b *guardedBody) setDeadline(now time.Time, allowed time.Duration) {
 	if b.done || !b.deadline.IsZero() && !b.deadline.Before(target) && b.deadline.Sub(target) <= allowed {
 		return
 	}
-	b.deadline = target.Add(allowed)
-	if err := b.rc.SetReadDeadline(b.deadline); err != nil {
+	if err := b.rc.SetReadDeadline(target.Add(allowed)); err != nil {
 		b.rc = nil // the connection cannot time reads: no rate
+		return
 	}
+	b.deadline = target.Add(allowed)
 }
 
 func (b *guardedBody) slow() error {
@@ -192,7 +193,7 @@ func (b *guardedBody) clearDeadline(handlerDone bool) {
 	if b.done {
 		return
 	}
-	if !b.deadline.IsZero() && b.failure.Load() == 0 {
+	if b.rc != nil && !b.deadline.IsZero() && b.failure.Load() == 0 {
 		b.rc.SetReadDeadline(time.Time{})
 		b.deadline = time.Time{}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -410,5 +411,32 @@ func TestDrainTimeout(t *testing.T) {
 	}
 	if err := <-errc; err == nil {
 		t.Error("the request outliving the drain succeeded")
+	}
+}
+
+// A ResponseWriter that cannot set read deadlines (a recorder, a wrapper
+// without Unwrap) leaves the rate unchecked; the size limit still holds.
+func TestBodyGuardWithoutDeadlines(t *testing.T) {
+	s, err := New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.WriteHeader(500)
+			return
+		}
+		fmt.Fprintf(w, "%d", len(b))
+	}), Options{Listen: "127.0.0.1:0", MaxBodyBytes: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		size int
+		want answer
+	}{{100, answer{200, "100"}}, {101, answer{413, `{ "statusCode": 413, "message": "Request body too large." }`}}} {
+		req := httptest.NewRequest("POST", "/", io.MultiReader(strings.NewReader(strings.Repeat("b", tc.size))))
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		if got := (answer{w.Code, w.Body.String()}); got != tc.want {
+			t.Errorf("%d bytes: got %v, want %v", tc.size, got, tc.want)
+		}
 	}
 }
