@@ -53,6 +53,7 @@ var layers = map[string]int{
 	"internal/expr":                    5,
 	"internal/lint":                    5,
 	"internal/gateway":                 6,
+	"internal/serve":                   6,
 	"internal/cli":                     7,
 	"internal/loadbench":               7,
 	"cmd/tollgate":                     8,
@@ -70,6 +71,7 @@ var owners = map[string][]string{
 	"github.com/lestrrat-go/jwx/v3":            {"internal/authn", "internal/authn/authntest"},
 	"github.com/osteele/liquid":                {"internal/liquid"},
 	"github.com/spf13/cobra":                   {"internal/cli"},
+	"github.com/spf13/pflag":                   {"internal/cli"},
 	"go.yaml.in/yaml/v3":                       {"internal/config"},
 	"github.com/go-json-experiment/json":       {"internal/config"},
 	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"},
@@ -80,6 +82,7 @@ var owners = map[string][]string{
 	"github.com/chromedp/chromedp":             {"internal/console"}, // its browser tests only
 	"github.com/chromedp/cdproto":              {"internal/console"},
 	"modernc.org/sqlite":                       {"internal/logstore"},
+	"software.sslmate.com/src/go-pkcs12":       {"internal/serve"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not
