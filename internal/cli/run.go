@@ -4,17 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +25,7 @@ import (
 	"github.com/tollgate/tollgate/internal/metrics"
 	"github.com/tollgate/tollgate/internal/redisclient"
 	"github.com/tollgate/tollgate/internal/reqtrace"
+	"github.com/tollgate/tollgate/internal/serve"
 	"github.com/tollgate/tollgate/internal/watch"
 )
 
@@ -53,6 +51,11 @@ type runFlags struct {
 	traceSample float64
 	captureBody int
 	watch       bool
+	// logRetention and logMaxSize bound the log store.
+	logRetention string
+	logMaxSize   string
+	// serve holds the listener settings; its Listen comes from listen.
+	serve serve.Options
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -98,6 +101,9 @@ Every failed request is kept with its full trace (successful ones too with
 	cmd.Flags().StringVar(&f.admin, "admin", "127.0.0.1:9090", "address of the admin listener (captured failures, queries, readiness); none: off")
 	cmd.Flags().StringVar(&f.adminToken, "admin-token", "", "bearer token the admin listener requires (default $TOLLGATE_ADMIN_TOKEN); needed unless it listens on loopback")
 	cmd.Flags().Float64Var(&f.traceSample, "trace-sample", 0, "share of successful requests whose full trace is kept too, 0 to 1 (failed requests are always kept)")
+	cmd.Flags().StringVar(&f.logRetention, "log-retention", "7d", "how long log lines are kept in the state directory's log store (e.g. 24h, 7d)")
+	cmd.Flags().StringVar(&f.logMaxSize, "log-max-size", "1GiB", "size of the log store above which the oldest lines are deleted (e.g. 500MiB, 1GiB)")
+	addServeFlags(cmd.Flags(), &f.serve)
 	cmd.Flags().BoolVar(&f.watch, "watch", true, "reload when a file of the folder changes (SIGHUP reloads too)")
 	cmd.Flags().IntVar(&f.captureBody, "capture-body-bytes", 16<<10, "how many bytes of a failed request's and its response's bodies are kept")
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
@@ -189,32 +195,61 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 			fmt.Fprintf(stderr, "tollgate: warning: Redis at %s does not answer (%v); throttling policies fail %s until it does\n", redisAddr, err, f.storeOutage)
 		}
 	}
+	store, err := openLogStore(f)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	// Every log line also goes to the store, off the request path.
+	opts.Log = gateway.NewLogWriter(io.MultiWriter(logOut, store))
 	live := &liveConfig{dir: dir}
 	live.loaded(dir, snap)
-	captures := capture.NewStore(capture.Options{Sample: f.traceSample, MaxBody: f.captureBody, Config: live.ref})
+	persisted := storeCaptures{store}
+	captures := capture.NewStore(capture.Options{Sample: f.traceSample, MaxBody: f.captureBody, Config: live.ref, Persist: persisted})
 	defer captures.Close()
 	opts.Capture = captures
 	met := metrics.New()
 	registerCaptureMetrics(met, captures)
+	registerStoreMetrics(met, store)
 	opts.Observer = metricsObserver{met}
 	gw, err := gateway.New(snap, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	ui := console.Handler(console.Options{Captures: captures, Config: live.snapshot, Check: gateway.Check, Token: f.adminToken})
-	adminAddr, stopAdmin, err := startAdmin(f, admin.Options{Token: f.adminToken, Captures: captures, Ready: live.readiness,
-		Mount: map[string]http.Handler{"GET /metrics": met.Handler(), "/": ui}}, stderr)
+	source := layeredCaptures{mem: captures, disk: persisted}
+	ui := console.Handler(console.Options{Captures: source, Query: console.HandlerQuerier(store.QueryHandler()), Config: live.snapshot, Check: gateway.Check, Token: f.adminToken})
+	adminAddr, stopAdmin, err := startAdmin(f, admin.Options{Token: f.adminToken, Captures: source, Ready: live.readiness,
+		Query: store.QueryHandler(), Mount: map[string]http.Handler{"GET /metrics": met.Handler(), "/": ui}}, stderr)
 	if err != nil {
 		return err
 	}
 	defer stopAdmin()
 
-	ln, err := net.Listen("tcp", f.listen)
+	so := f.serve
+	so.Listen, so.Log = f.listen, stderr
+	srv, err := serve.New(gw, so)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", f.listen, err)
+		return err
 	}
-	base := "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	registerServeMetrics(met, srv)
+	base := ""
+	if a := srv.PlainAddr(); a != "" {
+		base = "http://" + a
+	}
+	if a := srv.TLSAddr(); a != "" {
+		if base == "" {
+			base = "https://" + a
+		}
+		fmt.Fprintf(stderr, "tollgate: HTTPS on https://%s\n", a)
+	}
+	if f.dataDir != "" {
+		fmt.Fprintf(stderr, "tollgate: state directory %s (log lines and captured failures)\n", f.dataDir)
+	} else {
+		fmt.Fprintln(stderr, "tollgate: log lines and captured failures kept in memory only (--data none)")
+	}
 
 	if adminAddr != "" {
 		fmt.Fprintf(stderr, "tollgate: console and admin endpoints at http://%s/ (explain a failure: tollgate why ID --server http://%s)\n", adminAddr, adminAddr)
@@ -258,6 +293,9 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	go func() {
 		for range hup {
 			reload("SIGHUP")
+			if err := srv.ReloadCertificates(); err != nil {
+				fmt.Fprintf(stderr, "tollgate: reloading certificates: %v; still serving the previous ones\n", err)
+			}
 		}
 	}()
 	if f.watch {
@@ -270,19 +308,15 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		go w.Run(ctx, func() { reload("files changed") })
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
-	case err := <-errc:
-		if errors.Is(err, http.ErrServerClosed) {
-			return nil
-		}
+	case err := <-srv.Err():
 		return err
 	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		fmt.Fprintln(stderr, "tollgate: shutting down")
-		return srv.Shutdown(shutdown)
+		fmt.Fprintln(stderr, "tollgate: shutting down: draining requests in flight")
+		if err := srv.Shutdown(context.Background()); err != nil {
+			fmt.Fprintf(stderr, "tollgate: %v\n", err)
+		}
+		return nil
 	}
 }
 

@@ -1,12 +1,133 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/tollgate/tollgate/internal/admin"
 	"github.com/tollgate/tollgate/internal/capture"
+	"github.com/tollgate/tollgate/internal/logstore"
 )
 
-// openStateCaptures opens the captured requests of a state directory.
+// storeCaptures reads and writes captured requests in a log store: it is
+// the capture store's Persister and a capture.Source.
+type storeCaptures struct{ s *logstore.Store }
+
+// PersistCapture implements capture.Persister.
+func (c storeCaptures) PersistCapture(id string, t time.Time, status int, api, operation string, doc []byte) {
+	c.s.PutCapture(logstore.Capture{ID: id, Time: t, Status: status, APIID: api, OperationID: operation, Doc: doc})
+}
+
+// Capture implements capture.Source.
+func (c storeCaptures) Capture(id string) (*capture.Doc, error) {
+	rec, err := c.s.GetCapture(id)
+	var amb *logstore.AmbiguousError
+	switch {
+	case errors.Is(err, logstore.ErrNotFound):
+		return nil, capture.ErrNotFound
+	case errors.As(err, &amb):
+		return nil, &capture.AmbiguousError{Prefix: amb.Prefix, Candidates: amb.Candidates}
+	case err != nil:
+		return nil, err
+	}
+	return capture.Decode(rec.Doc)
+}
+
+// Captures implements capture.Source.
+func (c storeCaptures) Captures(since time.Time, limit int) ([]*capture.Doc, error) {
+	recs, err := c.s.ListCaptures(since, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*capture.Doc, 0, len(recs))
+	for _, r := range recs {
+		d, err := capture.Decode(r.Doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// layeredCaptures looks in memory first (the newest captures, before the
+// store has written them) and then in the store (everything kept, across
+// restarts).
+type layeredCaptures struct {
+	mem  *capture.Store
+	disk storeCaptures
+}
+
+func (l layeredCaptures) Capture(id string) (*capture.Doc, error) {
+	d, err := l.mem.Capture(id)
+	if errors.Is(err, capture.ErrNotFound) {
+		return l.disk.Capture(id)
+	}
+	return d, err
+}
+
+func (l layeredCaptures) Captures(since time.Time, limit int) ([]*capture.Doc, error) {
+	l.mem.Flush()
+	return l.disk.Captures(since, limit)
+}
+
+// openStateCaptures opens the captured requests of a state directory for
+// reading, beside a gateway that may be writing them.
 func openStateCaptures(dir string) (capture.Source, func(), error) {
-	return nil, nil, fmt.Errorf("reading %s: the state directory's log store is not built into this binary", dir)
+	if _, err := os.Stat(dir); err != nil {
+		return nil, nil, fmt.Errorf("state directory %s: %w (is the gateway run with --data %s?)", dir, err, dir)
+	}
+	s, err := logstore.Open(dir, logstore.Options{ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	return storeCaptures{s}, func() { s.Close() }, nil
+}
+
+// openLogStore opens the log store of run: in the state directory, or in
+// memory with --data none.
+func openLogStore(f runFlags) (*logstore.Store, error) {
+	retention, err := admin.ParseSince(f.logRetention)
+	if err != nil || retention <= 0 {
+		return nil, fmt.Errorf("--log-retention %q: want a duration such as 24h or 7d", f.logRetention)
+	}
+	size, err := parseSize(f.logMaxSize)
+	if err != nil {
+		return nil, fmt.Errorf("--log-max-size %q: %v", f.logMaxSize, err)
+	}
+	if f.dataDir != "" {
+		if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("state directory: %w", err)
+		}
+	}
+	s, err := logstore.Open(f.dataDir, logstore.Options{Retention: retention, MaxSize: size})
+	if err != nil {
+		return nil, fmt.Errorf("opening the log store in %s: %w", f.dataDir, err)
+	}
+	return s, nil
+}
+
+// parseSize reads a size such as 1GiB, 500MiB, 100MB or 1048576.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		n      int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := int64(1)
+	num := s
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, mult = strings.TrimSpace(n), u.n
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v <= 0 {
+		return 0, errors.New("want a size such as 500MiB or 1GiB")
+	}
+	return int64(v * float64(mult)), nil
 }
