@@ -2,10 +2,10 @@ package cli
 
 import (
 	"github.com/tollgate/tollgate/internal/capture"
-	"github.com/tollgate/tollgate/internal/logstore"
-	"github.com/tollgate/tollgate/internal/serve"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/logstore"
 	"github.com/tollgate/tollgate/internal/metrics"
+	"github.com/tollgate/tollgate/internal/serve"
 )
 
 // metricsObserver feeds the gateway's requests to the metrics.
@@ -50,7 +50,9 @@ func registerStoreMetrics(m *metrics.Metrics, s *logstore.Store) {
 
 // registerServeMetrics exposes the listeners' counters.
 func registerServeMetrics(m *metrics.Metrics, s *serve.Server) {
-	stat := func(f func(serve.Stats) uint64) func() float64 { return func() float64 { return float64(f(s.Stats())) } }
+	stat := func(f func(serve.Stats) uint64) func() float64 {
+		return func() float64 { return float64(f(s.Stats())) }
+	}
 	m.GaugeFunc("tollgate_connections_open", "Client connections open.", func() float64 { return float64(s.Stats().OpenConnections) })
 	m.CounterFunc("tollgate_connections_accepted_total", "Client connections accepted.", stat(func(t serve.Stats) uint64 { return t.AcceptedConnections }))
 	m.CounterFunc("tollgate_connections_refused_total", "Client connections refused beyond --max-connections.", stat(func(t serve.Stats) uint64 { return t.RefusedConnections }))

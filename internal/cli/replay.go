@@ -155,7 +155,9 @@ func replay(old *capture.Doc, snap *config.Snapshot, dir string, trace bool) (*c
 	for _, h := range old.Request.Headers {
 		v := h.Value
 		switch {
-		case v == "***" && (strings.EqualFold(h.Name, old.Match.KeyHeader) || strings.EqualFold(h.Name, "Ocp-Apim-Subscription-Key")):
+		case v == "***" && !strings.EqualFold(h.Name, "Authorization") && !strings.EqualFold(h.Name, "Proxy-Authorization"):
+			// A value masked whole was a subscription key, in whatever
+			// header the caller put it.
 			v = key
 		case strings.Contains(v, "***"):
 			notes = append(notes, fmt.Sprintf("header %s was masked in the capture and is sent masked", h.Name))
@@ -230,7 +232,8 @@ func firstDifference(a, b []capture.Step) (int, *capture.Step, *capture.Step) {
 		if i < len(b) {
 			y = &b[i]
 		}
-		if x == nil || y == nil || x.Source != y.Source || x.Section != y.Section || x.Failed != y.Failed || x.Path != y.Path {
+		if x == nil || y == nil || x.Source != y.Source || x.Section != y.Section || x.Failed != y.Failed || x.Path != y.Path ||
+			(x.Failed && firstLine(x.Message) != firstLine(y.Message)) {
 			return i, x, y
 		}
 	}
@@ -249,6 +252,8 @@ func stepText(s *capture.Step) string {
 	if s.Where != "" {
 		where = " at " + s.Where
 	}
-	msg := strings.SplitN(s.Message, "\n", 2)[0]
+	msg := firstLine(s.Message)
 	return fmt.Sprintf("%s %s%s: %s (%s)", s.Section, s.Source, where, outcome, msg)
 }
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }

@@ -256,6 +256,21 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	}
 	if isDemo {
 		printDemo(stderr, base, key)
+		from := ""
+		if f.dataDir == "" {
+			from = " --server http://" + adminAddr
+		} else if f.data != "" {
+			from = " --data " + f.dataDir
+		}
+		fmt.Fprintf(stderr, `Explain a failed request (its Tollgate-Correlation-Id, or the first characters of it):
+  tollgate why ID%[1]s          what failed, where, with which input, and what to change
+  tollgate failures%[1]s        recent failures grouped by cause
+  tollgate replay ID%[1]s       send it again through the folder as it is now
+`, from)
+		if adminAddr != "" {
+			fmt.Fprintf(stderr, "  console: http://%s/\n", adminAddr)
+		}
+		fmt.Fprintf(stderr, "\nThe demo's folder is %s: edit it and tollgate reloads it.\n\n", dir)
 	} else {
 		fmt.Fprintf(stderr, "tollgate: serving %s (%d APIs) on %s\n", dir, len(snap.APIs), base)
 		if redisAddr != "" {
