@@ -1,0 +1,77 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/reqtrace"
+)
+
+func pending(id string, t time.Time, secret string) *Pending {
+	tr := reqtrace.New(id, t)
+	tr.Mask(secret)
+	tr.Add(reqtrace.Entry{Section: reqtrace.Inbound, Source: "check-header", Failed: true, Message: "header X-Key was " + secret})
+	return &Pending{
+		Doc:   Doc{ID: id, Time: t, Captured: Failed, Response: Response{Status: 401}, Request: Request{Headers: []Header{{"X-Key", secret}}}},
+		Trace: tr, Line: []byte(`{"Url":"http://gw/x?k=` + secret + `"}`),
+	}
+}
+
+func TestStoreMasksTheWholeDocument(t *testing.T) {
+	s := NewStore(Options{})
+	defer s.Close()
+	s.Add(pending("aaaa-1", time.Now(), "very-secret-key-123"))
+	s.Flush()
+	d, err := s.Capture("aaaa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := fmt.Sprint(d.Steps) + fmt.Sprint(d.Request.Headers) + string(d.Log)
+	if strings.Contains(raw, "very-secret-key-123") || !strings.Contains(raw, "***") {
+		t.Errorf("document not masked: %s", raw)
+	}
+	if st := d.FailingStep(); st == nil || st.Source != "check-header" {
+		t.Errorf("failing step %+v", st)
+	}
+}
+
+func TestStoreBoundsAndLookups(t *testing.T) {
+	s := NewStore(Options{MaxCount: 3})
+	defer s.Close()
+	now := time.Now()
+	for i := 0; i < 5; i++ {
+		s.Add(pending(fmt.Sprintf("id-%d-x", i), now.Add(time.Duration(i)*time.Second), "secret-value-xyz"))
+	}
+	s.Flush()
+	st := s.Stats()
+	if st.Count != 3 || st.Evicted != 2 || st.Captured != 5 {
+		t.Fatalf("stats %+v", st)
+	}
+	if _, err := s.Capture("id-0-x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the oldest capture is still there (%v)", err)
+	}
+	var amb *AmbiguousError
+	if _, err := s.Capture("id-"); !errors.As(err, &amb) || len(amb.Candidates) != 3 {
+		t.Errorf("prefix id-: %v", err)
+	}
+	docs, _ := s.Captures(now.Add(3*time.Second), 0)
+	if len(docs) != 2 || docs[0].ID != "id-4-x" {
+		t.Errorf("captures since +3s: %d, first %v", len(docs), docs)
+	}
+}
+
+func TestStoreByteBudgetAndDrops(t *testing.T) {
+	s := NewStore(Options{MaxBytes: 2000, Queue: 1})
+	defer s.Close()
+	for i := 0; i < 200; i++ {
+		s.Add(pending(fmt.Sprintf("b-%d", i), time.Now(), "secret-value-xyz"))
+	}
+	s.Flush()
+	st := s.Stats()
+	if st.Bytes > 2000+1000 || st.Captured+st.Dropped != 200 {
+		t.Errorf("stats %+v: the byte budget or the drop count is off", st)
+	}
+}
