@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,6 +56,7 @@ type runFlags struct {
 	// logRetention and logMaxSize bound the log store.
 	logRetention string
 	logMaxSize   string
+	clientCRL    string
 	// serve holds the listener settings; its Listen comes from listen.
 	serve serve.Options
 }
@@ -104,6 +107,7 @@ Every failed request is kept with its full trace (successful ones too with
 	cmd.Flags().StringVar(&f.logRetention, "log-retention", "7d", "how long log lines are kept in the state directory's log store (e.g. 24h, 7d)")
 	cmd.Flags().StringVar(&f.logMaxSize, "log-max-size", "1GiB", "size of the log store above which the oldest lines are deleted (e.g. 500MiB, 1GiB)")
 	addServeFlags(cmd.Flags(), &f.serve)
+	cmd.Flags().StringVar(&f.clientCRL, "client-crl", "", "certificate revocation list (PEM or DER) validate-client-certificate checks client certificates against")
 	cmd.Flags().BoolVar(&f.watch, "watch", true, "reload when a file of the folder changes (SIGHUP reloads too)")
 	cmd.Flags().IntVar(&f.captureBody, "capture-body-bytes", 16<<10, "how many bytes of a failed request's and its response's bodies are kept")
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
@@ -212,6 +216,21 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	registerCaptureMetrics(met, captures)
 	registerStoreMetrics(met, store)
 	opts.Observer = metricsObserver{met}
+	// validate-client-certificate trusts the listener's --client-ca, read
+	// from the server once it exists (and again after a reload).
+	var srv *serve.Server
+	trust := &gateway.ClientTrust{Roots: func() *x509.CertPool {
+		if srv == nil {
+			return nil
+		}
+		return srv.ClientCAs()
+	}}
+	if f.clientCRL != "" {
+		if trust.Revoked, err = loadCRL(f.clientCRL); err != nil {
+			return err
+		}
+	}
+	opts.ClientTrust = trust
 	gw, err := gateway.New(snap, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
@@ -227,7 +246,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 
 	so := f.serve
 	so.Listen, so.Log = f.listen, stderr
-	srv, err := serve.New(gw, so)
+	srv, err = serve.New(gw, so)
 	if err != nil {
 		return err
 	}
@@ -421,4 +440,20 @@ func envName(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// loadCRL reads a certificate revocation list in PEM or DER.
+func loadCRL(path string) (*x509.RevocationList, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--client-crl: %w", err)
+	}
+	if blk, _ := pem.Decode(b); blk != nil {
+		b = blk.Bytes
+	}
+	crl, err := x509.ParseRevocationList(b)
+	if err != nil {
+		return nil, fmt.Errorf("--client-crl %s: %w", path, err)
+	}
+	return crl, nil
 }

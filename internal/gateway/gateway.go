@@ -64,6 +64,9 @@ type Options struct {
 	// Certificates are the certificates policies refer to by id or
 	// thumbprint.
 	Certificates []Certificate
+	// ClientTrust is what validate-client-certificate checks client
+	// certificates against; nil trusts no authority.
+	ClientTrust *ClientTrust
 	// Observer sees every request begin and end (metrics); nil is none.
 	Observer Observer
 	// Capture keeps every failed request (and the successful ones its
@@ -94,10 +97,12 @@ type Gateway struct {
 	traces    *reqtrace.Store
 	capture   *capture.Store
 	observer  Observer
-	limits    limit.Store
-	caches    cache.Stores
-	outage    OutageMode
-	discovery *authn.Discovery
+	// clientTrust is what validate-client-certificate trusts.
+	clientTrust *ClientTrust
+	limits      limit.Store
+	caches      cache.Stores
+	outage      OutageMode
+	discovery   *authn.Discovery
 	// azureAuthority is the authority of validate-azure-ad-token.
 	azureAuthority string
 	tokens         *tokenCache // nil when no managed identity is configured
@@ -135,6 +140,7 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		traces:         opts.Traces,
 		capture:        opts.Capture,
 		observer:       opts.Observer,
+		clientTrust:    opts.ClientTrust,
 		limits:         opts.Limits,
 		caches:         cache.Stores{Internal: cache.NewMemory(64 << 20), External: opts.ExternalCache},
 		outage:         opts.Outage,

@@ -369,6 +369,7 @@ func (x *exchange) newExprContext() *expr.Context {
 			OriginalUrl:       exprURL(&orig),
 			IpAddress:         x.rec.CallerIPAddress,
 			MatchedParameters: map[string]string{},
+			Certificate:       clientCertificate(r),
 		},
 		Variables: x.vars(),
 		Deployment: &expr.Deployment{

@@ -27,7 +27,7 @@ var runnable = map[string]bool{
 	"check-header": true, "ip-filter": true, "authentication-basic": true, "emit-metric": true,
 	"log-to-eventhub": true, "limit-concurrency": true, "jsonp": true, "include-fragment": true,
 	"cors": true, "rate-limit": true, "rate-limit-by-key": true, "quota": true, "quota-by-key": true,
-	"validate-jwt": true, "validate-azure-ad-token": true, "cache-lookup": true, "cache-store": true,
+	"validate-jwt": true, "validate-client-certificate": true, "validate-azure-ad-token": true, "cache-lookup": true, "cache-store": true,
 	"cache-lookup-value": true, "cache-store-value": true, "cache-remove-value": true,
 	"authentication-managed-identity": true, "json-to-xml": true, "xml-to-json": true, "authentication-certificate": true,
 	"validate-content": true, "validate-parameters": true, "validate-headers": true, "validate-status-code": true,
@@ -109,6 +109,8 @@ func (x *exchange) exec(st *policy.Step) (flow, *Error) {
 		return next, x.execFindAndReplace(st, p, began)
 	case *policy.CheckHeader:
 		return next, x.execCheckHeader(st, p, began)
+	case *policy.ValidateClientCertificate:
+		return next, x.execValidateClientCertificate(st, p, began)
 	case *policy.IPFilter:
 		return next, x.execIPFilter(st, p, began)
 	case *policy.AuthenticationBasic:
