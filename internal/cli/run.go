@@ -231,6 +231,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		}
 	}
 	opts.ClientTrust = trust
+	opts.EnforceProtocols = len(f.serve.Certificates) > 0
 	gw, err := gateway.New(snap, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)

@@ -149,3 +149,46 @@ func TestValidateClientCertificate(t *testing.T) {
 		}
 	}
 }
+
+// With HTTPS served, an API's protocols are enforced: an https-only API
+// answers a plain request with APIM's 404 and a cause naming the scheme.
+func TestProtocolsEnforced(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer backend.Close()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "apis/secure"), 0o755)
+	os.WriteFile(filepath.Join(dir, "apis/secure/apiInformation.json"), []byte(`{"properties":{"path":"secure","protocols":["https"],"serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "apis/secure/specification.yaml"), []byte("openapi: 3.0.1\ninfo: {title: s, version: '1'}\npaths:\n  /x:\n    get: {operationId: x, responses: {'200': {description: OK}}}\n"), 0o644)
+	snap, diags := config.Load(dir, config.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	var logs syncBuffer
+	gw, err := New(snap, Options{Log: NewLogWriter(&logs), EnforceProtocols: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := httptest.NewServer(gw)
+	defer plain.Close()
+	secure := httptest.NewTLSServer(gw)
+	defer secure.Close()
+	resp, err := http.Get(plain.URL + "/secure/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	logs.mu.Lock()
+	line := logs.b.String()
+	logs.mu.Unlock()
+	if resp.StatusCode != 404 || !strings.Contains(line, "accepts only https") {
+		t.Errorf("plain request to an https-only API: %d\n%s", resp.StatusCode, line)
+	}
+	resp, err = secure.Client().Get(secure.URL + "/secure/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("https request: %d", resp.StatusCode)
+	}
+}

@@ -64,6 +64,10 @@ type Options struct {
 	// Certificates are the certificates policies refer to by id or
 	// thumbprint.
 	Certificates []Certificate
+	// EnforceProtocols refuses a request whose scheme (http or https) is not
+	// among its API's protocols, as APIM does. tollgate run turns it on
+	// when it serves HTTPS; without TLS every API is reachable over http.
+	EnforceProtocols bool
 	// ClientTrust is what validate-client-certificate checks client
 	// certificates against; nil trusts no authority.
 	ClientTrust *ClientTrust
@@ -98,11 +102,12 @@ type Gateway struct {
 	capture   *capture.Store
 	observer  Observer
 	// clientTrust is what validate-client-certificate trusts.
-	clientTrust *ClientTrust
-	limits      limit.Store
-	caches      cache.Stores
-	outage      OutageMode
-	discovery   *authn.Discovery
+	clientTrust      *ClientTrust
+	enforceProtocols bool
+	limits           limit.Store
+	caches           cache.Stores
+	outage           OutageMode
+	discovery        *authn.Discovery
 	// azureAuthority is the authority of validate-azure-ad-token.
 	azureAuthority string
 	tokens         *tokenCache // nil when no managed identity is configured
@@ -133,19 +138,20 @@ type state struct {
 // New builds a Gateway serving snap.
 func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 	g := &Gateway{
-		transport:      opts.Transport,
-		log:            opts.Log,
-		allAccess:      opts.AllAccessKey,
-		timeout:        opts.BackendTimeout,
-		traces:         opts.Traces,
-		capture:        opts.Capture,
-		observer:       opts.Observer,
-		clientTrust:    opts.ClientTrust,
-		limits:         opts.Limits,
-		caches:         cache.Stores{Internal: cache.NewMemory(64 << 20), External: opts.ExternalCache},
-		outage:         opts.Outage,
-		discovery:      authn.NewDiscovery(authn.DiscoveryOptions{HTTPClient: opts.HTTPClient}),
-		azureAuthority: opts.AzureADAuthority,
+		transport:        opts.Transport,
+		log:              opts.Log,
+		allAccess:        opts.AllAccessKey,
+		timeout:          opts.BackendTimeout,
+		traces:           opts.Traces,
+		capture:          opts.Capture,
+		observer:         opts.Observer,
+		clientTrust:      opts.ClientTrust,
+		enforceProtocols: opts.EnforceProtocols,
+		limits:           opts.Limits,
+		caches:           cache.Stores{Internal: cache.NewMemory(64 << 20), External: opts.ExternalCache},
+		outage:           opts.Outage,
+		discovery:        authn.NewDiscovery(authn.DiscoveryOptions{HTTPClient: opts.HTTPClient}),
+		azureAuthority:   opts.AzureADAuthority,
 	}
 	if g.limits == nil {
 		g.limits = limit.NewMemory()
@@ -395,6 +401,18 @@ func (x *exchange) serve() {
 	}
 	api := x.m.api
 	x.rec.APIID, x.rec.APIRevision = api.ID, api.Revision
+	if x.g.enforceProtocols && len(api.Protocols) > 0 {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		if !containsFold(api.Protocols, scheme) {
+			x.pipe = x.pipeline()
+			x.handleError(errOperationNotFound(fmt.Sprintf("API %s accepts only %s (protocols in apis/%s/apiInformation.json), and the request came over %s: call %s://… or add %q to the API's protocols",
+				api.ID, strings.Join(api.Protocols, ", "), api.Name, scheme, api.Protocols[0], scheme)))
+			return
+		}
+	}
 	if x.m.op == nil && isPreflight(r) {
 		x.m.matchOperation(strings.ToUpper(r.Header.Get("Access-Control-Request-Method")), x.query)
 		x.preflight = x.m.op != nil
@@ -733,6 +751,15 @@ func inboundHasBase(d *policy.Document) bool {
 	}
 	for _, st := range sec.Statements {
 		if _, ok := st.Policy.(*policy.Base); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
 			return true
 		}
 	}
