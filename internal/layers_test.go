@@ -20,6 +20,8 @@ var layers = map[string]int{
 	"internal/demo":                    0,
 	"internal/diag":                    0,
 	"internal/dotnet":                  0,
+	"internal/llm":                     0,
+	"internal/credentials":             0,
 	"internal/redisclient":             0,
 	"internal/reqtrace":                0,
 	"internal/testkit":                 0,
@@ -35,6 +37,7 @@ var layers = map[string]int{
 	"internal/authn":                   2,
 	"internal/cache/cachetest":         2,
 	"internal/cache/redisstore":        2,
+	"internal/semcache":                2,
 	"internal/explain":                 2,
 	"internal/expr/syntax":             2,
 	"internal/limit/limittest":         2,
@@ -67,13 +70,14 @@ var owners = map[string][]string{
 	"github.com/lestrrat-go/jwx/v3":            {"internal/authn", "internal/authn/authntest"},
 	"github.com/osteele/liquid":                {"internal/liquid"},
 	"github.com/spf13/cobra":                   {"internal/cli"},
-	"go.yaml.in/yaml/v3":                       {"internal/config"},
+	"go.yaml.in/yaml/v3":                       {"internal/config", "internal/credentials"},
 	"github.com/go-json-experiment/json":       {"internal/config"},
-	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"},
+	"github.com/dlclark/regexp2/v2":            {"internal/expr/value"}, // and, through tiktoken-go, internal/llm
 	"github.com/santhosh-tekuri/jsonschema/v6": {"internal/validate"},
 	"github.com/prometheus/client_golang":      {"internal/metrics"},
 	"github.com/prometheus/common":             {"internal/metrics"},
 	"github.com/fsnotify/fsnotify":             {"internal/watch"},
+	"github.com/tiktoken-go/tokenizer":         {"internal/llm"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not
