@@ -225,3 +225,16 @@ func BenchmarkEstimatePrompt2KB(b *testing.B) {
 		}
 	}
 }
+
+func TestCompletionText(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"choices":[{"message":{"role":"assistant","content":"Hi there"}}]}`:                        "Hi there",
+		`{"choices":[{"text":"once upon"}]}`:                                                         "once upon",
+		`{"output":[{"type":"message","content":[{"type":"output_text","text":"from responses"}]}]}`: "from responses",
+		`not json`: "",
+	} {
+		if got := CompletionText([]byte(body)); got != want {
+			t.Errorf("CompletionText(%s) = %q, want %q", body, got, want)
+		}
+	}
+}

@@ -192,3 +192,35 @@ func PromptText(r *Request, ignoreSystem bool, maxMessages int) (text string, ok
 	}
 	return b.String(), true
 }
+
+// CompletionText returns the generated text of a JSON response: the
+// choices' message contents (chat) or texts (completions), or the Responses
+// API's output text.
+func CompletionText(body []byte) string {
+	var doc struct {
+		Choices []struct {
+			Message *Message `json:"message"`
+			Text    string   `json:"text"`
+		} `json:"choices"`
+		Output []struct {
+			Content json.RawMessage `json:"content"`
+		} `json:"output"`
+	}
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	var texts []string
+	for _, c := range doc.Choices {
+		if c.Message != nil {
+			texts = append(texts, c.Message.Text())
+		} else if c.Text != "" {
+			texts = append(texts, c.Text)
+		}
+	}
+	for _, o := range doc.Output {
+		if t := textOf(o.Content); t != "" {
+			texts = append(texts, t)
+		}
+	}
+	return strings.Join(texts, "\n")
+}
