@@ -569,3 +569,16 @@ func lastError(t *testing.T, s *site) loggedError {
 	c, _ := l["LastErrorCause"].(string)
 	return loggedError{r, c}
 }
+
+// Counters stored in variables are .NET ints, which expressions can use as
+// such (remaining-calls-variable-name of rate-limit-by-key, and the token
+// limit's variables).
+func TestRateLimitVariablesAreInt(t *testing.T) {
+	s := newSite(t, map[string]string{"apis/test/policy.xml": `<policies><inbound><base/>
+		<rate-limit-by-key calls="5" renewal-period="60" counter-key="k" remaining-calls-variable-name="left" /></inbound>
+		<backend><base/></backend><outbound><base/><set-header name="x-left" exists-action="override"><value>@(((int)context.Variables["left"] + 1).ToString())</value></set-header></outbound><on-error><base/></on-error></policies>`}, Options{})
+	r := s.do(t, "GET", "/test/items?subscription-key="+productKey)
+	if r.status != 200 || r.header.Get("x-left") != "5" {
+		t.Errorf("%d x-left %q %s", r.status, r.header.Get("x-left"), r.body)
+	}
+}
