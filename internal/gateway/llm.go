@@ -261,10 +261,8 @@ func (x *exchange) execLLMTokenLimit(st *policy.Step, p *policy.LLMTokenLimit, b
 		a.quotaKey = limit.ByKey("llm-token-quota|" + key + "|" + strconv.FormatInt(start.Unix(), 10))
 		var serr error
 		if est > 0 {
-			qs, serr = x.g.limits.TakeQuota(ctx, a.quotaKey, a.quota, 0)
-			if serr == nil && qs.Calls+est > a.quota.Calls {
-				qs.Allowed = false
-			}
+			// Decides and counts the estimate in one step.
+			qs, serr = x.g.limits.TakeQuota(ctx, a.quotaKey, a.quota, est)
 		} else {
 			qs, serr = x.g.limits.PeekQuota(ctx, a.quotaKey, a.quota)
 		}
@@ -289,13 +287,6 @@ func (x *exchange) execLLMTokenLimit(st *policy.Step, p *policy.LLMTokenLimit, b
 				return x.storeFailure(st, "Token limit could not be evaluated.", serr)
 			}
 			rate = r2
-		}
-		if a.quotaKey != "" {
-			q2, serr := x.g.limits.AddQuota(ctx, a.quotaKey, a.quota, est, 0)
-			if serr != nil {
-				return x.storeFailure(st, "Token quota could not be evaluated.", serr)
-			}
-			qs = q2
 		}
 		a.counted = est
 	}
@@ -725,6 +716,10 @@ func (x *exchange) execSemanticStore(st *policy.Step, p *policy.LLMSemanticCache
 	return nil
 }
 
+// maxSafetyChunks bounds the Content Safety calls of one check: text longer
+// than maxSafetyChunks × llm.MaxAnalyzeChars characters is refused.
+const maxSafetyChunks = 20
+
 // contentSafetyRefused is APIM's answer to a prompt that fails the content
 // safety check.
 func contentSafetyRefused(st *policy.Step, cause string) *Error {
@@ -782,45 +777,53 @@ func (x *exchange) checkContentSafety(st *policy.Step, p *policy.LLMContentSafet
 		return &Error{Source: st.Name, Reason: "ContentSafetyFailure", Status: 500, Message: "Content safety check could not be performed.",
 			Cause: fmt.Sprintf("the content safety backend %s answered %d: %s", backendID, status, snippet(data))}
 	}
-	if len(names) > 0 || len(blocklists) > 0 {
-		status, data, err := x.callBackendEntity(st, backendID, llm.AnalyzeTextPath, llm.AnalyzeTextRequest(text, names, blocklists, p.OutputType.Resolved()))
-		if err != nil {
-			return err
-		}
-		if status != http.StatusOK {
-			return fail(status, data)
-		}
-		a, perr := llm.ParseAnalysis(data)
-		if perr != nil {
-			return fail(status, data)
-		}
-		for _, m := range a.BlocklistsMatch {
-			return contentSafetyRefused(st, fmt.Sprintf("the %s matches blocklist %q", what, m.BlocklistName))
-		}
-		for _, c := range a.CategoriesAnalysis {
-			if t, ok := thresholds[strings.ToLower(c.Category)]; ok && c.Severity >= t {
-				return contentSafetyRefused(st, fmt.Sprintf("the %s has severity %d in category %s, at or above its threshold %d", what, c.Severity, c.Category, t))
-			}
-		}
+	// Content Safety takes 10,000 characters per call: longer text is
+	// checked piece by piece, up to maxSafetyChunks pieces.
+	chunks := llm.Chunks(text, llm.MaxAnalyzeChars)
+	if len(chunks) > maxSafetyChunks {
+		return contentSafetyRefused(st, fmt.Sprintf("the %s is longer than the %d characters tollgate checks", what, maxSafetyChunks*llm.MaxAnalyzeChars))
 	}
 	shield, err := x.boolean(st, p.ShieldPrompt)
 	if err != nil {
 		return err
 	}
-	if shield && what == "prompt" {
-		status, data, err := x.callBackendEntity(st, backendID, llm.ShieldPromptPath, llm.ShieldPromptRequest(text))
-		if err != nil {
-			return err
+	for _, chunk := range chunks {
+		if len(names) > 0 || len(blocklists) > 0 {
+			status, data, err := x.callBackendEntity(st, backendID, llm.AnalyzeTextPath, llm.AnalyzeTextRequest(chunk, names, blocklists, p.OutputType.Resolved()))
+			if err != nil {
+				return err
+			}
+			if status != http.StatusOK {
+				return fail(status, data)
+			}
+			a, perr := llm.ParseAnalysis(data)
+			if perr != nil {
+				return fail(status, data)
+			}
+			for _, m := range a.BlocklistsMatch {
+				return contentSafetyRefused(st, fmt.Sprintf("the %s matches blocklist %q", what, m.BlocklistName))
+			}
+			for _, c := range a.CategoriesAnalysis {
+				if t, ok := thresholds[strings.ToLower(c.Category)]; ok && c.Severity >= t {
+					return contentSafetyRefused(st, fmt.Sprintf("the %s has severity %d in category %s, at or above its threshold %d", what, c.Severity, c.Category, t))
+				}
+			}
 		}
-		if status != http.StatusOK {
-			return fail(status, data)
-		}
-		attack, perr := llm.ParseShield(data)
-		if perr != nil {
-			return fail(status, data)
-		}
-		if attack {
-			return contentSafetyRefused(st, "Prompt Shields detected an attack in the prompt")
+		if shield && what == "prompt" {
+			status, data, err := x.callBackendEntity(st, backendID, llm.ShieldPromptPath, llm.ShieldPromptRequest(chunk))
+			if err != nil {
+				return err
+			}
+			if status != http.StatusOK {
+				return fail(status, data)
+			}
+			attack, perr := llm.ParseShield(data)
+			if perr != nil {
+				return fail(status, data)
+			}
+			if attack {
+				return contentSafetyRefused(st, "Prompt Shields detected an attack in the prompt")
+			}
 		}
 	}
 	x.tracePolicy(st, began, "the %s passed the content safety check (%d categories, %d blocklists, shield-prompt %v)", what, len(names), len(blocklists), shield)

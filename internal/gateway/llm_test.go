@@ -428,6 +428,20 @@ func TestContentSafety(t *testing.T) {
 	if o.chats.Load() != 2 {
 		t.Errorf("backend calls %d, want 2 (refused prompts never reach the model)", o.chats.Load())
 	}
+	// Long prompts are checked in pieces of 10,000 characters: a harmful
+	// word in the second piece is found.
+	before := o.analyses.Load()
+	long := strings.Repeat("calm words ", 1000) + " a hateful remark"
+	if r := s.chat(t, chatAbout("", long)); r.status != 403 || o.analyses.Load()-before != 2 {
+		t.Errorf("long prompt: %d after %d analyses", r.status, o.analyses.Load()-before)
+	}
+	before = o.analyses.Load()
+	if r := s.chat(t, chatAbout("", strings.Repeat("x", 200001))); r.status != 403 || o.analyses.Load() != before {
+		t.Errorf("a prompt over the checked length: %d, %d analyses", r.status, o.analyses.Load()-before)
+	}
+	if e := lastError(t, s); !strings.Contains(e.cause, "longer than the 200000 characters tollgate checks") {
+		t.Errorf("cause %q", e.cause)
+	}
 	// Completions are checked with enforce-on-completions.
 	s2 := newAISite(t, o, contentSafetyPolicy(` enforce-on-completions="true"`), "", Options{})
 	if r := s2.chat(t, chatAbout("", "weather")); r.status != 200 || o.analyses.Load() < 2 {

@@ -3,6 +3,7 @@ package llm
 import (
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Content Safety API paths and versions tollgate calls, relative to the
@@ -11,6 +12,26 @@ const (
 	AnalyzeTextPath  = "/contentsafety/text:analyze?api-version=2023-10-01"
 	ShieldPromptPath = "/contentsafety/text:shieldPrompt?api-version=2024-09-01"
 )
+
+// MaxAnalyzeChars is the most characters one Content Safety call accepts;
+// longer text is checked in pieces (see Chunks).
+const MaxAnalyzeChars = 10000
+
+// Chunks splits text into pieces of at most size characters (runes).
+func Chunks(text string, size int) []string {
+	var out []string
+	for len(text) > 0 {
+		n, i := 0, 0
+		for i < len(text) && n < size {
+			_, w := utf8.DecodeRuneInString(text[i:])
+			i += w
+			n++
+		}
+		out = append(out, text[:i])
+		text = text[i:]
+	}
+	return out
+}
 
 // AnalyzeTextRequest returns the body of a text:analyze call.
 func AnalyzeTextRequest(text string, categories, blocklists []string, outputType string) []byte {

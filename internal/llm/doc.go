@@ -15,7 +15,8 @@
 // Responses API (input) requests count the tokens of their text. Images,
 // audio, tool definitions and tool calls are not counted: the estimate is a
 // lower bound for such requests, and the usage the model reports corrects
-// the counters afterwards.
+// the counters afterwards. Prompt text beyond MaxExactPrompt (1 MiB) is
+// counted as one token per 4 bytes, so that a huge body costs bounded time.
 //
 // The encoding follows the model named in the request: o200k_base for the
 // gpt-4o, gpt-4.1, gpt-4.5, gpt-5, o1, o3 and o4 families, cl100k_base for

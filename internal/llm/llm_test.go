@@ -238,3 +238,25 @@ func TestCompletionText(t *testing.T) {
 		}
 	}
 }
+
+// A prompt beyond MaxExactPrompt is counted exactly up to it and by length
+// after it, in bounded time.
+func TestEstimatePromptBounded(t *testing.T) {
+	text := strings.Repeat("hello world ", MaxExactPrompt/12*3)
+	r := &Request{Prompt: []byte(`"` + text + `"`)}
+	exact, _ := CountTokens(Cl100kBase, text[:MaxExactPrompt])
+	got, err := EstimatePrompt(r, "")
+	if want := exact + (len(text)-MaxExactPrompt+3)/4; err != nil || got != want {
+		t.Errorf("EstimatePrompt = %d, %v; want %d", got, err, want)
+	}
+}
+
+func TestChunks(t *testing.T) {
+	got := Chunks("héllo wörld", 4)
+	if strings.Join(got, "|") != "héll|o wö|rld" {
+		t.Errorf("Chunks = %q", got)
+	}
+	if len(Chunks("", 4)) != 0 {
+		t.Error("chunks of nothing")
+	}
+}

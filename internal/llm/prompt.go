@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Request is what the AI policies read from an OpenAI-compatible request
@@ -120,6 +121,31 @@ const (
 	tokensPerReply   = 3
 )
 
+// MaxExactPrompt bounds the bytes of prompt text EstimatePrompt counts
+// exactly; beyond it each 4 bytes count as one token, so that a huge body
+// costs bounded time.
+const MaxExactPrompt = 1 << 20
+
+// budget counts tokens exactly for the first MaxExactPrompt bytes.
+type budget struct {
+	enc  Encoding
+	left int
+}
+
+func (b *budget) count(s string) (int, error) {
+	if len(s) <= b.left {
+		b.left -= len(s)
+		return CountTokens(b.enc, s)
+	}
+	cut := b.left
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	n, err := CountTokens(b.enc, s[:cut])
+	b.left = 0
+	return n + (len(s)-cut+3)/4, err
+}
+
 // EstimatePrompt returns the number of prompt tokens of a request. model is
 // used when the body names none (Azure OpenAI puts the deployment in the
 // URL). See the package documentation for what is counted.
@@ -127,7 +153,7 @@ func EstimatePrompt(r *Request, model string) (int, error) {
 	if r.Model != "" {
 		model = r.Model
 	}
-	enc := EncodingFor(model)
+	b := &budget{enc: EncodingFor(model), left: MaxExactPrompt}
 	messages := r.Messages
 	if messages == nil {
 		messages = inputMessages(r.Input)
@@ -137,7 +163,7 @@ func EstimatePrompt(r *Request, model string) (int, error) {
 		for _, m := range messages {
 			n += tokensPerMessage
 			for _, s := range []string{m.Role, m.Text(), m.Name} {
-				c, err := CountTokens(enc, s)
+				c, err := b.count(s)
 				if err != nil {
 					return 0, err
 				}
@@ -153,7 +179,7 @@ func EstimatePrompt(r *Request, model string) (int, error) {
 	if text == "" {
 		text = textOf(r.Input)
 	}
-	return CountTokens(enc, text)
+	return b.count(text)
 }
 
 // PromptText returns the text a semantic cache compares: the chat messages'
