@@ -21,6 +21,7 @@ import (
 	cacheredis "github.com/tollgate/tollgate/internal/cache/redisstore"
 	"github.com/tollgate/tollgate/internal/capture"
 	"github.com/tollgate/tollgate/internal/console"
+	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/gateway"
 	limitredis "github.com/tollgate/tollgate/internal/limit/redisstore"
@@ -40,6 +41,8 @@ type runFlags struct {
 	storeOutage  string
 	identity     string
 	certificates []string
+	// authorizations is the credential manager's file (--authorizations).
+	authorizations string
 
 	// data is the state directory as given (--data): "" for the default,
 	// "none" for memory only. dataDir is what it resolved to, "" for none.
@@ -117,6 +120,7 @@ Every failed request is kept with its full trace (successful ones too with
 	cmd.Flags().StringVar(&f.redis, "redis", "", "Redis server (host:port or redis://...) shared by replicas for rate limits, quotas and the external cache (default $TOLLGATE_REDIS; none: in memory)")
 	cmd.Flags().StringVar(&f.identity, "managed-identity-endpoint", "", "endpoint giving authentication-managed-identity its tokens, App Service protocol (default $IDENTITY_ENDPOINT; $TOLLGATE_MANAGED_IDENTITY_TOKEN gives a fixed token)")
 	cmd.Flags().StringArrayVar(&f.certificates, "certificate", nil, "certificate for certificate-id or thumbprint references: ID=FILE, PEM (with key) or PKCS#12 (password in $TOLLGATE_CERTIFICATE_<ID>_PASSWORD); repeatable")
+	cmd.Flags().StringVar(&f.authorizations, "authorizations", "", "JSON or YAML file of access tokens for get-authorization-context (tokens in $TOLLGATE_AUTHORIZATION_<PROVIDER>_<ID> win over it)")
 	cmd.Flags().StringVar(&f.storeOutage, "store-outage", "open", "when Redis is unreachable, throttling policies fail \"open\" (admit) or \"closed\" (503)")
 	return cmd
 }
@@ -174,7 +178,12 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	opts := gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100), ManagedIdentity: identitySource(f.identity), Certificates: certs}
+	authz, err := credentials.New(f.authorizations, nil)
+	if err != nil {
+		return fmt.Errorf("--authorizations: %w", err)
+	}
+	opts := gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100), ManagedIdentity: identitySource(f.identity),
+		Certificates: certs, Authorizations: authz}
 	switch f.storeOutage {
 	case "open":
 		opts.Outage = gateway.FailOpen

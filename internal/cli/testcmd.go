@@ -12,12 +12,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 
 func newTestCmd(stdout, stderr io.Writer) *cobra.Command {
 	var headers, values, certificates []string
+	var authorizations string
 	var data string
 	var trace bool
 	cmd := &cobra.Command{
@@ -58,7 +60,12 @@ PATH may carry a query string. -d @FILE reads the body from FILE.`,
 			key := randomKey()
 			traces := reqtrace.NewStore(1)
 			var logLine recordingLog
-			gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Traces: traces, Log: gateway.NewLogWriter(&logLine), ManagedIdentity: identitySource(""), Certificates: certs})
+			authz, err := credentials.New(authorizations, nil)
+			if err != nil {
+				return fmt.Errorf("--authorizations: %w", err)
+			}
+			gw, err := gateway.New(snap, gateway.Options{AllAccessKey: key, Traces: traces, Log: gateway.NewLogWriter(&logLine), ManagedIdentity: identitySource(""),
+				Certificates: certs, Authorizations: authz})
 			if err != nil {
 				return err
 			}
@@ -124,6 +131,7 @@ PATH may carry a query string. -d @FILE reads the body from FILE.`,
 	cmd.Flags().StringVarP(&data, "data", "d", "", "request body, or @FILE")
 	cmd.Flags().BoolVar(&trace, "trace", false, "print the request trace after the response")
 	cmd.Flags().StringArrayVar(&certificates, "certificate", nil, "certificate for certificate-id or thumbprint references: ID=FILE; repeatable")
+	cmd.Flags().StringVar(&authorizations, "authorizations", "", "JSON or YAML file of access tokens for get-authorization-context")
 	cmd.Flags().StringArrayVar(&values, "values", nil, "APIOps override file supplying secrets and keys; repeatable")
 	return cmd
 }

@@ -46,10 +46,18 @@ type (
 	Workspace    = value.Workspace
 	GraphQL      = value.GraphQL
 	UserIdentity = value.UserIdentity
+	// Authorization is the value get-authorization-context stores.
+	Authorization = value.Authorization
 	// PrivateEndpointConnection is context.Request.PrivateEndpointConnection.
 	PrivateEndpointConnection = value.PrivateEndpointConnection
 	Guid                      = value.Guid
 )
+
+// NewAuthorization returns the Authorization get-authorization-context
+// stores, with claims given as decoded JSON.
+func NewAuthorization(accessToken string, claims map[string]any) *Authorization {
+	return value.NewAuthorization(accessToken, claims)
+}
 
 // NewVariables returns an empty variable set for Context.Variables.
 func NewVariables() *Variables { return value.NewVariables() }

@@ -170,7 +170,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		}
 		x.trace.AddStep(e, "%v", &forwardTrace{status: resp.StatusCode, reason: x.resp.reason})
 	}
-	return nil
+	return x.llmResponse()
 }
 
 func isRedirect(code int) bool {

@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate/tollgate/internal/liquid"
 	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/reqtrace"
+	"github.com/tollgate/tollgate/internal/semcache"
 )
 
 // HealthPath answers 200 like APIM's gateway health endpoint.
@@ -81,6 +82,9 @@ type Options struct {
 	// makes that policy fail (unless ignore-error) with a cause saying how
 	// to configure one.
 	ManagedIdentity TokenSource
+	// Authorizations give get-authorization-context its tokens; nil reads
+	// them from the environment (TOLLGATE_AUTHORIZATION_<PROVIDER>_<ID>).
+	Authorizations AuthorizationSource
 }
 
 // Observer sees every request: Begin when it arrives, Observe with its log
@@ -115,6 +119,10 @@ type Gateway struct {
 	trans          *transports
 	certs          *certificateStore
 	clientTrans    *clientTransports
+	authorizations AuthorizationSource
+	// semantic is the semantic cache, in the external cache when there is
+	// one, else in the internal cache.
+	semantic *semcache.Cache
 }
 
 // state is everything built from one configuration snapshot.
@@ -156,6 +164,12 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 	if g.limits == nil {
 		g.limits = limit.NewMemory()
 	}
+	g.authorizations = opts.Authorizations
+	if g.authorizations == nil {
+		g.authorizations = envAuthorizations()
+	}
+	semStore, _ := g.caches.Select(cache.PreferExternal)
+	g.semantic = semcache.New(semStore, semcache.Options{})
 	g.breakers = newBreakers()
 	g.certs = newCertificateStore(opts.Certificates)
 	g.clientTrans = &clientTransports{m: map[string]*http.Transport{}}
@@ -182,6 +196,7 @@ func (g *Gateway) Swap(snap *config.Snapshot) error {
 	if err := diags.Err(); err != nil {
 		return err
 	}
+	warmTokenizer(st.pipes)
 	g.state.Store(st)
 	return nil
 }
@@ -315,6 +330,10 @@ type exchange struct {
 	deferred     []deferredCount
 	cachePending *pendingStore
 	clientCert   *Certificate // set by authentication-certificate
+	llm          *llmState    // the AI gateway policies' work, nil when none ran
+	// secrets are values this request obtained that must not reach the log
+	// (access tokens of get-authorization-context).
+	secrets []string
 }
 
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}
@@ -358,6 +377,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// waiting for the backend's bytes).
 	x.rec.ClientTime = time.Since(sent)
 	x.finishCounts()
+	x.finishLLM()
 	x.rec.TotalTime = time.Since(x.start)
 	x.rec.BackendTime = x.backendTime
 	x.rec.URL = x.requestURL()
@@ -655,6 +675,9 @@ func (x *exchange) maskRecord() {
 	secrets := x.st.secrets
 	if x.acc.key != "" {
 		secrets = append(secrets[:len(secrets):len(secrets)], x.acc.key)
+	}
+	if len(x.secrets) > 0 {
+		secrets = append(secrets[:len(secrets):len(secrets)], x.secrets...)
 	}
 	if len(secrets) == 0 {
 		return

@@ -31,6 +31,9 @@ var runnable = map[string]bool{
 	"cache-lookup-value": true, "cache-store-value": true, "cache-remove-value": true,
 	"authentication-managed-identity": true, "json-to-xml": true, "xml-to-json": true, "authentication-certificate": true,
 	"validate-content": true, "validate-parameters": true, "validate-headers": true, "validate-status-code": true,
+	"llm-token-limit": true, "azure-openai-token-limit": true, "llm-emit-token-metric": true, "azure-openai-emit-token-metric": true,
+	"llm-semantic-cache-lookup": true, "azure-openai-semantic-cache-lookup": true, "llm-semantic-cache-store": true,
+	"azure-openai-semantic-cache-store": true, "llm-content-safety": true, "get-authorization-context": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -137,6 +140,18 @@ func (x *exchange) exec(st *policy.Step) (flow, *Error) {
 		return next, x.execValidateHeaders(st, p, began)
 	case *policy.ValidateStatusCode:
 		return next, x.execValidateStatusCode(st, p, began)
+	case *policy.LLMTokenLimit:
+		return next, x.execLLMTokenLimit(st, p, began)
+	case *policy.LLMEmitTokenMetric:
+		return next, x.execLLMEmitTokenMetric(st, p, began)
+	case *policy.LLMSemanticCacheLookup:
+		return x.execSemanticLookup(st, p, began)
+	case *policy.LLMSemanticCacheStore:
+		return next, x.execSemanticStore(st, p, began)
+	case *policy.LLMContentSafety:
+		return next, x.execContentSafety(st, p, began)
+	case *policy.GetAuthorizationContext:
+		return next, x.execGetAuthorizationContext(st, p, began)
 	}
 	return next, &Error{Source: st.Name, Reason: "PolicyNotSupported", Status: 500, Message: "Policy execution failed.",
 		Cause: fmt.Sprintf("policy %s is not supported by tollgate yet", st.Name)}

@@ -86,10 +86,10 @@ func (x *exchange) rateHeaders(r limit.Rate, remainingHeader, remainingVar, tota
 		x.addResponseHeader(totalHeader.Resolved(), strconv.FormatInt(r.Limit, 10))
 	}
 	if remainingVar.Set {
-		x.vars().Set(remainingVar.Resolved(), int(r.Remaining))
+		x.vars().Set(remainingVar.Resolved(), int32(r.Remaining))
 	}
 	if retryVar.Set && !r.Allowed {
-		x.vars().Set(retryVar.Resolved(), int(r.RetryAfterSeconds()))
+		x.vars().Set(retryVar.Resolved(), int32(r.RetryAfterSeconds()))
 	}
 }
 

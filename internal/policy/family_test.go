@@ -338,7 +338,7 @@ func TestCacheValidateLoggingPolicies(t *testing.T) {
 		{name: "trace without message", stmts: `<trace source="s" />`, want: []string{"missing-element@trace"}},
 		{name: "emit-metric", stmts: `<emit-metric name="m" value="1" namespace="n"><dimension name="API ID" /><dimension name="ip" value="@(context.Request.IpAddress)" /></emit-metric>`},
 		{name: "emit-metric no dimension", stmts: `<emit-metric name="m" />`, want: []string{"missing-element@emit-metric"}},
-		{name: "opaque known policy", stmts: `<llm-content-safety backend-id="cs" />`},
+		{name: "opaque known policy", stmts: `<validate-odata-request max-size="100" />`},
 	})
 }
 

@@ -122,8 +122,8 @@ func parseLogToEventHub(l *loader, e *xmlscan.Element, _ ctx) Policy {
 }
 
 // Opaque is a policy tollgate knows by name but does not model attribute by
-// attribute (Dapr, Service Bus, GraphQL data sources, semantic caching,
-// content safety, OData and GraphQL validation). Its attributes are read
+// attribute (Dapr, Service Bus, GraphQL data sources, OData and GraphQL
+// validation). Its attributes are read
 // with named values substituted; nothing else is checked.
 type Opaque struct {
 	Element string

@@ -89,6 +89,13 @@ func policyTable() map[string]spec {
 		"cache-store-value":  {parse: parseCacheStoreValue, sections: all},
 		"cache-remove-value": {parse: parseCacheRemoveValue, sections: all},
 
+		// AI gateway.
+		"llm-semantic-cache-lookup":          {parse: parseLLMSemanticCacheLookup, sections: in, once: true},
+		"azure-openai-semantic-cache-lookup": {parse: parseLLMSemanticCacheLookup, sections: in, once: true},
+		"llm-semantic-cache-store":           {parse: parseLLMSemanticCacheStore, sections: out, once: true},
+		"azure-openai-semantic-cache-store":  {parse: parseLLMSemanticCacheStore, sections: out, once: true},
+		"llm-content-safety":                 {parse: parseLLMContentSafety, sections: in},
+
 		// Content validation.
 		"validate-content":     {parse: parseValidateContent, sections: in | out | oe},
 		"validate-parameters":  {parse: parseValidateParameters, sections: in},
@@ -102,16 +109,11 @@ func policyTable() map[string]spec {
 		"azure-openai-emit-token-metric": {parse: parseLLMEmitTokenMetric, sections: in},
 
 		// Known by name only (see Opaque).
-		"validate-odata-request":             {parse: parseOpaque, sections: in},
-		"validate-graphql-request":           {parse: parseOpaque, sections: in},
-		"llm-content-safety":                 {parse: parseOpaque, sections: in},
-		"llm-semantic-cache-lookup":          {parse: parseOpaque, sections: in},
-		"llm-semantic-cache-store":           {parse: parseOpaque, sections: out},
-		"azure-openai-semantic-cache-lookup": {parse: parseOpaque, sections: in},
-		"azure-openai-semantic-cache-store":  {parse: parseOpaque, sections: out},
-		"send-service-bus-message":           {parse: parseOpaque, sections: all},
-		"publish-to-dapr":                    {parse: parseOpaque, sections: all},
-		"invoke-dapr-binding":                {parse: parseOpaque, sections: all},
+		"validate-odata-request":   {parse: parseOpaque, sections: in},
+		"validate-graphql-request": {parse: parseOpaque, sections: in},
+		"send-service-bus-message": {parse: parseOpaque, sections: all},
+		"publish-to-dapr":          {parse: parseOpaque, sections: all},
+		"invoke-dapr-binding":      {parse: parseOpaque, sections: all},
 	}
 }
 

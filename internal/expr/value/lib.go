@@ -167,6 +167,7 @@ func buildLib() *Lib {
 	u.buildMisc()
 	u.buildRegex()
 	u.buildJwt()
+	u.buildAuthorization()
 	u.buildCrypto()
 	u.buildRSA()
 	u.buildCertificate()

@@ -1,0 +1,252 @@
+package llm
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Request is what the AI policies read from an OpenAI-compatible request
+// body: chat completions, completions, embeddings or the Responses API.
+type Request struct {
+	Model    string    `json:"model"`
+	Messages []Message `json:"messages"`
+	// Prompt is the completions prompt: a string or an array of strings.
+	Prompt json.RawMessage `json:"prompt"`
+	// Input is the embeddings or Responses API input: a string, an array of
+	// strings, or (Responses API) an array of messages.
+	Input         json.RawMessage `json:"input"`
+	Stream        bool            `json:"stream"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+}
+
+// Message is one chat message. Content is a string or an array of content
+// parts, of which the text parts count.
+type Message struct {
+	Role    string          `json:"role"`
+	Name    string          `json:"name"`
+	Content json.RawMessage `json:"content"`
+}
+
+// ErrNotJSON is returned for a request body that is not a JSON object.
+var ErrNotJSON = errors.New("the request body is not a JSON object")
+
+// ParseRequest reads an OpenAI-compatible request body.
+func ParseRequest(body []byte) (*Request, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || b[0] != '{' {
+		return nil, ErrNotJSON
+	}
+	var r Request
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("the request body is not valid JSON: %w", err)
+	}
+	return &r, nil
+}
+
+// Text returns the text of a message's content: the string, or the text
+// parts of an array joined by newlines.
+func (m Message) Text() string { return textOf(m.Content) }
+
+// textOf returns the text of a JSON string, of an array of strings or text
+// parts, or of an array of messages (Responses API input).
+func textOf(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		json.Unmarshal(raw, &s)
+		return s
+	case '[':
+		var parts []json.RawMessage
+		if json.Unmarshal(raw, &parts) != nil {
+			return ""
+		}
+		var texts []string
+		for _, p := range parts {
+			if t := textOf(p); t != "" {
+				texts = append(texts, t)
+			}
+		}
+		return strings.Join(texts, "\n")
+	case '{':
+		var part struct {
+			Type    string          `json:"type"`
+			Text    string          `json:"text"`
+			Content json.RawMessage `json:"content"`
+		}
+		if json.Unmarshal(raw, &part) != nil {
+			return ""
+		}
+		if part.Text != "" {
+			return part.Text
+		}
+		return textOf(part.Content)
+	}
+	return ""
+}
+
+// inputMessages returns the messages of a Responses API input array, nil
+// when the input is not one.
+func inputMessages(raw json.RawMessage) []Message {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '[' {
+		return nil
+	}
+	var ms []Message
+	if json.Unmarshal(raw, &ms) != nil {
+		return nil
+	}
+	for _, m := range ms {
+		if m.Role == "" {
+			return nil
+		}
+	}
+	return ms
+}
+
+// Tokens per chat message and per reply, as OpenAI documents them for its
+// chat models.
+const (
+	tokensPerMessage = 3
+	tokensPerName    = 1
+	tokensPerReply   = 3
+)
+
+// MaxExactPrompt bounds the bytes of prompt text EstimatePrompt counts
+// exactly; beyond it each 4 bytes count as one token, so that a huge body
+// costs bounded time.
+const MaxExactPrompt = 1 << 20
+
+// budget counts tokens exactly for the first MaxExactPrompt bytes.
+type budget struct {
+	enc  Encoding
+	left int
+}
+
+func (b *budget) count(s string) (int, error) {
+	if len(s) <= b.left {
+		b.left -= len(s)
+		return CountTokens(b.enc, s)
+	}
+	cut := b.left
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	n, err := CountTokens(b.enc, s[:cut])
+	b.left = 0
+	return n + (len(s)-cut+3)/4, err
+}
+
+// EstimatePrompt returns the number of prompt tokens of a request. model is
+// used when the body names none (Azure OpenAI puts the deployment in the
+// URL). See the package documentation for what is counted.
+func EstimatePrompt(r *Request, model string) (int, error) {
+	if r.Model != "" {
+		model = r.Model
+	}
+	b := &budget{enc: EncodingFor(model), left: MaxExactPrompt}
+	messages := r.Messages
+	if messages == nil {
+		messages = inputMessages(r.Input)
+	}
+	if messages != nil {
+		n := tokensPerReply
+		for _, m := range messages {
+			n += tokensPerMessage
+			for _, s := range []string{m.Role, m.Text(), m.Name} {
+				c, err := b.count(s)
+				if err != nil {
+					return 0, err
+				}
+				n += c
+			}
+			if m.Name != "" {
+				n += tokensPerName
+			}
+		}
+		return n, nil
+	}
+	text := textOf(r.Prompt)
+	if text == "" {
+		text = textOf(r.Input)
+	}
+	return b.count(text)
+}
+
+// PromptText returns the text a semantic cache compares: the chat messages'
+// contents one per line (without system and developer messages when
+// ignoreSystem is set), or the prompt or input. ok is false when the
+// conversation has more than maxMessages messages (0: no limit), in which
+// case the request is not cached.
+func PromptText(r *Request, ignoreSystem bool, maxMessages int) (text string, ok bool) {
+	messages := r.Messages
+	if messages == nil {
+		messages = inputMessages(r.Input)
+	}
+	if messages == nil {
+		t := textOf(r.Prompt)
+		if t == "" {
+			t = textOf(r.Input)
+		}
+		return t, true
+	}
+	var b strings.Builder
+	n := 0
+	for _, m := range messages {
+		if ignoreSystem && (m.Role == "system" || m.Role == "developer") {
+			continue
+		}
+		n++
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(m.Role)
+		b.WriteString(": ")
+		b.WriteString(m.Text())
+	}
+	if maxMessages > 0 && n > maxMessages {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// CompletionText returns the generated text of a JSON response: the
+// choices' message contents (chat) or texts (completions), or the Responses
+// API's output text.
+func CompletionText(body []byte) string {
+	var doc struct {
+		Choices []struct {
+			Message *Message `json:"message"`
+			Text    string   `json:"text"`
+		} `json:"choices"`
+		Output []struct {
+			Content json.RawMessage `json:"content"`
+		} `json:"output"`
+	}
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	var texts []string
+	for _, c := range doc.Choices {
+		if c.Message != nil {
+			texts = append(texts, c.Message.Text())
+		} else if c.Text != "" {
+			texts = append(texts, c.Text)
+		}
+	}
+	for _, o := range doc.Output {
+		if t := textOf(o.Content); t != "" {
+			texts = append(texts, t)
+		}
+	}
+	return strings.Join(texts, "\n")
+}
