@@ -125,7 +125,7 @@ func Compile(src string, origin Origin) (*Program, diag.List) {
 	}
 	p := &Program{src: src, origin: origin, prog: cp, regexes: &value.MapRegexCache{Timeout: DefaultRegexTimeout}}
 	for _, r := range cp.Regexes {
-		if _, err := p.regexes.Get(r.Pattern, r.Opts); err != nil {
+		if _, err := p.regexes.Get(r.Pattern, r.Opts, 0); err != nil {
 			diags.Errorf(sp(r.Pos, r.End), "expression-bad-regex", "invalid regular expression: %s", err.Error())
 		}
 	}

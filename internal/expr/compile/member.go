@@ -32,6 +32,7 @@ func (c *compiler) memberNotFound(x syntax.Node, pos, end int, t *value.Type, na
 	} else {
 		e = c.errorf(pos, end, "unknown-member", "'%s' does not contain a definition for '%s'", t.Name, name)
 	}
+	c.unsupportedNote(e, t, name, static)
 	var cands []string
 	for x := t; x != nil; x = x.Base {
 		ms := x.Members
@@ -78,7 +79,8 @@ func (c *compiler) member(x *syntax.Member) *node {
 		m := t.LookupStatic(x.Name)
 		if m == nil {
 			if t.Open {
-				return c.unsupportedNode(x, t.FullName+"."+x.Name)
+				c.errorf(x.NamePos, x.End, "unsupported-member", "tollgate does not support %s.%s", t.Name, x.Name)
+				return bad()
 			}
 			c.memberNotFound(x, x.NamePos, x.End, t, x.Name, true)
 			return bad()
@@ -144,14 +146,6 @@ dynamic:
 		}
 		fr.Pos, fr.End = s, e
 		return dynamicGet(fr, v, name)
-	}, slot: -1}
-}
-
-func (c *compiler) unsupportedNode(x syntax.Node, what string) *node {
-	s, e := x.Span()
-	return &node{eval: func(fr *value.Frame) value.Value {
-		throwAt(fr, &value.Exception{Type: value.ExNotSupported, Message: "Specified method is not supported.", Cause: what + " is not supported by tollgate", Pos: -1, End: -1}, s, e)
-		return nil
 	}, slot: -1}
 }
 
@@ -304,7 +298,9 @@ func (c *compiler) compileArgs(args []*syntax.Arg, m *value.Member, recvType *va
 		}
 		if l, ok := a.X.(*syntax.Lambda); ok {
 			var ptypes []*value.Type
-			if m != nil && recvType != nil && hasInt(m.Lambda, i) {
+			if m != nil && m.LambdaParams != nil && hasInt(m.Lambda, i) {
+				ptypes = m.LambdaParams(recvType, types[:i], i, len(l.Params))
+			} else if m != nil && recvType != nil && hasInt(m.Lambda, i) {
 				el := value.ElemType(recvType)
 				switch {
 				case m.Name == "Aggregate" && len(l.Params) == 2:
@@ -472,8 +468,8 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		m = t.LookupStatic(f.Name)
 		if m == nil {
 			if t.Open {
-				c.compileArgs(x.Args, nil, nil)
-				return c.unsupportedNode(x, t.FullName+"."+f.Name)
+				c.errorf(f.NamePos, f.End, "unsupported-member", "tollgate does not support %s.%s", t.Name, f.Name)
+				return bad()
 			}
 			c.memberNotFound(f, f.NamePos, f.End, t, f.Name, true)
 			return bad()
@@ -509,6 +505,13 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		return bad()
 	}
 	args, types := c.compileArgs(x.Args, m, recvType)
+	ownerType := recvType
+	if static {
+		ownerType = recv.isType
+	}
+	if m != nil && !c.checkOverload(ownerType, f.Name, static, args, f.NamePos, f.End) {
+		return bad()
+	}
 	if m != nil && !c.checkArgs(x, m, types, owner) {
 		return bad()
 	}
@@ -531,6 +534,9 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		}
 		args = ordered
 	}
+	if m != nil && len(targs) == 0 && m.InferTArgs != nil {
+		targs = m.InferTArgs(recvType, types)
+	}
 	var typ *value.Type
 	if m != nil {
 		typ = m.Result
@@ -542,7 +548,8 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		}
 		c.noteRegex(recv, f.Name, args)
 		if m.Unsupported != "" {
-			return c.unsupportedNode(x, m.Unsupported)
+			c.errorf(f.NamePos, f.End, "unsupported-member", "tollgate does not support %s%s: %s", owner, f.Name, m.Unsupported)
+			return bad()
 		}
 	}
 	evals := make([]evalFn, len(args))

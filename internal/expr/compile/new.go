@@ -158,6 +158,9 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 		return bad()
 	}
 	args, _ := c.compileArgs(x.Args, nil, nil)
+	if tp, te := x.Type.Pos, x.Type.End; !c.checkOverload(t, ".ctor", true, args, tp, te) {
+		return bad()
+	}
 	evals := make([]evalFn, len(args))
 	for i, a := range args {
 		evals[i] = a.n.eval
@@ -168,7 +171,8 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 	}
 	if ctor == nil {
 		if t.Open {
-			return c.unsupportedNode(x, "new "+t.FullName)
+			c.errorf(x.Type.Pos, x.Type.End, "unsupported-member", "tollgate does not support new %s(...)", t.Name)
+			return bad()
 		}
 		c.errAt(x, "no-constructor", "cannot create an instance of '%s'", t.Name)
 		return bad()

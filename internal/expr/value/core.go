@@ -134,9 +134,10 @@ type Frame struct {
 	Regexes RegexCache
 }
 
-// RegexCache returns compiled regular expressions by pattern and options.
+// RegexCache returns compiled regular expressions by pattern, options and
+// match timeout (0: the cache's default).
 type RegexCache interface {
-	Get(pattern string, opts int) (*Regex, error)
+	Get(pattern string, opts int, timeout time.Duration) (*Regex, error)
 }
 
 // Step counts n steps and checks the budget and cancellation.
