@@ -12,7 +12,6 @@ import (
 	"github.com/tollgate/tollgate/internal/expr/value"
 )
 
-
 // TestMemberTable runs the example of every row of the member table
 // (value/members.tsv): a supported overload must compile and give the
 // row's result; an unsupported one must fail at compile time with an error
