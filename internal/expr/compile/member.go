@@ -100,7 +100,7 @@ func (c *compiler) member(x *syntax.Member) *node {
 	s, e := x.Span()
 	re := recv.eval
 	cause := c.nullCause(x.X, "."+x.Name+" was read on it")
-	nullCond := x.NullCond
+	nullCond := x.NullCond || inNullChain(x.X)
 	name := x.Name
 	if nullCond {
 		recv.typ = value.Underlying(recv.typ)
@@ -121,6 +121,9 @@ func (c *compiler) member(x *syntax.Member) *node {
 			}
 			get := m.Get
 			typ := m.Result
+			if nullCond {
+				typ = u.NullableOf(typ) // a?.P is P? when P is a value type
+			}
 			nullOK := m.NullReceiver
 			return &node{eval: func(fr *value.Frame) value.Value {
 				v := re(fr)
@@ -182,9 +185,12 @@ func (c *compiler) index(x *syntax.Index) *node {
 	s, e := x.Span()
 	re := recv.eval
 	cause := c.nullCause(x.X, "it was indexed with [...]")
-	nullCond := x.NullCond
+	nullCond := x.NullCond || inNullChain(x.X)
 	var m *value.Member
 	var typ *value.Type
+	if nullCond {
+		recv.typ = value.Underlying(recv.typ)
+	}
 	if t := recv.typ; t != nil {
 		m = t.Lookup("[]")
 		if m == nil && !t.Open && t != u.Object {
@@ -200,6 +206,9 @@ func (c *compiler) index(x *syntax.Index) *node {
 			c.errAt(x, "no-indexer", "cannot apply indexing with [] to an expression of type 'object'").Notes = []string{"cast it first, e.g. ((JObject)x)[\"name\"]"}
 			return bad()
 		}
+	}
+	if nullCond {
+		typ = u.NullableOf(typ)
 	}
 	n := &node{typ: typ, slot: -1}
 	n.eval = func(fr *value.Frame) value.Value {
@@ -466,6 +475,11 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		t := recv.isType
 		owner = c.ownerName(t)
 		m = t.LookupStatic(f.Name)
+		if m == nil && t.FullName == "System.Linq.Enumerable" && len(x.Args) > 0 && x.Args[0].Name == "" && u.Enumerable.Lookup(f.Name) != nil {
+			// Enumerable.Where(source, ...) is source.Where(...)
+			recvArg := x.Args[0].X
+			return c.callMember(&syntax.Call{Fun: &syntax.Member{X: recvArg, Name: f.Name, NamePos: f.NamePos, End: f.End, TypeArgs: f.TypeArgs}, Args: x.Args[1:], Lpar: x.Lpar, End: x.End}, &syntax.Member{X: recvArg, Name: f.Name, NamePos: f.NamePos, End: f.End, TypeArgs: f.TypeArgs})
+		}
 		if m == nil {
 			if t.Open {
 				c.errorf(f.NamePos, f.End, "unsupported-member", "tollgate does not support %s.%s", t.Name, f.Name)
@@ -477,7 +491,7 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 	default:
 		recv = c.value(recv, f.X)
 		recvType = recv.typ
-		if f.NullCond {
+		if f.NullCond || inNullChain(f.X) {
 			recvType = value.Underlying(recvType) // x?.M() on T? calls T.M
 		}
 		if t := recvType; t != nil {
@@ -579,7 +593,10 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		}
 	}
 	name := f.Name
-	nullCond := f.NullCond
+	nullCond := f.NullCond || inNullChain(f.X)
+	if nullCond && typ != nil {
+		typ = u.NullableOf(typ) // a?.M() is T? when M returns a value type T
+	}
 	cause := c.nullCause(f.X, "."+name+" was called on it")
 	var re evalFn
 	if !static {
@@ -671,3 +688,29 @@ func (c *compiler) noteRegex(recv *node, name string, args []argInfo) {
 }
 
 var _ = strings.TrimSpace
+
+// inNullChain reports whether x is a member access chain with a
+// null-conditional link (a?.b.c): when the link short-circuits, the rest of
+// the chain is not evaluated and the whole chain is null. tollgate ends the
+// chain at the first null receiver after such a link.
+func inNullChain(x syntax.Expr) bool {
+	for x != nil {
+		switch e := x.(type) {
+		case *syntax.Member:
+			if e.NullCond {
+				return true
+			}
+			x = e.X
+		case *syntax.Index:
+			if e.NullCond {
+				return true
+			}
+			x = e.X
+		case *syntax.Call:
+			x = e.Fun
+		default:
+			return false
+		}
+	}
+	return false
+}

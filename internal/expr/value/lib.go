@@ -162,6 +162,7 @@ func buildLib() *Lib {
 	u.buildString()
 	u.buildCollections()
 	u.buildLinq()
+	u.buildLinqMore()
 	u.buildContext()
 	u.buildContextMore()
 	u.buildMisc()
