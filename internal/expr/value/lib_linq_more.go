@@ -641,6 +641,40 @@ func (u *Lib) buildLinqMore() {
 			}
 			return []*Type{elemT(recv), u.SeqOf(argElem(a, 0))}
 		}, func(t *Type, a, _ []*Type) *Type { return u.SeqOf(a[3]) }),
+		lam(meth("Join", 4, 5, nil, func(c Call) Value {
+			c.NotNull(0, "inner")
+			inner, _ := Items(c.Args[0])
+			ok, ik, sel := fn(c, 1), fn(c, 2), fn(c, 3)
+			ignore := comparerIgnoresCase(c, 4)
+			keys := make([]Value, len(inner))
+			for i, y := range inner {
+				keys[i] = call1(c, ik, y)
+			}
+			var out []Value
+			for _, x := range items(c) {
+				k := call1(c, ok, x)
+				c.Fr.Step(int64(len(inner)))
+				for i, y := range inner {
+					if k != nil && (Equals(k, keys[i]) || ignore && strings.EqualFold(ToString(k), ToString(keys[i]))) {
+						c.Fr.Step(1)
+						out = append(out, sel.Call(c.Fr, []Value{x, y}))
+					}
+				}
+			}
+			var t *Type
+			if len(out) > 0 {
+				t = TypeOf(out[0])
+			}
+			return u.seq(t, out)
+		}), []int{1, 2, 3}, func(recv *Type, a []*Type, i, n int) []*Type {
+			switch i {
+			case 1:
+				return []*Type{elemT(recv)}
+			case 2:
+				return []*Type{argElem(a, 0)}
+			}
+			return []*Type{elemT(recv), argElem(a, 0)}
+		}, func(t *Type, a, _ []*Type) *Type { return u.SeqOf(a[3]) }),
 		lam(meth("Order", 0, 1, nil, func(c Call) Value {
 			return orderSelf(c, false)
 		}), nil, nil, seqOfElem),

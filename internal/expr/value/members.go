@@ -159,6 +159,20 @@ func parseOverload(line string, n int) (*Overload, error) {
 		o.Static, sig = true, rest
 	}
 	open := strings.IndexByte(sig, '(')
+	if open >= 0 && strings.HasSuffix(sig, ")") {
+		// the parenthesis that opens the parameter list matches the last one
+		depth := 0
+		for i := len(sig) - 1; i >= 0; i-- {
+			if sig[i] == ')' {
+				depth++
+			} else if sig[i] == '(' {
+				if depth--; depth == 0 {
+					open = i
+					break
+				}
+			}
+		}
+	}
 	if open < 0 || !strings.HasSuffix(sig, ")") {
 		if open < 0 && !strings.Contains(sig, ")") {
 			// a property ({ get; }), a field (;) or an enum constant (Name = 1)
@@ -167,7 +181,22 @@ func parseOverload(line string, n int) (*Overload, error) {
 		}
 		return nil, fmt.Errorf("members.tsv:%d: signature %q is neither a method nor a property", n, f[2])
 	}
-	head := strings.Fields(sig[:open])
+	decl := strings.TrimSpace(sig[:open])
+	if strings.HasSuffix(decl, ">") {
+		// drop the method's type parameters: First<TSource>
+		depth := 0
+		for i := len(decl) - 1; i >= 0; i-- {
+			if decl[i] == '>' {
+				depth++
+			} else if decl[i] == '<' {
+				if depth--; depth == 0 {
+					decl = decl[:i]
+					break
+				}
+			}
+		}
+	}
+	head := strings.Fields(decl)
 	if o.Member == ".ctor" {
 		o.Static = true
 	}
