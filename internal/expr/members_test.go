@@ -41,7 +41,10 @@ func TestMemberTable(t *testing.T) {
 			t.Errorf("%s: no example", where)
 			continue
 		}
-		src := "@(" + o.Example + ")"
+		src := o.Example
+		if !strings.HasPrefix(src, "@{") {
+			src = "@(" + src + ")"
+		}
 		file := diag.NewFile("members.tsv", []byte(src))
 		prog, diags := Compile(src, fileOrigin{file, 0})
 		if !o.Supported {

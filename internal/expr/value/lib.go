@@ -182,6 +182,7 @@ func buildLib() *Lib {
 	u.buildTuple()
 	u.buildKnownOnly()
 	u.buildMiscMore()
+	u.buildStringMore()
 	return u
 }
 
