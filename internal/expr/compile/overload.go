@@ -78,7 +78,7 @@ func (c *compiler) checkOverload(t *value.Type, name string, static bool, args [
 func (c *compiler) unsupportedNote(e *Error, t *value.Type, name string, static bool) {
 	for _, o := range value.OverloadsOf(t, name, static) {
 		if !o.Supported {
-			e.Msg = fmt.Sprintf("tollgate does not support %s", o)
+			e.Msg = fmt.Sprintf("tollgate does not support %s.%s", o.Type, o.Member)
 			e.Code = "unsupported-member"
 			return
 		}

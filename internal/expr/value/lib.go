@@ -183,6 +183,7 @@ func buildLib() *Lib {
 	u.buildKnownOnly()
 	u.buildMiscMore()
 	u.buildStringMore()
+	u.buildMathMore()
 	return u
 }
 
