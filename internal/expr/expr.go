@@ -70,6 +70,10 @@ type Origin interface {
 // DefaultMaxSteps is the default step budget of one evaluation.
 const DefaultMaxSteps = 1_000_000
 
+// DefaultMaxMemory is the default memory budget of one evaluation (16 MiB):
+// Context.MaxMemory sets another.
+const DefaultMaxMemory = value.DefaultMaxMemory
+
 // DefaultRegexTimeout bounds one regular expression match.
 const DefaultRegexTimeout = 2 * time.Second
 
@@ -187,6 +191,10 @@ func (p *Program) Eval(ctx context.Context, c *Context) (result Value, err error
 	fr.Limit = p.MaxSteps
 	if fr.Limit <= 0 {
 		fr.Limit = DefaultMaxSteps
+	}
+	fr.Mem, fr.MemLimit = 0, c.MaxMemory
+	if fr.MemLimit == 0 {
+		fr.MemLimit = DefaultMaxMemory
 	}
 	fr.Now = p.Now
 	defer func() {

@@ -114,6 +114,8 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 				if !ok || sz < 0 {
 					throwAt(fr, &value.Exception{Type: value.ExOverflow, Message: "Arithmetic operation resulted in an overflow.", Pos: -1, End: -1}, s, e)
 				}
+				fr.Pos, fr.End = s, e
+				fr.Alloc(sz * 16) // an element slot
 				fr.Step(sz / 16)
 				n = int(sz)
 			}

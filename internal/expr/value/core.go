@@ -161,6 +161,13 @@ func (fr *Frame) Alloc(n int64) {
 	fr.Mem += n
 }
 
+// Concat returns a+b, counting the new string against the memory budget
+// before it is built.
+func (fr *Frame) Concat(a, b string) string {
+	fr.Alloc(int64(len(a) + len(b)))
+	return a + b
+}
+
 // Step counts n steps and checks the budget and cancellation.
 func (fr *Frame) Step(n int64) {
 	fr.Steps += n
