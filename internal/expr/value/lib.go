@@ -184,6 +184,7 @@ func buildLib() *Lib {
 	u.buildMiscMore()
 	u.buildStringMore()
 	u.buildMathMore()
+	u.buildConvertMore()
 	u.buildBudget()
 	return u
 }
