@@ -17,8 +17,12 @@ type argShape struct {
 	zero   bool        // the constant 0 (converts to any enum)
 }
 
-func shapesOf(args []argInfo) ([]argShape, bool) {
-	out := make([]argShape, len(args))
+func shapesOf(args []argInfo, buf []argShape) ([]argShape, bool) {
+	out := buf[:0]
+	if cap(out) < len(args) {
+		out = make([]argShape, 0, len(args))
+	}
+	out = out[:len(args)]
 	for i, a := range args {
 		if a.x.Name != "" {
 			return nil, false // named arguments: the table check is skipped
@@ -41,7 +45,8 @@ func (c *compiler) checkOverload(t *value.Type, name string, static bool, args [
 	if rows == nil {
 		return true
 	}
-	shapes, ok := shapesOf(args)
+	var buf [8]argShape
+	shapes, ok := shapesOf(args, buf[:])
 	if !ok {
 		return true
 	}
