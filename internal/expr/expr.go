@@ -78,6 +78,10 @@ type Origin interface {
 // DefaultMaxSteps is the default step budget of one evaluation.
 const DefaultMaxSteps = 1_000_000
 
+// DefaultMaxMemory is the default memory budget of one evaluation (16 MiB):
+// Context.MaxMemory sets another.
+const DefaultMaxMemory = value.DefaultMaxMemory
+
 // DefaultRegexTimeout bounds one regular expression match.
 const DefaultRegexTimeout = 2 * time.Second
 
@@ -133,7 +137,7 @@ func Compile(src string, origin Origin) (*Program, diag.List) {
 	}
 	p := &Program{src: src, origin: origin, prog: cp, regexes: &value.MapRegexCache{Timeout: DefaultRegexTimeout}}
 	for _, r := range cp.Regexes {
-		if _, err := p.regexes.Get(r.Pattern, r.Opts); err != nil {
+		if _, err := p.regexes.Get(r.Pattern, r.Opts, 0); err != nil {
 			diags.Errorf(sp(r.Pos, r.End), "expression-bad-regex", "invalid regular expression: %s", err.Error())
 		}
 	}
@@ -195,6 +199,10 @@ func (p *Program) Eval(ctx context.Context, c *Context) (result Value, err error
 	fr.Limit = p.MaxSteps
 	if fr.Limit <= 0 {
 		fr.Limit = DefaultMaxSteps
+	}
+	fr.Mem, fr.MemLimit = 0, c.MaxMemory
+	if fr.MemLimit == 0 {
+		fr.MemLimit = DefaultMaxMemory
 	}
 	fr.Now = p.Now
 	defer func() {

@@ -172,6 +172,7 @@ type QuotaByKey struct {
 	RenewalPeriod      Int
 	CounterKey         Value
 	IncrementCondition Bool
+	IncrementCount     Int // default 1; policy expressions allowed
 	FirstPeriodStart   Value
 }
 
@@ -182,7 +183,8 @@ func parseQuotaByKey(l *loader, e *xmlscan.Element, _ ctx) Policy {
 	a := l.attrs(e, true)
 	p := &QuotaByKey{Calls: a.integer("calls", 0, 0, maxInt, opt), Bandwidth: a.integer("bandwidth", 0, 0, maxInt, opt),
 		RenewalPeriod: a.integer("renewal-period", 0, 0, maxInt, req), CounterKey: a.str("counter-key", req|expr),
-		IncrementCondition: a.boolean("increment-condition", true, expr), FirstPeriodStart: a.str("first-period-start", opt)}
+		IncrementCondition: a.boolean("increment-condition", true, expr), IncrementCount: a.integer("increment-count", 1, 0, maxInt, expr),
+		FirstPeriodStart: a.str("first-period-start", opt)}
 	a.done()
 	l.leaf(e)
 	if !p.Calls.Set && !p.Bandwidth.Set {

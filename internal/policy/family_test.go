@@ -266,6 +266,18 @@ func TestAccessPolicies(t *testing.T) {
 		{name: "quota at api", stmts: `<quota calls="10" renewal-period="60" />`, want: []string{"misplaced-policy@quota"}},
 		{name: "quota needs calls or bandwidth", scope: Product, stmts: `<quota renewal-period="60" />`, want: []string{"missing-attribute@quota"}},
 		{name: "quota-by-key", stmts: `<quota-by-key calls="100" renewal-period="3600" counter-key="k" first-period-start="2024-01-01T00:00:00Z" />`},
+		{name: "quota-by-key increment-count", stmts: `<quota-by-key calls="100" renewal-period="3600" counter-key="k" increment-count="@(2)" />`,
+			check: func(t *testing.T, st *Statement) {
+				if p := st.Policy.(*QuotaByKey); p.IncrementCount.Expr == nil || p.IncrementCount.N != 1 {
+					t.Errorf("quota-by-key increment-count = %+v", p.IncrementCount)
+				}
+			}},
+		{name: "validate-jwt claim value expression", stmts: `<validate-jwt header-name="Authorization"><required-claims><claim name="aud"><value>@(context.Api.Id)</value></claim></required-claims></validate-jwt>`,
+			check: func(t *testing.T, st *Statement) {
+				if p := st.Policy.(*ValidateJWT); len(p.RequiredClaims) != 1 || !p.RequiredClaims[0].Values[0].IsExpr() {
+					t.Errorf("validate-jwt claim value is not an expression: %+v", p.RequiredClaims)
+				}
+			}},
 		{name: "ip-filter", stmts: `<ip-filter action="allow"><address>10.0.0.1</address><address-range from="10.0.0.2" to="10.0.0.9" /></ip-filter>`,
 			check: func(t *testing.T, st *Statement) {
 				p := st.Policy.(*IPFilter)

@@ -398,6 +398,7 @@ func (c *compiler) interp(x *syntax.Interp) *node {
 			if p.align != 0 {
 				s = value.Align(s, p.align)
 			}
+			fr.Alloc(int64(len(s)))
 			b.WriteString(s)
 		}
 		return b.String()

@@ -32,6 +32,7 @@ func (c *compiler) memberNotFound(x syntax.Node, pos, end int, t *value.Type, na
 	} else {
 		e = c.errorf(pos, end, "unknown-member", "'%s' does not contain a definition for '%s'", t.Name, name)
 	}
+	c.unsupportedNote(e, t, name, static)
 	var cands []string
 	for x := t; x != nil; x = x.Base {
 		ms := x.Members
@@ -78,7 +79,8 @@ func (c *compiler) member(x *syntax.Member) *node {
 		m := t.LookupStatic(x.Name)
 		if m == nil {
 			if t.Open {
-				return c.unsupportedNode(x, t.FullName+"."+x.Name)
+				c.errorf(x.NamePos, x.End, "unsupported-member", "tollgate does not support %s.%s", t.Name, x.Name)
+				return bad()
 			}
 			c.memberNotFound(x, x.NamePos, x.End, t, x.Name, true)
 			return bad()
@@ -98,7 +100,7 @@ func (c *compiler) member(x *syntax.Member) *node {
 	s, e := x.Span()
 	re := recv.eval
 	cause := c.nullCause(x.X, "."+x.Name+" was read on it")
-	nullCond := x.NullCond
+	nullCond := x.NullCond || inNullChain(x.X)
 	name := x.Name
 	if nullCond {
 		recv.typ = value.Underlying(recv.typ)
@@ -119,6 +121,9 @@ func (c *compiler) member(x *syntax.Member) *node {
 			}
 			get := m.Get
 			typ := m.Result
+			if nullCond {
+				typ = u.NullableOf(typ) // a?.P is P? when P is a value type
+			}
 			nullOK := m.NullReceiver
 			return &node{eval: func(fr *value.Frame) value.Value {
 				v := re(fr)
@@ -144,14 +149,6 @@ dynamic:
 		}
 		fr.Pos, fr.End = s, e
 		return dynamicGet(fr, v, name)
-	}, slot: -1}
-}
-
-func (c *compiler) unsupportedNode(x syntax.Node, what string) *node {
-	s, e := x.Span()
-	return &node{eval: func(fr *value.Frame) value.Value {
-		throwAt(fr, &value.Exception{Type: value.ExNotSupported, Message: "Specified method is not supported.", Cause: what + " is not supported by tollgate", Pos: -1, End: -1}, s, e)
-		return nil
 	}, slot: -1}
 }
 
@@ -188,9 +185,12 @@ func (c *compiler) index(x *syntax.Index) *node {
 	s, e := x.Span()
 	re := recv.eval
 	cause := c.nullCause(x.X, "it was indexed with [...]")
-	nullCond := x.NullCond
+	nullCond := x.NullCond || inNullChain(x.X)
 	var m *value.Member
 	var typ *value.Type
+	if nullCond {
+		recv.typ = value.Underlying(recv.typ)
+	}
 	if t := recv.typ; t != nil {
 		m = t.Lookup("[]")
 		if m == nil && !t.Open && t != u.Object {
@@ -206,6 +206,9 @@ func (c *compiler) index(x *syntax.Index) *node {
 			c.errAt(x, "no-indexer", "cannot apply indexing with [] to an expression of type 'object'").Notes = []string{"cast it first, e.g. ((JObject)x)[\"name\"]"}
 			return bad()
 		}
+	}
+	if nullCond {
+		typ = u.NullableOf(typ)
 	}
 	n := &node{typ: typ, slot: -1}
 	n.eval = func(fr *value.Frame) value.Value {
@@ -304,7 +307,9 @@ func (c *compiler) compileArgs(args []*syntax.Arg, m *value.Member, recvType *va
 		}
 		if l, ok := a.X.(*syntax.Lambda); ok {
 			var ptypes []*value.Type
-			if m != nil && recvType != nil && hasInt(m.Lambda, i) {
+			if m != nil && m.LambdaParams != nil && hasInt(m.Lambda, i) {
+				ptypes = m.LambdaParams(recvType, types[:i], i, len(l.Params))
+			} else if m != nil && recvType != nil && hasInt(m.Lambda, i) {
 				el := value.ElemType(recvType)
 				switch {
 				case m.Name == "Aggregate" && len(l.Params) == 2:
@@ -470,10 +475,15 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		t := recv.isType
 		owner = c.ownerName(t)
 		m = t.LookupStatic(f.Name)
+		if m == nil && t.FullName == "System.Linq.Enumerable" && len(x.Args) > 0 && x.Args[0].Name == "" && u.Enumerable.Lookup(f.Name) != nil {
+			// Enumerable.Where(source, ...) is source.Where(...)
+			recvArg := x.Args[0].X
+			return c.callMember(&syntax.Call{Fun: &syntax.Member{X: recvArg, Name: f.Name, NamePos: f.NamePos, End: f.End, TypeArgs: f.TypeArgs}, Args: x.Args[1:], Lpar: x.Lpar, End: x.End}, &syntax.Member{X: recvArg, Name: f.Name, NamePos: f.NamePos, End: f.End, TypeArgs: f.TypeArgs})
+		}
 		if m == nil {
 			if t.Open {
-				c.compileArgs(x.Args, nil, nil)
-				return c.unsupportedNode(x, t.FullName+"."+f.Name)
+				c.errorf(f.NamePos, f.End, "unsupported-member", "tollgate does not support %s.%s", t.Name, f.Name)
+				return bad()
 			}
 			c.memberNotFound(f, f.NamePos, f.End, t, f.Name, true)
 			return bad()
@@ -481,7 +491,7 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 	default:
 		recv = c.value(recv, f.X)
 		recvType = recv.typ
-		if f.NullCond {
+		if f.NullCond || inNullChain(f.X) {
 			recvType = value.Underlying(recvType) // x?.M() on T? calls T.M
 		}
 		if t := recvType; t != nil {
@@ -509,6 +519,13 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		return bad()
 	}
 	args, types := c.compileArgs(x.Args, m, recvType)
+	ownerType := recvType
+	if static {
+		ownerType = recv.isType
+	}
+	if m != nil && !c.checkOverload(ownerType, f.Name, static, args, f.NamePos, f.End) {
+		return bad()
+	}
 	if m != nil && !c.checkArgs(x, m, types, owner) {
 		return bad()
 	}
@@ -531,6 +548,9 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		}
 		args = ordered
 	}
+	if m != nil && len(targs) == 0 && m.InferTArgs != nil {
+		targs = m.InferTArgs(recvType, types)
+	}
 	var typ *value.Type
 	if m != nil {
 		typ = m.Result
@@ -542,7 +562,8 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		}
 		c.noteRegex(recv, f.Name, args)
 		if m.Unsupported != "" {
-			return c.unsupportedNode(x, m.Unsupported)
+			c.errorf(f.NamePos, f.End, "unsupported-member", "tollgate does not support %s%s: %s", owner, f.Name, m.Unsupported)
+			return bad()
 		}
 	}
 	evals := make([]evalFn, len(args))
@@ -572,7 +593,10 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		}
 	}
 	name := f.Name
-	nullCond := f.NullCond
+	nullCond := f.NullCond || inNullChain(f.X)
+	if nullCond && typ != nil {
+		typ = u.NullableOf(typ) // a?.M() is T? when M returns a value type T
+	}
 	cause := c.nullCause(f.X, "."+name+" was called on it")
 	var re evalFn
 	if !static {
@@ -664,3 +688,29 @@ func (c *compiler) noteRegex(recv *node, name string, args []argInfo) {
 }
 
 var _ = strings.TrimSpace
+
+// inNullChain reports whether x is a member access chain with a
+// null-conditional link (a?.b.c): when the link short-circuits, the rest of
+// the chain is not evaluated and the whole chain is null. tollgate ends the
+// chain at the first null receiver after such a link.
+func inNullChain(x syntax.Expr) bool {
+	for x != nil {
+		switch e := x.(type) {
+		case *syntax.Member:
+			if e.NullCond {
+				return true
+			}
+			x = e.X
+		case *syntax.Index:
+			if e.NullCond {
+				return true
+			}
+			x = e.X
+		case *syntax.Call:
+			x = e.Fun
+		default:
+			return false
+		}
+	}
+	return false
+}

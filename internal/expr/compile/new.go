@@ -114,6 +114,8 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 				if !ok || sz < 0 {
 					throwAt(fr, &value.Exception{Type: value.ExOverflow, Message: "Arithmetic operation resulted in an overflow.", Pos: -1, End: -1}, s, e)
 				}
+				fr.Pos, fr.End = s, e
+				fr.Alloc(sz * 16) // an element slot
 				fr.Step(sz / 16)
 				n = int(sz)
 			}
@@ -158,6 +160,9 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 		return bad()
 	}
 	args, _ := c.compileArgs(x.Args, nil, nil)
+	if tp, te := x.Type.Pos, x.Type.End; !c.checkOverload(t, ".ctor", true, args, tp, te) {
+		return bad()
+	}
 	evals := make([]evalFn, len(args))
 	for i, a := range args {
 		evals[i] = a.n.eval
@@ -168,7 +173,8 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 	}
 	if ctor == nil {
 		if t.Open {
-			return c.unsupportedNode(x, "new "+t.FullName)
+			c.errorf(x.Type.Pos, x.Type.End, "unsupported-member", "tollgate does not support new %s(...)", t.Name)
+			return bad()
 		}
 		c.errAt(x, "no-constructor", "cannot create an instance of '%s'", t.Name)
 		return bad()

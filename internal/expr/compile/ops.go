@@ -196,7 +196,9 @@ func (c *compiler) binary(x *syntax.Binary) *node {
 	}
 	if typ == u.String {
 		return &node{eval: func(fr *value.Frame) value.Value {
-			return value.ToString(ae(fr)) + value.ToString(be(fr))
+			a, b := value.ToString(ae(fr)), value.ToString(be(fr))
+			fr.Pos, fr.End = s, e
+			return fr.Concat(a, b)
 		}, typ: typ, slot: -1}
 	}
 	if typ == u.Int && (op == "+" || op == "-" || op == "*") {
@@ -235,6 +237,16 @@ func arith(fr *value.Frame, op string, a, b value.Value, s, e int) value.Value {
 		return nil // lifted operator on null
 	}
 	fr.Pos, fr.End = s, e
+	if op == "+" {
+		if sa, ok := a.(string); ok {
+			return fr.Concat(sa, value.ToString(b))
+		}
+		if sb, ok := b.(string); ok {
+			if _, isNS := a.(value.XNamespace); !isNS {
+				return fr.Concat(value.ToString(a), sb)
+			}
+		}
+	}
 	return value.Arith(op, a, b)
 }
 

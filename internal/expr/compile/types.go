@@ -27,8 +27,12 @@ func (c *compiler) typeRef(t *syntax.TypeRef) *value.Type {
 		name = "string"
 	}
 	r := u.Lookup(name, args, t.Array)
-	if r != nil && t.Nullable && t.Array == 0 {
-		r = u.NullableOf(r)
+	if r != nil && t.Nullable {
+		// T? and T?[]
+		r = u.NullableOf(u.Lookup(name, args, 0))
+		for range t.Array {
+			r = u.ArrayOf(r)
+		}
 	}
 	if r == nil {
 		if strings.HasPrefix(name, "Func") || strings.HasPrefix(name, "Action") || name == "Func" {
@@ -69,6 +73,9 @@ func (c *compiler) assignable(from, to *value.Type, isNullConst bool) bool {
 		}
 		to = to.Elem
 		from = value.Underlying(from)
+	}
+	if from != nil && from.Generic == "Nullable" && to != nil && to.Value {
+		return false // T? to T needs a cast
 	}
 	if to == nil || from == nil || to == u.Object || from == to || from.Open || to.Open {
 		return !(isNullConst && to != nil && to.Value)

@@ -257,6 +257,13 @@ func (p *parser) typeOrNil(allowArray bool) *TypeRef {
 			tr.End = p.next().End
 		}
 	}
+	if allowArray && p.is("?[") && isTok(p.peekN(1), "]") {
+		// int?[]: the scanner reads "?[" as one token
+		tr.Nullable = true
+		p.next()
+		tr.End = p.next().End
+		tr.Array++
+	}
 	for allowArray && p.is("[") && isTok(p.peekN(1), "]") {
 		p.next()
 		tr.End = p.next().End
@@ -857,7 +864,10 @@ func (p *parser) newExpr() Expr {
 	}
 	n.Type = typ
 	n.End = typ.End
-	if p.is("[") {
+	if p.is("?[") {
+		typ.Nullable = true // new int?[n]: the scanner reads "?[" as one token
+	}
+	if p.is("[") || p.is("?[") {
 		n.Array = true
 		p.next()
 		if !p.is("]") {

@@ -34,6 +34,10 @@ type Context struct {
 	Tracing   bool
 	// TraceFunc receives context.Trace(source, message) calls; nil ignores them.
 	TraceFunc func(source, message string)
+	// MaxMemory is the memory budget of one evaluation in bytes (the
+	// strings, arrays, collections, builders, JSON and XML documents it
+	// makes); DefaultMaxMemory when 0, unbounded when negative.
+	MaxMemory int64
 }
 
 // Headers is a case-insensitive, multi-valued name/value collection: request

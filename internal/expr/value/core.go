@@ -123,6 +123,9 @@ type Frame struct {
 	SP     int
 	Steps  int64
 	Limit  int64
+	// Mem counts the bytes the evaluation allocated so far (as the library
+	// reports them through Alloc); MemLimit bounds it (0: unbounded).
+	Mem, MemLimit int64
 	// Pos and End locate the operation being performed, for exceptions raised
 	// by library code.
 	Pos, End int
@@ -134,9 +137,35 @@ type Frame struct {
 	Regexes RegexCache
 }
 
-// RegexCache returns compiled regular expressions by pattern and options.
+// RegexCache returns compiled regular expressions by pattern, options and
+// match timeout (0: the cache's default).
 type RegexCache interface {
-	Get(pattern string, opts int) (*Regex, error)
+	Get(pattern string, opts int, timeout time.Duration) (*Regex, error)
+}
+
+// ErrMemoryBudget is the cause of the exception raised when an evaluation
+// allocates more than its memory budget.
+const ErrMemoryBudget = "the expression ran out of its memory budget"
+
+// Alloc counts n bytes about to be allocated (strings, arrays, collections,
+// builders, JSON and XML documents) against the memory budget, before they
+// are allocated: a request for more than the budget fails without taking
+// the memory.
+func (fr *Frame) Alloc(n int64) {
+	if fr == nil || fr.MemLimit <= 0 {
+		return
+	}
+	if n < 0 || n > fr.MemLimit || fr.Mem+n > fr.MemLimit {
+		panic(&Exception{Type: ExInvalidOp, Message: "The expression exceeded its memory budget.", Cause: fmt.Sprintf("%s of %d bytes (%d bytes were in use, %d more were asked for)", ErrMemoryBudget, fr.MemLimit, fr.Mem, n), Pos: -1, End: -1, Fatal: true})
+	}
+	fr.Mem += n
+}
+
+// Concat returns a+b, counting the new string against the memory budget
+// before it is built.
+func (fr *Frame) Concat(a, b string) string {
+	fr.Alloc(int64(len(a) + len(b)))
+	return a + b
 }
 
 // Step counts n steps and checks the budget and cancellation.

@@ -162,6 +162,7 @@ func buildLib() *Lib {
 	u.buildString()
 	u.buildCollections()
 	u.buildLinq()
+	u.buildLinqMore()
 	u.buildContext()
 	u.buildContextMore()
 	u.buildMisc()
@@ -182,6 +183,10 @@ func buildLib() *Lib {
 	u.buildTuple()
 	u.buildKnownOnly()
 	u.buildMiscMore()
+	u.buildStringMore()
+	u.buildMathMore()
+	u.buildConvertMore()
+	u.buildBudget()
 	return u
 }
 

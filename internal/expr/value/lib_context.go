@@ -315,10 +315,14 @@ func (u *Lib) buildContext() {
 			if len(targs) > 0 {
 				return targs[0]
 			}
-			if len(args) > 1 && args[1] != nil {
-				return u.Object
-			}
 			return u.Object
+		}, InferTArgs: func(_ *Type, args []*Type) []*Type {
+			// GetValueOrDefault<T>(string name, T defaultValue): T is the
+			// type of the default value
+			if len(args) > 1 && args[1] != nil {
+				return []*Type{args[1]}
+			}
+			return nil
 		}},
 		prop("Count", u.Int, func(c Call) Value { return int32(len(vars(c).Names())) }),
 		prop("Keys", u.SeqOf(u.String), func(c Call) Value { return seqOfStrings(vars(c).Names()) }),

@@ -1,6 +1,7 @@
 package value
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -35,6 +36,30 @@ func EnumOf(t *Type, n int64) Enum {
 	for name, v := range t.EnumValues {
 		if v == n {
 			return Enum{T: t, V: v, Name: name}
+		}
+	}
+	if t.Flags && n > 0 {
+		// a combination of flags prints its members in value order
+		var vals []int64
+		for _, v := range t.EnumValues {
+			if v > 0 && v&(v-1) == 0 && n&v == v {
+				vals = append(vals, v)
+			}
+		}
+		sort.Slice(vals, func(i, j int) bool { return vals[i] < vals[j] })
+		rest := n
+		names := make([]string, 0, len(vals))
+		for _, v := range vals {
+			for name, x := range t.EnumValues {
+				if x == v {
+					names = append(names, name)
+					break
+				}
+			}
+			rest &^= v
+		}
+		if rest == 0 {
+			return Enum{T: t, V: n, Name: strings.Join(names, ", ")}
 		}
 	}
 	return Enum{T: t, V: n, Name: strconv.FormatInt(n, 10)}

@@ -261,6 +261,9 @@ func tokenTo(tok *jsonx.Token, t *Type, nullable bool) Value {
 // none.
 func ExplicitConvert(v Value, t *Type) (Value, bool) {
 	if tok, ok := v.(*jsonx.Token); ok {
+		if t.Generic == "Nullable" && t.Elem != nil {
+			return tokenTo(tok, t.Elem, true), true // (int?)token, (DateTime?)token
+		}
 		return tokenTo(tok, t, !t.Value), true
 	}
 	if r, ok := xmlExplicit(v, t); ok {

@@ -191,20 +191,19 @@ func (u *Lib) buildLinq() {
 		return withLambda(meth(name, 0, 1, nil, func(c Call) Value {
 			it := items(c)
 			var best Value
-			for i, x := range it {
+			for _, x := range it {
 				if c.Has(0) {
 					x = call1(c, fn(c, 0), x)
 				}
-				if name == "Sum" {
-					if i == 0 {
-						best = x
-						continue
-					}
-					best = Arith("+", best, x)
-					continue
+				if x == nil {
+					continue // nulls are skipped (the Nullable<T> overloads)
 				}
 				if best == nil {
 					best = x
+					continue
+				}
+				if name == "Sum" {
+					best = Arith("+", best, x)
 					continue
 				}
 				r, _ := Compare(x, best)
@@ -214,9 +213,15 @@ func (u *Lib) buildLinq() {
 			}
 			if best == nil {
 				if name == "Sum" {
+					if z := zeroOf(elemOf(c.This)); z != nil && !c.Has(0) {
+						return z
+					}
 					return int32(0)
 				}
-				Throw(ExInvalidOp, MsgNoElements)
+				if len(it) == 0 && (c.Has(0) || zeroOf(elemOf(c.This)) != nil) {
+					Throw(ExInvalidOp, MsgNoElements)
+				}
+				return nil
 			}
 			return best
 		}), func(t *Type, a []*Type, _ []*Type) *Type {
@@ -336,17 +341,26 @@ func (u *Lib) buildLinq() {
 		}),
 		aggregate("Sum", nil, false, false), aggregate("Min", nil, true, false), aggregate("Max", nil, false, true),
 		withLambda(meth("Average", 0, 1, u.Double, func(c Call) Value {
-			it := items(c)
-			if len(it) == 0 {
+			all := items(c)
+			if len(all) == 0 {
 				Throw(ExInvalidOp, MsgNoElements)
 			}
 			s := 0.0
 			var dsum Value
 			allDec, allSingle := true, true
-			for _, x := range it {
+			it := make([]Value, 0, len(all))
+			for _, x := range all {
 				if c.Has(0) {
 					x = call1(c, fn(c, 0), x)
 				}
+				if x != nil {
+					it = append(it, x) // nulls are skipped (the Nullable<T> overloads)
+				}
+			}
+			if len(it) == 0 {
+				return nil
+			}
+			for _, x := range it {
 				_, isDec := x.(dotnet.Decimal)
 				_, isSingle := x.(float32)
 				allDec, allSingle = allDec && isDec, allSingle && isSingle

@@ -46,9 +46,11 @@ func Arith(op string, a, b Value) Value {
 		if eb, ok := b.(Enum); ok && ea.T == eb.T {
 			switch op {
 			case "|":
-				return Enum{T: ea.T, V: ea.V | eb.V, Name: ea.Name + ", " + eb.Name}
+				return EnumOf(ea.T, ea.V|eb.V)
 			case "&":
-				return Enum{T: ea.T, V: ea.V & eb.V, Name: ea.Name}
+				return EnumOf(ea.T, ea.V&eb.V)
+			case "^":
+				return EnumOf(ea.T, ea.V^eb.V)
 			}
 		}
 	}

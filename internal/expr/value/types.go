@@ -37,6 +37,8 @@ type Type struct {
 	Is func(v Value) bool
 	// Enum values by name, for enum types.
 	EnumValues map[string]int64
+	// Flags marks [Flags] enums: a combination prints as "A, B".
+	Flags bool
 }
 
 // MemberKind tells properties from methods.
@@ -81,6 +83,15 @@ type Member struct {
 	// Lambda marks argument positions that take lambdas; the element type of
 	// the receiver is the lambda parameter type.
 	Lambda []int
+	// LambdaParams, when set, gives the parameter types of the lambda passed
+	// at argument position i with nparams parameters, from the receiver type
+	// and the types of the arguments before it (generic inference from
+	// earlier arguments, as C# does).
+	LambdaParams func(recv *Type, args []*Type, i, nparams int) []*Type
+	// InferTArgs, when set, infers the generic type arguments of a call
+	// written without them from the receiver and argument types
+	// (GetValueOrDefault("x", "") is GetValueOrDefault<string>).
+	InferTArgs func(recv *Type, args []*Type) []*Type
 	// Setter assigns the property (indexers and settable properties).
 	Set func(c Call, v Value)
 	// ArgTypes, when set, are the static parameter types checked at compile

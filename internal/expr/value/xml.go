@@ -376,6 +376,7 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 		start int
 	}
 	var stack []scope
+	bound := map[string][]string{}
 	cur := doc
 	lookup := func(prefix string) (string, bool) {
 		switch prefix {
@@ -384,10 +385,10 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 		case "xmlns":
 			return nsXMLNS, true
 		}
-		for i := len(stack) - 1; i >= 0; i-- {
-			if ns, ok := stack[i].names[prefix]; ok {
-				return ns, true
-			}
+		// the bindings in scope, innermost last: lookups do not walk the
+		// element stack (a document nested 100,000 levels stays linear)
+		if b := bound[prefix]; len(b) > 0 {
+			return b[len(b)-1], true
 		}
 		return "", prefix == ""
 	}
@@ -426,6 +427,9 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 				}
 			}
 			stack = append(stack, sc)
+			for prefix, ns := range sc.names {
+				bound[prefix] = append(bound[prefix], ns)
+			}
 			ns, ok := lookup(t.Name.Space)
 			if !ok {
 				return nil, at(start+1, "'%s' is an undeclared prefix.", t.Name.Space)
@@ -465,6 +469,9 @@ func ParseXML(s string, preserveWS bool) (*XNode, error) {
 			if top.raw != t.Name {
 				sl, sc := lineCol(s, top.start+1)
 				return nil, at(start+2, "The '%s' start tag on line %d position %d does not match the end tag of '%s'.", rawName(top.raw), sl, sc, rawName(t.Name))
+			}
+			for prefix := range top.names {
+				bound[prefix] = bound[prefix][:len(bound[prefix])-1]
 			}
 			stack = stack[:len(stack)-1]
 			if len(cur.Nodes) > 0 {

@@ -1,0 +1,106 @@
+package expr
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/diag"
+	"github.com/tollgate/tollgate/internal/expr/value"
+)
+
+// TestMemberTable runs the example of every row of the member table
+// (value/members.tsv): a supported overload must compile and give the
+// row's result; an unsupported one must fail at compile time with an error
+// that names the member and points at it in the source.
+func TestMemberTable(t *testing.T) {
+	rows, err := value.Overloads()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string][2]int{}
+	seen := map[string]int{}
+	for _, o := range rows {
+		where := fmt.Sprintf("members.tsv:%d: %s", o.Line, o.Signature)
+		key := o.Type + "\x00" + o.Member + "\x00" + o.Signature
+		if prev, dup := seen[key]; dup {
+			t.Errorf("%s: duplicate of line %d", where, prev)
+		}
+		seen[key] = o.Line
+		n := counts[o.Type]
+		if o.Supported {
+			n[0]++
+		} else {
+			n[1]++
+		}
+		counts[o.Type] = n
+		if o.Example == "" {
+			t.Errorf("%s: no example", where)
+			continue
+		}
+		src := o.Example
+		if !strings.HasPrefix(src, "@{") {
+			src = "@(" + src + ")"
+		}
+		file := diag.NewFile("members.tsv", []byte(src))
+		prog, diags := Compile(src, fileOrigin{file, 0})
+		if !o.Supported {
+			if !diags.HasErrors() {
+				t.Errorf("%s: unsupported, but %s compiles", where, o.Example)
+				continue
+			}
+			d := diags[0]
+			text := d.Span.Text()
+			if !strings.Contains(d.Message, o.Member) && o.Member != ".ctor" && o.Member != "[]" {
+				t.Errorf("%s: error %q does not name %s", where, d.Message, o.Member)
+			}
+			if !strings.Contains(text, memberToken(o)) {
+				t.Errorf("%s: error %q points at %q, not at %s", where, d.Message, text, memberToken(o))
+			}
+			continue
+		}
+		if diags.HasErrors() {
+			t.Errorf("%s: %s: compile error: %s %v", where, o.Example, diags.String(), diags[0].Notes)
+			continue
+		}
+		prog.Now = func() time.Time { return time.Date(2024, 3, 15, 10, 30, 45, 0, time.UTC) }
+		v, err := prog.Eval(context.Background(), testContext(t))
+		if err != nil {
+			t.Errorf("%s: %s: %v", where, o.Example, err)
+			continue
+		}
+		got := strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\t", `\t`).Replace(ToString(v))
+		if got != o.Result {
+			t.Errorf("%s: %s\n got %q\nwant %q", where, o.Example, got, o.Result)
+		}
+	}
+	var types []string
+	for ty := range counts {
+		types = append(types, ty)
+	}
+	sort.Strings(types)
+	sup, unsup := 0, 0
+	for _, ty := range types {
+		n := counts[ty]
+		sup += n[0]
+		unsup += n[1]
+		if n[1] > 0 {
+			t.Logf("%-20s %4d supported %4d unsupported", ty, n[0], n[1])
+		}
+	}
+	t.Logf("%d overloads: %d supported, %d unsupported", len(rows), sup, unsup)
+}
+
+// memberToken is the text an error about o must point at.
+func memberToken(o *value.Overload) string {
+	switch o.Member {
+	case ".ctor":
+		return o.Type
+	case "[]":
+		return "["
+	}
+	return o.Member
+}

@@ -1,0 +1,272 @@
+package value
+
+import (
+	_ "embed" // the member table
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// membersTable lists the members of the .NET types APIM allows in
+// expressions, one overload a row, as the .NET reference declares them, and
+// whether tollgate runs each one. The compiler rejects a call that only an
+// unsupported row matches; the tests run the example of every row.
+//
+//go:embed members.tsv
+var membersTable string
+
+// Overload is one row of the member table: one .NET overload of a member.
+type Overload struct {
+	Type      string // the type as the table names it: "Regex", "string"
+	Member    string // the member name; ".ctor" for constructors
+	Signature string // the C# declaration as the .NET reference writes it
+	Static    bool
+	Property  bool
+	// Receiver is the type an extension method is called on (its "this"
+	// parameter, without type arguments: "IEnumerable"); "" otherwise.
+	Receiver  string
+	Params    []OverloadParam
+	Supported bool
+	Example   string // an expression that uses the overload
+	Result    string // the example's result (supported rows) or error (others)
+	Line      int    // line in members.tsv
+}
+
+// OverloadParam is one parameter of an overload.
+type OverloadParam struct {
+	Type     string // the C# type as written: "string", "Func<TSource, bool>"
+	Name     string
+	Params   bool // a params array: any number of trailing arguments
+	Optional bool // has a default value
+	Out      bool // out or ref
+	This     bool // the receiver of an extension method
+}
+
+// String returns Type.Member(parameter types), the way errors name an overload.
+func (o *Overload) String() string {
+	var b strings.Builder
+	b.WriteString(o.Type)
+	if o.Member != ".ctor" {
+		b.WriteString("." + o.Member)
+	}
+	if o.Property {
+		return b.String()
+	}
+	b.WriteByte('(')
+	for i, p := range o.Params {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if p.Params {
+			b.WriteString("params ")
+		}
+		if p.Out {
+			b.WriteString("out ")
+		}
+		b.WriteString(p.Type)
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// Accepts reports whether the overload takes n arguments.
+func (o *Overload) Accepts(n int) bool {
+	min, max := 0, len(o.Params)
+	for _, p := range o.Params {
+		if !p.Optional && !p.Params {
+			min++
+		}
+		if p.Params {
+			max = -1
+		}
+	}
+	return n >= min && (max < 0 || n <= max)
+}
+
+type overloadKey struct {
+	typ, member string
+	static      bool
+}
+
+var overloads struct {
+	once  sync.Once
+	rows  []*Overload
+	index map[overloadKey][]*Overload
+	err   error
+}
+
+func loadOverloads() {
+	overloads.index = map[overloadKey][]*Overload{}
+	for i, line := range strings.Split(membersTable, "\n") {
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		o, err := parseOverload(line, i+1)
+		if err != nil {
+			overloads.err = err
+			return
+		}
+		overloads.rows = append(overloads.rows, o)
+		k := overloadKey{o.Type, o.Member, o.Static}
+		if o.Receiver != "" {
+			k.typ = o.Receiver
+		}
+		overloads.index[k] = append(overloads.index[k], o)
+	}
+}
+
+// Overloads returns every row of the member table, or an error naming the
+// line of a malformed row.
+func Overloads() ([]*Overload, error) {
+	overloads.once.Do(loadOverloads)
+	return overloads.rows, overloads.err
+}
+
+// OverloadsOf returns the rows of the member table for member name of type
+// t (static or instance); nil when the table does not describe the member.
+func OverloadsOf(t *Type, name string, static bool) []*Overload {
+	overloads.once.Do(loadOverloads)
+	for x := t; x != nil; x = x.Base {
+		if rows := overloads.index[overloadKey{x.Name, name, static}]; rows != nil {
+			return rows
+		}
+		if x.Generic != "" {
+			if rows := overloads.index[overloadKey{x.Generic, name, static}]; rows != nil {
+				return rows
+			}
+		}
+	}
+	return nil
+}
+
+// parseOverload reads one row: type, member, signature, supported (yes or
+// no), example, result, separated by tabs.
+func parseOverload(line string, n int) (*Overload, error) {
+	f := strings.Split(line, "\t")
+	if len(f) != 6 {
+		return nil, fmt.Errorf("members.tsv:%d: %d fields, want 6 (type, member, signature, supported, example, result)", n, len(f))
+	}
+	o := &Overload{Type: f[0], Member: f[1], Signature: f[2], Example: f[4], Result: f[5], Line: n}
+	switch f[3] {
+	case "yes":
+		o.Supported = true
+	case "no":
+	default:
+		return nil, fmt.Errorf("members.tsv:%d: supported is %q, want yes or no", n, f[3])
+	}
+	sig := strings.TrimSpace(f[2])
+	if rest, ok := strings.CutPrefix(sig, "static "); ok {
+		o.Static, sig = true, rest
+	}
+	open := strings.IndexByte(sig, '(')
+	if open >= 0 && strings.HasSuffix(sig, ")") {
+		// the parenthesis that opens the parameter list matches the last one
+		depth := 0
+		for i := len(sig) - 1; i >= 0; i-- {
+			if sig[i] == ')' {
+				depth++
+			} else if sig[i] == '(' {
+				if depth--; depth == 0 {
+					open = i
+					break
+				}
+			}
+		}
+	}
+	if open < 0 || !strings.HasSuffix(sig, ")") {
+		if open < 0 && !strings.Contains(sig, ")") {
+			// a property ({ get; }), a field (;) or an enum constant (Name = 1)
+			o.Property = true
+			return o, nil
+		}
+		return nil, fmt.Errorf("members.tsv:%d: signature %q is neither a method nor a property", n, f[2])
+	}
+	decl := strings.TrimSpace(sig[:open])
+	if strings.HasSuffix(decl, ">") {
+		// drop the method's type parameters: First<TSource>
+		depth := 0
+		for i := len(decl) - 1; i >= 0; i-- {
+			if decl[i] == '>' {
+				depth++
+			} else if decl[i] == '<' {
+				if depth--; depth == 0 {
+					decl = decl[:i]
+					break
+				}
+			}
+		}
+	}
+	head := strings.Fields(decl)
+	if o.Member == ".ctor" {
+		o.Static = true
+	}
+	if len(head) == 0 {
+		return nil, fmt.Errorf("members.tsv:%d: signature %q has no name", n, f[2])
+	}
+	name := head[len(head)-1]
+	if i := strings.IndexByte(name, '<'); i >= 0 {
+		name = name[:i]
+	}
+	if name != o.Member && !(o.Member == ".ctor" && len(head) == 1) && !(o.Member == "[]" && name == "this") {
+		return nil, fmt.Errorf("members.tsv:%d: signature names %q, the row %q", n, name, o.Member)
+	}
+	for _, p := range splitTop(sig[open+1 : len(sig)-1]) {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		var op OverloadParam
+		if i := strings.Index(p, "="); i >= 0 {
+			op.Optional, p = true, strings.TrimSpace(p[:i])
+		}
+		for {
+			if rest, ok := strings.CutPrefix(p, "params "); ok {
+				op.Params, p = true, rest
+			} else if rest, ok := strings.CutPrefix(p, "this "); ok {
+				op.This, p = true, rest
+			} else if rest, ok := strings.CutPrefix(p, "out "); ok {
+				op.Out, p = true, rest
+			} else if rest, ok := strings.CutPrefix(p, "ref "); ok {
+				op.Out, p = true, rest
+			} else {
+				break
+			}
+		}
+		sp := strings.LastIndexByte(p, ' ')
+		if sp < 0 {
+			return nil, fmt.Errorf("members.tsv:%d: parameter %q has no name", n, p)
+		}
+		op.Type, op.Name = strings.TrimSpace(p[:sp]), p[sp+1:]
+		if op.This {
+			// an extension method: called on its first parameter
+			o.Static = false
+			o.Receiver = op.Type
+			if i := strings.IndexByte(o.Receiver, '<'); i >= 0 {
+				o.Receiver = o.Receiver[:i]
+			}
+			continue
+		}
+		o.Params = append(o.Params, op)
+	}
+	return o, nil
+}
+
+// splitTop splits s at the commas outside angle brackets and parentheses.
+func splitTop(s string) []string {
+	var out []string
+	depth, last := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<', '(', '[':
+			depth++
+		case '>', ')', ']':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[last:i])
+				last = i + 1
+			}
+		}
+	}
+	return append(out, s[last:])
+}
