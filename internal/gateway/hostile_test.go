@@ -1,0 +1,99 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tollgate/tollgate/internal/config"
+)
+
+// peakRSS reads the process's peak resident set (VmHWM) in bytes, 0 where
+// /proc is not there.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n << 10
+		}
+	}
+	return 0
+}
+
+// Hostile requests against expressions that would allocate gigabytes: each
+// is answered 500 with a cause naming the memory budget, and the process
+// stays small.
+func TestHostileExpressionsAreBounded(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer backend.Close()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(content), 0o644)
+	}
+	write("apis/h/apiInformation.json", `{"properties":{"path":"h","serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`)
+	write("apis/h/specification.yaml", "openapi: 3.0.1\ninfo: {title: h, version: '1'}\npaths:\n  /big:\n    get: {operationId: big, responses: {'200': {description: OK}}}\n  /double:\n    get: {operationId: double, responses: {'200': {description: OK}}}\n  /deep:\n    post: {operationId: deep, responses: {'200': {description: OK}}}\n")
+	pol := func(expr string) string {
+		return `<policies><inbound><base/><set-variable name="v" value="` + expr + `"/></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`
+	}
+	write("apis/h/operations/big/policy.xml", pol(`@(new string('a', int.Parse(context.Request.Headers.GetValueOrDefault(&quot;X-N&quot;,&quot;1&quot;))).Length)`))
+	write("apis/h/operations/double/policy.xml", pol(`@{ var s = &quot;ab&quot;; while (true) { s = s + s; } return s; }`))
+	write("apis/h/operations/deep/policy.xml", pol(`@(context.Request.Body.As&lt;JObject&gt;(preserveContent: true).Count)`))
+	snap, diags := config.Load(dir, config.Options{})
+	pols, pd := config.LoadPolicies(snap, PolicyOptions())
+	diags.Append(pd)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	snap.Policies = pols
+	var logs syncBuffer
+	gw, err := New(snap, Options{Log: NewLogWriter(&logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+
+	deep := strings.Repeat(`{"a":`, 100000) + "1" + strings.Repeat("}", 100000)
+	for _, c := range []struct {
+		method, path, body string
+		header             []string
+	}{
+		{"GET", "/h/big", "", []string{"X-N", "2000000000"}},
+		{"GET", "/h/double", "", nil},
+		{"POST", "/h/deep", deep, []string{"Content-Type", "application/json"}},
+	} {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
+		for i := 0; i+1 < len(c.header); i += 2 {
+			req.Header.Set(c.header[i], c.header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.path, err)
+		}
+		resp.Body.Close()
+		logs.mu.Lock()
+		all := strings.TrimSpace(logs.b.String())
+		logs.mu.Unlock()
+		line := all[strings.LastIndex(all, "\n")+1:]
+		if resp.StatusCode != 500 || !strings.Contains(line, "ExpressionValueEvaluationFailure") {
+			t.Errorf("%s: status %d\n%s", c.path, resp.StatusCode, line)
+		}
+		t.Logf("%s: %s", c.path, line[strings.Index(line, `"LastErrorCause"`):min(len(line), strings.Index(line, `"LastErrorCause"`)+300)])
+	}
+	if rss := peakRSS(); rss > 200<<20 {
+		t.Errorf("peak RSS %d MB, want under 200 MB", rss>>20)
+	} else {
+		t.Logf("peak RSS of the test process: %d MB", rss>>20)
+	}
+}
