@@ -76,7 +76,16 @@ func TestNginx(t *testing.T) {
 			t.Errorf("request %d: not answered by the echo backend", i)
 		}
 	}
-	if b, err := os.ReadFile(filepath.Join(prefix, "access.log")); err != nil || strings.Count(string(b), "/load/items/42") != 6 {
+	// nginx writes a request's access line after it has answered it.
+	var b []byte
+	var err error
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		b, err = os.ReadFile(filepath.Join(prefix, "access.log"))
+		if (err == nil && strings.Count(string(b), "/load/items/42") == 6) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil || strings.Count(string(b), "/load/items/42") != 6 {
 		t.Errorf("access.log: want a line for each of the 6 requests, got %q (%v)", b, err)
 	}
 }
