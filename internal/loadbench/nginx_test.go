@@ -78,7 +78,6 @@ func TestNginx(t *testing.T) {
 	}
 	// nginx writes a request's access line after it has answered it.
 	var b []byte
-	var err error
 	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		b, err = os.ReadFile(filepath.Join(prefix, "access.log"))
 		if (err == nil && strings.Count(string(b), "/load/items/42") == 6) || time.Now().After(deadline) {
