@@ -60,6 +60,7 @@ type runFlags struct {
 	logRetention string
 	logMaxSize   string
 	clientCRL    string
+	logStore     bool
 	// serve holds the listener settings; its Listen comes from listen.
 	serve serve.Options
 }
@@ -110,6 +111,7 @@ Every failed request is kept with its full trace (successful ones too with
 	cmd.Flags().StringVar(&f.logRetention, "log-retention", "7d", "how long log lines are kept in the state directory's log store (e.g. 24h, 7d)")
 	cmd.Flags().StringVar(&f.logMaxSize, "log-max-size", "1GiB", "size of the log store above which the oldest lines are deleted (e.g. 500MiB, 1GiB)")
 	addServeFlags(cmd.Flags(), &f.serve)
+	cmd.Flags().BoolVar(&f.logStore, "log-store", true, "keep every log line in the state directory's log store for tollgate logs, /v1/query and the console (false: only the log file or standard output, and captured failures)")
 	cmd.Flags().StringVar(&f.clientCRL, "client-crl", "", "certificate revocation list (PEM or DER) validate-client-certificate checks client certificates against")
 	cmd.Flags().BoolVar(&f.watch, "watch", true, "reload when a file of the folder changes (SIGHUP reloads too)")
 	cmd.Flags().IntVar(&f.captureBody, "capture-body-bytes", 16<<10, "how many bytes of a failed request's and its response's bodies are kept")
@@ -213,8 +215,11 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		return err
 	}
 	defer store.Close()
-	// Every log line also goes to the store, off the request path.
-	opts.Log = gateway.NewLogWriter(io.MultiWriter(logOut, store))
+	// Every log line also goes to the store, off the request path, unless
+	// --log-store=false keeps the store to captured failures.
+	if f.logStore {
+		opts.Log = gateway.NewLogWriter(io.MultiWriter(logOut, store))
+	}
 	live := &liveConfig{dir: dir}
 	live.loaded(dir, snap)
 	persisted := storeCaptures{store}
