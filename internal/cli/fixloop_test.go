@@ -180,6 +180,12 @@ func TestBrokenEditKeepsServingUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d requests served, none failed, while the broken edit was refused", total.ok)
 
+	// The console's configuration page says the same.
+	_, page := get(t, adminURL(t, stderr)+"/config")
+	if !strings.Contains(page, `id="live"`) || !strings.Contains(page, `id="refused"`) || !strings.Contains(page, "policy.xml:1:") {
+		t.Errorf("the console does not show the live and refused configurations:\n%s", page)
+	}
+
 	// Readiness names the live configuration and the refused one's errors.
 	_, ready := get(t, adminURL(t, stderr)+"/ready")
 	for _, want := range []string{`"ready":true`, `"hash":"`, `"refused":{`, `policy.xml:1:`} {

@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate/tollgate/internal/admin"
 	"github.com/tollgate/tollgate/internal/capture"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/diag"
 	"github.com/tollgate/tollgate/internal/watch"
 )
@@ -99,4 +100,15 @@ func startAdmin(f runFlags, o admin.Options, stderr io.Writer) (addr string, sto
 	srv := &http.Server{Handler: admin.Handler(o), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// console reports the live configuration to the console.
+func (l *liveConfig) console() console.LiveConfig {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := console.LiveConfig{Hash: l.state.Hash, LoadedAt: l.state.LoadedAt}
+	if r := l.refusal; r != nil {
+		c.Refused, c.RefusedAt = r.Errors, r.At
+	}
+	return c
 }

@@ -251,7 +251,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		return fmt.Errorf("%s: %w", dir, err)
 	}
 	source := layeredCaptures{mem: captures, disk: persisted}
-	ui := console.Handler(console.Options{Captures: source, Query: console.HandlerQuerier(store.QueryHandler()), Config: live.snapshot, Check: gateway.Check, Token: f.adminToken})
+	ui := console.Handler(console.Options{Captures: source, Query: console.HandlerQuerier(store.QueryHandler()), Config: live.snapshot, Live: live.console, Check: gateway.Check, Token: f.adminToken})
 	adminAddr, stopAdmin, err := startAdmin(f, admin.Options{Token: f.adminToken, Captures: source, Ready: live.readiness,
 		Query: store.QueryHandler(), Mount: map[string]http.Handler{"GET /metrics": met.Handler(), "/": ui}}, stderr)
 	if err != nil {

@@ -55,6 +55,7 @@ type configData struct {
 	Findings      []finding
 	Errors        int
 	Warnings      int
+	Live          *LiveConfig
 }
 
 func (c *console) configIndex(w http.ResponseWriter, r *http.Request) {
@@ -64,6 +65,10 @@ func (c *console) configIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := configData{Dir: snap.Dir, Layout: string(snap.Layout)}
+	if c.opts.Live != nil {
+		l := c.opts.Live()
+		d.Live = &l
+	}
 	for _, a := range snap.APIs {
 		d.APIs = append(d.APIs, apiRowOf(a))
 	}

@@ -35,12 +35,26 @@ type Options struct {
 	// Check returns the findings of `tollgate check` for a configuration.
 	// The console calls it once per configuration it sees.
 	Check func(*config.Snapshot) diag.List
+	// Live says which configuration is served (a content hash and when it
+	// loaded) and the errors of the last one refused since; nil shows
+	// nothing.
+	Live func() LiveConfig
 	// Token is the admin listener's --admin-token, "" when there is none.
 	// The login page checks it and sets the cookie CookieName, which the
 	// admin listener accepts like the Authorization header.
 	Token string
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+}
+
+// LiveConfig is the configuration being served and the last refused one.
+type LiveConfig struct {
+	Hash     string
+	LoadedAt time.Time
+	// Refused are the errors of the last configuration that failed to load
+	// since this one, nil when none did.
+	Refused   []string
+	RefusedAt time.Time
 }
 
 // CookieName is the cookie that carries the admin token in a browser; the
