@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -73,6 +74,11 @@ type Options struct {
 	// makes that policy fail (unless ignore-error) with a cause saying how
 	// to configure one.
 	ManagedIdentity TokenSource
+	// Tracer makes the spans of distributed tracing; nil traces nothing.
+	Tracer Tracer
+	// EventHub receives log-to-eventhub's messages; nil keeps them on the
+	// log line only.
+	EventHub EventHubSink
 }
 
 // Observer sees every request: Begin when it arrives, Observe with its log
@@ -93,6 +99,8 @@ type Gateway struct {
 	traces    *reqtrace.Store
 	capture   *capture.Store
 	observer  Observer
+	tracer    Tracer
+	eventHub  EventHubSink
 	limits    limit.Store
 	caches    cache.Stores
 	outage    OutageMode
@@ -134,6 +142,8 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		traces:         opts.Traces,
 		capture:        opts.Capture,
 		observer:       opts.Observer,
+		tracer:         opts.Tracer,
+		eventHub:       opts.EventHub,
 		limits:         opts.Limits,
 		caches:         cache.Stores{Internal: cache.NewMemory(64 << 20), External: opts.ExternalCache},
 		outage:         opts.Outage,
@@ -302,6 +312,7 @@ type exchange struct {
 	deferred     []deferredCount
 	cachePending *pendingStore
 	clientCert   *Certificate // set by authentication-certificate
+	span         RequestSpan  // nil when tracing is off
 }
 
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}
@@ -319,8 +330,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if g.observer != nil {
 		g.observer.Begin()
 	}
+	start := time.Now()
+	var span RequestSpan
+	if g.tracer != nil {
+		var ctx context.Context
+		ctx, span = g.tracer.StartRequest(r)
+		r = r.WithContext(ctx)
+	}
 	x := exchanges.Get().(*exchange)
-	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: time.Now()}
+	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: start, span: span}
 	newUUID(&x.idBytes, &x.id)
 	x.rec = LogRecord{
 		TimeGenerated:   x.start,
@@ -332,6 +350,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.TLS != nil {
 		x.rec.ClientTLSVersion = tlsVersionName(r.TLS.Version)
+	}
+	if span != nil {
+		x.rec.TraceID = span.TraceID()
 	}
 	x.rec.IsTraceRequested = strings.EqualFold(r.Header.Get("Ocp-Apim-Trace"), "true")
 	w.Header()[CorrelationHeader] = []string{x.rec.CorrelationID}
@@ -355,6 +376,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.log.Write(&x.rec)
 	if g.observer != nil {
 		g.observer.Observe(&x.rec)
+	}
+	if span != nil {
+		span.End(&x.rec, x.route())
 	}
 	if g.capture != nil {
 		x.finishCapture()
@@ -604,21 +628,10 @@ func newUUID(u *[16]byte, dst *[36]byte) {
 // failing expression quotes its source, into which named values were
 // substituted). Policies still saw the unmasked LastError.
 func (x *exchange) maskRecord() {
-	secrets := x.st.secrets
-	if x.acc.key != "" {
-		secrets = append(secrets[:len(secrets):len(secrets)], x.acc.key)
-	}
-	if len(secrets) == 0 {
+	if len(x.st.secrets) == 0 && x.acc.key == "" {
 		return
 	}
-	mask := func(s string) string {
-		for _, secret := range secrets {
-			if len(secret) >= 4 && strings.Contains(s, secret) {
-				s = strings.ReplaceAll(s, secret, "***")
-			}
-		}
-		return s
-	}
+	mask := x.mask
 	if e := x.rec.LastError; e != nil {
 		m := *e
 		m.Message, m.Cause = mask(e.Message), mask(e.Cause)
@@ -633,4 +646,18 @@ func (x *exchange) maskRecord() {
 	for i := range x.rec.EventHubMessages {
 		x.rec.EventHubMessages[i].Message = mask(x.rec.EventHubMessages[i].Message)
 	}
+}
+
+// mask replaces the secret named values and the request's subscription key
+// in s with ***.
+func (x *exchange) mask(s string) string {
+	for _, secret := range x.st.secrets {
+		if len(secret) >= 4 && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
+	}
+	if key := x.acc.key; len(key) >= 4 && strings.Contains(s, key) {
+		s = strings.ReplaceAll(s, key, "***")
+	}
+	return s
 }
