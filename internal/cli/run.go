@@ -188,6 +188,11 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	met := metrics.New()
 	registerCaptureMetrics(met, captures)
 	opts.Observer = metricsObserver{met}
+	tele, err := startTelemetry(ctx, snap, &opts, met, stderr)
+	if err != nil {
+		return err
+	}
+	defer tele.stop()
 	gw, err := gateway.New(snap, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
@@ -239,6 +244,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 				continue
 			}
 			live.loaded(dir, next)
+			tele.reload(next)
 			met.Reloaded(true)
 			fmt.Fprintf(stderr, "tollgate: reloaded %s\n", dir)
 		}
