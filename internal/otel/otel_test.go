@@ -452,3 +452,141 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// cannedTransport answers every backend call at once, so that the
+// benchmarks measure the gateway's own work.
+type cannedTransport struct{}
+
+func (cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, ContentLength: 2, Body: io.NopCloser(strings.NewReader("{}")), Request: r}, nil
+}
+
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// benchGateway serves an API with a set-header policy and a forward, in
+// process.
+func benchGateway(b *testing.B, tracer gateway.Tracer) *gateway.Gateway {
+	return benchGatewayAt(b, tracer, "")
+}
+
+// benchGatewayAt is benchGateway with its backend at backendURL, "" for
+// answers made up in process.
+func benchGatewayAt(b *testing.B, tracer gateway.Tracer, backendURL string) *gateway.Gateway {
+	var transport http.RoundTripper
+	if backendURL == "" {
+		backendURL, transport = "http://backend.test", cannedTransport{}
+	}
+	dir := b.TempDir()
+	for name, content := range map[string]string{
+		"apis/shop/apiInformation.json": `{"properties":{"path":"shop","serviceUrl":"` + backendURL + `","subscriptionRequired":true}}`,
+		"apis/shop/specification.yaml":  "openapi: 3.0.1\ninfo: {title: shop, version: '1'}\npaths:\n  /items/{id}:\n    get:\n      operationId: get-item\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'200': {description: OK}}\n",
+		"apis/shop/policy.xml":          `<policies><inbound><base/><set-header name="X-Via" exists-action="override"><value>tollgate</value></set-header></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`,
+		"products/basic/productInformation.json":              `{"properties":{"displayName":"Basic","state":"published","subscriptionRequired":true}}`,
+		"products/basic/apis/shop/productApiInformation.json": `{}`,
+		"subscriptions/s1/subscriptionInformation.json":       `{"properties":{"scope":"/products/basic","state":"active","primaryKey":"` + key + `"}}`,
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(content), 0o644)
+	}
+	snap, diags := config.Load(dir, config.Options{})
+	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
+	diags.Append(pd)
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	snap.Policies = pols
+	gw, err := gateway.New(snap, gateway.Options{Tracer: tracer, Transport: transport, Log: gateway.NewLogWriter(io.Discard)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return gw
+}
+
+func benchRequests(b *testing.B, gw *gateway.Gateway) {
+	req := httptest.NewRequest("GET", "http://gw/shop/items/17", nil)
+	req.Header.Set("Ocp-Apim-Subscription-Key", key)
+	req.Header.Set("traceparent", "00-"+callerTrace+"-"+callerSpan+"-01")
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		gw.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkRequestTracingOff and BenchmarkRequestTracingOn serve the same
+// request in process; their difference is what tracing costs a request
+// (spans are exported in batches to a loopback collector).
+func BenchmarkRequestTracingOff(b *testing.B) {
+	benchRequests(b, benchGateway(b, nil))
+}
+
+func BenchmarkRequestTracingOn(b *testing.B) {
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer collector.Close()
+	b.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	b.Setenv("OTEL_METRICS_EXPORTER", "none")
+	tel, err := Start(context.Background(), Options{Getenv: os.Getenv})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tel.Shutdown(context.Background())
+	benchRequests(b, benchGateway(b, tel.Tracer()))
+}
+
+// BenchmarkLoopbackTracingOff and BenchmarkLoopbackTracingOn send the
+// request through a real loopback listener to a loopback backend, which is
+// what a request costs in service.
+func BenchmarkLoopbackTracingOff(b *testing.B) { benchLoopback(b, false) }
+
+func BenchmarkLoopbackTracingOn(b *testing.B) { benchLoopback(b, true) }
+
+func benchLoopback(b *testing.B, tracing bool) {
+	var tracer gateway.Tracer
+	if tracing {
+		collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/x-protobuf")
+		}))
+		defer collector.Close()
+		b.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+		b.Setenv("OTEL_METRICS_EXPORTER", "none")
+		tel, err := Start(context.Background(), Options{Getenv: os.Getenv})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tel.Shutdown(context.Background())
+		tracer = tel.Tracer()
+	}
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"id":17}`)
+	}))
+	defer backend.Close()
+	gw := benchGatewayAt(b, tracer, backend.URL)
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	req, _ := http.NewRequest("GET", srv.URL+"/shop/items/17", nil)
+	req.Header.Set("Ocp-Apim-Subscription-Key", key)
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}

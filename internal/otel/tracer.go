@@ -137,11 +137,11 @@ func (s *requestSpan) TraceID() string {
 // End implements gateway.RequestSpan.
 func (s *requestSpan) End(rec *gateway.LogRecord, route string) {
 	if s.span.IsRecording() {
+		attrs := make([]attribute.KeyValue, 0, 12)
 		if route != "" {
 			s.span.SetName(rec.Method + " " + route)
-			s.span.SetAttributes(semconv.HTTPRoute(route))
+			attrs = append(attrs, semconv.HTTPRoute(route))
 		}
-		attrs := make([]attribute.KeyValue, 0, 10)
 		attrs = append(attrs, AttrCorrelationID.String(rec.CorrelationID))
 		if rec.ResponseCode != 0 {
 			attrs = append(attrs, semconv.HTTPResponseStatusCode(rec.ResponseCode))
@@ -155,18 +155,18 @@ func (s *requestSpan) End(rec *gateway.LogRecord, route string) {
 		if rec.Cache != "" && rec.Cache != "none" {
 			attrs = append(attrs, AttrCache.String(rec.Cache))
 		}
-		s.span.SetAttributes(attrs...)
-		if e := rec.LastError; e != nil {
-			s.span.AddEvent(LastErrorEvent, trace.WithTimestamp(rec.TimeGenerated.Add(rec.LastErrorElapsed)), trace.WithAttributes(lastErrorAttrs(e)...))
-		}
 		switch {
 		case rec.ResponseCode >= 500:
-			s.span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(rec.ResponseCode)))
+			attrs = append(attrs, semconv.ErrorTypeKey.String(strconv.Itoa(rec.ResponseCode)))
 			s.span.SetStatus(codes.Error, lastErrorReason(rec.LastError))
 		case rec.ResponseCode == 0 && rec.LastError != nil:
 			// The client went away.
-			s.span.SetAttributes(semconv.ErrorTypeKey.String(rec.LastError.Reason))
+			attrs = append(attrs, semconv.ErrorTypeKey.String(rec.LastError.Reason))
 			s.span.SetStatus(codes.Error, rec.LastError.Reason)
+		}
+		s.span.SetAttributes(attrs...)
+		if e := rec.LastError; e != nil {
+			s.span.AddEvent(LastErrorEvent, trace.WithTimestamp(rec.TimeGenerated.Add(rec.LastErrorElapsed)), trace.WithAttributes(lastErrorAttrs(e)...))
 		}
 	}
 	s.span.End()
