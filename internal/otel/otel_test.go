@@ -483,9 +483,9 @@ func benchGatewayAt(b *testing.B, tracer gateway.Tracer, backendURL string) *gat
 	}
 	dir := b.TempDir()
 	for name, content := range map[string]string{
-		"apis/shop/apiInformation.json": `{"properties":{"path":"shop","serviceUrl":"` + backendURL + `","subscriptionRequired":true}}`,
-		"apis/shop/specification.yaml":  "openapi: 3.0.1\ninfo: {title: shop, version: '1'}\npaths:\n  /items/{id}:\n    get:\n      operationId: get-item\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'200': {description: OK}}\n",
-		"apis/shop/policy.xml":          `<policies><inbound><base/><set-header name="X-Via" exists-action="override"><value>tollgate</value></set-header></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`,
+		"apis/shop/apiInformation.json":                       `{"properties":{"path":"shop","serviceUrl":"` + backendURL + `","subscriptionRequired":true}}`,
+		"apis/shop/specification.yaml":                        "openapi: 3.0.1\ninfo: {title: shop, version: '1'}\npaths:\n  /items/{id}:\n    get:\n      operationId: get-item\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'200': {description: OK}}\n",
+		"apis/shop/policy.xml":                                `<policies><inbound><base/><set-header name="X-Via" exists-action="override"><value>tollgate</value></set-header></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`,
 		"products/basic/productInformation.json":              `{"properties":{"displayName":"Basic","state":"published","subscriptionRequired":true}}`,
 		"products/basic/apis/shop/productApiInformation.json": `{}`,
 		"subscriptions/s1/subscriptionInformation.json":       `{"properties":{"scope":"/products/basic","state":"active","primaryKey":"` + key + `"}}`,
