@@ -53,18 +53,20 @@ var layers = map[string]int{
 	"internal/expr/compile":            4,
 	"internal/confdiff":                5,
 	"internal/console":                 5,
+	"internal/eventhub":                5,
 	"internal/expr":                    5,
 	"internal/lint":                    5,
 	"internal/gateway":                 6,
 	"internal/serve":                   6,
-	"internal/cli":                     7,
 	"internal/loadbench":               7,
-	"cmd/tollgate":                     8,
+	"internal/otel":                    7,
+	"internal/cli":                     8,
 	"internal/loadbench/cmd/bareproxy": 8,
 	"internal/loadbench/cmd/loadbench": 8,
 	"internal/loadbench/cmd/loadecho":  8,
 	"internal/loadbench/cmd/loadgen":   8,
-	"internal":                         9, // this test
+	"cmd/tollgate":                     9,
+	"internal":                         10, // this test
 }
 
 // owners lists, for each third-party module, the only packages that may
@@ -87,6 +89,11 @@ var owners = map[string][]string{
 	"modernc.org/sqlite":                       {"internal/logstore"},
 	"software.sslmate.com/src/go-pkcs12":       {"internal/serve"},
 	"github.com/tiktoken-go/tokenizer":         {"internal/llm"},
+	"go.opentelemetry.io/otel":                 {"internal/otel"},
+	"go.opentelemetry.io/contrib":              {"internal/otel"},
+	"go.opentelemetry.io/proto/otlp":           {"internal/otel"},
+	"google.golang.org/protobuf":               {"internal/otel"},
+	"github.com/twmb/franz-go":                 {"internal/eventhub"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

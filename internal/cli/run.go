@@ -246,6 +246,11 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	}
 	opts.ClientTrust = trust
 	opts.EnforceProtocols = len(f.serve.Certificates) > 0
+	tele, err := startTelemetry(ctx, snap, &opts, met, stderr)
+	if err != nil {
+		return err
+	}
+	defer tele.stop()
 	gw, err := gateway.New(snap, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
@@ -333,6 +338,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 			return
 		}
 		live.loaded(dir, next)
+		tele.reload(next)
 		met.Reloaded(true)
 		fmt.Fprintf(stderr, "tollgate: reloaded %s (%s), configuration %s\n", dir, why, live.ref().Hash)
 	}

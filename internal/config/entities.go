@@ -248,3 +248,36 @@ func (l *loader) loadUsers() {
 		l.snap.Users[name] = u
 	}
 }
+
+// loadLoggers reads "loggers/": the logger entities log-to-eventhub sends
+// to. Credentials are kept as written; whoever connects substitutes named
+// values in them.
+func (l *loader) loadLoggers() {
+	for _, name := range l.subdirs("loggers") {
+		f, props, ok := l.readInfo("loggers", name, "loggerInformation.json")
+		if f == nil {
+			l.missingInfo("loggerInformation.json", "loggers", name)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		props = l.override("loggers", name, props)
+		lg := &Logger{Name: name, Info: fileSpan(f), Credentials: map[string]string{}, CredentialSpans: map[string]diag.Span{}}
+		lg.Type, _ = l.str(props, "loggerType")
+		lg.Description, _ = l.str(props, "description")
+		lg.IsBuffered, _ = l.boolean(props, "isBuffered", true)
+		lg.ResourceID, _ = l.str(props, "resourceId")
+		if cred := l.object(props, "credentials"); cred != nil {
+			for _, kn := range cred.keys {
+				k := kn.text
+				v, vn := l.str(cred, k)
+				if vn == nil {
+					continue
+				}
+				lg.Credentials[k], lg.CredentialSpans[k] = v, vn.span()
+			}
+		}
+		l.snap.Loggers[name] = lg
+	}
+}

@@ -41,6 +41,7 @@ func Load(dir string, opts Options) (*Snapshot, diag.List) {
 			Fragments:   map[string]*Fragment{},
 			Groups:      map[string]*Group{},
 			Users:       map[string]*User{},
+			Loggers:     map[string]*Logger{},
 		},
 	}
 	l.run()
@@ -101,6 +102,7 @@ func (l *loader) run() {
 	l.loadFragments()
 	l.loadGroups()
 	l.loadUsers()
+	l.loadLoggers()
 	l.loadAPIs()
 	l.loadProducts()
 	l.loadSubscriptions()

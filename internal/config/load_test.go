@@ -85,6 +85,14 @@ func summary(s *Snapshot, diags diag.List) string {
 		g := s.Groups[n]
 		p("group %s display=%q type=%s", g.Name, g.DisplayName, g.Type)
 	}
+	for _, n := range sortedKeys(s.Loggers) {
+		lg := s.Loggers[n]
+		line := fmt.Sprintf("logger %s type=%s buffered=%t description=%q", lg.Name, lg.Type, lg.IsBuffered, lg.Description)
+		for _, k := range sortedKeys(lg.Credentials) {
+			line += fmt.Sprintf(" %s=%q@%s", k, lg.Credentials[k], lg.CredentialSpans[k].Pos())
+		}
+		p("%s", line)
+	}
 	for _, d := range diags {
 		p("diag %s", filepath.ToSlash(d.String()))
 	}

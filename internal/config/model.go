@@ -22,6 +22,7 @@ type Snapshot struct {
 	Fragments     map[string]*Fragment   // by resource name
 	Groups        map[string]*Group      // by resource name
 	Users         map[string]*User       // by resource name
+	Loggers       map[string]*Logger     // by resource name
 	Diagnostics   diag.List              // warnings kept from loading
 
 	// Policies are the compiled policy documents; nil until LoadPolicies
@@ -198,6 +199,23 @@ type Backend struct {
 	Protocol   string
 	Type       string         // "Single" or "Pool"
 	Properties map[string]any // the raw properties: credentials, tls, circuitBreaker, pool, proxy
+
+	Info diag.Span
+}
+
+// Logger is a logger entity, the target of log-to-eventhub's logger-id.
+type Logger struct {
+	Name        string
+	Type        string // loggerType: "azureEventHub", "applicationInsights", "azureMonitor"
+	Description string
+	IsBuffered  bool
+	ResourceID  string
+	// Credentials are the credentials' string members as written (an Event
+	// Hub's name and connectionString, an instrumentation key), named-value
+	// references such as {{Logger-Credentials--x}} not yet substituted.
+	Credentials map[string]string
+	// CredentialSpans are where each credential is written, for diagnostics.
+	CredentialSpans map[string]diag.Span
 
 	Info diag.Span
 }

@@ -26,7 +26,7 @@ type valueEntry struct {
 func isUsedSection(s string) bool {
 	switch s {
 	case "namedValues", "subscriptions", "backends", "apis", "products",
-		"versionSets", "groups", "policyFragments", "users":
+		"versionSets", "groups", "policyFragments", "users", "loggers":
 		return true
 	}
 	return false
@@ -39,7 +39,7 @@ func isKnownSection(s string) bool {
 		return true
 	}
 	switch s {
-	case "apimServiceName", "policies", "loggers", "diagnostics", "gateways",
+	case "apimServiceName", "policies", "diagnostics", "gateways",
 		"workspaces", "tags":
 		return true
 	}
@@ -67,6 +67,8 @@ func sectionNoun(s string) string {
 		return "policy fragment"
 	case "users":
 		return "user"
+	case "loggers":
+		return "logger"
 	}
 	return s
 }

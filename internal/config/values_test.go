@@ -57,6 +57,9 @@ func TestValuesFilesAndEnvironment(t *testing.T) {
 	if s.Products["open"].State != "published" {
 		t.Error("product override")
 	}
+	if lg := s.Loggers["ai"]; lg == nil || lg.Credentials["instrumentationKey"] != "{#AI_KEY#}" || lg.Type != "applicationInsights" {
+		t.Errorf("logger override: %+v", lg)
+	}
 	// What remains: the unknown entry and the unknown section.
 	want := `testdata/values/override.yaml:5:1: warning: unknown values-file section "surprise"; it is ignored [unknown-field]
 testdata/values/prod.yaml:9:11: warning: values file names named value "not-there", which is not in the configuration folder; the entry is ignored [unknown-entity]

@@ -122,6 +122,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		}
 		x.trace.AddStep(e, "%v", &forwardTrace{timeout: timeout, method: x.req.method, url: x.rec.BackendURL})
 	}
+	call := x.startCall("forward-request", req.method, target, h)
 	began := time.Now()
 	resp, err := roundTrip(x.r.Context(), rt, req)
 	for hops := 0; err == nil && follow && isRedirect(resp.StatusCode) && hops < 10; hops++ {
@@ -153,6 +154,13 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		x.rec.RequestSize = counter.n.Load()
 	}
 	x.backendTime += time.Since(began)
+	if call != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		call.End(status, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -315,6 +323,11 @@ func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began
 		rt = x.g.clientTrans.get(&c.TLS, c.Thumbprint, tlsVerify)
 	}
 	removeHopHeaders(h)
+	source := "send-request"
+	if p.OneWay {
+		source = "send-one-way-request"
+	}
+	call := x.startCall(source, method, target, h)
 	send := func(ctx context.Context) (*http.Response, *Error) {
 		var rc io.ReadCloser
 		if len(payload) > 0 {
@@ -328,15 +341,27 @@ func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began
 		ctx := context.WithoutCancel(x.r.Context())
 		go func() {
 			resp, err := send(ctx)
+			status := 0
 			if err == nil {
+				status = resp.StatusCode
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
+			}
+			if call != nil {
+				call.End(status, err)
 			}
 		}()
 		x.tracePolicy(st, began, "%s %s sent without waiting for the answer", method, target.Redacted())
 		return nil
 	}
 	resp, serr := send(x.r.Context())
+	if call != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		call.End(status, serr)
+	}
 	name := p.ResponseVariableName.Resolved()
 	if serr != nil {
 		ignore, err := x.boolean(st, p.IgnoreError)

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -85,6 +86,11 @@ type Options struct {
 	// Authorizations give get-authorization-context its tokens; nil reads
 	// them from the environment (TOLLGATE_AUTHORIZATION_<PROVIDER>_<ID>).
 	Authorizations AuthorizationSource
+	// Tracer makes the spans of distributed tracing; nil traces nothing.
+	Tracer Tracer
+	// EventHub receives log-to-eventhub's messages; nil keeps them on the
+	// log line only.
+	EventHub EventHubSink
 }
 
 // Observer sees every request: Begin when it arrives, Observe with its log
@@ -108,6 +114,8 @@ type Gateway struct {
 	// clientTrust is what validate-client-certificate trusts.
 	clientTrust      *ClientTrust
 	enforceProtocols bool
+	tracer           Tracer
+	eventHub         EventHubSink
 	limits           limit.Store
 	caches           cache.Stores
 	outage           OutageMode
@@ -155,6 +163,8 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		observer:         opts.Observer,
 		clientTrust:      opts.ClientTrust,
 		enforceProtocols: opts.EnforceProtocols,
+		tracer:           opts.Tracer,
+		eventHub:         opts.EventHub,
 		limits:           opts.Limits,
 		caches:           cache.Stores{Internal: cache.NewMemory(64 << 20), External: opts.ExternalCache},
 		outage:           opts.Outage,
@@ -334,6 +344,7 @@ type exchange struct {
 	// secrets are values this request obtained that must not reach the log
 	// (access tokens of get-authorization-context).
 	secrets []string
+	span    RequestSpan // nil when tracing is off
 }
 
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}
@@ -351,8 +362,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if g.observer != nil {
 		g.observer.Begin()
 	}
+	start := time.Now()
+	var span RequestSpan
+	if g.tracer != nil {
+		var ctx context.Context
+		ctx, span = g.tracer.StartRequest(r)
+		r = r.WithContext(ctx)
+	}
 	x := exchanges.Get().(*exchange)
-	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: time.Now()}
+	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: start, span: span}
 	newUUID(&x.idBytes, &x.id)
 	x.rec = LogRecord{
 		TimeGenerated:   x.start,
@@ -364,6 +382,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.TLS != nil {
 		x.rec.ClientTLSVersion = tlsVersionName(r.TLS.Version)
+	}
+	if span != nil {
+		x.rec.TraceID = span.TraceID()
 	}
 	x.rec.IsTraceRequested = strings.EqualFold(r.Header.Get("Ocp-Apim-Trace"), "true")
 	w.Header()[CorrelationHeader] = []string{x.rec.CorrelationID}
@@ -388,6 +409,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.log.Write(&x.rec)
 	if g.observer != nil {
 		g.observer.Observe(&x.rec)
+	}
+	if span != nil {
+		span.End(&x.rec, x.route())
 	}
 	if g.capture != nil {
 		x.finishCapture()
@@ -672,24 +696,10 @@ func newUUID(u *[16]byte, dst *[36]byte) {
 // failing expression quotes its source, into which named values were
 // substituted). Policies still saw the unmasked LastError.
 func (x *exchange) maskRecord() {
-	secrets := x.st.secrets
-	if x.acc.key != "" {
-		secrets = append(secrets[:len(secrets):len(secrets)], x.acc.key)
-	}
-	if len(x.secrets) > 0 {
-		secrets = append(secrets[:len(secrets):len(secrets)], x.secrets...)
-	}
-	if len(secrets) == 0 {
+	if len(x.st.secrets) == 0 && x.acc.key == "" && len(x.secrets) == 0 {
 		return
 	}
-	mask := func(s string) string {
-		for _, secret := range secrets {
-			if len(secret) >= 4 && strings.Contains(s, secret) {
-				s = strings.ReplaceAll(s, secret, "***")
-			}
-		}
-		return s
-	}
+	mask := x.mask
 	if e := x.rec.LastError; e != nil {
 		m := *e
 		m.Message, m.Cause = mask(e.Message), mask(e.Cause)
@@ -787,4 +797,23 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// mask replaces the secret named values and the request's subscription key
+// in s with ***.
+func (x *exchange) mask(s string) string {
+	for _, secret := range x.st.secrets {
+		if len(secret) >= 4 && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
+	}
+	if key := x.acc.key; len(key) >= 4 && strings.Contains(s, key) {
+		s = strings.ReplaceAll(s, key, "***")
+	}
+	for _, secret := range x.secrets {
+		if len(secret) >= 4 && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
+	}
+	return s
 }

@@ -233,13 +233,31 @@ func (x *exchange) defaultDimension(name string) string {
 	return ""
 }
 
-// execLogToEventHub records the message on the log line.
+// execLogToEventHub records the message on the log line and hands it to
+// the event hub sink, when there is one.
 func (x *exchange) execLogToEventHub(st *policy.Step, p *policy.LogToEventHub, began time.Time) *Error {
 	msg, err := x.str(st, p.Message)
 	if err != nil {
 		return err
 	}
-	x.rec.EventHubMessages = append(x.rec.EventHubMessages, EventHubMessage{Logger: p.LoggerID.Resolved(), Message: msg})
-	x.tracePolicy(st, began, "message for logger %s recorded (%d bytes)", p.LoggerID.Resolved(), len(msg))
+	m := EventHubMessage{Logger: p.LoggerID.Resolved(), Message: msg, PartitionID: p.PartitionID.Resolved()}
+	if p.PartitionKey.Set {
+		if m.PartitionKey, err = x.str(st, p.PartitionKey); err != nil {
+			return err
+		}
+	}
+	x.rec.EventHubMessages = append(x.rec.EventHubMessages, m)
+	if x.g.eventHub == nil {
+		x.tracePolicy(st, began, "message for logger %s recorded (%d bytes)", m.Logger, len(msg))
+		return nil
+	}
+	// What leaves tollgate is masked like the log line.
+	m.Message, m.PartitionKey = x.mask(m.Message), x.mask(m.PartitionKey)
+	if serr := x.g.eventHub.Send(x.r.Context(), m); serr != nil {
+		x.rec.Notes = append(x.rec.Notes, fmt.Sprintf("log-to-eventhub at %s: the message is only on this log line: %v", st.Where, serr))
+		x.tracePolicy(st, began, "message for logger %s not sent (%v); kept on the log line", m.Logger, serr)
+		return nil
+	}
+	x.tracePolicy(st, began, "message for logger %s queued for sending (%d bytes)", m.Logger, len(m.Message))
 	return nil
 }

@@ -14,8 +14,11 @@ import (
 // read tollgate's logs unchanged. LastErrorCause is tollgate's addition: the
 // precise explanation of the failure.
 type LogRecord struct {
-	TimeGenerated       time.Time
-	CorrelationID       string
+	TimeGenerated time.Time
+	CorrelationID string
+	// TraceID is the W3C trace id of the request's span (the caller's trace
+	// when it sent a traceparent); "" when tracing is off.
+	TraceID             string
 	APIID               string
 	APIRevision         string
 	OperationID         string
@@ -70,10 +73,14 @@ type Metric struct {
 	Dimensions      map[string]string
 }
 
-// EventHubMessage is one log-to-eventhub message: tollgate has no Event Hubs
-// connection, so the message is kept on the gateway log line.
+// EventHubMessage is one log-to-eventhub message. It is kept on the gateway
+// log line, and sent to Kafka or Event Hubs when Options.EventHub is set.
 type EventHubMessage struct {
 	Logger, Message string
+	// PartitionID and PartitionKey are the policy's partition-id and
+	// partition-key, "" when not given.
+	PartitionID  string `json:"PartitionId,omitempty"`
+	PartitionKey string `json:",omitempty"`
 }
 
 // IsRequestSuccess reports whether the response code is 2xx or 3xx.
@@ -87,6 +94,7 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 	b = append(b, '"')
 	b = appendStr(b, "Category", "GatewayLogs")
 	b = appendStr(b, "CorrelationId", r.CorrelationID)
+	b = appendStr(b, "TraceId", r.TraceID)
 	b = appendStr(b, "ApiId", r.APIID)
 	b = appendStr(b, "ApiRevision", r.APIRevision)
 	b = appendStr(b, "OperationId", r.OperationID)

@@ -120,6 +120,10 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
+// Gatherer returns the registry the metrics are in, for an exporter that
+// sends them elsewhere too (OTLP).
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
+
 // Begin counts a request in flight; Observe ends it.
 func (m *Metrics) Begin() { m.inFlight.Inc() }
 

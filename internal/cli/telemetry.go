@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/eventhub"
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/metrics"
+	"github.com/tollgate/tollgate/internal/otel"
+)
+
+// telemetry is what tollgate run sends beyond its log lines and /metrics:
+// OpenTelemetry (when the OTEL_* variables configure it) and
+// log-to-eventhub's messages to Kafka.
+type telemetry struct {
+	otel   *otel.Telemetry // nil when no OTEL_* endpoint is set
+	hubs   *eventhub.Sink
+	stderr io.Writer
+}
+
+// startTelemetry starts OpenTelemetry and the log-to-eventhub sink for snap
+// and sets them in opts.
+func startTelemetry(ctx context.Context, snap *config.Snapshot, opts *gateway.Options, met *metrics.Metrics, stderr io.Writer) (*telemetry, error) {
+	tel, err := otel.Start(ctx, otel.Options{Getenv: getenv, Metrics: met, Errors: stderr})
+	if err != nil {
+		return nil, fmt.Errorf("OpenTelemetry: %w", err)
+	}
+	t := &telemetry{otel: tel, stderr: stderr}
+	if tr := tel.Tracer(); tr != nil {
+		opts.Tracer = tr
+	}
+	if tel != nil {
+		fmt.Fprintf(stderr, "tollgate: OpenTelemetry: exporting %s over OTLP/HTTP\n", tel.Signals())
+	}
+	hubOpts := eventhub.Options{Errors: stderr}
+	if tel != nil && tel.Signals().Traces {
+		hubOpts.Trace = tel.StartPublish
+	}
+	hubs, diags := eventhub.New(snap, hubOpts)
+	printDiagnostics(stderr, diags)
+	t.hubs = hubs
+	opts.EventHub = eventHubSink{hubs}
+	for _, l := range hubs.Loggers() {
+		fmt.Fprintf(stderr, "tollgate: log-to-eventhub logger %s\n", l)
+	}
+	stat := func(f func(eventhub.Stats) uint64) func() float64 {
+		return func() float64 { return float64(f(hubs.Stats())) }
+	}
+	met.CounterFunc("tollgate_eventhub_events_total", "log-to-eventhub messages accepted for sending to Kafka (APIM's EventHubTotalEvents).", stat(func(s eventhub.Stats) uint64 { return s.Events }))
+	met.CounterFunc("tollgate_eventhub_successful_events_total", "log-to-eventhub messages Kafka acknowledged (EventHubSuccessfulEvents).", stat(func(s eventhub.Stats) uint64 { return s.Successful }))
+	met.CounterFunc("tollgate_eventhub_failed_events_total", "log-to-eventhub messages the broker refused or did not acknowledge in time (EventHubTotalFailedEvents).", stat(func(s eventhub.Stats) uint64 { return s.Failed }))
+	met.CounterFunc("tollgate_eventhub_dropped_events_total", "log-to-eventhub messages not sent: queue full, unknown or unusable logger (EventHubDroppedEvents).", stat(func(s eventhub.Stats) uint64 { return s.Dropped }))
+	met.CounterFunc("tollgate_eventhub_bytes_sent_total", "Bytes of log-to-eventhub messages Kafka acknowledged (EventHubTotalBytesSent).", stat(func(s eventhub.Stats) uint64 { return s.BytesSent }))
+	return t, nil
+}
+
+// reload points the log-to-eventhub sink at the loggers of a reloaded
+// configuration.
+func (t *telemetry) reload(snap *config.Snapshot) {
+	printDiagnostics(t.stderr, t.hubs.Update(snap))
+}
+
+// stop sends what is buffered, waiting a few seconds at most.
+func (t *telemetry) stop() {
+	t.hubs.Close(5 * time.Second)
+	if t.otel != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		t.otel.Shutdown(ctx)
+	}
+}
+
+// eventHubSink hands the gateway's log-to-eventhub messages to the sink.
+type eventHubSink struct{ s *eventhub.Sink }
+
+func (e eventHubSink) Send(ctx context.Context, m gateway.EventHubMessage) error {
+	return e.s.Send(ctx, eventhub.Message{Logger: m.Logger, Body: m.Message, PartitionID: m.PartitionID, PartitionKey: m.PartitionKey})
+}

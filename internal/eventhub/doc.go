@@ -1,0 +1,26 @@
+// Package eventhub sends the messages of the log-to-eventhub policy to
+// Kafka: a logger entity of type azureEventHub becomes a Kafka topic, on an
+// Event Hubs namespace (which speaks the Kafka protocol on port 9093, SASL
+// PLAIN over TLS with the connection string as password) or on any Kafka
+// cluster.
+//
+// Sending never blocks a request: Send puts the message in a bounded queue
+// per logger and returns; a worker hands it to the Kafka client, which
+// batches records per partition. A full queue drops the message, a broker
+// that does not answer fails it after the delivery timeout; both are
+// counted (Stats), written to the error output at most once every ten
+// seconds per logger, and reported to the tracing hook.
+//
+// A logger's settings come from its credentials (loggers/<name>/
+// loggerInformation.json, overridable in a values file's loggers section),
+// with {{named value}} references substituted:
+//
+//	connectionString  an Event Hubs connection string
+//	                  Endpoint=sb://NS.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=...;EntityPath=HUB
+//	                  gives brokers NS.servicebus.windows.net:9093, TLS, SASL PLAIN
+//	                  with user $ConnectionString; the topic is EntityPath, else name
+//	bootstrapServers  host:port[,host:port...] of a Kafka cluster; the topic is name
+//	saslUsername, saslPassword   SASL PLAIN credentials (with bootstrapServers)
+//	tls               "true" to connect with TLS (with bootstrapServers)
+//	name              the event hub, i.e. the topic
+package eventhub

@@ -1,0 +1,478 @@
+package eventhub
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/diag"
+)
+
+// MaxMessageBytes is the largest message sent; a longer one is truncated,
+// as APIM truncates log-to-eventhub messages beyond 200 KB.
+const MaxMessageBytes = 200 << 10
+
+// Defaults of Options.
+const (
+	DefaultQueueSize       = 1024
+	DefaultDeliveryTimeout = 30 * time.Second
+	DefaultMaxBufferBytes  = 16 << 20
+)
+
+// Message is one log-to-eventhub message.
+type Message struct {
+	Logger string
+	Body   string
+	// PartitionID is the partition number (partition-id), PartitionKey the
+	// record key that chooses the partition (partition-key); "" for none.
+	PartitionID, PartitionKey string
+}
+
+// Options tune a Sink.
+type Options struct {
+	// QueueSize is how many messages may wait per logger before new ones
+	// are dropped; DefaultQueueSize when 0.
+	QueueSize int
+	// MaxBufferBytes bounds the bytes the Kafka client buffers per logger;
+	// DefaultMaxBufferBytes when 0.
+	MaxBufferBytes int
+	// DeliveryTimeout is how long a message may wait for the broker before
+	// it fails (at least a second); DefaultDeliveryTimeout when 0.
+	DeliveryTimeout time.Duration
+	// Errors receives failures, at most one line every ten seconds per
+	// logger; nil discards them.
+	Errors io.Writer
+	// Trace, when set, is called as a message is accepted, with the
+	// request's context; the function it returns is called with the
+	// outcome (nil when Kafka acknowledged the message).
+	Trace func(ctx context.Context, logger, topic string) func(error)
+	// TLS is the TLS configuration for loggers that use TLS (root CAs);
+	// nil uses the system's roots.
+	TLS *tls.Config
+}
+
+// Stats are the sink's counters since it started, over all loggers.
+type Stats struct {
+	// Events were accepted for sending; each ends as successful, failed
+	// or dropped.
+	Events     uint64
+	Successful uint64
+	// Failed were refused by the broker or timed out waiting for it.
+	Failed uint64
+	// Dropped were not sent: the logger's queue or buffer was full, or the
+	// logger is unknown or unusable.
+	Dropped   uint64
+	BytesSent uint64
+}
+
+// Errors of Send.
+var (
+	ErrQueueFull = errors.New("the logger's queue is full")
+	ErrClosed    = errors.New("the sink is closed")
+)
+
+// Sink sends log-to-eventhub messages to Kafka. It is safe for concurrent
+// use.
+type Sink struct {
+	opts  Options
+	dests atomic.Pointer[map[string]*destination]
+
+	events, successful, failed, dropped, bytes atomic.Uint64
+	// unusable says why loggers that exist cannot be sent to.
+	unusable atomic.Pointer[map[string]string]
+	closed   atomic.Bool
+	mu       sync.Mutex // serializes Update and Close
+	// resolve maps a broker address to the address dialed; tests use it
+	// to reach a namespace's host on loopback.
+	resolve func(string) string
+}
+
+// destination is one logger's topic with its client, queue and worker.
+type destination struct {
+	name     string
+	settings Settings
+	client   *kgo.Client
+	queue    chan queued
+	stop     chan struct{}
+	done     chan struct{}
+	log      *rateLog
+}
+
+type queued struct {
+	ctx context.Context
+	m   Message
+	end func(error)
+}
+
+// New returns a sink for the azureEventHub loggers of snap. A logger whose
+// settings cannot be used is reported and left out: its messages stay on
+// the log line.
+func New(snap *config.Snapshot, opts Options) (*Sink, diag.List) {
+	return newSink(snap, opts, nil)
+}
+
+func newSink(snap *config.Snapshot, opts Options, resolve func(string) string) (*Sink, diag.List) {
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = DefaultQueueSize
+	}
+	if opts.MaxBufferBytes <= 0 {
+		opts.MaxBufferBytes = DefaultMaxBufferBytes
+	}
+	if opts.DeliveryTimeout <= 0 {
+		opts.DeliveryTimeout = DefaultDeliveryTimeout
+	}
+	opts.DeliveryTimeout = max(opts.DeliveryTimeout, time.Second)
+	s := &Sink{opts: opts, resolve: resolve}
+	empty := map[string]*destination{}
+	s.dests.Store(&empty)
+	noReasons := map[string]string{}
+	s.unusable.Store(&noReasons)
+	diags := s.Update(snap)
+	return s, diags
+}
+
+// Update makes the sink send to the loggers of snap, after a reload: a
+// logger whose settings did not change keeps its client and queue, the
+// others are replaced, and those gone are flushed and closed.
+func (s *Sink) Update(snap *config.Snapshot) diag.List {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return nil
+	}
+	var diags diag.List
+	old := *s.dests.Load()
+	next := map[string]*destination{}
+	unusable := map[string]string{}
+	names := make([]string, 0, len(snap.Loggers))
+	for name := range snap.Loggers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		lg := snap.Loggers[name]
+		key := strings.ToLower(name)
+		if !strings.EqualFold(lg.Type, LoggerType) {
+			unusable[key] = fmt.Sprintf("logger %s is of type %s; log-to-eventhub needs an %s logger", name, lg.Type, LoggerType)
+			continue
+		}
+		settings, d := ParseLogger(snap, lg)
+		diags.Append(d)
+		if len(d) > 0 {
+			unusable[key] = fmt.Sprintf("logger %s has unusable settings (%s)", name, d[0].Message)
+			continue
+		}
+		if prev := old[key]; prev != nil && prev.settings.equal(settings) {
+			next[key] = prev
+			continue
+		}
+		dest, err := s.open(name, settings)
+		if err != nil {
+			diags.Warnf(lg.Info, "invalid-logger", "logger %s: %v; its log-to-eventhub messages stay on the log line", name, err)
+			unusable[key] = fmt.Sprintf("logger %s cannot be used (%v)", name, err)
+			continue
+		}
+		next[key] = dest
+	}
+	s.dests.Store(&next)
+	s.unusable.Store(&unusable)
+	for key, d := range old {
+		if next[key] != d {
+			go d.close(5 * time.Second)
+		}
+	}
+	return diags
+}
+
+// Loggers describes where each logger's messages go, sorted by name.
+func (s *Sink) Loggers() []string {
+	var out []string
+	for _, d := range *s.dests.Load() {
+		out = append(out, d.name+": "+d.settings.String())
+	}
+	sort.Strings(out)
+	return out
+}
+
+// open makes the Kafka client and worker of one logger.
+func (s *Sink) open(name string, st Settings) (*destination, error) {
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(st.Brokers...),
+		kgo.DefaultProduceTopic(st.Topic),
+		kgo.ClientID("tollgate"),
+		kgo.RecordPartitioner(partitioner{kgo.StickyKeyPartitioner(nil)}),
+		// Log lines need no exactly-once; Event Hubs does not offer it on
+		// every tier, and without it a record that waits too long can
+		// always be failed.
+		kgo.DisableIdempotentWrite(),
+		kgo.MaxBufferedRecords(s.opts.QueueSize * 4),
+		kgo.MaxBufferedBytes(s.opts.MaxBufferBytes),
+		kgo.RecordDeliveryTimeout(s.opts.DeliveryTimeout),
+		kgo.ProduceRequestTimeout(s.opts.DeliveryTimeout),
+	}
+	opts = append(opts, kgo.Dialer(s.dialer(st.TLS)))
+	if st.User != "" {
+		opts = append(opts, kgo.SASL(plain.Auth{User: st.User, Pass: st.Password}.AsMechanism()))
+	}
+	client, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, err
+	}
+	d := &destination{
+		name: name, settings: st, client: client,
+		queue: make(chan queued, s.opts.QueueSize),
+		stop:  make(chan struct{}), done: make(chan struct{}),
+		log: &rateLog{w: s.opts.Errors, every: 10 * time.Second},
+	}
+	go s.work(d)
+	return d, nil
+}
+
+// dialer connects to a broker, with TLS when useTLS is set (the server name
+// is the broker's host).
+func (s *Sink) dialer(useTLS bool) func(ctx context.Context, network, host string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	base := &tls.Config{MinVersion: tls.VersionTLS12}
+	if s.opts.TLS != nil {
+		base = s.opts.TLS
+	}
+	return func(ctx context.Context, network, host string) (net.Conn, error) {
+		addr := host
+		if s.resolve != nil {
+			addr = s.resolve(host)
+		}
+		conn, err := d.DialContext(ctx, network, addr)
+		if err != nil || !useTLS {
+			return conn, err
+		}
+		cfg := base.Clone()
+		if cfg.ServerName == "" {
+			cfg.ServerName, _, _ = net.SplitHostPort(host)
+		}
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return tc, nil
+	}
+}
+
+// Send queues m for its logger without blocking. It returns an error when
+// the message will not be sent: the logger is unknown or unusable, or its
+// queue is full.
+func (s *Sink) Send(ctx context.Context, m Message) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	d := (*s.dests.Load())[strings.ToLower(m.Logger)]
+	if d == nil {
+		s.dropped.Add(1)
+		if why := (*s.unusable.Load())[strings.ToLower(m.Logger)]; why != "" {
+			return errors.New(why)
+		}
+		return fmt.Errorf("no logger %s in the configuration folder (loggers/%s/loggerInformation.json)", m.Logger, m.Logger)
+	}
+	if m.PartitionID != "" {
+		if _, err := strconv.ParseUint(m.PartitionID, 10, 31); err != nil {
+			s.dropped.Add(1)
+			return fmt.Errorf("partition-id %q is not a partition number", m.PartitionID)
+		}
+	}
+	if len(m.Body) > MaxMessageBytes {
+		m.Body = m.Body[:MaxMessageBytes]
+	}
+	// The request's context ends with the request; the message outlives
+	// it but stays in its trace.
+	q := queued{ctx: context.WithoutCancel(ctx), m: m}
+	if s.opts.Trace != nil {
+		q.end = s.opts.Trace(ctx, d.name, d.settings.Topic)
+	}
+	select {
+	case d.queue <- q:
+		s.events.Add(1)
+		return nil
+	default:
+		s.dropped.Add(1)
+		d.log.printf("tollgate: log-to-eventhub: logger %s: %v; messages are dropped", d.name, ErrQueueFull)
+		if q.end != nil {
+			q.end(ErrQueueFull)
+		}
+		return ErrQueueFull
+	}
+}
+
+// work hands queued messages to the Kafka client until the destination
+// stops.
+func (s *Sink) work(d *destination) {
+	defer close(d.done)
+	for {
+		select {
+		case q := <-d.queue:
+			s.produce(d, q)
+		case <-d.stop:
+			for {
+				select {
+				case q := <-d.queue:
+					s.produce(d, q)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// partitionIDKey is the context key of a record's partition-id.
+type partitionIDKey struct{}
+
+func (s *Sink) produce(d *destination, q queued) {
+	rec := &kgo.Record{Value: []byte(q.m.Body), Context: q.ctx}
+	if q.m.PartitionKey != "" {
+		rec.Key = []byte(q.m.PartitionKey)
+	}
+	if q.m.PartitionID != "" {
+		id, _ := strconv.Atoi(q.m.PartitionID)
+		rec.Context = context.WithValue(q.ctx, partitionIDKey{}, id)
+	}
+	size := uint64(len(rec.Value) + len(rec.Key))
+	d.client.TryProduce(rec.Context, rec, func(_ *kgo.Record, err error) {
+		if q.end != nil {
+			q.end(err)
+		}
+		if err == nil {
+			s.successful.Add(1)
+			s.bytes.Add(size)
+			return
+		}
+		if errors.Is(err, kgo.ErrMaxBuffered) {
+			s.dropped.Add(1)
+		} else {
+			s.failed.Add(1)
+		}
+		d.log.printf("tollgate: log-to-eventhub: logger %s (%s): %v", d.name, d.settings.String(), err)
+	})
+}
+
+// Stats returns the counters.
+func (s *Sink) Stats() Stats {
+	return Stats{Events: s.events.Load(), Successful: s.successful.Load(), Failed: s.failed.Load(),
+		Dropped: s.dropped.Load(), BytesSent: s.bytes.Load()}
+}
+
+// Close sends what is queued, waiting at most timeout, and stops.
+func (s *Sink) Close(timeout time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Swap(true) {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, d := range *s.dests.Load() {
+		wg.Go(func() { d.close(timeout) })
+	}
+	wg.Wait()
+}
+
+// close stops the worker, flushes the client and closes it, waiting at
+// most about timeout: a broker that does not answer is left behind.
+func (d *destination) close(timeout time.Duration) {
+	close(d.stop)
+	<-d.done
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := d.client.Flush(ctx); err != nil {
+			d.client.PurgeTopicsFromProducing(d.settings.Topic)
+		}
+		d.client.Close()
+	}()
+	select {
+	case <-done:
+	case <-time.After(timeout + 100*time.Millisecond):
+	}
+}
+
+// partitioner sends a record with a partition-id to that partition and
+// partitions the others by key as Kafka does (murmur2), sticking to one
+// partition per batch for records without a key.
+type partitioner struct{ keyed kgo.Partitioner }
+
+func (p partitioner) ForTopic(topic string) kgo.TopicPartitioner {
+	return &topicPartitioner{keyed: p.keyed.ForTopic(topic)}
+}
+
+type topicPartitioner struct{ keyed kgo.TopicPartitioner }
+
+func explicitPartition(r *kgo.Record) (int, bool) {
+	if r.Context == nil {
+		return 0, false
+	}
+	id, ok := r.Context.Value(partitionIDKey{}).(int)
+	return id, ok
+}
+
+func (p *topicPartitioner) RequiresConsistency(r *kgo.Record) bool {
+	if _, ok := explicitPartition(r); ok {
+		return true
+	}
+	return p.keyed.RequiresConsistency(r)
+}
+
+// Partition returns the partition-id as it is: one the topic does not have
+// fails the record.
+func (p *topicPartitioner) Partition(r *kgo.Record, n int) int {
+	if id, ok := explicitPartition(r); ok {
+		return id
+	}
+	return p.keyed.Partition(r, n)
+}
+
+func (p *topicPartitioner) OnNewBatch() {
+	if nb, ok := p.keyed.(kgo.TopicPartitionerOnNewBatch); ok {
+		nb.OnNewBatch()
+	}
+}
+
+// rateLog writes at most one line every interval, counting the others.
+type rateLog struct {
+	w       io.Writer
+	every   time.Duration
+	mu      sync.Mutex
+	last    time.Time
+	skipped int
+}
+
+func (l *rateLog) printf(format string, args ...any) {
+	if l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if now.Sub(l.last) < l.every {
+		l.skipped++
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	if l.skipped > 0 {
+		msg += fmt.Sprintf(" (and %d more failures)", l.skipped)
+	}
+	fmt.Fprintln(l.w, msg)
+	l.last, l.skipped = now, 0
+}

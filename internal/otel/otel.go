@@ -1,0 +1,241 @@
+package otel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	promBridge "go.opentelemetry.io/contrib/bridges/prometheus"
+	otelapi "go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/log"
+	lognoop "go.opentelemetry.io/otel/log/noop"
+	"go.opentelemetry.io/otel/propagation"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/tollgate/tollgate/internal/metrics"
+)
+
+// instrumentation names the tracer and logger.
+const instrumentation = "github.com/tollgate/tollgate"
+
+// Options configure Start.
+type Options struct {
+	// Getenv reads the environment; nil uses none. The exporters and the
+	// SDK read the variables that tune them (headers, timeouts, TLS files,
+	// sampler, resource) from the process environment themselves; Getenv
+	// decides which signals are on and checks the protocol.
+	Getenv func(string) string
+	// Metrics are exported over OTLP when metrics are configured; nil
+	// exports none.
+	Metrics *metrics.Metrics
+	// Version is tollgate's version, the resource's service.version.
+	Version string
+	// Errors receives export failures, one line each; nil discards them.
+	Errors io.Writer
+}
+
+// Signals says which signals the environment turns on.
+type Signals struct {
+	Traces, Logs, Metrics bool
+}
+
+// Any reports whether any signal is on.
+func (s Signals) Any() bool { return s.Traces || s.Logs || s.Metrics }
+
+// String lists the signals on, for the startup line.
+func (s Signals) String() string {
+	var on []string
+	if s.Traces {
+		on = append(on, "traces")
+	}
+	if s.Logs {
+		on = append(on, "logs")
+	}
+	if s.Metrics {
+		on = append(on, "metrics")
+	}
+	return strings.Join(on, ", ")
+}
+
+// SignalsFromEnv reads which signals to export: a signal is on when
+// OTEL_EXPORTER_OTLP_ENDPOINT or its own OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT
+// is set, unless OTEL_<SIGNAL>_EXPORTER is "none" or OTEL_SDK_DISABLED is
+// true. The protocol must be http/protobuf, the only one tollgate speaks.
+func SignalsFromEnv(getenv func(string) string) (Signals, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	var s Signals
+	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
+		return s, nil
+	}
+	var errs []error
+	on := func(signal string) bool {
+		switch exp := strings.TrimSpace(getenv("OTEL_" + signal + "_EXPORTER")); exp {
+		case "", "otlp":
+		case "none":
+			return false
+		default:
+			errs = append(errs, fmt.Errorf("OTEL_%s_EXPORTER=%q: tollgate exports otlp or none", signal, exp))
+			return false
+		}
+		if getenv("OTEL_EXPORTER_OTLP_"+signal+"_ENDPOINT") == "" && getenv("OTEL_EXPORTER_OTLP_ENDPOINT") == "" {
+			return false
+		}
+		name, proto := "OTEL_EXPORTER_OTLP_"+signal+"_PROTOCOL", getenv("OTEL_EXPORTER_OTLP_"+signal+"_PROTOCOL")
+		if proto == "" {
+			name, proto = "OTEL_EXPORTER_OTLP_PROTOCOL", getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
+		}
+		if proto != "" && proto != "http/protobuf" {
+			errs = append(errs, fmt.Errorf("%s=%q: tollgate sends OTLP over HTTP; set http/protobuf and the collector's OTLP/HTTP endpoint (port 4318)", name, proto))
+			return false
+		}
+		return true
+	}
+	s.Traces, s.Logs, s.Metrics = on("TRACES"), on("LOGS"), on("METRICS")
+	return s, errors.Join(errs...)
+}
+
+// Telemetry holds the exporters the environment asked for.
+type Telemetry struct {
+	signals Signals
+	tp      *sdktrace.TracerProvider
+	lp      *sdklog.LoggerProvider
+	mp      *sdkmetric.MeterProvider
+
+	tracer trace.Tracer
+	logger log.Logger
+	prop   propagation.TextMapPropagator
+}
+
+// Start starts the exporters the environment configures. It returns nil
+// and no error when it configures none.
+func Start(ctx context.Context, opts Options) (*Telemetry, error) {
+	signals, err := SignalsFromEnv(opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if !signals.Any() {
+		return nil, nil
+	}
+	if opts.Errors != nil {
+		otelapi.SetErrorHandler(errorWriter(opts.Errors))
+	}
+	version := opts.Version
+	if version == "" {
+		version = "dev"
+	}
+	// Later options win: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES
+	// override the defaults.
+	res, err := resource.New(ctx,
+		resource.WithAttributes(semconv.ServiceName("tollgate"), semconv.ServiceVersion(version)),
+		resource.WithTelemetrySDK(), resource.WithHost(), resource.WithFromEnv())
+	if err != nil && res == nil {
+		return nil, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES: %w", err)
+	}
+	t := &Telemetry{
+		signals: signals,
+		prop:    propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}),
+		tracer:  tracenoop.NewTracerProvider().Tracer(instrumentation),
+		logger:  lognoop.NewLoggerProvider().Logger(instrumentation),
+	}
+	if signals.Traces {
+		exp, err := otlptracehttp.New(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
+		}
+		// The sampler comes from OTEL_TRACES_SAMPLER and _ARG
+		// (parentbased_always_on when unset).
+		t.tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
+		t.tracer = t.tp.Tracer(instrumentation)
+	}
+	if signals.Logs {
+		exp, err := otlploghttp.New(ctx)
+		if err != nil {
+			t.Shutdown(ctx)
+			return nil, fmt.Errorf("OpenTelemetry logs: %w", err)
+		}
+		t.lp = sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)), sdklog.WithResource(res))
+		t.logger = t.lp.Logger(instrumentation)
+	}
+	if signals.Metrics && opts.Metrics != nil {
+		exp, err := otlpmetrichttp.New(ctx)
+		if err != nil {
+			t.Shutdown(ctx)
+			return nil, fmt.Errorf("OpenTelemetry metrics: %w", err)
+		}
+		// The interval comes from OTEL_METRIC_EXPORT_INTERVAL (60s when
+		// unset).
+		reader := sdkmetric.NewPeriodicReader(exp, sdkmetric.WithProducer(promBridge.NewMetricProducer(promBridge.WithGatherer(opts.Metrics.Gatherer()))))
+		t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithResource(res))
+	}
+	return t, nil
+}
+
+// Signals says which signals are exported.
+func (t *Telemetry) Signals() Signals { return t.signals }
+
+// Flush exports what is buffered now.
+func (t *Telemetry) Flush(ctx context.Context) error {
+	var errs []error
+	if t.tp != nil {
+		errs = append(errs, t.tp.ForceFlush(ctx))
+	}
+	if t.lp != nil {
+		errs = append(errs, t.lp.ForceFlush(ctx))
+	}
+	if t.mp != nil {
+		errs = append(errs, t.mp.ForceFlush(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// Shutdown exports what is buffered and stops the exporters.
+func (t *Telemetry) Shutdown(ctx context.Context) error {
+	var errs []error
+	if t.tp != nil {
+		errs = append(errs, t.tp.Shutdown(ctx))
+	}
+	if t.lp != nil {
+		errs = append(errs, t.lp.Shutdown(ctx))
+	}
+	if t.mp != nil {
+		errs = append(errs, t.mp.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// errorWriter writes the SDK's export failures, at most one line every ten
+// seconds, so that a collector that is down does not flood the output.
+func errorWriter(w io.Writer) otelapi.ErrorHandlerFunc {
+	var mu sync.Mutex
+	var last time.Time
+	var skipped int
+	return func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := time.Now(); now.Sub(last) >= 10*time.Second {
+			if skipped > 0 {
+				fmt.Fprintf(w, "tollgate: opentelemetry: %v (and %d more failures)\n", err, skipped)
+			} else {
+				fmt.Fprintf(w, "tollgate: opentelemetry: %v\n", err)
+			}
+			last, skipped = now, 0
+			return
+		}
+		skipped++
+	}
+}
