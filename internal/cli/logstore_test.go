@@ -12,23 +12,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/console"
 )
 
 // The seed's ErrorCategory query, verbatim (seed 000, "Analyzing Gateway
-// Logs with Advanced KQL Queries").
-const seedErrorCategoryQuery = `ApiManagementGatewayLogs
-| where TimeGenerated > ago(24h)
-| where IsRequestSuccess == false
-| extend ErrorCategory = case(
-    ResponseCode == 401, "Auth Failure",
-    ResponseCode == 403, "Access Denied",
-    ResponseCode == 429, "Throttled",
-    ResponseCode between (500 .. 599) and BackendResponseCode == 0, "Gateway Error",
-    ResponseCode between (500 .. 599), "Backend Error",
-    "Other"
-  )
-| summarize Count = count(), AvgLatencyMs = avg(TotalTime) by ErrorCategory, OperationName
-| order by Count desc`
+// Logs with Advanced KQL Queries"), as the console offers it.
+const seedErrorCategoryQuery = console.SeedErrorCategory
 
 // A real gateway serves a known mix of failures; the seed's query over its
 // state directory, and over its admin listener, counts them exactly.
