@@ -319,6 +319,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if g.observer != nil {
 		g.observer.Begin()
 	}
+	g.log.begin()
 	x := exchanges.Get().(*exchange)
 	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: time.Now()}
 	newUUID(&x.idBytes, &x.id)
@@ -352,7 +353,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.traces.Put(x.trace)
 	}
 	x.maskRecord()
-	g.log.Write(&x.rec)
+	g.log.end(&x.rec)
 	if g.observer != nil {
 		g.observer.Observe(&x.rec)
 	}

@@ -179,28 +179,118 @@ func appendInt(b []byte, key string, v int64) []byte {
 	return strconv.AppendInt(b, v, 10)
 }
 
-// LogWriter writes log records as JSON lines, one write per record, so that
-// concurrent requests never interleave and a reader tailing the file sees
-// whole lines.
+// LogWriter writes log records as JSON lines. A line is only ever written
+// whole, so that concurrent requests never interleave and a reader tailing
+// the file sees whole lines.
+//
+// Under load, lines are coalesced: the line of a request that ends while
+// others are still being served waits in memory for the last of them, so
+// that one write carries many lines instead of one write per request. A
+// line waits at most until no request is in flight, the lines waiting reach
+// logBatchBytes, or logMaxDelay has passed; when the gateway serves one
+// request at a time, its line is written before the response is complete.
 type LogWriter struct {
-	mu  sync.Mutex
-	w   io.Writer
-	buf []byte
+	mu      sync.Mutex
+	w       io.Writer
+	buf     []byte // lines not yet written
+	out     []byte // the lines being written, swapped with buf
+	writing bool   // a goroutine is writing out
+	active  int    // requests begun and not yet logged
+	timer   *time.Timer
+	armed   bool // timer will flush
 }
+
+const (
+	// logBatchBytes is how many bytes of lines wait at most before a
+	// write.
+	logBatchBytes = 32 << 10
+	// logMaxDelay is how long a line waits at most.
+	logMaxDelay = 100 * time.Millisecond
+)
 
 // NewLogWriter returns a LogWriter writing to w.
 func NewLogWriter(w io.Writer) *LogWriter { return &LogWriter{w: w} }
 
-// Write writes r as one line. Failures to write are dropped: logging never
-// fails a request.
+// Write writes r as one line, with any lines still waiting, before it
+// returns. Failures to write are dropped: logging never fails a request.
 func (l *LogWriter) Write(r *LogRecord) {
 	if l == nil || l.w == nil {
 		return
 	}
 	l.mu.Lock()
-	l.buf = r.AppendJSON(l.buf[:0])
+	l.buf = r.AppendJSON(l.buf)
 	l.buf = append(l.buf, '\n')
-	l.w.Write(l.buf)
+	l.writeOut()
+}
+
+// begin counts a request whose line will come with end.
+func (l *LogWriter) begin() {
+	if l == nil || l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	l.active++
+	l.mu.Unlock()
+}
+
+// end logs the record of a request counted by begin: written now when no
+// other request is in flight or enough lines wait, else left for the last
+// request in flight to write.
+func (l *LogWriter) end(r *LogRecord) {
+	if l == nil || l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	l.active--
+	l.buf = r.AppendJSON(l.buf)
+	l.buf = append(l.buf, '\n')
+	if l.active <= 0 || len(l.buf) >= logBatchBytes {
+		l.writeOut()
+		return
+	}
+	if !l.armed {
+		// A request that never ends (a handler that panicked) must not
+		// hold the lines back.
+		l.armed = true
+		if l.timer == nil {
+			l.timer = time.AfterFunc(logMaxDelay, l.Flush)
+		} else {
+			l.timer.Reset(logMaxDelay)
+		}
+	}
+	l.mu.Unlock()
+}
+
+// Flush writes the lines waiting, if any.
+func (l *LogWriter) Flush() {
+	if l == nil || l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	l.armed = false
+	l.writeOut()
+}
+
+// writeOut writes the waiting lines; it is called with l.mu held and
+// releases it. Lines are written in the order they were logged: while one
+// goroutine writes, the lines logged meanwhile wait for it to write them
+// next.
+func (l *LogWriter) writeOut() {
+	if l.writing {
+		l.mu.Unlock()
+		return
+	}
+	l.writing = true
+	for len(l.buf) > 0 {
+		l.buf, l.out = l.out[:0], l.buf
+		l.mu.Unlock()
+		l.w.Write(l.out)
+		l.mu.Lock()
+	}
+	l.writing = false
+	if cap(l.out) > 4*logBatchBytes {
+		l.out = nil // a rare huge line: do not keep its buffer
+	}
 	l.mu.Unlock()
 }
 
