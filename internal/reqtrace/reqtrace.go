@@ -96,6 +96,11 @@ func (t *Trace) Entries() []Entry {
 	return t.entries
 }
 
+// Resolve formats now the messages recorded with a format (AddStep,
+// Addf). A trace kept after its request must be resolved while the values
+// its arguments point to are still the request's.
+func (t *Trace) Resolve() { t.resolve() }
+
 // resolve formats the messages recorded with a format.
 func (t *Trace) resolve() {
 	for i := range t.entries {
