@@ -61,8 +61,17 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 			Cause: fmt.Sprintf("API %s has no serviceUrl and no policy sets a backend; set serviceUrl in apiInformation.json or use set-backend-service", x.apiID()),
 		}
 	}
-	target := x.req.url()
-	h := x.req.header.Clone()
+	// The first call sends the exchange's scratch memory; another (retry)
+	// sends new copies, since the transport may read those of the previous
+	// call until its response body is closed.
+	var target *url.URL
+	var h http.Header
+	if !x.forwarded {
+		x.forwarded = true
+		target, h = x.req.urlInto(&x.scratch.target), cloneHeader(x.scratch.forward, x.req.header)
+	} else {
+		target, h = x.req.url(), x.req.header.Clone()
+	}
 	delete(h, "Host")
 	removeHopHeaders(h)
 	if ip := x.rec.CallerIPAddress; ip != "" {
