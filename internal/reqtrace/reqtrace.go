@@ -53,6 +53,9 @@ type Trace struct {
 	Start   time.Time
 	entries []Entry
 	secrets []string
+	// args holds the arguments of the messages not formatted yet, so that
+	// recording one allocates no slice; its array is reused after Reset.
+	args []any
 }
 
 // New starts a trace.
@@ -78,7 +81,7 @@ func (t *Trace) Addf(s Section, source, format string, args ...any) {
 	if t == nil {
 		return
 	}
-	t.Add(Entry{Section: s, Source: source, format: format, args: args})
+	t.Add(Entry{Section: s, Source: source, format: format, args: t.keep(args)})
 }
 
 // AddStep records e with a message formatted only when the trace is read.
@@ -86,8 +89,15 @@ func (t *Trace) AddStep(e Entry, format string, args ...any) {
 	if t == nil {
 		return
 	}
-	e.format, e.args = format, args
+	e.format, e.args = format, t.keep(args)
 	t.Add(e)
+}
+
+// keep copies args into t.args and returns the copy.
+func (t *Trace) keep(args []any) []any {
+	n := len(t.args)
+	t.args = append(t.args, args...)
+	return t.args[n:len(t.args):len(t.args)]
 }
 
 // Entries returns the entries in the order they were recorded.
@@ -114,7 +124,8 @@ func (t *Trace) resolve() {
 // Reset empties t for reuse by another request.
 func (t *Trace) Reset(id string, start time.Time) {
 	clear(t.entries)
-	*t = Trace{ID: id, Start: start, entries: t.entries[:0], secrets: t.secrets[:0]}
+	clear(t.args)
+	*t = Trace{ID: id, Start: start, entries: t.entries[:0], secrets: t.secrets[:0], args: t.args[:0]}
 }
 
 // MaskString replaces every registered secret in s with "***".

@@ -68,3 +68,18 @@ func TestFormatElapsed(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAddStep records the steps of a request in a reused trace, as
+// failure capture does for every request, with messages formatted only if
+// the trace is read.
+func BenchmarkAddStep(b *testing.B) {
+	t := New("id", time.Now())
+	step := &struct{ name string }{"set-header"}
+	b.ReportAllocs()
+	for b.Loop() {
+		t.Reset("id", time.Now())
+		for i := range 8 {
+			t.AddStep(Entry{Section: Inbound, Source: "set-header"}, "step %d: %v", i, step)
+		}
+	}
+}
