@@ -178,7 +178,7 @@ func (x *exchange) execChoose(st *policy.Step, p *policy.Choose, began time.Time
 			return next, err
 		}
 		if ok {
-			x.tracePolicy(st, began, "when[%d] condition %s is true", i+1, w.Condition.String())
+			x.tracePolicy(st, began, "when[%d] condition %s is true", i+1, &p.When[i].Condition)
 			return x.runBlock(st, i)
 		}
 	}
@@ -224,7 +224,9 @@ func (t *setVariableTrace) String() string {
 // setHeaderTrace is set-header's trace message.
 type setHeaderTrace struct{ name, verb, shown string }
 
-func (t *setHeaderTrace) String() string { return fmt.Sprintf("header %s %s: %s", t.name, t.verb, t.shown) }
+func (t *setHeaderTrace) String() string {
+	return fmt.Sprintf("header %s %s: %s", t.name, t.verb, t.shown)
+}
 
 // traceValue shows a value in a trace, masked when a secret named value was
 // substituted into the policy attribute it came from.
