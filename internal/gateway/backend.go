@@ -121,6 +121,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		rc = counter
 	}
 	req := &backendRequest{method: x.req.method, url: target, header: h, body: rc, length: length, timeout: timeout, host: x.hostOverride}
+	var ft *forwardTrace // the messages of both trace entries
 	x.rec.BackendMethod, x.rec.BackendURL = x.req.method, x.maskedURL(target)
 	if x.trace != nil {
 		e := reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Where: x.stepWhere(), Path: x.stepPath(), Scope: x.stepScope()}
@@ -129,7 +130,8 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 			// a trace kept in case of failure saves the work.
 			e.Data = map[string]any{"message": fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %d seconds", int(timeout/time.Second)), "request": map[string]any{"method": x.req.method, "url": x.rec.BackendURL, "headers": traceHeaders(h)}}
 		}
-		x.trace.AddStep(e, "%v", &forwardTrace{timeout: timeout, method: x.req.method, url: x.rec.BackendURL})
+		ft = &forwardTrace{timeout: timeout, method: x.req.method, url: x.rec.BackendURL}
+		x.trace.AddStep(e, "%v", ft)
 	}
 	began := time.Now()
 	resp, err := roundTrip(x.r.Context(), rt, req)
@@ -177,7 +179,8 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		if x.traceRequested {
 			e.Data = map[string]any{"response": map[string]any{"status": map[string]any{"code": resp.StatusCode, "reason": x.resp.reason}, "headers": traceHeaders(resp.Header)}}
 		}
-		x.trace.AddStep(e, "%v", &forwardTrace{status: resp.StatusCode, reason: x.resp.reason})
+		ft.status, ft.reason = resp.StatusCode, x.resp.reason
+		x.trace.AddStep(e, "%v", (*forwardResponseTrace)(ft))
 	}
 	return nil
 }
@@ -416,8 +419,9 @@ func circuitOpen(source, backend, why string) *Error {
 		Cause: fmt.Sprintf("backend %s is not called: %s", backend, why)}
 }
 
-// forwardTrace is forward-request's trace message, formatted only when the
-// trace is read: the request sent, or (status set) the response received.
+// forwardTrace holds forward-request's trace messages, formatted only when
+// the trace is read: as a forwardTrace the request sent, as a
+// forwardResponseTrace the response received.
 type forwardTrace struct {
 	timeout     time.Duration
 	method, url string
@@ -426,8 +430,12 @@ type forwardTrace struct {
 }
 
 func (t *forwardTrace) String() string {
-	if t.status != 0 {
-		return fmt.Sprintf("Response received from the backend: %d %s", t.status, t.reason)
-	}
 	return fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %s.\n%s %s", formatSeconds(t.timeout), t.method, t.url)
+}
+
+// forwardResponseTrace is the message of the response received.
+type forwardResponseTrace forwardTrace
+
+func (t *forwardResponseTrace) String() string {
+	return fmt.Sprintf("Response received from the backend: %d %s", t.status, t.reason)
 }
