@@ -66,10 +66,15 @@ func (t *Trace) Add(e Entry) {
 	if t == nil {
 		return
 	}
-	if e.Timestamp.IsZero() {
+	switch {
+	case e.Timestamp.IsZero() && e.Elapsed == 0:
+		// One reading of the monotonic clock gives both, for half the
+		// cost of time.Now, which reads the wall clock too.
+		e.Elapsed = time.Since(t.Start)
+		e.Timestamp = t.Start.Add(e.Elapsed)
+	case e.Timestamp.IsZero():
 		e.Timestamp = time.Now()
-	}
-	if e.Elapsed == 0 {
+	case e.Elapsed == 0:
 		e.Elapsed = e.Timestamp.Sub(t.Start)
 	}
 	t.entries = append(t.entries, e)
