@@ -178,7 +178,7 @@ func (x *exchange) runSteps(steps []*policy.Step) (flow, *Error) {
 	for _, st := range steps {
 		began := time.Now()
 		x.step = st
-		f, err := x.exec(st)
+		f, err := x.exec(st, began)
 		if err != nil {
 			x.locate(err, st)
 			x.traceFailure(st, began, err)
