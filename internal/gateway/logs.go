@@ -83,7 +83,7 @@ func (r *LogRecord) IsRequestSuccess() bool { return r.ResponseCode >= 200 && r.
 // fields in a fixed order and uses no reflection.
 func (r *LogRecord) AppendJSON(b []byte) []byte {
 	b = append(b, `{"TimeGenerated":"`...)
-	b = r.TimeGenerated.UTC().AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+	b = appendTimestamp(b, r.TimeGenerated)
 	b = append(b, '"')
 	b = appendStr(b, "Category", "GatewayLogs")
 	b = appendStr(b, "CorrelationId", r.CorrelationID)
@@ -163,6 +163,43 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// appendTimestamp appends t in UTC as 2006-01-02T15:04:05.0000000Z, the
+// layout of APIM's TimeGenerated, without time.Format's parsing of the
+// layout.
+func appendTimestamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, second := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+	}
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, second, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/100, 7)
+	return append(b, 'Z')
+}
+
+// appendDigits appends n, at least 0, as exactly width (at most 7) decimal
+// digits.
+func appendDigits(b []byte, n, width int) []byte {
+	b = append(b, "0000000"[:width]...)
+	for i := len(b) - 1; width > 0; i, width = i-1, width-1 {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
 }
 
 func appendStr(b []byte, key, val string) []byte {

@@ -175,3 +175,56 @@ func BenchmarkLogWriter(b *testing.B) {
 	}
 	b.ReportMetric(float64(writes)/float64(b.N), "writes/line")
 }
+
+func TestAppendTimestampIsTheLayout(t *testing.T) {
+	times := []time.Time{
+		time.Date(2026, 12, 5, 8, 25, 7, 123456789, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("east", 5*3600)),
+		time.Date(1, 1, 1, 0, 0, 0, 99, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC),
+		{},
+		time.Now(),
+	}
+	for i := range 1000 {
+		times = append(times, time.Unix(int64(i)*7919*86413, int64(i)*104729).In(time.Local))
+	}
+	for _, tm := range times {
+		want := tm.UTC().Format("2006-01-02T15:04:05.0000000Z")
+		if got := string(appendTimestamp(nil, tm)); got != want {
+			t.Fatalf("appendTimestamp(%v) = %s, want %s", tm, got, want)
+		}
+	}
+}
+
+// BenchmarkAppendJSON encodes a successful request's log line.
+func BenchmarkAppendJSON(b *testing.B) {
+	rec := &LogRecord{TimeGenerated: time.Now(), CorrelationID: "3f0e0c4e-1d5b-4a6e-9d1f-0c6f3c1e2a7b", APIID: "load", OperationID: "get-item",
+		OperationName: "get-item", ProductID: "load", APIMSubscriptionID: "load", Method: "GET", URL: "http://127.0.0.1:8080/load/items/42",
+		BackendMethod: "GET", BackendURL: "http://127.0.0.1:8090/load/items/42", ResponseCode: 200, BackendResponseCode: 200,
+		ResponseSize: 61, TotalTime: 3 * time.Millisecond, BackendTime: 2 * time.Millisecond, CallerIPAddress: "127.0.0.1",
+		ClientProtocol: "HTTP/1.1", BackendProtocol: "HTTP/1.1", Cache: "none"}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = rec.AppendJSON(buf[:0])
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// BenchmarkTimestamp compares appendTimestamp with time.AppendFormat.
+func BenchmarkTimestamp(b *testing.B) {
+	tm := time.Now()
+	buf := make([]byte, 0, 64)
+	b.Run("appendTimestamp", func(b *testing.B) {
+		for b.Loop() {
+			buf = appendTimestamp(buf[:0], tm)
+		}
+	})
+	b.Run("AppendFormat", func(b *testing.B) {
+		for b.Loop() {
+			buf = tm.UTC().AppendFormat(buf[:0], "2006-01-02T15:04:05.0000000Z")
+		}
+	})
+}
