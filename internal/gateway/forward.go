@@ -61,7 +61,8 @@ var errBackendTimeout = errors.New("backend timeout")
 func roundTrip(ctx context.Context, rt http.RoundTripper, req *backendRequest) (*http.Response, *Error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	timer := time.AfterFunc(req.timeout, func() { cancel(errBackendTimeout) })
-	out := &http.Request{
+	// A value, so that only WithContext's copy is allocated.
+	out := http.Request{
 		Method:        req.method,
 		URL:           req.url,
 		Proto:         "HTTP/1.1",
@@ -79,8 +80,7 @@ func roundTrip(ctx context.Context, rt http.RoundTripper, req *backendRequest) (
 		out.Body = nil
 		out.ContentLength = 0
 	}
-	out = out.WithContext(ctx)
-	resp, err := rt.RoundTrip(out)
+	resp, err := rt.RoundTrip(out.WithContext(ctx))
 	timer.Stop()
 	if err == nil {
 		// The response body is read under ctx: keep it alive until the body
