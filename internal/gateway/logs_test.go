@@ -228,3 +228,28 @@ func BenchmarkTimestamp(b *testing.B) {
 		}
 	})
 }
+
+func TestAppendJSONStringEscapes(t *testing.T) {
+	var all []byte
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	for _, s := range []string{"", "plain", `a"b\c`, "<script>&</script>", "tab\tnew\nline\r", "\x00\x1f\x7f", "héllo ✓", string(all)} {
+		out := appendJSONString(nil, s)
+		var back string
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("%q encodes as %s, not JSON: %v", s, out, err)
+		}
+		var want string // invalid UTF-8 decodes as encoding/json decodes it
+		std, _ := json.Marshal(s)
+		json.Unmarshal(std, &want)
+		if back != want {
+			t.Errorf("%q encodes as %s, which decodes as %q", s, out, back)
+		}
+		for _, c := range []byte(out[1 : len(out)-1]) {
+			if c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f {
+				t.Errorf("%q encodes as %s, with byte %#x unescaped", s, out, c)
+			}
+		}
+	}
+}
