@@ -50,6 +50,9 @@ type runFlags struct {
 	traceSample float64
 	captureBody int
 	watch       bool
+	// capture false turns failure capture off, to measure what it costs
+	// (docs/performance.md); hidden.
+	capture bool
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -91,6 +94,8 @@ served.`,
 	cmd.Flags().StringVar(&f.adminToken, "admin-token", "", "bearer token the admin listener requires (default $TOLLGATE_ADMIN_TOKEN); needed unless it listens on loopback")
 	cmd.Flags().Float64Var(&f.traceSample, "trace-sample", 0, "share of successful requests whose full trace is kept too, 0 to 1 (failed requests are always kept)")
 	cmd.Flags().IntVar(&f.captureBody, "capture-body-bytes", 16<<10, "how many bytes of a failed request's and its response's bodies are kept")
+	cmd.Flags().BoolVar(&f.capture, "capture", true, "capture failed requests with their trace (false only to measure what capture costs)")
+	cmd.Flags().MarkHidden("capture")
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&f.logFile, "log-file", "", "append gateway log lines to this file instead of standard output")
 	cmd.Flags().StringArrayVar(&f.values, "values", nil, "APIOps override file (configuration.<env>.yaml) supplying secrets and keys; repeatable")
@@ -184,7 +189,9 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	live.loaded(dir, snap)
 	captures := capture.NewStore(capture.Options{Sample: f.traceSample, MaxBody: f.captureBody, Config: live.ref})
 	defer captures.Close()
-	opts.Capture = captures
+	if f.capture {
+		opts.Capture = captures
+	}
 	met := metrics.New()
 	registerCaptureMetrics(met, captures)
 	opts.Observer = metricsObserver{met}
