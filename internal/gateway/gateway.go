@@ -246,8 +246,12 @@ func (g *Gateway) APIFor(r *http.Request) *config.API {
 // NewTransport returns the HTTP transport tollgate uses for backends: pooled
 // keep-alive connections, HTTP/2 when the backend offers it over TLS, and no
 // proxy from the environment (a backend entity names its proxy explicitly).
+// It sends the caller's Accept-Encoding as it came, as APIM does, and never
+// asks for gzip itself: a response reaches the caller as the backend
+// encoded it.
 func NewTransport() *http.Transport {
 	return &http.Transport{
+		DisableCompression:    true,
 		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          1024,
