@@ -187,8 +187,8 @@ func unwrapAll(err error) error {
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32*1024); return &b }}
 
 // copyResponse streams src to w. It flushes after each chunk when the length
-// is unknown (streaming responses such as server-sent events), and reports
-// which side failed.
+// is unknown (streaming responses such as server-sent events), writes 32 KB
+// at a time otherwise, and reports which side failed.
 func copyResponse(w http.ResponseWriter, src io.Reader, flush bool) (n int64, readErr, writeErr error) {
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
@@ -196,6 +196,17 @@ func copyResponse(w http.ResponseWriter, src io.Reader, flush bool) (n int64, re
 	rc := http.NewResponseController(w)
 	for {
 		nr, rerr := src.Read(buf)
+		if !flush {
+			// Fill the buffer before writing: the server's writes then
+			// carry whole buffers, one system call each, instead of one
+			// more for each short read (the first read of a body returns
+			// what the transport's 4 KB buffer holds).
+			for nr < len(buf) && rerr == nil {
+				var m int
+				m, rerr = src.Read(buf[nr:])
+				nr += m
+			}
+		}
 		if nr > 0 {
 			nw, werr := w.Write(buf[:nr])
 			n += int64(nw)

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
+	"testing/iotest"
 
 	"github.com/tollgate/tollgate/internal/config"
 )
@@ -66,5 +68,41 @@ func TestAcceptEncodingPassesThrough(t *testing.T) {
 		if enc == "" && string(body) != `{"ok":true}` {
 			t.Errorf("no Accept-Encoding: body %q", body)
 		}
+	}
+}
+
+// writeCounter is a ResponseWriter that keeps what is written and the size
+// of each write.
+type writeCounter struct {
+	discardWriter
+	body   bytes.Buffer
+	writes []int
+}
+
+func (w *writeCounter) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, len(p))
+	return w.body.Write(p)
+}
+
+// A body of known length is written in whole buffers whatever the sizes of
+// the reads, so that the server makes as few system calls as it can.
+func TestCopyResponseWritesWholeBuffers(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 100<<10/16) // 100 KB
+	w := &writeCounter{discardWriter: discardWriter{h: http.Header{}}}
+	n, rerr, werr := copyResponse(w, iotest.HalfReader(bytes.NewReader(data)), false)
+	if n != int64(len(data)) || rerr != nil || werr != nil || !bytes.Equal(w.body.Bytes(), data) {
+		t.Fatalf("copied %d bytes (read error %v, write error %v), body intact %v", n, rerr, werr, bytes.Equal(w.body.Bytes(), data))
+	}
+	if want := []int{32 << 10, 32 << 10, 32 << 10, 4 << 10}; !slices.Equal(w.writes, want) {
+		t.Errorf("writes %v, want %v", w.writes, want)
+	}
+
+	// A read error after some bytes: what was read is written, and the
+	// error is the reader's.
+	w = &writeCounter{discardWriter: discardWriter{h: http.Header{}}}
+	broken := io.MultiReader(bytes.NewReader(data[:40<<10]), iotest.ErrReader(io.ErrUnexpectedEOF))
+	n, rerr, _ = copyResponse(w, broken, false)
+	if n != 40<<10 || rerr != io.ErrUnexpectedEOF || !bytes.Equal(w.body.Bytes(), data[:40<<10]) {
+		t.Errorf("broken body: copied %d bytes, read error %v", n, rerr)
 	}
 }
