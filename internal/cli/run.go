@@ -63,6 +63,9 @@ type runFlags struct {
 	logStore     bool
 	// serve holds the listener settings; its Listen comes from listen.
 	serve serve.Options
+	// capture false turns failure capture off, to measure what it costs
+	// (docs/performance.md); hidden.
+	capture bool
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -115,6 +118,8 @@ Every failed request is kept with its full trace (successful ones too with
 	cmd.Flags().StringVar(&f.clientCRL, "client-crl", "", "certificate revocation list (PEM or DER) validate-client-certificate checks client certificates against")
 	cmd.Flags().BoolVar(&f.watch, "watch", true, "reload when a file of the folder changes (SIGHUP reloads too)")
 	cmd.Flags().IntVar(&f.captureBody, "capture-body-bytes", 16<<10, "how many bytes of a failed request's and its response's bodies are kept")
+	cmd.Flags().BoolVar(&f.capture, "capture", true, "capture failed requests with their trace (false only to measure what capture costs)")
+	cmd.Flags().MarkHidden("capture")
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&f.logFile, "log-file", "", "append gateway log lines to this file instead of standard output")
 	cmd.Flags().StringArrayVar(&f.values, "values", nil, "APIOps override file (configuration.<env>.yaml) supplying secrets and keys; repeatable")
@@ -225,7 +230,9 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	persisted := storeCaptures{store}
 	captures := capture.NewStore(capture.Options{Sample: f.traceSample, MaxBody: f.captureBody, Config: live.ref, Persist: persisted})
 	defer captures.Close()
-	opts.Capture = captures
+	if f.capture {
+		opts.Capture = captures
+	}
 	met := metrics.New()
 	registerCaptureMetrics(met, captures)
 	registerStoreMetrics(met, store)

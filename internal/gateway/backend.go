@@ -61,8 +61,17 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 			Cause: fmt.Sprintf("API %s has no serviceUrl and no policy sets a backend; set serviceUrl in apiInformation.json or use set-backend-service", x.apiID()),
 		}
 	}
-	target := x.req.url()
-	h := x.req.header.Clone()
+	// The first call sends the exchange's scratch memory; another (retry)
+	// sends new copies, since the transport may read those of the previous
+	// call until its response body is closed.
+	var target *url.URL
+	var h http.Header
+	if !x.forwarded {
+		x.forwarded = true
+		target, h = x.req.urlInto(&x.scratch.target), cloneHeader(x.scratch.forward, x.req.header)
+	} else {
+		target, h = x.req.url(), x.req.header.Clone()
+	}
 	delete(h, "Host")
 	removeHopHeaders(h)
 	if ip := x.rec.CallerIPAddress; ip != "" {
@@ -112,6 +121,7 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		rc = counter
 	}
 	req := &backendRequest{method: x.req.method, url: target, header: h, body: rc, length: length, timeout: timeout, host: x.hostOverride}
+	var ft *forwardTrace // the messages of both trace entries
 	x.rec.BackendMethod, x.rec.BackendURL = x.req.method, x.maskedURL(target)
 	if x.trace != nil {
 		e := reqtrace.Entry{Section: reqtrace.Backend, Source: "forward-request", Where: x.stepWhere(), Path: x.stepPath(), Scope: x.stepScope()}
@@ -120,7 +130,8 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 			// a trace kept in case of failure saves the work.
 			e.Data = map[string]any{"message": fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %d seconds", int(timeout/time.Second)), "request": map[string]any{"method": x.req.method, "url": x.rec.BackendURL, "headers": traceHeaders(h)}}
 		}
-		x.trace.AddStep(e, "%v", &forwardTrace{timeout: timeout, method: x.req.method, url: x.rec.BackendURL})
+		ft = &forwardTrace{timeout: timeout, method: x.req.method, url: x.rec.BackendURL}
+		x.trace.AddStep(e, "%v", ft)
 	}
 	call := x.startCall("forward-request", req.method, target, h)
 	began := time.Now()
@@ -176,7 +187,8 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		if x.traceRequested {
 			e.Data = map[string]any{"response": map[string]any{"status": map[string]any{"code": resp.StatusCode, "reason": x.resp.reason}, "headers": traceHeaders(resp.Header)}}
 		}
-		x.trace.AddStep(e, "%v", &forwardTrace{status: resp.StatusCode, reason: x.resp.reason})
+		ft.status, ft.reason = resp.StatusCode, x.resp.reason
+		x.trace.AddStep(e, "%v", (*forwardResponseTrace)(ft))
 	}
 	return x.llmResponse()
 }
@@ -432,8 +444,9 @@ func circuitOpen(source, backend, why string) *Error {
 		Cause: fmt.Sprintf("backend %s is not called: %s", backend, why)}
 }
 
-// forwardTrace is forward-request's trace message, formatted only when the
-// trace is read: the request sent, or (status set) the response received.
+// forwardTrace holds forward-request's trace messages, formatted only when
+// the trace is read: as a forwardTrace the request sent, as a
+// forwardResponseTrace the response received.
 type forwardTrace struct {
 	timeout     time.Duration
 	method, url string
@@ -442,8 +455,12 @@ type forwardTrace struct {
 }
 
 func (t *forwardTrace) String() string {
-	if t.status != 0 {
-		return fmt.Sprintf("Response received from the backend: %d %s", t.status, t.reason)
-	}
 	return fmt.Sprintf("Request is being forwarded to the backend service. Timeout set to %s.\n%s %s", formatSeconds(t.timeout), t.method, t.url)
+}
+
+// forwardResponseTrace is the message of the response received.
+type forwardResponseTrace forwardTrace
+
+func (t *forwardResponseTrace) String() string {
+	return fmt.Sprintf("Response received from the backend: %d %s", t.status, t.reason)
 }

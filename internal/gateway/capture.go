@@ -58,6 +58,9 @@ func (x *exchange) finishCapture() {
 		x.trace = nil
 		return
 	}
+	// The trace outlives the exchange, whose memory its messages may
+	// point to.
+	t.Resolve()
 	// Every secret this request carried or could reveal is masked in the
 	// whole document.
 	t.Mask(x.st.secrets...)

@@ -95,6 +95,17 @@ func jsonString(s string) string {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe marks the bytes appendJSONString copies unescaped.
+var jsonSafe = func() (safe [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		safe[c] = true
+	}
+	for _, c := range []byte{'"', '\\', '<', '>', '&', 0x7f} {
+		safe[c] = false
+	}
+	return safe
+}()
+
 // appendJSONString appends s as a JSON string literal. It escapes what JSON
 // requires plus <, > and & so the output is safe in any context.
 func appendJSONString(b []byte, s string) []byte {
@@ -102,7 +113,7 @@ func appendJSONString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' && c != 0x7f {
+		if jsonSafe[c] {
 			continue
 		}
 		b = append(b, s[start:i]...)

@@ -61,7 +61,8 @@ var errBackendTimeout = errors.New("backend timeout")
 func roundTrip(ctx context.Context, rt http.RoundTripper, req *backendRequest) (*http.Response, *Error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	timer := time.AfterFunc(req.timeout, func() { cancel(errBackendTimeout) })
-	out := &http.Request{
+	// A value, so that only WithContext's copy is allocated.
+	out := http.Request{
 		Method:        req.method,
 		URL:           req.url,
 		Proto:         "HTTP/1.1",
@@ -79,8 +80,7 @@ func roundTrip(ctx context.Context, rt http.RoundTripper, req *backendRequest) (
 		out.Body = nil
 		out.ContentLength = 0
 	}
-	out = out.WithContext(ctx)
-	resp, err := rt.RoundTrip(out)
+	resp, err := rt.RoundTrip(out.WithContext(ctx))
 	timer.Stop()
 	if err == nil {
 		// The response body is read under ctx: keep it alive until the body
@@ -187,8 +187,8 @@ func unwrapAll(err error) error {
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32*1024); return &b }}
 
 // copyResponse streams src to w. It flushes after each chunk when the length
-// is unknown (streaming responses such as server-sent events), and reports
-// which side failed.
+// is unknown (streaming responses such as server-sent events), writes 32 KB
+// at a time otherwise, and reports which side failed.
 func copyResponse(w http.ResponseWriter, src io.Reader, flush bool) (n int64, readErr, writeErr error) {
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
@@ -196,6 +196,17 @@ func copyResponse(w http.ResponseWriter, src io.Reader, flush bool) (n int64, re
 	rc := http.NewResponseController(w)
 	for {
 		nr, rerr := src.Read(buf)
+		if !flush {
+			// Fill the buffer before writing: the server's writes then
+			// carry whole buffers, one system call each, instead of one
+			// more for each short read (the first read of a body returns
+			// what the transport's 4 KB buffer holds).
+			for nr < len(buf) && rerr == nil {
+				var m int
+				m, rerr = src.Read(buf[nr:])
+				nr += m
+			}
+		}
 		if nr > 0 {
 			nw, werr := w.Write(buf[:nr])
 			n += int64(nw)

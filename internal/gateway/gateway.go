@@ -284,8 +284,12 @@ func (g *Gateway) APIFor(r *http.Request) *config.API {
 // NewTransport returns the HTTP transport tollgate uses for backends: pooled
 // keep-alive connections, HTTP/2 when the backend offers it over TLS, and no
 // proxy from the environment (a backend entity names its proxy explicitly).
+// It sends the caller's Accept-Encoding as it came, as APIM does, and never
+// asks for gzip itself: a response reaches the caller as the backend
+// encoded it.
 func NewTransport() *http.Transport {
 	return &http.Transport{
+		DisableCompression:    true,
 		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          1024,
@@ -332,6 +336,7 @@ type exchange struct {
 	backendTime    time.Duration
 	backendHost    string
 	backendStarted time.Time
+	forwarded      bool // forward-request ran: a retry does not reuse the scratch memory
 
 	extraHeaders http.Header // headers policies add to whatever response is sent
 	corsHeaders  http.Header // CORS headers of the cors policy that matched
@@ -345,9 +350,70 @@ type exchange struct {
 	// (access tokens of get-authorization-context).
 	secrets []string
 	span    RequestSpan // nil when tracing is off
+
+	// scratch is memory the exchange keeps from request to request.
+	scratch *scratch
 }
 
-var exchanges = sync.Pool{New: func() any { return new(exchange) }}
+// scratch holds what every request needs and nobody keeps once the request
+// is done, so that a pooled exchange reuses it instead of allocating it
+// again: the request's headers as policies change them, the headers
+// forward-request sends, and the objects of the expression context. A
+// trace kept after the request (captured or requested) has its messages
+// formatted before the exchange goes back to the pool, so that nothing
+// reads this memory once another request uses it.
+type scratch struct {
+	header  http.Header // the request's headers, as policies shape them
+	forward http.Header // the headers forward-request sends
+	target  url.URL     // the URL forward-request calls
+	host    [1]string   // the value of header["Host"]
+
+	ctx        expr.Context
+	req        expr.Request
+	api        expr.Api
+	op         expr.Operation
+	product    expr.Product
+	sub        expr.Subscription
+	user       expr.User
+	origURL    expr.Url
+	url        expr.Url // context.Request.Url until a policy changes the URL
+	serviceURL expr.Url
+	params     map[string]string
+	variables  expr.Variables
+	traceFunc  func(source, message string) // context.Trace of this exchange
+}
+
+var exchanges = sync.Pool{New: func() any {
+	x := new(exchange)
+	x.scratch = &scratch{header: http.Header{}, forward: http.Header{}, params: map[string]string{}}
+	x.scratch.traceFunc = func(source, message string) {
+		x.trace.Add(reqtrace.Entry{Section: traceSection(x.section), Source: source, Message: message})
+	}
+	return x
+}}
+
+// release empties x for the next request and puts it back in the pool.
+func (x *exchange) release() {
+	s := x.scratch
+	clear(s.header)
+	clear(s.forward)
+	clear(s.params)
+	s.variables.Reset()
+	s.user.Groups = s.user.Groups[:0]
+	*x = exchange{scratch: s}
+	exchanges.Put(x)
+}
+
+// cloneHeader copies h into dst, which it empties first. The value slices
+// are shared, capped at their length: appending to one copies it, so that
+// the original is never changed.
+func cloneHeader(dst, h http.Header) http.Header {
+	clear(dst)
+	for k, vs := range h {
+		dst[k] = vs[:len(vs):len(vs)]
+	}
+	return dst
+}
 
 // ServeHTTP handles one request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -362,6 +428,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if g.observer != nil {
 		g.observer.Begin()
 	}
+	g.log.begin()
 	start := time.Now()
 	var span RequestSpan
 	if g.tracer != nil {
@@ -370,7 +437,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 	}
 	x := exchanges.Get().(*exchange)
-	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: start, span: span}
+	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: start, span: span, scratch: x.scratch}
 	newUUID(&x.idBytes, &x.id)
 	x.rec = LogRecord{
 		TimeGenerated:   x.start,
@@ -403,10 +470,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.rec.BackendTime = x.backendTime
 	x.rec.URL = x.requestURL()
 	if x.traceRequested {
+		x.trace.Resolve()
 		g.traces.Put(x.trace)
 	}
 	x.maskRecord()
-	g.log.Write(&x.rec)
+	g.log.end(&x.rec)
 	if g.observer != nil {
 		g.observer.Observe(&x.rec)
 	}
@@ -418,8 +486,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x.req.body.close()
 	x.resp.body.close()
-	*x = exchange{}
-	exchanges.Put(x)
+	x.release()
 }
 
 func (x *exchange) serve() {
@@ -475,7 +542,7 @@ func (x *exchange) serve() {
 			x.acc = acc
 		}
 		x.pipe = x.pipeline()
-		x.req = outRequest{method: r.Method, base: x.m.ra.backend, path: x.m.rest, rawQuery: r.URL.RawQuery, header: r.Header.Clone(), body: newBytesBody(nil)}
+		x.req = outRequest{method: r.Method, base: x.m.ra.backend, path: x.m.rest, rawQuery: r.URL.RawQuery, header: cloneHeader(x.scratch.header, r.Header), body: newBytesBody(nil)}
 		if x.answerPreflight() {
 			return
 		}
@@ -504,12 +571,13 @@ func (x *exchange) serve() {
 		base:     x.m.ra.backend,
 		path:     x.m.rest,
 		rawQuery: r.URL.RawQuery,
-		header:   r.Header.Clone(),
+		header:   cloneHeader(x.scratch.header, r.Header),
 		body:     newStreamBody(r.Body, r.ContentLength),
 	}
 	// Policies see the Host header the caller sent, as in APIM; the backend
 	// gets its own host unless a policy sets Host.
-	x.req.header["Host"] = []string{r.Host}
+	x.scratch.host[0] = r.Host
+	x.req.header["Host"] = x.scratch.host[:1:1]
 	x.runPipeline()
 }
 
@@ -571,7 +639,13 @@ func (x *exchange) respond() {
 // backendURL joins the service URL, the operation-relative path and the
 // query the way APIM does.
 func backendURL(base *url.URL, rest, rawQuery string) *url.URL {
-	u := *base
+	return setBackendURL(new(url.URL), base, rest, rawQuery)
+}
+
+// setBackendURL sets u to the backend URL of base, rest and rawQuery and
+// returns it.
+func setBackendURL(u *url.URL, base *url.URL, rest, rawQuery string) *url.URL {
+	*u = *base
 	if rest != "" {
 		basePath := strings.TrimSuffix(base.EscapedPath(), "/")
 		escaped := basePath + rest
@@ -590,7 +664,7 @@ func backendURL(base *url.URL, rest, rawQuery string) *url.URL {
 	case rawQuery != "":
 		u.RawQuery = rawQuery
 	}
-	return &u
+	return u
 }
 
 // record keeps err as the request's last error.

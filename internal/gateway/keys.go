@@ -80,11 +80,18 @@ type access struct {
 // then the query parameter; scopes all-APIs, API and product; only active
 // subscriptions; open products and APIs that require no subscription.
 func (k *keyring) check(api *config.API, header func(string) string, hasHeader func(string) bool, query url.Values, products map[string]*config.Product) (access, *Error) {
-	key, from, present := "", "", false
+	key, inQuery, present := "", false, false
 	if hasHeader(api.KeyHeader) {
-		key, from, present = header(api.KeyHeader), "header "+api.KeyHeader, true
+		key, present = header(api.KeyHeader), true
 	} else if vs, ok := query[api.KeyQuery]; ok && len(vs) > 0 {
-		key, from, present = vs[0], "query parameter "+api.KeyQuery, true
+		key, inQuery, present = vs[0], true, true
+	}
+	// from says where the key was, for errors.
+	from := func() string {
+		if inQuery {
+			return "query parameter " + api.KeyQuery
+		}
+		return "header " + api.KeyHeader
 	}
 	if !present {
 		if p := k.openByAPI[api.Name]; p != nil {
@@ -97,11 +104,11 @@ func (k *keyring) check(api *config.API, header func(string) string, hasHeader f
 	}
 	e, ok := k.lookup(key)
 	if !ok {
-		return access{}, errKeyInvalid(fmt.Sprintf("the key in the %s (%s) belongs to no subscription", from, maskKey(key)))
+		return access{}, errKeyInvalid(fmt.Sprintf("the key in the %s (%s) belongs to no subscription", from(), maskKey(key)))
 	}
 	s := e.sub
 	if s.State != "active" {
-		return access{}, errKeyInvalid(fmt.Sprintf("the key in the %s belongs to subscription %s, which is %s; only active subscriptions are accepted", from, s.Name, s.State))
+		return access{}, errKeyInvalid(fmt.Sprintf("the key in the %s belongs to subscription %s, which is %s; only active subscriptions are accepted", from(), s.Name, s.State))
 	}
 	switch s.ScopeKind {
 	case config.ScopeService, config.ScopeAllAPIs:

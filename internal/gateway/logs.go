@@ -90,7 +90,7 @@ func (r *LogRecord) IsRequestSuccess() bool { return r.ResponseCode >= 200 && r.
 // fields in a fixed order and uses no reflection.
 func (r *LogRecord) AppendJSON(b []byte) []byte {
 	b = append(b, `{"TimeGenerated":"`...)
-	b = r.TimeGenerated.UTC().AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+	b = appendTimestamp(b, r.TimeGenerated)
 	b = append(b, '"')
 	b = appendStr(b, "Category", "GatewayLogs")
 	b = appendStr(b, "CorrelationId", r.CorrelationID)
@@ -173,6 +173,43 @@ func (r *LogRecord) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
+// appendTimestamp appends t in UTC as 2006-01-02T15:04:05.0000000Z, the
+// layout of APIM's TimeGenerated, without time.Format's parsing of the
+// layout.
+func appendTimestamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, second := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+	}
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, second, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/100, 7)
+	return append(b, 'Z')
+}
+
+// appendDigits appends n, at least 0, as exactly width (at most 7) decimal
+// digits.
+func appendDigits(b []byte, n, width int) []byte {
+	b = append(b, "0000000"[:width]...)
+	for i := len(b) - 1; width > 0; i, width = i-1, width-1 {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
+}
+
 func appendStr(b []byte, key, val string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, key...)
@@ -187,28 +224,118 @@ func appendInt(b []byte, key string, v int64) []byte {
 	return strconv.AppendInt(b, v, 10)
 }
 
-// LogWriter writes log records as JSON lines, one write per record, so that
-// concurrent requests never interleave and a reader tailing the file sees
-// whole lines.
+// LogWriter writes log records as JSON lines. A line is only ever written
+// whole, so that concurrent requests never interleave and a reader tailing
+// the file sees whole lines.
+//
+// Under load, lines are coalesced: the line of a request that ends while
+// others are still being served waits in memory for the last of them, so
+// that one write carries many lines instead of one write per request. A
+// line waits at most until no request is in flight, the lines waiting reach
+// logBatchBytes, or logMaxDelay has passed; when the gateway serves one
+// request at a time, its line is written before the response is complete.
 type LogWriter struct {
-	mu  sync.Mutex
-	w   io.Writer
-	buf []byte
+	mu      sync.Mutex
+	w       io.Writer
+	buf     []byte // lines not yet written
+	out     []byte // the lines being written, swapped with buf
+	writing bool   // a goroutine is writing out
+	active  int    // requests begun and not yet logged
+	timer   *time.Timer
+	armed   bool // timer will flush
 }
+
+const (
+	// logBatchBytes is how many bytes of lines wait at most before a
+	// write.
+	logBatchBytes = 32 << 10
+	// logMaxDelay is how long a line waits at most.
+	logMaxDelay = 100 * time.Millisecond
+)
 
 // NewLogWriter returns a LogWriter writing to w.
 func NewLogWriter(w io.Writer) *LogWriter { return &LogWriter{w: w} }
 
-// Write writes r as one line. Failures to write are dropped: logging never
-// fails a request.
+// Write writes r as one line, with any lines still waiting, before it
+// returns. Failures to write are dropped: logging never fails a request.
 func (l *LogWriter) Write(r *LogRecord) {
 	if l == nil || l.w == nil {
 		return
 	}
 	l.mu.Lock()
-	l.buf = r.AppendJSON(l.buf[:0])
+	l.buf = r.AppendJSON(l.buf)
 	l.buf = append(l.buf, '\n')
-	l.w.Write(l.buf)
+	l.writeOut()
+}
+
+// begin counts a request whose line will come with end.
+func (l *LogWriter) begin() {
+	if l == nil || l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	l.active++
+	l.mu.Unlock()
+}
+
+// end logs the record of a request counted by begin: written now when no
+// other request is in flight or enough lines wait, else left for the last
+// request in flight to write.
+func (l *LogWriter) end(r *LogRecord) {
+	if l == nil || l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	l.active--
+	l.buf = r.AppendJSON(l.buf)
+	l.buf = append(l.buf, '\n')
+	if l.active <= 0 || len(l.buf) >= logBatchBytes {
+		l.writeOut()
+		return
+	}
+	if !l.armed {
+		// A request that never ends (a handler that panicked) must not
+		// hold the lines back.
+		l.armed = true
+		if l.timer == nil {
+			l.timer = time.AfterFunc(logMaxDelay, l.Flush)
+		} else {
+			l.timer.Reset(logMaxDelay)
+		}
+	}
+	l.mu.Unlock()
+}
+
+// Flush writes the lines waiting, if any.
+func (l *LogWriter) Flush() {
+	if l == nil || l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	l.armed = false
+	l.writeOut()
+}
+
+// writeOut writes the waiting lines; it is called with l.mu held and
+// releases it. Lines are written in the order they were logged: while one
+// goroutine writes, the lines logged meanwhile wait for it to write them
+// next.
+func (l *LogWriter) writeOut() {
+	if l.writing {
+		l.mu.Unlock()
+		return
+	}
+	l.writing = true
+	for len(l.buf) > 0 {
+		l.buf, l.out = l.out[:0], l.buf
+		l.mu.Unlock()
+		l.w.Write(l.out)
+		l.mu.Lock()
+	}
+	l.writing = false
+	if cap(l.out) > 4*logBatchBytes {
+		l.out = nil // a rare huge line: do not keep its buffer
+	}
 	l.mu.Unlock()
 }
 

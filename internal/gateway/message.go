@@ -118,6 +118,15 @@ func (r *outRequest) url() *url.URL {
 	return backendURL(r.base, r.path, r.rawQuery)
 }
 
+// urlInto sets u to the full backend URL and returns it; nil when there is
+// no backend URL.
+func (r *outRequest) urlInto(u *url.URL) *url.URL {
+	if r.base == nil {
+		return nil
+	}
+	return setBackendURL(u, r.base, r.path, r.rawQuery)
+}
+
 // outResponse is the response as policies shape it.
 type outResponse struct {
 	status int // 0 until something sets it; sent as 200 then
@@ -138,6 +147,14 @@ func exprURL(u *url.URL) *expr.Url {
 	if u == nil {
 		return nil
 	}
+	return setExprURL(new(expr.Url), u)
+}
+
+// setExprURL sets dst to the IUrl of u and returns it; nil when u is nil.
+func setExprURL(dst *expr.Url, u *url.URL) *expr.Url {
+	if u == nil {
+		return nil
+	}
 	port := 0
 	if p := u.Port(); p != "" {
 		port, _ = strconv.Atoi(p)
@@ -146,7 +163,8 @@ func exprURL(u *url.URL) *expr.Url {
 	} else {
 		port = 80
 	}
-	return &expr.Url{Scheme: u.Scheme, Host: u.Hostname(), Port: port, Path: u.Path, Query: queryPairs(u.RawQuery), RawQuery: u.RawQuery}
+	*dst = expr.Url{Scheme: u.Scheme, Host: u.Hostname(), Port: port, Path: u.Path, Query: queryPairs(u.RawQuery), RawQuery: u.RawQuery}
+	return dst
 }
 
 // queryPairs parses a raw query into ordered pairs.

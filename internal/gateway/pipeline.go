@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -177,7 +178,7 @@ func (x *exchange) runSteps(steps []*policy.Step) (flow, *Error) {
 	for _, st := range steps {
 		began := time.Now()
 		x.step = st
-		f, err := x.exec(st)
+		f, err := x.exec(st, began)
 		if err != nil {
 			x.locate(err, st)
 			x.traceFailure(st, began, err)
@@ -341,10 +342,16 @@ func (x *exchange) exprContext() *expr.Context {
 		x.ectx = c
 	}
 	c.Request.Method = x.req.method
-	if x.urlDirty || c.Request.Url == nil {
+	switch {
+	case c.Request.Url == nil:
+		var u url.URL
+		c.Request.Url = setExprURL(&x.scratch.url, x.req.urlInto(&u))
+	case x.urlDirty:
+		// A new object: an expression may hold the one it read before the
+		// policy changed the URL.
 		c.Request.Url = exprURL(x.req.url())
-		x.urlDirty = false
 	}
+	x.urlDirty = false
 	c.Request.Headers = expr.MapHeaders(x.req.header)
 	c.Request.Body = x.req.body
 	if x.resp.header != nil {
@@ -356,63 +363,71 @@ func (x *exchange) exprContext() *expr.Context {
 	return c
 }
 
+// newExprContext fills the exchange's expression context in. Its objects
+// are the exchange's scratch memory, reused from request to request.
 func (x *exchange) newExprContext() *expr.Context {
-	r := x.r
+	r, s := x.r, x.scratch
 	orig := *r.URL
 	orig.Host = r.Host
 	orig.Scheme = "http"
 	if r.TLS != nil {
 		orig.Scheme = "https"
 	}
-	c := &expr.Context{
-		Request: &expr.Request{
-			OriginalUrl:       exprURL(&orig),
-			IpAddress:         x.rec.CallerIPAddress,
-			MatchedParameters: map[string]string{},
-			Certificate:       clientCertificate(r),
-		},
-		Variables: x.vars(),
-		Deployment: &expr.Deployment{
-			Region: "local", ServiceName: "tollgate", ServiceId: "tollgate", GatewayId: "tollgate",
-		},
-		Timestamp: x.start.UTC(),
-		Tracing:   x.traceRequested,
+	s.req = expr.Request{
+		OriginalUrl:       setExprURL(&s.origURL, &orig),
+		IpAddress:         x.rec.CallerIPAddress,
+		MatchedParameters: s.params,
+		Certificate:       clientCertificate(r),
 	}
+	s.ctx = expr.Context{
+		Request:    &s.req,
+		Variables:  x.vars(),
+		Deployment: deployment,
+		Timestamp:  x.start.UTC(),
+		Tracing:    x.traceRequested,
+	}
+	c := &s.ctx
 	copy(c.RequestId[:], x.idBytes[:])
 	if x.trace != nil {
-		c.TraceFunc = func(source, message string) {
-			x.trace.Add(reqtrace.Entry{Section: traceSection(x.section), Source: source, Message: message})
-		}
+		c.TraceFunc = s.traceFunc
 	}
 	if m := x.m; m != nil && m.api != nil {
 		a := m.api
-		c.Api = &expr.Api{Id: a.ID, Name: a.DisplayName, Path: a.Path, Revision: a.Revision, Version: a.APIVersion,
+		s.api = expr.Api{Id: a.ID, Name: a.DisplayName, Path: a.Path, Revision: a.Revision, Version: a.APIVersion,
 			IsCurrentRevision: a.IsCurrent, SubscriptionKeyHeader: a.KeyHeader, SubscriptionKeyQuery: a.KeyQuery, Protocols: a.Protocols}
+		c.Api = &s.api
 		if m.ra != nil && m.ra.backend != nil {
-			c.Api.ServiceUrl = exprURL(m.ra.backend)
+			c.Api.ServiceUrl = setExprURL(&s.serviceURL, m.ra.backend)
 		}
 		if op := m.op; op != nil {
-			c.Operation = &expr.Operation{Id: op.Name, Name: op.DisplayName, Method: op.Method, UrlTemplate: op.URLTemplate}
+			s.op = expr.Operation{Id: op.Name, Name: op.DisplayName, Method: op.Method, UrlTemplate: op.URLTemplate}
+			c.Operation = &s.op
 		}
 		for _, p := range m.params {
-			c.Request.MatchedParameters[p.name] = p.value
+			s.params[p.name] = p.value
 		}
 	}
 	if p := x.acc.product; p != nil {
-		c.Product = &expr.Product{Id: p.Name, Name: p.DisplayName, ApprovalRequired: p.ApprovalRequired,
+		s.product = expr.Product{Id: p.Name, Name: p.DisplayName, ApprovalRequired: p.ApprovalRequired,
 			SubscriptionRequired: p.SubscriptionRequired, SubscriptionLimit: p.SubscriptionsLimit, State: productState(p.State)}
+		c.Product = &s.product
 	}
-	if s := x.acc.sub; s != nil {
-		c.Subscription = &expr.Subscription{Id: s.Name, Name: s.DisplayName, Key: x.acc.key, PrimaryKey: s.PrimaryKey, SecondaryKey: s.SecondaryKey}
-		if u := x.st.snap.Users[strings.TrimPrefix(s.OwnerID, "/users/")]; u != nil {
-			c.User = &expr.User{Id: u.Name, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName}
+	if sub := x.acc.sub; sub != nil {
+		s.sub = expr.Subscription{Id: sub.Name, Name: sub.DisplayName, Key: x.acc.key, PrimaryKey: sub.PrimaryKey, SecondaryKey: sub.SecondaryKey}
+		c.Subscription = &s.sub
+		if u := x.st.snap.Users[strings.TrimPrefix(sub.OwnerID, "/users/")]; u != nil {
+			s.user = expr.User{Id: u.Name, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Groups: s.user.Groups[:0]}
 			for _, g := range u.Groups {
-				c.User.Groups = append(c.User.Groups, expr.Group{Id: g, Name: g})
+				s.user.Groups = append(s.user.Groups, expr.Group{Id: g, Name: g})
 			}
+			c.User = &s.user
 		}
 	}
 	return c
 }
+
+// deployment is context.Deployment, the same for every request.
+var deployment = &expr.Deployment{Region: "local", ServiceName: "tollgate", ServiceId: "tollgate", GatewayId: "tollgate"}
 
 func productState(s string) string {
 	if strings.EqualFold(s, "published") {
@@ -424,7 +439,7 @@ func productState(s string) string {
 // vars returns the request's variables, created on first use.
 func (x *exchange) vars() *expr.Variables {
 	if x.variables == nil {
-		x.variables = expr.NewVariables()
+		x.variables = &x.scratch.variables
 	}
 	return x.variables
 }

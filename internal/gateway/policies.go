@@ -39,9 +39,8 @@ var runnable = map[string]bool{
 // Runnable reports whether the gateway executes the policy name.
 func Runnable(name string) bool { return runnable[name] }
 
-// exec runs one statement.
-func (x *exchange) exec(st *policy.Step) (flow, *Error) {
-	began := time.Now()
+// exec runs one statement, which began at began.
+func (x *exchange) exec(st *policy.Step, began time.Time) (flow, *Error) {
 	switch p := st.Policy.(type) {
 	case *policy.Choose:
 		return x.execChoose(st, p, began)
@@ -195,7 +194,7 @@ func (x *exchange) execChoose(st *policy.Step, p *policy.Choose, began time.Time
 			return next, err
 		}
 		if ok {
-			x.tracePolicy(st, began, "when[%d] condition %s is true", i+1, w.Condition.String())
+			x.tracePolicy(st, began, "when[%d] condition %s is true", i+1, &p.When[i].Condition)
 			return x.runBlock(st, i)
 		}
 	}

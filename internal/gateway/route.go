@@ -279,7 +279,8 @@ func (g *apiGroup) pick(rest, rev string, query url.Values, header func(string) 
 			version, from = strings.ToLower(v), "header"
 		}
 	}
-	var candidates []*routeAPI
+	var buf [4]*routeAPI // most groups hold few entities: no allocation
+	candidates := buf[:0]
 	for _, a := range g.apis {
 		if a.pathSuffix {
 			// The path already carries the version segment: the entity is

@@ -107,65 +107,65 @@ func (x *exchange) execRateLimit(st *policy.Step, p *policy.RateLimit, began tim
 		return nil
 	}
 	ctx := x.r.Context()
-	type counter struct {
-		key    string
-		calls  int64
-		period time.Duration
-		what   string
-	}
 	sub := x.acc.sub.Name
-	counters := []counter{{limit.SubscriptionKey("rate-limit", sub, "", ""), int64(p.Calls.N), time.Duration(p.RenewalPeriod.N) * time.Second,
-		fmt.Sprintf("%d calls per %d s for subscription %s", p.Calls.N, p.RenewalPeriod.N, sub)}}
+	var buf [4]rateCounter
+	counters := append(buf[:0], rateCounter{limit.SubscriptionKey("rate-limit", sub, "", ""), int64(p.Calls.N), p.RenewalPeriod.N, sub, "", ""})
 	api, op := x.m.api, x.m.op
 	for _, a := range p.APIs {
 		if !limitMatches(a, api.Name, api.DisplayName) {
 			continue
 		}
 		if a.Calls.N > 0 {
-			counters = append(counters, counter{limit.SubscriptionKey("rate-limit", sub, api.Name, ""), int64(a.Calls.N), time.Duration(a.RenewalPeriod.N) * time.Second,
-				fmt.Sprintf("%d calls per %d s for subscription %s on API %s", a.Calls.N, a.RenewalPeriod.N, sub, api.Name)})
+			counters = append(counters, rateCounter{limit.SubscriptionKey("rate-limit", sub, api.Name, ""), int64(a.Calls.N), a.RenewalPeriod.N, sub, api.Name, ""})
 		}
 		for _, o := range a.Operations {
 			if limitMatches(o, op.Name, op.DisplayName) && o.Calls.N > 0 {
-				counters = append(counters, counter{limit.SubscriptionKey("rate-limit", sub, api.Name, op.Name), int64(o.Calls.N), time.Duration(o.RenewalPeriod.N) * time.Second,
-					fmt.Sprintf("%d calls per %d s for subscription %s on operation %s", o.Calls.N, o.RenewalPeriod.N, sub, op.Name)})
+				counters = append(counters, rateCounter{limit.SubscriptionKey("rate-limit", sub, api.Name, op.Name), int64(o.Calls.N), o.RenewalPeriod.N, sub, "", op.Name})
 			}
 		}
 	}
-	// Check every counter before counting, so a request refused by one limit
-	// is not counted by the others.
-	var first limit.Rate
-	for i, c := range counters {
-		r, err := x.g.limits.Peek(ctx, c.key, c.calls, c.period, 1)
-		if err != nil {
-			return x.storeFailure(st, "Rate limit could not be evaluated.", err)
-		}
-		if !r.Allowed {
-			x.rateHeaders(r, p.RemainingCallsHeaderName, p.RemainingCallsVariableName, p.TotalCallsHeaderName, p.RetryAfterVariableName)
-			return x.rateExceeded(st, r, p.RetryAfterHeaderName.Resolved(),
-				fmt.Sprintf("the %s scope rate-limit allows %s; %d were used in the current window, which renews in %d s%s", st.Scope, c.what, r.Used, r.RetryAfterSeconds(),
-					x.looserLimits(st, c.calls, c.period)))
-		}
-		if i == 0 {
-			first = r
+	refused := func(c *rateCounter, r limit.Rate) *Error {
+		x.rateHeaders(r, p.RemainingCallsHeaderName, p.RemainingCallsVariableName, p.TotalCallsHeaderName, p.RetryAfterVariableName)
+		return x.rateExceeded(st, r, p.RetryAfterHeaderName.Resolved(),
+			fmt.Sprintf("the %s scope rate-limit allows %s; %d were used in the current window, which renews in %d s%s", st.Scope, c.String(), r.Used, r.RetryAfterSeconds(), x.looserLimits(st, c.calls, c.period())))
+	}
+	// With several counters, every one is checked before any is counted,
+	// so a request refused by one limit is not counted by the others.
+	if len(counters) > 1 {
+		for i := range counters {
+			c := &counters[i]
+			r, err := x.g.limits.Peek(ctx, c.key, c.calls, c.period(), 1)
+			if err != nil {
+				return x.storeFailure(st, "Rate limit could not be evaluated.", err)
+			}
+			if !r.Allowed {
+				return refused(c, r)
+			}
 		}
 	}
-	for i, c := range counters {
-		r, err := x.g.limits.Take(ctx, c.key, c.calls, c.period, 1)
+	var first limit.Rate
+	for i := range counters {
+		c := &counters[i]
+		r, err := x.g.limits.Take(ctx, c.key, c.calls, c.period(), 1)
 		if err != nil {
 			return x.storeFailure(st, "Rate limit could not be evaluated.", err)
+		}
+		if !r.Allowed && len(counters) == 1 {
+			return refused(c, r)
 		}
 		if !r.Allowed {
 			// Another request took the last call between the check and now.
 			return x.rateExceeded(st, r, p.RetryAfterHeaderName.Resolved(),
-				fmt.Sprintf("the %s scope rate-limit allows %s; the last call of the window was taken by a concurrent request", st.Scope, c.what))
+				fmt.Sprintf("the %s scope rate-limit allows %s; the last call of the window was taken by a concurrent request", st.Scope, c.String()))
 		}
 		if i == 0 {
 			first = r
 		}
 	}
 	x.rateHeaders(first, p.RemainingCallsHeaderName, p.RemainingCallsVariableName, p.TotalCallsHeaderName, p.RetryAfterVariableName)
-	x.tracePolicy(st, began, "subscription %s: %d of %d calls left in this %d s window", sub, first.Remaining, first.Limit, p.RenewalPeriod.N)
+	if x.trace != nil {
+		x.tracePolicy(st, began, "%v", &rateTrace{sub: sub, remaining: first.Remaining, limit: first.Limit, seconds: p.RenewalPeriod.N})
+	}
 	return nil
 }
 
@@ -204,6 +204,41 @@ func (x *exchange) looserLimits(refused *policy.Step, calls int64, period time.D
 		return ""
 	}
 	return "; " + strings.Join(out, ", ") + fmt.Sprintf(", but this stricter %s limit answers first, so the looser one never takes effect", refused.Scope)
+}
+
+// rateCounter is one counter of a rate-limit policy: the subscription's, or
+// its calls to an API or an operation.
+type rateCounter struct {
+	key     string
+	calls   int64
+	seconds int // the renewal period
+	sub     string
+	api, op string // the API or operation counted, "" for all calls
+}
+
+func (c *rateCounter) period() time.Duration { return time.Duration(c.seconds) * time.Second }
+
+// String says what the counter allows, for errors.
+func (c *rateCounter) String() string {
+	s := fmt.Sprintf("%d calls per %d s for subscription %s", c.calls, c.seconds, c.sub)
+	switch {
+	case c.op != "":
+		s += " on operation " + c.op
+	case c.api != "":
+		s += " on API " + c.api
+	}
+	return s
+}
+
+// rateTrace is rate-limit's trace message.
+type rateTrace struct {
+	sub              string
+	remaining, limit int64
+	seconds          int
+}
+
+func (t *rateTrace) String() string {
+	return fmt.Sprintf("subscription %s: %d of %d calls left in this %d s window", t.sub, t.remaining, t.limit, t.seconds)
 }
 
 // limitMatches reports whether an <api> or <operation> child of rate-limit or

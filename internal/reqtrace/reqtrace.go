@@ -53,6 +53,9 @@ type Trace struct {
 	Start   time.Time
 	entries []Entry
 	secrets []string
+	// args holds the arguments of the messages not formatted yet, so that
+	// recording one allocates no slice; its array is reused after Reset.
+	args []any
 }
 
 // New starts a trace.
@@ -63,10 +66,15 @@ func (t *Trace) Add(e Entry) {
 	if t == nil {
 		return
 	}
-	if e.Timestamp.IsZero() {
+	switch {
+	case e.Timestamp.IsZero() && e.Elapsed == 0:
+		// One reading of the monotonic clock gives both, for half the
+		// cost of time.Now, which reads the wall clock too.
+		e.Elapsed = time.Since(t.Start)
+		e.Timestamp = t.Start.Add(e.Elapsed)
+	case e.Timestamp.IsZero():
 		e.Timestamp = time.Now()
-	}
-	if e.Elapsed == 0 {
+	case e.Elapsed == 0:
 		e.Elapsed = e.Timestamp.Sub(t.Start)
 	}
 	t.entries = append(t.entries, e)
@@ -78,7 +86,7 @@ func (t *Trace) Addf(s Section, source, format string, args ...any) {
 	if t == nil {
 		return
 	}
-	t.Add(Entry{Section: s, Source: source, format: format, args: args})
+	t.Add(Entry{Section: s, Source: source, format: format, args: t.keep(args)})
 }
 
 // AddStep records e with a message formatted only when the trace is read.
@@ -86,8 +94,15 @@ func (t *Trace) AddStep(e Entry, format string, args ...any) {
 	if t == nil {
 		return
 	}
-	e.format, e.args = format, args
+	e.format, e.args = format, t.keep(args)
 	t.Add(e)
+}
+
+// keep copies args into t.args and returns the copy.
+func (t *Trace) keep(args []any) []any {
+	n := len(t.args)
+	t.args = append(t.args, args...)
+	return t.args[n:len(t.args):len(t.args)]
 }
 
 // Entries returns the entries in the order they were recorded.
@@ -95,6 +110,11 @@ func (t *Trace) Entries() []Entry {
 	t.resolve()
 	return t.entries
 }
+
+// Resolve formats now the messages recorded with a format (AddStep,
+// Addf). A trace kept after its request must be resolved while the values
+// its arguments point to are still the request's.
+func (t *Trace) Resolve() { t.resolve() }
 
 // resolve formats the messages recorded with a format.
 func (t *Trace) resolve() {
@@ -109,7 +129,8 @@ func (t *Trace) resolve() {
 // Reset empties t for reuse by another request.
 func (t *Trace) Reset(id string, start time.Time) {
 	clear(t.entries)
-	*t = Trace{ID: id, Start: start, entries: t.entries[:0], secrets: t.secrets[:0]}
+	clear(t.args)
+	*t = Trace{ID: id, Start: start, entries: t.entries[:0], secrets: t.secrets[:0], args: t.args[:0]}
 }
 
 // MaskString replaces every registered secret in s with "***".

@@ -68,3 +68,37 @@ func TestFormatElapsed(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAddStep records the steps of a request in a reused trace, as
+// failure capture does for every request, with messages formatted only if
+// the trace is read.
+func BenchmarkAddStep(b *testing.B) {
+	t := New("id", time.Now())
+	step := &struct{ name string }{"set-header"}
+	b.ReportAllocs()
+	for b.Loop() {
+		t.Reset("id", time.Now())
+		for i := range 8 {
+			t.AddStep(Entry{Section: Inbound, Source: "set-header"}, "step %d: %v", i, step)
+		}
+	}
+}
+
+func TestAddTimesAnEntry(t *testing.T) {
+	start := time.Now()
+	tr := New("id", start)
+	time.Sleep(2 * time.Millisecond)
+	tr.Add(Entry{Source: "a"})
+	e := tr.Entries()[0]
+	if e.Elapsed < 2*time.Millisecond || e.Elapsed > time.Minute || !e.Timestamp.Equal(start.Add(e.Elapsed)) {
+		t.Errorf("elapsed %v, timestamp %v, start %v", e.Elapsed, e.Timestamp, start)
+	}
+	if d := time.Since(e.Timestamp); d < 0 || d > time.Minute {
+		t.Errorf("timestamp %v is not now", e.Timestamp)
+	}
+	at := start.Add(time.Second)
+	tr.Add(Entry{Source: "b", Timestamp: at})
+	if e := tr.Entries()[1]; e.Elapsed != time.Second {
+		t.Errorf("given a timestamp, elapsed %v, want 1s", e.Elapsed)
+	}
+}
