@@ -60,9 +60,10 @@ func benchTokenLimit(b *testing.B, store limit.Store) {
 	r := httptest.NewRequest("POST", "/ai/deployments/gpt-4o/chat/completions", nil)
 	r.Header.Set("X-Tenant", "tenant-42")
 	body := []byte(helloWorld)
+	pooled := exchanges.Get().(*exchange) // for its scratch memory
 	b.ReportAllocs()
 	for b.Loop() {
-		x := &exchange{g: g, st: g.state.Load(), r: r, start: time.Now(), section: policy.Inbound,
+		x := &exchange{g: g, st: g.state.Load(), r: r, start: time.Now(), section: policy.Inbound, scratch: pooled.scratch,
 			req: outRequest{method: "POST", header: r.Header, body: newBytesBody(body)}}
 		if err := x.execLLMTokenLimit(step, p, time.Now()); err != nil {
 			b.Fatal(err.Cause)
