@@ -29,7 +29,7 @@ type liveConfig struct {
 }
 
 func (l *liveConfig) loaded(dir string, snap *config.Snapshot) {
-	h, _ := folderHash(dir)
+	h, _ := watch.Hash(dir)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.state = admin.ConfigState{Dir: dir, Hash: h, LoadedAt: time.Now().UTC(), APIs: len(snap.APIs)}
@@ -57,7 +57,7 @@ func (l *liveConfig) refused(dir string, diags diag.List) {
 func (l *liveConfig) refusedErr(dir string, err error) { l.refuse(dir, []string{err.Error()}) }
 
 func (l *liveConfig) refuse(dir string, errs []string) {
-	h, _ := folderHash(dir)
+	h, _ := watch.Hash(dir)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refusal = &admin.RefusedConfig{Hash: h, At: time.Now().UTC(), Errors: errs}
@@ -75,9 +75,6 @@ func (l *liveConfig) ref() capture.Config {
 	defer l.mu.Unlock()
 	return capture.Config{Dir: l.state.Dir, Hash: l.state.Hash}
 }
-
-// folderHash is a short hash of the files of dir: their paths and contents.
-func folderHash(dir string) (string, error) { return watch.Hash(dir) }
 
 // startAdmin starts the admin listener of run. The default address may be
 // taken (another tollgate on the same machine): then the listener is off

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate/tollgate/internal/explain"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/reqtrace"
+	"github.com/tollgate/tollgate/internal/watch"
 )
 
 func newReplayCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -41,16 +42,7 @@ are sent masked. Backends are called for real.
 Exit status 0 when the new outcome is a success, 1 when it still fails.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			source, closeSource, err := src.open()
-			if err != nil {
-				return err
-			}
-			defer closeSource()
-			old, err := source.Capture(args[0])
-			if errors.Is(err, capture.ErrNotFound) {
-				fmt.Fprintf(stderr, "tollgate: no captured request has the id %s\n", args[0])
-				return exitError{2}
-			}
+			old, err := src.find(args[0], stderr, 2)
 			if err != nil {
 				return err
 			}
@@ -94,7 +86,7 @@ Exit status 0 when the new outcome is a success, 1 when it still fails.`,
 func replay(old *capture.Doc, snap *config.Snapshot, dir string, trace bool) (*capture.Doc, []string, error) {
 	allAccess := randomKey()
 	store := capture.NewStore(capture.Options{Sample: 1, Config: func() capture.Config {
-		h, _ := folderHash(dir)
+		h, _ := watch.Hash(dir)
 		return capture.Config{Dir: dir, Hash: h}
 	}})
 	defer store.Close()

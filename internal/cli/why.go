@@ -51,6 +51,22 @@ func (s *sourceFlags) open() (capture.Source, func(), error) {
 	return openStateCaptures(dir)
 }
 
+// find returns the captured request id (or id prefix) names. When none has
+// it, it says so on stderr and fails with exit status notFound.
+func (s *sourceFlags) find(id string, stderr io.Writer, notFound int) (*capture.Doc, error) {
+	source, closeSource, err := s.open()
+	if err != nil {
+		return nil, err
+	}
+	defer closeSource()
+	d, err := source.Capture(id)
+	if errors.Is(err, capture.ErrNotFound) {
+		fmt.Fprintf(stderr, "tollgate: no captured request has the id %s (successful requests are kept only with --trace-sample)\n", id)
+		return nil, exitError{notFound}
+	}
+	return d, err
+}
+
 func newWhyCmd(stdout, stderr io.Writer) *cobra.Command {
 	var src sourceFlags
 	var asJSON bool
@@ -71,16 +87,7 @@ running gateway's admin listener (--server). Exit status 0 when found, 1 when
 no such request was captured.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			source, closeSource, err := src.open()
-			if err != nil {
-				return err
-			}
-			defer closeSource()
-			d, err := source.Capture(args[0])
-			if errors.Is(err, capture.ErrNotFound) {
-				fmt.Fprintf(stderr, "tollgate: no captured request has the id %s (successful requests are kept only with --trace-sample)\n", args[0])
-				return exitError{1}
-			}
+			d, err := src.find(args[0], stderr, 1)
 			if err != nil {
 				return err
 			}
