@@ -48,6 +48,31 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	snap, dir := shop(t)
+	e := &env{logs: &logQuery{}, snap: snap}
+	e.store = capture.NewStore(capture.Options{Config: func() capture.Config { return capture.Config{Dir: dir} }})
+	t.Cleanup(e.store.Close)
+	gw, err := gateway.New(snap, gateway.Options{AllAccessKey: allAccessKey, Log: gateway.NewLogWriter(e.logs), Capture: e.store, Traces: reqtrace.NewStore(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.gateway = httptest.NewServer(gw)
+	t.Cleanup(e.gateway.Close)
+
+	ui := console.Handler(console.Options{
+		Captures: e.store, Query: console.HandlerQuerier(e.logs), Token: adminToken,
+		Config: func() *config.Snapshot { return snap }, Check: gateway.Check,
+	})
+	e.admin = httptest.NewServer(admin.Handler(admin.Options{Token: adminToken, Captures: e.store, Query: e.logs, Mount: map[string]http.Handler{"/": ui}}))
+	t.Cleanup(e.admin.Close)
+	e.traffic(t)
+	return e
+}
+
+// shop loads testdata/shop into a temporary folder, with a loopback
+// backend for its APIs, and returns the snapshot and the folder.
+func shop(t testing.TB) (*config.Snapshot, string) {
+	t.Helper()
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/500") {
 			http.Error(w, "the order service failed", 500)
@@ -99,25 +124,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatalf("loading the policies:\n%s", pd)
 	}
 	snap.Policies = pols
-
-	e := &env{logs: &logQuery{}, snap: snap}
-	e.store = capture.NewStore(capture.Options{Config: func() capture.Config { return capture.Config{Dir: dir} }})
-	t.Cleanup(e.store.Close)
-	gw, err := gateway.New(snap, gateway.Options{AllAccessKey: allAccessKey, Log: gateway.NewLogWriter(e.logs), Capture: e.store, Traces: reqtrace.NewStore(10)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.gateway = httptest.NewServer(gw)
-	t.Cleanup(e.gateway.Close)
-
-	ui := console.Handler(console.Options{
-		Captures: e.store, Query: console.HandlerQuerier(e.logs), Token: adminToken,
-		Config: func() *config.Snapshot { return snap }, Check: gateway.Check,
-	})
-	e.admin = httptest.NewServer(admin.Handler(admin.Options{Token: adminToken, Captures: e.store, Query: e.logs, Mount: map[string]http.Handler{"/": ui}}))
-	t.Cleanup(e.admin.Close)
-	e.traffic(t)
-	return e
+	return snap, dir
 }
 
 // traffic sends failing and successful requests: every ErrorCategory but
