@@ -50,7 +50,7 @@ func TestKQLString(t *testing.T) {
 	}
 	// A filter's text stays inside its string literal.
 	q := requestsQuery(Filter{Range: rangeOf("1h", ""), Text: `x" or 1 == 1 or Url contains "`, Before: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)}, 51)
-	if !strings.Contains(q, `where Url contains "x\" or 1 == 1 or Url contains \""`) || !strings.Contains(q, "datetime(2026-01-02T03:04:05.000000006Z)") {
+	if !strings.Contains(q, `LastErrorReason, "\n", CorrelationId) contains "x\" or 1 == 1 or Url contains \""`) || !strings.Contains(q, "datetime(2026-01-02T03:04:05.000000006Z)") {
 		t.Errorf("query:\n%s", q)
 	}
 }

@@ -101,7 +101,7 @@ func (c *console) uncaptured(w http.ResponseWriter, r *http.Request, id string) 
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
 	defer cancel()
-	res, err := c.opts.Query.Query(ctx, logRowQuery(id), 0)
+	res, err := c.opts.Query.Query(ctx, logRowQuery(id), 0, 1)
 	if err != nil {
 		c.fail(w, http.StatusBadGateway, "The log store did not answer", queryErrorText(err))
 		return

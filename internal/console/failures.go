@@ -56,7 +56,7 @@ func (c *console) failures(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
 	defer cancel()
-	res, err := c.opts.Query.Query(ctx, d.Query, 0)
+	res, err := c.opts.Query.Query(ctx, d.Query, 0, 0)
 	if err != nil {
 		d.Error = queryErrorText(err)
 		c.render(w, http.StatusOK, "failures", page{Title: "Failures", Nav: "failures", Data: d})
@@ -93,7 +93,7 @@ func (c *console) failures(w http.ResponseWriter, r *http.Request) {
 		d.Total += fr.Count
 		d.Rows = append(d.Rows, fr)
 	}
-	res, err = c.opts.Query.Query(ctx, failuresChartQuery(rg), 0)
+	res, err = c.opts.Query.Query(ctx, failuresChartQuery(rg), 0, 0)
 	if err != nil {
 		d.Error = queryErrorText(err)
 	} else {

@@ -173,8 +173,10 @@ func requestsQuery(f Filter, limit int) string {
 		fmt.Fprintf(&b, "| where ErrorCategory == %s\n", kqlString(f.Category))
 	}
 	if t := f.Text; t != "" {
-		q := kqlString(t)
-		fmt.Fprintf(&b, "| where Url contains %s or LastErrorMessage contains %s or LastErrorReason contains %s or CorrelationId startswith %s\n", q, q, q, q)
+		// One contains over the four columns joined costs a quarter of
+		// four: at 100,000 requests the search reads every row of the
+		// range when nothing matches.
+		fmt.Fprintf(&b, "| where strcat(Url, \"\\n\", LastErrorMessage, \"\\n\", LastErrorReason, \"\\n\", CorrelationId) contains %s\n", kqlString(t))
 	}
 	fmt.Fprintf(&b, "| order by TimeGenerated desc\n| take %d\n| project %s", limit, requestColumns)
 	return b.String()

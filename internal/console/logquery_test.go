@@ -54,7 +54,10 @@ type table struct {
 }
 
 func (q *logQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req struct{ Query, Timespan string }
+	var req struct {
+		Query, Timespan string
+		MaxRows         int
+	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeQueryError(w, "the body must be JSON")
 		return
@@ -68,8 +71,14 @@ func (q *logQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeQueryError(w, err.Error())
 		return
 	}
+	res := map[string]any{"tables": []table{*t}}
+	if req.MaxRows > 0 && len(t.Rows) > req.MaxRows {
+		t.Rows = t.Rows[:req.MaxRows]
+		res["tables"] = []table{*t}
+		res["error"] = map[string]string{"code": "PartialError", "message": fmt.Sprintf("the result has more than %d rows and was cut there", req.MaxRows)}
+	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"tables": []table{*t}})
+	json.NewEncoder(w).Encode(res)
 }
 
 func writeQueryError(w http.ResponseWriter, msg string) {
@@ -85,7 +94,7 @@ var (
 	eqBoolRE   = regexp.MustCompile(`^where (\w+) == (true|false)$`)
 	eqIntRE    = regexp.MustCompile(`^where (\w+) == (\d+)$`)
 	betweenRE  = regexp.MustCompile(`^where (\w+) between \((\d+) \.\. (\d+)\)$`)
-	textRE     = regexp.MustCompile(`^where Url contains ("(?:[^"\\]|\\.)*") or `)
+	textRE     = regexp.MustCompile(`^where strcat\(Url, "\\n", LastErrorMessage, "\\n", LastErrorReason, "\\n", CorrelationId\) contains ("(?:[^"\\]|\\.)*")$`)
 	takeRE     = regexp.MustCompile(`^take (\d+)$`)
 	orderRE    = regexp.MustCompile(`^order by (\w+) (asc|desc)$`)
 	projectRE  = regexp.MustCompile(`^project ([\w, ]+)$`)
@@ -142,13 +151,12 @@ func run(query string, rows []map[string]any) (*table, error) {
 			v, _ := strconv.Unquote(textRE.FindStringSubmatch(st)[1])
 			v = strings.ToLower(v)
 			rows = filter(rows, func(r map[string]any) bool {
-				for _, k := range []string{"Url", "LastErrorMessage", "LastErrorReason"} {
-					if s, _ := r[k].(string); strings.Contains(strings.ToLower(s), v) {
-						return true
-					}
+				var all []string
+				for _, k := range []string{"Url", "LastErrorMessage", "LastErrorReason", "CorrelationId"} {
+					s, _ := r[k].(string)
+					all = append(all, s)
 				}
-				s, _ := r["CorrelationId"].(string)
-				return strings.HasPrefix(s, v)
+				return strings.Contains(strings.ToLower(strings.Join(all, "\n")), v)
 			})
 		case categoryRE.MatchString(st):
 			// Rows are shared with other queries: extend copies.

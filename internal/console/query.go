@@ -15,9 +15,11 @@ import (
 // (POST /v1/query) answers in the same shape; HandlerQuerier adapts it.
 type Querier interface {
 	// Query runs kql. A positive timespan limits the rows to those of the
-	// last timespan, as the Log Analytics API's timespan does. A mistake in
-	// the query is a *QueryError.
-	Query(ctx context.Context, kql string, timespan time.Duration) (*Result, error)
+	// last timespan, as the Log Analytics API's timespan does. A positive
+	// maxRows cuts the result there (Result.Error then says so), so that a
+	// page reads no more rows than it shows. A mistake in the query is a
+	// *QueryError.
+	Query(ctx context.Context, kql string, timespan time.Duration, maxRows int) (*Result, error)
 }
 
 // Result is the answer of the Log Analytics query API.
@@ -76,7 +78,8 @@ func (t *Table) Col(name string) int {
 }
 
 // HandlerQuerier runs queries through h, a handler of the query API
-// (POST /v1/query with {"query": ..., "timespan": ...}), in process.
+// (POST /v1/query with {"query": ..., "timespan": ..., "maxRows": ...}),
+// in process.
 func HandlerQuerier(h http.Handler) Querier { return handlerQuerier{h} }
 
 type handlerQuerier struct{ h http.Handler }
@@ -84,10 +87,13 @@ type handlerQuerier struct{ h http.Handler }
 // maxResultBytes bounds what one query may hand the console.
 const maxResultBytes = 32 << 20
 
-func (q handlerQuerier) Query(ctx context.Context, kql string, timespan time.Duration) (*Result, error) {
-	body := map[string]string{"query": kql}
+func (q handlerQuerier) Query(ctx context.Context, kql string, timespan time.Duration, maxRows int) (*Result, error) {
+	body := map[string]any{"query": kql}
 	if timespan > 0 {
 		body["timespan"] = isoDuration(timespan)
+	}
+	if maxRows > 0 {
+		body["maxRows"] = maxRows
 	}
 	b, err := json.Marshal(body)
 	if err != nil {

@@ -19,7 +19,9 @@ type queryData struct {
 	Rows     [][]string
 	Count    int
 	// Shown is how many rows the table shows, at most maxQueryRows.
-	Shown   int
+	Shown int
+	// More is true when the result has more rows than were read.
+	More    bool
 	Partial string
 	Chart   *chart
 	Error   *queryProblem
@@ -36,8 +38,13 @@ type queryProblem struct {
 	Caret   string
 }
 
-// maxQueryRows bounds the rows the Query page draws.
+// maxQueryRows bounds the rows the Query page draws, and reads: the log
+// store stops there.
 const maxQueryRows = 500
+
+// maxChartRows bounds the rows read for a time chart, which draws them
+// all (24 hours by the minute for six series is 8,640 rows).
+const maxChartRows = 10000
 
 // maxQueryLen bounds a query's length.
 const maxQueryLen = 64 << 10
@@ -59,7 +66,11 @@ func (c *console) query(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
 	defer cancel()
-	res, err := c.opts.Query.Query(ctx, q, 0)
+	limit := maxQueryRows
+	if isTimeChart(q) {
+		limit = maxChartRows
+	}
+	res, err := c.opts.Query.Query(ctx, q, 0, limit)
 	d.Ran = true
 	if err != nil {
 		d.Error = problemOf(q, err)
@@ -82,8 +93,12 @@ func (c *console) query(w http.ResponseWriter, r *http.Request) {
 		d.Rows = append(d.Rows, cells)
 	}
 	d.Shown = len(d.Rows)
-	if res.Error != nil {
-		d.Partial = res.Error.Message
+	if e := res.Error; e != nil {
+		if e.Code == "PartialError" && d.Count >= limit {
+			d.More = true // the row count says so
+		} else {
+			d.Partial = e.Message
+		}
 	}
 	d.Chart = resultChart(q, t)
 	c.render(w, http.StatusOK, "query", page{Title: "Query", Nav: "query", Data: d})

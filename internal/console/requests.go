@@ -111,7 +111,7 @@ func (c *console) requests(w http.ResponseWriter, r *http.Request) {
 		d.Query = requestsQuery(f, pageSize)
 		ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
 		defer cancel()
-		res, err := c.opts.Query.Query(ctx, requestsQuery(f, pageSize+1), 0)
+		res, err := c.opts.Query.Query(ctx, requestsQuery(f, pageSize+1), 0, pageSize+1)
 		if err != nil {
 			d.Error = queryErrorText(err)
 		} else {

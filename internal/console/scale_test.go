@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -360,4 +361,44 @@ func BenchmarkConsole100k(b *testing.B) {
 			b.ReportMetric(float64(size)/1024, "KiB/page")
 		})
 	}
+}
+
+// TestConsoleOverLogStore reads the console's pages over a real log store
+// of 2,000 requests: the Query page reads no more rows than it shows, the
+// text filter finds a request by a piece of its id, and a request the
+// store has a log row of but no capture still opens.
+func TestConsoleOverLogStore(t *testing.T) {
+	s := newScaleEnv(t, 2000, 50)
+	status, body := s.get(t, "/query?q=ApiManagementGatewayLogs")
+	if status != 200 || !strings.Contains(body, "More than 500 rows: the first 500 shown") {
+		t.Errorf("the Query page over 2,000 rows: status %d, row count %q", status, rowCount(body))
+	}
+	if n := strings.Count(body, "<tr><td"); n != 500 {
+		t.Errorf("the Query page drew %d rows, want 500", n)
+	}
+	status, body = s.get(t, "/query?q="+urlQuery(console.SeedErrorCategory))
+	if status != 200 || !strings.Contains(body, `id="query-chart"`) || strings.Contains(body, "More than") {
+		t.Errorf("the seed's ErrorCategory query: status %d, row count %q", status, rowCount(body))
+	}
+	status, body = s.get(t, "/requests?q="+s.uncaptured[:13])
+	if n := strings.Count(body, `<tr class="go"`); status != 200 || n != 1 || !strings.Contains(body, `href="/requests/`+s.uncaptured+`"`) {
+		t.Errorf("searching for %s: status %d, %d rows", s.uncaptured[:13], status, n)
+	}
+	status, body = s.get(t, "/requests/"+s.uncaptured)
+	if status != 200 || !strings.Contains(body, s.uncaptured) {
+		t.Errorf("the uncaptured request: status %d", status)
+	}
+	status, body = s.get(t, "/requests/"+s.failure)
+	if status != 200 || !strings.Contains(body, `id="waterfall"`) {
+		t.Errorf("the captured request: status %d", status)
+	}
+}
+
+var rowCountRE = regexp.MustCompile(`id="row-count">([^<]*)<`)
+
+func rowCount(body string) string {
+	if m := rowCountRE.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return ""
 }

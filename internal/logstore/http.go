@@ -20,7 +20,10 @@ const maxQueryBody = 1 << 20
 // POST /v1/query (and /v1/workspaces/{id}/query, so that scripts written for
 // Log Analytics need only a new base URL) with the body
 // {"query": "...", "timespan": "PT1H"}, and GET with the query parameters
-// query and timespan. It answers 200 with a Result, or 400 with
+// query and timespan. tollgate adds maxRows (in the body or as a
+// parameter): the most rows the caller wants, below the store's MaxRows;
+// a result cut there says so in its error, as one cut at MaxRows does. It
+// answers 200 with a Result, or 400 with
 // {"error": {"code": "BadArgumentError", "message": "query:1:34: ..."}}.
 func (s *Store) QueryHandler() http.Handler {
 	mux := http.NewServeMux()
@@ -32,6 +35,7 @@ func (s *Store) QueryHandler() http.Handler {
 type queryRequest struct {
 	Query    string `json:"query"`
 	Timespan string `json:"timespan"`
+	MaxRows  int    `json:"maxRows"`
 }
 
 func (s *Store) serveQuery(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +54,14 @@ func (s *Store) serveQuery(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		req.Query = r.URL.Query().Get("query")
 		req.Timespan = r.URL.Query().Get("timespan")
+		if v := r.URL.Query().Get("maxRows"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "BadArgumentError", fmt.Sprintf("maxRows %q is not a whole number", v))
+				return
+			}
+			req.MaxRows = n
+		}
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use POST with a JSON body, or GET with ?query=")
@@ -57,6 +69,10 @@ func (s *Store) serveQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.TrimSpace(req.Query) == "" {
 		writeError(w, http.StatusBadRequest, "BadArgumentError", "the query is empty")
+		return
+	}
+	if req.MaxRows < 0 {
+		writeError(w, http.StatusBadRequest, "BadArgumentError", fmt.Sprintf("maxRows %d is negative; leave it out for the store's limit", req.MaxRows))
 		return
 	}
 	var span time.Duration
@@ -68,7 +84,7 @@ func (s *Store) serveQuery(w http.ResponseWriter, r *http.Request) {
 		}
 		span = d
 	}
-	res, err := s.Query(r.Context(), req.Query, span)
+	res, err := s.QueryRows(r.Context(), req.Query, span, req.MaxRows)
 	if err != nil {
 		var ee *ExecError
 		switch {

@@ -158,3 +158,67 @@ func TestQueryTimeout(t *testing.T) {
 		t.Errorf("status %d: %v", status, m)
 	}
 }
+
+// TestQueryMaxRows: a caller that shows a few rows asks for no more, in
+// the body or as a parameter; the result says it was cut. The store's
+// MaxRows still bounds a larger ask.
+func TestQueryMaxRows(t *testing.T) {
+	s, err := Open("", Options{MaxRows: 10, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, l := range fixture {
+		s.Write(l.JSON())
+	}
+	s.Flush()
+	srv := httptest.NewServer(s.QueryHandler())
+	defer srv.Close()
+	rowsOf := func(m map[string]any) int { return len(m["tables"].([]any)[0].(map[string]any)["rows"].([]any)) }
+	for _, tc := range []struct {
+		body    string
+		rows    int
+		partial string
+	}{
+		{`{"query":"ApiManagementGatewayLogs | project Url","maxRows":3}`, 3, "more than 3 rows"},
+		{`{"query":"ApiManagementGatewayLogs | project Url","maxRows":1000}`, 10, "more than 10 rows"},
+		{`{"query":"ApiManagementGatewayLogs | take 3 | project Url","maxRows":3}`, 3, ""},
+		{`{"query":"ApiManagementGatewayLogs | count","maxRows":1}`, 1, ""},
+	} {
+		status, m := post(t, srv, "/v1/query", tc.body)
+		if status != 200 || rowsOf(m) != tc.rows {
+			t.Errorf("%s: status %d, %v", tc.body, status, m)
+			continue
+		}
+		e, _ := m["error"].(map[string]any)
+		switch {
+		case tc.partial == "" && e != nil:
+			t.Errorf("%s: reported as partial: %v", tc.body, e)
+		case tc.partial != "" && (e == nil || e["code"] != "PartialError" || !strings.Contains(e["message"].(string), tc.partial)):
+			t.Errorf("%s: error %v, want a PartialError saying %q", tc.body, e, tc.partial)
+		}
+	}
+	resp, err := http.Get(srv.URL + "/v1/query?" + url.Values{"query": {"ApiManagementGatewayLogs | project Url"}, "maxRows": {"2"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, m := decode(t, resp)
+	resp.Body.Close()
+	if rowsOf(m) != 2 {
+		t.Errorf("GET maxRows=2: %v", m)
+	}
+	for _, bad := range []string{`{"query":"ApiManagementGatewayLogs","maxRows":-1}`} {
+		if status, m := post(t, srv, "/v1/query", bad); status != 400 {
+			t.Errorf("%s: status %d %v", bad, status, m)
+		}
+	}
+	resp, err = http.Get(srv.URL + "/v1/query?" + url.Values{"query": {"ApiManagementGatewayLogs"}, "maxRows": {"many"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, m := decode(t, resp)
+	resp.Body.Close()
+	if status != 400 || !strings.Contains(m["error"].(map[string]any)["message"].(string), `maxRows "many"`) {
+		t.Errorf("GET maxRows=many: %d %v", status, m)
+	}
+}

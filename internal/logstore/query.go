@@ -50,8 +50,20 @@ func (e *ExecError) Unwrap() error { return e.Err }
 // result is cut at Options.MaxRows rows (with Result.Error saying so).
 // Mistakes in the query come back as *kql.Error or kql.ErrorList.
 func (s *Store) Query(ctx context.Context, query string, timespan time.Duration) (*Result, error) {
+	return s.QueryRows(ctx, query, timespan, 0)
+}
+
+// QueryRows is Query with the result cut at maxRows rows, for a caller
+// that shows no more than that (the console's Query page): SQLite stops
+// there instead of reading rows nobody sees, and Result.Error says the
+// result was cut. A maxRows of 0, or above Options.MaxRows, is
+// Options.MaxRows.
+func (s *Store) QueryRows(ctx context.Context, query string, timespan time.Duration, maxRows int) (*Result, error) {
+	if maxRows <= 0 || maxRows > s.opts.MaxRows {
+		maxRows = s.opts.MaxRows
+	}
 	now := s.opts.Now()
-	opts := kql.Options{Tables: []*kql.Table{Table()}, Now: now, MaxRows: s.opts.MaxRows}
+	opts := kql.Options{Tables: []*kql.Table{Table()}, Now: now, MaxRows: maxRows}
 	if timespan > 0 {
 		opts.Since = now.Add(-timespan)
 	}
@@ -80,9 +92,9 @@ func (s *Store) Query(ctx context.Context, query string, timespan time.Duration)
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
-		if len(t.Rows) == s.opts.MaxRows {
+		if len(t.Rows) == maxRows {
 			res.Error = &ResultError{Code: "PartialError", Message: fmt.Sprintf(
-				"the result has more than %d rows and was cut there; narrow the query with where, summarize or take", s.opts.MaxRows)}
+				"the result has more than %d rows and was cut there; narrow the query with where, summarize or take", maxRows)}
 			break
 		}
 		if err := rows.Scan(ptrs...); err != nil {
