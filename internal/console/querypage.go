@@ -42,6 +42,11 @@ type queryProblem struct {
 // store stops there.
 const maxQueryRows = 500
 
+// maxQueryCells bounds the cells the table draws, so that a wide result
+// draws fewer rows: a browser takes seconds to lay out 500 rows of the
+// log table's 56 columns, and a few hundred milliseconds for 10,000 cells.
+const maxQueryCells = 10000
+
 // maxChartRows bounds the rows read for a time chart, which draws them
 // all (24 hours by the minute for six series is 8,640 rows).
 const maxChartRows = 10000
@@ -80,8 +85,12 @@ func (c *console) query(w http.ResponseWriter, r *http.Request) {
 	t := res.Primary()
 	d.Columns = t.Columns
 	d.Count = len(t.Rows)
+	shown := maxQueryRows
+	if n := len(t.Columns); n > 0 {
+		shown = max(50, min(shown, maxQueryCells/n))
+	}
 	for i, row := range t.Rows {
-		if i == maxQueryRows {
+		if i == shown {
 			break
 		}
 		cells := make([]string, len(t.Columns))

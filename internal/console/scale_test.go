@@ -312,7 +312,7 @@ func (s *scaleEnv) scalePages() []struct{ name, path string } {
 		{"requests-api", "/requests?api=orders"},
 		{"requests-category-op", "/requests?category=Auth+Failure&opname=Get+order&range=24h"},
 		{"requests-text", "/requests?q=tenant"},
-		{"requests-text-rare", "/requests?q=" + s.uncaptured[:8]},
+		{"requests-text-none", "/requests?q=nothing+matches+this"},
 		{"requests-older-page", "/requests?before=" + time.Now().Add(-12*time.Hour).UTC().Format(time.RFC3339Nano)},
 		{"request-detail", "/requests/" + s.failure},
 		{"request-detail-uncaptured", "/requests/" + s.uncaptured},
