@@ -21,7 +21,7 @@ import (
 
 // browser starts a headless Chromium for t, or skips t when there is none
 // (fails instead when TOLLGATE_REQUIRE_BROWSER=1, as scripts/test.sh sets).
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	var path string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
