@@ -30,6 +30,19 @@ type Result struct {
 	// Errors counts requests that got no response: connection refused or
 	// reset, read or write errors, timeouts.
 	Errors int64 `json:"errors"`
+	// CPU is the CPU time (user and system) the target used during the
+	// measurement, its child processes included; 0 when it could not be
+	// read.
+	CPU time.Duration `json:"cpu,omitempty"`
+}
+
+// CPUPerRequest returns the CPU time the target spent per response; 0 when
+// unknown.
+func (r Result) CPUPerRequest() time.Duration {
+	if r.Requests == 0 || r.CPU <= 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Requests)
 }
 
 // RPS returns the requests per second of r.

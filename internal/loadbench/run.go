@@ -76,7 +76,8 @@ type runner struct {
 	gwWrap   func(string, ...string) *exec.Cmd
 	loadWrap func(string, ...string) *exec.Cmd
 	procs    []*process
-	logs     []string // files truncated after each measurement
+	byTarget map[string]*process // the process serving each target
+	logs     []string            // files truncated after each measurement
 	log      io.Writer
 }
 
@@ -137,9 +138,14 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 
 	var ms []Measurement
 	measure := func(round int, t Target, v Variant, run func(context.Context, Load) (Result, error), d time.Duration) error {
+		pid := r.byTarget[t.Name].cmd.Process.Pid
+		cpuBefore, cpuOK := processCPU(pid)
 		res, err := run(ctx, Load{URL: urls[t.Name], Variant: v, Connections: cfg.Connections, Duration: d})
 		if err != nil {
 			return fmt.Errorf("%s, %s: %w", t.Name, v.Name, err)
+		}
+		if cpuAfter, ok := processCPU(pid); ok && cpuOK {
+			res.CPU = cpuAfter - cpuBefore
 		}
 		r.truncateLogs()
 		ms = append(ms, Measurement{Variant: v, Target: t.Name, Round: round, Connections: cfg.Connections, Result: res})
@@ -151,8 +157,8 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		if err := CheckStatuses(v, cfg.Connections, res); err != nil {
 			verdict = "FAIL: " + err.Error()
 		}
-		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s  %s\n", what, v.Name, t.Name,
-			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), verdict)
+		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s  CPU/req %s  %s\n", what, v.Name, t.Name,
+			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), formatCPU(res.CPUPerRequest()), verdict)
 		return nil
 	}
 	if cfg.Warmup > 0 {
@@ -312,6 +318,10 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 	if err != nil {
 		return "", err
 	}
+	if r.byTarget == nil {
+		r.byTarget = map[string]*process{}
+	}
+	r.byTarget[t.Name] = p
 	base := "http://" + addr
 	if err := r.waitReady(ctx, p, base); err != nil {
 		return "", err

@@ -48,8 +48,11 @@ func (e *ExecError) Unwrap() error { return e.Err }
 // timespan > 0 only rows of the last timespan are seen. The query stops at
 // ctx's deadline, or after Options.QueryTimeout when ctx has none, and the
 // result is cut at Options.MaxRows rows (with Result.Error saying so).
-// Mistakes in the query come back as *kql.Error or kql.ErrorList.
+// Mistakes in the query come back as *kql.Error or kql.ErrorList. Lines
+// still waiting to be stored are stored first, so that a query sees every
+// line written before it.
 func (s *Store) Query(ctx context.Context, query string, timespan time.Duration) (*Result, error) {
+	s.Flush() // a query sees every line written before it
 	now := s.opts.Now()
 	opts := kql.Options{Tables: []*kql.Table{Table()}, Now: now, MaxRows: s.opts.MaxRows}
 	if timespan > 0 {

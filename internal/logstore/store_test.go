@@ -302,3 +302,29 @@ func TestCaptures(t *testing.T) {
 		t.Errorf("the oversized capture was not counted as dropped: %d", s.Dropped())
 	}
 }
+
+func TestBacklogBound(t *testing.T) {
+	line := Line{ResponseCode: 200}.JSON()
+	line = append(line, '\n')
+	// Room for ten lines; the paused writer holds the first.
+	s, release := pausedStore(t, Options{MaxBacklog: int64(10 * len(line)), WarnInterval: time.Hour, Now: func() time.Time { return testNow }})
+	for range 25 {
+		s.Write(line)
+	}
+	if got := s.Dropped(); got != 15 {
+		t.Errorf("dropped %d lines, want 15 (10 fit the backlog)", got)
+	}
+	release()
+	s.Flush()
+	if got := s.Stored(); got != 10 {
+		t.Errorf("stored %d rows, want 10", got)
+	}
+	// Stored lines give their room back.
+	for range 10 {
+		s.Write(line)
+	}
+	s.Flush()
+	if got, d := s.Stored(), s.Dropped(); got != 20 || d != 15 {
+		t.Errorf("after the backlog emptied: stored %d, dropped %d; want 20 and 15", got, d)
+	}
+}
