@@ -299,8 +299,13 @@ func (s *Store) Captures(since time.Time, limit int) ([]*Doc, error) {
 		}
 	}
 	s.mu.Unlock()
-	out := make([]*Doc, 0, len(raw))
-	for _, b := range raw {
+	return DecodeAll(raw)
+}
+
+// DecodeAll reads documents, in order.
+func DecodeAll(docs [][]byte) ([]*Doc, error) {
+	out := make([]*Doc, 0, len(docs))
+	for _, b := range docs {
 		d, err := Decode(b)
 		if err != nil {
 			return nil, err
