@@ -381,9 +381,11 @@ func (s *Store) writer() {
 				s.beforeBatch()
 			}
 			control := s.take(b, it)
-			// Take what else waits, up to a control request.
+			// Take what else waits, up to a control request, but no more
+			// than the queue holds: writers may keep it from ever being
+			// empty.
 		drain:
-			for control == nil {
+			for n := 0; control == nil && n < cap(s.queue); n++ {
 				select {
 				case it := <-s.queue:
 					control = s.take(b, it)
