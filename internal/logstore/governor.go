@@ -32,7 +32,10 @@ type governor struct {
 }
 
 func newGovernor(share float64, queued func() (time.Duration, bool)) *governor {
-	return &governor{share: share, queued: queued, now: time.Now, perRow: 20 * time.Microsecond}
+	g := &governor{share: share, queued: queued, now: time.Now, perRow: 20 * time.Microsecond}
+	g.lastNow = g.now()
+	g.lastQueued, _ = queued()
+	return g
 }
 
 // spent records that storing rows took d.
@@ -52,7 +55,7 @@ func (g *governor) budget(waiting int, backlog, bound int64) int {
 	now := g.now()
 	queued, ok := g.queued()
 	elapsed := now.Sub(g.lastNow)
-	g.busy = ok && !g.lastNow.IsZero() && elapsed > 0 &&
+	g.busy = ok && elapsed > 0 &&
 		float64(queued-g.lastQueued) > busyThreshold*float64(elapsed)
 	g.lastNow, g.lastQueued = now, queued
 	switch {

@@ -355,9 +355,10 @@ func (s *Store) Close() error {
 
 // writer is the single goroutine that writes to the database. It keeps
 // what the queue brings in a backlog and stores it in transactions of up to
-// BatchSize rows every CommitDelay: all of it while the process leaves CPU
-// idle, and only what its governor allows while requests keep the cores
-// busy. A flush, maintenance or stop request stores everything first.
+// BatchSize rows every CommitDelay: all of it while goroutines find a core
+// when they need one, and only what its governor allows while they queue
+// for the cores. A flush, maintenance or stop request stores everything
+// first.
 func (s *Store) writer() {
 	defer close(s.done)
 	tick := time.NewTicker(s.opts.MaintenanceInterval)
@@ -365,120 +366,152 @@ func (s *Store) writer() {
 	wake := time.NewTimer(time.Hour)
 	wake.Stop()
 	armed := false
-	arm := func() {
-		if !armed {
-			wake.Reset(s.opts.CommitDelay)
-			armed = true
-		}
-	}
-	b := &backlog{}
-	r := newRow()
-	gov := newGovernor(s.opts.BusyShare, runQueueTime)
+	w := &writerState{s: s, row: newRow(), gov: newGovernor(s.opts.BusyShare, runQueueTime)}
 	for {
 		select {
 		case it := <-s.queue:
-			if b.empty() && s.beforeBatch != nil {
+			if w.empty() && s.beforeBatch != nil {
 				s.beforeBatch()
 			}
-			control := s.take(b, it)
-			// Take what else waits, up to a control request, but no more
-			// than the queue holds: writers may keep it from ever being
-			// empty.
-		drain:
-			for n := 0; control == nil && n < cap(s.queue); n++ {
-				select {
-				case it := <-s.queue:
-					control = s.take(b, it)
-				default:
-					break drain
-				}
-			}
-			if control != nil {
-				s.store(b, r, gov, len(b.lines))
-				if s.answer(*control) {
-					return
-				}
-				continue
-			}
-			if len(b.lines) >= s.opts.BatchSize && !gov.holding() {
-				s.store(b, r, gov, s.opts.BatchSize)
-			}
-			if !b.empty() {
-				arm()
+			w.take(it)
+			w.drain()
+			if len(w.lines) >= s.opts.BatchSize && !w.gov.holding() {
+				w.store(s.opts.BatchSize)
 			}
 		case <-wake.C:
 			armed = false
-			s.store(b, r, gov, gov.budget(len(b.lines), s.backlogBytes.Load(), s.opts.MaxBacklog))
-			if !b.empty() {
-				arm()
-			}
+			w.store(w.gov.budget(len(w.lines), s.backlogBytes.Load(), s.opts.MaxBacklog))
 		case <-tick.C:
 			if err := s.maintain(); err != nil {
 				s.warnError("retention", err)
 			}
 		}
+		if w.settle() {
+			return
+		}
+		if !w.empty() && !armed {
+			wake.Reset(s.opts.CommitDelay)
+			armed = true
+		}
 	}
 }
 
-// backlog is what the writer has taken from the queue and not stored yet.
-type backlog struct {
+// writerState is what the writer goroutine owns: the backlog of what it
+// has taken from the queue and not stored yet, the row it parses lines into
+// and its governor.
+type writerState struct {
+	s        *Store
 	lines    [][]byte // log lines, oldest first
 	captures []*Capture
+	controls []item // flush, maintenance and stop requests taken
+	row      *row
+	gov      *governor
+	yielded  time.Duration // time given to other goroutines during a store
 }
 
-func (b *backlog) empty() bool { return len(b.lines) == 0 && len(b.captures) == 0 }
+func (w *writerState) empty() bool { return len(w.lines) == 0 && len(w.captures) == 0 }
 
-// take adds the lines or capture of it to the backlog, or returns it when it
-// is a control request.
-func (s *Store) take(b *backlog, it item) (control *item) {
+// take adds the lines, capture or control request of it to the backlog.
+func (w *writerState) take(it item) {
 	switch {
 	case it.line != nil:
-		n := len(b.lines)
-		b.lines = appendLines(b.lines, it.line)
+		n := len(w.lines)
+		w.lines = appendLines(w.lines, it.line)
 		// Write counted the bytes written; store takes back the size of
 		// each line it stores.
-		s.backlogBytes.Add(linesSize(b.lines[n:]) - int64(len(it.line)))
+		w.s.backlogBytes.Add(linesSize(w.lines[n:]) - int64(len(it.line)))
 	case it.capture != nil:
-		b.captures = append(b.captures, it.capture)
+		w.captures = append(w.captures, it.capture)
 	default:
-		return &it
+		w.controls = append(w.controls, it)
 	}
-	return nil
+}
+
+// drain takes what waits in the queue, but no more than the queue holds:
+// busy writers may keep it from ever being empty.
+func (w *writerState) drain() {
+	for range cap(w.s.queue) {
+		select {
+		case it := <-w.s.queue:
+			w.take(it)
+		default:
+			return
+		}
+	}
+}
+
+// settle stores everything and answers the control requests taken, as long
+// as there are some; it reports whether one was a stop.
+func (w *writerState) settle() (stop bool) {
+	for len(w.controls) > 0 {
+		w.store(len(w.lines))
+		controls := w.controls
+		w.controls = nil
+		for _, it := range controls {
+			switch {
+			case it.flush != nil:
+				close(it.flush)
+			case it.maintain != nil:
+				it.maintain <- w.s.maintain()
+			case it.stop:
+				stop = true
+			}
+		}
+		if stop {
+			return true
+		}
+	}
+	return false
 }
 
 // store stores up to n lines of the backlog, oldest first, and every
 // capture, and tells the governor what it cost.
-func (s *Store) store(b *backlog, r *row, gov *governor, n int) {
-	n = min(n, len(b.lines))
-	if n == 0 && len(b.captures) == 0 {
+func (w *writerState) store(n int) {
+	s := w.s
+	n = min(n, len(w.lines))
+	if n == 0 && len(w.captures) == 0 {
 		return
 	}
-	lines := b.lines[:n]
+	lines := w.lines[:n] // the queue drained meanwhile only appends
 	size := linesSize(lines)
 	start := time.Now()
+	w.yielded = 0
 	for len(lines) > 0 {
 		chunk := lines[:min(len(lines), s.opts.BatchSize)]
-		if err := s.insertLines(chunk, r); err != nil {
+		if err := s.insertLines(chunk, w.row, w.yield); err != nil {
 			s.warnError("insert", err)
 			s.dropped.Add(uint64(len(chunk)))
 		}
 		lines = lines[len(chunk):]
 	}
-	gov.spent(n, time.Since(start))
-	if len(b.captures) > 0 {
-		if err := s.insertCaptures(b.captures); err != nil {
+	w.gov.spent(n, time.Since(start)-w.yielded)
+	if len(w.captures) > 0 {
+		if err := s.insertCaptures(w.captures); err != nil {
 			s.warnError("insert", err)
-			s.dropped.Add(uint64(len(b.captures)))
+			s.dropped.Add(uint64(len(w.captures)))
 		}
-		clear(b.captures)
-		b.captures = b.captures[:0]
+		clear(w.captures)
+		w.captures = w.captures[:0]
 	}
 	s.backlogBytes.Add(-size)
-	clear(b.lines[:n])
-	b.lines = b.lines[n:]
-	if len(b.lines) == 0 {
-		b.lines = nil // let the backing array go
+	clear(w.lines[:n])
+	w.lines = w.lines[n:]
+	if len(w.lines) == 0 {
+		w.lines = nil // let the backing array go
 	}
+}
+
+// yield runs between rows every few rows of a store: while the governor
+// holds rows back, it lets the goroutines waiting for the core run first;
+// and it takes what came into the queue meanwhile, which would otherwise
+// fill up during a long store.
+func (w *writerState) yield() {
+	start := time.Now()
+	if w.gov.holding() {
+		runtime.Gosched()
+	}
+	w.drain()
+	w.yielded += time.Since(start)
 }
 
 // linesSize is the size by which the backlog's bound counts lines.
@@ -490,24 +523,10 @@ func linesSize(lines [][]byte) int64 {
 	return size
 }
 
-// answer carries out a control request once everything before it is
-// stored; it reports whether the writer must stop.
-func (s *Store) answer(it item) (stop bool) {
-	switch {
-	case it.flush != nil:
-		close(it.flush)
-	case it.maintain != nil:
-		it.maintain <- s.maintain()
-	case it.stop:
-		return true
-	}
-	return false
-}
-
 // insertLines stores lines in one transaction. It talks to
 // the driver's connection itself: database/sql would check and convert each
 // of a row's values on every insert, which costs as much as storing them.
-func (s *Store) insertLines(lines [][]byte, r *row) error {
+func (s *Store) insertLines(lines [][]byte, r *row, yield func()) error {
 	ctx := context.Background()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -528,9 +547,7 @@ func (s *Store) insertLines(lines [][]byte, r *row) error {
 		args := make([]driver.NamedValue, 0, len(columns))
 		for n, line := range lines {
 			if n%yieldEvery == yieldEvery-1 {
-				// Let requests that are waiting for the core run: the
-				// transaction is held, nothing else needs it.
-				runtime.Gosched()
+				yield() // the transaction is held: nothing else needs it
 			}
 			if err := parseLine(line, r); err != nil {
 				s.drop("malformed log line: " + err.Error())
@@ -565,7 +582,7 @@ func (s *Store) insertLines(lines [][]byte, r *row) error {
 }
 
 // yieldEvery is how many rows the writer stores between two chances it
-// gives other goroutines to run, about a quarter of a millisecond.
+// gives other goroutines to run, about a third of a millisecond.
 const yieldEvery = 16
 
 // insertCache holds a batch's prepared INSERT statements, one per set of
