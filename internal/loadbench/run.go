@@ -271,7 +271,7 @@ func (r *runner) startEcho(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p, err := r.start("echo", r.loadWrap, filepath.Join(r.bin, "loadecho"), []string{"-listen", addr}, true)
+	p, err := r.start("echo", r.loadWrap, filepath.Join(r.bin, "loadecho"), []string{"-listen", addr}, nil, true)
 	if err != nil {
 		return "", err
 	}
@@ -297,9 +297,9 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 		logFile := filepath.Join(r.work, t.Name+".log")
 		r.logs = append(r.logs, logFile)
 		args := append([]string{"run", folder, "--listen", addr, "--log-file", logFile}, t.Args...)
-		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, true)
+		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, t.Env, true)
 	case Bare:
-		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "bareproxy"), []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}, true)
+		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "bareproxy"), []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}, nil, true)
 	case Nginx:
 		nginx := FindNginx()
 		if nginx == "" {
@@ -311,7 +311,7 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 			return "", err
 		}
 		r.logs = append(r.logs, filepath.Join(prefix, "access.log"))
-		p, err = r.start(t.Name, r.gwWrap, nginx, args, false)
+		p, err = r.start(t.Name, r.gwWrap, nginx, args, nil, false)
 	default:
 		return "", fmt.Errorf("target %s: unknown kind %v", t.Name, t.Kind)
 	}
@@ -359,7 +359,7 @@ func preflight(ctx context.Context, name, base string) error {
 
 // start starts a program through wrap, with GOMAXPROCS=1 for a Go program,
 // its standard error in a file of the work directory.
-func (r *runner) start(name string, wrap func(string, ...string) *exec.Cmd, path string, args []string, goProgram bool) (*process, error) {
+func (r *runner) start(name string, wrap func(string, ...string) *exec.Cmd, path string, args, env []string, goProgram bool) (*process, error) {
 	var cmd *exec.Cmd
 	if wrap != nil {
 		cmd = wrap(path, args...)
@@ -370,6 +370,7 @@ func (r *runner) start(name string, wrap func(string, ...string) *exec.Cmd, path
 	if goProgram {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
 	}
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := os.Create(filepath.Join(r.work, name+".stderr"))
 	if err != nil {
 		return nil, err
