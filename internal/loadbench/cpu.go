@@ -66,3 +66,28 @@ func parseStat(b []byte) (ppid int, ticks uint64, ok bool) {
 	}
 	return p, u + s, true
 }
+
+// peakRSS returns the peak resident set size (VmHWM) of the process pid so
+// far, in bytes, read from /proc; ok is false where it cannot be read.
+func peakRSS(pid int) (bytes int64, ok bool) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0, false
+	}
+	return parsePeakRSS(b)
+}
+
+// parsePeakRSS reads the VmHWM line of /proc/PID/status ("VmHWM:  1234 kB").
+func parsePeakRSS(status []byte) (int64, bool) {
+	for line := range bytes.Lines(status) {
+		if rest, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			f := bytes.Fields(rest)
+			if len(f) == 2 && string(f[1]) == "kB" {
+				if kb, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+					return kb << 10, true
+				}
+			}
+		}
+	}
+	return 0, false
+}

@@ -37,3 +37,16 @@ func TestProcessCPUGrows(t *testing.T) {
 		t.Errorf("CPU time %v then %v after busy work (%d loops)", before, after, x)
 	}
 }
+
+func TestParsePeakRSS(t *testing.T) {
+	status := []byte("Name:\ttollgate\nVmPeak:\t  812340 kB\nVmHWM:\t   46080 kB\nVmRSS:\t   40000 kB\n")
+	if got, ok := parsePeakRSS(status); !ok || got != 46080<<10 {
+		t.Errorf("parsePeakRSS = %d, %v; want %d", got, ok, 46080<<10)
+	}
+	if _, ok := parsePeakRSS([]byte("Name:\tx\n")); ok {
+		t.Error("a status without VmHWM parsed")
+	}
+	if rss, ok := peakRSS(os.Getpid()); runtime.GOOS == "linux" && (!ok || rss < 1<<20) {
+		t.Errorf("this process's peak RSS: %d, %v", rss, ok)
+	}
+}

@@ -34,6 +34,9 @@ type Result struct {
 	// measurement, its child processes included; 0 when it could not be
 	// read.
 	CPU time.Duration `json:"cpu,omitempty"`
+	// PeakRSS is the target's peak resident set size since it started, in
+	// bytes, read after the measurement; 0 when unknown.
+	PeakRSS int64 `json:"peakRSS,omitempty"`
 }
 
 // CPUPerRequest returns the CPU time the target spent per response; 0 when

@@ -147,6 +147,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		if cpuAfter, ok := processCPU(pid); ok && cpuOK {
 			res.CPU = cpuAfter - cpuBefore
 		}
+		res.PeakRSS, _ = peakRSS(pid)
 		r.truncateLogs()
 		ms = append(ms, Measurement{Variant: v, Target: t.Name, Round: round, Connections: cfg.Connections, Result: res})
 		what := fmt.Sprintf("round %d/%d", round, cfg.Rounds)
@@ -157,8 +158,8 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		if err := CheckStatuses(v, cfg.Connections, res); err != nil {
 			verdict = "FAIL: " + err.Error()
 		}
-		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s  CPU/req %s  %s\n", what, v.Name, t.Name,
-			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), formatCPU(res.CPUPerRequest()), verdict)
+		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s  CPU/req %s  peak RSS %s  %s\n", what, v.Name, t.Name,
+			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), formatCPU(res.CPUPerRequest()), formatBytes(res.PeakRSS), verdict)
 		return nil
 	}
 	if cfg.Warmup > 0 {

@@ -38,6 +38,9 @@ type Row struct {
 	// (0 when unknown), and CPURatio relates it to the baseline's.
 	CPU      time.Duration
 	CPURatio float64
+	// PeakRSS is the largest peak resident set size of the target seen
+	// after a round (the warm-up included); 0 when unknown.
+	PeakRSS int64
 	// Statuses adds up the status codes of the rounds that tell them apart
 	// (the Go generator); Below400 and From400 add up the classes of the
 	// rounds that do not (wrk).
@@ -80,6 +83,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 				}
 				row.Failures = append(row.Failures, name+": "+err.Error())
 			}
+			row.PeakRSS = max(row.PeakRSS, r.PeakRSS)
 			if m.Round == 0 {
 				continue
 			}
@@ -137,7 +141,7 @@ func Failed(rows []Row) bool {
 // columns' names.
 func tableHeader(baseline string) []string {
 	vs := "vs " + baseline
-	return []string{"variant", "target", "req/s", vs, "spread", "p50", vs, "p99", vs, "CPU/req", vs, "answers", "check"}
+	return []string{"variant", "target", "req/s", vs, "spread", "p50", vs, "p99", vs, "CPU/req", vs, "peak RSS", "answers", "check"}
 }
 
 func (r Row) cells() []string {
@@ -154,7 +158,7 @@ func (r Row) cells() []string {
 		check = "FAIL"
 	}
 	return []string{r.Variant, r.Target, strconv.FormatFloat(r.RPS, 'f', 0, 64), formatRatio(r.RPSRatio), spread,
-		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), formatCPU(r.CPU), formatRatio(r.CPURatio), answers, check}
+		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), formatCPU(r.CPU), formatRatio(r.CPURatio), formatBytes(r.PeakRSS), answers, check}
 }
 
 func formatRatio(x float64) string {
@@ -173,12 +177,20 @@ func formatCPU(d time.Duration) string {
 	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 }
 
+// formatBytes writes a size in MiB; "-" when unknown.
+func formatBytes(n int64) string {
+	if n <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
 func formatLatency(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
 }
 
 // numeric says which columns hold numbers, aligned to the right.
-var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, false, false}
+var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, true, false, false}
 
 // WriteTable writes rows as a table whose columns are aligned with spaces,
 // or as a markdown table, with the ratio columns named after baseline.
