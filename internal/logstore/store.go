@@ -259,6 +259,9 @@ func (s *Store) init() error {
 // request.
 func (s *Store) Write(line []byte) (int, error) {
 	n := len(line)
+	if n == 0 {
+		return 0, nil
+	}
 	if s.backlogBytes.Load()+int64(n) > s.opts.MaxBacklog {
 		s.drop("the backlog is full")
 		return n, nil
@@ -423,7 +426,7 @@ func (w *writerState) take(it item) {
 		w.s.backlogBytes.Add(linesSize(w.lines[n:]) - int64(len(it.line)))
 	case it.capture != nil:
 		w.captures = append(w.captures, it.capture)
-	default:
+	case it.flush != nil || it.maintain != nil || it.stop:
 		w.controls = append(w.controls, it)
 	}
 }
