@@ -77,6 +77,11 @@ type Options struct {
 	// memory, within its bounds. Default 10.
 	Persist          Persister
 	PersistPerSecond int
+	// PerSecond is how many failures of one kind are captured a second
+	// (Admit); the others keep their log line only. Default 100: a flood of
+	// one failure then fills neither the memory nor the worker's time, and
+	// leaves room for every other failure.
+	PerSecond int
 	// Sample is the share of successful requests captured, 0 to 1.
 	Sample float64
 	// Config names the configuration served; it is copied into every
@@ -90,6 +95,7 @@ type Stats struct {
 	Dropped     uint64 // requests dropped because the queue was full
 	Evicted     uint64 // documents dropped from memory to stay within the budget
 	Unpersisted uint64 // documents kept in memory only, beyond PersistPerSecond
+	Skipped     uint64 // failures not captured, beyond PerSecond
 	Count       int    // documents in memory
 	Bytes       int64  // their size
 }
@@ -107,9 +113,12 @@ type Store struct {
 	byID  map[string]int // index into order, offset by base
 	base  int
 
-	captured, dropped, evicted, unpersisted atomic.Uint64
-	lastWarn                                atomic.Int64
-	flushMu                                 sync.Mutex
+	captured, dropped, evicted, unpersisted, skipped atomic.Uint64
+
+	admitMu  sync.Mutex
+	admitted persistWindow // failures captured in the current second, by kind
+	lastWarn atomic.Int64
+	flushMu  sync.Mutex
 }
 
 type entry struct {
@@ -127,6 +136,9 @@ func NewStore(o Options) *Store {
 	if o.PersistPerSecond <= 0 {
 		o.PersistPerSecond = 10
 	}
+	if o.PerSecond <= 0 {
+		o.PerSecond = 100
+	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 64 << 20
 	}
@@ -137,6 +149,7 @@ func NewStore(o Options) *Store {
 		o.MaxBody = 16 << 10
 	}
 	s := &Store{opts: o, queue: make(chan *Pending, o.Queue), done: make(chan struct{}), byID: map[string]int{}}
+	s.admitted.limit = o.PerSecond
 	s.wg.Add(1)
 	go s.work()
 	return s
@@ -147,6 +160,20 @@ func (s *Store) MaxBody() int { return s.opts.MaxBody }
 
 // Sample is the share of successful requests to capture.
 func (s *Store) Sample() float64 { return s.opts.Sample }
+
+// Admit reports whether a failure with this status on this API and
+// operation, at now, is to be captured: at most PerSecond of one kind a
+// second are. The others are counted (Stats.Skipped), and keep only their
+// log line. The caller asks before it builds the document.
+func (s *Store) Admit(status int, api, operation string, now time.Time) bool {
+	s.admitMu.Lock()
+	ok := s.admitted.allow(failureKind{status, api, operation}, now)
+	s.admitMu.Unlock()
+	if !ok {
+		s.skipped.Add(1)
+	}
+	return ok
+}
 
 // Add hands p to the Store. It never blocks: when the queue is full the
 // request is dropped and counted.
@@ -170,7 +197,7 @@ func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Stats{Captured: s.captured.Load(), Dropped: s.dropped.Load(), Evicted: s.evicted.Load(),
-		Unpersisted: s.unpersisted.Load(), Count: len(s.order), Bytes: s.bytes}
+		Unpersisted: s.unpersisted.Load(), Skipped: s.skipped.Load(), Count: len(s.order), Bytes: s.bytes}
 }
 
 // Flush waits until every request added so far is stored.

@@ -117,3 +117,27 @@ func TestStorePersistsAFloodSparingly(t *testing.T) {
 		t.Errorf("the last document of the flood is not in memory: %v", err)
 	}
 }
+
+func TestAdmitLimitsAFloodOfOneKind(t *testing.T) {
+	s := NewStore(Options{PerSecond: 3})
+	defer s.Close()
+	now := time.Unix(1_700_000_000, 0)
+	admitted := 0
+	for range 10 {
+		if s.Admit(401, "orders", "get", now) {
+			admitted++
+		}
+	}
+	if admitted != 3 {
+		t.Errorf("admitted %d of 10 identical failures in one second, want 3", admitted)
+	}
+	if !s.Admit(401, "orders", "list", now) || !s.Admit(500, "orders", "get", now) {
+		t.Error("another kind of failure was refused")
+	}
+	if !s.Admit(401, "orders", "get", now.Add(time.Second)) {
+		t.Error("the next second refused the kind")
+	}
+	if got := s.Stats().Skipped; got != 7 {
+		t.Errorf("skipped %d, want 7", got)
+	}
+}

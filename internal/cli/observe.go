@@ -39,6 +39,7 @@ func registerCaptureMetrics(m *metrics.Metrics, s *capture.Store) {
 	m.CounterFunc("tollgate_captured_requests_total", "Failed (and sampled) requests captured with their trace.", func() float64 { return float64(s.Stats().Captured) })
 	m.CounterFunc("tollgate_capture_dropped_total", "Requests not captured because the capture queue was full.", func() float64 { return float64(s.Stats().Dropped) })
 	m.CounterFunc("tollgate_capture_unpersisted_total", "Captured requests kept in memory only: more of one kind of failure in a second than are written to the state directory.", func() float64 { return float64(s.Stats().Unpersisted) })
+	m.CounterFunc("tollgate_capture_skipped_total", "Failed requests not captured (their log line kept): more than 100 failures of one kind in a second.", func() float64 { return float64(s.Stats().Skipped) })
 	m.CounterFunc("tollgate_capture_evicted_total", "Captured requests dropped from memory to stay within its budget.", func() float64 { return float64(s.Stats().Evicted) })
 }
 
