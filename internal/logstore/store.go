@@ -24,8 +24,9 @@ type Options struct {
 	// MaxSize is the size in bytes above which the oldest rows are deleted
 	// (default 1 GiB).
 	MaxSize int64
-	// QueueSize is the number of lines and captures waiting to be stored
-	// beyond which new ones are dropped (default 16384).
+	// QueueSize is the number of writes (of one or more lines) and
+	// captures the writer has not taken yet beyond which new ones are
+	// dropped (default 16384).
 	QueueSize int
 	// BatchSize is the most rows inserted in one transaction (default 4096).
 	BatchSize int
@@ -34,8 +35,8 @@ type Options struct {
 	// stores at full speed, whatever the load, while the backlog is over
 	// half of it.
 	MaxBacklog int64
-	// BusyShare is the share of one core's time the writer takes while the
-	// gateway keeps every core busy (default 0.03): storing waits for idle
+	// BusyShare is the share of one core's time the writer takes while
+	// goroutines queue for the cores (default 0.03): storing waits for idle
 	// time rather than slowing requests down, until the backlog is over half
 	// of MaxBacklog.
 	BusyShare float64
