@@ -70,7 +70,8 @@ var corpusInclude = regexp.MustCompile(`fragment-id="([^"]+)"`)
 
 // corpusNamedValueFor returns a value for a named value the corpus file
 // references: the corpus has no named values of its own, so URLs get a URL
-// and everything else a number, which every attribute type accepts.
+// and everything else the number 60, which every attribute type accepts
+// (counts, periods within their limits, durations, text).
 func corpusNamedValueFor(name string) string {
 	n := strings.ToLower(name)
 	for _, w := range []string{"url", "endpoint", "uri", "host", "address", "issuer", "audience", "authority"} {
@@ -78,7 +79,7 @@ func corpusNamedValueFor(name string) string {
 			return "https://backend.example/" + name
 		}
 	}
-	return "3600"
+	return "60"
 }
 
 // TestPolicyCorpusLoads loads every corpus file the way tollgate loads a
