@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -91,6 +92,7 @@ func readCorpusSources(t *testing.T) []corpusEntry {
 
 var corpusNamedValue = regexp.MustCompile(`\{\{([A-Za-z0-9._-]+)\}\}`)
 var corpusInclude = regexp.MustCompile(`fragment-id="([^"]+)"`)
+var commitHash = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 // corpusNamedValueFor returns a value for a named value the corpus file
 // references: the corpus has no named values of its own, so URLs get a URL
@@ -261,9 +263,24 @@ func TestPolicyCorpusLoads(t *testing.T) {
 		t.Fatal("SOURCES.md lists no files")
 	}
 	repos := map[string]bool{}
+	cited := map[string]bool{}
 	for _, e := range entries {
 		repos[e.repo] = true
+		cited[e.file] = true
+		if !commitHash.MatchString(e.commit) || e.licence == "" {
+			t.Errorf("SOURCES.md: %s needs its commit and licence", e.file)
+		}
 	}
+	// Every file of the corpus is cited.
+	filepath.WalkDir(policyCorpus, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != "SOURCES.md" {
+			rel, _ := filepath.Rel(policyCorpus, p)
+			if !cited[filepath.ToSlash(rel)] {
+				t.Errorf("%s is in the corpus but not in SOURCES.md", rel)
+			}
+		}
+		return nil
+	})
 	fragments := corpusFragments(entries)
 	listed := map[string]bool{}
 	loaded, failed := 0, 0
