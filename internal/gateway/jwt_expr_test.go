@@ -33,7 +33,7 @@ func TestValidateJWTExpressions(t *testing.T) {
 </inbound></policies>`
 	s := newSite(t, map[string]string{
 		"named values/api-audience/namedValueInformation.json": `{"properties":{"displayName":"api-audience","value":"` + aud + `"}}`,
-		"apis/test/policy.xml": pol,
+		"apis/test/policy.xml":                                 pol,
 	}, Options{Traces: reqtrace.NewStore(10)})
 	now := time.Now()
 	token := func(iss, aud, tenant string) string {
