@@ -352,6 +352,18 @@ func (x *exchange) execValidateToken(st *policy.Step, began time.Time) *Error {
 			}
 			o.RequireScheme, set = &s, true
 		}
+		for _, b := range []struct {
+			v   policy.Bool
+			dst **bool
+		}{{p.RequireExpirationTime, &o.RequireExpirationTime}, {p.RequireSignedTokens, &o.RequireSignedTokens}} {
+			if b.v.Expr != nil {
+				ok, err := x.boolean(st, b.v)
+				if err != nil {
+					return err
+				}
+				*b.dst, set = &ok, true
+			}
+		}
 		if p.ClockSkew.Expr != nil {
 			n, err := x.integer(st, p.ClockSkew)
 			if err != nil {
@@ -367,6 +379,7 @@ func (x *exchange) execValidateToken(st *policy.Step, began time.Time) *Error {
 	}
 	if dyn {
 		more.RequireScheme, more.ClockSkew = o.RequireScheme, o.ClockSkew
+		more.RequireExpirationTime, more.RequireSignedTokens = o.RequireExpirationTime, o.RequireSignedTokens
 		o, evaluated, set = more, ev, true
 	}
 	if set {

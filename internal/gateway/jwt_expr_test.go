@@ -121,3 +121,25 @@ func TestValidateJWTExpressionFailure(t *testing.T) {
 		t.Errorf("LastError %v: %v", line["LastErrorReason"], line["LastErrorCause"])
 	}
 }
+
+// TestValidateJWTBooleanExpressions: require-expiration-time given by an
+// expression is evaluated per request.
+func TestValidateJWTBooleanExpressions(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	key := authntest.HMACKey("", "HS256", secret)
+	s := newSite(t, map[string]string{"apis/test/policy.xml": `<policies><inbound><base/>
+  <validate-jwt header-name="Authorization" require-expiration-time="@(context.Request.Headers.ContainsKey(&quot;X-Strict&quot;))">
+    <issuer-signing-keys><key>` + base64.StdEncoding.EncodeToString(secret) + `</key></issuer-signing-keys>
+  </validate-jwt>
+</inbound></policies>`}, Options{})
+	tok := "Bearer " + authntest.Sign(t, key, map[string]any{"iss": "i", "aud": "a"}, nil)
+	if got := s.do(t, "GET", "/test/items", keyHeader, productKey, "Authorization", tok); got.status != 200 {
+		t.Fatalf("lenient: status %d: %s", got.status, got.body)
+	}
+	if got := s.do(t, "GET", "/test/items", keyHeader, productKey, "Authorization", tok, "X-Strict", "1"); got.status != 401 {
+		t.Fatalf("strict: status %d: %s", got.status, got.body)
+	}
+	if line := s.lastLog(t); line["LastErrorReason"] != "JwtInvalid" || !strings.Contains(str(line["LastErrorCause"]), "require-expiration-time") {
+		t.Errorf("LastError %v: %v", line["LastErrorReason"], line["LastErrorCause"])
+	}
+}
