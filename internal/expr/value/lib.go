@@ -186,6 +186,7 @@ func buildLib() *Lib {
 	u.buildStringMore()
 	u.buildMathMore()
 	u.buildConvertMore()
+	u.buildTimeMore()
 	u.buildBudget()
 	return u
 }
