@@ -167,7 +167,10 @@ func (u *Lib) buildTimeMore() {
 	dto.add(
 		dtoAdd("AddSeconds", 1e9), dtoAdd("AddMinutes", 60e9), dtoAdd("AddHours", 3600e9), dtoAdd("AddDays", 86400e9),
 		dtoAdd("AddMilliseconds", 1e6), dtoAdd("AddMicroseconds", 1e3),
-		meth("AddTicks", 1, 1, dto, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return DateTimeOffset{o(c).Add(time.Duration(n) * 100)} }),
+		meth("AddTicks", 1, 1, dto, func(c Call) Value {
+			n, _ := AsInt64(c.Args[0])
+			return DateTimeOffset{o(c).Add(time.Duration(n) * 100)}
+		}),
 		meth("AddMonths", 1, 1, dto, func(c Call) Value { return DateTimeOffset{addMonths(o(c), c.Int(0))} }),
 		meth("AddYears", 1, 1, dto, func(c Call) Value { return DateTimeOffset{addMonths(o(c), 12*c.Int(0))} }),
 		meth("Add", 1, 1, dto, func(c Call) Value { return DateTimeOffset{o(c).Add(c.Duration(0))} }),
