@@ -187,6 +187,7 @@ func buildLib() *Lib {
 	u.buildMathMore()
 	u.buildConvertMore()
 	u.buildTimeMore()
+	u.buildJSONMore()
 	u.buildBudget()
 	return u
 }
