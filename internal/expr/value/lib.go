@@ -188,6 +188,7 @@ func buildLib() *Lib {
 	u.buildConvertMore()
 	u.buildTimeMore()
 	u.buildJSONMore()
+	u.buildTextMore()
 	u.buildBudget()
 	return u
 }
