@@ -189,6 +189,7 @@ func buildLib() *Lib {
 	u.buildTimeMore()
 	u.buildJSONMore()
 	u.buildTextMore()
+	u.buildCollectionsMore()
 	u.buildBudget()
 	return u
 }
