@@ -3,11 +3,17 @@ package gateway
 import (
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/authn/authntest"
+	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 
@@ -141,5 +147,77 @@ func TestValidateJWTBooleanExpressions(t *testing.T) {
 	}
 	if line := s.lastLog(t); line["LastErrorReason"] != "JwtInvalid" || !strings.Contains(str(line["LastErrorCause"]), "require-expiration-time") {
 		t.Errorf("LastError %v: %v", line["LastErrorReason"], line["LastErrorCause"])
+	}
+}
+
+// jwtBenchGateway serves one open API whose inbound is validate-jwt with
+// the audience, issuer and a claim value written as literals or as
+// expressions.
+func jwtBenchGateway(b *testing.B, secret []byte, exprs bool) *Gateway {
+	aud, iss, val := "api://orders", "https://issuer.example/", "t-1"
+	if exprs {
+		aud, iss, val = `@("{{api-audience}}")`, `@((string)context.Variables["expected-issuer"])`, `@(context.Request.Headers.GetValueOrDefault("X-Tenant", ""))`
+	}
+	files := map[string]string{
+		"policy.xml":                                           "<policies><inbound/><backend><forward-request/></backend><outbound/><on-error/></policies>",
+		"apis/test/apiInformation.json":                        `{"properties":{"path":"test","serviceUrl":"http://backend.test/api","subscriptionRequired":false}}`,
+		"apis/test/specification.yaml":                         "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /items:\n    get: {operationId: list, responses: {'200': {description: OK}}}\n",
+		"named values/api-audience/namedValueInformation.json": `{"properties":{"displayName":"api-audience","value":"api://orders"}}`,
+		"apis/test/policy.xml": `<policies><inbound><base/>
+  <set-variable name="expected-issuer" value="https://issuer.example/" />
+  <validate-jwt header-name="Authorization">
+    <issuer-signing-keys><key>` + base64.StdEncoding.EncodeToString(secret) + `</key></issuer-signing-keys>
+    <audiences><audience>` + aud + `</audience></audiences>
+    <issuers><issuer>` + iss + `</issuer></issuers>
+    <required-claims><claim name="tenant"><value>` + val + `</value></claim></required-claims>
+  </validate-jwt>
+</inbound></policies>`,
+	}
+	dir := b.TempDir()
+	for rel, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	snap, diags := config.Load(dir, config.Options{})
+	pols, pd := config.LoadPolicies(snap, PolicyOptions())
+	diags.Append(pd)
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	snap.Policies = pols
+	gw, err := New(snap, Options{Log: NewLogWriter(io.Discard), Transport: cannedTransport{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return gw
+}
+
+// BenchmarkValidateJWTLiteral and BenchmarkValidateJWTExpressions validate
+// the same HS256 token in process; their difference is what evaluating the
+// audience, issuer and claim value expressions per request costs.
+func BenchmarkValidateJWTLiteral(b *testing.B)     { benchJWT(b, false) }
+func BenchmarkValidateJWTExpressions(b *testing.B) { benchJWT(b, true) }
+
+func benchJWT(b *testing.B, exprs bool) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	gw := jwtBenchGateway(b, secret, exprs)
+	c := authntest.Claims("https://issuer.example/", "api://orders", time.Now(), time.Hour)
+	c["tenant"] = "t-1"
+	tok := authntest.Sign(b, authntest.HMACKey("", "HS256", secret), c, nil)
+	req := httptest.NewRequest("GET", "http://gw/test/items", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("X-Tenant", "t-1")
+	w := &statusWriter{discardWriter: discardWriter{h: http.Header{}}}
+	gw.ServeHTTP(w, req)
+	if w.status != 200 {
+		b.Fatalf("status %d", w.status)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		gw.ServeHTTP(w, req)
 	}
 }
