@@ -69,18 +69,9 @@ func New(cfg Config, opts Options) (*Validator, error) {
 		}
 		v.decryptKeys = append(v.decryptKeys, dk)
 	}
-	for i, c := range cfg.RequiredClaims {
-		el := fmt.Sprintf("required-claims/claim[%d]", i+1)
-		if strings.TrimSpace(c.Name) == "" {
-			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "name", Err: errors.New("the claim name is empty")})
-		}
-		switch c.Match {
-		case "", "all", "any":
-		default:
-			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "match", Err: fmt.Errorf("%q is neither \"all\" nor \"any\"", c.Match)})
-		}
-		v.claims = append(v.claims, compiledClaim{Claim: c, any: c.Match == "any"})
-	}
+	claims, cerrs := compileClaims(cfg.RequiredClaims)
+	v.claims = claims
+	errs = append(errs, cerrs...)
 	if len(cfg.OpenIDConfigURLs) > 0 {
 		d := opts.Discovery
 		if d == nil {
@@ -94,6 +85,17 @@ func New(cfg Config, opts Options) (*Validator, error) {
 			v.providers = append(v.providers, d.provider(u))
 		}
 	}
+	v.locate()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// locate sets where v looks for the token, for causes and require-scheme.
+func (v *Validator) locate() {
+	cfg := v.cfg
+	v.schemeApplies = false
 	switch {
 	case cfg.HeaderName != "":
 		v.tokenLocation = "the header " + cfg.HeaderName
@@ -105,10 +107,25 @@ func New(cfg Config, opts Options) (*Validator, error) {
 	default:
 		v.tokenLocation = "the request"
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+}
+
+// compileClaims checks the required claims and compiles them.
+func compileClaims(cs []Claim) ([]compiledClaim, []error) {
+	var errs []error
+	out := make([]compiledClaim, 0, len(cs))
+	for i, c := range cs {
+		el := fmt.Sprintf("required-claims/claim[%d]", i+1)
+		if strings.TrimSpace(c.Name) == "" {
+			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "name", Err: errors.New("the claim name is empty")})
+		}
+		switch c.Match {
+		case "", "all", "any":
+		default:
+			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "match", Err: fmt.Errorf("%q is neither \"all\" nor \"any\"", c.Match)})
+		}
+		out = append(out, compiledClaim{Claim: c, any: c.Match == "any"})
 	}
-	return v, nil
+	return out, errs
 }
 
 // Config returns the configuration v was compiled from.
@@ -237,6 +254,14 @@ type Overrides struct {
 	RequireScheme                *string
 	RequireSignedTokens          *bool
 	ClockSkew                    *time.Duration
+	// HeaderName and QueryParameterName, when non-nil, replace where the
+	// token is read from (header-name, query-parameter-name).
+	HeaderName, QueryParameterName *string
+	// Audiences, Issuers and RequiredClaims, when non-nil, replace the
+	// compiled lists: audiences/audience, issuers/issuer and
+	// required-claims/claim written as policy expressions.
+	Audiences, Issuers []string
+	RequiredClaims     []Claim
 }
 
 // With returns a copy of v with the overrides applied, sharing v's compiled
@@ -271,6 +296,28 @@ func (v *Validator) With(o Overrides) (*Validator, error) {
 			return nil, fmt.Errorf("clock-skew %s is negative", *o.ClockSkew)
 		}
 		w.cfg.ClockSkew = *o.ClockSkew
+	}
+	if o.HeaderName != nil || o.QueryParameterName != nil {
+		if o.HeaderName != nil {
+			w.cfg.HeaderName = *o.HeaderName
+		}
+		if o.QueryParameterName != nil {
+			w.cfg.QueryParameterName = *o.QueryParameterName
+		}
+		w.locate()
+	}
+	if o.Audiences != nil {
+		w.cfg.Audiences = o.Audiences
+	}
+	if o.Issuers != nil {
+		w.cfg.Issuers = o.Issuers
+	}
+	if o.RequiredClaims != nil {
+		claims, errs := compileClaims(o.RequiredClaims)
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		w.cfg.RequiredClaims, w.claims = o.RequiredClaims, claims
 	}
 	return &w, nil
 }
