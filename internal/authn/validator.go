@@ -20,6 +20,7 @@ type Validator struct {
 	signingKeys   []verifyKey
 	decryptKeys   []decryptKey
 	providers     []*provider
+	discovery     *Discovery // where providers come from; nil without openid-config
 	claims        []compiledClaim
 	now           func() time.Time
 	schemeApplies bool
@@ -72,11 +73,12 @@ func New(cfg Config, opts Options) (*Validator, error) {
 	claims, cerrs := compileClaims(cfg.RequiredClaims)
 	v.claims = claims
 	errs = append(errs, cerrs...)
-	if len(cfg.OpenIDConfigURLs) > 0 {
+	if len(cfg.OpenIDConfigURLs) > 0 || opts.DynamicOpenIDConfig {
 		d := opts.Discovery
 		if d == nil {
 			d = NewDiscovery(DiscoveryOptions{HTTPClient: opts.HTTPClient, Now: opts.Now})
 		}
+		v.discovery = d
 		for i, u := range cfg.OpenIDConfigURLs {
 			if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 				errs = append(errs, &ConfigError{Element: fmt.Sprintf("openid-config[%d]", i+1), Index: i, Attribute: "url", Err: fmt.Errorf("%q is not an http(s) URL", u)})
@@ -262,6 +264,11 @@ type Overrides struct {
 	// required-claims/claim written as policy expressions.
 	Audiences, Issuers []string
 	RequiredClaims     []Claim
+	// OpenIDConfigURLs, when non-nil, replace the openid-config urls; the
+	// Validator must have been built with Options.DynamicOpenIDConfig or
+	// an openid-config. Their documents are cached in its Discovery, at
+	// most MaxProviders of them.
+	OpenIDConfigURLs []string
 }
 
 // With returns a copy of v with the overrides applied, sharing v's compiled
@@ -311,6 +318,23 @@ func (v *Validator) With(o Overrides) (*Validator, error) {
 	}
 	if o.Issuers != nil {
 		w.cfg.Issuers = o.Issuers
+	}
+	if o.OpenIDConfigURLs != nil {
+		if v.discovery == nil {
+			return nil, errors.New("openid-config urls given per request to a validator built without discovery")
+		}
+		w.providers = make([]*provider, 0, len(o.OpenIDConfigURLs))
+		for _, u := range o.OpenIDConfigURLs {
+			if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+				return nil, fmt.Errorf("openid-config url %q is not an http(s) URL", u)
+			}
+			p, ok := v.discovery.boundedProvider(u)
+			if !ok {
+				return nil, fmt.Errorf("openid-config url %q would be the %dth metadata document kept: an expression naming a new URL on every request is refused", u, MaxProviders+1)
+			}
+			w.providers = append(w.providers, p)
+		}
+		w.cfg.OpenIDConfigURLs = o.OpenIDConfigURLs
 	}
 	if o.RequiredClaims != nil {
 		claims, errs := compileClaims(o.RequiredClaims)

@@ -38,7 +38,9 @@ func (g *Gateway) compileValidators(pipes map[pipelineKey]*policy.Effective) (ma
 						out[st.Policy] = nil
 						return
 					}
-					v, err = authn.New(cfg, opts)
+					o := opts
+					o.DynamicOpenIDConfig = slices.ContainsFunc(p.OpenIDConfigs, policy.Value.IsExpr)
+					v, err = authn.New(cfg, o)
 				case *policy.ValidateAzureADToken:
 					cfg, d := azureADConfig(st, p)
 					if d.HasErrors() {
@@ -125,7 +127,7 @@ func jwtConfig(st *policy.Step, p *policy.ValidateJWT, certs *certificateStore) 
 	if p.RequireSignedTokens.Expr == nil {
 		cfg.RequireSignedTokens = authn.Bool(p.RequireSignedTokens.B)
 	}
-	cfg.OpenIDConfigURLs = literals(p.OpenIDConfigs, "openid-config url", &d)
+	cfg.OpenIDConfigURLs = deferredList(p.OpenIDConfigs)
 	cfg.Audiences = deferredList(p.Audiences)
 	cfg.Issuers = deferredList(p.Issuers)
 	keys := func(ks []policy.Key) []authn.Key {
@@ -187,16 +189,17 @@ type tokenPolicy struct {
 	errorMessage                               policy.Value
 	audiences, issuers, backendIDs             []policy.Value
 	claims                                     []policy.Claim
+	openIDConfigs                              []policy.Value
 }
 
 func tokenPolicyOf(p policy.Policy) tokenPolicy {
 	switch p := p.(type) {
 	case *policy.ValidateJWT:
 		return tokenPolicy{p.HeaderName, p.QueryParameterName, p.TokenValue, p.FailedValidationHTTPCode, p.FailedValidationErrorMessage,
-			p.Audiences, p.Issuers, nil, p.RequiredClaims}
+			p.Audiences, p.Issuers, nil, p.RequiredClaims, p.OpenIDConfigs}
 	case *policy.ValidateAzureADToken:
 		return tokenPolicy{p.HeaderName, p.QueryParameterName, p.TokenValue, p.FailedValidationHTTPCode, p.FailedValidationErrorMessage,
-			p.Audiences, nil, p.BackendApplicationIDs, p.RequiredClaims}
+			p.Audiences, nil, p.BackendApplicationIDs, p.RequiredClaims, nil}
 	}
 	return tokenPolicy{}
 }
@@ -314,6 +317,10 @@ func (x *exchange) tokenOverrides(st *policy.Step, tp tokenPolicy, cfg authn.Con
 		return
 	}
 	set = set || o.Issuers != nil
+	if o.OpenIDConfigURLs, e = x.exprList(st, tp.openIDConfigs, "openid-config url %d", &evaluated); e != nil {
+		return
+	}
+	set = set || o.OpenIDConfigURLs != nil
 	for i, c := range tp.claims {
 		vals, err := x.exprList(st, c.Values, "value %d of claim "+strings.ReplaceAll(deferred(c.Name), "%", "%%"), &evaluated)
 		if err != nil {
@@ -481,6 +488,9 @@ func (e exprValue) explains(reason authn.Reason) bool {
 		return reason == authn.TokenClaimValueNotAllowed
 	case e.what == "header-name", e.what == "query-parameter-name":
 		return reason == authn.TokenNotPresent
+	case strings.HasPrefix(e.what, "openid-config"):
+		// The metadata gives the issuers and the signing keys.
+		return reason == authn.TokenIssuerNotAllowed || reason == authn.TokenSignatureKeyNotFound || reason == authn.TokenSignatureInvalid
 	}
 	return false
 }

@@ -42,11 +42,6 @@ var corpusExpectedFailures = map[string]string{
 	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/send-service-bus-message.xml": "apis/test/policy.xml:4:4 unsupported-policy",
 	// validate-content with schema-id (a global schema) and validate-as="xml".
 	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/validate-content.xml": "apis/test/policy.xml:8:92 unsupported-validation",
-	// Token validation that the validate-jwt work of issue 13 (gateway/jwt.go)
-	// takes on: expressions in openid-config, audience, issuer and claim
-	// values; validate-azure-ad-token without client-application-ids.
-	"Azure-Samples/ai-hub-gateway-solution-accelerator/infra/modules/apim/policies/frag-aad-auth-custom.xml": "policy fragments/corpus/policy.xml:27:26 unsupported-expression",
-	"microsoft/vscode-apimanagement/resources/policyTemplates/mcp-authorization.xml":                         "apis/test/policy.xml:9:10 invalid-token-validation",
 }
 
 // corpusEntry is one row of SOURCES.md.
