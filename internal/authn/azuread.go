@@ -29,7 +29,10 @@ type AzureADConfig struct {
 	OutputTokenVariableName      string
 
 	// ClientApplicationIDs are client-application-ids/application-id: the
-	// token's azp (v2) or appid (v1) must be one of them.
+	// token's azp (v2) or appid (v1) must be one of them. APIM's reference
+	// lists the element as required, its gateway runs policies without it
+	// (Microsoft's own templates have none): then any client application is
+	// accepted.
 	ClientApplicationIDs []string
 	// BackendApplicationIDs are backend-application-ids/application-id: each
 	// is accepted as an audience, bare and as "api://<id>".
@@ -60,9 +63,6 @@ func (c AzureADConfig) MetadataURL() string {
 func (c AzureADConfig) JWTConfig() (Config, error) {
 	if strings.TrimSpace(c.TenantID) == "" {
 		return Config{}, errors.New("tenant-id is empty")
-	}
-	if len(c.ClientApplicationIDs) == 0 {
-		return Config{}, errors.New("client-application-ids needs at least one application-id")
 	}
 	cfg := Config{Source: "validate-azure-ad-token", HeaderName: c.HeaderName, QueryParameterName: c.QueryParameterName,
 		TokenValue: c.TokenValue, FailedValidationHTTPCode: c.FailedValidationHTTPCode,

@@ -2,6 +2,7 @@ package authn
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -85,7 +86,34 @@ func TestAzureADConfig(t *testing.T) {
 	if _, err := (AzureADConfig{ClientApplicationIDs: []string{"c"}}).JWTConfig(); err == nil || !strings.Contains(err.Error(), "tenant-id") {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := (AzureADConfig{TenantID: "t"}).JWTConfig(); err == nil || !strings.Contains(err.Error(), "client-application-ids") {
-		t.Errorf("err = %v", err)
+	// Without client-application-ids any client application is accepted.
+	if cfg, err := (AzureADConfig{TenantID: "t", Audiences: []string{"api://x"}}).JWTConfig(); err != nil || len(cfg.ClientApplicationIDs) != 0 {
+		t.Errorf("without client-application-ids: %+v, %v", cfg, err)
+	}
+}
+
+func TestOpenIDConfigURLsPerRequestAreBounded(t *testing.T) {
+	v, err := New(Config{Audiences: []string{"a"}}, Options{DynamicOpenIDConfig: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range MaxProviders {
+		if _, err := v.With(Overrides{OpenIDConfigURLs: []string{fmt.Sprintf("https://idp.test/t%d/.well-known/openid-configuration", i)}}); err != nil {
+			t.Fatalf("URL %d: %v", i+1, err)
+		}
+	}
+	// A URL already kept is still fine; a new one is refused.
+	if _, err := v.With(Overrides{OpenIDConfigURLs: []string{"https://idp.test/t0/.well-known/openid-configuration"}}); err != nil {
+		t.Errorf("a known URL: %v", err)
+	}
+	if _, err := v.With(Overrides{OpenIDConfigURLs: []string{"https://idp.test/new/.well-known/openid-configuration"}}); err == nil {
+		t.Error("a URL beyond MaxProviders was accepted")
+	}
+	if _, err := v.With(Overrides{OpenIDConfigURLs: []string{"ftp://idp.test/x"}}); err == nil {
+		t.Error("an ftp URL was accepted")
+	}
+	plain, _ := New(Config{Audiences: []string{"a"}}, Options{})
+	if _, err := plain.With(Overrides{OpenIDConfigURLs: []string{"https://idp.test/x"}}); err == nil {
+		t.Error("a validator built without discovery took per-request URLs")
 	}
 }

@@ -104,6 +104,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// DynamicOpenIDConfig prepares the Validator for openid-config urls
+	// given per request (Overrides.OpenIDConfigURLs), written as policy
+	// expressions.
+	DynamicOpenIDConfig bool
 }
 
 // Bool returns a pointer to b, for Config's optional booleans.

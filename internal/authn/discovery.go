@@ -82,14 +82,29 @@ func NewDiscovery(o DiscoveryOptions) *Discovery {
 
 // provider returns the cache entry for one metadata URL.
 func (d *Discovery) provider(url string) *provider {
+	p, _ := d.boundedProvider(url)
+	return p
+}
+
+// MaxProviders bounds the metadata documents a Discovery keeps for URLs
+// given as policy expressions: each new URL costs a fetch and memory, and
+// an expression could name a new one on every request.
+const MaxProviders = 256
+
+// boundedProvider returns the provider of url, creating it unless the
+// Discovery already has MaxProviders; ok is false then.
+func (d *Discovery) boundedProvider(url string) (p *provider, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	p := d.providers[url]
+	p = d.providers[url]
 	if p == nil {
+		if len(d.providers) >= MaxProviders {
+			return nil, false
+		}
 		p = &provider{d: d, url: url}
 		d.providers[url] = p
 	}
-	return p
+	return p, true
 }
 
 // Refresh fetches every known metadata document now, ignoring the minimum

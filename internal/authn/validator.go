@@ -20,6 +20,7 @@ type Validator struct {
 	signingKeys   []verifyKey
 	decryptKeys   []decryptKey
 	providers     []*provider
+	discovery     *Discovery // where providers come from; nil without openid-config
 	claims        []compiledClaim
 	now           func() time.Time
 	schemeApplies bool
@@ -69,23 +70,15 @@ func New(cfg Config, opts Options) (*Validator, error) {
 		}
 		v.decryptKeys = append(v.decryptKeys, dk)
 	}
-	for i, c := range cfg.RequiredClaims {
-		el := fmt.Sprintf("required-claims/claim[%d]", i+1)
-		if strings.TrimSpace(c.Name) == "" {
-			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "name", Err: errors.New("the claim name is empty")})
-		}
-		switch c.Match {
-		case "", "all", "any":
-		default:
-			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "match", Err: fmt.Errorf("%q is neither \"all\" nor \"any\"", c.Match)})
-		}
-		v.claims = append(v.claims, compiledClaim{Claim: c, any: c.Match == "any"})
-	}
-	if len(cfg.OpenIDConfigURLs) > 0 {
+	claims, cerrs := compileClaims(cfg.RequiredClaims)
+	v.claims = claims
+	errs = append(errs, cerrs...)
+	if len(cfg.OpenIDConfigURLs) > 0 || opts.DynamicOpenIDConfig {
 		d := opts.Discovery
 		if d == nil {
 			d = NewDiscovery(DiscoveryOptions{HTTPClient: opts.HTTPClient, Now: opts.Now})
 		}
+		v.discovery = d
 		for i, u := range cfg.OpenIDConfigURLs {
 			if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 				errs = append(errs, &ConfigError{Element: fmt.Sprintf("openid-config[%d]", i+1), Index: i, Attribute: "url", Err: fmt.Errorf("%q is not an http(s) URL", u)})
@@ -94,6 +87,17 @@ func New(cfg Config, opts Options) (*Validator, error) {
 			v.providers = append(v.providers, d.provider(u))
 		}
 	}
+	v.locate()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// locate sets where v looks for the token, for causes and require-scheme.
+func (v *Validator) locate() {
+	cfg := v.cfg
+	v.schemeApplies = false
 	switch {
 	case cfg.HeaderName != "":
 		v.tokenLocation = "the header " + cfg.HeaderName
@@ -105,10 +109,25 @@ func New(cfg Config, opts Options) (*Validator, error) {
 	default:
 		v.tokenLocation = "the request"
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+}
+
+// compileClaims checks the required claims and compiles them.
+func compileClaims(cs []Claim) ([]compiledClaim, []error) {
+	var errs []error
+	out := make([]compiledClaim, 0, len(cs))
+	for i, c := range cs {
+		el := fmt.Sprintf("required-claims/claim[%d]", i+1)
+		if strings.TrimSpace(c.Name) == "" {
+			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "name", Err: errors.New("the claim name is empty")})
+		}
+		switch c.Match {
+		case "", "all", "any":
+		default:
+			errs = append(errs, &ConfigError{Element: el, Index: i, Attribute: "match", Err: fmt.Errorf("%q is neither \"all\" nor \"any\"", c.Match)})
+		}
+		out = append(out, compiledClaim{Claim: c, any: c.Match == "any"})
 	}
-	return v, nil
+	return out, errs
 }
 
 // Config returns the configuration v was compiled from.
@@ -237,6 +256,19 @@ type Overrides struct {
 	RequireScheme                *string
 	RequireSignedTokens          *bool
 	ClockSkew                    *time.Duration
+	// HeaderName and QueryParameterName, when non-nil, replace where the
+	// token is read from (header-name, query-parameter-name).
+	HeaderName, QueryParameterName *string
+	// Audiences, Issuers and RequiredClaims, when non-nil, replace the
+	// compiled lists: audiences/audience, issuers/issuer and
+	// required-claims/claim written as policy expressions.
+	Audiences, Issuers []string
+	RequiredClaims     []Claim
+	// OpenIDConfigURLs, when non-nil, replace the openid-config urls; the
+	// Validator must have been built with Options.DynamicOpenIDConfig or
+	// an openid-config. Their documents are cached in its Discovery, at
+	// most MaxProviders of them.
+	OpenIDConfigURLs []string
 }
 
 // With returns a copy of v with the overrides applied, sharing v's compiled
@@ -271,6 +303,45 @@ func (v *Validator) With(o Overrides) (*Validator, error) {
 			return nil, fmt.Errorf("clock-skew %s is negative", *o.ClockSkew)
 		}
 		w.cfg.ClockSkew = *o.ClockSkew
+	}
+	if o.HeaderName != nil || o.QueryParameterName != nil {
+		if o.HeaderName != nil {
+			w.cfg.HeaderName = *o.HeaderName
+		}
+		if o.QueryParameterName != nil {
+			w.cfg.QueryParameterName = *o.QueryParameterName
+		}
+		w.locate()
+	}
+	if o.Audiences != nil {
+		w.cfg.Audiences = o.Audiences
+	}
+	if o.Issuers != nil {
+		w.cfg.Issuers = o.Issuers
+	}
+	if o.OpenIDConfigURLs != nil {
+		if v.discovery == nil {
+			return nil, errors.New("openid-config urls given per request to a validator built without discovery")
+		}
+		w.providers = make([]*provider, 0, len(o.OpenIDConfigURLs))
+		for _, u := range o.OpenIDConfigURLs {
+			if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+				return nil, fmt.Errorf("openid-config url %q is not an http(s) URL", u)
+			}
+			p, ok := v.discovery.boundedProvider(u)
+			if !ok {
+				return nil, fmt.Errorf("openid-config url %q would be the %dth metadata document kept: an expression naming a new URL on every request is refused", u, MaxProviders+1)
+			}
+			w.providers = append(w.providers, p)
+		}
+		w.cfg.OpenIDConfigURLs = o.OpenIDConfigURLs
+	}
+	if o.RequiredClaims != nil {
+		claims, errs := compileClaims(o.RequiredClaims)
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		w.cfg.RequiredClaims, w.claims = o.RequiredClaims, claims
 	}
 	return &w, nil
 }

@@ -70,8 +70,18 @@ type Options struct {
 	// MaxBody is how many bytes of a request or response body are kept.
 	// Default 16 KiB.
 	MaxBody int
-	// Persist, when set, receives every document.
-	Persist Persister
+	// Persist, when set, receives the documents, but no more than
+	// PersistPerSecond a second of one kind of failure (the same status on
+	// the same API and operation): a flood of one failure would otherwise
+	// rewrite the state directory with copies of it. The others stay in
+	// memory, within its bounds. Default 10.
+	Persist          Persister
+	PersistPerSecond int
+	// PerSecond is how many failures of one kind are captured a second
+	// (Admit); the others keep their log line only. Default 100: a flood of
+	// one failure then fills neither the memory nor the worker's time, and
+	// leaves room for every other failure.
+	PerSecond int
 	// Sample is the share of successful requests captured, 0 to 1.
 	Sample float64
 	// Config names the configuration served; it is copied into every
@@ -81,11 +91,13 @@ type Options struct {
 
 // Stats count what a Store did.
 type Stats struct {
-	Captured uint64 // documents kept
-	Dropped  uint64 // requests dropped because the queue was full
-	Evicted  uint64 // documents dropped from memory to stay within the budget
-	Count    int    // documents in memory
-	Bytes    int64  // their size
+	Captured    uint64 // documents kept
+	Dropped     uint64 // requests dropped because the queue was full
+	Evicted     uint64 // documents dropped from memory to stay within the budget
+	Unpersisted uint64 // documents kept in memory only, beyond PersistPerSecond
+	Skipped     uint64 // failures not captured, beyond PerSecond
+	Count       int    // documents in memory
+	Bytes       int64  // their size
 }
 
 // Store keeps captured requests. It is safe for concurrent use.
@@ -101,9 +113,12 @@ type Store struct {
 	byID  map[string]int // index into order, offset by base
 	base  int
 
-	captured, dropped, evicted atomic.Uint64
-	lastWarn                   atomic.Int64
-	flushMu                    sync.Mutex
+	captured, dropped, evicted, unpersisted, skipped atomic.Uint64
+
+	admitMu  sync.Mutex
+	admitted persistWindow // failures captured in the current second, by kind
+	lastWarn atomic.Int64
+	flushMu  sync.Mutex
 }
 
 type entry struct {
@@ -118,6 +133,12 @@ func NewStore(o Options) *Store {
 	if o.MaxCount <= 0 {
 		o.MaxCount = 1000
 	}
+	if o.PersistPerSecond <= 0 {
+		o.PersistPerSecond = 10
+	}
+	if o.PerSecond <= 0 {
+		o.PerSecond = 100
+	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 64 << 20
 	}
@@ -128,6 +149,7 @@ func NewStore(o Options) *Store {
 		o.MaxBody = 16 << 10
 	}
 	s := &Store{opts: o, queue: make(chan *Pending, o.Queue), done: make(chan struct{}), byID: map[string]int{}}
+	s.admitted.limit = o.PerSecond
 	s.wg.Add(1)
 	go s.work()
 	return s
@@ -138,6 +160,20 @@ func (s *Store) MaxBody() int { return s.opts.MaxBody }
 
 // Sample is the share of successful requests to capture.
 func (s *Store) Sample() float64 { return s.opts.Sample }
+
+// Admit reports whether a failure with this status on this API and
+// operation, at now, is to be captured: at most PerSecond of one kind a
+// second are. The others are counted (Stats.Skipped), and keep only their
+// log line. The caller asks before it builds the document.
+func (s *Store) Admit(status int, api, operation string, now time.Time) bool {
+	s.admitMu.Lock()
+	ok := s.admitted.allow(failureKind{status, api, operation}, now)
+	s.admitMu.Unlock()
+	if !ok {
+		s.skipped.Add(1)
+	}
+	return ok
+}
 
 // Add hands p to the Store. It never blocks: when the queue is full the
 // request is dropped and counted.
@@ -160,7 +196,8 @@ func (s *Store) Add(p *Pending) {
 func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{Captured: s.captured.Load(), Dropped: s.dropped.Load(), Evicted: s.evicted.Load(), Count: len(s.order), Bytes: s.bytes}
+	return Stats{Captured: s.captured.Load(), Dropped: s.dropped.Load(), Evicted: s.evicted.Load(),
+		Unpersisted: s.unpersisted.Load(), Skipped: s.skipped.Load(), Count: len(s.order), Bytes: s.bytes}
 }
 
 // Flush waits until every request added so far is stored.
@@ -180,6 +217,7 @@ func (s *Store) Close() {
 
 func (s *Store) work() {
 	defer s.wg.Done()
+	persisted := persistWindow{limit: s.opts.PersistPerSecond}
 	for p := range s.queue {
 		if p.Trace == nil && p.Line == nil && p.Doc.ID == "" {
 			p.Done(nil) // a flush marker
@@ -195,10 +233,46 @@ func (s *Store) work() {
 		}
 		s.keep(entry{id: p.Doc.ID, time: p.Doc.Time, status: p.Doc.Response.Status, doc: doc})
 		s.captured.Add(1)
-		if s.opts.Persist != nil {
-			s.opts.Persist.PersistCapture(p.Doc.ID, p.Doc.Time, p.Doc.Response.Status, p.Doc.Match.API, p.Doc.Match.Operation, doc)
+		if s.opts.Persist == nil {
+			continue
+		}
+		if !persisted.allow(failureKind{p.Doc.Response.Status, p.Doc.Match.API, p.Doc.Match.Operation}, time.Now()) {
+			s.unpersisted.Add(1)
+			continue
+		}
+		s.opts.Persist.PersistCapture(p.Doc.ID, p.Doc.Time, p.Doc.Response.Status, p.Doc.Match.API, p.Doc.Match.Operation, doc)
+	}
+}
+
+// failureKind is what makes two failures the same for PersistPerSecond.
+type failureKind struct {
+	status         int
+	api, operation string
+}
+
+// persistWindow counts the documents of each kind persisted in the current
+// second.
+type persistWindow struct {
+	limit  int
+	second int64
+	counts map[failureKind]int
+}
+
+// allow reports whether one more document of kind k may be persisted at
+// now, and counts it.
+func (w *persistWindow) allow(k failureKind, now time.Time) bool {
+	if sec := now.Unix(); sec != w.second || w.counts == nil {
+		w.second = sec
+		clear(w.counts)
+		if w.counts == nil {
+			w.counts = map[failureKind]int{}
 		}
 	}
+	if w.counts[k] >= w.limit {
+		return false
+	}
+	w.counts[k]++
+	return true
 }
 
 // build completes and masks the document of p.
@@ -299,8 +373,13 @@ func (s *Store) Captures(since time.Time, limit int) ([]*Doc, error) {
 		}
 	}
 	s.mu.Unlock()
-	out := make([]*Doc, 0, len(raw))
-	for _, b := range raw {
+	return DecodeAll(raw)
+}
+
+// DecodeAll reads documents, in order.
+func DecodeAll(docs [][]byte) ([]*Doc, error) {
+	out := make([]*Doc, 0, len(docs))
+	for _, b := range docs {
 		d, err := Decode(b)
 		if err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,5 +74,70 @@ func TestStoreByteBudgetAndDrops(t *testing.T) {
 	st := s.Stats()
 	if st.Bytes > 2000+1000 || st.Captured+st.Dropped != 200 {
 		t.Errorf("stats %+v: the byte budget or the drop count is off", st)
+	}
+}
+
+// countingPersister counts the documents persisted, by API.
+type countingPersister struct {
+	mu    sync.Mutex
+	byAPI map[string]int
+}
+
+func (c *countingPersister) PersistCapture(id string, t time.Time, status int, api, operation string, doc []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byAPI[api]++
+}
+
+func TestStorePersistsAFloodSparingly(t *testing.T) {
+	p := &countingPersister{byAPI: map[string]int{}}
+	s := NewStore(Options{Persist: p, PersistPerSecond: 5})
+	defer s.Close()
+	for i := range 200 {
+		d := pending(fmt.Sprintf("flood-%d", i), time.Now(), "secret-value-xyz")
+		d.Doc.Match.API = "orders"
+		s.Add(d)
+	}
+	other := pending("other-1", time.Now(), "secret-value-xyz")
+	other.Doc.Match.API = "payments"
+	s.Add(other)
+	s.Flush()
+	// 200 documents of one kind within a second or two: 5 a second.
+	if n := p.byAPI["orders"]; n < 5 || n > 15 {
+		t.Errorf("persisted %d of 200 identical failures, want 5 per second", n)
+	}
+	if n := p.byAPI["payments"]; n != 1 {
+		t.Errorf("persisted %d of 1 other failure, want it", n)
+	}
+	st := s.Stats()
+	if int(st.Unpersisted) != 200-p.byAPI["orders"] || st.Captured != 201 {
+		t.Errorf("stats %+v: want every document captured in memory and the rest counted as unpersisted", st)
+	}
+	if _, err := s.Capture("flood-199"); err != nil {
+		t.Errorf("the last document of the flood is not in memory: %v", err)
+	}
+}
+
+func TestAdmitLimitsAFloodOfOneKind(t *testing.T) {
+	s := NewStore(Options{PerSecond: 3})
+	defer s.Close()
+	now := time.Unix(1_700_000_000, 0)
+	admitted := 0
+	for range 10 {
+		if s.Admit(401, "orders", "get", now) {
+			admitted++
+		}
+	}
+	if admitted != 3 {
+		t.Errorf("admitted %d of 10 identical failures in one second, want 3", admitted)
+	}
+	if !s.Admit(401, "orders", "list", now) || !s.Admit(500, "orders", "get", now) {
+		t.Error("another kind of failure was refused")
+	}
+	if !s.Admit(401, "orders", "get", now.Add(time.Second)) {
+		t.Error("the next second refused the kind")
+	}
+	if got := s.Stats().Skipped; got != 7 {
+		t.Errorf("skipped %d, want 7", got)
 	}
 }

@@ -38,13 +38,16 @@ func (o metricsObserver) Observe(rec *gateway.LogRecord) {
 func registerCaptureMetrics(m *metrics.Metrics, s *capture.Store) {
 	m.CounterFunc("tollgate_captured_requests_total", "Failed (and sampled) requests captured with their trace.", func() float64 { return float64(s.Stats().Captured) })
 	m.CounterFunc("tollgate_capture_dropped_total", "Requests not captured because the capture queue was full.", func() float64 { return float64(s.Stats().Dropped) })
+	m.CounterFunc("tollgate_capture_unpersisted_total", "Captured requests kept in memory only: more of one kind of failure in a second than are written to the state directory.", func() float64 { return float64(s.Stats().Unpersisted) })
+	m.CounterFunc("tollgate_capture_skipped_total", "Failed requests not captured (their log line kept): more than 100 failures of one kind in a second.", func() float64 { return float64(s.Stats().Skipped) })
 	m.CounterFunc("tollgate_capture_evicted_total", "Captured requests dropped from memory to stay within its budget.", func() float64 { return float64(s.Stats().Evicted) })
 }
 
 // registerStoreMetrics exposes the log store's counters.
 func registerStoreMetrics(m *metrics.Metrics, s *logstore.Store) {
 	m.CounterFunc("tollgate_log_rows_stored_total", "Log lines stored in the log store.", func() float64 { return float64(s.Stored()) })
-	m.CounterFunc("tollgate_log_rows_dropped_total", "Log lines and captures dropped because the log store's queue was full.", func() float64 { return float64(s.Dropped()) })
+	m.CounterFunc("tollgate_log_rows_dropped_total", "Log lines and captures dropped because the log store's queue or backlog was full.", func() float64 { return float64(s.Dropped()) })
+	m.GaugeFunc("tollgate_log_backlog_bytes", "Bytes of log lines waiting to be stored: the store waits for idle time while requests keep the cores busy.", func() float64 { return float64(s.Backlog()) })
 	m.CounterFunc("tollgate_log_rows_evicted_total", "Log rows deleted by retention (age or size).", func() float64 { return float64(s.Evicted()) })
 }
 

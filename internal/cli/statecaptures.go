@@ -43,15 +43,11 @@ func (c storeCaptures) Captures(since time.Time, limit int) ([]*capture.Doc, err
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*capture.Doc, 0, len(recs))
-	for _, r := range recs {
-		d, err := capture.Decode(r.Doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
+	docs := make([][]byte, len(recs))
+	for i, r := range recs {
+		docs[i] = r.Doc
 	}
-	return out, nil
+	return capture.DecodeAll(docs)
 }
 
 // layeredCaptures looks in memory first (the newest captures, before the

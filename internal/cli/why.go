@@ -61,7 +61,7 @@ func (s *sourceFlags) find(id string, stderr io.Writer, notFound int) (*capture.
 	defer closeSource()
 	d, err := source.Capture(id)
 	if errors.Is(err, capture.ErrNotFound) {
-		fmt.Fprintf(stderr, "tollgate: no captured request has the id %s (successful requests are kept only with --trace-sample)\n", id)
+		fmt.Fprintf(stderr, "tollgate: no captured request has the id %s (successful requests are kept only with --trace-sample, and of a flood of one failure 100 a second: `tollgate failures` lists the captured ones)\n", id)
 		return nil, exitError{notFound}
 	}
 	return d, err

@@ -179,6 +179,10 @@ func jwtFix(cause, at string) string {
 	switch {
 	case strings.Contains(lc, "subscription key"):
 		return "send the subscription key in its own header, and a JWT from the identity provider in Authorization"
+	case strings.Contains(lc, " is the expression @"):
+		// the allowed value came from a policy expression: the cause
+		// names the expression, its position and what it gave
+		return fmt.Sprintf("check what the expression in validate-jwt at %s gives for this request (the cause shows its value): its named value, variable or header, or the token", at)
 	case strings.Contains(lc, "trailing slash"):
 		return fmt.Sprintf("make the <audience> of validate-jwt at %s exactly the token's aud (the two differ only by a trailing slash)", at)
 	case strings.Contains(lc, "audience"):

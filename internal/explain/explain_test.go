@@ -85,6 +85,14 @@ func TestExplainCrossLayerCauses(t *testing.T) {
 					Cause: `p.xml:5:36: The given key 'tok' was not present in the dictionary.; "tok" is a named value, not a variable: write {{tok}}`}},
 			fix: `write {{tok}} where the value is needed (inside an expression as a string literal, "{{tok}}"), not context.Variables["tok"]`,
 		},
+		{
+			name: "audience from an expression",
+			doc: capture.Doc{Captured: capture.Failed, Response: capture.Response{Status: 401},
+				LastError: &capture.LastError{Source: "validate-jwt", Reason: "TokenAudienceNotAllowed", Where: dir + "/apis/o/policy.xml:3:5",
+					Cause: `the token's audience "api://other" is not among the allowed audiences "api://orders"; audience 1 is the expression @("api://orders") at ` + dir + `/apis/o/policy.xml:5:26 (named value api-audience), which gave "api://orders"`}},
+			cause: `audience 1 is the expression @("api://orders") at apis/o/policy.xml:5:26 (named value api-audience)`,
+			fix:   "check what the expression in validate-jwt at apis/o/policy.xml:5:26 gives for this request",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

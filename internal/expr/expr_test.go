@@ -28,7 +28,7 @@ func testContext(t testing.TB) *Context {
 	c.Variables.Set("b", true)
 	c.Variables.Set("resp", &Response{StatusCode: 200, StatusReason: "OK", Headers: PairHeaders{{Name: "Location", Values: []string{"/x"}}}, Body: &BytesBody{Data: []byte(`{"access_token":"tok","expires_in":3600}`)}})
 	c.Request.MatchedParameters["id"] = "42"
-	c.Product = &Product{Id: "starter", Name: "Starter"}
+	c.Product = &Product{Id: "starter", Name: "Starter", State: "Published"}
 	// Certificate fixtures for testdata/crypto.txt (a self-signed RSA 2048
 	// certificate, its key, and PKCS#12 files with password "test" and "").
 	for name, file := range map[string]string{"pfx": "cert.pfx", "pfxNoPass": "cert-nopass.pfx", "certPem": "cert.pem", "keyPem": "key.pem"} {

@@ -199,17 +199,28 @@ func (x *exchange) execCacheLookupValue(st *policy.Step, p *policy.CacheLookupVa
 	if e != nil {
 		return e
 	}
-	def, e := x.str(st, p.DefaultValue)
-	if e != nil {
-		return e
+	// The default value keeps the type of its expression (default-value="@(0)"
+	// is an int), as a cached value keeps its own.
+	var def expr.Value
+	if p.DefaultValue.Expr != nil {
+		v, e := x.eval(st, p.DefaultValue.Expr)
+		if e != nil {
+			return e
+		}
+		def = v
+	} else {
+		def = p.DefaultValue.Resolved()
 	}
 	name := p.VariableName.Resolved()
-	l := cache.LookupValue(x.r.Context(), s, key, []byte(def), p.DefaultValue.Set)
+	l := cache.LookupValue(x.r.Context(), s, key, nil, p.DefaultValue.Set)
 	if l.Err != nil && errors.Is(l.Err, cache.ErrUnavailable) {
 		x.cacheOutage(st, l.Err)
 	}
-	if l.Assign {
-		x.vars().Set(name, expr.Value(string(l.Value)))
+	switch {
+	case l.Hit:
+		x.vars().Set(name, decodeCacheValue(l.Value))
+	case l.Assign:
+		x.vars().Set(name, def)
 	}
 	switch {
 	case l.Hit:
@@ -227,20 +238,26 @@ func (x *exchange) execCacheStoreValue(st *policy.Step, p *policy.CacheStoreValu
 	if e != nil {
 		return e
 	}
-	val, e := x.str(st, p.Value)
-	if e != nil {
-		return e
+	var val expr.Value
+	if p.Value.Expr != nil {
+		v, e := x.eval(st, p.Value.Expr)
+		if e != nil {
+			return e
+		}
+		val = v
+	} else {
+		val = p.Value.Resolved()
 	}
 	seconds, e := x.integer(st, p.Duration)
 	if e != nil {
 		return e
 	}
-	if err := cache.StoreValue(x.r.Context(), s, key, []byte(val), time.Duration(seconds)*time.Second); err != nil {
+	if err := cache.StoreValue(x.r.Context(), s, key, encodeCacheValue(val), time.Duration(seconds)*time.Second); err != nil {
 		x.cacheOutage(st, err)
 		return nil
 	}
 	if x.trace != nil && p.Value.HasSecret() {
-		x.trace.Mask(val)
+		x.trace.Mask(expr.ToString(val))
 	}
 	x.tracePolicy(st, began, "key %q stored for %d s", key, seconds)
 	return nil

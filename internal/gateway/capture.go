@@ -58,6 +58,14 @@ func (x *exchange) finishCapture() {
 		x.trace = nil
 		return
 	}
+	if why != capture.Sampled && !x.g.capture.Admit(x.rec.ResponseCode, x.rec.APIID, x.rec.OperationID, x.start) {
+		// A flood of one failure: this one keeps its log line only.
+		if !x.traceRequested {
+			releaseTrace(t)
+		}
+		x.trace = nil
+		return
+	}
 	// The trace outlives the exchange, whose memory its messages may
 	// point to.
 	t.Resolve()

@@ -125,3 +125,26 @@ func TestCaptureMasksKeysInOtherPlaces(t *testing.T) {
 		t.Errorf("log lines reveal a key or do not show it masked:\n%s", l)
 	}
 }
+
+// A flood of one failure is captured PerSecond times a second; another
+// failure in the same second still is.
+func TestCaptureFloodOfOneFailure(t *testing.T) {
+	store := capture.NewStore(capture.Options{PerSecond: 5})
+	defer store.Close()
+	h := newHarness(t, Options{Capture: store})
+	for range 40 {
+		if r := h.do(t, "GET", "/orders/orders", keyHeader, "wrong-key-0123456789"); r.status != 401 {
+			t.Fatalf("status %d, want 401", r.status)
+		}
+	}
+	other := h.do(t, "DELETE", "/nowhere", keyHeader, goldKey)
+	store.Flush()
+	st := store.Stats()
+	// 40 requests span at most a few seconds: 5 a second captured.
+	if st.Captured < 5 || st.Captured > 21 || st.Skipped+st.Captured != 41 {
+		t.Errorf("stats %+v: want 5 captures a second of the 401s and the 404", st)
+	}
+	if _, err := store.Capture(other.header.Get(CorrelationHeader)); err != nil {
+		t.Errorf("the other failure was not captured: %v", err)
+	}
+}

@@ -161,3 +161,21 @@ func BenchmarkInProcessLoad(b *testing.B) { benchLoad(b, loadGateway(b, true)) }
 // BenchmarkInProcessLoadNoCapture is BenchmarkInProcessLoad without failure
 // capture: their difference is what capture costs a successful request.
 func BenchmarkInProcessLoadNoCapture(b *testing.B) { benchLoad(b, loadGateway(b, false)) }
+
+// BenchmarkInProcessLoadUnauthorized serves the harness's request with a
+// wrong key, as the failing variant does for 1% of its requests: a 401,
+// captured with its trace.
+func BenchmarkInProcessLoadUnauthorized(b *testing.B) {
+	gw := loadGateway(b, true)
+	req := httptest.NewRequest("GET", "http://gw/load/items/42", nil)
+	req.Header.Set(keyHeader, "wrong-key")
+	w := &statusWriter{discardWriter: discardWriter{h: http.Header{}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		gw.ServeHTTP(w, req)
+	}
+	if w.status != 401 {
+		b.Fatalf("status %d, want 401", w.status)
+	}
+}

@@ -356,6 +356,13 @@ func (x *exchange) exprContext() *expr.Context {
 	c.Request.Body = x.req.body
 	if x.resp.header != nil {
 		c.Response = &expr.Response{StatusCode: x.resp.statusCode(), StatusReason: x.resp.reason, Headers: expr.MapHeaders(x.resp.header), Body: x.resp.body}
+	} else if c.Response == nil {
+		// Before the backend answers, APIM's context.Response is the
+		// response it would send if nothing else happened: 200 OK, no
+		// headers, no body. Policies read it in inbound and at the top of a
+		// backend retry (Microsoft's PTU-to-PAYG spillover samples test
+		// context.Response.StatusCode == 429 before forward-request).
+		c.Response = &expr.Response{StatusCode: 200, StatusReason: "OK", Headers: expr.MapHeaders(http.Header{})}
 	}
 	if e := x.rec.LastError; e != nil {
 		c.LastError = &expr.LastError{Source: e.Source, Reason: e.Reason, Message: e.Message, Scope: e.Scope, Section: e.Section, Path: e.Path, PolicyId: e.PolicyID}

@@ -31,6 +31,10 @@ func TestTargets(t *testing.T) {
 	if extra.Name != "tollgate-data" || extra.Kind != Tollgate || !slices.Equal(extra.Args, []string{"--data", "/tmp/tg", "--admin", "127.0.0.1:9000"}) {
 		t.Errorf("extra target %+v", extra)
 	}
+	gc, err := ParseExtraTarget(Targets, "gogc=GOGC=400 GODEBUG=gctrace=1 --log-store=false")
+	if err != nil || !slices.Equal(gc.Env, []string{"GOGC=400", "GODEBUG=gctrace=1"}) || !slices.Equal(gc.Args, []string{"--log-store=false"}) {
+		t.Errorf("extra target with environment: %+v %v", gc, err)
+	}
 	known := append(slices.Clone(Targets), extra)
 	ts, err := LookupTargets(known, "tollgate-data,bare")
 	if err != nil || len(ts) != 2 || ts[0].Name != "tollgate-data" || ts[1].Kind != Bare {

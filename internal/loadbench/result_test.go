@@ -28,7 +28,7 @@ func TestCheckStatuses(t *testing.T) {
 		{"socket errors", keep, Result{Requests: 5, Statuses: map[int]int64{200: 5}, Errors: 2}, "2 requests without a response"},
 		{"failing, exact", fail, Result{Requests: 100, Statuses: map[int]int64{200: 99, 401: 1}, WrongKeySent: 1}, ""},
 		{"failing, right key refused", fail, Result{Requests: 100, Statuses: map[int]int64{200: 90, 401: 10}, WrongKeySent: 1}, "a right key was refused"},
-		{"failing, wrong key accepted", fail, Result{Requests: 1000, Statuses: map[int]int64{200: 1000}, WrongKeySent: 40}, "a wrong key was accepted"},
+		{"failing, wrong key accepted", fail, Result{Requests: 1000, Statuses: map[int]int64{200: 1000}, WrongKeySent: 80}, "a wrong key was accepted"},
 		{"failing, in flight at the end", fail, Result{Requests: 1000, Statuses: map[int]int64{200: 970, 401: 30}, WrongKeySent: 40}, ""},
 		{"failing, a 500", fail, Result{Requests: 100, Statuses: map[int]int64{200: 98, 401: 1, 500: 1}, WrongKeySent: 1}, "status 500"},
 		{"wrk, all below 400", keep, Result{Requests: 100}, ""},

@@ -76,7 +76,8 @@ type runner struct {
 	gwWrap   func(string, ...string) *exec.Cmd
 	loadWrap func(string, ...string) *exec.Cmd
 	procs    []*process
-	logs     []string // files truncated after each measurement
+	byTarget map[string]*process // the process serving each target
+	logs     []string            // files truncated after each measurement
 	log      io.Writer
 }
 
@@ -137,10 +138,16 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 
 	var ms []Measurement
 	measure := func(round int, t Target, v Variant, run func(context.Context, Load) (Result, error), d time.Duration) error {
+		pid := r.byTarget[t.Name].cmd.Process.Pid
+		cpuBefore, cpuOK := processCPU(pid)
 		res, err := run(ctx, Load{URL: urls[t.Name], Variant: v, Connections: cfg.Connections, Duration: d})
 		if err != nil {
 			return fmt.Errorf("%s, %s: %w", t.Name, v.Name, err)
 		}
+		if cpuAfter, ok := processCPU(pid); ok && cpuOK {
+			res.CPU = cpuAfter - cpuBefore
+		}
+		res.PeakRSS, _ = peakRSS(pid)
 		r.truncateLogs()
 		ms = append(ms, Measurement{Variant: v, Target: t.Name, Round: round, Connections: cfg.Connections, Result: res})
 		what := fmt.Sprintf("round %d/%d", round, cfg.Rounds)
@@ -151,8 +158,8 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		if err := CheckStatuses(v, cfg.Connections, res); err != nil {
 			verdict = "FAIL: " + err.Error()
 		}
-		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s  %s\n", what, v.Name, t.Name,
-			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), verdict)
+		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s  CPU/req %s  peak RSS %s  %s\n", what, v.Name, t.Name,
+			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), formatCPU(res.CPUPerRequest()), formatBytes(res.PeakRSS), verdict)
 		return nil
 	}
 	if cfg.Warmup > 0 {
@@ -265,7 +272,7 @@ func (r *runner) startEcho(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p, err := r.start("echo", r.loadWrap, filepath.Join(r.bin, "loadecho"), []string{"-listen", addr}, true)
+	p, err := r.start("echo", r.loadWrap, filepath.Join(r.bin, "loadecho"), []string{"-listen", addr}, nil, true)
 	if err != nil {
 		return "", err
 	}
@@ -291,9 +298,9 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 		logFile := filepath.Join(r.work, t.Name+".log")
 		r.logs = append(r.logs, logFile)
 		args := append([]string{"run", folder, "--listen", addr, "--log-file", logFile}, t.Args...)
-		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, true)
+		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, t.Env, true)
 	case Bare:
-		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "bareproxy"), []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}, true)
+		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "bareproxy"), []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}, nil, true)
 	case Nginx:
 		nginx := FindNginx()
 		if nginx == "" {
@@ -305,13 +312,17 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 			return "", err
 		}
 		r.logs = append(r.logs, filepath.Join(prefix, "access.log"))
-		p, err = r.start(t.Name, r.gwWrap, nginx, args, false)
+		p, err = r.start(t.Name, r.gwWrap, nginx, args, nil, false)
 	default:
 		return "", fmt.Errorf("target %s: unknown kind %v", t.Name, t.Kind)
 	}
 	if err != nil {
 		return "", err
 	}
+	if r.byTarget == nil {
+		r.byTarget = map[string]*process{}
+	}
+	r.byTarget[t.Name] = p
 	base := "http://" + addr
 	if err := r.waitReady(ctx, p, base); err != nil {
 		return "", err
@@ -349,7 +360,7 @@ func preflight(ctx context.Context, name, base string) error {
 
 // start starts a program through wrap, with GOMAXPROCS=1 for a Go program,
 // its standard error in a file of the work directory.
-func (r *runner) start(name string, wrap func(string, ...string) *exec.Cmd, path string, args []string, goProgram bool) (*process, error) {
+func (r *runner) start(name string, wrap func(string, ...string) *exec.Cmd, path string, args, env []string, goProgram bool) (*process, error) {
 	var cmd *exec.Cmd
 	if wrap != nil {
 		cmd = wrap(path, args...)
@@ -360,6 +371,7 @@ func (r *runner) start(name string, wrap func(string, ...string) *exec.Cmd, path
 	if goProgram {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
 	}
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := os.Create(filepath.Join(r.work, name+".stderr"))
 	if err != nil {
 		return nil, err

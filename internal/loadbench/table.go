@@ -34,6 +34,13 @@ type Row struct {
 	// RPSRatio, P50Ratio and P99Ratio relate RPS, P50 and P99 to the
 	// baseline's under the same variant; 0 when there is no baseline.
 	RPSRatio, P50Ratio, P99Ratio float64
+	// CPU is the median of the rounds' CPU time per request of the target
+	// (0 when unknown), and CPURatio relates it to the baseline's.
+	CPU      time.Duration
+	CPURatio float64
+	// PeakRSS is the largest peak resident set size of the target seen
+	// after a round (the warm-up included); 0 when unknown.
+	PeakRSS int64
 	// Statuses adds up the status codes of the rounds that tell them apart
 	// (the Go generator); Below400 and From400 add up the classes of the
 	// rounds that do not (wrk).
@@ -66,7 +73,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 	for _, k := range order {
 		g := groups[k]
 		row := Row{Variant: k.variant, Target: k.target, Statuses: map[int]int64{}}
-		var rps, p50, p99 []float64
+		var rps, p50, p99, cpu []float64
 		for _, m := range g {
 			r := m.Result
 			if err := CheckStatuses(m.Variant, m.Connections, r); err != nil {
@@ -76,6 +83,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 				}
 				row.Failures = append(row.Failures, name+": "+err.Error())
 			}
+			row.PeakRSS = max(row.PeakRSS, r.PeakRSS)
 			if m.Round == 0 {
 				continue
 			}
@@ -83,6 +91,9 @@ func Summarize(ms []Measurement, baseline string) []Row {
 			rps = append(rps, r.RPS())
 			p50 = append(p50, float64(r.P50))
 			p99 = append(p99, float64(r.P99))
+			if c := r.CPUPerRequest(); c > 0 {
+				cpu = append(cpu, float64(c))
+			}
 			if r.Statuses == nil {
 				row.Below400 += r.Requests - r.Rejected
 				row.From400 += r.Rejected
@@ -96,6 +107,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 			row.RPS, row.RPSMin, row.RPSMax = Median(rps), slices.Min(rps), slices.Max(rps)
 		}
 		row.P50, row.P99 = time.Duration(Median(p50)), time.Duration(Median(p99))
+		row.CPU = time.Duration(Median(cpu))
 		index[k] = len(rows)
 		rows = append(rows, row)
 	}
@@ -108,6 +120,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 		rows[i].RPSRatio = ratio(rows[i].RPS, base.RPS)
 		rows[i].P50Ratio = ratio(float64(rows[i].P50), float64(base.P50))
 		rows[i].P99Ratio = ratio(float64(rows[i].P99), float64(base.P99))
+		rows[i].CPURatio = ratio(float64(rows[i].CPU), float64(base.CPU))
 	}
 	return rows
 }
@@ -128,7 +141,7 @@ func Failed(rows []Row) bool {
 // columns' names.
 func tableHeader(baseline string) []string {
 	vs := "vs " + baseline
-	return []string{"variant", "target", "req/s", vs, "spread", "p50", vs, "p99", vs, "answers", "check"}
+	return []string{"variant", "target", "req/s", vs, "spread", "p50", vs, "p99", vs, "CPU/req", vs, "peak RSS", "answers", "check"}
 }
 
 func (r Row) cells() []string {
@@ -145,7 +158,7 @@ func (r Row) cells() []string {
 		check = "FAIL"
 	}
 	return []string{r.Variant, r.Target, strconv.FormatFloat(r.RPS, 'f', 0, 64), formatRatio(r.RPSRatio), spread,
-		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), answers, check}
+		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), formatCPU(r.CPU), formatRatio(r.CPURatio), formatBytes(r.PeakRSS), answers, check}
 }
 
 func formatRatio(x float64) string {
@@ -155,12 +168,29 @@ func formatRatio(x float64) string {
 	return fmt.Sprintf("%.2f×", x)
 }
 
+// formatCPU writes a CPU time per request in microseconds; "-" when
+// unknown.
+func formatCPU(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
+}
+
+// formatBytes writes a size in MiB; "-" when unknown.
+func formatBytes(n int64) string {
+	if n <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
 func formatLatency(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
 }
 
 // numeric says which columns hold numbers, aligned to the right.
-var numeric = []bool{false, false, true, true, true, true, true, true, true, false, false}
+var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, true, false, false}
 
 // WriteTable writes rows as a table whose columns are aligned with spaces,
 // or as a markdown table, with the ratio columns named after baseline.

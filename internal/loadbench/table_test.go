@@ -41,6 +41,9 @@ func TestSummarize(t *testing.T) {
 	if bare.RPS != 1000 || tg.RPSRatio != 1.1 || tg.P50Ratio != 1 || tg.P99Ratio != 8.0/5 {
 		t.Errorf("ratios %v %v %v against bare %+v", tg.RPSRatio, tg.P50Ratio, tg.P99Ratio, bare)
 	}
+	if tg.CPU != 0 || tg.CPURatio != 0 {
+		t.Errorf("CPU %v (ratio %v) with no CPU measured: want unknown", tg.CPU, tg.CPURatio)
+	}
 	if len(tg.Failures) != 1 || !strings.Contains(tg.Failures[0], "warm-up: 1 responses with status 429") {
 		t.Errorf("tollgate failures %q: want the warm-up's 429", tg.Failures)
 	}
@@ -52,12 +55,33 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
+func TestSummarizeCPU(t *testing.T) {
+	keep := Variants[0]
+	m := func(target string, round int, requests int64, cpu time.Duration) Measurement {
+		return Measurement{Variant: keep, Target: target, Round: round, Connections: 32,
+			Result: Result{Requests: requests, Elapsed: time.Second, CPU: cpu}}
+	}
+	rows := Summarize([]Measurement{
+		{Variant: keep, Target: "tollgate", Round: 0, Connections: 32, // the warm-up's speed does not count, its memory does
+			Result: Result{Requests: 10, Elapsed: time.Second, CPU: time.Second, PeakRSS: 40 << 20}},
+		m("tollgate", 1, 1000, 90*time.Millisecond),
+		m("tollgate", 2, 2000, 200*time.Millisecond),
+		m("tollgate", 3, 1000, 120*time.Millisecond),
+		m("bare", 1, 1000, 80*time.Millisecond),
+	}, "bare")
+	if tg := rows[0]; tg.CPU != 100*time.Microsecond || tg.CPURatio != 1.25 || tg.PeakRSS != 40<<20 {
+		t.Errorf("tollgate CPU %v (%.3f× bare), peak RSS %d: want the median 100µs per request, 1.25×, 40 MiB", tg.CPU, tg.CPURatio, tg.PeakRSS)
+	}
+}
+
 func TestWriteTable(t *testing.T) {
 	rows := []Row{
 		{Variant: "keepalive", Target: "tollgate", Rounds: 5, RPS: 12345.4, RPSMin: 12000, RPSMax: 12600, P50: 2100 * time.Microsecond,
-			P99: 12 * time.Millisecond, RPSRatio: 0.8312, P50Ratio: 1.2, P99Ratio: 1.4, Below400: 617000},
+			P99: 12 * time.Millisecond, RPSRatio: 0.8312, P50Ratio: 1.2, P99Ratio: 1.4, Below400: 617000,
+			CPU: 81200 * time.Nanosecond, CPURatio: 1.0625, PeakRSS: 23 << 20},
 		{Variant: "keepalive", Target: "bare", Rounds: 5, RPS: 14850, RPSMin: 14850, RPSMax: 14850, P50: 1750 * time.Microsecond,
-			P99: 8571 * time.Microsecond, RPSRatio: 1, P50Ratio: 1, P99Ratio: 1, Statuses: map[int]int64{401: 3, 200: 5}},
+			P99: 8571 * time.Microsecond, RPSRatio: 1, P50Ratio: 1, P99Ratio: 1, Statuses: map[int]int64{401: 3, 200: 5},
+			CPU: 76400 * time.Nanosecond, CPURatio: 1},
 		{Variant: "failing", Target: "nginx", Rounds: 1, RPS: 30000, P50: time.Millisecond, P99: 2 * time.Millisecond,
 			Below400: 100, From400: 2, Errors: 1, Failures: []string{"round 1: 1 requests without a response"}},
 	}
@@ -65,10 +89,10 @@ func TestWriteTable(t *testing.T) {
 	if err := WriteTable(&b, rows, "bare", false); err != nil {
 		t.Fatal(err)
 	}
-	want := `variant    target    req/s  vs bare  spread      p50  vs bare       p99  vs bare  answers                   check
-keepalive  tollgate  12345    0.83×     ±2%  2.10 ms    1.20×  12.00 ms    1.40×  <400:617000               ok
-keepalive  bare      14850    1.00×     ±0%  1.75 ms    1.00×   8.57 ms    1.00×  200:5 401:3               ok
-failing    nginx     30000        -       -  1.00 ms        -   2.00 ms        -  <400:100 ≥400:2 errors:1  FAIL
+	want := `variant    target    req/s  vs bare  spread      p50  vs bare       p99  vs bare  CPU/req  vs bare  peak RSS  answers                   check
+keepalive  tollgate  12345    0.83×     ±2%  2.10 ms    1.20×  12.00 ms    1.40×  81.2 µs    1.06×  23.0 MiB  <400:617000               ok
+keepalive  bare      14850    1.00×     ±0%  1.75 ms    1.00×   8.57 ms    1.00×  76.4 µs    1.00×         -  200:5 401:3               ok
+failing    nginx     30000        -       -  1.00 ms        -   2.00 ms        -        -        -         -  <400:100 ≥400:2 errors:1  FAIL
 failing nginx: round 1: 1 requests without a response
 `
 	if b.String() != want {
@@ -78,9 +102,9 @@ failing nginx: round 1: 1 requests without a response
 	if err := WriteTable(&b, rows[:1], "bare", true); err != nil {
 		t.Fatal(err)
 	}
-	wantMD := `| variant | target | req/s | vs bare | spread | p50 | vs bare | p99 | vs bare | answers | check |
-|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|
-| keepalive | tollgate | 12345 | 0.83× | ±2% | 2.10 ms | 1.20× | 12.00 ms | 1.40× | <400:617000 | ok |
+	wantMD := `| variant | target | req/s | vs bare | spread | p50 | vs bare | p99 | vs bare | CPU/req | vs bare | peak RSS | answers | check |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+| keepalive | tollgate | 12345 | 0.83× | ±2% | 2.10 ms | 1.20× | 12.00 ms | 1.40× | 81.2 µs | 1.06× | 23.0 MiB | <400:617000 | ok |
 `
 	if b.String() != wantMD {
 		t.Errorf("markdown:\n%s\nwant:\n%s", b.String(), wantMD)

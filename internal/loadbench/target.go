@@ -2,6 +2,7 @@ package loadbench
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -43,6 +44,9 @@ type Target struct {
 	// "tollgate run FOLDER --listen ADDR --log-file FILE" for a Tollgate
 	// target (for example "--data", "DIR"); the other kinds take none.
 	Args []string
+	// Env are extra environment variables (NAME=VALUE) of a Tollgate
+	// target: GOGC=400.
+	Env []string
 	// Description says what the target is, for the documentation.
 	Description string
 }
@@ -86,7 +90,10 @@ func LookupTargets(known []Target, list string) ([]Target, error) {
 
 // ParseExtraTarget reads a tollgate target given on the command line as
 // NAME=ARGS, where ARGS are extra arguments of "tollgate run" separated by
-// spaces: "tollgate-data=--data /tmp/tg". The name must be new among known.
+// spaces: "tollgate-data=--data /tmp/tg". Leading words of the form
+// VAR=VALUE, with VAR in capitals, are environment variables of the
+// process instead: "gogc400=GOGC=400 --log-store=false". The name must be
+// new among known.
 func ParseExtraTarget(known []Target, s string) (Target, error) {
 	name, args, ok := strings.Cut(s, "=")
 	name = strings.TrimSpace(name)
@@ -99,5 +106,13 @@ func ParseExtraTarget(known []Target, s string) (Target, error) {
 	if slices.ContainsFunc(known, func(t Target) bool { return t.Name == name }) {
 		return Target{}, fmt.Errorf("extra target %q: a target of that name exists", name)
 	}
-	return Target{Name: name, Kind: Tollgate, Args: strings.Fields(args), Description: "tollgate run " + args}, nil
+	fields := strings.Fields(args)
+	var env []string
+	for len(fields) > 0 && envAssignment.MatchString(fields[0]) {
+		env, fields = append(env, fields[0]), fields[1:]
+	}
+	return Target{Name: name, Kind: Tollgate, Args: fields, Env: env, Description: strings.TrimSpace(strings.Join(env, " ") + " tollgate run " + strings.Join(fields, " "))}, nil
 }
+
+// envAssignment matches an environment variable's assignment: GOGC=400.
+var envAssignment = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*=`)

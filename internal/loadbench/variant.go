@@ -52,6 +52,12 @@ var Variants = []Variant{
 		Method: "GET", Path: "/load/items/42", FailEvery: 100},
 }
 
+// OptionalVariants are variants run only when named in --variants.
+var OptionalVariants = []Variant{
+	{Name: "unauthorized", Description: "GET, keep-alive, every request carries a wrong key (401): a flood of failures, each captured",
+		Method: "GET", Path: "/load/items/42", FailEvery: 1},
+}
+
 // Target returns the path and query the variant requests: Path, with the
 // echo backend's size parameter when the variant asks for a large response.
 func (v Variant) Target() string {
@@ -66,7 +72,7 @@ func (v Variant) Target() string {
 }
 
 // LookupVariants returns the variants named in a comma-separated list, in
-// the list's order; "all" or "" names every variant.
+// the list's order; "all" or "" names every variant but the optional ones.
 func LookupVariants(list string) ([]Variant, error) {
 	if list == "" || list == "all" {
 		return Variants, nil
@@ -74,19 +80,20 @@ func LookupVariants(list string) ([]Variant, error) {
 	var out []Variant
 	for name := range strings.SplitSeq(list, ",") {
 		name = strings.TrimSpace(name)
-		i := slices.IndexFunc(Variants, func(v Variant) bool { return v.Name == name })
+		known := append(slices.Clip(Variants), OptionalVariants...)
+		i := slices.IndexFunc(known, func(v Variant) bool { return v.Name == name })
 		if i < 0 {
 			return nil, fmt.Errorf("unknown variant %q (known: %s)", name, variantNames())
 		}
-		out = append(out, Variants[i])
+		out = append(out, known[i])
 	}
 	return out, nil
 }
 
 func variantNames() string {
-	names := make([]string, len(Variants))
-	for i, v := range Variants {
-		names[i] = v.Name
+	var names []string
+	for _, v := range append(slices.Clip(Variants), OptionalVariants...) {
+		names = append(names, v.Name)
 	}
 	return strings.Join(names, ", ")
 }

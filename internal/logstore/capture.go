@@ -47,25 +47,47 @@ func (s *Store) PutCapture(c Capture) {
 }
 
 // evictCaptures deletes the oldest captures beyond the bounds, inside the
-// writer's transaction.
-func (s *Store) evictCaptures(ctx context.Context, tx *sql.Tx) error {
-	if err := tx.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(length(doc)), 0) FROM tollgate_captures").
-		Scan(&s.captureCount, &s.captureBytes); err != nil {
-		return err
+// writer's transaction, after added were inserted. The count and size of
+// the captures kept are read once and then kept up to date.
+func (s *Store) evictCaptures(ctx context.Context, tx *sql.Tx, added []*Capture) error {
+	if !s.captureTotals {
+		if err := tx.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(length(doc)), 0) FROM tollgate_captures").
+			Scan(&s.captureCount, &s.captureBytes); err != nil {
+			return err
+		}
+		s.captureTotals = true
+	} else {
+		for _, c := range added {
+			s.captureCount++
+			s.captureBytes += int64(len(c.Doc))
+		}
 	}
 	for s.captureCount > int64(s.opts.CaptureMax) || s.captureBytes > s.opts.CaptureMaxBytes {
-		var id string
-		var size int64
-		err := tx.QueryRowContext(ctx, "SELECT id, length(doc) FROM tollgate_captures ORDER BY time, rowid LIMIT 1").Scan(&id, &size)
+		// The oldest beyond the count bound at once, else one at a time
+		// until the bytes fit.
+		n := max(1, s.captureCount-int64(s.opts.CaptureMax))
+		rows, err := tx.QueryContext(ctx, "DELETE FROM tollgate_captures WHERE rowid IN (SELECT rowid FROM tollgate_captures ORDER BY time, rowid LIMIT ?) RETURNING length(doc)", n)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM tollgate_captures WHERE id = ?", id); err != nil {
+		deleted := 0
+		for rows.Next() {
+			var size int64
+			if err := rows.Scan(&size); err != nil {
+				rows.Close()
+				return err
+			}
+			s.captureCount--
+			s.captureBytes -= size
+			deleted++
+		}
+		if err := rows.Close(); err != nil {
 			return err
 		}
-		s.captureCount--
-		s.captureBytes -= size
-		s.evicted.Add(1)
+		s.evicted.Add(uint64(deleted))
+		if deleted == 0 {
+			break
+		}
 	}
 	return nil
 }
@@ -82,8 +104,10 @@ func scanCapture(sc interface{ Scan(...any) error }) (Capture, error) {
 
 // GetCapture returns the capture whose id is idOrPrefix or, failing that,
 // the one capture whose id starts with it. It returns ErrNotFound, or an
-// *AmbiguousError listing the candidates.
+// *AmbiguousError listing the candidates. What waits to be stored is
+// stored first.
 func (s *Store) GetCapture(idOrPrefix string) (Capture, error) {
+	s.Flush()
 	ctx := context.Background()
 	if idOrPrefix == "" {
 		return Capture{}, ErrNotFound
@@ -130,8 +154,10 @@ func (s *Store) GetCapture(idOrPrefix string) (Capture, error) {
 }
 
 // ListCaptures returns the captures at or after since, newest first, at most
-// limit of them (all when limit <= 0).
+// limit of them (all when limit <= 0). What waits to be stored is stored
+// first.
 func (s *Store) ListCaptures(since time.Time, limit int) ([]Capture, error) {
+	s.Flush()
 	if limit <= 0 {
 		limit = -1
 	}

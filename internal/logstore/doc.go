@@ -5,11 +5,16 @@
 // resource-specific Log Analytics table with its Log Analytics type, plus
 // tollgate's own columns (LastErrorCause, TollgateNotes ...). The gateway
 // writes each JSON log line to the Store, which is an io.Writer: Write copies
-// the line into a bounded queue and returns at once; one writer goroutine
-// parses the lines and inserts them in batches, one transaction per batch.
-// When the queue is full a line is counted as dropped (Dropped) and a
-// warning is logged at most once per interval: the request path never
-// waits for the disk.
+// the line into a bounded queue and returns at once. One writer goroutine
+// keeps the lines in a bounded backlog and, every Options.CommitDelay,
+// parses them and inserts them in large transactions, talking to the driver
+// directly. While goroutines queue for the cores (runQueueTime), a governor
+// lets it store only what fits in a small share of one core, so that
+// storing logs never slows the requests down; past half of its bound the
+// backlog is stored at full speed. When the queue or the backlog is full a
+// line is counted as dropped (Dropped) and a warning is logged at most once
+// per interval: the request path never waits for the disk. Queries and
+// capture reads store what waits first.
 //
 // The same goroutine applies retention (rows older than Options.Retention,
 // then the oldest rows while the database is larger than Options.MaxSize)

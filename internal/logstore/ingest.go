@@ -2,11 +2,13 @@ package logstore
 
 import (
 	"bytes"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/tollgate/tollgate/internal/kql"
 )
@@ -20,28 +22,61 @@ var columnIndex = func() map[string]int {
 	return m
 }()
 
-// insertSQL inserts one row of every column.
-var insertSQL = func() string {
-	var names, marks []string
-	for _, c := range columns {
-		names = append(names, strconv.Quote(c.Name))
-		marks = append(marks, "?")
-	}
-	return fmt.Sprintf("INSERT INTO %q (%s) VALUES (%s)", TableName, strings.Join(names, ", "), strings.Join(marks, ", "))
-}()
+// row is one log line's values, in the order of columns. Only the columns
+// in set were given; the others take their column's default (” for a
+// string, NULL otherwise) and are left out of the INSERT, which keeps the
+// work of binding and storing them.
+type row struct {
+	vals []driver.Value
+	set  uint64 // bit i: vals[i] holds a value
+	// follows[i] is the column that came after column i in the last line
+	// (the first column at len(columns)); -1 for none. Every line of one
+	// writer has the same order: a guess that holds saves a map lookup per
+	// key.
+	follows []int
+}
 
-// parseLine turns one JSON log line into the values of a row, in the order
-// of columns. Names the table does not have are ignored; a missing string is
-// empty, any other missing value NULL. It scans the object itself: this is
-// the writer's hot loop.
-func parseLine(line []byte, row []any) error {
+func newRow() *row {
+	if len(columns) > 64 {
+		panic("logstore: a row's set of columns is a uint64: at most 64 columns")
+	}
+	r := &row{vals: make([]driver.Value, len(columns)), follows: make([]int, len(columns)+1)}
+	for i := range r.follows {
+		r.follows[i] = -1
+	}
+	return r
+}
+
+// value returns the value of column i as the table stores it.
+func (r *row) value(i int) any {
+	if r.set&(1<<i) != 0 {
+		return r.vals[i]
+	}
+	if columns[i].Type == kql.String {
+		return ""
+	}
+	return nil
+}
+
+// insertSQL inserts the columns in set.
+func insertSQL(set uint64) string {
+	var names, marks []string
 	for i, c := range columns {
-		if c.Type == kql.String {
-			row[i] = ""
-		} else {
-			row[i] = nil
+		if set&(1<<i) != 0 {
+			names = append(names, strconv.Quote(c.Name))
+			marks = append(marks, "?")
 		}
 	}
+	return fmt.Sprintf("INSERT INTO %q (%s) VALUES (%s)", TableName, strings.Join(names, ", "), strings.Join(marks, ", "))
+}
+
+// parseLine turns one JSON log line into the values of a row. Names the
+// table does not have are ignored, and so are nulls and empty strings: the
+// column's default stands for them. It scans the object itself: this is the
+// writer's hot loop. Strings without escapes point into line, which must
+// not change while r is in use.
+func parseLine(line []byte, r *row) error {
+	r.set = 0
 	sc := scanner{b: line}
 	sc.space()
 	if !sc.eat('{') {
@@ -51,9 +86,10 @@ func parseLine(line []byte, row []any) error {
 	if sc.eat('}') {
 		return fmt.Errorf("the line has no TimeGenerated")
 	}
+	prev := len(columns) // the last column seen; len(columns) at the start
 	for {
 		sc.space()
-		key, err := sc.str()
+		key, err := sc.key()
 		if err != nil {
 			return err
 		}
@@ -67,12 +103,21 @@ func parseLine(line []byte, row []any) error {
 			return err
 		}
 		raw := line[start:sc.i]
-		if i, ok := columnIndex[key]; ok && string(raw) != "null" {
-			v, err := decodeValue(columns[i].Type, raw)
-			if err != nil {
-				return fmt.Errorf("%s: %v", key, err)
+		i := r.follows[prev]
+		ok := i >= 0 && columns[i].Name == string(key)
+		if !ok {
+			i, ok = columnIndex[string(key)]
+		}
+		if ok {
+			r.follows[prev], prev = i, i
+			if string(raw) != "null" && string(raw) != `""` {
+				v, err := decodeValue(columns[i].Type, raw)
+				if err != nil {
+					return fmt.Errorf("%s: %v", key, err)
+				}
+				r.vals[i] = v
+				r.set |= 1 << i
 			}
-			row[i] = v
 		}
 		sc.space()
 		if sc.eat('}') {
@@ -86,7 +131,7 @@ func parseLine(line []byte, row []any) error {
 	if sc.i != len(line) {
 		return fmt.Errorf("text after the JSON object at byte %d", sc.i)
 	}
-	if row[0] == nil {
+	if r.set&1 == 0 {
 		return fmt.Errorf("the line has no TimeGenerated")
 	}
 	return nil
@@ -112,7 +157,33 @@ func (s *scanner) eat(c byte) bool {
 	return false
 }
 
-// str reads a string; without escapes it is a plain copy of the bytes.
+// key reads an object's key: the bytes between the quotes when it has no
+// escapes (no copy), else the decoded key.
+func (s *scanner) key() ([]byte, error) {
+	start := s.i
+	if !s.eat('"') {
+		return nil, fmt.Errorf("expected a string at byte %d", s.i)
+	}
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			return s.b[start+1 : s.i-1], nil
+		case c == '\\':
+			s.i = start
+			k, err := s.str()
+			return []byte(k), err
+		case c < 0x20:
+			return nil, fmt.Errorf("control character in a string at byte %d", s.i)
+		default:
+			s.i++
+		}
+	}
+	return nil, fmt.Errorf("unterminated string")
+}
+
+// str reads a string; without escapes it shares the scanned bytes, which
+// must not change while the string is in use.
 func (s *scanner) str() (string, error) {
 	start := s.i
 	if !s.eat('"') {
@@ -124,7 +195,8 @@ func (s *scanner) str() (string, error) {
 		case c == '"':
 			s.i++
 			if !escaped {
-				return string(s.b[start+1 : s.i-1]), nil
+				b := s.b[start+1 : s.i-1]
+				return unsafe.String(unsafe.SliceData(b), len(b)), nil
 			}
 			var v string
 			if err := json.Unmarshal(s.b[start:s.i], &v); err != nil {
@@ -204,7 +276,9 @@ func (s *scanner) skipValue(depth int) error {
 	}
 }
 
-func decodeValue(t kql.Type, raw json.RawMessage) (any, error) {
+// decodeValue decodes the JSON value raw for a column of type t. A string it
+// returns may share raw's bytes.
+func decodeValue(t kql.Type, raw json.RawMessage) (driver.Value, error) {
 	switch t {
 	case kql.String:
 		if raw[0] == '"' {
@@ -213,6 +287,10 @@ func decodeValue(t kql.Type, raw json.RawMessage) (any, error) {
 		}
 		return string(raw), nil
 	case kql.Dynamic:
+		if !bytes.ContainsAny(raw, " \t\r\n") {
+			// Compact already, as tollgate writes it.
+			return unsafe.String(unsafe.SliceData(raw), len(raw)), nil
+		}
 		var b bytes.Buffer
 		if err := json.Compact(&b, raw); err != nil {
 			return nil, err

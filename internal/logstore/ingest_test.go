@@ -6,7 +6,7 @@ import (
 )
 
 func TestParseLine(t *testing.T) {
-	row := make([]any, len(columns))
+	row := newRow()
 	good := `{ "TimeGenerated" : "2025-06-01T11:00:00.5Z", "ApiId":"a\"b\u00e9", "ResponseCode":200.0, "Errors":[ {"m":"x, y]"} , 1, null, true ],` +
 		` "Unknown":{"deep":[[]]}, "IsRequestSuccess":true, "TotalTime":-5, "TraceRecords":null, "Url":"" }` + "\n"
 	if err := parseLine([]byte(strings.TrimSpace(good)), row); err != nil {
@@ -17,7 +17,7 @@ func TestParseLine(t *testing.T) {
 		"Errors": `[{"m":"x, y]"},1,null,true]`, "IsRequestSuccess": int64(1), "TotalTime": int64(-5), "TraceRecords": nil,
 		"OperationName": "", "BackendTime": nil,
 	} {
-		if got := row[columnIndex[name]]; got != want {
+		if got := row.value(columnIndex[name]); got != want {
 			t.Errorf("%s = %#v, want %#v", name, got, want)
 		}
 	}

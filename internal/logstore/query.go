@@ -48,7 +48,9 @@ func (e *ExecError) Unwrap() error { return e.Err }
 // timespan > 0 only rows of the last timespan are seen. The query stops at
 // ctx's deadline, or after Options.QueryTimeout when ctx has none, and the
 // result is cut at Options.MaxRows rows (with Result.Error saying so).
-// Mistakes in the query come back as *kql.Error or kql.ErrorList.
+// Mistakes in the query come back as *kql.Error or kql.ErrorList. Lines
+// still waiting to be stored are stored first, so that a query sees every
+// line written before it.
 func (s *Store) Query(ctx context.Context, query string, timespan time.Duration) (*Result, error) {
 	return s.QueryRows(ctx, query, timespan, 0)
 }
@@ -62,6 +64,7 @@ func (s *Store) QueryRows(ctx context.Context, query string, timespan time.Durat
 	if maxRows <= 0 || maxRows > s.opts.MaxRows {
 		maxRows = s.opts.MaxRows
 	}
+	s.Flush() // a query sees every line written before it
 	now := s.opts.Now()
 	opts := kql.Options{Tables: []*kql.Table{Table()}, Now: now, MaxRows: maxRows}
 	if timespan > 0 {

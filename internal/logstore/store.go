@@ -3,11 +3,13 @@ package logstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,11 +24,28 @@ type Options struct {
 	// MaxSize is the size in bytes above which the oldest rows are deleted
 	// (default 1 GiB).
 	MaxSize int64
-	// QueueSize is the number of lines and captures waiting to be stored
-	// beyond which new ones are dropped (default 16384).
+	// QueueSize is the number of writes (of one or more lines) and
+	// captures the writer has not taken yet beyond which new ones are
+	// dropped (default 16384).
 	QueueSize int
-	// BatchSize is the most rows inserted in one transaction (default 1024).
+	// BatchSize is the most rows inserted in one transaction (default 4096).
 	BatchSize int
+	// MaxBacklog bounds the bytes of lines written and not yet stored
+	// (default 64 MiB); lines beyond it are dropped and counted. The writer
+	// stores at full speed, whatever the load, while the backlog is over
+	// half of it.
+	MaxBacklog int64
+	// BusyShare is the share of one core's time the writer takes while
+	// goroutines queue for the cores (default 0.03): storing waits for idle
+	// time rather than slowing requests down, until the backlog is over half
+	// of MaxBacklog.
+	BusyShare float64
+	// CommitDelay is how long the writer gathers rows before it commits
+	// them, unless BatchSize rows wait sooner or a flush asks (default 250
+	// milliseconds). A transaction's fixed cost (its write-ahead log frames,
+	// the index pages it rewrites) is then shared by many rows instead of the
+	// few a busy gateway hands over at a time.
+	CommitDelay time.Duration
 	// CaptureMax and CaptureMaxBytes bound the captured requests kept
 	// (defaults 1000 and 64 MiB); the oldest are evicted first.
 	CaptureMax      int
@@ -63,7 +82,16 @@ func (o *Options) defaults() {
 		o.QueueSize = 16384
 	}
 	if o.BatchSize <= 0 {
-		o.BatchSize = 1024
+		o.BatchSize = 4096
+	}
+	if o.MaxBacklog <= 0 {
+		o.MaxBacklog = 64 << 20
+	}
+	if o.BusyShare <= 0 || o.BusyShare > 1 {
+		o.BusyShare = 0.03
+	}
+	if o.CommitDelay <= 0 {
+		o.CommitDelay = 250 * time.Millisecond
 	}
 	if o.CaptureMax <= 0 {
 		o.CaptureMax = 1000
@@ -104,11 +132,12 @@ type Store struct {
 	closed bool
 	done   chan struct{}
 
-	dropped   atomic.Uint64
-	evicted   atomic.Uint64
-	stored    atomic.Uint64
-	lastWarn  atomic.Int64
-	lastError atomic.Int64
+	backlogBytes atomic.Int64 // bytes of lines written and not yet stored
+	dropped      atomic.Uint64
+	evicted      atomic.Uint64
+	stored       atomic.Uint64
+	lastWarn     atomic.Int64
+	lastError    atomic.Int64
 
 	batches atomic.Uint64 // transactions committed, for tests
 
@@ -117,8 +146,9 @@ type Store struct {
 	beforeBatch func()
 
 	// Owned by the writer goroutine.
-	captureCount int64
-	captureBytes int64
+	captureTotals bool // captureCount and captureBytes were read
+	captureCount  int64
+	captureBytes  int64
 }
 
 // item is one unit of the writer's queue.
@@ -230,21 +260,35 @@ func (s *Store) init() error {
 // request.
 func (s *Store) Write(line []byte) (int, error) {
 	n := len(line)
-	s.enqueue(item{line: append([]byte(nil), line...)})
+	if n == 0 {
+		return 0, nil
+	}
+	if s.backlogBytes.Load()+int64(n) > s.opts.MaxBacklog {
+		s.drop("the backlog is full")
+		return n, nil
+	}
+	s.backlogBytes.Add(int64(n))
+	if !s.enqueue(item{line: append([]byte(nil), line...)}) {
+		s.backlogBytes.Add(-int64(n))
+	}
 	return n, nil
 }
 
-func (s *Store) enqueue(it item) {
+// enqueue hands it to the writer, or counts it as dropped and returns
+// false.
+func (s *Store) enqueue(it item) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
 		s.drop("the store is closed")
-		return
+		return false
 	}
 	select {
 	case s.queue <- it:
+		return true
 	default:
 		s.drop("the queue is full")
+		return false
 	}
 }
 
@@ -262,6 +306,9 @@ func (s *Store) drop(why string) {
 // Dropped returns the number of lines and captures lost so far: queue full,
 // store closed, malformed, or failed to insert.
 func (s *Store) Dropped() uint64 { return s.dropped.Load() }
+
+// Backlog returns the bytes of log lines written and not yet stored.
+func (s *Store) Backlog() int64 { return s.backlogBytes.Load() }
 
 // Stored returns the number of log rows inserted since Open.
 func (s *Store) Stored() uint64 { return s.stored.Load() }
@@ -311,120 +358,227 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// writer is the single goroutine that writes to the database.
+// writer is the single goroutine that writes to the database. It keeps
+// what the queue brings in a backlog and stores it in transactions of up to
+// BatchSize rows every CommitDelay: all of it while goroutines find a core
+// when they need one, and only what its governor allows while they queue
+// for the cores. A flush, maintenance or stop request stores everything
+// first.
 func (s *Store) writer() {
 	defer close(s.done)
 	tick := time.NewTicker(s.opts.MaintenanceInterval)
 	defer tick.Stop()
-	row := make([]any, len(columns))
-	var batch []item
+	wake := time.NewTimer(time.Hour)
+	wake.Stop()
+	armed := false
+	w := &writerState{s: s, row: newRow(), gov: newGovernor(s.opts.BusyShare, runQueueTime)}
 	for {
 		select {
 		case it := <-s.queue:
-			batch = append(batch[:0], it)
-			if s.beforeBatch != nil {
+			if w.empty() && s.beforeBatch != nil {
 				s.beforeBatch()
 			}
-		drain:
-			for len(batch) < s.opts.BatchSize {
-				select {
-				case it := <-s.queue:
-					batch = append(batch, it)
-				default:
-					break drain
-				}
+			w.take(it)
+			w.drain()
+			if len(w.lines) >= s.opts.BatchSize && !w.gov.holding() {
+				w.store(s.opts.BatchSize)
 			}
-			if stop := s.writeBatch(batch, row); stop {
-				return
-			}
+		case <-wake.C:
+			armed = false
+			w.store(w.gov.budget(len(w.lines), s.backlogBytes.Load(), s.opts.MaxBacklog))
 		case <-tick.C:
 			if err := s.maintain(); err != nil {
 				s.warnError("retention", err)
 			}
 		}
+		if w.settle() {
+			return
+		}
+		if !w.empty() && !armed {
+			wake.Reset(s.opts.CommitDelay)
+			armed = true
+		}
 	}
 }
 
-// writeBatch stores the lines and captures of batch in one transaction and
-// then answers its flush and maintenance requests. It reports whether a stop
-// request was seen.
-func (s *Store) writeBatch(batch []item, row []any) (stop bool) {
-	var lines, caps int
-	for _, it := range batch {
-		if it.line != nil {
-			lines++
-		} else if it.capture != nil {
-			caps++
+// writerState is what the writer goroutine owns: the backlog of what it
+// has taken from the queue and not stored yet, the row it parses lines into
+// and its governor.
+type writerState struct {
+	s        *Store
+	lines    [][]byte // log lines, oldest first
+	captures []*Capture
+	controls []item // flush, maintenance and stop requests taken
+	row      *row
+	gov      *governor
+	yielded  time.Duration // time given to other goroutines during a store
+}
+
+func (w *writerState) empty() bool { return len(w.lines) == 0 && len(w.captures) == 0 }
+
+// take adds the lines, capture or control request of it to the backlog.
+func (w *writerState) take(it item) {
+	switch {
+	case it.line != nil:
+		n := len(w.lines)
+		w.lines = appendLines(w.lines, it.line)
+		// Write counted the bytes written; store takes back the size of
+		// each line it stores.
+		w.s.backlogBytes.Add(linesSize(w.lines[n:]) - int64(len(it.line)))
+	case it.capture != nil:
+		w.captures = append(w.captures, it.capture)
+	case it.flush != nil || it.maintain != nil || it.stop:
+		w.controls = append(w.controls, it)
+	}
+}
+
+// drain takes what waits in the queue, but no more than the queue holds:
+// busy writers may keep it from ever being empty.
+func (w *writerState) drain() {
+	for range cap(w.s.queue) {
+		select {
+		case it := <-w.s.queue:
+			w.take(it)
+		default:
+			return
 		}
 	}
-	if lines+caps > 0 {
-		if err := s.insert(batch, row, caps > 0); err != nil {
-			s.warnError("insert", err)
-			for i := 0; i < lines+caps; i++ {
-				s.dropped.Add(1)
+}
+
+// settle stores everything and answers the control requests taken, as long
+// as there are some; it reports whether one was a stop.
+func (w *writerState) settle() (stop bool) {
+	for len(w.controls) > 0 {
+		w.store(len(w.lines))
+		controls := w.controls
+		w.controls = nil
+		for _, it := range controls {
+			switch {
+			case it.flush != nil:
+				close(it.flush)
+			case it.maintain != nil:
+				it.maintain <- w.s.maintain()
+			case it.stop:
+				stop = true
 			}
 		}
-	}
-	for _, it := range batch {
-		switch {
-		case it.flush != nil:
-			close(it.flush)
-		case it.maintain != nil:
-			it.maintain <- s.maintain()
-		case it.stop:
-			stop = true
+		if stop {
+			return true
 		}
 	}
-	return stop
+	return false
 }
 
-func (s *Store) insert(batch []item, row []any, withCaptures bool) error {
+// store stores up to n lines of the backlog, oldest first, and every
+// capture, and tells the governor what it cost.
+func (w *writerState) store(n int) {
+	s := w.s
+	n = min(n, len(w.lines))
+	if n == 0 && len(w.captures) == 0 {
+		return
+	}
+	lines := w.lines[:n] // the queue drained meanwhile only appends
+	size := linesSize(lines)
+	start := time.Now()
+	w.yielded = 0
+	for len(lines) > 0 {
+		chunk := lines[:min(len(lines), s.opts.BatchSize)]
+		if err := s.insertLines(chunk, w.row, w.yield); err != nil {
+			s.warnError("insert", err)
+			s.dropped.Add(uint64(len(chunk)))
+		}
+		lines = lines[len(chunk):]
+	}
+	w.gov.spent(n, time.Since(start)-w.yielded)
+	if len(w.captures) > 0 {
+		if err := s.insertCaptures(w.captures); err != nil {
+			s.warnError("insert", err)
+			s.dropped.Add(uint64(len(w.captures)))
+		}
+		clear(w.captures)
+		w.captures = w.captures[:0]
+	}
+	s.backlogBytes.Add(-size)
+	clear(w.lines[:n])
+	w.lines = w.lines[n:]
+	if len(w.lines) == 0 {
+		w.lines = nil // let the backing array go
+	}
+}
+
+// yield runs between rows every few rows of a store: while the governor
+// holds rows back, it lets the goroutines waiting for the core run first;
+// and it takes what came into the queue meanwhile, which would otherwise
+// fill up during a long store.
+func (w *writerState) yield() {
+	start := time.Now()
+	if w.gov.holding() {
+		runtime.Gosched()
+	}
+	w.drain()
+	w.yielded += time.Since(start)
+}
+
+// linesSize is the size by which the backlog's bound counts lines.
+func linesSize(lines [][]byte) int64 {
+	var size int64
+	for _, l := range lines {
+		size += int64(len(l)) + 1
+	}
+	return size
+}
+
+// insertLines stores lines in one transaction. It talks to
+// the driver's connection itself: database/sql would check and convert each
+// of a row's values on every insert, which costs as much as storing them.
+func (s *Store) insertLines(lines [][]byte, r *row, yield func()) error {
 	ctx := context.Background()
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, insertSQL)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	var capStmt *sql.Stmt
-	if withCaptures {
-		capStmt, err = tx.PrepareContext(ctx, `INSERT OR REPLACE INTO tollgate_captures (id, time, status, api_id, operation_id, doc) VALUES (?, ?, ?, ?, ?, ?)`)
+	defer conn.Close()
+	inserted := 0
+	err = conn.Raw(func(dc any) error {
+		// A batch holds thousands of rows and uses a handful of statements:
+		// preparing them per batch costs little and ties them to the
+		// connection they run on.
+		inserts := insertCache{conn: dc}
+		defer inserts.close()
+		tx, err := dc.(driver.ConnBeginTx).BeginTx(ctx, driver.TxOptions{})
 		if err != nil {
 			return err
 		}
-		defer capStmt.Close()
-	}
-	inserted := 0
-	for _, it := range batch {
-		switch {
-		case it.line != nil:
-			for _, line := range splitLines(it.line) {
-				if err := parseLine(line, row); err != nil {
-					s.drop("malformed log line: " + err.Error())
-					continue
-				}
-				if _, err := stmt.ExecContext(ctx, row...); err != nil {
-					return err
-				}
-				inserted++
+		args := make([]driver.NamedValue, 0, len(columns))
+		for n, line := range lines {
+			if n%yieldEvery == yieldEvery-1 {
+				yield() // the transaction is held: nothing else needs it
 			}
-		case it.capture != nil:
-			c := it.capture
-			if _, err := capStmt.ExecContext(ctx, c.ID, c.Time.UnixNano(), c.Status, c.APIID, c.OperationID, c.Doc); err != nil {
+			if err := parseLine(line, r); err != nil {
+				s.drop("malformed log line: " + err.Error())
+				continue
+			}
+			stmt, err := inserts.stmt(ctx, r.set)
+			if err != nil {
+				tx.Rollback()
 				return err
 			}
+			args = args[:0]
+			for i := range columns {
+				if r.set&(1<<i) != 0 {
+					args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: r.vals[i]})
+				}
+			}
+			if _, err := stmt.ExecContext(ctx, args); err != nil {
+				tx.Rollback()
+				return err
+			}
+			inserted++
 		}
-	}
-	if withCaptures {
-		if err := s.evictCaptures(ctx, tx); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
+		clear(r.vals) // strings point into the batch's lines
+		return tx.Commit()
+	})
+	if err != nil {
 		return err
 	}
 	s.stored.Add(uint64(inserted))
@@ -432,9 +586,74 @@ func (s *Store) insert(batch []item, row []any, withCaptures bool) error {
 	return nil
 }
 
-// splitLines splits b into its non-empty lines.
-func splitLines(b []byte) [][]byte {
-	var out [][]byte
+// yieldEvery is how many rows the writer stores between two chances it
+// gives other goroutines to run, about a third of a millisecond.
+const yieldEvery = 16
+
+// insertCache holds a batch's prepared INSERT statements, one per set of
+// columns a line gives (a handful in practice), on the connection they
+// were prepared on.
+type insertCache struct {
+	conn  any
+	stmts map[uint64]driver.StmtExecContext
+}
+
+// maxInsertStmts bounds the statements kept; beyond it they are all closed
+// and prepared again as needed.
+const maxInsertStmts = 64
+
+func (c *insertCache) stmt(ctx context.Context, set uint64) (driver.StmtExecContext, error) {
+	if st, ok := c.stmts[set]; ok {
+		return st, nil
+	}
+	if len(c.stmts) >= maxInsertStmts {
+		c.close()
+	}
+	st, err := c.conn.(driver.ConnPrepareContext).PrepareContext(ctx, insertSQL(set))
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = map[uint64]driver.StmtExecContext{}
+	}
+	c.stmts[set] = st.(driver.StmtExecContext)
+	return c.stmts[set], nil
+}
+
+func (c *insertCache) close() {
+	for _, st := range c.stmts {
+		st.(driver.Stmt).Close()
+	}
+	c.stmts = nil
+}
+
+// insertCaptures stores the captures of batch and evicts the oldest beyond
+// the bounds, in one transaction.
+func (s *Store) insertCaptures(captures []*Capture) error {
+	ctx := context.Background()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO tollgate_captures (id, time, status, api_id, operation_id, doc) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, c := range captures {
+		if _, err := stmt.ExecContext(ctx, c.ID, c.Time.UnixNano(), c.Status, c.APIID, c.OperationID, c.Doc); err != nil {
+			return err
+		}
+	}
+	if err := s.evictCaptures(ctx, tx, captures); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// appendLines appends the non-empty lines of b to out.
+func appendLines(out [][]byte, b []byte) [][]byte {
 	for len(b) > 0 {
 		i := 0
 		for i < len(b) && b[i] != '\n' {

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -301,4 +303,82 @@ func TestCaptures(t *testing.T) {
 	if s.Dropped() != 1 {
 		t.Errorf("the oversized capture was not counted as dropped: %d", s.Dropped())
 	}
+}
+
+func TestBacklogBound(t *testing.T) {
+	line := Line{ResponseCode: 200}.JSON()
+	line = append(line, '\n')
+	// Room for ten lines; the paused writer holds the first.
+	s, release := pausedStore(t, Options{MaxBacklog: int64(10 * len(line)), WarnInterval: time.Hour, Now: func() time.Time { return testNow }})
+	for range 25 {
+		s.Write(line)
+	}
+	if got := s.Dropped(); got != 15 {
+		t.Errorf("dropped %d lines, want 15 (10 fit the backlog)", got)
+	}
+	release()
+	s.Flush()
+	if got := s.Stored(); got != 10 {
+		t.Errorf("stored %d rows, want 10", got)
+	}
+	// Stored lines give their room back.
+	for range 10 {
+		s.Write(line)
+	}
+	s.Flush()
+	if got, d := s.Stored(), s.Dropped(); got != 20 || d != 15 {
+		t.Errorf("after the backlog emptied: stored %d, dropped %d; want 20 and 15", got, d)
+	}
+}
+
+// TestWriterYieldsToBusyCores writes lines while goroutines queue for the
+// one core: the writer must store only a share of them then, and all of them
+// once the cores are free again, without a flush.
+func TestWriterYieldsToBusyCores(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s, err := Open(t.TempDir(), Options{CommitDelay: 50 * time.Millisecond, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	line := append(Line{ResponseCode: 200}.JSON(), '\n')
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var written atomic.Int64
+	for range 16 {
+		wg.Add(1)
+		go func() { // a request: some work, a line, a short wait
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for range 20000 {
+				}
+				s.Write(line)
+				written.Add(1)
+				time.Sleep(20 * time.Microsecond)
+			}
+		}()
+	}
+	time.Sleep(time.Second)
+	busyStored, busyWritten := s.Stored(), written.Load()
+	close(stop)
+	wg.Wait()
+	if busyWritten < 1000 {
+		t.Fatalf("only %d lines written in a second", busyWritten)
+	}
+	if float64(busyStored) > 0.8*float64(busyWritten) {
+		t.Errorf("stored %d of %d lines while the core was busy: the writer did not yield", busyStored, busyWritten)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Stored() < uint64(written.Load()) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got, want := s.Stored(), uint64(written.Load()); got != want || s.Dropped() != 0 {
+		t.Errorf("once the core was free: stored %d of %d lines (dropped %d)", got, want, s.Dropped())
+	}
+	t.Logf("busy: stored %d of %d lines; then all %d", busyStored, busyWritten, s.Stored())
 }

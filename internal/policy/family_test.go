@@ -349,7 +349,14 @@ func TestCacheValidateLoggingPolicies(t *testing.T) {
 		{name: "trace text form", stmts: `<trace source="s">@(context.RequestId)</trace>`},
 		{name: "trace without message", stmts: `<trace source="s" />`, want: []string{"missing-element@trace"}},
 		{name: "emit-metric", stmts: `<emit-metric name="m" value="1" namespace="n"><dimension name="API ID" /><dimension name="ip" value="@(context.Request.IpAddress)" /></emit-metric>`},
-		{name: "emit-metric no dimension", stmts: `<emit-metric name="m" />`, want: []string{"missing-element@emit-metric"}},
+		{name: "emit-metric without dimensions, as APIM accepts", stmts: `<emit-metric name="m" value="@((double)1)" namespace="n" />`,
+			check: func(t *testing.T, st *Statement) {
+				if p := st.Policy.(*EmitMetric); len(p.Dimensions) != 0 {
+					t.Errorf("dimensions = %+v", p.Dimensions)
+				}
+			}},
+		{name: "emit-metric 11 dimensions", stmts: `<emit-metric name="m">` + strings.Repeat(`<dimension name="API ID" />`, 11) + `</emit-metric>`,
+			want: []string{"too-many-elements@emit-metric"}},
 		{name: "opaque known policy", stmts: `<validate-odata-request max-size="100" />`},
 	})
 }

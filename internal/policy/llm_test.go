@@ -1,6 +1,9 @@
 package policy
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAIGatewayPolicies(t *testing.T) {
 	runCases(t, []policyCase{
@@ -42,6 +45,15 @@ func TestAIGatewayPolicies(t *testing.T) {
 		{name: "content safety unknown category", stmts: `<llm-content-safety backend-id="cs"><categories><category name="Rudeness" threshold="2" /></categories></llm-content-safety>`, want: []string{"invalid-value@Rudeness"}},
 		{name: "content safety threshold range", stmts: `<llm-content-safety backend-id="cs"><categories><category name="Hate" threshold="9" /></categories></llm-content-safety>`, want: []string{"invalid-value@9"}},
 		{name: "emit token metric", stmts: `<llm-emit-token-metric namespace="ai"><dimension name="API ID" /><dimension name="Client IP" value="@(context.Request.IpAddress)" /></llm-emit-token-metric>`},
+		{name: "token metric with 7 dimensions", stmts: `<azure-openai-emit-token-metric namespace="ai">` + strings.Repeat(`<dimension name="d" value="@(context.Api.Id)" />`, 7) + `</azure-openai-emit-token-metric>`,
+			check: func(t *testing.T, st *Statement) {
+				if p := st.Policy.(*LLMEmitTokenMetric); len(p.Dimensions) != 7 {
+					t.Errorf("dimensions = %d", len(p.Dimensions))
+				}
+			}},
+		{name: "token metric with 11 dimensions", stmts: `<llm-emit-token-metric>` + strings.Repeat(`<dimension name="API ID" />`, 11) + `</llm-emit-token-metric>`,
+			want: []string{"too-many-elements@llm-emit-token-metric"}},
+		{name: "token metric without dimensions", stmts: `<llm-emit-token-metric />`, want: []string{"missing-element@llm-emit-token-metric"}},
 		{name: "authorization context", stmts: `<get-authorization-context provider-id="github" authorization-id="auth1" context-variable-name="auth" identity-type="managed" ignore-error="false" />`},
 	})
 }

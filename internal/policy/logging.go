@@ -58,11 +58,20 @@ func parseEmitMetric(l *loader, e *xmlscan.Element, _ ctx) Policy {
 	a := l.attrs(e, true)
 	p := &EmitMetric{Name: a.str("name", req), Value: a.str("value", expr), Namespace: a.str("namespace", opt)}
 	a.done()
-	p.Dimensions = l.dimensions(e, 10)
+	// APIM's documentation calls <dimension> required, but its gateway
+	// accepts an emit-metric without one (Microsoft's GenAI gateway toolkit
+	// deploys such policies and reads the metrics back in its end-to-end
+	// tests): the metric is emitted with no custom dimensions.
+	p.Dimensions = l.dimensions(e, 0, maxCustomDimensions)
 	return p
 }
 
-func (l *loader) dimensions(e *xmlscan.Element, limit int) []Param {
+// maxCustomDimensions is the number of custom dimensions APIM accepts on a
+// metric policy (emit-metric and the token metric policies alike): Azure
+// Monitor's limit of 10 dimension keys per metric.
+const maxCustomDimensions = 10
+
+func (l *loader) dimensions(e *xmlscan.Element, least, limit int) []Param {
 	var out []Param
 	for _, k := range l.elems(e, "dimension") {
 		b := l.attrs(k, false)
@@ -70,7 +79,7 @@ func (l *loader) dimensions(e *xmlscan.Element, limit int) []Param {
 		b.done()
 		l.leaf(k)
 	}
-	if len(out) == 0 {
+	if len(out) < least {
 		l.diags.Errorf(e.NameSpan, "missing-element", "<%s> requires at least one <dimension>", e.Name)
 	}
 	if len(out) > limit {
@@ -94,7 +103,9 @@ func parseLLMEmitTokenMetric(l *loader, e *xmlscan.Element, _ ctx) Policy {
 	a := l.attrs(e, true)
 	p := &LLMEmitTokenMetric{Element: e.Name, Namespace: a.str("namespace", opt)}
 	a.done()
-	p.Dimensions = l.dimensions(e, 5)
+	// The token metric policies once documented 5 dimensions at most; the
+	// documentation and the gateway now allow 10, as for emit-metric.
+	p.Dimensions = l.dimensions(e, 1, maxCustomDimensions)
 	return p
 }
 

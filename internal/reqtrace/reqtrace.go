@@ -133,10 +133,16 @@ func (t *Trace) Reset(id string, start time.Time) {
 	*t = Trace{ID: id, Start: start, entries: t.entries[:0], secrets: t.secrets[:0], args: t.args[:0]}
 }
 
-// MaskString replaces every registered secret in s with "***".
+// MaskString replaces every registered secret in s with "***". A string
+// without secrets is returned as it is, without a copy.
 func (t *Trace) MaskString(s string) string {
-	if m := t.masker(); m != nil {
-		return m.Replace(s)
+	if t == nil {
+		return s
+	}
+	for _, secret := range t.secrets {
+		if strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
 	}
 	return s
 }
@@ -144,32 +150,24 @@ func (t *Trace) MaskString(s string) string {
 // Mask registers secrets that must never appear in a rendering of t:
 // subscription keys, Authorization values, secret named values. Empty and
 // very short strings are ignored (masking "a" would mask every "a").
+//
+// t.secrets holds each secret and, when it differs, its form inside a JSON
+// string, longest first, so that a secret containing another is masked
+// whole.
 func (t *Trace) Mask(secrets ...string) {
 	if t == nil {
 		return
 	}
 	for _, s := range secrets {
-		if len(s) >= 4 && !slices.Contains(t.secrets, s) {
-			t.secrets = append(t.secrets, s)
+		if len(s) < 4 || slices.Contains(t.secrets, s) {
+			continue
 		}
-	}
-}
-
-func (t *Trace) masker() *strings.Replacer {
-	if len(t.secrets) == 0 {
-		return nil
-	}
-	// Longest first, so a secret that contains another is masked whole.
-	secrets := slices.Clone(t.secrets)
-	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
-	var pairs []string
-	for _, s := range secrets {
-		pairs = append(pairs, s, "***")
+		t.secrets = append(t.secrets, s)
 		if q, _ := json.Marshal(s); string(q[1:len(q)-1]) != s {
-			pairs = append(pairs, string(q[1:len(q)-1]), "***")
+			t.secrets = append(t.secrets, string(q[1:len(q)-1]))
 		}
+		slices.SortStableFunc(t.secrets, func(a, b string) int { return len(b) - len(a) })
 	}
-	return strings.NewReplacer(pairs...)
 }
 
 // jsonEntry is an entry in APIM's trace structure, with tollgate's
@@ -223,8 +221,10 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	out := bytes.TrimRight(buf.Bytes(), "\n")
-	if m := t.masker(); m != nil {
-		out = []byte(m.Replace(string(out)))
+	for _, secret := range t.secrets {
+		if bytes.Contains(out, []byte(secret)) {
+			out = bytes.ReplaceAll(out, []byte(secret), []byte("***"))
+		}
 	}
 	return out, nil
 }
@@ -263,11 +263,7 @@ func (t *Trace) WriteText(w io.Writer) error {
 			}
 		}
 	}
-	s := b.String()
-	if m := t.masker(); m != nil {
-		s = m.Replace(s)
-	}
-	_, err := io.WriteString(w, s)
+	_, err := io.WriteString(w, t.MaskString(b.String()))
 	return err
 }
 

@@ -146,7 +146,7 @@ func (c *compiler) paramAccepts(p string, a argShape) bool {
 	}
 	if a.null {
 		pt := u.Lookup(p, nil, 0)
-		return nullable || pt == nil || !pt.Value
+		return nullable || pt == nil || !pt.Value && pt.EnumValues == nil // enums are value types
 	}
 	t := a.typ
 	if t == nil || t == u.Object || t.Open {

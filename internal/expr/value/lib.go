@@ -186,6 +186,10 @@ func buildLib() *Lib {
 	u.buildStringMore()
 	u.buildMathMore()
 	u.buildConvertMore()
+	u.buildTimeMore()
+	u.buildJSONMore()
+	u.buildTextMore()
+	u.buildCollectionsMore()
 	u.buildBudget()
 	return u
 }

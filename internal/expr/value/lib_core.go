@@ -297,14 +297,14 @@ func (u *Lib) buildCore() {
 			}
 			return WithKind(FromTicks(n), k)
 		}
-		ints := make([]int, 7)
+		ints := make([]int, 8) // year ... millisecond, microsecond
 		kind := dotnet.Unspecified
-		for i := range min(len(c.Args), 8) {
+		for i := range min(len(c.Args), 9) {
 			if e, ok := c.Args[i].(Enum); ok {
 				kind = dotnet.Kind(e.V)
 				continue
 			}
-			if i < 7 {
+			if i < 8 {
 				ints[i] = c.Int(i)
 			}
 		}
@@ -314,6 +314,12 @@ func (u *Lib) buildCore() {
 		d, err := dotnet.NewDateTime(ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], ints[6], kind)
 		if err != nil {
 			throwDotnet(err)
+		}
+		if us := ints[7]; us != 0 {
+			if us < 0 || us > 999 {
+				Throw(ExArgRange, "Valid values are between 0 and 999, inclusive. (Parameter 'microsecond')")
+			}
+			return FromDotnetDateTime(d).Add(time.Duration(us) * time.Microsecond)
 		}
 		return FromDotnetDateTime(d)
 	}
@@ -380,14 +386,17 @@ func (u *Lib) buildCore() {
 			return time.Duration(n[0] * 100)
 		case 3:
 			return time.Duration(n[0])*time.Hour + time.Duration(n[1])*time.Minute + time.Duration(n[2])*time.Second
-		case 4, 5:
+		case 4, 5, 6:
 			d := time.Duration(n[0])*24*time.Hour + time.Duration(n[1])*time.Hour + time.Duration(n[2])*time.Minute + time.Duration(n[3])*time.Second
-			if len(n) == 5 {
+			if len(n) >= 5 {
 				d += time.Duration(n[4]) * time.Millisecond
+			}
+			if len(n) == 6 {
+				d += time.Duration(n[5]) * time.Microsecond
 			}
 			return d
 		}
-		Throw(ExArgument, "TimeSpan constructor takes 1, 3, 4 or 5 arguments.")
+		Throw(ExArgument, "TimeSpan constructor takes 1, 3, 4, 5 or 6 arguments.")
 		return nil
 	}
 
@@ -514,12 +523,18 @@ func formatGuid(g Guid, f string) string {
 
 // Ticks returns the .NET tick count of t (100 ns since 0001-01-01).
 func Ticks(t time.Time) int64 {
-	return t.Sub(time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)).Nanoseconds()/100 + 621355968000000000
+	// by seconds: a time.Duration spans only 292 years either side of 1970
+	return t.Unix()*10_000_000 + int64(t.Nanosecond())/100 + 621355968000000000
 }
 
 // FromTicks converts a .NET tick count to a UTC time.
 func FromTicks(n int64) time.Time {
-	return time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n-621355968000000000) * 100)
+	n -= 621355968000000000
+	sec, rem := n/10_000_000, n%10_000_000
+	if rem < 0 {
+		sec, rem = sec-1, rem+10_000_000
+	}
+	return time.Unix(sec, rem*100).UTC()
 }
 
 func charPred(u *Lib, f func(rune) bool) func(c Call) Value {

@@ -1,0 +1,72 @@
+package logstore
+
+import "time"
+
+// busyThreshold is the average number of goroutines waiting for a core
+// above which the writer counts the cores as busy: about a core 60% used
+// by independent requests, or any core another process takes from this
+// one.
+const busyThreshold = 1.0
+
+// A governor decides how many rows the writer stores when it wakes: every
+// row waiting while goroutines find a core when they need one, and while
+// they have to queue for the cores (requests keep them busy, or other
+// processes take them) only as many as fit in a small share of one core's
+// time (BusyShare), so that storing logs does not slow the requests they
+// describe; the rest waits for idle time. Past the backlog's high mark
+// (half its bound) it stores everything until the backlog is back under an
+// eighth: a gateway that stays saturated for long pays for its log rows
+// then, rather than losing them.
+type governor struct {
+	share float64
+	// queued returns the total time goroutines have waited for a core so
+	// far (runQueueTime).
+	queued func() (time.Duration, bool)
+	now    func() time.Time
+
+	lastNow    time.Time
+	lastQueued time.Duration
+	perRow     time.Duration // moving average of the time a row takes
+	busy       bool
+	draining   bool
+}
+
+func newGovernor(share float64, queued func() (time.Duration, bool)) *governor {
+	g := &governor{share: share, queued: queued, now: time.Now, perRow: 20 * time.Microsecond}
+	g.lastNow = g.now()
+	g.lastQueued, _ = queued()
+	return g
+}
+
+// spent records that storing rows took d.
+func (g *governor) spent(rows int, d time.Duration) {
+	if rows >= yieldEvery {
+		g.perRow = (3*g.perRow + d/time.Duration(rows)) / 4
+	}
+}
+
+// holding reports whether rows wait for idle time rather than being stored
+// as soon as a batch is full.
+func (g *governor) holding() bool { return g.busy && !g.draining }
+
+// budget returns how many of the waiting rows to store now, given the
+// bytes waiting and their bound.
+func (g *governor) budget(waiting int, backlog, bound int64) int {
+	now := g.now()
+	queued, ok := g.queued()
+	elapsed := now.Sub(g.lastNow)
+	g.busy = ok && elapsed > 0 &&
+		float64(queued-g.lastQueued) > busyThreshold*float64(elapsed)
+	g.lastNow, g.lastQueued = now, queued
+	switch {
+	case backlog > bound/2:
+		g.draining = true
+	case backlog < bound/8:
+		g.draining = false
+	}
+	if !g.holding() {
+		return waiting
+	}
+	n := int(g.share * float64(elapsed) / float64(max(g.perRow, time.Microsecond)))
+	return min(waiting, max(n, yieldEvery))
+}

@@ -1,0 +1,113 @@
+package logstore
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// fakeProcess is a clock and a run-queue counter the test moves by hand.
+type fakeProcess struct {
+	now    time.Time
+	queued time.Duration
+}
+
+func (p *fakeProcess) governor(share float64) *governor {
+	g := newGovernor(share, func() (time.Duration, bool) { return p.queued, true })
+	g.now = func() time.Time { return p.now }
+	return g
+}
+
+// run advances the clock by wall while goroutines wait on average waiting
+// of them at a time for a core.
+func (p *fakeProcess) run(wall time.Duration, waiting float64) {
+	p.now = p.now.Add(wall)
+	p.queued += time.Duration(float64(wall) * waiting)
+}
+
+func TestGovernorStoresEverythingWhenIdle(t *testing.T) {
+	p := &fakeProcess{now: time.Unix(1e9, 0)}
+	g := p.governor(0.03)
+	if n := g.budget(5000, 1<<20, 64<<20); n != 5000 {
+		t.Errorf("first wake: budget %d, want all 5000", n)
+	}
+	// A quarter second where goroutines rarely waited for the core.
+	p.run(250*time.Millisecond, 0.2)
+	if n := g.budget(5000, 1<<20, 64<<20); n != 5000 || g.holding() {
+		t.Errorf("0.2 goroutines waiting: budget %d (holding %v), want all 5000", n, g.holding())
+	}
+}
+
+func TestGovernorYieldsWhenTheCoreIsBusy(t *testing.T) {
+	p := &fakeProcess{now: time.Unix(1e9, 0)}
+	g := p.governor(0.04)
+	g.budget(0, 0, 64<<20)
+	// Storing 100 rows took 2 ms: 20 µs a row.
+	g.perRow = 20 * time.Microsecond
+	g.spent(100, 2*time.Millisecond)
+	// 30 requests queued for the core on average.
+	p.run(250*time.Millisecond, 30)
+	n := g.budget(100000, 1<<20, 64<<20)
+	// 4% of 250 ms is 10 ms: 500 rows of 20 µs.
+	if !g.holding() || n != 500 {
+		t.Errorf("busy core: budget %d (holding %v), want 500 rows (4%% of 250 ms at 20 µs a row)", n, g.holding())
+	}
+	// The queue gone: everything again.
+	p.run(250*time.Millisecond, 0)
+	if n := g.budget(100000, 1<<20, 64<<20); n != 100000 || g.holding() {
+		t.Errorf("no queue: budget %d, want everything", n)
+	}
+}
+
+func TestGovernorDrainsABacklogPastItsHighMark(t *testing.T) {
+	p := &fakeProcess{now: time.Unix(1e9, 0)}
+	g := p.governor(0.03)
+	g.budget(0, 0, 64<<20)
+	busy := func(backlog int64) int {
+		p.run(250*time.Millisecond, 30)
+		return g.budget(100000, backlog, 64<<20)
+	}
+	if n := busy(10 << 20); n == 100000 {
+		t.Fatal("busy with a small backlog: stored everything")
+	}
+	if n := busy(33 << 20); n != 100000 {
+		t.Errorf("backlog past half its bound: budget %d, want everything", n)
+	}
+	if n := busy(20 << 20); n != 100000 {
+		t.Errorf("backlog still over an eighth: budget %d, want everything", n)
+	}
+	if n := busy(7 << 20); n == 100000 {
+		t.Error("backlog under an eighth: still draining")
+	}
+}
+
+// TestRunQueueTime checks the runtime's measure against goroutines that
+// queue for one core.
+func TestRunQueueTime(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	before, ok := runQueueTime()
+	if !ok {
+		t.Fatal("the runtime has no scheduling latencies")
+	}
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			deadline := time.Now().Add(100 * time.Millisecond)
+			for time.Now().Before(deadline) {
+				for range 10000 {
+				}
+				time.Sleep(10 * time.Microsecond)
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	after, _ := runQueueTime()
+	// Eight goroutines sharing one core for 100 ms wait about 700 ms in
+	// all.
+	if got := after - before; got < 100*time.Millisecond {
+		t.Errorf("8 goroutines on one core for 100 ms waited %v in all, want several hundred ms", got)
+	}
+}
