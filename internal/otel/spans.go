@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,10 +37,11 @@ type spanAttr struct {
 	str   string
 	num   int64
 	isNum bool
+	isURL bool // url.full, written from the span's url fields
 }
 
-// event is a span event (a LastError, an exception).
-type event struct {
+// spanEvent is a span event (a LastError, an exception).
+type spanEvent struct {
 	time  time.Time
 	name  string
 	attrs []spanAttr
@@ -63,9 +65,12 @@ type span struct {
 	errorStatus bool
 	statusMsg   string
 
+	// url.full of a client span in parts: the exporter joins them.
+	urlScheme, urlHost, urlPath string
+
 	nattrs int
 	attrs  [maxAttrs]spanAttr
-	events []event
+	events []spanEvent
 
 	tel *Telemetry
 }
@@ -91,6 +96,7 @@ func releaseSpan(s *span) {
 	s.kind, s.name, s.route = 0, "", ""
 	s.start, s.end = time.Time{}, time.Time{}
 	s.errorStatus, s.statusMsg = false, ""
+	s.urlScheme, s.urlHost, s.urlPath = "", "", ""
 	s.nattrs, s.events, s.tel = 0, events, nil
 	spans.Put(s)
 }
@@ -107,6 +113,32 @@ func (s *span) setInt(key string, v int64) {
 		s.attrs[s.nattrs] = spanAttr{key: key, num: v, isNum: true}
 		s.nattrs++
 	}
+}
+
+// setURLFull sets url.full: u without its query string, which may carry
+// keys, and without user information.
+func (s *span) setURLFull(u *url.URL) {
+	if s.nattrs < maxAttrs {
+		s.urlScheme, s.urlHost, s.urlPath = u.Scheme, u.Host, u.EscapedPath()
+		s.attrs[s.nattrs] = spanAttr{key: keyURLFull, isURL: true}
+		s.nattrs++
+	}
+}
+
+// appendURLFull appends the span's url.full as url.URL.String writes it.
+func appendURLFull(b []byte, s *span) []byte {
+	if s.urlScheme != "" {
+		b = append(b, s.urlScheme...)
+		b = append(b, ':')
+	}
+	if s.urlScheme != "" || s.urlHost != "" {
+		b = append(b, "//"...)
+		b = append(b, s.urlHost...)
+	}
+	if s.urlPath != "" && s.urlPath[0] != '/' && s.urlHost != "" {
+		b = append(b, '/')
+	}
+	return append(b, s.urlPath...)
 }
 
 func (s *span) setStringIf(key, v string) {
@@ -299,6 +331,16 @@ func appendSpan(b []byte, s *span) []byte {
 	b = appendFixed64Field(b, 7, uint64(s.start.UnixNano()))
 	b = appendFixed64Field(b, 8, uint64(s.end.UnixNano()))
 	for _, a := range s.attrs[:s.nattrs] {
+		if a.isURL {
+			var kv, val, str int
+			b, kv = beginMessage(b, 9)
+			b = appendStringField(b, 1, a.key)
+			b, val = beginMessage(b, 2)
+			b, str = beginMessage(b, 1)
+			b = appendURLFull(b, s)
+			b = endMessage(endMessage(endMessage(b, str), val), kv)
+			continue
+		}
 		b = appendAttr(b, 9, a)
 	}
 	for _, e := range s.events {

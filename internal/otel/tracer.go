@@ -161,7 +161,7 @@ func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.
 	s := t.start(spanFrom(ctx), nil, kindClient, m)
 	if s.sampled {
 		s.setString(keyMethod, method(m))
-		s.setString(keyURLFull, fullURL(u))
+		s.setURLFull(u)
 		s.setString(string(AttrPolicy), source)
 		if host, port := splitHostPort(u.Host); host != "" {
 			s.setString(keyServerAddress, host)
@@ -197,7 +197,7 @@ func (t *Telemetry) StartPublish(ctx context.Context, logger, topic string) func
 	}
 	return func(err error) {
 		if err != nil && s.sampled {
-			s.events = append(s.events, event{time: time.Now(), name: "exception", attrs: []spanAttr{
+			s.events = append(s.events, spanEvent{time: time.Now(), name: "exception", attrs: []spanAttr{
 				{key: "exception.type", str: fmt.Sprintf("%T", err)}, {key: "exception.message", str: err.Error()}}})
 			s.errorStatus, s.statusMsg = true, err.Error()
 		}
@@ -247,7 +247,7 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 		s.errorStatus, s.statusMsg = true, rec.LastError.Reason
 	}
 	if e := rec.LastError; e != nil {
-		s.events = append(s.events, event{time: rec.TimeGenerated.Add(rec.LastErrorElapsed), name: LastErrorEvent, attrs: lastErrorAttrs(e)})
+		s.events = append(s.events, spanEvent{time: rec.TimeGenerated.Add(rec.LastErrorElapsed), name: LastErrorEvent, attrs: lastErrorAttrs(e)})
 	}
 	s.finish()
 }
@@ -303,7 +303,7 @@ func (c *callSpan) End(status int, err *gateway.Error) {
 		switch {
 		case err != nil:
 			s.setString(keyErrorType, err.Reason)
-			s.events = append(s.events, event{time: time.Now(), name: LastErrorEvent, attrs: lastErrorAttrs(err)})
+			s.events = append(s.events, spanEvent{time: time.Now(), name: LastErrorEvent, attrs: lastErrorAttrs(err)})
 			s.errorStatus, s.statusMsg = true, err.Reason
 		case status >= 400:
 			s.setString(keyErrorType, strconv.Itoa(status))
@@ -366,6 +366,12 @@ func protocolVersion(major, minor int) string {
 	case major == 3:
 		return "3"
 	}
+	if major == 1 && minor == 1 {
+		return "1.1"
+	}
+	if major == 1 && minor == 0 {
+		return "1.0"
+	}
 	return strconv.Itoa(major) + "." + strconv.Itoa(minor)
 }
 
@@ -397,8 +403,9 @@ func defaultPort(scheme string) int {
 }
 
 // fullURL is url.full without the query string, which may carry keys, and
-// without user information.
+// without user information, as the exporter writes it.
 func fullURL(u *url.URL) string {
-	c := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
-	return c.String()
+	var s span
+	s.setURLFull(u)
+	return string(appendURLFull(nil, &s))
 }
