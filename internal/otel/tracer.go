@@ -75,7 +75,11 @@ type spanKey struct{}
 func (t *Telemetry) start(parent *span, h http.Header, kind uint8, name string) *span {
 	s := newSpan()
 	s.tel, s.kind, s.name = t, kind, name
-	s.start = time.Now()
+	if kind != kindServer {
+		// The server span's times are the log record's (End): a clock
+		// reading costs as much as recording a few attributes.
+		s.start = time.Now()
+	}
 	s.spanID = newSpanID()
 	hasParent, parentSampled := false, false
 	switch {
@@ -113,7 +117,9 @@ func traceState(values []string) string {
 // finish hands a sampled span to the exporter and releases any other.
 func (s *span) finish() {
 	if s.sampled && s.tel.spans != nil {
-		s.end = time.Now()
+		if s.end.IsZero() {
+			s.end = time.Now()
+		}
 		s.tel.spans.enqueue(s)
 		return
 	}
@@ -220,6 +226,7 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 		releaseSpan(s)
 		return
 	}
+	s.start, s.end = rec.TimeGenerated, rec.TimeGenerated.Add(rec.TotalTime)
 	if route != "" {
 		s.name, s.route = rec.Method, route
 		s.setString(keyRoute, route)
