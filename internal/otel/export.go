@@ -21,18 +21,38 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 )
 
-// spanExporter batches finished spans and sends them to the collector's
-// /v1/traces over OTLP/HTTP, configured as the SDK's batch span processor
-// and OTLP/HTTP exporter are: OTEL_BSP_SCHEDULE_DELAY,
-// OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
-// OTEL_BSP_EXPORT_TIMEOUT, and OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT,
-// _HEADERS, _TIMEOUT, _COMPRESSION, _CERTIFICATE, _CLIENT_CERTIFICATE and
-// _CLIENT_KEY.
+// signal describes what an exporter sends: spans or log records.
+type signal[T any] struct {
+	name  string // "traces", "logs"
+	noun  string // "spans", "log records"
+	env   string // "TRACES", "LOGS"
+	batch string // "OTEL_BSP_", "OTEL_BLRP_"
+	delay time.Duration
+	// encode appends one span or record to its scope's message; release
+	// returns it to its pool once sent or dropped.
+	encode  func([]byte, T) []byte
+	release func(T)
+}
+
+var traces = signal[*span]{name: "traces", noun: "spans", env: "TRACES", batch: "OTEL_BSP_", delay: 5 * time.Second,
+	encode: appendSpan, release: releaseSpan}
+
+var logs = signal[*logRecord]{name: "logs", noun: "log records", env: "LOGS", batch: "OTEL_BLRP_", delay: time.Second,
+	encode: appendLogRecord, release: func(*logRecord) {}}
+
+// exporter batches finished spans or log records and sends them to the
+// collector's /v1/traces or /v1/logs over OTLP/HTTP, configured as the
+// SDK's batch processors and OTLP/HTTP exporters are: OTEL_BSP_* (spans) or
+// OTEL_BLRP_* (log records) SCHEDULE_DELAY, MAX_QUEUE_SIZE,
+// MAX_EXPORT_BATCH_SIZE and EXPORT_TIMEOUT, and
+// OTEL_EXPORTER_OTLP_[TRACES_|LOGS_]ENDPOINT, _HEADERS, _TIMEOUT,
+// _COMPRESSION, _CERTIFICATE, _CLIENT_CERTIFICATE and _CLIENT_KEY.
 //
-// The request path only appends a span to the queue; encoding and sending
-// happen in the exporter's goroutine. A full queue drops spans, counted and
+// The request path only appends to the queue; encoding and sending happen
+// in the exporter's goroutine. A full queue drops what comes, counted and
 // reported, and never blocks a request.
-type spanExporter struct {
+type exporter[T any] struct {
+	sig      signal[T]
 	endpoint string
 	header   http.Header
 	gzip     bool
@@ -49,7 +69,7 @@ type spanExporter struct {
 	schemaURL string
 
 	mu      sync.Mutex
-	queue   []*span
+	queue   []T
 	dropped atomic.Uint64
 	kick    chan struct{}
 	stop    chan struct{}
@@ -57,7 +77,7 @@ type spanExporter struct {
 	closed  atomic.Bool
 
 	exportMu sync.Mutex // one export at a time; guards the fields below
-	batch    []*span
+	batch    []T
 	buf      []byte
 	zbuf     bytes.Buffer
 	zw       *gzip.Writer
@@ -65,32 +85,33 @@ type spanExporter struct {
 	errors   func(error)
 }
 
-func newSpanExporter(getenv func(string) string, res *resource.Resource, errs func(error)) (*spanExporter, error) {
+func newExporter[T any](sig signal[T], getenv func(string) string, res *resource.Resource, errs func(error)) (*exporter[T], error) {
 	env := func(name string) string {
-		if v := strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_TRACES_" + name)); v != "" {
+		if v := strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_" + sig.env + "_" + name)); v != "" {
 			return v
 		}
 		return strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_" + name))
 	}
-	e := &spanExporter{
+	e := &exporter[T]{
+		sig:       sig,
 		header:    http.Header{"Content-Type": {"application/x-protobuf"}, "User-Agent": {"tollgate-otlp"}},
 		maxQueue:  2048,
 		batchSize: 512,
-		delay:     5 * time.Second,
+		delay:     sig.delay,
 		timeout:   30 * time.Second,
 		kick:      make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		stopped:   make(chan struct{}),
 		errors:    errs,
 	}
-	if v := strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")); v != "" {
+	if v := strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_" + sig.env + "_ENDPOINT")); v != "" {
 		e.endpoint = v
 	} else {
-		e.endpoint = strings.TrimRight(strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_ENDPOINT")), "/") + "/v1/traces"
+		e.endpoint = strings.TrimRight(strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_ENDPOINT")), "/") + "/v1/" + sig.name
 	}
 	u, err := url.Parse(e.endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("OTLP traces endpoint %q: want an http:// or https:// URL", e.endpoint)
+		return nil, fmt.Errorf("OTLP %s endpoint %q: want an http:// or https:// URL", sig.name, e.endpoint)
 	}
 	var errs2 []error
 	millis := func(name string, def time.Duration) time.Duration {
@@ -117,13 +138,13 @@ func newSpanExporter(getenv func(string) string, res *resource.Resource, errs fu
 		}
 		return n
 	}
-	e.delay = millis("OTEL_BSP_SCHEDULE_DELAY", e.delay)
-	e.timeout = millis("OTEL_BSP_EXPORT_TIMEOUT", e.timeout)
-	e.maxQueue = count("OTEL_BSP_MAX_QUEUE_SIZE", e.maxQueue)
-	e.batchSize = min(count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", e.batchSize), e.maxQueue)
+	e.delay = millis(sig.batch+"SCHEDULE_DELAY", e.delay)
+	e.timeout = millis(sig.batch+"EXPORT_TIMEOUT", e.timeout)
+	e.maxQueue = count(sig.batch+"MAX_QUEUE_SIZE", e.maxQueue)
+	e.batchSize = min(count(sig.batch+"MAX_EXPORT_BATCH_SIZE", e.batchSize), e.maxQueue)
 	attempt := 10 * time.Second
-	if v := getenv("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"); strings.TrimSpace(v) != "" {
-		attempt = millis("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", attempt)
+	if v := getenv("OTEL_EXPORTER_OTLP_" + sig.env + "_TIMEOUT"); strings.TrimSpace(v) != "" {
+		attempt = millis("OTEL_EXPORTER_OTLP_"+sig.env+"_TIMEOUT", attempt)
 	} else {
 		attempt = millis("OTEL_EXPORTER_OTLP_TIMEOUT", attempt)
 	}
@@ -168,8 +189,8 @@ func newSpanExporter(getenv func(string) string, res *resource.Resource, errs fu
 		e.schemaURL = res.SchemaURL()
 	}
 	e.scope = appendStringField(nil, 1, instrumentation)
-	e.queue = make([]*span, 0, e.batchSize)
-	e.batch = make([]*span, 0, e.batchSize)
+	e.queue = make([]T, 0, e.batchSize)
+	e.batch = make([]T, 0, e.batchSize)
 	go e.loop()
 	return e, nil
 }
@@ -202,13 +223,14 @@ func tlsFromEnv(env func(string) string) (*tls.Config, error) {
 	return c, nil
 }
 
-// enqueue hands a finished span to the exporter; it never blocks.
-func (e *spanExporter) enqueue(s *span) {
+// enqueue hands a finished span or record to the exporter; it never
+// blocks.
+func (e *exporter[T]) enqueue(s T) {
 	e.mu.Lock()
 	if len(e.queue) >= e.maxQueue || e.closed.Load() {
 		e.mu.Unlock()
 		e.dropped.Add(1)
-		releaseSpan(s)
+		e.sig.release(s)
 		return
 	}
 	e.queue = append(e.queue, s)
@@ -223,7 +245,7 @@ func (e *spanExporter) enqueue(s *span) {
 }
 
 // loop exports a batch when one is full or the schedule delay has passed.
-func (e *spanExporter) loop() {
+func (e *exporter[T]) loop() {
 	defer close(e.stopped)
 	timer := time.NewTimer(e.delay)
 	defer timer.Stop()
@@ -248,7 +270,7 @@ func (e *spanExporter) loop() {
 // export sends the queued spans in batches: all of them when all is set,
 // else the full batches and, when the queue holds less than a batch, what
 // it holds.
-func (e *spanExporter) export(ctx context.Context, all bool) error {
+func (e *exporter[T]) export(ctx context.Context, all bool) error {
 	e.exportMu.Lock()
 	defer e.exportMu.Unlock()
 	var errs []error
@@ -269,30 +291,32 @@ func (e *spanExporter) export(ctx context.Context, all bool) error {
 				e.errors(err)
 			}
 		}
-		for i, s := range e.batch {
-			releaseSpan(s)
-			e.batch[i] = nil
+		for _, s := range e.batch {
+			e.sig.release(s)
 		}
+		clear(e.batch)
 		if ctx.Err() != nil || (!all && rest < e.batchSize) {
 			break
 		}
 	}
 	if d := e.dropped.Load(); d > e.reported && e.errors != nil {
-		e.errors(fmt.Errorf("%d spans dropped: the export queue (OTEL_BSP_MAX_QUEUE_SIZE=%d) was full", d-e.reported, e.maxQueue))
+		e.errors(fmt.Errorf("%d %s dropped: the export queue (%sMAX_QUEUE_SIZE=%d) was full", d-e.reported, e.sig.noun, e.sig.batch, e.maxQueue))
 		e.reported = d
 	}
 	return errors.Join(errs...)
 }
 
-// encode builds the ExportTraceServiceRequest of batch in e.buf.
-func (e *spanExporter) encode(batch []*span) []byte {
+// encode builds the ExportTraceServiceRequest or ExportLogsServiceRequest
+// of batch in e.buf: both are one resource (field 1) holding one scope
+// (field 2) holding the spans or records (field 2).
+func (e *exporter[T]) encode(batch []T) []byte {
 	b := e.buf[:0]
-	b, rs := beginMessage(b, 1) // resource_spans
+	b, rs := beginMessage(b, 1) // resource_spans, resource_logs
 	b = appendBytesField(b, 1, e.resource)
-	b, ss := beginMessage(b, 2) // scope_spans
+	b, ss := beginMessage(b, 2) // scope_spans, scope_logs
 	b = appendBytesField(b, 1, e.scope)
 	for _, s := range batch {
-		b = appendSpan(b, s)
+		b = e.sig.encode(b, s)
 	}
 	b = endMessage(b, ss)
 	b = appendStringField(b, 3, e.schemaURL)
@@ -303,7 +327,7 @@ func (e *spanExporter) encode(batch []*span) []byte {
 
 // send posts one batch, retrying as the OTLP/HTTP exporter does on 429,
 // 502, 503, 504 and on a failed connection, within the export timeout.
-func (e *spanExporter) send(ctx context.Context, batch []*span) error {
+func (e *exporter[T]) send(ctx context.Context, batch []T) error {
 	body := e.encode(batch)
 	if e.gzip {
 		e.zbuf.Reset()
@@ -322,7 +346,7 @@ func (e *spanExporter) send(ctx context.Context, batch []*span) error {
 	for {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.endpoint, bytes.NewReader(body))
 		if err != nil {
-			return fmt.Errorf("traces export: %w", err)
+			return fmt.Errorf("%s export: %w", e.sig.name, err)
 		}
 		req.Header = e.header.Clone()
 		var retry time.Duration
@@ -334,35 +358,35 @@ func (e *spanExporter) send(ctx context.Context, batch []*span) error {
 			case resp.StatusCode >= 200 && resp.StatusCode < 300:
 				return nil
 			case resp.StatusCode == 429 || resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504:
-				err = fmt.Errorf("traces export: %s answered %s", e.endpoint, resp.Status)
+				err = fmt.Errorf("%s export: %s answered %s", e.sig.name, e.endpoint, resp.Status)
 				if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s > 0 {
 					retry = time.Duration(s) * time.Second
 				}
 			default:
-				return fmt.Errorf("traces export: %s answered %s; %d spans lost", e.endpoint, resp.Status, len(batch))
+				return fmt.Errorf("%s export: %s answered %s; %d %s lost", e.sig.name, e.endpoint, resp.Status, len(batch), e.sig.noun)
 			}
 		} else {
-			err = fmt.Errorf("traces export: %w", err)
+			err = fmt.Errorf("%s export: %w", e.sig.name, err)
 		}
 		if retry == 0 {
 			retry, backoff = backoff, min(2*backoff, 10*time.Second)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w; %d spans lost", err, len(batch))
+			return fmt.Errorf("%w; %d %s lost", err, len(batch), e.sig.noun)
 		case <-time.After(retry):
 		}
 	}
 }
 
-// flush exports every span queued now.
-func (e *spanExporter) flush(ctx context.Context) error {
+// flush exports everything queued now.
+func (e *exporter[T]) flush(ctx context.Context) error {
 	return e.export(ctx, true)
 }
 
-// shutdown stops the goroutine and exports what is queued; later spans are
-// dropped.
-func (e *spanExporter) shutdown(ctx context.Context) error {
+// shutdown stops the goroutine and exports what is queued; what comes later
+// is dropped.
+func (e *exporter[T]) shutdown(ctx context.Context) error {
 	if e.closed.Swap(true) {
 		return nil
 	}

@@ -11,11 +11,7 @@ import (
 
 	promBridge "go.opentelemetry.io/contrib/bridges/prometheus"
 	otelapi "go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	"go.opentelemetry.io/otel/log"
-	lognoop "go.opentelemetry.io/otel/log/noop"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -108,12 +104,10 @@ func SignalsFromEnv(getenv func(string) string) (Signals, error) {
 // Telemetry holds the exporters the environment asked for.
 type Telemetry struct {
 	signals Signals
-	spans   *spanExporter // nil when traces are off
+	spans   *exporter[*span]      // nil when traces are off
+	logs    *exporter[*logRecord] // nil when logs are off
 	sampler sampler
-	lp      *sdklog.LoggerProvider
 	mp      *sdkmetric.MeterProvider
-
-	logger log.Logger
 }
 
 // Start starts the exporters the environment configures. It returns nil
@@ -150,7 +144,6 @@ func Start(ctx context.Context, opts Options) (*Telemetry, error) {
 	}
 	t := &Telemetry{
 		signals: signals,
-		logger:  lognoop.NewLoggerProvider().Logger(instrumentation),
 	}
 	if signals.Traces {
 		// The sampler comes from OTEL_TRACES_SAMPLER and _ARG
@@ -158,18 +151,15 @@ func Start(ctx context.Context, opts Options) (*Telemetry, error) {
 		if t.sampler, err = newSampler(getenv); err != nil {
 			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
 		}
-		if t.spans, err = newSpanExporter(getenv, res, report); err != nil {
+		if t.spans, err = newExporter(traces, getenv, res, report); err != nil {
 			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
 		}
 	}
 	if signals.Logs {
-		exp, err := otlploghttp.New(ctx)
-		if err != nil {
+		if t.logs, err = newExporter(logs, getenv, res, report); err != nil {
 			t.Shutdown(ctx)
 			return nil, fmt.Errorf("OpenTelemetry logs: %w", err)
 		}
-		t.lp = sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)), sdklog.WithResource(res))
-		t.logger = t.lp.Logger(instrumentation)
 	}
 	if signals.Metrics && opts.Metrics != nil {
 		exp, err := otlpmetrichttp.New(ctx)
@@ -194,8 +184,8 @@ func (t *Telemetry) Flush(ctx context.Context) error {
 	if t.spans != nil {
 		errs = append(errs, t.spans.flush(ctx))
 	}
-	if t.lp != nil {
-		errs = append(errs, t.lp.ForceFlush(ctx))
+	if t.logs != nil {
+		errs = append(errs, t.logs.flush(ctx))
 	}
 	if t.mp != nil {
 		errs = append(errs, t.mp.ForceFlush(ctx))
@@ -209,8 +199,8 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 	if t.spans != nil {
 		errs = append(errs, t.spans.shutdown(ctx))
 	}
-	if t.lp != nil {
-		errs = append(errs, t.lp.Shutdown(ctx))
+	if t.logs != nil {
+		errs = append(errs, t.logs.shutdown(ctx))
 	}
 	if t.mp != nil {
 		errs = append(errs, t.mp.Shutdown(ctx))

@@ -378,3 +378,49 @@ func appendAttr(b []byte, field int, a spanAttr) []byte {
 	}
 	return appendStringKV(b, field, a.key, a.str)
 }
+
+// logRecord is one message of the trace policy, an OTLP log record in the
+// request's trace.
+type logRecord struct {
+	time         time.Time
+	traceID      trace.TraceID
+	spanID       trace.SpanID
+	sampled      bool
+	severity     int // OTLP's SeverityNumber
+	severityText string
+	body         string
+	attrs        []spanAttr
+}
+
+// Severity numbers of OTLP.
+const (
+	severityDebug = 5
+	severityInfo  = 9
+	severityError = 17
+)
+
+// appendLogRecord appends r as a LogRecord message of field 2
+// (ScopeLogs.log_records).
+func appendLogRecord(b []byte, r *logRecord) []byte {
+	b, start := beginMessage(b, 2)
+	b = appendFixed64Field(b, 1, uint64(r.time.UnixNano()))
+	b = appendVarintField(b, 2, uint64(r.severity))
+	b = appendStringField(b, 3, r.severityText)
+	var body int
+	b, body = beginMessage(b, 5)
+	b = appendStringAlways(b, 1, r.body)
+	b = endMessage(b, body)
+	for _, a := range r.attrs {
+		b = appendAttr(b, 6, a)
+	}
+	if r.sampled {
+		b = appendFixed32Field(b, 8, 1)
+	}
+	if r.traceID.IsValid() {
+		b = appendBytesField(b, 9, r.traceID[:])
+		b = appendBytesField(b, 10, r.spanID[:])
+	}
+	b = appendFixed64Field(b, 11, uint64(r.time.UnixNano()))
+	b = appendStringField(b, 12, "tollgate.trace")
+	return endMessage(b, start)
+}

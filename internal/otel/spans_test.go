@@ -26,7 +26,7 @@ import (
 func TestEncodedSpansDecode(t *testing.T) {
 	res := resource.NewSchemaless(attribute.String("service.name", "tg"), attribute.Int64("n", -3),
 		attribute.Bool("b", true), attribute.Float64("f", 1.5), attribute.StringSlice("s", []string{"x", ""}))
-	e := &spanExporter{batchSize: 10}
+	e := &exporter[*span]{sig: traces, batchSize: 10}
 	for _, kv := range res.Attributes() {
 		e.resource = appendAttribute(e.resource, 1, kv)
 	}
@@ -210,7 +210,7 @@ func TestFullQueueDrops(t *testing.T) {
 	}
 	env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_BSP_MAX_QUEUE_SIZE": "4",
 		"OTEL_BSP_SCHEDULE_DELAY": "600000", "OTEL_BSP_EXPORT_TIMEOUT": "50"}
-	e, err := newSpanExporter(func(k string) string { return env[k] }, nil, report)
+	e, err := newExporter(traces, func(k string) string { return env[k] }, nil, report)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestExporterConfigErrors(t *testing.T) {
 		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_BSP_MAX_QUEUE_SIZE": "-1"}},
 		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_CERTIFICATE": "/nonexistent/ca.pem"}},
 	} {
-		if _, err := newSpanExporter(func(k string) string { return tc.env[k] }, nil, nil); err == nil {
+		if _, err := newExporter(traces, func(k string) string { return tc.env[k] }, nil, nil); err == nil {
 			t.Errorf("%v: no error", tc.env)
 		}
 	}
@@ -268,7 +268,7 @@ func TestExporterHeadersAndGzip(t *testing.T) {
 	env := map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": collector.URL + "/custom/traces",
 		"OTEL_EXPORTER_OTLP_HEADERS": "x-ignored=1", "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "api-key=a%20b, x-team = gw",
 		"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION": "gzip"}
-	e, err := newSpanExporter(func(k string) string { return env[k] }, nil, nil)
+	e, err := newExporter(traces, func(k string) string { return env[k] }, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

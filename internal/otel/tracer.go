@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/log"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
@@ -219,7 +218,7 @@ func (r *requestSpan) TraceID() string { return r.traceID.String() }
 // End implements gateway.RequestSpan.
 func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 	s := (*span)(r)
-	if len(rec.TraceRecords) > 0 && s.tel.signals.Logs {
+	if len(rec.TraceRecords) > 0 && s.tel.logs != nil {
 		s.tel.emitTraceRecords(s, rec)
 	}
 	if !s.sampled {
@@ -262,40 +261,34 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 // emitTraceRecords sends the trace policy's messages as log records, in the
 // request's trace.
 func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
-	ctx := trace.ContextWithSpanContext(context.Background(), s.spanContext())
 	now := time.Now()
 	for _, tr := range rec.TraceRecords {
-		var r log.Record
-		r.SetTimestamp(now)
-		r.SetObservedTimestamp(now)
-		sev, text := severity(tr.Severity)
-		r.SetSeverity(sev)
-		r.SetSeverityText(text)
-		r.SetEventName("tollgate.trace")
-		r.SetBody(attribute.StringValue(tr.Message))
-		r.AddAttributes(AttrTraceSource.String(tr.Source), AttrCorrelationID.String(rec.CorrelationID))
+		r := &logRecord{time: now, traceID: s.traceID, spanID: s.spanID, sampled: s.sampled, body: tr.Message,
+			attrs: make([]spanAttr, 0, 4+len(tr.Metadata))}
+		r.severity, r.severityText = severity(tr.Severity)
+		r.attrs = append(r.attrs, spanAttr{key: string(AttrTraceSource), str: tr.Source}, spanAttr{key: string(AttrCorrelationID), str: rec.CorrelationID})
 		if rec.APIID != "" {
-			r.AddAttributes(AttrAPIID.String(rec.APIID))
+			r.attrs = append(r.attrs, spanAttr{key: string(AttrAPIID), str: rec.APIID})
 		}
 		if rec.OperationID != "" {
-			r.AddAttributes(AttrOperationID.String(rec.OperationID))
+			r.attrs = append(r.attrs, spanAttr{key: string(AttrOperationID), str: rec.OperationID})
 		}
 		for k, v := range tr.Metadata {
-			r.AddAttributes(attribute.String(k, v))
+			r.attrs = append(r.attrs, spanAttr{key: k, str: v})
 		}
-		t.logger.Emit(ctx, r)
+		t.logs.enqueue(r)
 	}
 }
 
 // severity maps the trace policy's severity to OpenTelemetry's.
-func severity(s string) (log.Severity, string) {
+func severity(s string) (int, string) {
 	switch strings.ToLower(s) {
 	case "error":
-		return log.SeverityError, "Error"
+		return severityError, "Error"
 	case "information":
-		return log.SeverityInfo, "Information"
+		return severityInfo, "Information"
 	}
-	return log.SeverityDebug, "Verbose"
+	return severityDebug, "Verbose"
 }
 
 type callSpan span
