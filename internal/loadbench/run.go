@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -61,6 +63,19 @@ type Report struct {
 	// Sinks says, for each target with sinks, what its sinks received over
 	// the whole run.
 	Sinks map[string]SinkStats
+	// CPU is the CPU time each Go gateway (tollgate, bare) spent per
+	// request, user and system, from /proc: the median over the rounds,
+	// one line per variant and target, in the table's order. Unlike
+	// requests per second it barely moves when other work shares the
+	// machine, which makes it the steadier measure of what a feature costs.
+	CPU []CPUPerRequest
+}
+
+// CPUPerRequest is the CPU time a target spent per request under a
+// variant.
+type CPUPerRequest struct {
+	Variant, Target string
+	PerRequest      time.Duration
 }
 
 // process is one program the harness started.
@@ -122,8 +137,9 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}
 	var targets []Target
 	urls := map[string]string{}
+	pids := map[string]int{}
 	for _, t := range cfg.Targets {
-		u, err := r.startTarget(ctx, t, backend)
+		u, pid, err := r.startTarget(ctx, t, backend)
 		if errors.Is(err, errNotInstalled) {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", t.Name, err))
 			fmt.Fprintf(r.log, "loadbench: skipping %s: %v\n", t.Name, err)
@@ -134,16 +150,30 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		}
 		targets = append(targets, t)
 		urls[t.Name] = u
+		if t.Kind != Nginx {
+			pids[t.Name] = pid
+		}
 	}
 	if len(targets) == 0 {
 		return nil, errors.New("loadbench: no target could be started")
 	}
 
 	var ms []Measurement
+	cpu := map[[2]string][]time.Duration{}
 	measure := func(round int, t Target, v Variant, run func(context.Context, Load) (Result, error), d time.Duration) error {
+		pid, hasPID := pids[t.Name]
+		before, cpuOK := cpuTime(pid)
 		res, err := run(ctx, Load{URL: urls[t.Name], Variant: v, Connections: cfg.Connections, Duration: d})
 		if err != nil {
 			return fmt.Errorf("%s, %s: %w", t.Name, v.Name, err)
+		}
+		cpuNote := ""
+		if after, ok := cpuTime(pid); hasPID && cpuOK && ok && res.Requests > 0 {
+			per := (after - before) / time.Duration(res.Requests)
+			cpuNote = fmt.Sprintf("  cpu %s/req", formatLatency(per))
+			if round > 0 {
+				cpu[[2]string{v.Name, t.Name}] = append(cpu[[2]string{v.Name, t.Name}], per)
+			}
 		}
 		r.truncateLogs()
 		ms = append(ms, Measurement{Variant: v, Target: t.Name, Round: round, Connections: cfg.Connections, Result: res})
@@ -155,8 +185,8 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		if err := CheckStatuses(v, cfg.Connections, res); err != nil {
 			verdict = "FAIL: " + err.Error()
 		}
-		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s  %s\n", what, v.Name, t.Name,
-			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), verdict)
+		fmt.Fprintf(r.log, "loadbench: %s %-10s %-12s %8.0f req/s  p50 %s  p99 %s%s  %s\n", what, v.Name, t.Name,
+			res.RPS(), formatLatency(res.P50), formatLatency(res.P99), cpuNote, verdict)
 		return nil
 	}
 	if cfg.Warmup > 0 {
@@ -183,6 +213,14 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}
 	rep.Rows = Summarize(ms, BaselineName)
 	rep.LoadAfter = loadAverage()
+	for _, v := range cfg.Variants {
+		for _, t := range targets {
+			if per := cpu[[2]string{v.Name, t.Name}]; len(per) > 0 {
+				slices.Sort(per)
+				rep.CPU = append(rep.CPU, CPUPerRequest{Variant: v.Name, Target: t.Name, PerRequest: per[len(per)/2]})
+			}
+		}
+	}
 	for name, base := range r.sinks {
 		stats, err := sinkStats(ctx, base)
 		if err != nil {
@@ -290,11 +328,19 @@ func (r *runner) startEcho(ctx context.Context) (string, error) {
 var errNotInstalled = errors.New("not installed")
 
 // startTarget starts t in front of the echo backend at backend, checks
-// its first answers and returns its base URL.
-func (r *runner) startTarget(ctx context.Context, t Target, backend string) (string, error) {
+// its first answers and returns its base URL and process id.
+func (r *runner) startTarget(ctx context.Context, t Target, backend string) (string, int, error) {
+	u, p, err := r.startTarget1(ctx, t, backend)
+	if p == nil {
+		return u, 0, err
+	}
+	return u, p.cmd.Process.Pid, err
+}
+
+func (r *runner) startTarget1(ctx context.Context, t Target, backend string) (string, *process, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var p *process
 	switch t.Kind {
@@ -304,10 +350,10 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 		if t.Sinks {
 			folder = filepath.Join(r.work, "folder-"+t.Name)
 			if args, env, err = r.startSinks(ctx, t, folder, "http://"+backend); err != nil {
-				return "", err
+				return "", nil, err
 			}
 		} else if err := WriteFolder(folder, "http://"+backend); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		logFile := filepath.Join(r.work, t.Name+".log")
 		r.logs = append(r.logs, logFile)
@@ -318,26 +364,26 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 	case Nginx:
 		nginx := FindNginx()
 		if nginx == "" {
-			return "", fmt.Errorf("nginx is %w (Debian package nginx)", errNotInstalled)
+			return "", nil, fmt.Errorf("nginx is %w (Debian package nginx)", errNotInstalled)
 		}
 		prefix := filepath.Join(r.work, t.Name)
 		var args []string
 		if args, err = writeNginx(prefix, addr, backend); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		r.logs = append(r.logs, filepath.Join(prefix, "access.log"))
 		p, err = r.start(t.Name, r.gwWrap, nginx, args, false, nil)
 	default:
-		return "", fmt.Errorf("target %s: unknown kind %v", t.Name, t.Kind)
+		return "", nil, fmt.Errorf("target %s: unknown kind %v", t.Name, t.Kind)
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	base := "http://" + addr
 	if err := r.waitReady(ctx, p, base); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return base, preflight(ctx, t.Name, base)
+	return base, p, preflight(ctx, t.Name, base)
 }
 
 // preflight sends a target one request with the right key and one with a
@@ -525,4 +571,32 @@ func loadAverage() string {
 		return ""
 	}
 	return strings.Fields(string(b) + " ")[0]
+}
+
+// cpuTime returns the user and system CPU time process pid has used, from
+// /proc/PID/stat (in clock ticks of 10 ms).
+func cpuTime(pid int) (time.Duration, bool) {
+	if pid <= 0 {
+		return 0, false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// The command name, in parentheses, may hold spaces: fields are
+	// counted after its closing parenthesis.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, true
 }

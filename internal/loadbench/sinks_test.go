@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -182,5 +183,21 @@ func TestRecordsInBatches(t *testing.T) {
 	}
 	if n := RecordsInBatches(batch(2, 10)[:30]); n != 0 {
 		t.Errorf("a cut batch counts %d", n)
+	}
+}
+
+func TestCPUTime(t *testing.T) {
+	before, ok := cpuTime(os.Getpid())
+	if !ok {
+		t.Fatal("cannot read /proc/PID/stat")
+	}
+	for end := time.Now().Add(50 * time.Millisecond); time.Now().Before(end); {
+	}
+	after, ok := cpuTime(os.Getpid())
+	if !ok || after < before+20*time.Millisecond {
+		t.Errorf("CPU time %v then %v after 50 ms of work", before, after)
+	}
+	if _, ok := cpuTime(0); ok {
+		t.Error("cpuTime(0) succeeded")
 	}
 }

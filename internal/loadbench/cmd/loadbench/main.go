@@ -127,6 +127,12 @@ func run() int {
 	}
 	fmt.Println()
 	loadbench.WriteTable(os.Stdout, rep.Rows, loadbench.BaselineName, *markdown)
+	if len(rep.CPU) > 0 {
+		fmt.Println("\nCPU time per request of each Go gateway (user and system, from /proc; median of the rounds):")
+		for _, c := range rep.CPU {
+			fmt.Printf("  %-10s %-16s %6.1f µs\n", c.Variant, c.Target, float64(c.PerRequest.Nanoseconds())/1000)
+		}
+	}
 	for _, t := range ts {
 		if s, ok := rep.Sinks[t.Name]; ok {
 			fmt.Printf("\n%s's sinks received, warm-up included: %s\n", t.Name, s)
