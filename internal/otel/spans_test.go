@@ -1,6 +1,7 @@
 package otel
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -286,5 +288,34 @@ func TestExporterHeadersAndGzip(t *testing.T) {
 	var req coltrace.ExportTraceServiceRequest
 	if err := proto.Unmarshal(<-bodies, &req); err != nil || req.ResourceSpans[0].ScopeSpans[0].Spans[0].Name != "GET" {
 		t.Errorf("decoded %v, %v", &req, err)
+	}
+}
+
+// With log records only, the caller's traceparent reaches the backend
+// unchanged and the trace policy's record is in the caller's trace.
+func TestLogsOnly(t *testing.T) {
+	rc := startReceiver(t)
+	setEnv(t, rc.URL)
+	t.Setenv("OTEL_TRACES_EXPORTER", "none")
+	t.Setenv("OTEL_METRICS_EXPORTER", "none")
+	tel, err := Start(context.Background(), Options{Getenv: os.Getenv})
+	if err != nil || tel == nil {
+		t.Fatal(tel, err)
+	}
+	defer tel.Shutdown(context.Background())
+	var logLines bytes.Buffer
+	base, seen := startGateway(t, tel.Tracer(), &logLines)
+	parent := "00-" + callerTrace + "-" + callerSpan + "-01"
+	call(t, base+"/shop/items/7", "Ocp-Apim-Subscription-Key", key, "traceparent", parent)
+	waitFor(t, func() bool { return len(seen.get("/audit")) == 1 })
+	tel.Flush(context.Background())
+	if got := seen.get("/items/7"); len(got) != 1 || got[0] != parent {
+		t.Errorf("backend saw %q, want the caller's traceparent unchanged", got)
+	}
+	rc.mu.Lock()
+	logs, spans := rc.logs, len(rc.spans)
+	rc.mu.Unlock()
+	if spans != 0 || len(logs) != 1 || hex.EncodeToString(logs[0].TraceId) != callerTrace {
+		t.Errorf("%d spans and log records %v; want none and one in the caller's trace", spans, logs)
 	}
 }

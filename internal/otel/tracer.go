@@ -178,9 +178,13 @@ func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.
 			}
 		}
 	}
-	h["Traceparent"] = []string{s.traceparent()}
-	if s.traceState != "" {
-		h["Tracestate"] = []string{s.traceState}
+	if t.signals.Traces {
+		// Without traces (log records only) the caller's traceparent
+		// goes to the backend unchanged.
+		h["Traceparent"] = []string{s.traceparent()}
+		if s.traceState != "" {
+			h["Tracestate"] = []string{s.traceState}
+		}
 	}
 	return (*callSpan)(s)
 }
