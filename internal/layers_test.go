@@ -65,6 +65,7 @@ var layers = map[string]int{
 	"internal/loadbench/cmd/loadbench": 8,
 	"internal/loadbench/cmd/loadecho":  8,
 	"internal/loadbench/cmd/loadgen":   8,
+	"internal/loadbench/cmd/loadsink":  8,
 	"cmd/tollgate":                     9,
 	"internal":                         10, // this test
 }
@@ -93,7 +94,7 @@ var owners = map[string][]string{
 	"go.opentelemetry.io/contrib":              {"internal/otel"},
 	"go.opentelemetry.io/proto/otlp":           {"internal/otel"},
 	"google.golang.org/protobuf":               {"internal/otel"},
-	"github.com/twmb/franz-go":                 {"internal/eventhub"},
+	"github.com/twmb/franz-go":                 {"internal/eventhub", "internal/loadbench/cmd/loadsink"}, // the harness's Kafka broker (kfake)
 }
 
 // noHTTP are the packages of the language and policy core, which must not

@@ -121,21 +121,65 @@ paths:
 `
 )
 
+// sinkPolicies feed the sinks of the tollgate-sinks target: a trace
+// message (an OTLP log record) and a log-to-eventhub message (a Kafka
+// record) per request, before the API's own policies.
+const sinkPolicies = `    <trace source="load" severity="information">
+      <message>load request</message>
+      <metadata name="tier" value="gold" />
+    </trace>
+    <log-to-eventhub logger-id="load-events" partition-key="@(context.Subscription.Id)">@(context.Request.Method + " " + context.Request.Url.Path)</log-to-eventhub>
+`
+
+// loggerInformation is the Event Hubs logger of the tollgate-sinks target:
+// a Kafka topic on the harness's loopback broker.
+const loggerInformation = `{
+  "properties": {
+    "loggerType": "azureEventHub",
+    "credentials": { "name": "$TOPIC$", "bootstrapServers": "$KAFKA$" }
+  }
+}
+`
+
+// SinksTopic is the Kafka topic the tollgate-sinks target's
+// log-to-eventhub messages go to.
+const SinksTopic = "load-events"
+
 // WriteFolder writes the configuration tollgate serves in the harness into
 // dir, in the APIOps layout: API "load" at path /load with the operations
 // GET and POST /items/{id}, forwarding to backendURL + "/load"; product
 // "load" with a rate-limit, and a subscription to it whose primary key is
 // Key.
 func WriteFolder(dir, backendURL string) error {
+	return writeFolder(dir, backendURL, "")
+}
+
+// WriteSinksFolder writes the folder of WriteFolder with the policies that
+// feed every sink: the API's policy first runs a trace policy and a
+// log-to-eventhub to logger "load-events", an Event Hubs logger whose
+// topic SinksTopic is on the Kafka broker at kafka (host:port).
+func WriteSinksFolder(dir, backendURL, kafka string) error {
+	return writeFolder(dir, backendURL, kafka)
+}
+
+func writeFolder(dir, backendURL, kafka string) error {
+	policy := apiPolicy
+	if kafka != "" {
+		policy = strings.Replace(policy, "    <base />\n", "    <base />\n"+sinkPolicies, 1)
+	}
 	files := []struct{ path, text string }{
 		{"policy.xml", globalPolicy},
 		{"apis/load/apiInformation.json", strings.ReplaceAll(apiInformation, "$BACKEND$", backendURL)},
 		{"apis/load/specification.yaml", specification},
-		{"apis/load/policy.xml", apiPolicy},
+		{"apis/load/policy.xml", policy},
 		{"products/load/productInformation.json", productInformation},
 		{"products/load/policy.xml", productPolicy},
 		{"products/load/apis/load/productApiInformation.json", "{}\n"},
 		{"subscriptions/load/subscriptionInformation.json", strings.ReplaceAll(subscriptionInformation, "$KEY$", Key)},
+	}
+	if kafka != "" {
+		files = append(files, struct{ path, text string }{"loggers/load-events/loggerInformation.json",
+			strings.NewReplacer("$TOPIC$", SinksTopic, "$KAFKA$", kafka).Replace(loggerInformation)})
 	}
 	for _, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.path))

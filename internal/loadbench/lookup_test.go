@@ -45,6 +45,13 @@ func TestTargets(t *testing.T) {
 			t.Errorf("ParseExtraTarget(%q) accepted", bad)
 		}
 	}
+	all, err := LookupTargets(Targets, "all")
+	if err != nil || slices.ContainsFunc(all, func(t Target) bool { return t.Name == SinksName }) || len(all) != len(Targets)-1 {
+		t.Errorf("all = %v, %v; want every target but %s", all, err, SinksName)
+	}
+	if ts, err := LookupTargets(Targets, "tollgate,"+SinksName); err != nil || len(ts) != 2 || !ts[1].Sinks {
+		t.Errorf("named %s: %v, %v", SinksName, ts, err)
+	}
 	for _, bad := range []string{"tollgate,tollgate", "traefik"} {
 		if _, err := LookupTargets(Targets, bad); err == nil {
 			t.Errorf("LookupTargets(%q) accepted", bad)

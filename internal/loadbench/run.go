@@ -58,6 +58,9 @@ type Report struct {
 	// averages (1 minute) of the machine before and after.
 	Started               time.Time
 	LoadBefore, LoadAfter string
+	// Sinks says, for each target with sinks, what its sinks received over
+	// the whole run.
+	Sinks map[string]SinkStats
 }
 
 // process is one program the harness started.
@@ -79,6 +82,7 @@ type runner struct {
 	byTarget map[string]*process // the process serving each target
 	logs     []string            // files truncated after each measurement
 	log      io.Writer
+	sinks    map[string]string // target name: loadsink's base URL
 }
 
 // Run builds and starts everything cfg names, measures it and stops it.
@@ -186,6 +190,16 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}
 	rep.Rows = Summarize(ms, BaselineName)
 	rep.LoadAfter = loadAverage()
+	for name, base := range r.sinks {
+		stats, err := sinkStats(ctx, base)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		if rep.Sinks == nil {
+			rep.Sinks = map[string]SinkStats{}
+		}
+		rep.Sinks[name] = stats
+	}
 	return rep, nil
 }
 
@@ -215,7 +229,8 @@ func (r *runner) build(ctx context.Context) error {
 	r.bin = filepath.Join(r.work, "bin")
 	fmt.Fprintf(r.log, "loadbench: building tollgate and the harness's programs\n")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", r.bin+string(filepath.Separator),
-		"./cmd/tollgate", "./internal/loadbench/cmd/loadecho", "./internal/loadbench/cmd/bareproxy", "./internal/loadbench/cmd/loadgen")
+		"./cmd/tollgate", "./internal/loadbench/cmd/loadecho", "./internal/loadbench/cmd/bareproxy", "./internal/loadbench/cmd/loadgen",
+		"./internal/loadbench/cmd/loadsink")
 	cmd.Dir = r.cfg.ModuleDir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building: %v\n%s", err, out)
@@ -292,13 +307,19 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 	switch t.Kind {
 	case Tollgate:
 		folder := filepath.Join(r.work, "folder")
-		if err := WriteFolder(folder, "http://"+backend); err != nil {
+		var args, env []string
+		if t.Sinks {
+			folder = filepath.Join(r.work, "folder-"+t.Name)
+			if args, env, err = r.startSinks(ctx, t, folder, "http://"+backend); err != nil {
+				return "", err
+			}
+		} else if err := WriteFolder(folder, "http://"+backend); err != nil {
 			return "", err
 		}
 		logFile := filepath.Join(r.work, t.Name+".log")
 		r.logs = append(r.logs, logFile)
-		args := append([]string{"run", folder, "--listen", addr, "--log-file", logFile}, t.Args...)
-		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, t.Env, true)
+		args = append(append([]string{"run", folder, "--listen", addr, "--log-file", logFile}, args...), t.Args...)
+		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, append(env, t.Env...), true)
 	case Bare:
 		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "bareproxy"), []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}, nil, true)
 	case Nginx:
@@ -356,6 +377,57 @@ func preflight(ctx context.Context, name, base string) error {
 		}
 	}
 	return nil
+}
+
+// startSinks starts cmd/loadsink on the load generator's core for target t
+// (an OTLP receiver, a Kafka broker and a scraper of t's /metrics), writes
+// t's folder with the policies that feed them, and returns the arguments
+// and environment that turn t's sinks on: the admin listener, and the
+// OpenTelemetry variables pointing at the receiver.
+func (r *runner) startSinks(ctx context.Context, t Target, folder, backendURL string) (args, env []string, err error) {
+	var otlp, kafka, admin string
+	for _, a := range []*string{&otlp, &kafka, &admin} {
+		if *a, err = freeAddr(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := WriteSinksFolder(folder, backendURL, kafka); err != nil {
+		return nil, nil, err
+	}
+	p, err := r.start(t.Name+"-sinks", r.loadWrap, filepath.Join(r.bin, "loadsink"),
+		[]string{"-otlp", otlp, "-kafka", kafka, "-scrape", "http://" + admin + "/metrics"}, nil, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	base := "http://" + otlp
+	if err := r.waitReady(ctx, p, base); err != nil {
+		return nil, nil, err
+	}
+	if r.sinks == nil {
+		r.sinks = map[string]string{}
+	}
+	r.sinks[t.Name] = base
+	env = []string{
+		"OTEL_EXPORTER_OTLP_ENDPOINT=" + base,
+		"OTEL_SERVICE_NAME=tollgate-loadbench",
+		"OTEL_METRIC_EXPORT_INTERVAL=" + MetricExportInterval,
+	}
+	return []string{"--admin", admin, "--data", filepath.Join(r.work, "data-"+t.Name)}, env, nil
+}
+
+// sinkStats asks a loadsink what its sinks received.
+func sinkStats(ctx context.Context, base string) (SinkStats, error) {
+	var s SinkStats
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/stats", nil)
+	if err != nil {
+		return s, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return s, fmt.Errorf("sink statistics: %v", err)
+	}
+	defer resp.Body.Close()
+	return s, json.NewDecoder(resp.Body).Decode(&s)
 }
 
 // start starts a program through wrap, with GOMAXPROCS=1 for a Go program,

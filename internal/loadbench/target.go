@@ -49,6 +49,14 @@ type Target struct {
 	Env []string
 	// Description says what the target is, for the documentation.
 	Description string
+	// Sinks turns on every telemetry sink of a Tollgate target (SinksFolder,
+	// cmd/loadsink): OpenTelemetry traces, logs and metrics to a loopback
+	// OTLP receiver, log-to-eventhub to a loopback Kafka broker, and the
+	// admin listener's /metrics scraped every ScrapeInterval.
+	Sinks bool
+	// NamedOnly keeps the target out of "all": it runs only when --targets
+	// names it.
+	NamedOnly bool
 }
 
 // BaselineName is the name of the target every ratio is relative to.
@@ -61,13 +69,25 @@ var Targets = []Target{
 	{Name: "tollgate", Kind: Tollgate, Description: "tollgate run: subscription key, product rate-limit, three expression policies, log line to a file"},
 	{Name: BaselineName, Kind: Bare, Description: "httputil.ReverseProxy with the same key check, nothing else"},
 	{Name: "nginx", Kind: Nginx, Description: "nginx from Debian: key map, limit_req, access log to a file"},
+	{Name: SinksName, Kind: Tollgate, Sinks: true, NamedOnly: true,
+		Description: "tollgate with every sink on: OTLP traces, logs and metrics, log-to-eventhub to Kafka, /metrics scraped"},
 }
 
+// SinksName is the target with every telemetry sink on.
+const SinksName = "tollgate-sinks"
+
 // LookupTargets returns the targets named in a comma-separated list among
-// known, in the list's order; "all" or "" names every known target.
+// known, in the list's order; "all" or "" names every known target but
+// those that run only when named.
 func LookupTargets(known []Target, list string) ([]Target, error) {
 	if list == "" || list == "all" {
-		return known, nil
+		var all []Target
+		for _, t := range known {
+			if !t.NamedOnly {
+				all = append(all, t)
+			}
+		}
+		return all, nil
 	}
 	var out []Target
 	for name := range strings.SplitSeq(list, ",") {

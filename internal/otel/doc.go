@@ -14,6 +14,13 @@
 // Logs: the messages of the trace policy, as log records with their
 // severity and metadata, in the request's trace.
 //
+// Spans and log records are recorded by this package, not by the SDK: the
+// request path writes ids, times and a fixed set of attributes into a
+// pooled span, and an exporter goroutine per signal encodes them to OTLP
+// protobuf in batches (protowire.go, spans.go) and posts them (export.go),
+// configured by the same variables as the SDK's batch processors and
+// OTLP/HTTP exporters. A full queue drops, never blocks.
+//
 // Metrics: every metric of package metrics, read from its Prometheus
 // registry by the OpenTelemetry Prometheus bridge and exported over OTLP, so
 // that each metric is recorded once and exported both ways.

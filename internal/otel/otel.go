@@ -11,19 +11,10 @@ import (
 
 	promBridge "go.opentelemetry.io/contrib/bridges/prometheus"
 	otelapi "go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/log"
-	lognoop "go.opentelemetry.io/otel/log/noop"
-	"go.opentelemetry.io/otel/propagation"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
-	"go.opentelemetry.io/otel/trace"
-	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/tollgate/tollgate/internal/metrics"
 )
@@ -33,10 +24,11 @@ const instrumentation = "github.com/tollgate/tollgate"
 
 // Options configure Start.
 type Options struct {
-	// Getenv reads the environment; nil uses none. The exporters and the
-	// SDK read the variables that tune them (headers, timeouts, TLS files,
-	// sampler, resource) from the process environment themselves; Getenv
-	// decides which signals are on and checks the protocol.
+	// Getenv reads the environment; nil uses none. Traces are configured
+	// from it entirely (endpoint, headers, timeout, compression, TLS files,
+	// sampler, batching); the SDK's log and metric exporters and the
+	// resource read the variables that tune them from the process
+	// environment themselves.
 	Getenv func(string) string
 	// Metrics are exported over OTLP when metrics are configured; nil
 	// exports none.
@@ -112,13 +104,10 @@ func SignalsFromEnv(getenv func(string) string) (Signals, error) {
 // Telemetry holds the exporters the environment asked for.
 type Telemetry struct {
 	signals Signals
-	tp      *sdktrace.TracerProvider
-	lp      *sdklog.LoggerProvider
+	spans   *exporter[*span]      // nil when traces are off
+	logs    *exporter[*logRecord] // nil when logs are off
+	sampler sampler
 	mp      *sdkmetric.MeterProvider
-
-	tracer trace.Tracer
-	logger log.Logger
-	prop   propagation.TextMapPropagator
 }
 
 // Start starts the exporters the environment configures. It returns nil
@@ -131,8 +120,15 @@ func Start(ctx context.Context, opts Options) (*Telemetry, error) {
 	if !signals.Any() {
 		return nil, nil
 	}
+	var report func(error)
 	if opts.Errors != nil {
-		otelapi.SetErrorHandler(errorWriter(opts.Errors))
+		h := errorWriter(opts.Errors)
+		otelapi.SetErrorHandler(h)
+		report = h
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
 	}
 	version := opts.Version
 	if version == "" {
@@ -148,28 +144,22 @@ func Start(ctx context.Context, opts Options) (*Telemetry, error) {
 	}
 	t := &Telemetry{
 		signals: signals,
-		prop:    propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}),
-		tracer:  tracenoop.NewTracerProvider().Tracer(instrumentation),
-		logger:  lognoop.NewLoggerProvider().Logger(instrumentation),
 	}
 	if signals.Traces {
-		exp, err := otlptracehttp.New(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
-		}
 		// The sampler comes from OTEL_TRACES_SAMPLER and _ARG
 		// (parentbased_always_on when unset).
-		t.tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
-		t.tracer = t.tp.Tracer(instrumentation)
+		if t.sampler, err = newSampler(getenv); err != nil {
+			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
+		}
+		if t.spans, err = newExporter(traces, getenv, res, report); err != nil {
+			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
+		}
 	}
 	if signals.Logs {
-		exp, err := otlploghttp.New(ctx)
-		if err != nil {
+		if t.logs, err = newExporter(logs, getenv, res, report); err != nil {
 			t.Shutdown(ctx)
 			return nil, fmt.Errorf("OpenTelemetry logs: %w", err)
 		}
-		t.lp = sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)), sdklog.WithResource(res))
-		t.logger = t.lp.Logger(instrumentation)
 	}
 	if signals.Metrics && opts.Metrics != nil {
 		exp, err := otlpmetrichttp.New(ctx)
@@ -191,11 +181,11 @@ func (t *Telemetry) Signals() Signals { return t.signals }
 // Flush exports what is buffered now.
 func (t *Telemetry) Flush(ctx context.Context) error {
 	var errs []error
-	if t.tp != nil {
-		errs = append(errs, t.tp.ForceFlush(ctx))
+	if t.spans != nil {
+		errs = append(errs, t.spans.flush(ctx))
 	}
-	if t.lp != nil {
-		errs = append(errs, t.lp.ForceFlush(ctx))
+	if t.logs != nil {
+		errs = append(errs, t.logs.flush(ctx))
 	}
 	if t.mp != nil {
 		errs = append(errs, t.mp.ForceFlush(ctx))
@@ -206,11 +196,11 @@ func (t *Telemetry) Flush(ctx context.Context) error {
 // Shutdown exports what is buffered and stops the exporters.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	var errs []error
-	if t.tp != nil {
-		errs = append(errs, t.tp.Shutdown(ctx))
+	if t.spans != nil {
+		errs = append(errs, t.spans.shutdown(ctx))
 	}
-	if t.lp != nil {
-		errs = append(errs, t.lp.Shutdown(ctx))
+	if t.logs != nil {
+		errs = append(errs, t.logs.shutdown(ctx))
 	}
 	if t.mp != nil {
 		errs = append(errs, t.mp.Shutdown(ctx))

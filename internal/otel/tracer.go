@@ -2,7 +2,7 @@ package otel
 
 import (
 	"context"
-	"net"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,9 +10,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
@@ -34,6 +31,25 @@ const (
 	AttrTraceSource    = attribute.Key("tollgate.trace.source")
 )
 
+// Keys of the semantic conventions' attributes tollgate sets.
+const (
+	keyMethod               = string(semconv.HTTPRequestMethodKey)
+	keyURLPath              = string(semconv.URLPathKey)
+	keyURLScheme            = string(semconv.URLSchemeKey)
+	keyURLFull              = string(semconv.URLFullKey)
+	keyProtocolVersion      = string(semconv.NetworkProtocolVersionKey)
+	keyServerAddress        = string(semconv.ServerAddressKey)
+	keyServerPort           = string(semconv.ServerPortKey)
+	keyClientAddress        = string(semconv.ClientAddressKey)
+	keyUserAgent            = string(semconv.UserAgentOriginalKey)
+	keyRoute                = string(semconv.HTTPRouteKey)
+	keyStatusCode           = string(semconv.HTTPResponseStatusCodeKey)
+	keyErrorType            = string(semconv.ErrorTypeKey)
+	keyMessagingSystem      = string(semconv.MessagingSystemKey)
+	keyMessagingDestination = string(semconv.MessagingDestinationNameKey)
+	keyMessagingOperation   = string(semconv.MessagingOperationTypeKey)
+)
+
 // LastErrorEvent names the span event that carries a request's or a call's
 // LastError.
 const LastErrorEvent = "tollgate.last_error"
@@ -50,54 +66,127 @@ func (t *Telemetry) Tracer() gateway.Tracer {
 
 type gatewayTracer Telemetry
 
-// StartRequest implements gateway.Tracer.
-func (g *gatewayTracer) StartRequest(r *http.Request) (context.Context, gateway.RequestSpan) {
-	ctx := g.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+// spanKey is the context key of the request's span.
+type spanKey struct{}
+
+// start begins a span under parent (nil for none) or, without one, under
+// the caller's traceparent and tracestate.
+func (t *Telemetry) start(parent *span, h http.Header, kind uint8, name string) *span {
+	s := newSpan()
+	s.tel, s.kind, s.name = t, kind, name
+	if kind != kindServer {
+		// The server span's times are the log record's (End): a clock
+		// reading costs as much as recording a few attributes.
+		s.start = time.Now()
 	}
-	attrs := []attribute.KeyValue{
-		semconv.HTTPRequestMethodKey.String(method(r.Method)),
-		semconv.URLPath(r.URL.Path),
-		semconv.URLScheme(scheme),
-		semconv.NetworkProtocolVersion(protocolVersion(r.ProtoMajor, r.ProtoMinor)),
-	}
-	if host, port := splitHostPort(r.Host); host != "" {
-		attrs = append(attrs, semconv.ServerAddress(host))
-		if port > 0 {
-			attrs = append(attrs, semconv.ServerPort(port))
+	s.spanID = newSpanID()
+	hasParent, parentSampled := false, false
+	switch {
+	case parent != nil:
+		s.traceID, s.parentID, s.traceState = parent.traceID, parent.spanID, parent.traceState
+		hasParent, parentSampled = true, parent.sampled
+	case h != nil:
+		if tp := h["Traceparent"]; len(tp) == 1 {
+			if tid, sid, sampled, ok := parseTraceparent(tp[0]); ok {
+				s.traceID, s.parentID, s.remoteParent = tid, sid, true
+				hasParent, parentSampled = true, sampled
+				if ts := h["Tracestate"]; len(ts) > 0 {
+					s.traceState = traceState(ts)
+				}
+			}
 		}
 	}
-	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		attrs = append(attrs, semconv.ClientAddress(ip))
+	if !hasParent {
+		s.traceID = newTraceID()
 	}
-	if ua := r.UserAgent(); ua != "" {
-		attrs = append(attrs, semconv.UserAgentOriginal(ua))
+	s.sampled = t.signals.Traces && t.sampler.sample(s.traceID, hasParent, parentSampled)
+	return s
+}
+
+// traceState is the caller's tracestate when it is valid, as the SDK's
+// propagator keeps it, else "".
+func traceState(values []string) string {
+	ts, err := trace.ParseTraceState(strings.Join(values, ","))
+	if err != nil {
+		return ""
 	}
-	ctx, span := g.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
-	return ctx, &requestSpan{g: g, ctx: ctx, span: span}
+	return ts.String()
+}
+
+// finish hands a sampled span to the exporter and releases any other.
+func (s *span) finish() {
+	if s.sampled && s.tel.spans != nil {
+		if s.end.IsZero() {
+			s.end = time.Now()
+		}
+		s.tel.spans.enqueue(s)
+		return
+	}
+	releaseSpan(s)
+}
+
+// spanFrom returns the span ctx carries, nil when none.
+func spanFrom(ctx context.Context) *span {
+	s, _ := ctx.Value(spanKey{}).(*span)
+	return s
+}
+
+// StartRequest implements gateway.Tracer.
+func (g *gatewayTracer) StartRequest(r *http.Request) (context.Context, gateway.RequestSpan) {
+	t := (*Telemetry)(g)
+	s := t.start(nil, r.Header, kindServer, r.Method)
+	if s.sampled {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		s.setString(keyMethod, method(r.Method))
+		s.setString(keyURLPath, r.URL.Path)
+		s.setString(keyURLScheme, scheme)
+		s.setString(keyProtocolVersion, protocolVersion(r.ProtoMajor, r.ProtoMinor))
+		if host, port := splitHostPort(r.Host); host != "" {
+			s.setString(keyServerAddress, host)
+			if port > 0 {
+				s.setInt(keyServerPort, int64(port))
+			}
+		}
+		if ip, ok := remoteIP(r.RemoteAddr); ok {
+			s.setString(keyClientAddress, ip)
+		}
+		if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
+			s.setString(keyUserAgent, ua[0])
+		}
+	}
+	return context.WithValue(r.Context(), spanKey{}, s), (*requestSpan)(s)
 }
 
 // StartCall implements gateway.Tracer.
 func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.URL, h http.Header) gateway.CallSpan {
-	attrs := []attribute.KeyValue{
-		semconv.HTTPRequestMethodKey.String(method(m)),
-		semconv.URLFull(fullURL(u)),
-		AttrPolicy.String(source),
-	}
-	if host, port := splitHostPort(u.Host); host != "" {
-		attrs = append(attrs, semconv.ServerAddress(host))
-		if port == 0 {
-			port = defaultPort(u.Scheme)
+	t := (*Telemetry)(g)
+	s := t.start(spanFrom(ctx), nil, kindClient, m)
+	if s.sampled {
+		s.setString(keyMethod, method(m))
+		s.setURLFull(u)
+		s.setString(string(AttrPolicy), source)
+		if host, port := splitHostPort(u.Host); host != "" {
+			s.setString(keyServerAddress, host)
+			if port == 0 {
+				port = defaultPort(u.Scheme)
+			}
+			if port > 0 {
+				s.setInt(keyServerPort, int64(port))
+			}
 		}
-		if port > 0 {
-			attrs = append(attrs, semconv.ServerPort(port))
+	}
+	if t.signals.Traces {
+		// Without traces (log records only) the caller's traceparent
+		// goes to the backend unchanged.
+		h["Traceparent"] = []string{s.traceparent()}
+		if s.traceState != "" {
+			h["Tracestate"] = []string{s.traceState}
 		}
 	}
-	ctx, span := g.tracer.Start(ctx, m, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	g.prop.Inject(ctx, propagation.HeaderCarrier(h))
-	return callSpan{span}
+	return (*callSpan)(s)
 }
 
 // StartPublish begins the producer span of one log-to-eventhub message
@@ -107,146 +196,139 @@ func (t *Telemetry) StartPublish(ctx context.Context, logger, topic string) func
 	if t == nil || !t.signals.Traces {
 		return nil
 	}
-	_, span := t.tracer.Start(ctx, "send "+topic, trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(
-		semconv.MessagingSystemKafka, semconv.MessagingDestinationName(topic),
-		semconv.MessagingOperationTypeSend, AttrLogger.String(logger), AttrPolicy.String("log-to-eventhub")))
+	s := t.start(spanFrom(ctx), nil, kindProducer, "send "+topic)
+	if s.sampled {
+		s.setString(keyMessagingSystem, "kafka")
+		s.setString(keyMessagingDestination, topic)
+		s.setString(keyMessagingOperation, "send")
+		s.setString(string(AttrLogger), logger)
+		s.setString(string(AttrPolicy), "log-to-eventhub")
+	}
 	return func(err error) {
-		if err != nil {
-			span.RecordError(err)
-			span.SetStatus(codes.Error, err.Error())
+		if err != nil && s.sampled {
+			s.events = append(s.events, spanEvent{time: time.Now(), name: "exception", attrs: []spanAttr{
+				{key: "exception.type", str: fmt.Sprintf("%T", err)}, {key: "exception.message", str: err.Error()}}})
+			s.errorStatus, s.statusMsg = true, err.Error()
 		}
-		span.End()
+		s.finish()
 	}
 }
 
-type requestSpan struct {
-	g    *gatewayTracer
-	ctx  context.Context
-	span trace.Span
-}
+type requestSpan span
 
 // TraceID implements gateway.RequestSpan.
-func (s *requestSpan) TraceID() string {
-	sc := s.span.SpanContext()
-	if !sc.HasTraceID() {
-		return ""
-	}
-	return sc.TraceID().String()
-}
+func (r *requestSpan) TraceID() string { return r.traceID.String() }
 
 // End implements gateway.RequestSpan.
-func (s *requestSpan) End(rec *gateway.LogRecord, route string) {
-	if s.span.IsRecording() {
-		attrs := make([]attribute.KeyValue, 0, 12)
-		if route != "" {
-			s.span.SetName(rec.Method + " " + route)
-			attrs = append(attrs, semconv.HTTPRoute(route))
-		}
-		attrs = append(attrs, AttrCorrelationID.String(rec.CorrelationID))
-		if rec.ResponseCode != 0 {
-			attrs = append(attrs, semconv.HTTPResponseStatusCode(rec.ResponseCode))
-		}
-		attrs = appendIf(attrs, AttrAPIID, rec.APIID)
-		attrs = appendIf(attrs, AttrAPIRevision, rec.APIRevision)
-		attrs = appendIf(attrs, AttrOperationID, rec.OperationID)
-		attrs = appendIf(attrs, AttrProductID, rec.ProductID)
-		attrs = appendIf(attrs, AttrSubscriptionID, rec.APIMSubscriptionID)
-		attrs = appendIf(attrs, AttrBackendID, rec.BackendID)
-		if rec.Cache != "" && rec.Cache != "none" {
-			attrs = append(attrs, AttrCache.String(rec.Cache))
-		}
-		switch {
-		case rec.ResponseCode >= 500:
-			attrs = append(attrs, semconv.ErrorTypeKey.String(strconv.Itoa(rec.ResponseCode)))
-			s.span.SetStatus(codes.Error, lastErrorReason(rec.LastError))
-		case rec.ResponseCode == 0 && rec.LastError != nil:
-			// The client went away.
-			attrs = append(attrs, semconv.ErrorTypeKey.String(rec.LastError.Reason))
-			s.span.SetStatus(codes.Error, rec.LastError.Reason)
-		}
-		s.span.SetAttributes(attrs...)
-		if e := rec.LastError; e != nil {
-			s.span.AddEvent(LastErrorEvent, trace.WithTimestamp(rec.TimeGenerated.Add(rec.LastErrorElapsed)), trace.WithAttributes(lastErrorAttrs(e)...))
-		}
+func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
+	s := (*span)(r)
+	if len(rec.TraceRecords) > 0 && s.tel.logs != nil {
+		s.tel.emitTraceRecords(s, rec)
 	}
-	s.span.End()
-	if len(rec.TraceRecords) > 0 && s.g.signals.Logs {
-		s.g.emitTraceRecords(s.ctx, rec)
+	if !s.sampled {
+		releaseSpan(s)
+		return
 	}
+	s.start, s.end = rec.TimeGenerated, rec.TimeGenerated.Add(rec.TotalTime)
+	if route != "" {
+		s.name, s.route = rec.Method, route
+		s.setString(keyRoute, route)
+	}
+	s.setString(string(AttrCorrelationID), rec.CorrelationID)
+	if rec.ResponseCode != 0 {
+		s.setInt(keyStatusCode, int64(rec.ResponseCode))
+	}
+	s.setStringIf(string(AttrAPIID), rec.APIID)
+	s.setStringIf(string(AttrAPIRevision), rec.APIRevision)
+	s.setStringIf(string(AttrOperationID), rec.OperationID)
+	s.setStringIf(string(AttrProductID), rec.ProductID)
+	s.setStringIf(string(AttrSubscriptionID), rec.APIMSubscriptionID)
+	s.setStringIf(string(AttrBackendID), rec.BackendID)
+	if rec.Cache != "" && rec.Cache != "none" {
+		s.setString(string(AttrCache), rec.Cache)
+	}
+	switch {
+	case rec.ResponseCode >= 500:
+		s.setString(keyErrorType, strconv.Itoa(rec.ResponseCode))
+		s.errorStatus, s.statusMsg = true, lastErrorReason(rec.LastError)
+	case rec.ResponseCode == 0 && rec.LastError != nil:
+		// The client went away.
+		s.setString(keyErrorType, rec.LastError.Reason)
+		s.errorStatus, s.statusMsg = true, rec.LastError.Reason
+	}
+	if e := rec.LastError; e != nil {
+		s.events = append(s.events, spanEvent{time: rec.TimeGenerated.Add(rec.LastErrorElapsed), name: LastErrorEvent, attrs: lastErrorAttrs(e)})
+	}
+	s.finish()
 }
 
 // emitTraceRecords sends the trace policy's messages as log records, in the
 // request's trace.
-func (g *gatewayTracer) emitTraceRecords(ctx context.Context, rec *gateway.LogRecord) {
+func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
 	now := time.Now()
 	for _, tr := range rec.TraceRecords {
-		var r log.Record
-		r.SetTimestamp(now)
-		r.SetObservedTimestamp(now)
-		sev, text := severity(tr.Severity)
-		r.SetSeverity(sev)
-		r.SetSeverityText(text)
-		r.SetEventName("tollgate.trace")
-		r.SetBody(attribute.StringValue(tr.Message))
-		r.AddAttributes(AttrTraceSource.String(tr.Source), AttrCorrelationID.String(rec.CorrelationID))
+		r := &logRecord{time: now, traceID: s.traceID, spanID: s.spanID, sampled: s.sampled, body: tr.Message,
+			attrs: make([]spanAttr, 0, 4+len(tr.Metadata))}
+		r.severity, r.severityText = severity(tr.Severity)
+		r.attrs = append(r.attrs, spanAttr{key: string(AttrTraceSource), str: tr.Source}, spanAttr{key: string(AttrCorrelationID), str: rec.CorrelationID})
 		if rec.APIID != "" {
-			r.AddAttributes(AttrAPIID.String(rec.APIID))
+			r.attrs = append(r.attrs, spanAttr{key: string(AttrAPIID), str: rec.APIID})
 		}
 		if rec.OperationID != "" {
-			r.AddAttributes(AttrOperationID.String(rec.OperationID))
+			r.attrs = append(r.attrs, spanAttr{key: string(AttrOperationID), str: rec.OperationID})
 		}
 		for k, v := range tr.Metadata {
-			r.AddAttributes(attribute.String(k, v))
+			r.attrs = append(r.attrs, spanAttr{key: k, str: v})
 		}
-		g.logger.Emit(ctx, r)
+		t.logs.enqueue(r)
 	}
 }
 
 // severity maps the trace policy's severity to OpenTelemetry's.
-func severity(s string) (log.Severity, string) {
+func severity(s string) (int, string) {
 	switch strings.ToLower(s) {
 	case "error":
-		return log.SeverityError, "Error"
+		return severityError, "Error"
 	case "information":
-		return log.SeverityInfo, "Information"
+		return severityInfo, "Information"
 	}
-	return log.SeverityDebug, "Verbose"
+	return severityDebug, "Verbose"
 }
 
-type callSpan struct{ span trace.Span }
+type callSpan span
 
 // End implements gateway.CallSpan.
-func (c callSpan) End(status int, err *gateway.Error) {
-	if c.span.IsRecording() {
+func (c *callSpan) End(status int, err *gateway.Error) {
+	s := (*span)(c)
+	if s.sampled {
 		if status != 0 {
-			c.span.SetAttributes(semconv.HTTPResponseStatusCode(status))
+			s.setInt(keyStatusCode, int64(status))
 		}
 		switch {
 		case err != nil:
-			c.span.SetAttributes(semconv.ErrorTypeKey.String(err.Reason))
-			c.span.AddEvent(LastErrorEvent, trace.WithAttributes(lastErrorAttrs(err)...))
-			c.span.SetStatus(codes.Error, err.Reason)
+			s.setString(keyErrorType, err.Reason)
+			s.events = append(s.events, spanEvent{time: time.Now(), name: LastErrorEvent, attrs: lastErrorAttrs(err)})
+			s.errorStatus, s.statusMsg = true, err.Reason
 		case status >= 400:
-			c.span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(status)))
-			c.span.SetStatus(codes.Error, "")
+			s.setString(keyErrorType, strconv.Itoa(status))
+			s.errorStatus = true
 		}
 	}
-	c.span.End()
+	s.finish()
 }
 
-func lastErrorAttrs(e *gateway.Error) []attribute.KeyValue {
-	attrs := []attribute.KeyValue{
-		attribute.String("source", e.Source),
-		attribute.String("reason", e.Reason),
-		attribute.String("message", e.Message),
-		attribute.String("section", e.Section),
-		attribute.String("path", e.Path),
-	}
+func lastErrorAttrs(e *gateway.Error) []spanAttr {
+	attrs := make([]spanAttr, 5, 7)
+	attrs[0] = spanAttr{key: "source", str: e.Source}
+	attrs[1] = spanAttr{key: "reason", str: e.Reason}
+	attrs[2] = spanAttr{key: "message", str: e.Message}
+	attrs[3] = spanAttr{key: "section", str: e.Section}
+	attrs[4] = spanAttr{key: "path", str: e.Path}
 	if e.PolicyID != "" {
-		attrs = append(attrs, attribute.String("policy_id", e.PolicyID))
+		attrs = append(attrs, spanAttr{key: "policy_id", str: e.PolicyID})
 	}
 	if e.Cause != "" {
-		attrs = append(attrs, attribute.String("cause", e.Cause))
+		attrs = append(attrs, spanAttr{key: "cause", str: e.Cause})
 	}
 	return attrs
 }
@@ -258,11 +340,17 @@ func lastErrorReason(e *gateway.Error) string {
 	return e.Reason
 }
 
-func appendIf(attrs []attribute.KeyValue, k attribute.Key, v string) []attribute.KeyValue {
-	if v == "" {
-		return attrs
+// remoteIP is the address of host:port without the port.
+func remoteIP(hostport string) (string, bool) {
+	i := strings.LastIndexByte(hostport, ':')
+	if i < 0 {
+		return "", false
 	}
-	return append(attrs, k.String(v))
+	host := hostport[:i]
+	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	return host, host != ""
 }
 
 // method is http.request.method: the known methods as they are, any other
@@ -282,15 +370,29 @@ func protocolVersion(major, minor int) string {
 	case major == 3:
 		return "3"
 	}
+	if major == 1 && minor == 1 {
+		return "1.1"
+	}
+	if major == 1 && minor == 0 {
+		return "1.0"
+	}
 	return strconv.Itoa(major) + "." + strconv.Itoa(minor)
 }
 
+// splitHostPort splits a Host header or URL host: the port is 0 when
+// there is none.
 func splitHostPort(hostport string) (string, int) {
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return hostport, 0
+	i := strings.LastIndexByte(hostport, ':')
+	if i < 0 || strings.IndexByte(hostport[i:], ']') >= 0 {
+		return strings.Trim(hostport, "[]"), 0
 	}
-	p, _ := strconv.Atoi(port)
+	host := hostport[:i]
+	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	} else if strings.IndexByte(host, ':') >= 0 {
+		return hostport, 0 // an IPv6 address without brackets
+	}
+	p, _ := strconv.Atoi(hostport[i+1:])
 	return host, p
 }
 
@@ -305,8 +407,9 @@ func defaultPort(scheme string) int {
 }
 
 // fullURL is url.full without the query string, which may carry keys, and
-// without user information.
+// without user information, as the exporter writes it.
 func fullURL(u *url.URL) string {
-	c := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
-	return c.String()
+	var s span
+	s.setURLFull(u)
+	return string(appendURLFull(nil, &s))
 }

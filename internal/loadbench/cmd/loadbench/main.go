@@ -42,7 +42,7 @@ func run() int {
 	connections := fs.Int("connections", 32, "connections the load generator keeps busy")
 	warmup := fs.Duration("warmup", 2*time.Second, "warm-up of each target under each variant before the first round, with the Go generator (it checks every status)")
 	variants := fs.String("variants", "all", "comma-separated variants: keepalive, newconn, bodies, failing")
-	targets := fs.String("targets", "all", "comma-separated targets: tollgate, bare, nginx and the extra targets")
+	targets := fs.String("targets", "all", "comma-separated targets: tollgate, bare, nginx (all: these three and the extra targets), tollgate-sinks (only when named)")
 	short := fs.Bool("short", false, "a short run (CI): one round of 2s per target and variant, 0.5s warm-up")
 	markdown := fs.Bool("markdown", false, "print the table as markdown")
 	generator := fs.String("generator", "", "load generator: wrk or go (default wrk when installed)")
@@ -127,6 +127,11 @@ func run() int {
 	}
 	fmt.Println()
 	loadbench.WriteTable(os.Stdout, rep.Rows, loadbench.BaselineName, *markdown)
+	for _, t := range ts {
+		if s, ok := rep.Sinks[t.Name]; ok {
+			fmt.Printf("\n%s's sinks received, warm-up included: %s\n", t.Name, s)
+		}
+	}
 	if loadbench.Failed(rep.Rows) {
 		fmt.Fprintln(os.Stderr, "loadbench: a target answered statuses the load does not ask for (see above)")
 		return 1
