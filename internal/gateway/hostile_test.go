@@ -97,3 +97,91 @@ func TestHostileExpressionsAreBounded(t *testing.T) {
 		t.Logf("peak RSS of the test process: %d MB", rss>>20)
 	}
 }
+
+// Hostile templates and bodies against Liquid, json-to-xml, xml-to-json and
+// find-and-replace: each request is answered 500 with a cause naming the
+// budget and the policy's position, and the process stays small.
+func TestHostileBodiesAreBounded(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer backend.Close()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(content), 0o644)
+	}
+	ops := map[string]string{
+		"range":   `<set-body template="liquid">{% for i in (1..2000000000) %}{% endfor %}</set-body>`,
+		"nested":  `<set-body template="liquid">{% for a in body.items %}{% for b in body.items %}{{ b }}{% endfor %}{% endfor %}</set-body>`,
+		"append":  `<set-body template="liquid">{% assign s = "ab" %}{% for i in (1..64) %}{% assign s = s | Append: s %}{% endfor %}{{ s }}</set-body>`,
+		"capture": `<set-body template="liquid">{% assign s = "ab" %}{% for i in (1..64) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}{{ s }}</set-body>`,
+		"times":   `<set-body template="liquid">{{ "abc" | Times: 2000000000 }}</set-body>`,
+		"deep":    `<set-body template="liquid">{{ body.a }}</set-body>`,
+		"j2x":     `<json-to-xml apply="always" consider-accept-header="false"/>`,
+		"x2j":     `<xml-to-json kind="direct" apply="always" consider-accept-header="false"/>`,
+		"replace": `<find-and-replace from="a" to="@(new string('b', 1000000))"/>`,
+	}
+	spec := "openapi: 3.0.1\ninfo: {title: h, version: '1'}\npaths:\n"
+	for op, pol := range ops {
+		spec += "  /" + op + ":\n    post: {operationId: " + op + ", responses: {'200': {description: OK}}}\n"
+		write("apis/h/operations/"+op+"/policy.xml", `<policies><inbound><base/>`+pol+`</inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`)
+	}
+	write("apis/h/apiInformation.json", `{"properties":{"path":"h","serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`)
+	write("apis/h/specification.yaml", spec)
+	snap, diags := config.Load(dir, config.Options{})
+	pols, pd := config.LoadPolicies(snap, PolicyOptions())
+	diags.Append(pd)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	snap.Policies = pols
+	var logs syncBuffer
+	gw, err := New(snap, Options{Log: NewLogWriter(&logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+
+	items := `{"items":[` + strings.Repeat(`"x",`, 5000) + `"x"]}`
+	deepJSON := strings.Repeat(`{"a":`, 100000) + "1" + strings.Repeat("}", 100000)
+	wideJSON := strings.Repeat(`{"a":`, 900) + `{"b":[` + strings.Repeat(`{},`, 100000) + `{}]}` + strings.Repeat("}", 900)
+	wideXML := strings.Repeat("<a>", 900) + strings.Repeat("<b/>", 100000) + strings.Repeat("</a>", 900)
+	for _, c := range []struct {
+		op, ct, body, want string
+	}{
+		{"range", "text/plain", "", "iteration budget of 1000000 loop iterations"},
+		{"nested", "application/json", items, "iteration budget of 1000000 loop iterations"},
+		{"append", "text/plain", "", "output budget of 16777216 bytes"},
+		{"capture", "text/plain", "", "output budget of 16777216 bytes"},
+		{"times", "text/plain", "", "output budget of 16777216 bytes"},
+		{"deep", "application/json", deepJSON, "nesting deeper than 256 levels"},
+		{"j2x", "application/json", wideJSON, "output budget of 16777216 bytes"},
+		{"x2j", "application/xml", wideXML, "output budget of 16777216 bytes"},
+		{"replace", "text/plain", strings.Repeat("a", 100000), "over the body budget of 67108864 bytes"},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/h/"+c.op, strings.NewReader(c.body))
+		req.Header.Set("Content-Type", c.ct)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.op, err)
+		}
+		resp.Body.Close()
+		logs.mu.Lock()
+		all := strings.TrimSpace(logs.b.String())
+		logs.mu.Unlock()
+		line := all[strings.LastIndex(all, "\n")+1:]
+		where := filepath.Join("operations", c.op, "policy.xml") + ":1:"
+		if resp.StatusCode != 500 || !strings.Contains(line, c.want) || !strings.Contains(line, where) {
+			t.Errorf("%s: status %d, want 500 with %q at %s\n%s", c.op, resp.StatusCode, c.want, where, line)
+			continue
+		}
+		i := strings.Index(line, `"LastErrorCause"`)
+		t.Logf("%s: %s", c.op, line[i:min(len(line), i+260)])
+	}
+	if rss := peakRSS(); rss > 200<<20 {
+		t.Errorf("peak RSS %d MB, want under 200 MB", rss>>20)
+	} else {
+		t.Logf("peak RSS of the test process: %d MB", rss>>20)
+	}
+}

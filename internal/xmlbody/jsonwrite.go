@@ -26,6 +26,10 @@ type jsonWriter struct {
 }
 
 func (w *jsonWriter) indent(depth int) {
+	if w.over || len(w.buf) > w.max {
+		w.over = true
+		return
+	}
 	w.buf = append(w.buf, newline...)
 	for range depth {
 		w.buf = append(w.buf, ' ', ' ')

@@ -2,10 +2,11 @@ package xmlbody
 
 import "fmt"
 
-// Default budgets of one conversion: 64 MiB, the most of a body a policy
-// reads.
+// Default budgets of one conversion. The output budget is the expressions'
+// memory budget (16 MiB); the parsed document may take 64 MiB, the most of
+// a body a policy reads.
 const (
-	DefaultMaxOutput = 64 << 20 // bytes of converted text
+	DefaultMaxOutput = 16 << 20 // bytes of converted text
 	DefaultMaxMemory = 64 << 20 // estimated bytes of the parsed document
 )
 
@@ -43,9 +44,9 @@ func (e *BudgetError) Error() string {
 // Estimated bytes of one parsed value beyond its text: a JSON node with its
 // slot in its parent, an XML element with its JSON form, an attribute.
 const (
-	jsonNodeCost = 96
-	elementCost  = 192
-	attrCost     = 96
+	jsonNodeCost = 128
+	elementCost  = 400
+	attrCost     = 128
 )
 
 // meter counts estimated bytes against a budget.

@@ -23,9 +23,13 @@ func TestConversionBudgets(t *testing.T) {
 		budget string
 	}{
 		{"json-to-xml indentation", func() ([]byte, error) { return JSONToXML([]byte(deepJSON), JSONToXMLOptions{Limits: out4}) }, "output"},
-		{"xml-to-json indentation", func() ([]byte, error) { return XMLToJSON([]byte(deepXML), XMLToJSONOptions{Kind: KindDirect, Limits: out4}) }, "output"},
+		{"xml-to-json indentation", func() ([]byte, error) {
+			return XMLToJSON([]byte(deepXML), XMLToJSONOptions{Kind: KindDirect, Limits: out4})
+		}, "output"},
 		{"json-to-xml tree", func() ([]byte, error) { return JSONToXML([]byte(wide), JSONToXMLOptions{Limits: lim}) }, "memory"},
-		{"xml-to-json tree", func() ([]byte, error) { return XMLToJSON([]byte(xmlWide), XMLToJSONOptions{Kind: KindDirect, Limits: lim}) }, "memory"},
+		{"xml-to-json tree", func() ([]byte, error) {
+			return XMLToJSON([]byte(xmlWide), XMLToJSONOptions{Kind: KindDirect, Limits: lim})
+		}, "memory"},
 	}
 	for _, tt := range tests {
 		out, err := tt.run()
@@ -38,8 +42,9 @@ func TestConversionBudgets(t *testing.T) {
 			t.Errorf("%s: %q lacks %q", tt.name, err, want)
 		}
 	}
-	// The same bodies convert under the defaults.
-	if out, err := JSONToXML([]byte(deepJSON), JSONToXMLOptions{}); err != nil || len(out) < 30<<20 {
+	// The same shape, smaller, converts under the defaults.
+	deepJSON = strings.Repeat(`{"a":`, 900) + `{"b":[` + strings.Repeat(`{},`, 5000) + `{}]}` + strings.Repeat("}", 900)
+	if out, err := JSONToXML([]byte(deepJSON), JSONToXMLOptions{}); err != nil || len(out) < 9<<20 {
 		t.Errorf("default limits: %d bytes, %v", len(out), err)
 	}
 	if _, err := XMLToJSON([]byte(xmlWide), XMLToJSONOptions{Kind: KindDirect}); err != nil {
