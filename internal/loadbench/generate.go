@@ -23,6 +23,9 @@ type Load struct {
 	Connections int
 	// Duration is how long the load runs.
 	Duration time.Duration
+	// CAFile is the PEM certificate an https URL's server is trusted by
+	// (the run's Certificate); empty for http.
+	CAFile string
 }
 
 // loadHeaders returns the headers of the load's requests besides the key: the
@@ -50,6 +53,11 @@ func Generate(ctx context.Context, l Load) (Result, error) {
 		MaxConnsPerHost:     l.Connections,
 		DisableKeepAlives:   l.Variant.NewConnection,
 		DisableCompression:  true,
+	}
+	if l.CAFile != "" {
+		if tr.TLSClientConfig, err = clientTLS(l.CAFile); err != nil {
+			return Result{}, err
+		}
 	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}

@@ -38,6 +38,12 @@ type Variant struct {
 	// FailEvery makes every FailEvery-th request carry WrongKey, so that the
 	// target answers it with 401; 0 sends the right key always.
 	FailEvery int
+	// TLS sends the requests over HTTPS (HTTP/1.1 in TLS, keep-alive) to
+	// each target's TLS listener, which serves the run's certificate.
+	TLS bool
+	// FullOnly leaves the variant out of the short run's default list
+	// (DefaultVariants), so that the short run stays as quick as it was.
+	FullOnly bool
 }
 
 // Variants are the variants the harness knows, in the order of the table.
@@ -50,6 +56,23 @@ var Variants = []Variant{
 		Method: "POST", Path: "/load/items/42", RequestBody: 4 << 10, ResponseBody: 64 << 10},
 	{Name: "failing", Description: "GET, keep-alive, 1% of requests carry a wrong key (401)",
 		Method: "GET", Path: "/load/items/42", FailEvery: 100},
+	{Name: "tls", Description: "GET over HTTPS (HTTP/1.1 in TLS 1.3, keep-alive), small response",
+		Method: "GET", Path: "/load/items/42", TLS: true, FullOnly: true},
+}
+
+// DefaultVariants are the variants of a run that names none: every
+// variant, or in the short run those that are not FullOnly.
+func DefaultVariants(short bool) []Variant {
+	if !short {
+		return Variants
+	}
+	var out []Variant
+	for _, v := range Variants {
+		if !v.FullOnly {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Target returns the path and query the variant requests: Path, with the
