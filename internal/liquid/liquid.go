@@ -23,7 +23,7 @@ type Template struct {
 	root     render.Node
 	cfg      *render.Config
 	lim      Limits
-	buf      sync.Pool // *bytes.Buffer
+	states   sync.Pool // *renderState
 	warnings []*Error
 }
 
@@ -139,7 +139,7 @@ func CompileWithLimits(src string, lim Limits) (*Template, error) {
 		return nil, convertError(perr)
 	}
 	t := &Template{root: root, cfg: cfg, lim: lim, warnings: filterWarnings(src, filters)}
-	t.buf.New = func() any { return new(bytes.Buffer) }
+	t.states.New = func() any { return new(renderState) }
 	return t, nil
 }
 
@@ -186,19 +186,29 @@ func (t *Template) RenderContext(ctx context.Context, body *Message, view *Conte
 	if view == nil {
 		view = &Context{}
 	}
-	b := &budget{ctx: ctx, lim: t.lim}
-	bindings := map[string]any{"body": bodyVal, "context": contextView{c: view}, budgetKey: b}
-	buf := t.buf.Get().(*bytes.Buffer)
-	buf.Reset()
+	rs := t.states.Get().(*renderState)
+	rs.buf.Reset()
+	rs.b = budget{ctx: ctx, lim: t.lim}
+	rs.w = cappedWriter{buf: &rs.buf, max: t.lim.MaxOutput, what: "output"}
 	defer func() {
-		if buf.Cap() <= 1<<20 {
-			t.buf.Put(buf)
+		rs.b.ctx = nil
+		if rs.buf.Cap() <= 1<<20 {
+			t.states.Put(rs)
 		}
 	}()
-	if rerr := render.Render(t.root, &cappedWriter{buf: buf, max: t.lim.MaxOutput, what: "output"}, bindings, *t.cfg); rerr != nil {
+	bindings := map[string]any{"body": bodyVal, "context": contextView{c: view}, budgetKey: &rs.b}
+	if rerr := render.Render(t.root, &rs.w, bindings, *t.cfg); rerr != nil {
 		return "", convertError(rerr)
 	}
-	return buf.String(), nil
+	return rs.buf.String(), nil
+}
+
+// renderState is the memory of one render, reused by the next: the
+// output buffer, its writer and the budget.
+type renderState struct {
+	buf bytes.Buffer
+	w   cappedWriter
+	b   budget
 }
 
 func bodyError(kind string, err error) error {
