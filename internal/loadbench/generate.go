@@ -55,9 +55,10 @@ func Generate(ctx context.Context, l Load) (Result, error) {
 		DisableCompression:  true,
 	}
 	if l.CAFile != "" {
-		if tr.TLSClientConfig, err = clientTLS(l.CAFile); err != nil {
+		if tr.TLSClientConfig, err = clientTLS(l.CAFile, l.Variant.HTTP2); err != nil {
 			return Result{}, err
 		}
+		tr.ForceAttemptHTTP2 = l.Variant.HTTP2
 	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -96,6 +97,9 @@ func Generate(ctx context.Context, l Load) (Result, error) {
 				if err == nil {
 					_, err = io.CopyBuffer(io.Discard, resp.Body, buf)
 					resp.Body.Close()
+				}
+				if err == nil && l.Variant.HTTP2 && resp.ProtoMajor != 2 {
+					err = errors.New(resp.Proto + " instead of HTTP/2")
 				}
 				if err != nil {
 					if ctx.Err() == nil || !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {

@@ -42,6 +42,7 @@ func startBareTLS(t *testing.T) (string, Certificate) {
 	}
 	proxy := httptest.NewUnstartedServer(BareProxy(u, Key))
 	proxy.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
+	proxy.EnableHTTP2 = true
 	proxy.StartTLS()
 	t.Cleanup(proxy.Close)
 	return proxy.URL, cert

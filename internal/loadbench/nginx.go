@@ -19,7 +19,7 @@ import (
 func NginxConfig(prefix, listen, backend string, tlsListen string, cert *Certificate) string {
 	ssl := ""
 	if cert != nil && tlsListen != "" {
-		ssl = fmt.Sprintf("\n        listen %s ssl;\n        ssl_certificate %s;\n        ssl_certificate_key %s;", tlsListen, cert.CertFile, cert.KeyFile)
+		ssl = fmt.Sprintf("\n        listen %s ssl http2;\n        ssl_certificate %s;\n        ssl_certificate_key %s;", tlsListen, cert.CertFile, cert.KeyFile)
 	}
 	return fmt.Sprintf(`# The nginx target of tollgate's load harness.
 worker_processes 1;

@@ -86,7 +86,7 @@ func TestNginx(t *testing.T) {
 		}
 	}
 	// The same server answers over TLS with the harness's certificate.
-	conf, err := clientTLS(cert.CertFile)
+	conf, err := clientTLS(cert.CertFile, false)
 	if err != nil {
 		t.Fatal(err)
 	}

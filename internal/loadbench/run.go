@@ -152,6 +152,9 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		if v.TLS {
 			l.URL, l.CAFile = tlsURLs[t.Name], r.cert.CertFile
 		}
+		if v.HTTP2 {
+			run = r.goGenerator
+		}
 		res, err := run(ctx, l)
 		if err != nil {
 			return fmt.Errorf("%s, %s: %w", t.Name, v.Name, err)
@@ -352,7 +355,7 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (bas
 	if r.cert == nil {
 		return base, "", nil
 	}
-	conf, err := clientTLS(r.cert.CertFile)
+	conf, err := clientTLS(r.cert.CertFile, false)
 	if err != nil {
 		return "", "", err
 	}

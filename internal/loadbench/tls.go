@@ -60,8 +60,8 @@ func WriteCertificate(dir string) (Certificate, error) {
 }
 
 // clientTLS returns a client configuration that trusts the certificate in
-// caFile and speaks HTTP/1.1 only, as wrk does.
-func clientTLS(caFile string) (*tls.Config, error) {
+// caFile and speaks HTTP/1.1 only, as wrk does, or HTTP/2 only.
+func clientTLS(caFile string, http2 bool) (*tls.Config, error) {
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
 		return nil, err
@@ -70,5 +70,9 @@ func clientTLS(caFile string) (*tls.Config, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("%s: no certificate", caFile)
 	}
-	return &tls.Config{RootCAs: pool, NextProtos: []string{"http/1.1"}}, nil
+	protos := []string{"http/1.1"}
+	if http2 {
+		protos = []string{"h2"}
+	}
+	return &tls.Config{RootCAs: pool, NextProtos: protos}, nil
 }

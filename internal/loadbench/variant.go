@@ -41,6 +41,11 @@ type Variant struct {
 	// TLS sends the requests over HTTPS (HTTP/1.1 in TLS, keep-alive) to
 	// each target's TLS listener, which serves the run's certificate.
 	TLS bool
+	// HTTP2 sends the requests over HTTP/2 (with TLS): every connection's
+	// requests are streams of one connection. wrk speaks HTTP/1.1 only, so
+	// the Go generator measures such a variant whatever the run's
+	// generator.
+	HTTP2 bool
 	// FullOnly leaves the variant out of the short run's default list
 	// (DefaultVariants), so that the short run stays as quick as it was.
 	FullOnly bool
@@ -58,6 +63,8 @@ var Variants = []Variant{
 		Method: "GET", Path: "/load/items/42", FailEvery: 100},
 	{Name: "tls", Description: "GET over HTTPS (HTTP/1.1 in TLS 1.3, keep-alive), small response",
 		Method: "GET", Path: "/load/items/42", TLS: true, FullOnly: true},
+	{Name: "tls-h2", Description: "GET over HTTP/2 in TLS (ALPN h2), the requests as concurrent streams of one connection, small response; measured with the Go generator",
+		Method: "GET", Path: "/load/items/42", TLS: true, HTTP2: true, FullOnly: true},
 }
 
 // DefaultVariants are the variants of a run that names none: every
