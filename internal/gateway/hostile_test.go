@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/liquid"
+	"github.com/tollgate/tollgate/internal/xmlbody"
 )
 
 // peakRSS reads the process's peak resident set (VmHWM) in bytes, 0 where
@@ -100,8 +103,17 @@ func TestHostileExpressionsAreBounded(t *testing.T) {
 
 // Hostile templates and bodies against Liquid, json-to-xml, xml-to-json and
 // find-and-replace: each request is answered 500 with a cause naming the
-// budget and the policy's position, and the process stays small.
+// budget and the policy's position, and the process stays small. The
+// budgets are the defaults, except under the race detector, which
+// multiplies memory and time: there they are smaller, so that the test
+// stays quick and the process small.
 func TestHostileBodiesAreBounded(t *testing.T) {
+	budgets := BodyBudgets{Liquid: liquid.Limits{MaxOutput: liquid.DefaultMaxOutput, MaxIterations: liquid.DefaultMaxIterations},
+		Conversion: xmlbody.Limits{MaxOutput: xmlbody.DefaultMaxOutput}, MaxBody: maxBodyBuffer}
+	if raceEnabled {
+		budgets = BodyBudgets{Liquid: liquid.Limits{MaxOutput: 1 << 20, MaxIterations: 50000},
+			Conversion: xmlbody.Limits{MaxOutput: 1 << 20}, MaxBody: 4 << 20}
+	}
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
 	defer backend.Close()
 	dir := t.TempDir()
@@ -136,13 +148,16 @@ func TestHostileBodiesAreBounded(t *testing.T) {
 	}
 	snap.Policies = pols
 	var logs syncBuffer
-	gw, err := New(snap, Options{Log: NewLogWriter(&logs)})
+	gw, err := New(snap, Options{Log: NewLogWriter(&logs), BodyBudgets: budgets})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gw)
 	defer srv.Close()
 
+	iterations := fmt.Sprintf("iteration budget of %d loop iterations", budgets.Liquid.MaxIterations)
+	output := fmt.Sprintf("output budget of %d bytes", budgets.Liquid.MaxOutput)
+	conversion := fmt.Sprintf("output budget of %d bytes", budgets.Conversion.MaxOutput)
 	items := `{"items":[` + strings.Repeat(`"x",`, 5000) + `"x"]}`
 	deepJSON := strings.Repeat(`{"a":`, 100000) + "1" + strings.Repeat("}", 100000)
 	wideJSON := strings.Repeat(`{"a":`, 900) + `{"b":[` + strings.Repeat(`{},`, 100000) + `{}]}` + strings.Repeat("}", 900)
@@ -150,15 +165,15 @@ func TestHostileBodiesAreBounded(t *testing.T) {
 	for _, c := range []struct {
 		op, ct, body, want string
 	}{
-		{"range", "text/plain", "", "iteration budget of 1000000 loop iterations"},
-		{"nested", "application/json", items, "iteration budget of 1000000 loop iterations"},
-		{"append", "text/plain", "", "output budget of 16777216 bytes"},
-		{"capture", "text/plain", "", "output budget of 16777216 bytes"},
-		{"times", "text/plain", "", "output budget of 16777216 bytes"},
+		{"range", "text/plain", "", iterations},
+		{"nested", "application/json", items, iterations},
+		{"append", "text/plain", "", output},
+		{"capture", "text/plain", "", output},
+		{"times", "text/plain", "", output},
 		{"deep", "application/json", deepJSON, "nesting deeper than 256 levels"},
-		{"j2x", "application/json", wideJSON, "output budget of 16777216 bytes"},
-		{"x2j", "application/xml", wideXML, "output budget of 16777216 bytes"},
-		{"replace", "text/plain", strings.Repeat("a", 100000), "over the body budget of 67108864 bytes"},
+		{"j2x", "application/json", wideJSON, conversion},
+		{"x2j", "application/xml", wideXML, conversion},
+		{"replace", "text/plain", strings.Repeat("a", 100000), fmt.Sprintf("over the body budget of %d bytes", budgets.MaxBody)},
 	} {
 		req, _ := http.NewRequest("POST", srv.URL+"/h/"+c.op, strings.NewReader(c.body))
 		req.Header.Set("Content-Type", c.ct)
