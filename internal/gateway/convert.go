@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -63,6 +64,11 @@ func (x *exchange) convertBody(st *policy.Step, c bodyConversion, began time.Tim
 		return backendReadError(st, rerr)
 	}
 	out, cerr := c.convert(src)
+	var be *xmlbody.BudgetError
+	if errors.As(cerr, &be) {
+		return &Error{Source: st.Name, Reason: c.reason, Status: 500, Message: fmt.Sprintf("Unable to convert the %s body to %s.", c.from, c.to),
+			Cause: fmt.Sprintf("%s at %s: %v (the body is %d bytes)", st.Name, st.Span().Pos(), cerr, len(src))}
+	}
 	if cerr != nil {
 		return &Error{Source: st.Name, Reason: c.reason, Status: 500, Message: fmt.Sprintf("Unable to convert the %s body to %s.", c.from, c.to),
 			Cause: fmt.Sprintf("the body is not valid %s: %v", c.from, cerr)}
@@ -79,7 +85,7 @@ func (x *exchange) execJSONToXML(st *policy.Step, p *policy.JSONToXML, began tim
 	if err != nil {
 		return err
 	}
-	o := xmlbody.JSONToXMLOptions{ParseDate: p.ParseDate.B}
+	o := xmlbody.JSONToXMLOptions{ParseDate: p.ParseDate.B, Limits: x.g.bodyBudgets.Conversion}
 	for _, a := range []struct {
 		v   policy.Value
 		dst *string
@@ -110,7 +116,7 @@ func (x *exchange) execXMLToJSON(st *policy.Step, p *policy.XMLToJSON, began tim
 	if err != nil {
 		return err
 	}
-	o := xmlbody.XMLToJSONOptions{Kind: strings.ToLower(strings.TrimSpace(kind)), AlwaysArrayChildElements: always}
+	o := xmlbody.XMLToJSONOptions{Kind: strings.ToLower(strings.TrimSpace(kind)), AlwaysArrayChildElements: always, Limits: x.g.bodyBudgets.Conversion}
 	return x.convertBody(st, bodyConversion{
 		from: "XML", to: "JSON", onlyIfFrom: strings.EqualFold(apply, "content-type-xml"), isFrom: xmlbody.IsXMLContentType,
 		acceptKind: "json", contentType: "application/json", reason: "XmlToJsonConversionFailure", considerPred: p.ConsiderAcceptHeader,

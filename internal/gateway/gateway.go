@@ -25,6 +25,7 @@ import (
 	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 	"github.com/tollgate/tollgate/internal/semcache"
+	"github.com/tollgate/tollgate/internal/xmlbody"
 )
 
 // HealthPath answers 200 like APIM's gateway health endpoint.
@@ -91,6 +92,27 @@ type Options struct {
 	// EventHub receives log-to-eventhub's messages; nil keeps them on the
 	// log line only.
 	EventHub EventHubSink
+	// BodyBudgets bound what Liquid templates, json-to-xml, xml-to-json and
+	// find-and-replace may build from a body; the zero value takes the
+	// defaults (see BodyBudgets).
+	BodyBudgets BodyBudgets
+}
+
+// BodyBudgets bound the body policies of one request. Going over one fails
+// the policy with 500 and a cause that names the budget and the policy's
+// position. Zero fields take the defaults of internal/liquid and
+// internal/xmlbody.
+type BodyBudgets struct {
+	// Liquid bounds each render of a set-body template="liquid": its output
+	// and every string a filter or capture builds (16 MiB), its loop
+	// iterations (1,000,000), the parsed body (64 MiB).
+	Liquid liquid.Limits
+	// Conversion bounds json-to-xml and xml-to-json: the converted body
+	// and the parsed document (64 MiB each).
+	Conversion xmlbody.Limits
+	// MaxBody bounds the body find-and-replace builds (64 MiB, the most of
+	// a body a policy reads).
+	MaxBody int
 }
 
 // Observer sees every request: Begin when it arrives, Observe with its log
@@ -114,6 +136,7 @@ type Gateway struct {
 	// clientTrust is what validate-client-certificate trusts.
 	clientTrust      *ClientTrust
 	enforceProtocols bool
+	bodyBudgets      BodyBudgets
 	tracer           Tracer
 	eventHub         EventHubSink
 	limits           limit.Store
@@ -163,6 +186,7 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		observer:         opts.Observer,
 		clientTrust:      opts.ClientTrust,
 		enforceProtocols: opts.EnforceProtocols,
+		bodyBudgets:      opts.BodyBudgets,
 		tracer:           opts.Tracer,
 		eventHub:         opts.EventHub,
 		limits:           opts.Limits,
@@ -250,7 +274,7 @@ func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
 	var bd diag.List
 	st.backends, bd = compileBackends(snap)
 	diags.Append(bd)
-	st.templates, bd = compileTemplates(st.pipes)
+	st.templates, bd = compileTemplates(st.pipes, g.bodyBudgets.Liquid)
 	diags.Append(bd)
 	st.validation, bd = compileValidation(snap, st.pipes)
 	diags.Append(bd)

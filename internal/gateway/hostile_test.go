@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/liquid"
+	"github.com/tollgate/tollgate/internal/xmlbody"
 )
 
 // peakRSS reads the process's peak resident set (VmHWM) in bytes, 0 where
@@ -28,6 +31,12 @@ func peakRSS() int64 {
 	}
 	return 0
 }
+
+// resetPeakRSS starts the process's peak resident set (VmHWM) afresh from
+// its current resident set, so that a test measures its own peak rather
+// than the peak of the tests before it. It does nothing where the kernel
+// does not offer it.
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // Hostile requests against expressions that would allocate gigabytes: each
 // is answered 500 with a cause naming the memory budget, and the process
@@ -95,5 +104,111 @@ func TestHostileExpressionsAreBounded(t *testing.T) {
 		t.Errorf("peak RSS %d MB, want under 200 MB", rss>>20)
 	} else {
 		t.Logf("peak RSS of the test process: %d MB", rss>>20)
+	}
+}
+
+// Hostile templates and bodies against Liquid, json-to-xml, xml-to-json and
+// find-and-replace: each request is answered 500 with a cause naming the
+// budget and the policy's position, and the process stays small. The
+// budgets are the defaults, except under the race detector, which
+// multiplies memory and time: there they are smaller, so that the test
+// stays quick and the process small.
+func TestHostileBodiesAreBounded(t *testing.T) {
+	budgets := BodyBudgets{Liquid: liquid.Limits{MaxOutput: liquid.DefaultMaxOutput, MaxIterations: liquid.DefaultMaxIterations},
+		Conversion: xmlbody.Limits{MaxOutput: xmlbody.DefaultMaxOutput}, MaxBody: maxBodyBuffer}
+	if raceEnabled {
+		budgets = BodyBudgets{Liquid: liquid.Limits{MaxOutput: 1 << 20, MaxIterations: 50000},
+			Conversion: xmlbody.Limits{MaxOutput: 1 << 20}, MaxBody: 4 << 20}
+	}
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer backend.Close()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(content), 0o644)
+	}
+	ops := map[string]string{
+		"range":   `<set-body template="liquid">{% for i in (1..2000000000) %}{% endfor %}</set-body>`,
+		"nested":  `<set-body template="liquid">{% for a in body.items %}{% for b in body.items %}{{ b }}{% endfor %}{% endfor %}</set-body>`,
+		"append":  `<set-body template="liquid">{% assign s = "ab" %}{% for i in (1..64) %}{% assign s = s | Append: s %}{% endfor %}{{ s }}</set-body>`,
+		"capture": `<set-body template="liquid">{% assign s = "ab" %}{% for i in (1..64) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}{{ s }}</set-body>`,
+		"times":   `<set-body template="liquid">{{ "abc" | Times: 2000000000 }}</set-body>`,
+		"deep":    `<set-body template="liquid">{{ body.a }}</set-body>`,
+		"j2x":     `<json-to-xml apply="always" consider-accept-header="false"/>`,
+		"x2j":     `<xml-to-json kind="direct" apply="always" consider-accept-header="false"/>`,
+		"replace": `<find-and-replace from="a" to="@(new string('b', 1000000))"/>`,
+	}
+	spec := "openapi: 3.0.1\ninfo: {title: h, version: '1'}\npaths:\n"
+	for op, pol := range ops {
+		spec += "  /" + op + ":\n    post: {operationId: " + op + ", responses: {'200': {description: OK}}}\n"
+		write("apis/h/operations/"+op+"/policy.xml", `<policies><inbound><base/>`+pol+`</inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`)
+	}
+	write("apis/h/apiInformation.json", `{"properties":{"path":"h","serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`)
+	write("apis/h/specification.yaml", spec)
+	snap, diags := config.Load(dir, config.Options{})
+	pols, pd := config.LoadPolicies(snap, PolicyOptions())
+	diags.Append(pd)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	snap.Policies = pols
+	var logs syncBuffer
+	gw, err := New(snap, Options{Log: NewLogWriter(&logs), BodyBudgets: budgets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+
+	resetPeakRSS()
+	startRSS := peakRSS()
+	iterations := fmt.Sprintf("iteration budget of %d loop iterations", budgets.Liquid.MaxIterations)
+	output := fmt.Sprintf("output budget of %d bytes", budgets.Liquid.MaxOutput)
+	conversion := fmt.Sprintf("output budget of %d bytes", budgets.Conversion.MaxOutput)
+	items := `{"items":[` + strings.Repeat(`"x",`, 5000) + `"x"]}`
+	deepJSON := strings.Repeat(`{"a":`, 100000) + "1" + strings.Repeat("}", 100000)
+	wideJSON := strings.Repeat(`{"a":`, 900) + `{"b":[` + strings.Repeat(`{},`, 100000) + `{}]}` + strings.Repeat("}", 900)
+	wideXML := strings.Repeat("<a>", 900) + strings.Repeat("<b/>", 100000) + strings.Repeat("</a>", 900)
+	for _, c := range []struct {
+		op, ct, body, want string
+	}{
+		{"range", "text/plain", "", iterations},
+		{"nested", "application/json", items, iterations},
+		{"append", "text/plain", "", output},
+		{"capture", "text/plain", "", output},
+		{"times", "text/plain", "", output},
+		{"deep", "application/json", deepJSON, "nesting deeper than 256 levels"},
+		{"j2x", "application/json", wideJSON, conversion},
+		{"x2j", "application/xml", wideXML, conversion},
+		{"replace", "text/plain", strings.Repeat("a", 100000), fmt.Sprintf("over the body budget of %d bytes", budgets.MaxBody)},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/h/"+c.op, strings.NewReader(c.body))
+		req.Header.Set("Content-Type", c.ct)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.op, err)
+		}
+		resp.Body.Close()
+		logs.mu.Lock()
+		all := strings.TrimSpace(logs.b.String())
+		logs.mu.Unlock()
+		line := all[strings.LastIndex(all, "\n")+1:]
+		where := filepath.Join("operations", c.op, "policy.xml") + ":1:"
+		if resp.StatusCode != 500 || !strings.Contains(line, c.want) || !strings.Contains(line, where) {
+			t.Errorf("%s: status %d, want 500 with %q at %s\n%s", c.op, resp.StatusCode, c.want, where, line)
+			continue
+		}
+		i := strings.Index(line, `"LastErrorCause"`)
+		t.Logf("%s: %s", c.op, line[i:min(len(line), i+260)])
+	}
+	// Under the race detector the heap the earlier tests left is several
+	// times larger: there the test's own growth is what is bounded.
+	rss := peakRSS()
+	t.Logf("peak RSS of the test process: %d MB (%d MB when the hostile requests began)", rss>>20, startRSS>>20)
+	if raceEnabled && rss-startRSS > 150<<20 {
+		t.Errorf("peak RSS grew by %d MB, want under 150 MB", (rss-startRSS)>>20)
+	} else if !raceEnabled && rss > 200<<20 {
+		t.Errorf("peak RSS %d MB, want under 200 MB", rss>>20)
 	}
 }

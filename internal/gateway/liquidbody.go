@@ -14,7 +14,7 @@ import (
 // compileTemplates compiles every Liquid body of the effective policies once
 // per configuration; errors and filters that would do nothing are
 // positioned diagnostics.
-func compileTemplates(pipes map[pipelineKey]*policy.Effective) (map[*policy.SetBody]*liquid.Template, diag.List) {
+func compileTemplates(pipes map[pipelineKey]*policy.Effective, lim liquid.Limits) (map[*policy.SetBody]*liquid.Template, diag.List) {
 	out := map[*policy.SetBody]*liquid.Template{}
 	var diags diag.List
 	add := func(p *policy.SetBody) {
@@ -24,7 +24,7 @@ func compileTemplates(pipes map[pipelineKey]*policy.Effective) (map[*policy.SetB
 		if _, done := out[p]; done {
 			return
 		}
-		t, err := liquid.Compile(p.Body.Resolved())
+		t, err := liquid.CompileWithLimits(p.Body.Resolved(), lim)
 		if err != nil {
 			diags.Errorf(p.Body.Span, "liquid-syntax", "liquid template: %v", err)
 			out[p] = nil
@@ -87,7 +87,7 @@ func (x *exchange) renderLiquid(st *policy.Step, p *policy.SetBody, target *body
 			c.Variables[n] = expr.ToString(val)
 		}
 	}
-	out, err := t.Render(msg, c, liquid.Options{ParseDate: p.ParseDate.B, XsiNilNull: strings.EqualFold(p.XsiNil.Resolved(), "null")})
+	out, err := t.RenderContext(x.r.Context(), msg, c, liquid.Options{ParseDate: p.ParseDate.B, XsiNilNull: strings.EqualFold(p.XsiNil.Resolved(), "null")})
 	if err != nil {
 		return "", &Error{Source: st.Name, Reason: "LiquidTemplateFailure", Status: 500, Message: "Liquid template rendering failed.",
 			Cause: fmt.Sprintf("%s: %v", p.Body.Span.Pos(), err)}

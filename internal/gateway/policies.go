@@ -725,6 +725,14 @@ func (x *exchange) execFindAndReplace(st *policy.Step, p *policy.FindAndReplace,
 		return backendReadError(st, rerr)
 	}
 	n := bytes.Count(data, []byte(from))
+	maxBody := x.g.bodyBudgets.MaxBody
+	if maxBody <= 0 {
+		maxBody = maxBodyBuffer
+	}
+	if grow := len(to) - len(from); grow > 0 && n > (maxBody-len(data))/grow {
+		return &Error{Source: st.Name, Reason: "FindAndReplaceFailure", Status: 500, Message: "The body could not be rewritten.",
+			Cause: fmt.Sprintf("%s at %s: replacing %d occurrence(s) would make a body of %d bytes, over the body budget of %d bytes", st.Name, st.Span().Pos(), n, len(data)+n*grow, maxBody)}
+	}
 	b.set(bytes.ReplaceAll(data, []byte(from), []byte(to)))
 	if x.inRequest() {
 		delete(x.req.header, "Content-Length")

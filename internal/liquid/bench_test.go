@@ -60,7 +60,7 @@ func BenchmarkParseJSON(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchBody)))
 	for b.Loop() {
-		if _, err := parseJSON(benchBody, true); err != nil {
+		if _, err := parseJSON(benchBody, true, DefaultMaxBodyMemory); err != nil {
 			b.Fatal(err)
 		}
 	}

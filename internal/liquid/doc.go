@@ -36,9 +36,19 @@
 // object or a header collection yields entries with Key and Value. An
 // object printed directly renders as compact JSON.
 //
-// Rendering uses github.com/osteele/liquid for tags, whitespace control
-// and expressions. Body parsing is done here (no reflection, one copy of
-// the body); the engine itself uses reflection to call filters.
+// Every render has budgets (Limits, set at CompileWithLimits): its output
+// and every string one filter or capture builds (DefaultMaxOutput), its
+// loop iterations (DefaultMaxIterations), the parsed body
+// (DefaultMaxBodyMemory), and the context given to RenderContext, which
+// the loops watch. A render that goes over one fails with a *BudgetError
+// inside an *Error carrying the template line; what a filter would build
+// is checked before it is built.
+//
+// Rendering uses github.com/osteele/liquid's parser, expressions and
+// whitespace control, with tollgate's own tags (tags.go: the loops count
+// against the budget, capture builds within it). Body parsing is done
+// here (no reflection, one copy of the body); the engine itself uses
+// reflection to call filters.
 //
 // This package must not import the gateway, policy or configuration
 // packages: the gateway builds Message and Context values and calls

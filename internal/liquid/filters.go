@@ -20,10 +20,24 @@ import (
 // does and return an error only where .NET would throw.
 type filterFunc func(in any, args ...any) (any, error)
 
-// filterTable lists APIM's filters under their C#-convention names.
-func filterTable() map[string]filterFunc {
+// filterTable lists APIM's filters under their C#-convention names. The
+// filters that can multiply their input refuse to build a string longer
+// than maxValue bytes.
+func filterTable(maxValue int) map[string]filterFunc {
+	concat := func(name string, f func(s, a string) string) filterFunc {
+		return func(in any, a ...any) (any, error) {
+			if in == nil {
+				return nil, nil
+			}
+			s, x := toString(in), toString(arg(a, 0))
+			if n := len(s) + len(x); n > maxValue {
+				return nil, outputBudget(maxValue, "the %s filter's result would be %d bytes", name, n)
+			}
+			return f(s, x), nil
+		}
+	}
 	return map[string]filterFunc{
-		"Append":        strFilter2(func(s, a string) string { return s + a }),
+		"Append":        concat("Append", func(s, a string) string { return s + a }),
 		"AtLeast":       func(in any, a ...any) (any, error) { return clamp(in, arg(a, 0), true), nil },
 		"AtMost":        func(in any, a ...any) (any, error) { return clamp(in, arg(a, 0), false), nil },
 		"Capitalize":    strFilter(capitalize),
@@ -36,19 +50,19 @@ func filterTable() map[string]filterFunc {
 		"Escape":        strFilter(htmlEncode),
 		"First":         func(in any, _ ...any) (any, error) { return firstLast(in, true), nil },
 		"H":             strFilter(htmlEncode),
-		"Join":          join,
+		"Join":          joinFilter(maxValue),
 		"Last":          func(in any, _ ...any) (any, error) { return firstLast(in, false), nil },
 		"Lstrip":        strFilter(func(s string) string { return strings.TrimLeftFunc(s, unicode.IsSpace) }),
 		"Map":           mapFilter,
 		"Minus":         mathFilter('-'),
 		"Modulo":        mathFilter('%'),
 		"NewlineToBr":   strFilter(newlineToBr),
-		"Plus":          plus,
-		"Prepend":       strFilter2(func(s, a string) string { return a + s }),
+		"Plus":          plusFilter(concat("Plus", func(s, a string) string { return s + a })),
+		"Prepend":       concat("Prepend", func(s, a string) string { return a + s }),
 		"Remove":        removeFilter(false),
 		"RemoveFirst":   removeFilter(true),
-		"Replace":       replaceFilter(false),
-		"ReplaceFirst":  replaceFilter(true),
+		"Replace":       replaceFilter(false, maxValue),
+		"ReplaceFirst":  replaceFilter(true, maxValue),
 		"Round":         round,
 		"Rstrip":        strFilter(func(s string) string { return strings.TrimRightFunc(s, unicode.IsSpace) }),
 		"Size":          func(in any, _ ...any) (any, error) { return size(in), nil },
@@ -58,7 +72,7 @@ func filterTable() map[string]filterFunc {
 		"Strip":         strFilter(func(s string) string { return strings.TrimFunc(s, unicode.IsSpace) }),
 		"StripHtml":     strFilter(stripHTML),
 		"StripNewlines": strFilter(stripNewlines),
-		"Times":         times,
+		"Times":         timesFilter(maxValue),
 		"Truncate":      truncate,
 		"TruncateWords": truncateWords,
 		"Uniq":          uniq,
@@ -82,15 +96,6 @@ func strFilter(f func(string) string) filterFunc {
 			return nil, nil
 		}
 		return f(toString(in)), nil
-	}
-}
-
-func strFilter2(f func(s, a string) string) filterFunc {
-	return func(in any, a ...any) (any, error) {
-		if in == nil {
-			return nil, nil
-		}
-		return f(toString(in), toString(arg(a, 0))), nil
 	}
 }
 
@@ -292,23 +297,29 @@ func firstLast(in any, first bool) any {
 	return list[len(list)-1]
 }
 
-func join(in any, a ...any) (any, error) {
-	if in == nil {
-		return nil, nil
+func joinFilter(maxValue int) filterFunc {
+	return func(in any, a ...any) (any, error) {
+		if in == nil {
+			return nil, nil
+		}
+		glue := " "
+		if len(a) > 0 && a[0] != nil {
+			glue = toString(a[0])
+		}
+		list, ok := items(in)
+		if !ok {
+			return toString(in), nil
+		}
+		parts := make([]string, len(list))
+		n := 0
+		for i, x := range list {
+			parts[i] = toString(x)
+			if n += len(parts[i]) + len(glue); n > maxValue+len(glue) {
+				return nil, outputBudget(maxValue, "the Join filter's result would be over %d bytes", maxValue)
+			}
+		}
+		return strings.Join(parts, glue), nil
 	}
-	glue := " "
-	if len(a) > 0 && a[0] != nil {
-		glue = toString(a[0])
-	}
-	list, ok := items(in)
-	if !ok {
-		return toString(in), nil
-	}
-	parts := make([]string, len(list))
-	for i, x := range list {
-		parts[i] = toString(x)
-	}
-	return strings.Join(parts, glue), nil
 }
 
 func property(x any, name string) (any, bool) {
@@ -387,22 +398,31 @@ func mathFilter(op byte) filterFunc {
 	}
 }
 
-// plus concatenates when the input is a string, as DotLiquid does.
-func plus(in any, a ...any) (any, error) {
-	if s, ok := in.(string); ok {
-		return s + toString(arg(a, 0)), nil
+// plusFilter concatenates when the input is a string, as DotLiquid does.
+func plusFilter(concat filterFunc) filterFunc {
+	add := mathFilter('+')
+	return func(in any, a ...any) (any, error) {
+		if _, ok := in.(string); ok {
+			return concat(in, a...)
+		}
+		return add(in, a...)
 	}
-	return mathFilter('+')(in, a...)
 }
 
-// times repeats a string input an integer number of times.
-func times(in any, a ...any) (any, error) {
-	if s, ok := in.(string); ok {
-		if n, ok := arg(a, 0).(int); ok {
-			return strings.Repeat(s, max(n, 0)), nil
+// timesFilter repeats a string input an integer number of times.
+func timesFilter(maxValue int) filterFunc {
+	mul := mathFilter('*')
+	return func(in any, a ...any) (any, error) {
+		if s, ok := in.(string); ok {
+			if n, ok := arg(a, 0).(int); ok {
+				if n > 0 && len(s) > 0 && n > maxValue/len(s) {
+					return nil, outputBudget(maxValue, "the Times filter's result would be %d × %d bytes", n, len(s))
+				}
+				return strings.Repeat(s, max(n, 0)), nil
+			}
 		}
+		return mul(in, a...)
 	}
-	return mathFilter('*')(in, a...)
 }
 
 func clamp(in, bound any, atLeast bool) any {
@@ -482,7 +502,7 @@ func removeFilter(firstOnly bool) filterFunc {
 	}
 }
 
-func replaceFilter(firstOnly bool) filterFunc {
+func replaceFilter(firstOnly bool, maxValue int) filterFunc {
 	return func(in any, a ...any) (any, error) {
 		if in == nil {
 			return nil, nil
@@ -490,6 +510,15 @@ func replaceFilter(firstOnly bool) filterFunc {
 		s, old, repl := toString(in), toString(arg(a, 0)), toString(arg(a, 1))
 		if s == "" || old == "" {
 			return s, nil
+		}
+		if len(repl) > len(old) {
+			n := 1
+			if !firstOnly {
+				n = strings.Count(s, old)
+			}
+			if grow := len(repl) - len(old); n > 0 && n > (maxValue-len(s))/grow {
+				return nil, outputBudget(maxValue, "the Replace filter's result would be %d bytes", len(s)+n*grow)
+			}
 		}
 		if firstOnly {
 			return strings.Replace(s, old, repl, 1), nil

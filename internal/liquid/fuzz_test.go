@@ -25,7 +25,7 @@ func FuzzParseJSON(f *testing.F) {
 	f.Add(filterBody)
 	f.Add(`{"a":"\ud83d\ude00\u00e9\ud800x","b":[1e400,-0,1.5E-3,true,null]}`)
 	f.Fuzz(func(t *testing.T, s string) {
-		_, err := parseJSON([]byte(s), true)
+		_, err := parseJSON([]byte(s), true, DefaultMaxBodyMemory)
 		if err != nil && json.Valid([]byte(s)) && len(s) < 200 {
 			t.Errorf("parseJSON(%q) = %v, but the document is valid JSON", s, err)
 		}
@@ -37,7 +37,7 @@ func FuzzParseXML(f *testing.F) {
 	f.Add(`<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><a xsi:nil="true"/><b c="d">x<e/>y</b><b/></r>`)
 	addRenderSeeds(f)
 	f.Fuzz(func(t *testing.T, s string) {
-		_, _ = parseXML([]byte(s), false)
+		_, _ = parseXML([]byte(s), false, DefaultMaxBodyMemory)
 	})
 }
 

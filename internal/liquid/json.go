@@ -19,14 +19,32 @@ const maxDepth = 256
 // objects, []any for arrays, int or float64 for numbers, string, bool, nil,
 // and dotnet.DateTime for ISO 8601 date-time strings when dates are parsed.
 type jsonParser struct {
-	src   string // one copy of the body; strings without escapes are slices of it
-	pos   int
-	depth int
-	dates bool
+	src    string // one copy of the body; strings without escapes are slices of it
+	pos    int
+	depth  int
+	dates  bool
+	mem    int // estimated bytes of the parsed body so far
+	maxMem int
 }
 
-func parseJSON(src []byte, dates bool) (any, error) {
-	p := jsonParser{src: string(src), dates: dates}
+// valueCost estimates the memory one parsed value takes beyond its text:
+// its slot in an array or object (with the slack of growing them) and,
+// for objects, the object itself.
+const valueCost = 40
+
+// bodyMemoryBudget is the error of a body whose parsed form would take more
+// than max bytes.
+func bodyMemoryBudget(max int) *BudgetError {
+	return &BudgetError{Budget: "body memory", Limit: max, Unit: "bytes", What: "the parsed body would be larger"}
+}
+
+// parseJSON parses a JSON body whose parsed form may take up to maxMem
+// bytes (estimated).
+func parseJSON(src []byte, dates bool, maxMem int) (any, error) {
+	if len(src) > maxMem {
+		return nil, bodyMemoryBudget(maxMem)
+	}
+	p := jsonParser{src: string(src), dates: dates, mem: len(src), maxMem: maxMem}
 	p.space()
 	v, err := p.value()
 	if err != nil {
@@ -55,6 +73,9 @@ func (p *jsonParser) space() {
 }
 
 func (p *jsonParser) value() (any, error) {
+	if p.mem += valueCost; p.mem > p.maxMem {
+		return nil, bodyMemoryBudget(p.maxMem)
+	}
 	if p.pos >= len(p.src) {
 		return nil, p.errorf("unexpected end of input")
 	}

@@ -2,6 +2,7 @@ package liquid
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,16 +11,19 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	osteele "github.com/osteele/liquid"
 	"github.com/osteele/liquid/expressions"
+	osteelefilters "github.com/osteele/liquid/filters"
+	"github.com/osteele/liquid/parser"
 	"github.com/osteele/liquid/render"
 )
 
 // Template is a compiled Liquid template. It is built once when the
 // configuration loads and is safe for concurrent use.
 type Template struct {
-	tpl      *osteele.Template
-	buf      sync.Pool // *bytes.Buffer
+	root     render.Node
+	cfg      *render.Config
+	lim      Limits
+	states   sync.Pool // *renderState
 	warnings []*Error
 }
 
@@ -62,15 +66,16 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// newEngine builds an engine with Liquid's standard tags and APIM's
-// filters. Shopify's lower-case filter names are replaced by a filter that
-// returns its input: DotLiquid in C# naming mode looks filters up by exact
-// name and passes the input through when none matches, and the engine is
-// told to do the same for every other unknown name. The include and render
-// tags, which would read files, are removed.
-func newEngine(filters map[string]filterFunc) *osteele.Engine {
-	e := osteele.NewEngine()
-	e.LaxFilters()
+// newConfig builds the engine's configuration: tollgate's tags (see
+// tags.go) and APIM's filters. Shopify's lower-case filter names are
+// replaced by a filter that returns its input: DotLiquid in C# naming mode
+// looks filters up by exact name and passes the input through when none
+// matches, and the engine is told to do the same for every other unknown
+// name. Every filter's result is held to maxValue bytes.
+func newConfig(filters map[string]filterFunc, maxValue int) *render.Config {
+	cfg := render.NewConfig()
+	cfg.LaxFilters = true
+	osteelefilters.AddStandardFilters(&cfg)
 	shopify := []string{
 		"abs", "append", "at_least", "at_most", "capitalize", "ceil", "compact", "concat",
 		"date", "default", "divided_by", "downcase", "escape", "escape_once", "first",
@@ -83,58 +88,76 @@ func newEngine(filters map[string]filterFunc) *osteele.Engine {
 		"url_encode", "where",
 	}
 	for _, name := range shopify {
-		e.RegisterFilter(name, passThrough)
+		cfg.AddFilter(name, passThrough)
 	}
 	for name, f := range filters {
-		e.RegisterFilter(name, f)
+		cfg.AddFilter(name, capResult(name, f, maxValue))
 	}
-	e.UnregisterTag("include")
-	e.UnregisterTag("render")
-	e.RegisterTag("increment", counterTag(false))
-	e.RegisterTag("decrement", counterTag(true))
-	return e
+	addTags(&cfg)
+	return &cfg
 }
 
-// counterTag implements DotLiquid's increment (print the counter, then add
-// one) and decrement (subtract one, then print). Counters start at 0 and
-// are kept apart from assigned variables.
-func counterTag(down bool) osteele.Renderer {
-	return func(ctx render.Context) (string, error) {
-		b := ctx.Bindings()
-		key := "\x00counter " + strings.TrimSpace(ctx.TagArgs())
-		n, _ := b[key].(int)
-		if down {
-			n--
-			b[key] = n
-			return strconv.Itoa(n), nil
+// capResult fails a filter whose result is a string longer than max bytes
+// or a list of more than max/16 items. Filters that can multiply their
+// input (Times, Replace, Join, Append, …) check before they build; this
+// catches the rest, whose growth is a small factor of their input.
+func capResult(name string, f filterFunc, max int) filterFunc {
+	return func(in any, args ...any) (any, error) {
+		out, err := f(in, args...)
+		switch v := out.(type) {
+		case string:
+			if len(v) > max {
+				return nil, outputBudget(max, "the %s filter's result would be %d bytes", name, len(v))
+			}
+		case []any:
+			if len(v) > max/16 {
+				return nil, outputBudget(max, "the %s filter's result would hold %d items", name, len(v))
+			}
 		}
-		b[key] = n + 1
-		return strconv.Itoa(n), nil
+		return out, err
 	}
 }
 
 func passThrough(in any, _ ...any) any { return in }
 
-// Compile parses a template. Errors are *Error values carrying the line
-// within src; Warnings lists filters that will do nothing.
-func Compile(src string) (*Template, error) {
+// Compile parses a template with the default budgets. Errors are *Error
+// values carrying the line within src; Warnings lists filters that will do
+// nothing.
+func Compile(src string) (*Template, error) { return CompileWithLimits(src, Limits{}) }
+
+// CompileWithLimits parses a template whose renders have the given budgets
+// (zero fields take the defaults).
+func CompileWithLimits(src string, lim Limits) (*Template, error) {
 	if err := checkTerminated(src); err != nil {
 		return nil, err
 	}
-	filters := filterTable()
-	tpl, serr := newEngine(filters).ParseTemplateLocation([]byte(src), "", 1)
-	if serr != nil {
-		return nil, convertError(serr)
+	lim = lim.withDefaults()
+	filters := filterTable(lim.MaxOutput)
+	cfg := newConfig(filters, lim.MaxOutput)
+	root, perr := cfg.Compile(src, parser.SourceLoc{LineNo: 1})
+	if perr != nil {
+		return nil, convertError(perr)
 	}
-	t := &Template{tpl: tpl, warnings: filterWarnings(src, filters)}
-	t.buf.New = func() any { return new(bytes.Buffer) }
+	t := &Template{root: root, cfg: cfg, lim: lim, warnings: filterWarnings(src, filters)}
+	t.states.New = func() any { return new(renderState) }
 	return t, nil
 }
 
+// Limits returns the template's budgets.
+func (t *Template) Limits() Limits { return t.lim }
+
 // Render runs the template against a message body (nil for none) and the
-// context. It fails when the body's content type says JSON or XML but the
-// body does not parse, or when a filter fails.
-func (t *Template) Render(body *Message, ctx *Context, opts Options) (out string, err error) {
+// context, without a deadline. See RenderContext.
+func (t *Template) Render(body *Message, view *Context, opts Options) (string, error) {
+	return t.RenderContext(context.Background(), body, view, opts)
+}
+
+// RenderContext runs the template against a message body (nil for none)
+// and the context view. It fails when the body's content type says JSON
+// or XML but the body does not parse, when a filter fails, when a budget
+// runs out (a *BudgetError, wrapped in an *Error with the line), and when
+// ctx ends.
+func (t *Template) RenderContext(ctx context.Context, body *Message, view *Context, opts Options) (out string, err error) {
 	defer func() {
 		// The engine re-panics on some internal failures; a template must
 		// never take the request down with it.
@@ -151,26 +174,49 @@ func (t *Template) Render(body *Message, ctx *Context, opts Options) (out string
 		data := bytes.TrimPrefix(body.Body, []byte(utf8BOM))
 		switch bodyKind(body.ContentType) {
 		case kindJSON:
-			if bodyVal, err = parseJSON(data, opts.ParseDate); err != nil {
-				return "", &Error{Msg: "body is not valid JSON: " + err.Error(), Err: err}
+			if bodyVal, err = parseJSON(data, opts.ParseDate, t.lim.MaxBodyMemory); err != nil {
+				return "", bodyError("JSON", err)
 			}
 		case kindXML:
-			if bodyVal, err = parseXML(data, opts.XsiNilNull); err != nil {
-				return "", &Error{Msg: "body is not valid XML: " + lowerFirst(err.Error()), Err: err}
+			if bodyVal, err = parseXML(data, opts.XsiNilNull, t.lim.MaxBodyMemory); err != nil {
+				return "", bodyError("XML", err)
 			}
 		}
 	}
-	if ctx == nil {
-		ctx = &Context{}
+	if view == nil {
+		view = &Context{}
 	}
-	bindings := map[string]any{"body": bodyVal, "context": contextView{c: ctx}}
-	buf := t.buf.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer t.buf.Put(buf)
-	if serr := t.tpl.FRender(buf, bindings); serr != nil {
-		return "", convertError(serr)
+	rs := t.states.Get().(*renderState)
+	rs.buf.Reset()
+	rs.b = budget{ctx: ctx, lim: t.lim}
+	rs.w = cappedWriter{buf: &rs.buf, max: t.lim.MaxOutput, what: "output"}
+	defer func() {
+		rs.b.ctx = nil
+		if rs.buf.Cap() <= 1<<20 {
+			t.states.Put(rs)
+		}
+	}()
+	bindings := map[string]any{"body": bodyVal, "context": contextView{c: view}, budgetKey: &rs.b}
+	if rerr := render.Render(t.root, &rs.w, bindings, *t.cfg); rerr != nil {
+		return "", convertError(rerr)
 	}
-	return buf.String(), nil
+	return rs.buf.String(), nil
+}
+
+// renderState is the memory of one render, reused by the next: the
+// output buffer, its writer and the budget.
+type renderState struct {
+	buf bytes.Buffer
+	w   cappedWriter
+	b   budget
+}
+
+func bodyError(kind string, err error) error {
+	var be *BudgetError
+	if errors.As(err, &be) {
+		return &Error{Msg: err.Error(), Err: err}
+	}
+	return &Error{Msg: "body is not valid " + kind + ": " + lowerFirst(err.Error()), Err: err}
 }
 
 const utf8BOM = "\xEF\xBB\xBF"
@@ -224,10 +270,17 @@ func checkTerminated(src string) error {
 	return nil
 }
 
+// sourceError is what the engine's parser and renderer fail with.
+type sourceError interface {
+	error
+	Cause() error
+	LineNumber() int
+}
+
 // convertError turns the engine's error into an *Error with the line and
 // a lower-case message. The engine writes "Liquid error (line N): message
 // in source"; the prefix goes, the rest stays.
-func convertError(serr osteele.SourceError) error {
+func convertError(serr sourceError) error {
 	msg := serr.Error()
 	line := serr.LineNumber()
 	if rest, ok := strings.CutPrefix(msg, "Liquid error"); ok {

@@ -24,7 +24,14 @@ const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
 //
 // Namespace prefixes are dropped and xmlns declarations are not exposed.
 // Lookups in these objects fall back to a case-insensitive match.
-func parseXML(src []byte, xsiNilNull bool) (any, error) {
+//
+// The parsed form may take up to maxMem bytes (estimated: the text it keeps
+// and valueCost for every element and attribute).
+func parseXML(src []byte, xsiNilNull bool, maxMem int) (any, error) {
+	if len(src) > maxMem {
+		return nil, bodyMemoryBudget(maxMem)
+	}
+	m := &meter{used: len(src), max: maxMem}
 	d := xml.NewDecoder(bytes.NewReader(src))
 	d.Strict = true
 	d.CharsetReader = charsetReader
@@ -37,7 +44,7 @@ func parseXML(src []byte, xsiNilNull bool) (any, error) {
 			return nil, err
 		}
 		if se, ok := tok.(xml.StartElement); ok {
-			v, err := xmlElement(d, se, xsiNilNull, 1)
+			v, err := xmlElement(d, se, xsiNilNull, 1, m)
 			if err != nil {
 				return nil, err
 			}
@@ -48,9 +55,22 @@ func parseXML(src []byte, xsiNilNull bool) (any, error) {
 	}
 }
 
-func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int) (any, error) {
+// meter counts the estimated bytes of a parsed body against its budget.
+type meter struct{ used, max int }
+
+func (m *meter) charge(n int) error {
+	if m.used += n; m.used > m.max {
+		return bodyMemoryBudget(m.max)
+	}
+	return nil
+}
+
+func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int, m *meter) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("nesting deeper than %d levels", maxDepth)
+	}
+	if err := m.charge(valueCost * (1 + len(se.Attr))); err != nil {
+		return nil, err
 	}
 	var o *object
 	isNil := false
@@ -78,7 +98,7 @@ func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			child, err := xmlElement(d, t, xsiNilNull, depth+1)
+			child, err := xmlElement(d, t, xsiNilNull, depth+1, m)
 			if err != nil {
 				return nil, err
 			}
@@ -96,6 +116,9 @@ func xmlElement(d *xml.Decoder, se xml.StartElement, xsiNilNull bool, depth int)
 				o.add(name, child)
 			}
 		case xml.CharData:
+			if err := m.charge(len(t)); err != nil {
+				return nil, err
+			}
 			text.Write(t)
 		case xml.EndElement:
 			if isNil {

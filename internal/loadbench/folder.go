@@ -96,7 +96,7 @@ paths:
     "displayName": "Load",
     "path": "load",
     "serviceUrl": "$BACKEND$/load",
-    "protocols": ["http"],
+    "protocols": ["http", "https"],
     "subscriptionRequired": true
   }
 }

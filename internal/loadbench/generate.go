@@ -23,6 +23,9 @@ type Load struct {
 	Connections int
 	// Duration is how long the load runs.
 	Duration time.Duration
+	// CAFile is the PEM certificate an https URL's server is trusted by
+	// (the run's Certificate); empty for http.
+	CAFile string
 }
 
 // loadHeaders returns the headers of the load's requests besides the key: the
@@ -50,6 +53,12 @@ func Generate(ctx context.Context, l Load) (Result, error) {
 		MaxConnsPerHost:     l.Connections,
 		DisableKeepAlives:   l.Variant.NewConnection,
 		DisableCompression:  true,
+	}
+	if l.CAFile != "" {
+		if tr.TLSClientConfig, err = clientTLS(l.CAFile, l.Variant.HTTP2); err != nil {
+			return Result{}, err
+		}
+		tr.ForceAttemptHTTP2 = l.Variant.HTTP2
 	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -88,6 +97,9 @@ func Generate(ctx context.Context, l Load) (Result, error) {
 				if err == nil {
 					_, err = io.CopyBuffer(io.Discard, resp.Body, buf)
 					resp.Body.Close()
+				}
+				if err == nil && l.Variant.HTTP2 && resp.ProtoMajor != 2 {
+					err = errors.New(resp.Proto + " instead of HTTP/2")
 				}
 				if err != nil {
 					if ctx.Err() == nil || !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {

@@ -2,6 +2,7 @@ package loadbench
 
 import (
 	"context"
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,11 +25,39 @@ func startBare(t *testing.T) string {
 	return proxy.URL
 }
 
+// startBareTLS starts the bare proxy serving HTTPS with the harness's
+// certificate, and returns its URL and the certificate.
+func startBareTLS(t *testing.T) (string, Certificate) {
+	t.Helper()
+	echo := httptest.NewServer(Echo())
+	t.Cleanup(echo.Close)
+	u, _ := url.Parse(echo.URL)
+	cert, err := WriteCertificate(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := tls.LoadX509KeyPair(cert.CertFile, cert.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewUnstartedServer(BareProxy(u, Key))
+	proxy.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
+	proxy.EnableHTTP2 = true
+	proxy.StartTLS()
+	t.Cleanup(proxy.Close)
+	return proxy.URL, cert
+}
+
 func TestGenerateCountsStatuses(t *testing.T) {
 	base := startBare(t)
+	tlsBase, cert := startBareTLS(t)
 	for _, v := range Variants {
 		t.Run(v.Name, func(t *testing.T) {
-			r, err := Generate(context.Background(), Load{URL: base, Variant: v, Connections: 4, Duration: 300 * time.Millisecond})
+			l := Load{URL: base, Variant: v, Connections: 4, Duration: 300 * time.Millisecond}
+			if v.TLS {
+				l.URL, l.CAFile = tlsBase, cert.CertFile
+			}
+			r, err := Generate(context.Background(), l)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,6 +15,10 @@ func TestLookupVariants(t *testing.T) {
 	if err != nil || len(vs) != 2 || vs[0].Name != "failing" || vs[1].Name != "keepalive" {
 		t.Fatalf("failing,keepalive: %v %v", vs, err)
 	}
+	short := DefaultVariants(true)
+	if len(short) != len(Variants)-2 || slices.ContainsFunc(short, func(v Variant) bool { return v.TLS }) || len(DefaultVariants(false)) != len(Variants) {
+		t.Errorf("default variants: the short run must leave out tls and tls-h2 only: %v", short)
+	}
 	if _, err := LookupVariants("keepalive,http3"); err == nil || !strings.Contains(err.Error(), `"http3"`) {
 		t.Errorf("unknown variant: %v", err)
 	}

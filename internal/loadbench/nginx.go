@@ -14,8 +14,13 @@ import (
 // connections. A map checks the subscription key header and answers 401
 // to a wrong or missing key; limit_req, keyed by the subscription key,
 // allows far more requests than any run sends. Each request writes an
-// access log line to a file, as tollgate does.
-func NginxConfig(prefix, listen, backend string) string {
+// access log line to a file, as tollgate does. With a certificate, the
+// same server also listens on tlsListen with ssl.
+func NginxConfig(prefix, listen, backend string, tlsListen string, cert *Certificate) string {
+	ssl := ""
+	if cert != nil && tlsListen != "" {
+		ssl = fmt.Sprintf("\n        listen %s ssl http2;\n        ssl_certificate %s;\n        ssl_certificate_key %s;", tlsListen, cert.CertFile, cert.KeyFile)
+	}
 	return fmt.Sprintf(`# The nginx target of tollgate's load harness.
 worker_processes 1;
 daemon off;
@@ -46,7 +51,7 @@ http {
     }
 
     server {
-        listen %[2]s;
+        listen %[2]s;%[5]s
         location / {
             if ($loadbench_key_ok = 0) {
                 return 401;
@@ -58,7 +63,7 @@ http {
         }
     }
 }
-`, prefix, listen, backend, Key)
+`, prefix, listen, backend, Key, ssl)
 }
 
 // FindNginx returns the path of the nginx binary: on PATH, else Debian's
@@ -75,12 +80,12 @@ func FindNginx() string {
 
 // writeNginx writes the configuration into prefix and returns the
 // arguments that start nginx with it.
-func writeNginx(prefix, listen, backend string) ([]string, error) {
+func writeNginx(prefix, listen, backend, tlsListen string, cert *Certificate) ([]string, error) {
 	if err := os.MkdirAll(prefix, 0o755); err != nil {
 		return nil, err
 	}
 	conf := filepath.Join(prefix, "nginx.conf")
-	if err := os.WriteFile(conf, []byte(NginxConfig(prefix, listen, backend)), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte(NginxConfig(prefix, listen, backend, tlsListen, cert)), 0o644); err != nil {
 		return nil, err
 	}
 	// -e sends the errors of startup, before the configuration is read, to

@@ -28,8 +28,17 @@ func TestNginx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefix := filepath.Join(t.TempDir(), "nginx")
-	args, err := writeNginx(prefix, addr, strings.TrimPrefix(echo.URL, "http://"))
+	tlsAddr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cert, err := WriteCertificate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := filepath.Join(dir, "nginx")
+	args, err := writeNginx(prefix, addr, strings.TrimPrefix(echo.URL, "http://"), tlsAddr, &cert)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,15 +85,31 @@ func TestNginx(t *testing.T) {
 			t.Errorf("request %d: not answered by the echo backend", i)
 		}
 	}
+	// The same server answers over TLS with the harness's certificate.
+	conf, err := clientTLS(cert.CertFile, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: conf}}
+	req, _ := http.NewRequest("GET", "https://"+tlsAddr+"/load/items/42", nil)
+	req.Header.Set(KeyHeader, Key)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("https: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil || resp.Header.Get("X-Echo-Path") != "/load/items/42" {
+		t.Errorf("https: status %d, TLS %v", resp.StatusCode, resp.TLS != nil)
+	}
 	// nginx writes a request's access line after it has answered it.
 	var b []byte
 	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		b, err = os.ReadFile(filepath.Join(prefix, "access.log"))
-		if (err == nil && strings.Count(string(b), "/load/items/42") == 6) || time.Now().After(deadline) {
+		if (err == nil && strings.Count(string(b), "/load/items/42") == 7) || time.Now().After(deadline) {
 			break
 		}
 	}
-	if err != nil || strings.Count(string(b), "/load/items/42") != 6 {
-		t.Errorf("access.log: want a line for each of the 6 requests, got %q (%v)", b, err)
+	if err != nil || strings.Count(string(b), "/load/items/42") != 7 {
+		t.Errorf("access.log: want a line for each of the 7 requests, got %q (%v)", b, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -83,6 +84,9 @@ type runner struct {
 	logs     []string            // files truncated after each measurement
 	log      io.Writer
 	sinks    map[string]string // target name: loadsink's base URL
+	// cert is the certificate of the targets' TLS listeners, nil when no
+	// variant is sent over TLS.
+	cert *Certificate
 }
 
 // Run builds and starts everything cfg names, measures it and stops it.
@@ -117,14 +121,21 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}
 	rep.Generator = name
 
+	if slices.ContainsFunc(cfg.Variants, func(v Variant) bool { return v.TLS }) {
+		c, err := WriteCertificate(r.work)
+		if err != nil {
+			return nil, err
+		}
+		r.cert = &c
+	}
 	backend, err := r.startEcho(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var targets []Target
-	urls := map[string]string{}
+	urls, tlsURLs := map[string]string{}, map[string]string{}
 	for _, t := range cfg.Targets {
-		u, err := r.startTarget(ctx, t, backend)
+		u, tu, err := r.startTarget(ctx, t, backend)
 		if errors.Is(err, errNotInstalled) {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", t.Name, err))
 			fmt.Fprintf(r.log, "loadbench: skipping %s: %v\n", t.Name, err)
@@ -134,7 +145,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 			return nil, err
 		}
 		targets = append(targets, t)
-		urls[t.Name] = u
+		urls[t.Name], tlsURLs[t.Name] = u, tu
 	}
 	if len(targets) == 0 {
 		return nil, errors.New("loadbench: no target could be started")
@@ -144,7 +155,14 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	measure := func(round int, t Target, v Variant, run func(context.Context, Load) (Result, error), d time.Duration) error {
 		pid := r.byTarget[t.Name].cmd.Process.Pid
 		cpuBefore, cpuOK := processCPU(pid)
-		res, err := run(ctx, Load{URL: urls[t.Name], Variant: v, Connections: cfg.Connections, Duration: d})
+		l := Load{URL: urls[t.Name], Variant: v, Connections: cfg.Connections, Duration: d}
+		if v.TLS {
+			l.URL, l.CAFile = tlsURLs[t.Name], r.cert.CertFile
+		}
+		if v.HTTP2 {
+			run = r.goGenerator
+		}
+		res, err := run(ctx, l)
 		if err != nil {
 			return fmt.Errorf("%s, %s: %w", t.Name, v.Name, err)
 		}
@@ -264,7 +282,7 @@ func (r *runner) generator() (func(context.Context, Load) (Result, error), strin
 // goGenerator runs the loadgen program on the load generator's core.
 func (r *runner) goGenerator(ctx context.Context, l Load) (Result, error) {
 	cmd := command(ctx, r.loadWrap, filepath.Join(r.bin, "loadgen"), "-url", l.URL, "-variant", l.Variant.Name,
-		"-connections", fmt.Sprint(l.Connections), "-duration", l.Duration.String())
+		"-connections", fmt.Sprint(l.Connections), "-duration", l.Duration.String(), "-ca", l.CAFile)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	out, err := cmd.Output()
 	if err != nil {
@@ -291,17 +309,24 @@ func (r *runner) startEcho(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return addr, r.waitReady(ctx, p, "http://"+addr)
+	return addr, r.waitReady(ctx, p, "http://"+addr, http.DefaultClient)
 }
 
 var errNotInstalled = errors.New("not installed")
 
 // startTarget starts t in front of the echo backend at backend, checks
-// its first answers and returns its base URL.
-func (r *runner) startTarget(ctx context.Context, t Target, backend string) (string, error) {
+// its first answers and returns its base URL, and the base URL of its TLS
+// listener when the run has a certificate.
+func (r *runner) startTarget(ctx context.Context, t Target, backend string) (base, tlsBase string, err error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return "", err
+		return "", "", err
+	}
+	tlsAddr := ""
+	if r.cert != nil {
+		if tlsAddr, err = freeAddr(); err != nil {
+			return "", "", err
+		}
 	}
 	var p *process
 	switch t.Kind {
@@ -311,49 +336,73 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (str
 		if t.Sinks {
 			folder = filepath.Join(r.work, "folder-"+t.Name)
 			if args, env, err = r.startSinks(ctx, t, folder, "http://"+backend); err != nil {
-				return "", err
+				return "", "", err
 			}
 		} else if err := WriteFolder(folder, "http://"+backend); err != nil {
-			return "", err
+			return "", "", err
 		}
 		logFile := filepath.Join(r.work, t.Name+".log")
 		r.logs = append(r.logs, logFile)
-		args = append(append([]string{"run", folder, "--listen", addr, "--log-file", logFile}, args...), t.Args...)
+		args = append([]string{"run", folder, "--listen", addr, "--log-file", logFile}, args...)
+		if r.cert != nil {
+			args = append(args, "--tls-cert", r.cert.CertFile, "--tls-key", r.cert.KeyFile, "--tls-listen", tlsAddr)
+		}
+		args = append(args, t.Args...)
 		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, append(env, t.Env...), true)
 	case Bare:
-		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "bareproxy"), []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}, nil, true)
+		args := []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}
+		if r.cert != nil {
+			args = append(args, "-tls-listen", tlsAddr, "-tls-cert", r.cert.CertFile, "-tls-key", r.cert.KeyFile)
+		}
+		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "bareproxy"), args, nil, true)
 	case Nginx:
 		nginx := FindNginx()
 		if nginx == "" {
-			return "", fmt.Errorf("nginx is %w (Debian package nginx)", errNotInstalled)
+			return "", "", fmt.Errorf("nginx is %w (Debian package nginx)", errNotInstalled)
 		}
 		prefix := filepath.Join(r.work, t.Name)
 		var args []string
-		if args, err = writeNginx(prefix, addr, backend); err != nil {
-			return "", err
+		if args, err = writeNginx(prefix, addr, backend, tlsAddr, r.cert); err != nil {
+			return "", "", err
 		}
 		r.logs = append(r.logs, filepath.Join(prefix, "access.log"))
 		p, err = r.start(t.Name, r.gwWrap, nginx, args, nil, false)
 	default:
-		return "", fmt.Errorf("target %s: unknown kind %v", t.Name, t.Kind)
+		return "", "", fmt.Errorf("target %s: unknown kind %v", t.Name, t.Kind)
 	}
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if r.byTarget == nil {
 		r.byTarget = map[string]*process{}
 	}
 	r.byTarget[t.Name] = p
-	base := "http://" + addr
-	if err := r.waitReady(ctx, p, base); err != nil {
-		return "", err
+	base = "http://" + addr
+	if err := r.waitReady(ctx, p, base, http.DefaultClient); err != nil {
+		return "", "", err
 	}
-	return base, preflight(ctx, t.Name, base)
+	if err := preflight(ctx, t.Name, base, http.DefaultClient); err != nil {
+		return "", "", err
+	}
+	if r.cert == nil {
+		return base, "", nil
+	}
+	conf, err := clientTLS(r.cert.CertFile, false)
+	if err != nil {
+		return "", "", err
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: conf}}
+	defer client.CloseIdleConnections()
+	tlsBase = "https://" + tlsAddr
+	if err := r.waitReady(ctx, p, tlsBase, client); err != nil {
+		return "", "", err
+	}
+	return base, tlsBase, preflight(ctx, t.Name+" (TLS)", tlsBase, client)
 }
 
 // preflight sends a target one request with the right key and one with a
 // wrong key, and wants 200 and 401.
-func preflight(ctx context.Context, name, base string) error {
+func preflight(ctx context.Context, name, base string, client *http.Client) error {
 	for _, c := range []struct {
 		key  string
 		want int
@@ -366,7 +415,7 @@ func preflight(ctx context.Context, name, base string) error {
 		for k, v := range loadHeaders() {
 			req.Header.Set(k, v)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return fmt.Errorf("%s: first request: %v", name, err)
 		}
@@ -400,7 +449,7 @@ func (r *runner) startSinks(ctx context.Context, t Target, folder, backendURL st
 		return nil, nil, err
 	}
 	base := "http://" + otlp
-	if err := r.waitReady(ctx, p, base); err != nil {
+	if err := r.waitReady(ctx, p, base, http.DefaultClient); err != nil {
 		return nil, nil, err
 	}
 	if r.sinks == nil {
@@ -459,10 +508,11 @@ func (r *runner) start(name string, wrap func(string, ...string) *exec.Cmd, path
 	return p, nil
 }
 
-// waitReady waits until base answers HTTP, for at most 20 seconds.
-func (r *runner) waitReady(ctx context.Context, p *process, base string) error {
+// waitReady waits until base answers HTTP through client, for at most 20
+// seconds.
+func (r *runner) waitReady(ctx context.Context, p *process, base string, client *http.Client) error {
 	deadline := time.Now().Add(20 * time.Second)
-	client := &http.Client{Timeout: time.Second}
+	client = &http.Client{Transport: client.Transport, Timeout: time.Second}
 	for {
 		select {
 		case <-p.done:

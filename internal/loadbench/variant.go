@@ -38,6 +38,17 @@ type Variant struct {
 	// FailEvery makes every FailEvery-th request carry WrongKey, so that the
 	// target answers it with 401; 0 sends the right key always.
 	FailEvery int
+	// TLS sends the requests over HTTPS (HTTP/1.1 in TLS, keep-alive) to
+	// each target's TLS listener, which serves the run's certificate.
+	TLS bool
+	// HTTP2 sends the requests over HTTP/2 (with TLS): every connection's
+	// requests are streams of one connection. wrk speaks HTTP/1.1 only, so
+	// the Go generator measures such a variant whatever the run's
+	// generator.
+	HTTP2 bool
+	// FullOnly leaves the variant out of the short run's default list
+	// (DefaultVariants), so that the short run stays as quick as it was.
+	FullOnly bool
 }
 
 // Variants are the variants the harness knows, in the order of the table.
@@ -50,6 +61,25 @@ var Variants = []Variant{
 		Method: "POST", Path: "/load/items/42", RequestBody: 4 << 10, ResponseBody: 64 << 10},
 	{Name: "failing", Description: "GET, keep-alive, 1% of requests carry a wrong key (401)",
 		Method: "GET", Path: "/load/items/42", FailEvery: 100},
+	{Name: "tls", Description: "GET over HTTPS (HTTP/1.1 in TLS 1.3, keep-alive), small response",
+		Method: "GET", Path: "/load/items/42", TLS: true, FullOnly: true},
+	{Name: "tls-h2", Description: "GET over HTTP/2 in TLS (ALPN h2), the requests as concurrent streams of one connection, small response; measured with the Go generator",
+		Method: "GET", Path: "/load/items/42", TLS: true, HTTP2: true, FullOnly: true},
+}
+
+// DefaultVariants are the variants of a run that names none: every
+// variant, or in the short run those that are not FullOnly.
+func DefaultVariants(short bool) []Variant {
+	if !short {
+		return Variants
+	}
+	var out []Variant
+	for _, v := range Variants {
+		if !v.FullOnly {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // OptionalVariants are variants run only when named in --variants.

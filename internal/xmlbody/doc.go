@@ -44,7 +44,9 @@
 // Malformed input gives an *Error carrying the line and column; so do
 // nesting deeper than 1000 levels, names and text XML cannot carry, and
 // undeclared namespace prefixes. Both directions work on the whole body in
-// memory; callers bound its size.
+// memory; callers bound its size, and each conversion has budgets (Limits:
+// the output, 16 MiB by default, and the parsed document, 64 MiB
+// estimated) past which it fails with a *BudgetError.
 //
 // xmlbody imports the standard library and internal/diag only; it must not
 // import policy or gateway packages.

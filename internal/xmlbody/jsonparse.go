@@ -48,6 +48,7 @@ type jsonParser struct {
 	nodes []jnode  // slab the nodes are carved from
 	props []jprop  // scratch stack of properties of open objects
 	items []*jnode // scratch stack of items of open arrays
+	mem   meter    // estimated bytes of the tree
 }
 
 // node returns a new node, carved from a slab to save allocations.
@@ -59,8 +60,16 @@ func (p *jsonParser) node(k jkind, off int) *jnode {
 	return &p.nodes[len(p.nodes)-1]
 }
 
-func parseJSON(src []byte) (*jnode, error) {
-	p := &jsonParser{src: src, text: string(src)}
+func parseJSON(src []byte) (*jnode, error) { return parseJSONLimited(src, DefaultMaxMemory) }
+
+// parseJSONLimited parses src into a tree of at most maxMem estimated
+// bytes (its text twice, and jsonNodeCost per value).
+func parseJSONLimited(src []byte, maxMem int) (*jnode, error) {
+	p := &jsonParser{src: src, mem: meter{max: maxMem}}
+	if err := p.mem.charge(2 * len(src)); err != nil {
+		return nil, err
+	}
+	p.text = string(src)
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.pos = 3
 	}
@@ -112,6 +121,9 @@ func (p *jsonParser) skipSpace() {
 }
 
 func (p *jsonParser) value(depth int) (*jnode, error) {
+	if err := p.mem.charge(jsonNodeCost); err != nil {
+		return nil, err
+	}
 	if p.pos >= len(p.src) {
 		return nil, p.errorf(p.pos, "unexpected end of input, expected a JSON value")
 	}

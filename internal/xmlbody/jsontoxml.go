@@ -22,6 +22,8 @@ type JSONToXMLOptions struct {
 	// object property with this name become attributes of the element that
 	// holds it. Empty turns attribute blocks off.
 	AttributeBlockName string
+	// Limits bound the conversion; the zero value takes the defaults.
+	Limits Limits
 }
 
 // xsiNamespace is the namespace of xsi:nil, declared on each null element.
@@ -34,16 +36,20 @@ const newline = "\n"
 // JSONToXML converts the JSON body src to XML as APIM's json-to-xml policy
 // does and returns UTF-8 XML text without an XML declaration. Malformed
 // JSON, and strings holding characters XML cannot carry, give an *Error.
+//
+// A document whose parsed form or output would exceed o.Limits gives a
+// *BudgetError.
 func JSONToXML(src []byte, o JSONToXMLOptions) ([]byte, error) {
-	root, err := parseJSON(src)
+	lim := o.Limits.withDefaults()
+	root, err := parseJSONLimited(src, lim.MaxMemory)
 	if err != nil {
 		return nil, err
 	}
-	w := &xmlWriter{o: o, src: src, sep: o.NamespaceSeparator}
+	w := &xmlWriter{o: o, src: src, sep: o.NamespaceSeparator, maxOut: lim.MaxOutput}
 	if w.sep == "" {
 		w.sep = "_"
 	}
-	w.buf = make([]byte, 0, len(src)+len(src)/2+64)
+	w.buf = make([]byte, 0, min(len(src)+len(src)/2+64, lim.MaxOutput))
 	switch root.kind {
 	case jObject:
 		if len(root.props) == 1 && root.props[0].val.kind != jArray && !w.special(root.props[0]) {
@@ -63,6 +69,9 @@ func JSONToXML(src []byte, o JSONToXMLOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(w.buf) > w.maxOut {
+		return nil, &BudgetError{Budget: "output", Limit: w.maxOut}
+	}
 	return w.buf, nil
 }
 
@@ -73,6 +82,9 @@ type xmlWriter struct {
 	buf   []byte
 	scope []nsBinding // namespace declarations in scope, innermost last
 	attrs []xmlAttr   // scratch, reused across elements
+	// maxOut bounds buf; it is checked as each element begins, so that it
+	// is passed by at most one element's text and indentation.
+	maxOut int
 }
 
 type nsBinding struct{ prefix, uri string }
@@ -153,6 +165,9 @@ func (w *xmlWriter) indent(depth int) {
 func (w *xmlWriter) element(raw string, nameOff int, v *jnode, depth int) error {
 	if depth > maxDepth {
 		return errorAt(w.src, v.off, "JSON nesting deeper than %d levels", maxDepth)
+	}
+	if len(w.buf) > w.maxOut {
+		return &BudgetError{Budget: "output", Limit: w.maxOut}
 	}
 	if v.kind == jArray {
 		if len(v.items) == 0 {

@@ -16,9 +16,20 @@ type jvProp struct {
 
 // jsonWriter writes JSON as Json.NET's JToken.ToString() does: two-space
 // indentation, "\r\n" line ends, "name": value, {} and [] when empty.
-type jsonWriter struct{ buf []byte }
+//
+// Past max bytes it stops writing and sets over; the check is made at each
+// value, so buf passes max by at most one string and its indentation.
+type jsonWriter struct {
+	buf  []byte
+	max  int
+	over bool
+}
 
 func (w *jsonWriter) indent(depth int) {
+	if w.over || len(w.buf) > w.max {
+		w.over = true
+		return
+	}
 	w.buf = append(w.buf, newline...)
 	for range depth {
 		w.buf = append(w.buf, ' ', ' ')
@@ -26,6 +37,10 @@ func (w *jsonWriter) indent(depth int) {
 }
 
 func (w *jsonWriter) write(v *jv, depth int) {
+	if w.over || len(w.buf) > w.max {
+		w.over = true
+		return
+	}
 	switch v.kind {
 	case jNull:
 		w.buf = append(w.buf, "null"...)

@@ -17,6 +17,8 @@ type XMLToJSONOptions struct {
 	// AlwaysArrayChildElements mirrors always-array-child-elements: every
 	// child element becomes a JSON array, even when it occurs once.
 	AlwaysArrayChildElements bool
+	// Limits bound the conversion; the zero value takes the defaults.
+	Limits Limits
 }
 
 // Kinds of XMLToJSONOptions.Kind.
@@ -43,8 +45,10 @@ type xmlDecl struct{ name, value string }
 
 // XMLToJSON converts the XML body src to JSON as APIM's xml-to-json policy
 // does. Malformed XML (including undeclared prefixes and a missing or
-// repeated root element) gives an *Error.
+// repeated root element) gives an *Error; a document whose parsed form or
+// output would exceed o.Limits gives a *BudgetError.
 func XMLToJSON(src []byte, o XMLToJSONOptions) ([]byte, error) {
+	lim := o.Limits.withDefaults()
 	friendly := false
 	switch o.Kind {
 	case KindDirect:
@@ -53,7 +57,7 @@ func XMLToJSON(src []byte, o XMLToJSONOptions) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unknown xml-to-json kind %q (want %q or %q)", o.Kind, KindDirect, KindJavaScriptFriendly)
 	}
-	root, decl, err := parseXML(src)
+	root, decl, err := parseXML(src, lim.MaxMemory)
 	if err != nil {
 		return nil, err
 	}
@@ -65,14 +69,23 @@ func XMLToJSON(src []byte, o XMLToJSONOptions) ([]byte, error) {
 		}
 	}
 	top.props = append(top.props, jvProp{c.elemName(root), c.value(root)})
-	w := jsonWriter{buf: make([]byte, 0, len(src)+64)}
+	w := jsonWriter{buf: make([]byte, 0, min(len(src)+64, lim.MaxOutput)), max: lim.MaxOutput}
 	w.write(top, 0)
+	if w.over || len(w.buf) > w.max {
+		return nil, &BudgetError{Budget: "output", Limit: w.max}
+	}
 	return w.buf, nil
 }
 
 // parseXML reads src into an element tree, checking well-formedness,
 // matching end tags and namespace prefixes.
-func parseXML(src []byte) (*xelem, []xmlDecl, error) {
+// The tree may take maxMem estimated bytes: the text twice, and elementCost
+// and attrCost for each element and attribute.
+func parseXML(src []byte, maxMem int) (*xelem, []xmlDecl, error) {
+	mem := meter{max: maxMem}
+	if err := mem.charge(2 * len(src)); err != nil {
+		return nil, nil, err
+	}
 	body := src
 	base := 0
 	if bytes.HasPrefix(body, []byte("\uFEFF")) {
@@ -136,6 +149,9 @@ func parseXML(src []byte) (*xelem, []xmlDecl, error) {
 			}
 			if len(stack) >= maxDepth {
 				return nil, nil, fail(start, "XML nesting deeper than %d levels", maxDepth)
+			}
+			if err := mem.charge(elementCost + attrCost*len(t.Attr)); err != nil {
+				return nil, nil, err
 			}
 			el := &xelem{prefix: t.Name.Space, local: t.Name.Local}
 			end := d.InputOffset()

@@ -19,13 +19,14 @@ func main() {
 	variant := flag.String("variant", "keepalive", "the traffic to send")
 	connections := flag.Int("connections", 32, "connections kept busy")
 	duration := flag.Duration("duration", 10*time.Second, "how long to send")
+	ca := flag.String("ca", "", "PEM certificate that an https URL's server is trusted by")
 	flag.Parse()
 	vs, err := loadbench.LookupVariants(*variant)
 	if err != nil || len(vs) != 1 {
 		fmt.Fprintf(os.Stderr, "loadgen: --variant %q: want one of the variants\n", *variant)
 		os.Exit(2)
 	}
-	r, err := loadbench.Generate(context.Background(), loadbench.Load{URL: *url, Variant: vs[0], Connections: *connections, Duration: *duration})
+	r, err := loadbench.Generate(context.Background(), loadbench.Load{URL: *url, Variant: vs[0], Connections: *connections, Duration: *duration, CAFile: *ca})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
