@@ -506,13 +506,16 @@ func (w *writerState) store(n int) {
 	}
 }
 
-// yield runs between rows every few rows of a store: while the governor
-// holds rows back, it lets the goroutines waiting for the core run first;
-// and it takes what came into the queue meanwhile, which would otherwise
-// fill up during a long store.
-func (w *writerState) yield() {
+// yield runs every few rows of a store, stored counting the rows of the
+// transaction so far: it lets the goroutines waiting for the core run
+// first, and takes what came into the queue meanwhile, which would
+// otherwise fill up during a long store.
+func (w *writerState) yield(stored int) {
 	start := time.Now()
-	if w.gov.holding() {
+	// While the governor holds rows back, every few rows; while it drains
+	// a backlog past its high mark, every few dozen: the requests waiting
+	// meanwhile wait about a millisecond, not a whole transaction.
+	if w.gov.holding() || stored%drainYieldEvery == 0 {
 		runtime.Gosched()
 	}
 	w.drain()
@@ -531,7 +534,7 @@ func linesSize(lines [][]byte) int64 {
 // insertLines stores lines in one transaction. It talks to
 // the driver's connection itself: database/sql would check and convert each
 // of a row's values on every insert, which costs as much as storing them.
-func (s *Store) insertLines(lines [][]byte, r *row, yield func()) error {
+func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int)) error {
 	ctx := context.Background()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -552,7 +555,7 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func()) error {
 		args := make([]driver.NamedValue, 0, len(columns))
 		for n, line := range lines {
 			if n%yieldEvery == yieldEvery-1 {
-				yield() // the transaction is held: nothing else needs it
+				yield(n + 1) // the transaction is held: nothing else needs it
 			}
 			if err := parseLine(line, r); err != nil {
 				s.drop("malformed log line: " + err.Error())
@@ -587,8 +590,13 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func()) error {
 }
 
 // yieldEvery is how many rows the writer stores between two chances it
-// gives other goroutines to run, about a third of a millisecond.
-const yieldEvery = 16
+// gives other goroutines to run, about a third of a millisecond, while its
+// governor holds rows back; drainYieldEvery is the same while it drains a
+// backlog past its high mark, about a millisecond.
+const (
+	yieldEvery      = 16
+	drainYieldEvery = 4 * yieldEvery
+)
 
 // insertCache holds a batch's prepared INSERT statements, one per set of
 // columns a line gives (a handful in practice), on the connection they
