@@ -208,13 +208,17 @@ func TestHostileBodiesAreBounded(t *testing.T) {
 		i := strings.Index(line, `"LastErrorCause"`)
 		t.Logf("%s: %s", c.op, line[i:min(len(line), i+260)])
 	}
-	// Under the race detector the heap the earlier tests left is several
-	// times larger: there the test's own growth is what is bounded.
+	// The peak is the process's: tests of the package running beside
+	// this one add to it, so what is bounded is what the hostile requests
+	// added to it, 200 MB as a whole process is allowed (the race
+	// detector's heap is larger: 150 MB of growth with its smaller budgets).
 	rss := peakRSS()
 	t.Logf("peak RSS of the test process: %d MB (%d MB when the hostile requests began)", rss>>20, startRSS>>20)
-	if raceEnabled && rss-startRSS > 150<<20 {
-		t.Errorf("peak RSS grew by %d MB, want under 150 MB", (rss-startRSS)>>20)
-	} else if !raceEnabled && rss > 200<<20 {
-		t.Errorf("peak RSS %d MB, want under 200 MB", rss>>20)
+	limit := int64(200 << 20)
+	if raceEnabled {
+		limit = 150 << 20
+	}
+	if rss-startRSS > limit {
+		t.Errorf("peak RSS grew by %d MB, want under %d MB", (rss-startRSS)>>20, limit>>20)
 	}
 }
