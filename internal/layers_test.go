@@ -37,6 +37,7 @@ var layers = map[string]int{
 	"internal/metrics":                 1,
 	"internal/xmlbody":                 1,
 	"internal/authn":                   2,
+	"internal/capturestore":            2,
 	"internal/cache/cachetest":         2,
 	"internal/cache/redisstore":        2,
 	"internal/explain":                 2,

@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate/tollgate/internal/admin"
 	cacheredis "github.com/tollgate/tollgate/internal/cache/redisstore"
 	"github.com/tollgate/tollgate/internal/capture"
+	"github.com/tollgate/tollgate/internal/capturestore"
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/demo"
@@ -227,7 +228,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	}
 	live := &liveConfig{dir: dir}
 	live.loaded(dir, snap)
-	persisted := storeCaptures{store}
+	persisted := capturestore.Persisted{Store: store}
 	captures := capture.NewStore(capture.Options{Sample: f.traceSample, MaxBody: f.captureBody, Config: live.ref, Persist: persisted})
 	defer captures.Close()
 	if f.capture {
@@ -262,7 +263,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	source := layeredCaptures{mem: captures, disk: persisted}
+	source := capturestore.Layered{Mem: captures, Disk: persisted}
 	ui := console.Handler(console.Options{Captures: source, Query: console.HandlerQuerier(store.QueryHandler()), Config: live.snapshot, Live: live.console, Check: gateway.Check, Token: f.adminToken})
 	adminAddr, stopAdmin, err := startAdmin(f, admin.Options{Token: f.adminToken, Captures: source, Ready: live.readiness,
 		Query: store.QueryHandler(), Mount: map[string]http.Handler{"GET /metrics": met.Handler(), "/": ui}}, stderr)

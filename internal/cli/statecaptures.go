@@ -6,70 +6,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tollgate/tollgate/internal/admin"
 	"github.com/tollgate/tollgate/internal/capture"
+	"github.com/tollgate/tollgate/internal/capturestore"
 	"github.com/tollgate/tollgate/internal/logstore"
 )
-
-// storeCaptures reads and writes captured requests in a log store: it is
-// the capture store's Persister and a capture.Source.
-type storeCaptures struct{ s *logstore.Store }
-
-// PersistCapture implements capture.Persister.
-func (c storeCaptures) PersistCapture(id string, t time.Time, status int, api, operation string, doc []byte) {
-	c.s.PutCapture(logstore.Capture{ID: id, Time: t, Status: status, APIID: api, OperationID: operation, Doc: doc})
-}
-
-// Capture implements capture.Source.
-func (c storeCaptures) Capture(id string) (*capture.Doc, error) {
-	rec, err := c.s.GetCapture(id)
-	var amb *logstore.AmbiguousError
-	switch {
-	case errors.Is(err, logstore.ErrNotFound):
-		return nil, capture.ErrNotFound
-	case errors.As(err, &amb):
-		return nil, &capture.AmbiguousError{Prefix: amb.Prefix, Candidates: amb.Candidates}
-	case err != nil:
-		return nil, err
-	}
-	return capture.Decode(rec.Doc)
-}
-
-// Captures implements capture.Source.
-func (c storeCaptures) Captures(since time.Time, limit int) ([]*capture.Doc, error) {
-	recs, err := c.s.ListCaptures(since, limit)
-	if err != nil {
-		return nil, err
-	}
-	docs := make([][]byte, len(recs))
-	for i, r := range recs {
-		docs[i] = r.Doc
-	}
-	return capture.DecodeAll(docs)
-}
-
-// layeredCaptures looks in memory first (the newest captures, before the
-// store has written them) and then in the store (everything kept, across
-// restarts).
-type layeredCaptures struct {
-	mem  *capture.Store
-	disk storeCaptures
-}
-
-func (l layeredCaptures) Capture(id string) (*capture.Doc, error) {
-	d, err := l.mem.Capture(id)
-	if errors.Is(err, capture.ErrNotFound) {
-		return l.disk.Capture(id)
-	}
-	return d, err
-}
-
-func (l layeredCaptures) Captures(since time.Time, limit int) ([]*capture.Doc, error) {
-	l.mem.Flush()
-	return l.disk.Captures(since, limit)
-}
 
 // openStateCaptures opens the captured requests of a state directory for
 // reading, beside a gateway that may be writing them.
@@ -81,7 +23,7 @@ func openStateCaptures(dir string) (capture.Source, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return storeCaptures{s}, func() { s.Close() }, nil
+	return capturestore.Persisted{Store: s}, func() { s.Close() }, nil
 }
 
 // openLogStore opens the log store of run: in the state directory, or in

@@ -2,8 +2,6 @@ package console_test
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"testing"
 	"time"
 
@@ -21,25 +19,7 @@ import (
 func BenchmarkGatewayWithConsole100k(b *testing.B) {
 	rows, caps := scaleSize()
 	s := newScaleEnv(b, rows, caps)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	send := func(b *testing.B) {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				resp, err := client.Get(s.gateway.URL + "/health/ping")
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
-					return
-				}
-			}
-		})
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-	}
+	send := sendPings(s.gateway.URL)
 	b.Run("closed", send)
 	// One Chromium for every run of "browser", open on the live tail
 	// before it and on a blank page after.

@@ -18,25 +18,7 @@ import (
 // on the same cores.)
 func BenchmarkGatewayWithConsole(b *testing.B) {
 	e := newEnv(b)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	send := func(b *testing.B) {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				resp, err := client.Get(e.gateway.URL + "/health/ping")
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
-					return
-				}
-			}
-		})
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-	}
+	send := sendPings(e.gateway.URL)
 	b.Run("closed", send)
 	poll := func(every time.Duration) func(b *testing.B) { return func(b *testing.B) { polling(b, e, every, send) } }
 	b.Run("polling-3s", poll(3*time.Second))
@@ -68,4 +50,28 @@ func polling(b *testing.B, e *env, every time.Duration, send func(*testing.B)) {
 	send(b)
 	close(stop)
 	wg.Wait()
+}
+
+// sendPings returns a benchmark body that sends GET /health/ping to the
+// gateway at base from parallel goroutines and reports requests a second.
+func sendPings(base string) func(*testing.B) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	return func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				resp, err := client.Get(base + "/health/ping")
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	}
 }

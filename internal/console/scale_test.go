@@ -3,7 +3,6 @@ package console_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/admin"
 	"github.com/tollgate/tollgate/internal/capture"
+	"github.com/tollgate/tollgate/internal/capturestore"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/gateway"
@@ -74,7 +74,7 @@ func newScaleEnv(t testing.TB, rows, captures int) *scaleEnv {
 		linesMu.Unlock()
 		return logs.Write(b)
 	})
-	persisted := storeCaptures{logs}
+	persisted := capturestore.Persisted{Store: logs}
 	e := &env{snap: snap}
 	e.store = capture.NewStore(capture.Options{Config: func() capture.Config { return capture.Config{Dir: dir} }, Persist: persisted, MaxCount: 100})
 	t.Cleanup(e.store.Close)
@@ -84,7 +84,7 @@ func newScaleEnv(t testing.TB, rows, captures int) *scaleEnv {
 	}
 	e.gateway = httptest.NewServer(gw)
 	t.Cleanup(e.gateway.Close)
-	source := layeredCaptures{mem: e.store, disk: persisted}
+	source := capturestore.Layered{Mem: e.store, Disk: persisted}
 	ui := console.Handler(console.Options{
 		Captures: source, Query: console.HandlerQuerier(logs.QueryHandler()), Token: adminToken,
 		Config: func() *config.Snapshot { return snap }, Check: gateway.Check,
@@ -241,63 +241,6 @@ func (tp *template) docFor(id string, at time.Time) []byte {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
-
-// storeCaptures reads captured requests from the log store, as
-// `tollgate run --data` does.
-type storeCaptures struct{ s *logstore.Store }
-
-func (c storeCaptures) PersistCapture(id string, t time.Time, status int, api, operation string, doc []byte) {
-	c.s.PutCapture(logstore.Capture{ID: id, Time: t, Status: status, APIID: api, OperationID: operation, Doc: doc})
-}
-
-func (c storeCaptures) Capture(id string) (*capture.Doc, error) {
-	rec, err := c.s.GetCapture(id)
-	var amb *logstore.AmbiguousError
-	switch {
-	case errors.Is(err, logstore.ErrNotFound):
-		return nil, capture.ErrNotFound
-	case errors.As(err, &amb):
-		return nil, &capture.AmbiguousError{Prefix: amb.Prefix, Candidates: amb.Candidates}
-	case err != nil:
-		return nil, err
-	}
-	return capture.Decode(rec.Doc)
-}
-
-func (c storeCaptures) Captures(since time.Time, limit int) ([]*capture.Doc, error) {
-	recs, err := c.s.ListCaptures(since, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*capture.Doc, 0, len(recs))
-	for _, r := range recs {
-		d, err := capture.Decode(r.Doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
-
-// layeredCaptures looks in memory first, then in the store.
-type layeredCaptures struct {
-	mem  *capture.Store
-	disk storeCaptures
-}
-
-func (l layeredCaptures) Capture(id string) (*capture.Doc, error) {
-	d, err := l.mem.Capture(id)
-	if errors.Is(err, capture.ErrNotFound) {
-		return l.disk.Capture(id)
-	}
-	return d, err
-}
-
-func (l layeredCaptures) Captures(since time.Time, limit int) ([]*capture.Doc, error) {
-	l.mem.Flush()
-	return l.disk.Captures(since, limit)
-}
 
 // scalePages are the console's pages and the live tail's poll at scale,
 // named for the benchmarks.

@@ -142,6 +142,14 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+// lastLine returns the last line written, without its newline.
+func (s *syncBuffer) lastLine() string {
+	s.mu.Lock()
+	all := strings.TrimSpace(s.b.String())
+	s.mu.Unlock()
+	return all[strings.LastIndex(all, "\n")+1:]
+}
+
 func (s *syncBuffer) lines() []map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -93,10 +93,7 @@ func TestHostileExpressionsAreBounded(t *testing.T) {
 			t.Fatalf("%s: %v", c.path, err)
 		}
 		resp.Body.Close()
-		logs.mu.Lock()
-		all := strings.TrimSpace(logs.b.String())
-		logs.mu.Unlock()
-		line := all[strings.LastIndex(all, "\n")+1:]
+		line := logs.lastLine()
 		if resp.StatusCode != 500 || !strings.Contains(line, "ExpressionValueEvaluationFailure") {
 			t.Errorf("%s: status %d\n%s", c.path, resp.StatusCode, line)
 		}
@@ -196,10 +193,7 @@ func TestHostileBodiesAreBounded(t *testing.T) {
 			t.Fatalf("%s: %v", c.op, err)
 		}
 		resp.Body.Close()
-		logs.mu.Lock()
-		all := strings.TrimSpace(logs.b.String())
-		logs.mu.Unlock()
-		line := all[strings.LastIndex(all, "\n")+1:]
+		line := logs.lastLine()
 		where := filepath.Join("operations", c.op, "policy.xml") + ":1:"
 		if resp.StatusCode != 500 || !strings.Contains(line, c.want) || !strings.Contains(line, where) {
 			t.Errorf("%s: status %d, want 500 with %q at %s\n%s", c.op, resp.StatusCode, c.want, where, line)

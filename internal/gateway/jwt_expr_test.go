@@ -6,14 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/authn/authntest"
-	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/reqtrace"
 )
 
@@ -173,26 +170,7 @@ func jwtBenchGateway(b *testing.B, secret []byte, exprs bool) *Gateway {
   </validate-jwt>
 </inbound></policies>`,
 	}
-	dir := b.TempDir()
-	for rel, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, PolicyOptions())
-	diags.Append(pd)
-	if diags.HasErrors() {
-		b.Fatal(diags)
-	}
-	snap.Policies = pols
-	gw, err := New(snap, Options{Log: NewLogWriter(io.Discard), Transport: cannedTransport{}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return gw
+	return folderGateway(b, files, Options{Log: NewLogWriter(io.Discard), Transport: cannedTransport{}})
 }
 
 // BenchmarkValidateJWTLiteral and BenchmarkValidateJWTExpressions validate

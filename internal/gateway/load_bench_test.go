@@ -87,8 +87,20 @@ paths:
 // loadGateway builds a gateway on the harness's folder with the options
 // `tollgate run` uses; with capture false, failure capture is off.
 func loadGateway(b *testing.B, withCapture bool) *Gateway {
+	opts := Options{Log: NewLogWriter(io.Discard), Transport: cannedTransport{}, Traces: reqtrace.NewStore(100),
+		Observer: benchObserver{metrics.New()}}
+	if withCapture {
+		opts.Capture = capture.NewStore(capture.Options{})
+		b.Cleanup(opts.Capture.Close)
+	}
+	return folderGateway(b, loadFolder, opts)
+}
+
+// folderGateway writes files (path: content) as a folder, loads it as
+// `tollgate run` does and builds a gateway on it with opts.
+func folderGateway(b *testing.B, files map[string]string, opts Options) *Gateway {
 	dir := b.TempDir()
-	for rel, s := range loadFolder {
+	for rel, s := range files {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
@@ -102,12 +114,6 @@ func loadGateway(b *testing.B, withCapture bool) *Gateway {
 		b.Fatal(diags)
 	}
 	snap.Policies = pols
-	opts := Options{Log: NewLogWriter(io.Discard), Transport: cannedTransport{}, Traces: reqtrace.NewStore(100),
-		Observer: benchObserver{metrics.New()}}
-	if withCapture {
-		opts.Capture = capture.NewStore(capture.Options{})
-		b.Cleanup(opts.Capture.Close)
-	}
 	gw, err := New(snap, opts)
 	if err != nil {
 		b.Fatal(err)

@@ -30,19 +30,7 @@ func TestFolderLoads(t *testing.T) {
 	if err := WriteFolder(dir, backend.URL); err != nil {
 		t.Fatal(err)
 	}
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	snap.Policies = pols
-	diags.Append(pd)
-	if !diags.HasErrors() {
-		diags.Append(gateway.Check(snap))
-	}
-	for _, d := range diags {
-		t.Errorf("diagnostic: %s", d)
-	}
-	if diags.HasErrors() {
-		t.FailNow()
-	}
+	snap := loadChecked(t, dir)
 	gw, err := gateway.New(snap, gateway.Options{Log: gateway.NewLogWriter(io.Discard)})
 	if err != nil {
 		t.Fatal(err)
@@ -131,4 +119,24 @@ func TestEcho(t *testing.T) {
 			t.Errorf("%s: X-Echo-Path %q", c.query, resp.Header.Get("X-Echo-Path"))
 		}
 	}
+}
+
+// loadChecked loads the folder dir as tollgate check does and fails the
+// test on any diagnostic.
+func loadChecked(t *testing.T, dir string) *config.Snapshot {
+	t.Helper()
+	snap, diags := config.Load(dir, config.Options{})
+	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
+	snap.Policies = pols
+	diags.Append(pd)
+	if !diags.HasErrors() {
+		diags.Append(gateway.Check(snap))
+	}
+	for _, d := range diags {
+		t.Errorf("diagnostic: %s", d)
+	}
+	if diags.HasErrors() {
+		t.FailNow()
+	}
+	return snap
 }

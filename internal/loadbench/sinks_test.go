@@ -59,19 +59,7 @@ func TestSinksFolderLoads(t *testing.T) {
 	if err := WriteSinksFolder(dir, backend.URL, "127.0.0.1:9092"); err != nil {
 		t.Fatal(err)
 	}
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	snap.Policies = pols
-	diags.Append(pd)
-	if !diags.HasErrors() {
-		diags.Append(gateway.Check(snap))
-	}
-	for _, d := range diags {
-		t.Errorf("diagnostic: %s", d)
-	}
-	if diags.HasErrors() {
-		t.FailNow()
-	}
+	snap := loadChecked(t, dir)
 	hubs := &hubMessages{}
 	logLines := &syncBuffer{}
 	lw := gateway.NewLogWriter(logLines)
