@@ -158,6 +158,24 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		dir = tmp
 	}
 
+	// The watcher watches before the first load, so that no change written
+	// after it is missed; one written during it costs a reload.
+	var watcher *watch.Watcher
+	if f.watch {
+		w, err := watch.New(dir, watch.Options{OnError: func(err error) {
+			fmt.Fprintf(stderr, "tollgate: watching %s: %v\n", dir, err)
+		}})
+		if err != nil {
+			return fmt.Errorf("watching %s: %w", dir, err)
+		}
+		watcher = w
+		defer func() {
+			if watcher != nil { // never run
+				watcher.Close()
+			}
+		}()
+	}
+
 	snap, diags := loadConfig(dir, f.values)
 	if diags.HasErrors() {
 		printDiagnostics(stderr, diags)
@@ -361,14 +379,9 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 			}
 		}
 	}()
-	if f.watch {
-		w, err := watch.New(dir, watch.Options{OnError: func(err error) {
-			fmt.Fprintf(stderr, "tollgate: watching %s: %v\n", dir, err)
-		}})
-		if err != nil {
-			return fmt.Errorf("watching %s: %w", dir, err)
-		}
-		go w.Run(ctx, func() { reload("files changed") })
+	if watcher != nil {
+		go watcher.Run(ctx, func() { reload("files changed") })
+		watcher = nil
 	}
 
 	select {

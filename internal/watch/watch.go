@@ -131,6 +131,14 @@ func (w *Watcher) addTree(root string) error {
 // metadata changes on every git command and is not configuration.
 func skipDir(name string) bool { return name == ".git" }
 
+// Close releases a Watcher whose Run is never called; Run releases its own.
+func (w *Watcher) Close() error {
+	if w.fs != nil {
+		return w.fs.Close()
+	}
+	return nil
+}
+
 // Run calls onChange once per burst of changes under the folder, when the
 // folder has been quiet for the debounce interval, until ctx is done. It
 // calls onChange from its own goroutine, one call at a time; changes made
