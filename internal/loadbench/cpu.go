@@ -91,3 +91,27 @@ func parsePeakRSS(status []byte) (int64, bool) {
 	}
 	return 0, false
 }
+
+// settle waits until the process pid goes quiet (it uses less than a clock
+// tick of CPU in settleEvery), at most settleMax, and returns the CPU time it
+// used since it had used from.
+func settle(pid int, from time.Duration) time.Duration {
+	last := from
+	for deadline := time.Now().Add(settleMax); time.Now().Before(deadline); {
+		time.Sleep(settleEvery)
+		now, ok := processCPU(pid)
+		if !ok {
+			break
+		}
+		if now-last < time.Second/clockTicks*2 {
+			return now - from
+		}
+		last = now
+	}
+	return last - from
+}
+
+const (
+	settleEvery = 250 * time.Millisecond
+	settleMax   = time.Minute
+)

@@ -34,9 +34,21 @@ type Result struct {
 	// measurement, its child processes included; 0 when it could not be
 	// read.
 	CPU time.Duration `json:"cpu,omitempty"`
+	// CPUAfter is the CPU time the target used after the measurement
+	// until it went quiet: work it deferred (the log store's journal) and
+	// still has to do for the requests measured.
+	CPUAfter time.Duration `json:"cpuAfter,omitempty"`
 	// PeakRSS is the target's peak resident set size since it started, in
 	// bytes, read after the measurement; 0 when unknown.
 	PeakRSS int64 `json:"peakRSS,omitempty"`
+}
+
+// CPUAfterPerRequest returns CPUAfter per response; 0 when unknown.
+func (r Result) CPUAfterPerRequest() time.Duration {
+	if r.Requests == 0 || r.CPUAfter <= 0 {
+		return 0
+	}
+	return r.CPUAfter / time.Duration(r.Requests)
 }
 
 // CPUPerRequest returns the CPU time the target spent per response; 0 when

@@ -168,6 +168,10 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		}
 		if cpuAfter, ok := processCPU(pid); ok && cpuOK {
 			res.CPU = cpuAfter - cpuBefore
+			// What the target still does for these requests (a log store
+			// storing its journal) is its cost too, and must not take the
+			// core from the next target measured.
+			res.CPUAfter = settle(pid, cpuAfter)
 		}
 		res.PeakRSS, _ = peakRSS(pid)
 		r.truncateLogs()

@@ -38,6 +38,9 @@ type Row struct {
 	// (0 when unknown), and CPURatio relates it to the baseline's.
 	CPU      time.Duration
 	CPURatio float64
+	// CPUAfter is the median of the rounds' CPU time per request the
+	// target used after the round, until it went quiet (deferred work).
+	CPUAfter time.Duration
 	// PeakRSS is the largest peak resident set size of the target seen
 	// after a round (the warm-up included); 0 when unknown.
 	PeakRSS int64
@@ -73,7 +76,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 	for _, k := range order {
 		g := groups[k]
 		row := Row{Variant: k.variant, Target: k.target, Statuses: map[int]int64{}}
-		var rps, p50, p99, cpu []float64
+		var rps, p50, p99, cpu, after []float64
 		for _, m := range g {
 			r := m.Result
 			if err := CheckStatuses(m.Variant, m.Connections, r); err != nil {
@@ -93,6 +96,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 			p99 = append(p99, float64(r.P99))
 			if c := r.CPUPerRequest(); c > 0 {
 				cpu = append(cpu, float64(c))
+				after = append(after, float64(r.CPUAfterPerRequest()))
 			}
 			if r.Statuses == nil {
 				row.Below400 += r.Requests - r.Rejected
@@ -108,6 +112,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 		}
 		row.P50, row.P99 = time.Duration(Median(p50)), time.Duration(Median(p99))
 		row.CPU = time.Duration(Median(cpu))
+		row.CPUAfter = time.Duration(Median(after))
 		index[k] = len(rows)
 		rows = append(rows, row)
 	}
@@ -141,7 +146,7 @@ func Failed(rows []Row) bool {
 // columns' names.
 func tableHeader(baseline string) []string {
 	vs := "vs " + baseline
-	return []string{"variant", "target", "req/s", vs, "spread", "p50", vs, "p99", vs, "CPU/req", vs, "peak RSS", "answers", "check"}
+	return []string{"variant", "target", "req/s", vs, "spread", "p50", vs, "p99", vs, "CPU/req", vs, "after/req", "peak RSS", "answers", "check"}
 }
 
 func (r Row) cells() []string {
@@ -157,8 +162,12 @@ func (r Row) cells() []string {
 	if len(r.Failures) > 0 {
 		check = "FAIL"
 	}
+	after := formatCPU(r.CPUAfter)
+	if r.CPU > 0 && r.CPUAfter == 0 {
+		after = "0"
+	}
 	return []string{r.Variant, r.Target, strconv.FormatFloat(r.RPS, 'f', 0, 64), formatRatio(r.RPSRatio), spread,
-		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), formatCPU(r.CPU), formatRatio(r.CPURatio), formatBytes(r.PeakRSS), answers, check}
+		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), formatCPU(r.CPU), formatRatio(r.CPURatio), after, formatBytes(r.PeakRSS), answers, check}
 }
 
 func formatRatio(x float64) string {
@@ -190,7 +199,7 @@ func formatLatency(d time.Duration) string {
 }
 
 // numeric says which columns hold numbers, aligned to the right.
-var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, true, false, false}
+var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, true, true, false, false}
 
 // WriteTable writes rows as a table whose columns are aligned with spaces,
 // or as a markdown table, with the ratio columns named after baseline.

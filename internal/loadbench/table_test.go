@@ -59,7 +59,7 @@ func TestSummarizeCPU(t *testing.T) {
 	keep := Variants[0]
 	m := func(target string, round int, requests int64, cpu time.Duration) Measurement {
 		return Measurement{Variant: keep, Target: target, Round: round, Connections: 32,
-			Result: Result{Requests: requests, Elapsed: time.Second, CPU: cpu}}
+			Result: Result{Requests: requests, Elapsed: time.Second, CPU: cpu, CPUAfter: cpu / 10}}
 	}
 	rows := Summarize([]Measurement{
 		{Variant: keep, Target: "tollgate", Round: 0, Connections: 32, // the warm-up's speed does not count, its memory does
@@ -72,13 +72,16 @@ func TestSummarizeCPU(t *testing.T) {
 	if tg := rows[0]; tg.CPU != 100*time.Microsecond || tg.CPURatio != 1.25 || tg.PeakRSS != 40<<20 {
 		t.Errorf("tollgate CPU %v (%.3f× bare), peak RSS %d: want the median 100µs per request, 1.25×, 40 MiB", tg.CPU, tg.CPURatio, tg.PeakRSS)
 	}
+	if tg := rows[0]; tg.CPUAfter != 10*time.Microsecond {
+		t.Errorf("tollgate CPU after the rounds %v per request, want the median 10µs", tg.CPUAfter)
+	}
 }
 
 func TestWriteTable(t *testing.T) {
 	rows := []Row{
 		{Variant: "keepalive", Target: "tollgate", Rounds: 5, RPS: 12345.4, RPSMin: 12000, RPSMax: 12600, P50: 2100 * time.Microsecond,
 			P99: 12 * time.Millisecond, RPSRatio: 0.8312, P50Ratio: 1.2, P99Ratio: 1.4, Below400: 617000,
-			CPU: 81200 * time.Nanosecond, CPURatio: 1.0625, PeakRSS: 23 << 20},
+			CPU: 81200 * time.Nanosecond, CPURatio: 1.0625, CPUAfter: 20500 * time.Nanosecond, PeakRSS: 23 << 20},
 		{Variant: "keepalive", Target: "bare", Rounds: 5, RPS: 14850, RPSMin: 14850, RPSMax: 14850, P50: 1750 * time.Microsecond,
 			P99: 8571 * time.Microsecond, RPSRatio: 1, P50Ratio: 1, P99Ratio: 1, Statuses: map[int]int64{401: 3, 200: 5},
 			CPU: 76400 * time.Nanosecond, CPURatio: 1},
@@ -89,10 +92,10 @@ func TestWriteTable(t *testing.T) {
 	if err := WriteTable(&b, rows, "bare", false); err != nil {
 		t.Fatal(err)
 	}
-	want := `variant    target    req/s  vs bare  spread      p50  vs bare       p99  vs bare  CPU/req  vs bare  peak RSS  answers                   check
-keepalive  tollgate  12345    0.83×     ±2%  2.10 ms    1.20×  12.00 ms    1.40×  81.2 µs    1.06×  23.0 MiB  <400:617000               ok
-keepalive  bare      14850    1.00×     ±0%  1.75 ms    1.00×   8.57 ms    1.00×  76.4 µs    1.00×         -  200:5 401:3               ok
-failing    nginx     30000        -       -  1.00 ms        -   2.00 ms        -        -        -         -  <400:100 ≥400:2 errors:1  FAIL
+	want := `variant    target    req/s  vs bare  spread      p50  vs bare       p99  vs bare  CPU/req  vs bare  after/req  peak RSS  answers                   check
+keepalive  tollgate  12345    0.83×     ±2%  2.10 ms    1.20×  12.00 ms    1.40×  81.2 µs    1.06×    20.5 µs  23.0 MiB  <400:617000               ok
+keepalive  bare      14850    1.00×     ±0%  1.75 ms    1.00×   8.57 ms    1.00×  76.4 µs    1.00×          0         -  200:5 401:3               ok
+failing    nginx     30000        -       -  1.00 ms        -   2.00 ms        -        -        -          -         -  <400:100 ≥400:2 errors:1  FAIL
 failing nginx: round 1: 1 requests without a response
 `
 	if b.String() != want {
@@ -102,9 +105,9 @@ failing nginx: round 1: 1 requests without a response
 	if err := WriteTable(&b, rows[:1], "bare", true); err != nil {
 		t.Fatal(err)
 	}
-	wantMD := `| variant | target | req/s | vs bare | spread | p50 | vs bare | p99 | vs bare | CPU/req | vs bare | peak RSS | answers | check |
-|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
-| keepalive | tollgate | 12345 | 0.83× | ±2% | 2.10 ms | 1.20× | 12.00 ms | 1.40× | 81.2 µs | 1.06× | 23.0 MiB | <400:617000 | ok |
+	wantMD := `| variant | target | req/s | vs bare | spread | p50 | vs bare | p99 | vs bare | CPU/req | vs bare | after/req | peak RSS | answers | check |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+| keepalive | tollgate | 12345 | 0.83× | ±2% | 2.10 ms | 1.20× | 12.00 ms | 1.40× | 81.2 µs | 1.06× | 20.5 µs | 23.0 MiB | <400:617000 | ok |
 `
 	if b.String() != wantMD {
 		t.Errorf("markdown:\n%s\nwant:\n%s", b.String(), wantMD)

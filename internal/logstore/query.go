@@ -113,6 +113,12 @@ func (s *Store) QueryRows(ctx context.Context, query string, timespan time.Durat
 		return nil, s.execError(ctx, err)
 	}
 	res.Tables = []ResultTable{t}
+	if n := s.journalBytes.Load(); s.opts.ReadOnly && n > 0 && res.Error == nil {
+		// A store opened for reading cannot store them.
+		res.Error = &ResultError{Code: "PartialError", Message: fmt.Sprintf(
+			"%d bytes of log lines wait in %s and are not in this result: the gateway stores them when its cores have time, and when it next starts; ask it with --server to see them",
+			n, JournalName)}
+	}
 	return res, nil
 }
 

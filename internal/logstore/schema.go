@@ -143,5 +143,8 @@ func schemaSQL() []string {
 		`CREATE TABLE IF NOT EXISTS tollgate_captures (id TEXT PRIMARY KEY, time INTEGER NOT NULL, status INTEGER NOT NULL,
 			api_id TEXT NOT NULL, operation_id TEXT NOT NULL, doc BLOB NOT NULL)`,
 		`CREATE INDEX IF NOT EXISTS captures_time ON tollgate_captures (time)`,
+		// The journal's read offset: every line before it is stored.
+		`CREATE TABLE IF NOT EXISTS tollgate_journal (id INTEGER PRIMARY KEY CHECK (id = 0), read INTEGER NOT NULL)`,
+		`INSERT OR IGNORE INTO tollgate_journal VALUES (0, 0)`,
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,10 +36,20 @@ type Options struct {
 	// stores at full speed, whatever the load, while the backlog is over
 	// half of it.
 	MaxBacklog int64
+	// MaxJournal bounds the bytes of lines kept in the state directory's
+	// journal (logs.journal) until they are stored (default 512 MiB, about
+	// 800,000 lines). While requests keep the cores busy, the backlog's
+	// lines move there once they pass SpillAt (default 4 MiB) in memory:
+	// a line costs a copy and a share of one large write to keep, where
+	// storing it costs tens of microseconds. They are stored, oldest first,
+	// when the cores have time, and after a restart. A store in memory (no
+	// directory) has no journal.
+	MaxJournal int64
+	SpillAt    int64
 	// BusyShare is the share of one core's time the writer takes while
 	// goroutines queue for the cores (default 0.03): storing waits for idle
 	// time rather than slowing requests down, until the backlog is over half
-	// of MaxBacklog.
+	// of MaxBacklog, or the journal over half of MaxJournal.
 	BusyShare float64
 	// CommitDelay is how long the writer gathers rows before it commits
 	// them, unless BatchSize rows wait sooner or a flush asks (default 250
@@ -87,6 +98,12 @@ func (o *Options) defaults() {
 	if o.MaxBacklog <= 0 {
 		o.MaxBacklog = 64 << 20
 	}
+	if o.MaxJournal <= 0 {
+		o.MaxJournal = 512 << 20
+	}
+	if o.SpillAt <= 0 {
+		o.SpillAt = 4 << 20
+	}
 	if o.BusyShare <= 0 || o.BusyShare > 1 {
 		o.BusyShare = 0.03
 	}
@@ -132,7 +149,8 @@ type Store struct {
 	closed bool
 	done   chan struct{}
 
-	backlogBytes atomic.Int64 // bytes of lines written and not yet stored
+	backlogBytes atomic.Int64 // bytes of lines written and not yet stored or journaled
+	journalBytes atomic.Int64 // bytes of lines in the journal, not yet stored
 	dropped      atomic.Uint64
 	evicted      atomic.Uint64
 	stored       atomic.Uint64
@@ -146,7 +164,8 @@ type Store struct {
 	beforeBatch func()
 
 	// Owned by the writer goroutine.
-	captureTotals bool // captureCount and captureBytes were read
+	journal       *journal // nil for a store in memory
+	captureTotals bool     // captureCount and captureBytes were read
 	captureCount  int64
 	captureBytes  int64
 }
@@ -202,7 +221,22 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.ReadOnly {
 		s.closed = true
 		close(s.done)
+		s.journalBytes.Store(unstoredJournal(db, dir))
 		return s, nil
+	}
+	if dir != "" {
+		var read int64
+		if err := db.QueryRow("SELECT read FROM tollgate_journal WHERE id = 0").Scan(&read); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("logstore: %w", err)
+		}
+		j, err := openJournal(filepath.Join(dir, JournalName), opts.MaxJournal, read)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("logstore: %w", err)
+		}
+		s.journal = j
+		s.journalBytes.Store(j.pending())
 	}
 	s.beforeBatch = testBeforeBatch
 	go s.writer()
@@ -307,8 +341,9 @@ func (s *Store) drop(why string) {
 // store closed, malformed, or failed to insert.
 func (s *Store) Dropped() uint64 { return s.dropped.Load() }
 
-// Backlog returns the bytes of log lines written and not yet stored.
-func (s *Store) Backlog() int64 { return s.backlogBytes.Load() }
+// Backlog returns the bytes of log lines written and not yet stored, in
+// memory and in the journal.
+func (s *Store) Backlog() int64 { return s.backlogBytes.Load() + s.journalBytes.Load() }
 
 // Stored returns the number of log rows inserted since Open.
 func (s *Store) Stored() uint64 { return s.stored.Load() }
@@ -344,7 +379,9 @@ func (s *Store) Maintain() error {
 	return <-res
 }
 
-// Close stores what is queued, stops the writer and closes the database.
+// Close stores what is queued, for at most a few seconds when there is a
+// journal (what is left waits there for the next Open), stops the writer
+// and closes the database.
 // Writes after Close are counted as dropped.
 func (s *Store) Close() error {
 	s.mu.Lock()
@@ -372,6 +409,9 @@ func (s *Store) writer() {
 	wake.Stop()
 	armed := false
 	w := &writerState{s: s, row: newRow(), gov: newGovernor(s.opts.BusyShare, runQueueTime)}
+	if s.journal != nil {
+		defer s.journal.close()
+	}
 	for {
 		select {
 		case it := <-s.queue:
@@ -385,7 +425,8 @@ func (s *Store) writer() {
 			}
 		case <-wake.C:
 			armed = false
-			w.store(w.gov.budget(len(w.lines), s.backlogBytes.Load(), s.opts.MaxBacklog))
+			w.store(min(catchUpRows, w.gov.budget(w.waiting(), w.fill(), fillBound)))
+			w.spill(false)
 		case <-tick.C:
 			if err := s.maintain(); err != nil {
 				s.warnError("retention", err)
@@ -395,7 +436,11 @@ func (s *Store) writer() {
 			return
 		}
 		if !w.empty() && !armed {
-			wake.Reset(s.opts.CommitDelay)
+			delay := s.opts.CommitDelay
+			if !w.gov.holding() && w.waiting() > catchUpRows/2 {
+				delay = time.Millisecond // catching up
+			}
+			wake.Reset(delay)
 			armed = true
 		}
 	}
@@ -408,13 +453,82 @@ type writerState struct {
 	s        *Store
 	lines    [][]byte // log lines, oldest first
 	captures []*Capture
-	controls []item // flush, maintenance and stop requests taken
+	controls []item   // flush, maintenance and stop requests taken
+	jlines   [][]byte // the lines read from the journal for one batch
 	row      *row
 	gov      *governor
 	yielded  time.Duration // time given to other goroutines during a store
 }
 
-func (w *writerState) empty() bool { return len(w.lines) == 0 && len(w.captures) == 0 }
+func (w *writerState) empty() bool { return w.waiting() == 0 && len(w.captures) == 0 }
+
+// waiting returns the number of lines not stored yet, in memory and in the
+// journal.
+func (w *writerState) waiting() int {
+	n := len(w.lines)
+	if j := w.s.journal; j != nil {
+		n += j.lines
+	}
+	return n
+}
+
+// fillBound is the scale of fill.
+const fillBound = 1 << 20
+
+// fill returns how full the backlog is, out of fillBound: the larger of the
+// shares of its bounds that memory and the journal use.
+func (w *writerState) fill() int64 {
+	s := w.s
+	f := float64(s.backlogBytes.Load()) / float64(s.opts.MaxBacklog)
+	if j := s.journal; j != nil {
+		f = max(f, float64(j.pending())/float64(j.max))
+	}
+	return int64(f * fillBound)
+}
+
+// catchUpRows is the most rows the writer stores at one wake; when more
+// wait and the cores are free it wakes again at once. Between two wakes
+// its governor looks at the cores again.
+const catchUpRows = 32768
+
+// spill moves the lines in memory to the journal, when there is one: all
+// of them, or only once they pass SpillAt. Those that do not fit stay.
+func (w *writerState) spill(all bool) {
+	s, j := w.s, w.s.journal
+	if j == nil || len(w.lines) == 0 {
+		return
+	}
+	if !all && s.backlogBytes.Load() <= s.opts.SpillAt {
+		return
+	}
+	// In pieces, taking what the queue brings between them: on a busy core
+	// the writer runs a small share of the time, and a queue left alone
+	// for a whole spill would fill up.
+	for n := len(w.lines); n > 0; {
+		piece := w.lines[:min(n, spillPiece)]
+		wrote, err := j.append(piece)
+		if err != nil && !errors.Is(err, errJournalFull) {
+			s.warnError("journal", err)
+		}
+		if wrote > 0 {
+			s.backlogBytes.Add(-linesSize(piece[:wrote]))
+			s.journalBytes.Store(j.pending())
+			clear(piece[:wrote])
+			w.lines = w.lines[wrote:]
+			n -= wrote
+		}
+		if wrote < len(piece) {
+			break
+		}
+		w.drain()
+	}
+	if len(w.lines) == 0 {
+		w.lines = nil
+	}
+}
+
+// spillPiece is how many lines spill writes to the journal at a time.
+const spillPiece = 1024
 
 // take adds the lines, capture or control request of it to the backlog.
 func (w *writerState) take(it item) {
@@ -446,10 +560,16 @@ func (w *writerState) drain() {
 }
 
 // settle stores everything and answers the control requests taken, as long
-// as there are some; it reports whether one was a stop.
+// as there are some; it reports whether one was a stop. Before a stop, the
+// lines in memory go to the journal, when there is one, and the next Open
+// stores them.
 func (w *writerState) settle() (stop bool) {
 	for len(w.controls) > 0 {
-		w.store(len(w.lines))
+		if slices.ContainsFunc(w.controls, func(it item) bool { return it.stop }) {
+			w.storeBefore(time.Now().Add(closeTime))
+		} else {
+			w.storeAll()
+		}
 		controls := w.controls
 		w.controls = nil
 		for _, it := range controls {
@@ -469,27 +589,85 @@ func (w *writerState) settle() (stop bool) {
 	return false
 }
 
-// store stores up to n lines of the backlog, oldest first, and every
-// capture, and tells the governor what it cost.
-func (w *writerState) store(n int) {
-	s := w.s
-	n = min(n, len(w.lines))
-	if n == 0 && len(w.captures) == 0 {
-		return
+// storeAll stores every line waiting.
+func (w *writerState) storeAll() {
+	for {
+		waiting := w.waiting()
+		if waiting == 0 {
+			w.store(0) // the captures
+			return
+		}
+		if w.store(waiting) == 0 {
+			return // the journal cannot be read: warned
+		}
 	}
-	lines := w.lines[:n] // the queue drained meanwhile only appends
-	size := linesSize(lines)
+}
+
+// closeTime is how long a store being closed goes on storing its backlog;
+// what is left then waits in the journal for the next Open.
+const closeTime = 5 * time.Second
+
+// storeBefore stores the lines waiting until deadline, moves those left to
+// the journal (when there is one), and stores the captures.
+func (w *writerState) storeBefore(deadline time.Time) {
+	for w.waiting() > 0 && (w.s.journal == nil || time.Now().Before(deadline)) {
+		if w.store(catchUpRows) == 0 {
+			break
+		}
+	}
+	w.spill(true)
+	w.store(0)
+}
+
+// store stores up to n lines of the backlog, oldest first (the journal's,
+// then those in memory), and every capture, tells the governor what it
+// cost, and returns the number of lines it took.
+func (w *writerState) store(n int) int {
+	s := w.s
+	if n == 0 && len(w.captures) == 0 {
+		return 0
+	}
 	start := time.Now()
 	w.yielded = 0
+	fromJournal := 0
+	if j := s.journal; j != nil {
+		// Lines in memory are newer than the journal's.
+		for j.pending() > 0 && fromJournal < n {
+			batch, end, err := j.next(w.jlines[:0], min(n-fromJournal, s.opts.BatchSize))
+			w.jlines = batch
+			if err != nil {
+				s.warnError("journal", err)
+				break
+			}
+			if err := s.insertLines(batch, w.row, w.yield, end); err != nil {
+				s.warnError("insert", err)
+				s.dropped.Add(uint64(len(batch)))
+				s.setJournalRead(end)
+			}
+			emptied, err := j.consumed(end, len(batch))
+			if err == nil && emptied {
+				err = s.setJournalRead(0)
+			}
+			if err != nil {
+				s.warnError("journal", err)
+			}
+			s.journalBytes.Store(j.pending())
+			clear(w.jlines)
+			fromJournal += max(len(batch), 1)
+		}
+	}
+	n = min(n-fromJournal, len(w.lines))
+	lines := w.lines[:n] // the queue drained meanwhile only appends
+	size := linesSize(lines)
 	for len(lines) > 0 {
 		chunk := lines[:min(len(lines), s.opts.BatchSize)]
-		if err := s.insertLines(chunk, w.row, w.yield); err != nil {
+		if err := s.insertLines(chunk, w.row, w.yield, -1); err != nil {
 			s.warnError("insert", err)
 			s.dropped.Add(uint64(len(chunk)))
 		}
 		lines = lines[len(chunk):]
 	}
-	w.gov.spent(n, time.Since(start)-w.yielded)
+	w.gov.spent(fromJournal+n, time.Since(start)-w.yielded)
 	if len(w.captures) > 0 {
 		if err := s.insertCaptures(w.captures); err != nil {
 			s.warnError("insert", err)
@@ -504,6 +682,28 @@ func (w *writerState) store(n int) {
 	if len(w.lines) == 0 {
 		w.lines = nil // let the backing array go
 	}
+	return fromJournal + n
+}
+
+// unstoredJournal returns the bytes of the journal in dir that are not
+// stored yet, for a store opened for reading.
+func unstoredJournal(db *sql.DB, dir string) int64 {
+	fi, err := os.Stat(filepath.Join(dir, JournalName))
+	if err != nil {
+		return 0
+	}
+	var read int64
+	db.QueryRow("SELECT read FROM tollgate_journal WHERE id = 0").Scan(&read)
+	if read > fi.Size() {
+		read = 0
+	}
+	return fi.Size() - read
+}
+
+// setJournalRead commits the journal's read offset outside an insert.
+func (s *Store) setJournalRead(offset int64) error {
+	_, err := s.db.Exec("UPDATE tollgate_journal SET read = ? WHERE id = 0", offset)
+	return err
 }
 
 // yield runs every few rows of a store, stored counting the rows of the
@@ -531,10 +731,11 @@ func linesSize(lines [][]byte) int64 {
 	return size
 }
 
-// insertLines stores lines in one transaction. It talks to
+// insertLines stores lines in one transaction, which also commits
+// journalEnd as the journal's read offset unless it is negative. It talks to
 // the driver's connection itself: database/sql would check and convert each
 // of a row's values on every insert, which costs as much as storing them.
-func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int)) error {
+func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int), journalEnd int64) error {
 	ctx := context.Background()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -579,6 +780,12 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int)) erro
 			inserted++
 		}
 		clear(r.vals) // strings point into the batch's lines
+		if journalEnd >= 0 {
+			if err := setJournalReadIn(ctx, dc, journalEnd); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
 		return tx.Commit()
 	})
 	if err != nil {
@@ -587,6 +794,18 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int)) erro
 	s.stored.Add(uint64(inserted))
 	s.batches.Add(1)
 	return nil
+}
+
+// setJournalReadIn commits offset as the journal's read offset on the
+// driver connection dc, in its transaction.
+func setJournalReadIn(ctx context.Context, dc any, offset int64) error {
+	st, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, "UPDATE tollgate_journal SET read = ? WHERE id = 0")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	_, err = st.(driver.StmtExecContext).ExecContext(ctx, []driver.NamedValue{{Ordinal: 1, Value: offset}})
+	return err
 }
 
 // yieldEvery is how many rows the writer stores between two chances it

@@ -1,0 +1,239 @@
+package logstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func lines(ss ...string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+func readAll(t *testing.T, j *journal, n int) []string {
+	t.Helper()
+	got, end, err := j.next(nil, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range got {
+		out = append(out, string(l))
+	}
+	if _, err := j.consumed(end, len(got)); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestJournalAppendNextConsume(t *testing.T) {
+	path := filepath.Join(t.TempDir(), JournalName)
+	j, err := openJournal(path, 1<<20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	if n, err := j.append(lines("a", "bb", "ccc")); n != 3 || err != nil {
+		t.Fatalf("append: %d, %v", n, err)
+	}
+	if j.pending() != 9 || j.lines != 3 {
+		t.Fatalf("pending %d bytes, %d lines; want 9 and 3", j.pending(), j.lines)
+	}
+	if got := readAll(t, j, 2); strings.Join(got, ",") != "a,bb" {
+		t.Errorf("first two lines: %q", got)
+	}
+	if j.lines != 1 || j.pending() != 4 {
+		t.Errorf("after two: %d lines, %d bytes pending", j.lines, j.pending())
+	}
+	if got := readAll(t, j, 10); strings.Join(got, ",") != "ccc" {
+		t.Errorf("the rest: %q", got)
+	}
+	// Everything read: the file is emptied and starts again.
+	if fi, _ := os.Stat(path); fi.Size() != 0 || j.read != 0 {
+		t.Errorf("consumed journal: size %d, read %d; want both 0", fi.Size(), j.read)
+	}
+}
+
+func TestJournalBound(t *testing.T) {
+	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	n, err := j.append(lines("1234", "5678", "9"))
+	if n != 2 || !errors.Is(err, errJournalFull) {
+		t.Errorf("append past the bound: wrote %d (%v); want 2 and errJournalFull", n, err)
+	}
+}
+
+func TestJournalLongLine(t *testing.T) {
+	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 1<<30, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	long := strings.Repeat("x", 3*journalChunk)
+	j.append(lines("short", long, "after"))
+	var got []string
+	for j.pending() > 0 {
+		got = append(got, readAll(t, j, 10)...)
+	}
+	if len(got) != 3 || got[1] != long || got[2] != "after" {
+		t.Errorf("read %d lines around one of %d bytes", len(got), len(long))
+	}
+}
+
+// TestJournalReopen opens journals as a crash leaves them: a last line cut
+// short, an offset past a truncated file.
+func TestJournalReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), JournalName)
+	os.WriteFile(path, []byte("one\ntwo\nthree\nfou"), 0o600)
+	j, err := openJournal(path, 1<<20, 4) // "one" was stored
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.lines != 2 {
+		t.Errorf("%d lines pending, want 2 (the cut line is dropped)", j.lines)
+	}
+	if got := readAll(t, j, 10); strings.Join(got, ",") != "two,three" {
+		t.Errorf("after reopening: %q", got)
+	}
+	j.close()
+
+	os.WriteFile(path, []byte("new\n"), 0o600)
+	j, err = openJournal(path, 1<<20, 100) // committed before a truncation
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	if got := readAll(t, j, 10); strings.Join(got, ",") != "new" {
+		t.Errorf("offset past the end: read %q, want everything", got)
+	}
+}
+
+// TestStoreStoresTheJournalAtOpen leaves lines in a store's journal, as a
+// gateway stopped while busy does, and opens the store again: they are
+// stored, once, and the journal is emptied.
+func TestStoreStoresTheJournalAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	var b strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&b, "%s\n", Line{Ago: time.Duration(i) * time.Second, ResponseCode: 200 + i}.JSON())
+	}
+	b.WriteString(`{"TimeGenerated":"2026-`) // cut short by a crash
+	os.WriteFile(filepath.Join(dir, JournalName), []byte(b.String()), 0o600)
+
+	// Read only, the store says what it cannot show.
+	ro, err := Open(dir, Options{ReadOnly: true, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ro.Query(context.Background(), "ApiManagementGatewayLogs | count", 0)
+	ro.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Error == nil || !strings.Contains(res.Error.Message, JournalName) {
+		t.Errorf("a read-only query with lines in the journal: %+v, want a PartialError naming %s", res.Error, JournalName)
+	}
+
+	s, err = Open(dir, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Backlog(); got == 0 {
+		t.Error("the journal is not counted in the backlog")
+	}
+	s.Flush()
+	if n := count(t, s, "ApiManagementGatewayLogs | count"); n != 100 {
+		t.Errorf("%d rows from the journal, want 100", n)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, JournalName)); fi.Size() != 0 || s.Backlog() != 0 {
+		t.Errorf("after storing: journal of %d bytes, backlog %d", fi.Size(), s.Backlog())
+	}
+	s.Close()
+	s, err = Open(dir, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := count(t, s, "ApiManagementGatewayLogs | count"); n != 100 {
+		t.Errorf("after another restart: %d rows, want the same 100", n)
+	}
+}
+
+// TestBusyGatewayJournalsItsLines writes lines while goroutines queue for
+// the one core, with a small spill mark: the backlog moves to the journal
+// instead of growing in memory, and everything is stored once the core is
+// free.
+func TestBusyGatewayJournalsItsLines(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	dir := t.TempDir()
+	s, err := Open(dir, Options{CommitDelay: 20 * time.Millisecond, SpillAt: 64 << 10, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	line := append(Line{ResponseCode: 200}.JSON(), '\n')
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var written atomic.Int64
+	var journaled atomic.Int64 // the most the journal held
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for range 20000 {
+				}
+				s.Write(line)
+				written.Add(1)
+				if j := s.journalBytes.Load(); j > journaled.Load() {
+					journaled.Store(j)
+				}
+				time.Sleep(20 * time.Microsecond)
+			}
+		}()
+	}
+	time.Sleep(time.Second)
+	close(stop)
+	wg.Wait()
+	// Nearly everything written while the core was busy moved to the
+	// journal rather than growing the backlog in memory.
+	if writtenBytes := written.Load() * int64(len(line)); journaled.Load() < writtenBytes/4 {
+		t.Errorf("the journal held at most %d bytes of the %d written on a busy core", journaled.Load(), writtenBytes)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Stored() < uint64(written.Load()) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got, want := s.Stored(), uint64(written.Load()); got != want || s.Dropped() != 0 {
+		t.Errorf("once the core was free: stored %d of %d lines (dropped %d)", got, want, s.Dropped())
+	}
+	if n := count(t, s, "ApiManagementGatewayLogs | count"); n != written.Load() {
+		t.Errorf("%d rows, want %d", n, written.Load())
+	}
+	t.Logf("%d lines; the journal held up to %d bytes", written.Load(), journaled.Load())
+}
