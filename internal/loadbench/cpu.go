@@ -92,26 +92,34 @@ func parsePeakRSS(status []byte) (int64, bool) {
 	return 0, false
 }
 
-// settle waits until the process pid goes quiet (it uses less than a clock
-// tick of CPU in settleEvery), at most settleMax, and returns the CPU time it
-// used since it had used from.
+// settle waits until the process pid goes quiet (it uses less than two
+// clock ticks of CPU in each of settleQuiet consecutive settleEvery), at
+// most settleMax, and returns the CPU time it used since it had used from.
+// A gateway may wait a moment before it starts on deferred work: a log
+// store looks at the cores a few times a second.
 func settle(pid int, from time.Duration) time.Duration {
-	last := from
+	last, quiet := from, 0
 	for deadline := time.Now().Add(settleMax); time.Now().Before(deadline); {
 		time.Sleep(settleEvery)
 		now, ok := processCPU(pid)
 		if !ok {
 			break
 		}
-		if now-last < time.Second/clockTicks*2 {
-			return now - from
+		if now-last < 2*time.Second/clockTicks {
+			quiet++
+		} else {
+			quiet = 0
 		}
 		last = now
+		if quiet == settleQuiet {
+			break
+		}
 	}
 	return last - from
 }
 
 const (
 	settleEvery = 250 * time.Millisecond
+	settleQuiet = 4
 	settleMax   = time.Minute
 )

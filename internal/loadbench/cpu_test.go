@@ -2,6 +2,7 @@ package loadbench
 
 import (
 	"os"
+	"os/exec"
 	"runtime"
 	"testing"
 	"time"
@@ -35,6 +36,29 @@ func TestProcessCPUGrows(t *testing.T) {
 	after, _ := processCPU(os.Getpid())
 	if after <= before {
 		t.Errorf("CPU time %v then %v after busy work (%d loops)", before, after, x)
+	}
+}
+
+// TestSettleCountsDeferredWork starts a process that idles a moment, then
+// works about 600 ms and sleeps: settle must wait for the work and count it.
+func TestSettleCountsDeferredWork(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/proc is Linux's")
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	// About 600 ms of shell arithmetic on this machine.
+	cmd := exec.Command(sh, "-c", `sleep 0.3; i=0; while [ $i -lt 700000 ]; do i=$((i+1)); done; sleep 5`)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	start, _ := processCPU(cmd.Process.Pid)
+	after := settle(cmd.Process.Pid, start)
+	if after < 300*time.Millisecond {
+		t.Errorf("settle counted %v of CPU after the start, want the ~600 ms of deferred work", after)
 	}
 }
 
