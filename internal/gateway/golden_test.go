@@ -38,6 +38,9 @@ var update = flag.Bool("update", false, "rewrite the want/ sections of golden te
 //	want/trace.txt                                    the trace, without timings
 //	settle                                            (empty) wait for background requests to reach the backend
 //
+// $GATEWAY$ in request.http's body and $BACKEND$ in backend.http's are the URLs of the
+// loopback gateway and backend; the want/ sections name them so too.
+//
 // "go test ./internal/gateway -run Golden -update" rewrites the want/ sections.
 
 const defaultSpec = `openapi: 3.0.1
@@ -152,7 +155,7 @@ func runGolden(t *testing.T, file string) {
 				return
 			}
 			b, _ := io.ReadAll(resp.Body)
-			status, header, respBody = resp.StatusCode, resp.Header, string(b)
+			status, header, respBody = resp.StatusCode, resp.Header, strings.ReplaceAll(string(b), "$BACKEND$", "http://"+r.Host)
 		}
 		for k, v := range header {
 			w.Header()[k] = v
@@ -216,7 +219,9 @@ func runGolden(t *testing.T, file string) {
 	if err != nil {
 		t.Fatalf("request.http: %v", err)
 	}
-	out, _ := http.NewRequest(req.Method, srv.URL+req.RequestURI, req.Body)
+	reqBody, _ := io.ReadAll(req.Body)
+	reqBody = bytes.ReplaceAll(reqBody, []byte("$GATEWAY$"), []byte(srv.URL))
+	out, _ := http.NewRequest(req.Method, srv.URL+req.RequestURI, io.NopCloser(bytes.NewReader(reqBody)))
 	out.Header = req.Header
 	out.Header.Set("Ocp-Apim-Trace", "true")
 	switch out.Header.Get(keyHeader) {
@@ -257,6 +262,10 @@ func runGolden(t *testing.T, file string) {
 		results["want/backend-request.http"] = strings.Join(got, "\n")
 	}
 	mu.Unlock()
+	for name, v := range results {
+		// The URLs of the loopback servers, in bodies, by name.
+		results[name] = strings.NewReplacer(srv.URL, "$GATEWAY$", backend.URL, "$BACKEND$").Replace(v)
+	}
 	if tr := gw.Trace(resp.Header.Get(CorrelationHeader)); tr != nil {
 		results["want/trace.txt"] = strings.ReplaceAll(traceText(tr), dir+string(filepath.Separator), "")
 	}

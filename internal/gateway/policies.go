@@ -34,6 +34,7 @@ var runnable = map[string]bool{
 	"llm-token-limit": true, "azure-openai-token-limit": true, "llm-emit-token-metric": true, "azure-openai-emit-token-metric": true,
 	"llm-semantic-cache-lookup": true, "azure-openai-semantic-cache-lookup": true, "llm-semantic-cache-store": true,
 	"azure-openai-semantic-cache-store": true, "llm-content-safety": true, "get-authorization-context": true,
+	"redirect-content-urls": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -131,6 +132,8 @@ func (x *exchange) exec(st *policy.Step, began time.Time) (flow, *Error) {
 		return next, x.execManagedIdentity(st, p, began)
 	case *policy.JSONP:
 		return next, x.execJSONP(st, p, began)
+	case *policy.RedirectContentURLs:
+		return next, x.execRedirectContentURLs(st, began)
 	case *policy.ValidateContent:
 		return next, x.execValidateContent(st, p, began)
 	case *policy.ValidateParameters:
@@ -716,21 +719,35 @@ func (x *exchange) execFindAndReplace(st *policy.Step, p *policy.FindAndReplace,
 	if err != nil {
 		return err
 	}
+	n, e := x.replaceInBody(st, from, to)
+	if e != nil {
+		return e
+	}
+	x.tracePolicy(st, began, "%d occurrence(s) of %q replaced", n, from)
+	return nil
+}
+
+// replaceInBody replaces every from with to in the body of the message the
+// section works on, within the body budget, and returns the count.
+func (x *exchange) replaceInBody(st *policy.Step, from, to string) (int, *Error) {
 	b := *x.bodyFor()
-	if b == nil {
-		return nil
+	if b == nil || from == "" {
+		return 0, nil
 	}
 	data, rerr := b.Read(true)
 	if rerr != nil {
-		return backendReadError(st, rerr)
+		return 0, backendReadError(st, rerr)
 	}
 	n := bytes.Count(data, []byte(from))
+	if n == 0 {
+		return 0, nil
+	}
 	maxBody := x.g.bodyBudgets.MaxBody
 	if maxBody <= 0 {
 		maxBody = maxBodyBuffer
 	}
 	if grow := len(to) - len(from); grow > 0 && n > (maxBody-len(data))/grow {
-		return &Error{Source: st.Name, Reason: "FindAndReplaceFailure", Status: 500, Message: "The body could not be rewritten.",
+		return 0, &Error{Source: st.Name, Reason: "FindAndReplaceFailure", Status: 500, Message: "The body could not be rewritten.",
 			Cause: fmt.Sprintf("%s at %s: replacing %d occurrence(s) would make a body of %d bytes, over the body budget of %d bytes", st.Name, st.Span().Pos(), n, len(data)+n*grow, maxBody)}
 	}
 	b.set(bytes.ReplaceAll(data, []byte(from), []byte(to)))
@@ -739,7 +756,34 @@ func (x *exchange) execFindAndReplace(st *policy.Step, p *policy.FindAndReplace,
 	} else if x.resp.header != nil {
 		delete(x.resp.header, "Content-Length")
 	}
-	x.tracePolicy(st, began, "%d occurrence(s) of %q replaced", n, from)
+	return n, nil
+}
+
+// execRedirectContentURLs rewrites the links of a body: in outbound, links
+// to the backend's base URL point to the gateway's URL of the API instead;
+// in inbound, the other way round.
+func (x *exchange) execRedirectContentURLs(st *policy.Step, began time.Time) *Error {
+	if x.req.base == nil {
+		return nil
+	}
+	backend := strings.TrimSuffix(x.req.base.String(), "/")
+	scheme := "http"
+	if x.r.TLS != nil {
+		scheme = "https"
+	}
+	gateway := scheme + "://" + x.r.Host
+	if x.m.api.Path != "" {
+		gateway += "/" + strings.Trim(x.m.api.Path, "/")
+	}
+	from, to := backend, gateway
+	if x.inRequest() {
+		from, to = gateway, backend
+	}
+	n, e := x.replaceInBody(st, from, to)
+	if e != nil {
+		return e
+	}
+	x.tracePolicy(st, began, "%d link(s) to %s rewritten to %s", n, from, to)
 	return nil
 }
 
