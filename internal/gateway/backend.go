@@ -110,6 +110,13 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 		}
 		rt = x.g.clientTrans.get(&c.TLS, c.Thumbprint, mode)
 	}
+	if x.proxy != nil {
+		through, err := x.g.proxyTrans.through(rt, x.proxy)
+		if err != nil {
+			return &Error{Source: "proxy", Reason: "ProxyInvalid", Status: 500, Message: "Internal server error", Cause: err.Error()}
+		}
+		rt = through
+	}
 	var rc io.ReadCloser
 	var length int64
 	if x.req.body != nil {

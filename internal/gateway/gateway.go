@@ -150,6 +150,7 @@ type Gateway struct {
 	trans          *transports
 	certs          *certificateStore
 	clientTrans    *clientTransports
+	proxyTrans     proxyTransports
 	authorizations AuthorizationSource
 	// semantic is the semantic cache, in the external cache when there is
 	// one, else in the internal cache.
@@ -369,6 +370,7 @@ type exchange struct {
 	deferred     []deferredCount
 	cachePending *pendingStore
 	clientCert   *Certificate // set by authentication-certificate
+	proxy        *url.URL     // set by proxy: the backend request goes through it
 	llm          *llmState    // the AI gateway policies' work, nil when none ran
 	// secrets are values this request obtained that must not reach the log
 	// (access tokens of get-authorization-context).

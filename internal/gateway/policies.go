@@ -34,7 +34,7 @@ var runnable = map[string]bool{
 	"llm-token-limit": true, "azure-openai-token-limit": true, "llm-emit-token-metric": true, "azure-openai-emit-token-metric": true,
 	"llm-semantic-cache-lookup": true, "azure-openai-semantic-cache-lookup": true, "llm-semantic-cache-store": true,
 	"azure-openai-semantic-cache-store": true, "llm-content-safety": true, "get-authorization-context": true,
-	"redirect-content-urls": true,
+	"redirect-content-urls": true, "proxy": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -132,6 +132,8 @@ func (x *exchange) exec(st *policy.Step, began time.Time) (flow, *Error) {
 		return next, x.execManagedIdentity(st, p, began)
 	case *policy.JSONP:
 		return next, x.execJSONP(st, p, began)
+	case *policy.Proxy:
+		return next, x.execProxy(st, p, began)
 	case *policy.RedirectContentURLs:
 		return next, x.execRedirectContentURLs(st, began)
 	case *policy.ValidateContent:

@@ -36,7 +36,6 @@ var corpusExpectedFailures = map[string]string{
 	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/validate-odata-request.xml":   "apis/test/policy.xml:4:4 unsupported-policy",
 	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/xsl-transform.xml":            "apis/test/policy.xml:4:4 unsupported-policy",
 	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/cross-domain.xml":             "apis/test/policy.xml:4:4 unsupported-policy",
-	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/proxy.xml":                    "apis/test/policy.xml:4:4 unsupported-policy",
 	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/invoke-dapr-binding.xml":      "apis/test/policy.xml:4:4 unsupported-policy",
 	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/send-service-bus-message.xml": "apis/test/policy.xml:4:4 unsupported-policy",
 	// validate-content with schema-id (a global schema) and validate-as="xml".
