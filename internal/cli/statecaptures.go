@@ -42,7 +42,9 @@ func openLogStore(f runFlags) (*logstore.Store, error) {
 			return nil, fmt.Errorf("state directory: %w", err)
 		}
 	}
-	s, err := logstore.Open(f.dataDir, logstore.Options{Retention: retention, MaxSize: size})
+	// The journal of lines a busy gateway has not stored yet holds up to
+	// half of what the store may hold.
+	s, err := logstore.Open(f.dataDir, logstore.Options{Retention: retention, MaxSize: size, MaxJournal: size / 2})
 	if err != nil {
 		return nil, fmt.Errorf("opening the log store in %s: %w", f.dataDir, err)
 	}

@@ -38,7 +38,7 @@ type Options struct {
 	MaxBacklog int64
 	// MaxJournal bounds the bytes of lines kept in the state directory's
 	// journal (logs.journal) until they are stored (default 512 MiB, about
-	// 800,000 lines). While requests keep the cores busy, the backlog's
+	// 600,000 lines). While requests keep the cores busy, the backlog's
 	// lines move there once they pass SpillAt (default 4 MiB) in memory:
 	// a line costs a copy and a share of one large write to keep, where
 	// storing it costs tens of microseconds. They are stored, oldest first,
