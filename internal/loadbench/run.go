@@ -351,6 +351,12 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (bas
 		if r.cert != nil {
 			args = append(args, "--tls-cert", r.cert.CertFile, "--tls-key", r.cert.KeyFile, "--tls-listen", tlsAddr)
 		}
+		if !t.Sinks && !slices.Contains(t.Args, "--data") {
+			// A state directory of its own, new for the run: a store left
+			// full by an earlier run (retention deleting rows) or shared
+			// with another target measures something else.
+			args = append(args, "--data", filepath.Join(r.work, "data-"+t.Name))
+		}
 		args = append(args, t.Args...)
 		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, append(env, t.Env...), true)
 	case Bare:
