@@ -428,7 +428,7 @@ func (s *Store) writer() {
 			w.store(min(catchUpRows, w.gov.budget(w.waiting(), w.fill(), fillBound)))
 			w.spill(false)
 		case <-tick.C:
-			if err := s.maintain(); err != nil {
+			if err := s.maintain(w.gov.holding()); err != nil {
 				s.warnError("retention", err)
 			}
 		}
@@ -577,7 +577,7 @@ func (w *writerState) settle() (stop bool) {
 			case it.flush != nil:
 				close(it.flush)
 			case it.maintain != nil:
-				it.maintain <- w.s.maintain()
+				it.maintain <- w.s.maintain(false)
 			case it.stop:
 				stop = true
 			}
@@ -910,21 +910,23 @@ func (s *Store) warnError(what string, err error) {
 }
 
 // maintain deletes rows older than the retention, then the oldest rows
-// while the database is larger than MaxSize, and gives freed pages back.
-func (s *Store) maintain() error {
+// while the database is larger than MaxSize, in chunks between which
+// requests run, and gives freed pages back unless the cores are busy.
+func (s *Store) maintain(busy bool) error {
 	ctx := context.Background()
 	cutoff := s.opts.Now().Add(-s.opts.Retention).UnixNano()
 	deleted := false
 	for {
-		res, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q WHERE TimeGenerated < ? LIMIT 10000)`, TableName), cutoff)
+		res, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q WHERE TimeGenerated < ? LIMIT ?)`, TableName), cutoff, deleteChunk)
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
 		deleted = deleted || n > 0
-		if n < 10000 {
+		if n < deleteChunk {
 			break
 		}
+		runtime.Gosched()
 	}
 	for i := 0; i < 100; i++ {
 		used, err := s.usedBytes(ctx)
@@ -934,31 +936,38 @@ func (s *Store) maintain() error {
 		if used <= s.opts.MaxSize {
 			break
 		}
+		// Rows are deleted oldest first, so their rowids are about
+		// contiguous: the span of rowids counts them without a scan.
 		var rows int64
-		if err := s.db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %q", TableName)).Scan(&rows); err != nil {
+		if err := s.db.QueryRowContext(ctx, fmt.Sprintf("SELECT coalesce(max(rowid) - min(rowid) + 1, 0) FROM %q", TableName)).Scan(&rows); err != nil {
 			return err
 		}
 		if rows == 0 {
 			break
 		}
-		// Delete the share of rows above 90% of MaxSize, oldest first.
+		// Delete the share of rows above 90% of MaxSize, oldest first, a
+		// chunk at a time, letting requests run between chunks.
 		target := s.opts.MaxSize / 10 * 9
-		n := max(1, rows*(used-target)/used)
-		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q ORDER BY TimeGenerated LIMIT ?)`, TableName), n); err != nil {
-			return err
+		for n := max(1, rows*(used-target)/used); n > 0; n -= deleteChunk {
+			if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q ORDER BY TimeGenerated LIMIT ?)`, TableName), min(n, deleteChunk)); err != nil {
+				return err
+			}
+			runtime.Gosched()
 		}
 		deleted = true
-		if _, err := s.db.ExecContext(ctx, "PRAGMA incremental_vacuum"); err != nil {
-			return err
-		}
 	}
-	if deleted {
+	// Freed pages are reused by new rows either way; giving them back to
+	// the file system waits for idle cores.
+	if deleted && !busy {
 		if _, err := s.db.ExecContext(ctx, "PRAGMA incremental_vacuum"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// deleteChunk is the most rows retention deletes in one statement.
+const deleteChunk = 10000
 
 // usedBytes is the size of the database's pages in use.
 func (s *Store) usedBytes(ctx context.Context) (int64, error) {
