@@ -104,10 +104,10 @@ func scanCapture(sc interface{ Scan(...any) error }) (Capture, error) {
 
 // GetCapture returns the capture whose id is idOrPrefix or, failing that,
 // the one capture whose id starts with it. It returns ErrNotFound, or an
-// *AmbiguousError listing the candidates. What waits to be stored is
-// stored first.
+// *AmbiguousError listing the candidates. The captures waiting to be
+// stored are stored first.
 func (s *Store) GetCapture(idOrPrefix string) (Capture, error) {
-	s.Flush()
+	s.flush(true)
 	ctx := context.Background()
 	if idOrPrefix == "" {
 		return Capture{}, ErrNotFound
@@ -154,10 +154,10 @@ func (s *Store) GetCapture(idOrPrefix string) (Capture, error) {
 }
 
 // ListCaptures returns the captures at or after since, newest first, at most
-// limit of them (all when limit <= 0). What waits to be stored is stored
-// first.
+// limit of them (all when limit <= 0). The captures waiting to be stored
+// are stored first.
 func (s *Store) ListCaptures(since time.Time, limit int) ([]Capture, error) {
-	s.Flush()
+	s.flush(true)
 	if limit <= 0 {
 		limit = -1
 	}

@@ -237,3 +237,41 @@ func TestBusyGatewayJournalsItsLines(t *testing.T) {
 	}
 	t.Logf("%d lines; the journal held up to %d bytes", written.Load(), journaled.Load())
 }
+
+// TestCaptureReadsDoNotWaitForTheJournal reads a capture while a journal of
+// log lines waits: the capture is there, and the lines still wait.
+func TestCaptureReadsDoNotWaitForTheJournal(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	var b strings.Builder
+	for range 1000 {
+		fmt.Fprintf(&b, "%s\n", Line{ResponseCode: 200}.JSON())
+	}
+	os.WriteFile(filepath.Join(dir, JournalName), []byte(b.String()), 0o600)
+
+	// The writer wakes only when asked to: nothing stores the journal
+	// but a flush.
+	s, err = Open(dir, Options{CommitDelay: time.Hour, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.PutCapture(Capture{ID: "c1", Time: testNow, Status: 401, Doc: []byte(`{}`)})
+	if _, err := s.GetCapture("c1"); err != nil {
+		t.Fatalf("the capture: %v", err)
+	}
+	if list, err := s.ListCaptures(time.Time{}, 0); err != nil || len(list) != 1 {
+		t.Errorf("ListCaptures: %d captures, %v", len(list), err)
+	}
+	if got := s.Stored(); got != 0 {
+		t.Errorf("reading a capture stored %d log lines of the journal first", got)
+	}
+	s.Flush()
+	if got := s.Stored(); got != 1000 {
+		t.Errorf("a flush stored %d of the journal's 1000 lines", got)
+	}
+}

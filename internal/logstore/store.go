@@ -175,6 +175,9 @@ type item struct {
 	line     []byte
 	capture  *Capture
 	flush    chan struct{} // closed once everything before it is stored
+	// capturesOnly makes a flush wait for the captures alone: reading one
+	// must not wait for a journal of log lines to be stored.
+	capturesOnly bool
 	maintain chan error    // receives the result of a retention pass
 	stop     bool
 }
@@ -353,14 +356,18 @@ func (s *Store) Stored() uint64 { return s.stored.Load() }
 func (s *Store) Evicted() uint64 { return s.evicted.Load() }
 
 // Flush waits until everything queued before the call is stored.
-func (s *Store) Flush() {
+func (s *Store) Flush() { s.flush(false) }
+
+// flush waits until everything queued before the call, or only the
+// captures, is stored.
+func (s *Store) flush(capturesOnly bool) {
 	done := make(chan struct{})
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
 		return
 	}
-	s.queue <- item{flush: done}
+	s.queue <- item{flush: done, capturesOnly: capturesOnly}
 	s.mu.RUnlock()
 	<-done
 }
@@ -565,9 +572,12 @@ func (w *writerState) drain() {
 // stores them.
 func (w *writerState) settle() (stop bool) {
 	for len(w.controls) > 0 {
-		if slices.ContainsFunc(w.controls, func(it item) bool { return it.stop }) {
+		switch {
+		case slices.ContainsFunc(w.controls, func(it item) bool { return it.stop }):
 			w.storeBefore(time.Now().Add(closeTime))
-		} else {
+		case !slices.ContainsFunc(w.controls, func(it item) bool { return !it.capturesOnly }):
+			w.store(0) // the captures
+		default:
 			w.storeAll()
 		}
 		controls := w.controls
