@@ -172,14 +172,14 @@ type Store struct {
 
 // item is one unit of the writer's queue.
 type item struct {
-	line     []byte
-	capture  *Capture
-	flush    chan struct{} // closed once everything before it is stored
+	line    []byte
+	capture *Capture
+	flush   chan struct{} // closed once everything before it is stored
 	// capturesOnly makes a flush wait for the captures alone: reading one
 	// must not wait for a journal of log lines to be stored.
 	capturesOnly bool
-	maintain chan error    // receives the result of a retention pass
-	stop     bool
+	maintain     chan error // receives the result of a retention pass
+	stop         bool
 }
 
 // Open opens the store in dir (the file dir/logs.db, in WAL mode), creating
