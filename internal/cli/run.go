@@ -41,6 +41,8 @@ type runFlags struct {
 	redis        string
 	storeOutage  string
 	identity     string
+	dapr         string
+	serviceBus   string
 	certificates []string
 	// authorizations is the credential manager's file (--authorizations).
 	authorizations string
@@ -126,6 +128,8 @@ Every failed request is kept with its full trace (successful ones too with
 	cmd.Flags().StringArrayVar(&f.values, "values", nil, "APIOps override file (configuration.<env>.yaml) supplying secrets and keys; repeatable")
 	cmd.Flags().StringVar(&f.allAccessKey, "all-access-key", "", "key of the built-in all-access subscription (default $TOLLGATE_ALL_ACCESS_KEY, else random)")
 	cmd.Flags().StringVar(&f.redis, "redis", "", "Redis server (host:port or redis://...) shared by replicas for rate limits, quotas and the external cache (default $TOLLGATE_REDIS; none: in memory)")
+	cmd.Flags().StringVar(&f.dapr, "dapr-endpoint", "", "base URL of the Dapr sidecar for invoke-dapr-binding and publish-to-dapr (default $DAPR_HTTP_ENDPOINT, else http://127.0.0.1:$DAPR_HTTP_PORT or port 3500)")
+	cmd.Flags().StringVar(&f.serviceBus, "service-bus-endpoint", "", "base URL that replaces https://NAMESPACE for send-service-bus-message (an emulator)")
 	cmd.Flags().StringVar(&f.identity, "managed-identity-endpoint", "", "endpoint giving authentication-managed-identity its tokens, App Service protocol (default $IDENTITY_ENDPOINT; $TOLLGATE_MANAGED_IDENTITY_TOKEN gives a fixed token)")
 	cmd.Flags().StringArrayVar(&f.certificates, "certificate", nil, "certificate for certificate-id or thumbprint references: ID=FILE, PEM (with key) or PKCS#12 (password in $TOLLGATE_CERTIFICATE_<ID>_PASSWORD); repeatable")
 	cmd.Flags().StringVar(&f.authorizations, "authorizations", "", "JSON or YAML file of access tokens for get-authorization-context (tokens in $TOLLGATE_AUTHORIZATION_<PROVIDER>_<ID> win over it)")
@@ -209,7 +213,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		return fmt.Errorf("--authorizations: %w", err)
 	}
 	opts := gateway.Options{AllAccessKey: key, Log: gateway.NewLogWriter(logOut), Traces: reqtrace.NewStore(100), ManagedIdentity: identitySource(f.identity),
-		Certificates: certs, Authorizations: authz}
+		Certificates: certs, Authorizations: authz, Dapr: f.dapr, ServiceBus: f.serviceBus}
 	switch f.storeOutage {
 	case "open":
 		opts.Outage = gateway.FailOpen

@@ -92,6 +92,15 @@ type Options struct {
 	// EventHub receives log-to-eventhub's messages; nil keeps them on the
 	// log line only.
 	EventHub EventHubSink
+	// Dapr is the base URL of the Dapr sidecar's HTTP API for
+	// invoke-dapr-binding and publish-to-dapr; empty takes
+	// $DAPR_HTTP_ENDPOINT, else http://127.0.0.1:$DAPR_HTTP_PORT (3500 when
+	// unset), as Dapr's own SDKs do.
+	Dapr string
+	// ServiceBus replaces https://NAMESPACE as the base URL of
+	// send-service-bus-message (an emulator, tests); empty sends to the
+	// namespace the policy names.
+	ServiceBus string
 	// BodyBudgets bound what Liquid templates, json-to-xml, xml-to-json and
 	// find-and-replace may build from a body; the zero value takes the
 	// defaults (see BodyBudgets).
@@ -152,6 +161,8 @@ type Gateway struct {
 	clientTrans    *clientTransports
 	proxyTrans     proxyTransports
 	authorizations AuthorizationSource
+	dapr           string // base URL of the Dapr sidecar
+	serviceBus     string // replaces https://NAMESPACE when set
 	// semantic is the semantic cache, in the external cache when there is
 	// one, else in the internal cache.
 	semantic *semcache.Cache
@@ -173,6 +184,9 @@ type state struct {
 	secrets []string
 	// validation holds what the validation policies need: compiled schemas.
 	validation *validation
+	// crossDomain is the global cross-domain document, served at
+	// /crossdomain.xml before routing; "" when there is none.
+	crossDomain string
 }
 
 // New builds a Gateway serving snap.
@@ -200,6 +214,7 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		g.limits = limit.NewMemory()
 	}
 	g.authorizations = opts.Authorizations
+	g.dapr, g.serviceBus = daprEndpoint(opts.Dapr), strings.TrimRight(opts.ServiceBus, "/")
 	if g.authorizations == nil {
 		g.authorizations = envAuthorizations()
 	}
@@ -270,7 +285,8 @@ func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
 		// global policy: forward every request.
 		pols = &config.Policies{Global: policy.DefaultGlobal()}
 	}
-	st := &state{snap: snap, router: r, keys: newKeyring(snap, g.allAccess), pipes: buildPipelines(snap, pols)}
+	st := &state{snap: snap, router: r, keys: newKeyring(snap, g.allAccess), pipes: buildPipelines(snap, pols),
+		crossDomain: globalCrossDomain(pols.Global)}
 	st.validators, diags = g.compileValidators(st.pipes)
 	var bd diag.List
 	st.backends, bd = compileBackends(snap)
@@ -521,6 +537,9 @@ func (x *exchange) serve() {
 		x.query = r.URL.Query()
 	}
 	header := r.Header.Get
+	if x.serveCrossDomain() {
+		return
+	}
 	x.m = x.st.router.route(r.Method, r.URL.EscapedPath(), x.query, header)
 	if x.m == nil {
 		x.pipe = x.pipeline()

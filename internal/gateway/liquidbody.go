@@ -45,6 +45,10 @@ func compileTemplates(pipes map[pipelineKey]*policy.Effective, lim liquid.Limits
 					add(p.Body)
 				case *policy.SendRequest:
 					add(p.Body)
+				case *policy.InvokeDaprBinding:
+					add(p.Data)
+				case *policy.PublishToDapr:
+					add(p.Body)
 				}
 			})
 		}

@@ -34,7 +34,8 @@ var runnable = map[string]bool{
 	"llm-token-limit": true, "azure-openai-token-limit": true, "llm-emit-token-metric": true, "azure-openai-emit-token-metric": true,
 	"llm-semantic-cache-lookup": true, "azure-openai-semantic-cache-lookup": true, "llm-semantic-cache-store": true,
 	"azure-openai-semantic-cache-store": true, "llm-content-safety": true, "get-authorization-context": true,
-	"redirect-content-urls": true, "proxy": true,
+	"redirect-content-urls": true, "proxy": true, "cross-domain": true, "validate-odata-request": true,
+	"invoke-dapr-binding": true, "publish-to-dapr": true, "send-service-bus-message": true,
 }
 
 // Runnable reports whether the gateway executes the policy name.
@@ -138,6 +139,16 @@ func (x *exchange) exec(st *policy.Step, began time.Time) (flow, *Error) {
 		return next, x.execRedirectContentURLs(st, began)
 	case *policy.ValidateContent:
 		return next, x.execValidateContent(st, p, began)
+	case *policy.ValidateODataRequest:
+		return next, x.execValidateODataRequest(st, p, began)
+	case *policy.CrossDomain:
+		return x.execCrossDomain(st, p, began)
+	case *policy.InvokeDaprBinding:
+		return next, x.execInvokeDaprBinding(st, p, began)
+	case *policy.PublishToDapr:
+		return next, x.execPublishToDapr(st, p, began)
+	case *policy.SendServiceBusMessage:
+		return next, x.execSendServiceBusMessage(st, p, began)
 	case *policy.ValidateParameters:
 		return next, x.execValidateParameters(st, p, began)
 	case *policy.ValidateHeaders:

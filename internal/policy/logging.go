@@ -131,25 +131,3 @@ func parseLogToEventHub(l *loader, e *xmlscan.Element, _ ctx) Policy {
 	p.Message = l.text(e, false)
 	return p
 }
-
-// Opaque is a policy tollgate knows by name but does not model attribute by
-// attribute (Dapr, Service Bus, GraphQL data sources, OData and GraphQL
-// validation). Its attributes are read
-// with named values substituted; nothing else is checked.
-type Opaque struct {
-	Element string
-	Attrs   map[string]Value
-}
-
-// PolicyName implements Policy.
-func (p *Opaque) PolicyName() string { return p.Element }
-
-func parseOpaque(l *loader, e *xmlscan.Element, _ ctx) Policy {
-	p := &Opaque{Element: e.Name, Attrs: map[string]Value{}}
-	a := l.attrs(e, true)
-	for _, at := range e.Attrs {
-		p.Attrs[at.Name] = a.str(at.Name, expr)
-	}
-	a.done()
-	return p
-}

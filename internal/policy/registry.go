@@ -97,10 +97,12 @@ func policyTable() map[string]spec {
 		"llm-content-safety":                 {parse: parseLLMContentSafety, sections: in},
 
 		// Content validation.
-		"validate-content":     {parse: parseValidateContent, sections: in | out | oe},
-		"validate-parameters":  {parse: parseValidateParameters, sections: in},
-		"validate-headers":     {parse: parseValidateHeaders, sections: out | oe},
-		"validate-status-code": {parse: parseValidateStatusCode, sections: out | oe},
+		"validate-content":         {parse: parseValidateContent, sections: in | out | oe},
+		"validate-parameters":      {parse: parseValidateParameters, sections: in},
+		"validate-headers":         {parse: parseValidateHeaders, sections: out | oe},
+		"validate-status-code":     {parse: parseValidateStatusCode, sections: out | oe},
+		"validate-odata-request":   {parse: parseValidateODataRequest, sections: in, once: true},
+		"validate-graphql-request": {parse: parseValidateGraphQLRequest, sections: in, once: true},
 
 		// Logging and metrics.
 		"trace":                          {parse: parseTrace, sections: all},
@@ -108,12 +110,10 @@ func policyTable() map[string]spec {
 		"llm-emit-token-metric":          {parse: parseLLMEmitTokenMetric, sections: in},
 		"azure-openai-emit-token-metric": {parse: parseLLMEmitTokenMetric, sections: in},
 
-		// Known by name only (see Opaque).
-		"validate-odata-request":   {parse: parseOpaque, sections: in},
-		"validate-graphql-request": {parse: parseOpaque, sections: in},
-		"send-service-bus-message": {parse: parseOpaque, sections: all},
-		"publish-to-dapr":          {parse: parseOpaque, sections: all},
-		"invoke-dapr-binding":      {parse: parseOpaque, sections: all},
+		// Messaging: Dapr and Service Bus.
+		"send-service-bus-message": {parse: parseSendServiceBusMessage, sections: all},
+		"publish-to-dapr":          {parse: parsePublishToDapr, sections: all},
+		"invoke-dapr-binding":      {parse: parseInvokeDaprBinding, sections: all},
 	}
 }
 

@@ -289,6 +289,7 @@ func parseJSONP(l *loader, e *xmlscan.Element, _ ctx) Policy {
 // served as written.
 type CrossDomain struct {
 	Document *xmlscan.Element // <cross-domain-policy>
+	XML      string           // the document as served: an XML declaration and the element as written
 }
 
 // PolicyName implements Policy.
@@ -299,6 +300,10 @@ func parseCrossDomain(l *loader, e *xmlscan.Element, _ ctx) Policy {
 	p := &CrossDomain{}
 	for _, k := range l.elems(e, "cross-domain-policy") {
 		p.Document = k
+		p.XML = "<?xml version=\"1.0\"?>\n" + k.Span().Text() + "\n"
+	}
+	if p.Document == nil {
+		l.diags.Errorf(e.NameSpan, "missing-element", "<cross-domain> requires a <cross-domain-policy> document")
 	}
 	return p
 }
