@@ -21,6 +21,7 @@ var layers = map[string]int{
 	"internal/demo":                    0,
 	"internal/diag":                    0,
 	"internal/dotnet":                  0,
+	"internal/graphql":                 0,
 	"internal/kql":                     0,
 	"internal/llm":                     0,
 	"internal/redisclient":             0,
@@ -96,6 +97,7 @@ var owners = map[string][]string{
 	"go.opentelemetry.io/proto/otlp":           {"internal/otel"},
 	"google.golang.org/protobuf":               {"internal/otel"},
 	"github.com/twmb/franz-go":                 {"internal/eventhub", "internal/loadbench/cmd/loadsink"}, // the harness's Kafka broker (kfake)
+	"github.com/vektah/gqlparser/v2":           {"internal/graphql"},
 }
 
 // noHTTP are the packages of the language and policy core, which must not

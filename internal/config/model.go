@@ -70,6 +70,8 @@ type API struct {
 	Operations []*Operation // sorted by name
 	Products   []*Product   // products that link this API, sorted by name
 	Policy     *diag.File   // apis/<id>/policy.xml, or nil
+	// GraphQLSchema is apis/<id>/specification.graphql (SDL), or nil.
+	GraphQLSchema *diag.File
 
 	Info diag.Span // apiInformation.json, for diagnostics
 }

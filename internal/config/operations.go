@@ -203,7 +203,21 @@ func (l *loader) operationsFromSpec(a *API) bool {
 		(&specReader{l: l, api: a, root: root, file: f}).read()
 		return true
 	}
-	for _, ext := range []string{"graphql", "wsdl", "wadl"} {
+	if fileExists(l.path("apis", a.ID, "specification.graphql")) {
+		// A GraphQL API has one endpoint, the API's path, taking queries by
+		// GET and POST; its schema serves validate-graphql-request.
+		f := l.readFile("apis", a.ID, "specification.graphql")
+		if f == nil {
+			return false
+		}
+		a.GraphQLSchema = f
+		for _, m := range []string{"GET", "POST"} {
+			a.Operations = append(a.Operations, &Operation{Name: "graphql-" + strings.ToLower(m), DisplayName: "GraphQL " + m,
+				Method: m, URLTemplate: "/", Where: fileSpan(f)})
+		}
+		return true
+	}
+	for _, ext := range []string{"wsdl", "wadl"} {
 		p := l.path("apis", a.ID, "specification."+ext)
 		if fileExists(p) {
 			l.diags.WarnAt(diag.Position{Filename: p}, "unsupported",

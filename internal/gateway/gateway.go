@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/diag"
 	"github.com/tollgate/tollgate/internal/expr"
+	"github.com/tollgate/tollgate/internal/graphql"
 	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/liquid"
 	"github.com/tollgate/tollgate/internal/policy"
@@ -187,6 +188,8 @@ type state struct {
 	// crossDomain is the global cross-domain document, served at
 	// /crossdomain.xml before routing; "" when there is none.
 	crossDomain string
+	// graphQL are the parsed schemas of the GraphQL APIs, by API id.
+	graphQL map[string]*graphql.Schema
 }
 
 // New builds a Gateway serving snap.
@@ -295,6 +298,8 @@ func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
 	diags.Append(bd)
 	st.validation, bd = compileValidation(snap, st.pipes)
 	diags.Append(bd)
+	st.graphQL, bd = compileGraphQL(snap, st.pipes)
+	diags.Append(bd)
 	for _, nv := range snap.NamedValues {
 		if nv.Secret && nv.Value != "" {
 			st.secrets = append(st.secrets, nv.Value)
@@ -383,11 +388,14 @@ type exchange struct {
 	corsHeaders  http.Header // CORS headers of the cors policy that matched
 	corsRan      bool
 	preflight    bool // a CORS preflight answered by cors policies
-	deferred     []deferredCount
-	cachePending *pendingStore
-	clientCert   *Certificate // set by authentication-certificate
-	proxy        *url.URL     // set by proxy: the backend request goes through it
-	llm          *llmState    // the AI gateway policies' work, nil when none ran
+	// graphQLFieldErrors are the errors of fields validate-graphql-request
+	// removed, added to the response's errors in outbound.
+	graphQLFieldErrors []graphql.Error
+	deferred           []deferredCount
+	cachePending       *pendingStore
+	clientCert         *Certificate // set by authentication-certificate
+	proxy              *url.URL     // set by proxy: the backend request goes through it
+	llm                *llmState    // the AI gateway policies' work, nil when none ran
 	// secrets are values this request obtained that must not reach the log
 	// (access tokens of get-authorization-context).
 	secrets []string

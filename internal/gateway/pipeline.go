@@ -102,6 +102,9 @@ func (x *exchange) runPipeline() {
 			continue
 		}
 		x.section = s
+		if s == policy.Outbound {
+			x.mergeGraphQLFieldErrors()
+		}
 		f, err := x.runSteps(x.pipe.Sections[s])
 		if err != nil {
 			x.handleError(err)

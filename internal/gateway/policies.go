@@ -34,7 +34,7 @@ var runnable = map[string]bool{
 	"llm-token-limit": true, "azure-openai-token-limit": true, "llm-emit-token-metric": true, "azure-openai-emit-token-metric": true,
 	"llm-semantic-cache-lookup": true, "azure-openai-semantic-cache-lookup": true, "llm-semantic-cache-store": true,
 	"azure-openai-semantic-cache-store": true, "llm-content-safety": true, "get-authorization-context": true,
-	"redirect-content-urls": true, "proxy": true, "cross-domain": true, "validate-odata-request": true,
+	"redirect-content-urls": true, "proxy": true, "cross-domain": true, "validate-odata-request": true, "validate-graphql-request": true,
 	"invoke-dapr-binding": true, "publish-to-dapr": true, "send-service-bus-message": true,
 }
 
@@ -139,6 +139,8 @@ func (x *exchange) exec(st *policy.Step, began time.Time) (flow, *Error) {
 		return next, x.execRedirectContentURLs(st, began)
 	case *policy.ValidateContent:
 		return next, x.execValidateContent(st, p, began)
+	case *policy.ValidateGraphQLRequest:
+		return next, x.execValidateGraphQLRequest(st, p, began)
 	case *policy.ValidateODataRequest:
 		return next, x.execValidateODataRequest(st, p, began)
 	case *policy.CrossDomain:

@@ -31,9 +31,7 @@ const policyCorpus = "../../testdata/policycorpus"
 // list.
 var corpusExpectedFailures = map[string]string{
 	// Policies tollgate does not run yet.
-	"Azure-Samples/api-management-sample-apis/src/ApiManagement/TodoGraphQLApi/policy.xml":                  "apis/test/policy.xml:4:10 unsupported-policy", // validate-graphql-request
-	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/validate-graphql-request.xml": "apis/test/policy.xml:4:4 unsupported-policy",
-	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/xsl-transform.xml":            "apis/test/policy.xml:4:4 unsupported-policy",
+	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/xsl-transform.xml": "apis/test/policy.xml:4:4 unsupported-policy",
 	// validate-content with schema-id (a global schema) and validate-as="xml".
 	"Azure/azure-api-management-policy-toolkit/test/Test.Decompiling/TestData/validate-content.xml": "apis/test/policy.xml:8:92 unsupported-validation",
 }
