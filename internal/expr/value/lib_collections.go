@@ -243,6 +243,14 @@ func (u *Lib) buildCollections() {
 			dict(c).Set(c.Args[0], c.Args[1])
 			return nil
 		}),
+		meth("TryAdd", 2, 2, u.Bool, func(c Call) Value {
+			c.NotNull(0, "key")
+			if _, ok := dict(c).Get(c.Args[0]); ok {
+				return false
+			}
+			dict(c).Set(c.Args[0], c.Args[1])
+			return true
+		}),
 		meth("ContainsKey", 1, 1, u.Bool, func(c Call) Value { c.NotNull(0, "key"); _, ok := dict(c).Get(c.Args[0]); return ok }),
 		meth("ContainsValue", 1, 1, u.Bool, func(c Call) Value {
 			for _, v := range dict(c).Vals {

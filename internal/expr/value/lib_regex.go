@@ -376,7 +376,11 @@ func (u *Lib) buildRegex() {
 	})
 	staticSplit.Params = []string{"input", "pattern", "options", "matchTimeout"}
 	staticSplit.ArgTypes = []*Type{u.String, u.String, nil, u.TimeSpan}
+	count := func(c Call, r *Regex, s string, at int) Value {
+		return int32(len(matches(c, r, s, at).(*matchColl).Items))
+	}
 	u.Regex.addStatic(
+		static("Count", u.Int, count),
 		static("IsMatch", u.Bool, isMatch),
 		static("Match", u.Match, match),
 		static("Matches", u.MatchCollection, matches),
@@ -471,6 +475,7 @@ func (u *Lib) buildRegex() {
 	instSplit.Params = []string{"input", "count", "startat"}
 	instSplit.ArgTypes = []*Type{u.String, u.Int, u.Int}
 	u.Regex.add(
+		inst("Count", u.Int, count),
 		inst("IsMatch", u.Bool, isMatch), instMatch, inst("Matches", u.MatchCollection, matches),
 		instSplit, instReplace,
 		prop("Options", u.Types["RegexOptions"], func(c Call) Value {
