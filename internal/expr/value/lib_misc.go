@@ -15,7 +15,8 @@ import (
 
 // URI is a System.Uri.
 type URI struct {
-	U *url.URL
+	U    *url.URL
+	Orig string // the string it was made from (OriginalString)
 }
 
 // DotnetString implements Stringer.
@@ -362,10 +363,14 @@ func (u *Lib) buildMisc() {
 		}),
 		meth("EscapeUriString", 1, 1, u.String, func(c Call) Value { return (&url.URL{Path: c.Str(0)}).EscapedPath() }),
 		meth("IsWellFormedUriString", 2, 2, u.Bool, func(c Call) Value {
-			p, err := url.Parse(c.Str(0))
-			return err == nil && p.Scheme != "" && p.Host != ""
+			if c.IsNull(0) {
+				return false
+			}
+			_, ok := parseURI(c.Str(0), uriKind(c, 1))
+			return ok && !strings.ContainsAny(c.Str(0), " \\")
 		}),
 	)
+	u.newType("UriKind", "System.UriKind", u.Object).EnumValues = map[string]int64{"RelativeOrAbsolute": 0, "Absolute": 1, "Relative": 2}
 	uri.NewMin = 1
 	uri.New = func(c Call) Value {
 		s := c.Str(0)
@@ -375,14 +380,18 @@ func (u *Lib) buildMisc() {
 				if err != nil {
 					Throw("System.UriFormatException", "Invalid URI: The format of the URI could not be determined.")
 				}
-				return &URI{U: base.U.ResolveReference(ref)}
+				return &URI{U: base.U.ResolveReference(ref), Orig: c.Str(1)}
 			}
 		}
-		p, err := url.Parse(s)
-		if err != nil || p.Scheme == "" {
+		kind := int64(uriAbsolute)
+		if c.Has(1) {
+			kind = uriKind(c, 1)
+		}
+		p, ok := parseURI(s, kind)
+		if !ok {
 			Throw("System.UriFormatException", "Invalid URI: The format of the URI could not be determined.")
 		}
-		return &URI{U: p}
+		return &URI{U: p, Orig: s}
 	}
 	ux := func(c Call) *url.URL { return c.This.(*URI).U }
 	up := u.newType("UriPartial", "System.UriPartial", u.Object)
@@ -719,4 +728,40 @@ func leftPart(p *url.URL, part int64) string {
 		out += "?" + p.RawQuery
 	}
 	return out
+}
+
+// UriKind values.
+const (
+	uriRelativeOrAbsolute = 0
+	uriAbsolute           = 1
+	uriRelative           = 2
+)
+
+// uriKind reads the UriKind argument i.
+func uriKind(c Call, i int) int64 {
+	e, ok := c.Args[i].(Enum)
+	if !ok || e.T.FullName != "System.UriKind" {
+		ThrowCast(c.Args[i], "System.UriKind")
+	}
+	if e.V < 0 || e.V > 2 {
+		Throw(ExArgument, "The value '%d' passed for the UriKind parameter is invalid.", e.V)
+	}
+	return e.V
+}
+
+// parseURI parses s as a URI of the kind asked: absolute ones have a scheme
+// and, for http(s), a host.
+func parseURI(s string, kind int64) (*url.URL, bool) {
+	p, err := url.Parse(s)
+	if err != nil {
+		return nil, false
+	}
+	abs := p.Scheme != "" && (p.Host != "" || p.Opaque != "" || (p.Scheme != "http" && p.Scheme != "https"))
+	switch kind {
+	case uriAbsolute:
+		return p, abs
+	case uriRelative:
+		return p, p.Scheme == ""
+	}
+	return p, abs || p.Scheme == ""
 }

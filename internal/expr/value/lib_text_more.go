@@ -251,7 +251,7 @@ func (u *Lib) buildTextMore() {
 		x := newURI(c).(*URI)
 		v := *x.U
 		v.Scheme, v.Host = strings.ToLower(v.Scheme), strings.ToLower(v.Host)
-		return &URI{U: &v}
+		return &URI{U: &v, Orig: x.Orig}
 	}
 	defaultPort := func(scheme string) string {
 		switch scheme {
@@ -283,6 +283,12 @@ func (u *Lib) buildTextMore() {
 			return StringArray(segs)
 		}),
 		prop("IsAbsoluteUri", u.Bool, func(c Call) Value { return ux(c).IsAbs() }),
+		prop("OriginalString", u.String, func(c Call) Value {
+			if o := c.This.(*URI).Orig; o != "" {
+				return o
+			}
+			return ux(c).String()
+		}),
 		prop("IsDefaultPort", u.Bool, func(c Call) Value {
 			p := ux(c).Port()
 			return p == "" || p == defaultPort(ux(c).Scheme)
