@@ -676,3 +676,35 @@ func itoa(i int) string {
 	s, _ := dotnet.FormatInt(int64(i), "")
 	return s
 }
+
+// Merge merges content into t as Json.NET's JContainer.Merge does with its
+// default settings: into an object, each property of an object is added
+// when t lacks it, merged when both values are objects or both arrays, and
+// replaces t's value otherwise, except that a null never replaces one; into
+// an array, the items of an array are appended. Content of another kind
+// changes nothing. Values are copied, never shared.
+func (t *Token) Merge(content *Token) {
+	if content == nil {
+		return
+	}
+	switch {
+	case t.typ == Object && content.typ == Object:
+		for _, p := range content.Properties() {
+			v := p.Value()
+			old := t.Get(p.Name())
+			switch {
+			case old == nil && t.Property(p.Name()) == nil:
+				t.Set(p.Name(), v.DeepClone())
+			case old != nil && (old.typ == Object || old.typ == Array) && old.typ == v.typ:
+				old.Merge(v)
+			case v.typ == Null:
+			default:
+				t.Set(p.Name(), v.DeepClone())
+			}
+		}
+	case t.typ == Array && content.typ == Array:
+		for _, it := range content.Children() {
+			t.Add(it.DeepClone())
+		}
+	}
+}

@@ -537,6 +537,12 @@ func (u *Lib) buildJSON() {
 			return nil
 		}),
 		meth("RemoveAll", 0, 0, u.Void, func(c Call) Value { tok(c).RemoveAll(); return nil }),
+		meth("Merge", 1, 1, u.Void, func(c Call) Value {
+			if other, ok := c.Args[0].(*jsonx.Token); ok && other != tok(c) {
+				tok(c).Merge(other)
+			}
+			return nil
+		}),
 	)
 	u.JObject.add(
 		meth("Properties", 0, 0, u.SeqOf(u.JProperty), func(c Call) Value { return tokensSeq(u, tok(c).Properties(), u.JProperty) }),
