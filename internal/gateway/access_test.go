@@ -31,6 +31,20 @@ const (
 	apiKeyOnly = "api-only-primary-key-000000"
 )
 
+// writeFolder writes files to a new folder and returns its path.
+func writeFolder(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for rel, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // newSite writes files over a base folder — API "test" at path "test" with
 // operations GET/POST /items and GET /items/{id}, product "gold" holding it
 // with subscription key productKey, and an API-scoped subscription with key
@@ -59,14 +73,10 @@ func newSite(t *testing.T, files map[string]string, opts Options) *site {
 		}
 		base[k] = v
 	}
-	dir := t.TempDir()
-	for rel, data := range base {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(strings.ReplaceAll(data, "$BACKEND$", backend.URL)), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	for k, v := range base {
+		base[k] = strings.ReplaceAll(v, "$BACKEND$", backend.URL)
 	}
+	dir := writeFolder(t, base)
 	snap, diags := config.Load(dir, config.Options{})
 	pols, pd := config.LoadPolicies(snap, PolicyOptions())
 	diags.Append(pd)

@@ -401,13 +401,19 @@ func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began
 	if rerr != nil {
 		return backendFailure(target, rerr)
 	}
+	x.vars().Set(name, responseValue(resp, data))
+	x.tracePolicy(st, began, "%s %s answered %d (%d bytes); stored in context.Variables[%q]", method, target.Redacted(), resp.StatusCode, len(data), name)
+	return nil
+}
+
+// responseValue is resp, whose body was read as data, as the IResponse that
+// policies store in a variable.
+func responseValue(resp *http.Response, data []byte) *expr.Response {
 	pairs := make(expr.PairHeaders, 0, len(resp.Header))
 	for _, k := range sortedStrings(mapKeys(resp.Header)) {
 		pairs = append(pairs, expr.HeaderPair{Name: k, Values: resp.Header[k]})
 	}
-	x.vars().Set(name, &expr.Response{StatusCode: resp.StatusCode, StatusReason: http.StatusText(resp.StatusCode), Headers: pairs, Body: &expr.BytesBody{Data: data}})
-	x.tracePolicy(st, began, "%s %s answered %d (%d bytes); stored in context.Variables[%q]", method, target.Redacted(), resp.StatusCode, len(data), name)
-	return nil
+	return &expr.Response{StatusCode: resp.StatusCode, StatusReason: http.StatusText(resp.StatusCode), Headers: pairs, Body: &expr.BytesBody{Data: data}}
 }
 
 // traceEntry builds the entry of a trace policy.

@@ -35,8 +35,13 @@ func (x *exchange) serveCrossDomain() bool {
 	if x.st.crossDomain == "" || r.URL.Path != crossDomainPath || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return false
 	}
-	x.resp = outResponse{status: http.StatusOK, header: http.Header{"Content-Type": {"application/xml"}}, body: newBytesBody([]byte(x.st.crossDomain))}
+	x.resp = crossDomainResponse(x.st.crossDomain)
 	return true
+}
+
+// crossDomainResponse answers with the cross-domain document doc.
+func crossDomainResponse(doc string) outResponse {
+	return outResponse{status: http.StatusOK, header: http.Header{"Content-Type": {"application/xml"}}, body: newBytesBody([]byte(doc))}
 }
 
 // execCrossDomain runs a cross-domain policy reached in a pipeline (at a
@@ -48,7 +53,7 @@ func (x *exchange) execCrossDomain(st *policy.Step, p *policy.CrossDomain, began
 		return next, nil
 	}
 	x.resp.body.close()
-	x.resp = outResponse{status: http.StatusOK, header: http.Header{"Content-Type": {"application/xml"}}, body: newBytesBody([]byte(p.XML))}
+	x.resp = crossDomainResponse(p.XML)
 	x.tracePolicy(st, began, "answered %s with the cross-domain document", crossDomainPath)
 	return ended, nil
 }

@@ -36,13 +36,27 @@ type recorder struct {
 	srv   *httptest.Server
 }
 
-func newRecorder(t *testing.T) *recorder {
+func newRecorder(t *testing.T) *recorder { return newAnsweringRecorder(t, nil) }
+
+// newAnsweringRecorder is a recorder that answers each call with the status
+// and JSON body answer gives for its path (a body of "" is no body); a nil
+// answer is newRecorder's.
+func newAnsweringRecorder(t *testing.T, answer func(path string) (int, string)) *recorder {
 	rec := &recorder{}
 	rec.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
 		rec.calls = append(rec.calls, backendCall{r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Clone(), string(body)})
 		rec.mu.Unlock()
+		if answer != nil {
+			status, body := answer(r.URL.Path)
+			if body != "" {
+				w.Header().Set("Content-Type", "application/json")
+			}
+			w.WriteHeader(status)
+			io.WriteString(w, body)
+			return
+		}
 		if d := r.URL.Query().Get("sleep"); d != "" {
 			pause, _ := time.ParseDuration(d)
 			select {

@@ -156,12 +156,11 @@ func (x *exchange) execValidateGraphQLRequest(st *policy.Step, p *policy.Validat
 // storeGraphQLErrors puts errs in GraphQL_ERRORS and in the policy's
 // error-variable-name, as JSON arrays of GraphQL errors.
 func (x *exchange) storeGraphQLErrors(name policy.Value, errs []graphql.Error) {
-	body := graphql.ErrorBody(errs) // {"errors":[...]}
-	obj, err := jsonx.ParseObject(string(body))
+	b, _ := json.Marshal(errs)
+	list, err := jsonx.Parse(string(b))
 	if err != nil {
 		return
 	}
-	list := obj.Get("errors")
 	x.vars().Set(graphQLErrorsVariable, list)
 	if n := strings.TrimSpace(name.Resolved()); name.Set && n != "" {
 		x.vars().Set(n, list)

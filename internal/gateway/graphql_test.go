@@ -5,13 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/tollgate/tollgate/internal/config"
 )
 
 const graphQLSchemaSDL = `type Query { users: [User!]! me: User }
@@ -120,34 +116,13 @@ func TestValidateGraphQLRequestBadRule(t *testing.T) {
 	}
 }
 
-// writeFolder writes files to a new folder and returns its path.
-func writeFolder(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for rel, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-// loadFolderError loads dir and builds a gateway from it, and returns the
-// errors that refuse it (failing when there are none).
+// loadFolderError loads dir as tollgate run does and returns the errors
+// that refuse it (failing when there are none).
 func loadFolderError(t *testing.T, dir string) string {
 	t.Helper()
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, PolicyOptions())
-	diags.Append(pd)
-	if diags.HasErrors() {
-		return diags.String()
-	}
-	snap.Policies = pols
-	_, err := New(snap, Options{})
-	if err == nil {
+	_, diags := loadCorpusFolder(dir)
+	if !diags.HasErrors() {
 		t.Fatal("the folder loads; want an error")
 	}
-	return err.Error()
+	return diags.String()
 }

@@ -140,6 +140,13 @@ func (x *exchange) managedIdentityToken(st *policy.Step, p *policy.Authenticatio
 	if err != nil {
 		return "", err
 	}
+	return x.identityToken(st, resource, clientID, ignore, began)
+}
+
+// identityToken gets a token for resource from the gateway's managed
+// identity (clientID picks a user-assigned one) and masks it in the trace;
+// "" without an error when ignore lets the request go on without one.
+func (x *exchange) identityToken(st *policy.Step, resource, clientID string, ignore bool, began time.Time) (string, *Error) {
 	if x.g.tokens == nil {
 		if ignore {
 			return "", nil

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tollgate/tollgate/internal/expr"
 	"github.com/tollgate/tollgate/internal/policy"
 )
 
@@ -57,13 +56,9 @@ func (x *exchange) execInvokeDaprBinding(st *policy.Step, p *policy.InvokeDaprBi
 	if err != nil {
 		return err
 	}
-	meta := map[string]string{}
-	for _, m := range p.Metadata {
-		v, err := x.str(st, m.Value)
-		if err != nil {
-			return err
-		}
-		meta[m.Name.Resolved()] = v
+	meta, err := x.paramValues(st, p.Metadata)
+	if err != nil {
+		return err
 	}
 	// Dapr takes the binding's data as any JSON value: JSON text goes as
 	// it is, anything else as a JSON string.
@@ -153,17 +148,10 @@ func (x *exchange) execSendServiceBusMessage(st *policy.Step, p *policy.SendServ
 	if base == "" {
 		base = "https://" + ns
 	}
-	if x.g.tokens == nil {
-		return &Error{Source: st.Name, Reason: "ManagedIdentityNotConfigured", Status: 500, Message: "Managed identity is not available.",
-			Cause: "send-service-bus-message authenticates with the gateway's managed identity, and no token source is configured: set IDENTITY_ENDPOINT and IDENTITY_HEADER (or --managed-identity-endpoint), or TOLLGATE_MANAGED_IDENTITY_TOKEN for a fixed token"}
-	}
-	tok, terr := x.g.tokens.get(x.r.Context(), serviceBusResource, clientID)
+	tok, terr := x.identityToken(st, serviceBusResource, clientID, false, began)
 	if terr != nil {
-		return &Error{Source: st.Name, Reason: "ManagedIdentityTokenFailure", Status: 500, Message: "Could not obtain an access token for the managed identity.",
-			Cause: fmt.Sprintf("send-service-bus-message to %s: token for resource %q: %v", ns, serviceBusResource, terr)}
-	}
-	if x.trace != nil {
-		x.trace.Mask(tok)
+		terr.Cause = "send-service-bus-message to " + ns + " authenticates with the gateway's managed identity: " + terr.Cause
+		return terr
 	}
 	h.Set("Authorization", "Bearer "+tok)
 	ct := "text/plain"
@@ -218,11 +206,7 @@ func (x *exchange) sideCall(st *policy.Step, c sideCall, began time.Time) *Error
 	if c.responseVariable != "" {
 		var v any
 		if serr == nil {
-			pairs := make(expr.PairHeaders, 0, len(resp.Header))
-			for _, k := range sortedStrings(mapKeys(resp.Header)) {
-				pairs = append(pairs, expr.HeaderPair{Name: k, Values: resp.Header[k]})
-			}
-			v = &expr.Response{StatusCode: status, StatusReason: http.StatusText(status), Headers: pairs, Body: &expr.BytesBody{Data: data}}
+			v = responseValue(resp, data)
 		}
 		x.vars().Set(c.responseVariable, v)
 	}
@@ -242,7 +226,7 @@ func (x *exchange) sideCall(st *policy.Step, c sideCall, began time.Time) *Error
 			why = serr.Message
 		}
 	} else {
-		why = fmt.Sprintf("answered %d: %s", status, clip(string(data), 200))
+		why = fmt.Sprintf("answered %d: %s", status, snippet(data))
 	}
 	if c.ignoreError {
 		x.tracePolicy(st, began, "POST %s: %s failed (%s); ignore-error=\"true\"%s", u.Redacted(), c.what, why, stored)
@@ -269,12 +253,4 @@ func (x *exchange) sideCall(st *policy.Step, c sideCall, began time.Time) *Error
 		e.Header = http.Header{"Content-Type": {ct}}
 	}
 	return e
-}
-
-// clip shortens s to at most n bytes for a cause.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

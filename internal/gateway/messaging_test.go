@@ -2,64 +2,14 @@ package gateway
 
 import (
 	"encoding/json"
-	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// sidecarCall is one request a loopback Dapr sidecar or Service Bus
-// endpoint received.
-type sidecarCall struct {
-	path   string
-	header http.Header
-	body   string
-}
-
-// sidecar is a loopback server speaking the Dapr sidecar's HTTP API (and
-// Service Bus's REST send) as far as the tests need: it records each call
-// and answers as answer says for its path.
-type sidecar struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	calls []sidecarCall
-}
-
-func newSidecar(t *testing.T, answer func(path string) (int, string)) *sidecar {
-	rec := &sidecar{}
-	rec.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rec.mu.Lock()
-		rec.calls = append(rec.calls, sidecarCall{r.URL.Path, r.Header.Clone(), string(b)})
-		rec.mu.Unlock()
-		status, body := answer(r.URL.Path)
-		if body != "" {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(rec.srv.Close)
-	return rec
-}
-
-func (rec *sidecar) last(t *testing.T) sidecarCall {
-	t.Helper()
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if len(rec.calls) == 0 {
-		t.Fatal("the sidecar received no call")
-	}
-	return rec.calls[len(rec.calls)-1]
-}
 
 const policyTail = `<backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
 
 func TestInvokeDaprBinding(t *testing.T) {
-	sc := newSidecar(t, func(path string) (int, string) {
+	sc := newAnsweringRecorder(t, func(path string) (int, string) {
 		if strings.HasSuffix(path, "/broken") {
 			return 500, `{"errorCode":"ERR_INVOKE_OUTPUT_BINDING","message":"error invoking output binding broken"}`
 		}
@@ -87,19 +37,19 @@ func TestInvokeDaprBinding(t *testing.T) {
 		t.Fatalf("binding answered: status %d body %q; want 200 with the sidecar's answer from the variable", r.status, r.body)
 	}
 	call := sc.last(t)
-	if call.path != "/v1.0/bindings/orders" || call.header.Get("Content-Type") != "application/json" {
-		t.Errorf("sidecar got %s with Content-Type %q", call.path, call.header.Get("Content-Type"))
+	if call.Path != "/v1.0/bindings/orders" || call.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("sidecar got %s with Content-Type %q", call.Path, call.Header.Get("Content-Type"))
 	}
 	var sent struct {
 		Data      map[string]int    `json:"data"`
 		Metadata  map[string]string `json:"metadata"`
 		Operation string            `json:"operation"`
 	}
-	if err := json.Unmarshal([]byte(call.body), &sent); err != nil {
-		t.Fatalf("sidecar body %q: %v", call.body, err)
+	if err := json.Unmarshal([]byte(call.Body), &sent); err != nil {
+		t.Fatalf("sidecar body %q: %v", call.Body, err)
 	}
 	if sent.Data["id"] != 42 || sent.Operation != "create" || sent.Metadata["source"] != "tollgate" || sent.Metadata["path"] != "/api/items" {
-		t.Errorf("binding request %s: want data {id:42}, operation create, metadata source and path", call.body)
+		t.Errorf("binding request %s: want data {id:42}, operation create, metadata source and path", call.Body)
 	}
 
 	// An error from the sidecar fails the request with the sidecar's
@@ -111,7 +61,7 @@ func TestInvokeDaprBinding(t *testing.T) {
 	if le := lastError(t, s); le.reason != "DaprRuntimeError" || !strings.Contains(le.cause, "Dapr binding broken answered 500") {
 		t.Errorf("LastError %+v", le)
 	}
-	if body := sc.last(t).body; body != `{"data":"plain text"}` {
+	if body := sc.last(t).Body; body != `{"data":"plain text"}` {
 		t.Errorf("text data sent as %s, want a JSON string", body)
 	}
 
@@ -123,15 +73,11 @@ func TestInvokeDaprBinding(t *testing.T) {
 }
 
 func TestDaprSidecarUnreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	sidecar := closedURL(t)
+	addr := strings.TrimPrefix(sidecar, "http://")
 	s := newSite(t, map[string]string{
 		"apis/test/policy.xml": `<policies><inbound><base /><publish-to-dapr pubsub-name="bus" topic="orders">hello</publish-to-dapr></inbound>` + policyTail,
-	}, Options{Dapr: "http://" + addr})
+	}, Options{Dapr: sidecar})
 	r := s.do(t, "GET", "/test/items", keyHeader, productKey)
 	if r.status != 500 {
 		t.Errorf("status %d, want 500", r.status)
@@ -142,7 +88,7 @@ func TestDaprSidecarUnreachable(t *testing.T) {
 }
 
 func TestPublishToDapr(t *testing.T) {
-	sc := newSidecar(t, func(string) (int, string) { return 204, "" })
+	sc := newAnsweringRecorder(t, func(string) (int, string) { return 204, "" })
 	s := newSite(t, map[string]string{
 		"apis/test/policy.xml": `<policies><inbound><base />
 <publish-to-dapr pubsub-name="bus" topic="@(&quot;orders-&quot; + context.Request.Method.ToLower())" response-variable-name="pub">{"item": 1}</publish-to-dapr>
@@ -154,14 +100,14 @@ func TestPublishToDapr(t *testing.T) {
 		t.Fatalf("status %d body %q; want 200 and 204 from the sidecar", r.status, r.body)
 	}
 	call := sc.last(t)
-	if call.path != "/v1.0/publish/bus/orders-get" || call.body != `{"item": 1}` || call.header.Get("Content-Type") != "application/json" {
-		t.Errorf("sidecar got %s %q (%s)", call.path, call.body, call.header.Get("Content-Type"))
+	if call.Path != "/v1.0/publish/bus/orders-get" || call.Body != `{"item": 1}` || call.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("sidecar got %s %q (%s)", call.Path, call.Body, call.Header.Get("Content-Type"))
 	}
 }
 
 func TestSendServiceBusMessage(t *testing.T) {
 	const token = "sb-token-secret-0123456789"
-	bus := newSidecar(t, func(path string) (int, string) {
+	bus := newAnsweringRecorder(t, func(path string) (int, string) {
 		if strings.HasPrefix(path, "/full/") {
 			return 403, `{"error":"quota exceeded"}`
 		}
@@ -185,9 +131,9 @@ func TestSendServiceBusMessage(t *testing.T) {
 		t.Fatalf("status %d, want 202", r.status)
 	}
 	call := bus.last(t)
-	if call.path != "/orders/messages" || call.header.Get("Authorization") != "Bearer "+token ||
-		call.header.Get("Source") != `"tollgate"` || call.header.Get("Method") != `"GET"` || call.body != `{"at":"/api/items"}` {
-		t.Errorf("Service Bus got %s %q headers %v", call.path, call.body, call.header)
+	if call.Path != "/orders/messages" || call.Header.Get("Authorization") != "Bearer "+token ||
+		call.Header.Get("Source") != `"tollgate"` || call.Header.Get("Method") != `"GET"` || call.Body != `{"at":"/api/items"}` {
+		t.Errorf("Service Bus got %s %q headers %v", call.Path, call.Body, call.Header)
 	}
 
 	r = s.do(t, "GET", "/test/items/1", keyHeader, productKey)

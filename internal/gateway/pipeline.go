@@ -289,6 +289,20 @@ func (x *exchange) hintNamedValue(e *Error) {
 	}
 }
 
+// paramValues evaluates named values (trace metadata, Dapr metadata) into a
+// map by name.
+func (x *exchange) paramValues(st *policy.Step, params []policy.Param) (map[string]string, *Error) {
+	out := make(map[string]string, len(params))
+	for _, p := range params {
+		v, err := x.str(st, p.Value)
+		if err != nil {
+			return nil, err
+		}
+		out[p.Name.Resolved()] = v
+	}
+	return out, nil
+}
+
 // str returns the value of a literal or expression attribute as a string.
 func (x *exchange) str(st *policy.Step, v policy.Value) (string, *Error) {
 	if v.Expr == nil {

@@ -706,13 +706,9 @@ func (x *exchange) execTrace(st *policy.Step, p *policy.Trace, began time.Time) 
 	if err != nil {
 		return err
 	}
-	meta := map[string]string{}
-	for _, m := range p.Metadata {
-		v, err := x.str(st, m.Value)
-		if err != nil {
-			return err
-		}
-		meta[m.Name.Resolved()] = v
+	meta, err := x.paramValues(st, p.Metadata)
+	if err != nil {
+		return err
 	}
 	sev := p.Severity.Resolved()
 	if sev == "" {

@@ -27,6 +27,11 @@ var (
 	odataOptions401 = []string{"$compute", "$index", "$schemaversion"}
 )
 
+// odataError is one OData protocol error, which prevents.
+func odataError(name, typ, details string) *Error {
+	return &Error{Name: name, Type: typ, ValidationRule: ODataRule, Details: details, Action: Prevent, Cause: details}
+}
+
 // odataVersion returns the rank of an OData version (4.0 < 4.01), or -1.
 func odataVersion(v string) int {
 	switch strings.TrimSpace(v) {
@@ -44,9 +49,7 @@ func odataVersion(v string) int {
 // values of the right form), and its body size. Every error prevents.
 func ODataRequest(version, maxVersion, rawQuery string, bodySize int64, lim ODataLimits) []*Error {
 	var errs []*Error
-	header := func(name, details string) {
-		errs = append(errs, &Error{Name: name, Type: RequestHeader, ValidationRule: ODataRule, Details: details, Action: Prevent, Cause: details})
-	}
+	header := func(name, details string) { errs = append(errs, odataError(name, RequestHeader, details)) }
 	lo, hi := odataVersion(lim.Min), odataVersion(lim.Max)
 	effective := lim.Default
 	if effective == "" {
@@ -85,9 +88,7 @@ func ODataRequest(version, maxVersion, rawQuery string, bodySize int64, lim ODat
 // 4.01 the $ prefix is optional and names ignore case; in 4.0 neither.
 func odataQuery(rawQuery string, v401 bool) []*Error {
 	var errs []*Error
-	fail := func(name, details string) {
-		errs = append(errs, &Error{Name: name, Type: QueryParameter, ValidationRule: ODataRule, Details: details, Action: Prevent, Cause: details})
-	}
+	fail := func(name, details string) { errs = append(errs, odataError(name, QueryParameter, details)) }
 	seen := map[string]bool{}
 	for part := range strings.SplitSeq(rawQuery, "&") {
 		if part == "" {
