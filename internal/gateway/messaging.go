@@ -98,15 +98,21 @@ func (x *exchange) execPublishToDapr(st *policy.Step, p *policy.PublishToDapr, b
 	}
 	ct := p.ContentType.Resolved()
 	if ct == "" {
-		ct = "text/plain"
-		if json.Valid([]byte(body)) {
-			ct = "application/json"
-		}
+		ct = contentTypeOf(body)
 	}
 	target := x.g.dapr + "/v1.0/publish/" + url.PathEscape(pubsub) + "/" + url.PathEscape(topic)
 	return x.sideCall(st, sideCall{source: "publish-to-dapr", what: "Dapr topic " + pubsub + "/" + topic, target: target,
 		contentType: ct, payload: []byte(body), timeout: timeout, ignoreError: p.IgnoreError.B,
 		responseVariable: p.ResponseVariableName.Resolved()}, began)
+}
+
+// contentTypeOf is the content type of a message written in a policy:
+// JSON when it is JSON text, plain text otherwise.
+func contentTypeOf(body string) string {
+	if json.Valid([]byte(body)) {
+		return "application/json"
+	}
+	return "text/plain"
 }
 
 // serviceBusResource is the audience of Service Bus access tokens.
@@ -133,15 +139,15 @@ func (x *exchange) execSendServiceBusMessage(st *policy.Step, p *policy.SendServ
 	if err != nil {
 		return err
 	}
+	props, err := x.paramValues(st, p.Properties)
+	if err != nil {
+		return err
+	}
 	h := http.Header{}
-	for _, mp := range p.Properties {
-		v, err := x.str(st, mp.Value)
-		if err != nil {
-			return err
-		}
+	for name, v := range props {
 		// Service Bus reads headers it does not know as the message's
 		// application properties; a quoted value is a string.
-		h.Set(mp.Name.Resolved(), strconv.Quote(v))
+		h.Set(name, strconv.Quote(v))
 	}
 	ns = strings.TrimSpace(ns)
 	base := x.g.serviceBus
@@ -154,12 +160,8 @@ func (x *exchange) execSendServiceBusMessage(st *policy.Step, p *policy.SendServ
 		return terr
 	}
 	h.Set("Authorization", "Bearer "+tok)
-	ct := "text/plain"
-	if json.Valid([]byte(payload)) {
-		ct = "application/json"
-	}
 	return x.sideCall(st, sideCall{source: "send-service-bus-message", what: "Service Bus entity " + name + " of " + ns,
-		target: base + "/" + url.PathEscape(name) + "/messages", header: h, contentType: ct, payload: []byte(payload),
+		target: base + "/" + url.PathEscape(name) + "/messages", header: h, contentType: contentTypeOf(payload), payload: []byte(payload),
 		timeout: 30, serviceBus: true}, began)
 }
 
