@@ -141,6 +141,16 @@ const loggerInformation = `{
 }
 `
 
+// loggerWithoutBroker is the logger of a target with the sink policies but
+// without Kafka: no broker, so its messages stay on the log line.
+const loggerWithoutBroker = `{
+  "properties": {
+    "loggerType": "azureEventHub",
+    "credentials": { "name": "$TOPIC$" }
+  }
+}
+`
+
 // SinksTopic is the Kafka topic the tollgate-sinks target's
 // log-to-eventhub messages go to.
 const SinksTopic = "load-events"
@@ -151,20 +161,21 @@ const SinksTopic = "load-events"
 // "load" with a rate-limit, and a subscription to it whose primary key is
 // Key.
 func WriteFolder(dir, backendURL string) error {
-	return writeFolder(dir, backendURL, "")
+	return writeFolder(dir, backendURL, false, "")
 }
 
 // WriteSinksFolder writes the folder of WriteFolder with the policies that
 // feed every sink: the API's policy first runs a trace policy and a
 // log-to-eventhub to logger "load-events", an Event Hubs logger whose
-// topic SinksTopic is on the Kafka broker at kafka (host:port).
+// topic SinksTopic is on the Kafka broker at kafka (host:port). With kafka
+// empty the logger names no broker, and its messages stay on the log line.
 func WriteSinksFolder(dir, backendURL, kafka string) error {
-	return writeFolder(dir, backendURL, kafka)
+	return writeFolder(dir, backendURL, true, kafka)
 }
 
-func writeFolder(dir, backendURL, kafka string) error {
+func writeFolder(dir, backendURL string, withSinkPolicies bool, kafka string) error {
 	policy := apiPolicy
-	if kafka != "" {
+	if withSinkPolicies {
 		policy = strings.Replace(policy, "    <base />\n", "    <base />\n"+sinkPolicies, 1)
 	}
 	files := []struct{ path, text string }{
@@ -177,9 +188,13 @@ func writeFolder(dir, backendURL, kafka string) error {
 		{"products/load/apis/load/productApiInformation.json", "{}\n"},
 		{"subscriptions/load/subscriptionInformation.json", strings.ReplaceAll(subscriptionInformation, "$KEY$", Key)},
 	}
-	if kafka != "" {
+	if withSinkPolicies {
+		logger := loggerInformation
+		if kafka == "" {
+			logger = loggerWithoutBroker
+		}
 		files = append(files, struct{ path, text string }{"loggers/load-events/loggerInformation.json",
-			strings.NewReplacer("$TOPIC$", SinksTopic, "$KAFKA$", kafka).Replace(loggerInformation)})
+			strings.NewReplacer("$TOPIC$", SinksTopic, "$KAFKA$", kafka).Replace(logger)})
 	}
 	for _, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.path))

@@ -50,10 +50,10 @@ func TestTargets(t *testing.T) {
 		}
 	}
 	all, err := LookupTargets(Targets, "all")
-	if err != nil || slices.ContainsFunc(all, func(t Target) bool { return t.Name == SinksName }) || len(all) != len(Targets)-1 {
+	if err != nil || slices.ContainsFunc(all, func(t Target) bool { return t.NamedOnly }) || len(all) != 3 {
 		t.Errorf("all = %v, %v; want every target but %s", all, err, SinksName)
 	}
-	if ts, err := LookupTargets(Targets, "tollgate,"+SinksName); err != nil || len(ts) != 2 || !ts[1].Sinks {
+	if ts, err := LookupTargets(Targets, "tollgate,"+SinksName); err != nil || len(ts) != 2 || ts[1].Sinks != AllSinks {
 		t.Errorf("named %s: %v, %v", SinksName, ts, err)
 	}
 	for _, bad := range []string{"tollgate,tollgate", "traefik"} {

@@ -337,13 +337,21 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (bas
 	case Tollgate:
 		folder := filepath.Join(r.work, "folder")
 		var args, env []string
-		if t.Sinks {
+		switch {
+		case t.Sinks != 0:
 			folder = filepath.Join(r.work, "folder-"+t.Name)
 			if args, env, err = r.startSinks(ctx, t, folder, "http://"+backend); err != nil {
 				return "", "", err
 			}
-		} else if err := WriteFolder(folder, "http://"+backend); err != nil {
-			return "", "", err
+		case t.SinkPolicies:
+			folder = filepath.Join(r.work, "folder-"+t.Name)
+			if err := WriteSinksFolder(folder, "http://"+backend, ""); err != nil {
+				return "", "", err
+			}
+		default:
+			if err := WriteFolder(folder, "http://"+backend); err != nil {
+				return "", "", err
+			}
 		}
 		logFile := filepath.Join(r.work, t.Name+".log")
 		r.logs = append(r.logs, logFile)
@@ -351,7 +359,7 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (bas
 		if r.cert != nil {
 			args = append(args, "--tls-cert", r.cert.CertFile, "--tls-key", r.cert.KeyFile, "--tls-listen", tlsAddr)
 		}
-		if !t.Sinks && !slices.Contains(t.Args, "--data") {
+		if !slices.Contains(args, "--data") && !slices.Contains(t.Args, "--data") {
 			// A state directory of its own, new for the run: a store left
 			// full by an earlier run (retention deleting rows) or shared
 			// with another target measures something else.
@@ -441,8 +449,10 @@ func preflight(ctx context.Context, name, base string, client *http.Client) erro
 // startSinks starts cmd/loadsink on the load generator's core for target t
 // (an OTLP receiver, a Kafka broker and a scraper of t's /metrics), writes
 // t's folder with the policies that feed them, and returns the arguments
-// and environment that turn t's sinks on: the admin listener, and the
-// OpenTelemetry variables pointing at the receiver.
+// and environment that turn t's sinks on: the admin listener when it is
+// scraped, the OpenTelemetry variables pointing at the receiver when
+// t.Sinks has SinkOTLP, and the broker in the folder's logger when it has
+// SinkKafka.
 func (r *runner) startSinks(ctx context.Context, t Target, folder, backendURL string) (args, env []string, err error) {
 	var otlp, kafka, admin string
 	for _, a := range []*string{&otlp, &kafka, &admin} {
@@ -450,11 +460,20 @@ func (r *runner) startSinks(ctx context.Context, t Target, folder, backendURL st
 			return nil, nil, err
 		}
 	}
-	if err := WriteSinksFolder(folder, backendURL, kafka); err != nil {
+	logged := ""
+	if t.Sinks&SinkKafka != 0 {
+		logged = kafka
+	}
+	if err := WriteSinksFolder(folder, backendURL, logged); err != nil {
 		return nil, nil, err
 	}
+	scrape := ""
+	if t.Sinks&SinkScrape != 0 {
+		scrape = "http://" + admin + "/metrics"
+		args = append(args, "--admin", admin)
+	}
 	p, err := r.start(t.Name+"-sinks", r.loadWrap, filepath.Join(r.bin, "loadsink"),
-		[]string{"-otlp", otlp, "-kafka", kafka, "-scrape", "http://" + admin + "/metrics"}, nil, true)
+		[]string{"-otlp", otlp, "-kafka", kafka, "-scrape", scrape}, nil, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -466,12 +485,14 @@ func (r *runner) startSinks(ctx context.Context, t Target, folder, backendURL st
 		r.sinks = map[string]string{}
 	}
 	r.sinks[t.Name] = base
-	env = []string{
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + base,
-		"OTEL_SERVICE_NAME=tollgate-loadbench",
-		"OTEL_METRIC_EXPORT_INTERVAL=" + MetricExportInterval,
+	if t.Sinks&SinkOTLP != 0 {
+		env = []string{
+			"OTEL_EXPORTER_OTLP_ENDPOINT=" + base,
+			"OTEL_SERVICE_NAME=tollgate-loadbench",
+			"OTEL_METRIC_EXPORT_INTERVAL=" + MetricExportInterval,
+		}
 	}
-	return []string{"--admin", admin, "--data", filepath.Join(r.work, "data-"+t.Name)}, env, nil
+	return append(args, "--data", filepath.Join(r.work, "data-"+t.Name)), env, nil
 }
 
 // sinkStats asks a loadsink what its sinks received.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/eventhub"
 	"github.com/tollgate/tollgate/internal/gateway"
 )
 
@@ -94,6 +95,21 @@ func TestSinksFolderLoads(t *testing.T) {
 	}
 	if lg, ok := snap.Loggers["load-events"]; !ok || lg.Credentials["bootstrapServers"] != "127.0.0.1:9092" || lg.Credentials["name"] != SinksTopic {
 		t.Errorf("logger %+v", snap.Loggers)
+	}
+
+	// Without a broker (tollgate-sinks-off) the logger names none, and
+	// tollgate keeps its messages on the log line.
+	off := t.TempDir()
+	if err := WriteSinksFolder(off, backend.URL, ""); err != nil {
+		t.Fatal(err)
+	}
+	snap = loadChecked(t, off)
+	lg, ok := snap.Loggers["load-events"]
+	if !ok {
+		t.Fatalf("no logger in the folder without a broker: %v", snap.Loggers)
+	}
+	if _, diags := eventhub.ParseLogger(snap, lg); len(diags) != 1 || !strings.Contains(diags[0].Message, "stay on the log line") {
+		t.Errorf("logger without a broker: %v, want its messages on the log line", diags)
 	}
 
 	// The plain folder has none of it.

@@ -49,11 +49,14 @@ type Target struct {
 	Env []string
 	// Description says what the target is, for the documentation.
 	Description string
-	// Sinks turns on every telemetry sink of a Tollgate target (SinksFolder,
-	// cmd/loadsink): OpenTelemetry traces, logs and metrics to a loopback
-	// OTLP receiver, log-to-eventhub to a loopback Kafka broker, and the
-	// admin listener's /metrics scraped every ScrapeInterval.
-	Sinks bool
+	// Sinks are the telemetry sinks a Tollgate target sends to
+	// (cmd/loadsink). A target with any sink, or with SinkPolicies, serves
+	// the folder of WriteSinksFolder.
+	Sinks SinkSet
+	// SinkPolicies serves the folder of WriteSinksFolder (a trace and a
+	// log-to-eventhub per request) even with no sink on: the policies then
+	// write to the log line only, as they do without sinks.
+	SinkPolicies bool
 	// NamedOnly keeps the target out of "all": it runs only when --targets
 	// names it.
 	NamedOnly bool
@@ -69,12 +72,42 @@ var Targets = []Target{
 	{Name: "tollgate", Kind: Tollgate, Description: "tollgate run: subscription key, product rate-limit, three expression policies, log line to a file"},
 	{Name: BaselineName, Kind: Bare, Description: "httputil.ReverseProxy with the same key check, nothing else"},
 	{Name: "nginx", Kind: Nginx, Description: "nginx from Debian: key map, limit_req, access log to a file"},
-	{Name: SinksName, Kind: Tollgate, Sinks: true, NamedOnly: true,
+	{Name: SinksName, Kind: Tollgate, Sinks: AllSinks, SinkPolicies: true, NamedOnly: true,
 		Description: "tollgate with every sink on: OTLP traces, logs and metrics, log-to-eventhub to Kafka, /metrics scraped"},
+	{Name: SinksOffName, Kind: Tollgate, SinkPolicies: true, NamedOnly: true,
+		Description: "the folder of tollgate-sinks with every sink off: the trace and log-to-eventhub messages land on the log line only"},
+	{Name: "tollgate-otlp", Kind: Tollgate, Sinks: SinkOTLP, SinkPolicies: true, NamedOnly: true,
+		Description: "the folder of tollgate-sinks with only OpenTelemetry on: traces, logs and metrics over OTLP"},
+	{Name: "tollgate-kafka", Kind: Tollgate, Sinks: SinkKafka, SinkPolicies: true, NamedOnly: true,
+		Description: "the folder of tollgate-sinks with only log-to-eventhub to Kafka on"},
+	{Name: "tollgate-scrape", Kind: Tollgate, Sinks: SinkScrape, SinkPolicies: true, NamedOnly: true,
+		Description: "the folder of tollgate-sinks with only /metrics on, scraped every 5 s"},
 }
 
 // SinksName is the target with every telemetry sink on.
 const SinksName = "tollgate-sinks"
+
+// SinksOffName is the target that serves the folder of SinksName with
+// every sink off: the cost of the sinks is the difference between the two.
+const SinksOffName = "tollgate-sinks-off"
+
+// SinkSet is a set of the telemetry sinks a target sends to.
+type SinkSet uint8
+
+// The sinks.
+const (
+	// SinkOTLP sends traces, log records and metrics to a loopback
+	// OTLP/HTTP receiver, every request sampled.
+	SinkOTLP SinkSet = 1 << iota
+	// SinkKafka sends log-to-eventhub messages to a loopback Kafka broker.
+	SinkKafka
+	// SinkScrape scrapes the admin listener's /metrics every
+	// ScrapeInterval.
+	SinkScrape
+
+	// AllSinks is every sink.
+	AllSinks = SinkOTLP | SinkKafka | SinkScrape
+)
 
 // LookupTargets returns the targets named in a comma-separated list among
 // known, in the list's order; "all" or "" names every known target but
