@@ -190,6 +190,7 @@ func buildLib() *Lib {
 	u.buildJSONMore()
 	u.buildTextMore()
 	u.buildCollectionsMore()
+	u.buildArraysMore()
 	u.buildBudget()
 	return u
 }
