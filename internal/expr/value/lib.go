@@ -191,6 +191,7 @@ func buildLib() *Lib {
 	u.buildTextMore()
 	u.buildCollectionsMore()
 	u.buildArraysMore()
+	u.buildLinqBy()
 	u.buildBudget()
 	return u
 }

@@ -191,8 +191,12 @@ func (u *Lib) buildLinq() {
 		return withLambda(meth(name, 0, 1, nil, func(c Call) Value {
 			it := items(c)
 			var best Value
+			selector, comparer := c.Has(0), ""
+			if e, ok := c.Arg(0).(Enum); ok && (isMin || isMax) && e.T != nil && e.T.Name == "StringComparer" {
+				selector, comparer = false, e.Name // Max(IComparer<T>): .NET 6
+			}
 			for _, x := range it {
-				if c.Has(0) {
+				if selector {
 					x = call1(c, fn(c, 0), x)
 				}
 				if x == nil {
@@ -206,7 +210,12 @@ func (u *Lib) buildLinq() {
 					best = Arith("+", best, x)
 					continue
 				}
-				r, _ := Compare(x, best)
+				r := 0
+				if comparer != "" {
+					r = compareKeysWith(x, best, comparer)
+				} else {
+					r, _ = Compare(x, best)
+				}
 				if isMin && r < 0 || isMax && r > 0 {
 					best = x
 				}
@@ -218,14 +227,14 @@ func (u *Lib) buildLinq() {
 					}
 					return int32(0)
 				}
-				if len(it) == 0 && (c.Has(0) || zeroOf(elemOf(c.This)) != nil) {
+				if len(it) == 0 && (selector || zeroOf(elemOf(c.This)) != nil) {
 					Throw(ExInvalidOp, MsgNoElements)
 				}
 				return nil
 			}
 			return best
 		}), func(t *Type, a []*Type, _ []*Type) *Type {
-			if len(a) > 0 && a[0] != nil {
+			if len(a) > 0 && a[0] != nil && a[0].Name != "StringComparer" {
 				return a[0]
 			}
 			return ElemType(t)

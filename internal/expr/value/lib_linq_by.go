@@ -1,0 +1,156 @@
+package value
+
+// The key-selector set operations of System.Linq.Enumerable (.NET 6 and
+// 9: ExceptBy, IntersectBy, UnionBy, CountBy, AggregateBy) and
+// TryGetNonEnumeratedCount.
+
+func (u *Lib) buildLinqBy() {
+	e := u.Enumerable
+	elemT := func(t *Type) *Type { return ElemType(t) }
+	seqOfElem := func(t *Type, _, _ []*Type) *Type { return u.SeqOf(elemT(t)) }
+	// keyOfElem types the key selector's parameter: the source's element.
+	keyOfElem := func(recv *Type, _ []*Type, _, n int) []*Type {
+		out := make([]*Type, n)
+		for i := range out {
+			out[i] = elemT(recv)
+		}
+		return out
+	}
+	// lambdaResult is the type a lambda argument at i returns.
+	lambdaResult := func(a []*Type, i int) *Type {
+		if i < len(a) {
+			return a[i]
+		}
+		return nil
+	}
+	// byKey runs a set operation by key: keep decides, from the set of the
+	// second sequence's keys (or of the first's, for UnionBy) and the set of
+	// keys already returned, whether an element of the source goes out.
+	by := func(name string, secondAreKeys bool, keep func(second, seen *valueSet, k Value) bool) *Member {
+		m := meth(name, 2, 3, nil, func(c Call) Value {
+			c.NotNull(0, "second")
+			key := fn(c, 1)
+			ignore := comparerIgnoresCase(c, 2)
+			second, seen := newValueSet(c.Fr, ignore), newValueSet(c.Fr, ignore)
+			var out []Value
+			if !secondAreKeys { // UnionBy: the first, then the second, distinct by key
+				add := func(x Value) bool {
+					if seen.add(call1(c, key, x)) {
+						out = append(out, x)
+					}
+					return true
+				}
+				for _, x := range items(c) {
+					add(x)
+				}
+				Each(c.Args[0], add)
+				return u.seq(elemOf(c.This), out)
+			}
+			Each(c.Args[0], func(k Value) bool { second.add(k); return true })
+			for _, x := range items(c) {
+				if keep(second, seen, call1(c, key, x)) {
+					out = append(out, x)
+				}
+			}
+			return u.seq(elemOf(c.This), out)
+		})
+		m.Lambda, m.LambdaParams, m.ResultOf = []int{1}, keyOfElem, seqOfElem
+		return m
+	}
+	e.add(
+		by("ExceptBy", true, func(second, seen *valueSet, k Value) bool { return !second.has(k) && seen.add(k) }),
+		by("IntersectBy", true, func(second, seen *valueSet, k Value) bool { return second.has(k) && seen.add(k) }),
+		by("UnionBy", false, nil),
+		&Member{Name: "CountBy", Kind: Method, Min: 1, Max: 2, Lambda: []int{0}, LambdaParams: keyOfElem,
+			ResultOf: func(t *Type, a, _ []*Type) *Type {
+				return u.SeqOf(u.Lookup("KeyValuePair", []*Type{lambdaResult(a, 0), u.Int}, 0))
+			},
+			Fn: func(c Call) Value {
+				keys, counts := groupCounts(c, fn(c, 0), comparerIgnoresCase(c, 1), func(acc Value, _ Value) Value {
+					n, _ := acc.(int32)
+					return n + 1
+				}, func() Value { return int32(0) })
+				out := make([]Value, len(keys))
+				for i, k := range keys {
+					out[i] = KeyValue{k, counts[i]}
+				}
+				return u.seq(u.KeyValue, out)
+			}},
+		&Member{Name: "AggregateBy", Kind: Method, Min: 3, Max: 4, Lambda: []int{0, 2},
+			LambdaParams: func(recv *Type, a []*Type, i, n int) []*Type {
+				if i == 2 {
+					return []*Type{lambdaResult(a, 1), elemT(recv)}
+				}
+				return keyOfElem(recv, a, i, n)
+			},
+			ResultOf: func(t *Type, a, _ []*Type) *Type {
+				return u.SeqOf(u.Lookup("KeyValuePair", []*Type{lambdaResult(a, 0), lambdaResult(a, 1)}, 0))
+			},
+			Fn: func(c Call) Value {
+				f := fn(c, 2)
+				seed := c.Args[1]
+				keys, accs := groupCounts(c, fn(c, 0), comparerIgnoresCase(c, 3), func(acc Value, x Value) Value {
+					c.Fr.Step(1)
+					return f.Call(c.Fr, []Value{acc, x})
+				}, func() Value { return seed })
+				out := make([]Value, len(keys))
+				for i, k := range keys {
+					out[i] = KeyValue{k, accs[i]}
+				}
+				return u.seq(u.KeyValue, out)
+			}},
+		&Member{Name: "TryGetNonEnumeratedCount", Kind: Method, Min: 1, Max: 1, Result: u.Bool, Out: []int{0}, Fn: func(c Call) Value {
+			// Arrays, lists, sets and dictionaries know their count; a
+			// query's sequence (Where, Select...) does not, as .NET
+			// answers for Where, and neither does a string.
+			switch c.This.(type) {
+			case *Array, []byte, *List, *Dict:
+				c.Args[0] = int32(len(items(c)))
+				return true
+			default:
+				c.Args[0] = int32(0)
+				return false
+			}
+		}},
+	)
+}
+
+// groupCounts folds the source's elements per key, in the order keys are
+// first seen: start gives each key's first accumulator, step adds an
+// element to it.
+func groupCounts(c Call, key *Func, ignore bool, step func(acc, x Value) Value, start func() Value) ([]Value, []Value) {
+	set := newValueSet(c.Fr, ignore)
+	var keys, accs []Value
+	index := map[Value]int{} // hashable keys (set.key): their position
+	var others []int         // the positions of the other keys
+	find := func(k Value) (int, bool) {
+		if sk, ok := set.key(k); ok {
+			i, found := index[sk]
+			if !found {
+				index[sk] = len(keys)
+			}
+			return i, found
+		}
+		c.Fr.Step(int64(len(others)))
+		for _, i := range others {
+			if Equals(k, keys[i]) {
+				return i, true
+			}
+		}
+		others = append(others, len(keys))
+		return 0, false
+	}
+	for _, x := range items(c) {
+		k := call1(c, key, x)
+		if k == nil {
+			Throw(ExArgNull, "Value cannot be null. (Parameter 'key')")
+		}
+		i, found := find(k)
+		if !found {
+			i = len(keys)
+			keys, accs = append(keys, k), append(accs, start())
+		}
+		accs[i] = step(accs[i], x)
+	}
+	return keys, accs
+}
