@@ -54,6 +54,11 @@ func TestMemberTable(t *testing.T) {
 			}
 			d := diags[0]
 			text := d.Span.Text()
+			if unnameableParam(o, d.Message, text) {
+				// The overload takes a type no expression can name
+				// (UriCreationOptions): the error names that type, at it.
+				continue
+			}
 			if !strings.Contains(d.Message, o.Member) && o.Member != ".ctor" && o.Member != "[]" {
 				t.Errorf("%s: error %q does not name %s", where, d.Message, o.Member)
 			}
@@ -92,6 +97,19 @@ func TestMemberTable(t *testing.T) {
 		}
 	}
 	t.Logf("%d overloads: %d supported, %d unsupported", len(rows), sup, unsup)
+}
+
+// unnameableParam reports whether an error says that a type of o's
+// signature cannot be named, and points at it: the example had to write
+// that type to reach the overload, so the load fails there.
+func unnameableParam(o *value.Overload, msg, text string) bool {
+	for _, p := range o.Params {
+		name := strings.TrimSuffix(p.Type, "?")
+		if name != "" && text == name && strings.Contains(msg, "'"+name+"' could not be found") {
+			return true
+		}
+	}
+	return false
 }
 
 // memberToken is the text an error about o must point at.

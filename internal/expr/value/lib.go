@@ -192,6 +192,7 @@ func buildLib() *Lib {
 	u.buildCollectionsMore()
 	u.buildArraysMore()
 	u.buildLinqBy()
+	u.buildURIMore()
 	u.buildBudget()
 	return u
 }

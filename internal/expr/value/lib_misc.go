@@ -376,11 +376,11 @@ func (u *Lib) buildMisc() {
 		s := c.Str(0)
 		if c.Has(1) {
 			if base, ok := c.Args[0].(*URI); ok {
-				ref, err := url.Parse(c.Str(1))
-				if err != nil {
+				r, ok := resolveURI(base, c.Args[1])
+				if !ok {
 					Throw("System.UriFormatException", "Invalid URI: The format of the URI could not be determined.")
 				}
-				return &URI{U: base.U.ResolveReference(ref), Orig: c.Str(1)}
+				return r
 			}
 		}
 		kind := int64(uriAbsolute)

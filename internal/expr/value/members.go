@@ -228,6 +228,8 @@ func parseOverload(line string, n int) (*Overload, error) {
 				op.Out, p = true, rest
 			} else if rest, ok := strings.CutPrefix(p, "ref "); ok {
 				op.Out, p = true, rest
+			} else if rest, ok := strings.CutPrefix(p, "in "); ok {
+				p = rest // a read-only reference: the caller passes a value
 			} else {
 				break
 			}
