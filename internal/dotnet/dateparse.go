@@ -235,21 +235,32 @@ func (p *parsedDate) build(s string) (DateTime, error) {
 // with DateTimeStyles.None. A value carrying a UTC designator or offset is
 // converted to local time (UTC) with Kind Local, as .NET does.
 func ParseExactDateTime(s, format string) (DateTime, error) {
-	if len(format) == 1 {
-		pattern, _, ok := expandDateFormat(format[0], false)
-		if !ok {
-			return DateTime{}, errDateFormat()
-		}
-		format = pattern
-		if format[len(format)-1] == 'K' && strings.HasSuffix(format, ".fffffffK") {
-			format = strings.TrimSuffix(format, "fffffffK") + "FFFFFFFK"
-		}
+	format, err := exactFormat(format)
+	if err != nil {
+		return DateTime{}, err
 	}
 	p := parsedDate{dayOfWeek: -1}
 	if !matchExact(s, format, &p) {
 		return DateTime{}, errBadDateTime(s)
 	}
 	return p.build(s)
+}
+
+// exactFormat is the custom format ParseExact matches for format: format
+// itself, or the pattern of a standard format letter (whose fraction, for
+// "o", may be shorter on input, as .NET accepts).
+func exactFormat(format string) (string, error) {
+	if len(format) != 1 {
+		return format, nil
+	}
+	pattern, _, ok := expandDateFormat(format[0], false)
+	if !ok {
+		return "", errDateFormat()
+	}
+	if pattern[len(pattern)-1] == 'K' && strings.HasSuffix(pattern, ".fffffffK") {
+		pattern = strings.TrimSuffix(pattern, "fffffffK") + "FFFFFFFK"
+	}
+	return pattern, nil
 }
 
 // datePatterns are the shapes DateTime.Parse accepts here, tried in order.

@@ -277,6 +277,61 @@ func TestParseTimeSpan(t *testing.T) {
 	}
 }
 
+func TestParseExactTimeSpan(t *testing.T) {
+	ok := []struct{ in, format, want string }{
+		{"10:20", `hh\:mm`, "10:20:00"},
+		{"1:5", `h\:m`, "01:05:00"},
+		{"3.04:05:06.7", `d\.hh\:mm\:ss\.f`, "3.04:05:06.7000000"},
+		{"04:05:06.12", `hh\:mm\:ss\.FFF`, "04:05:06.1200000"},
+		{"04:05:06.", `hh\:mm\:ss\.FFF`, "04:05:06"},
+		{"12h30m", `hh'h'mm'm'`, "12:30:00"},
+		{"007", "ddd", "7.00:00:00"},
+		{"5", "%d", "5.00:00:00"},
+		{"1.02:03:04", "c", "1.02:03:04"},
+	}
+	for _, tc := range ok {
+		ts, err := ParseExactTimeSpan(tc.in, tc.format)
+		if err != nil || ts.String() != tc.want {
+			t.Errorf("ParseExactTimeSpan(%q, %q) = %v, %v; want %s", tc.in, tc.format, ts, err, tc.want)
+		}
+	}
+	bad := []struct{ in, format, err string }{
+		{"10:20", "hh:mm", "Input string was not in a correct format."}, // ':' unescaped
+		{"10:2", `hh\:mm`, "String '10:2' was not recognized as a valid TimeSpan."},
+		{"10:20:00", `hh\:mm`, "String '10:20:00' was not recognized as a valid TimeSpan."},
+		{"24:00", `hh\:mm`, "The TimeSpan string '24:00' could not be parsed because at least one of the numeric components is out of range or contains too many digits."},
+		{"99999999", "dddddddd", "The TimeSpan string '99999999' could not be parsed because at least one of the numeric components is out of range or contains too many digits."},
+		{"1", "hhh", "Input string was not in a correct format."},
+		{"1", "", "Input string was not in a correct format."},
+	}
+	for _, tc := range bad {
+		if _, err := ParseExactTimeSpan(tc.in, tc.format); err == nil || err.Error() != tc.err {
+			t.Errorf("ParseExactTimeSpan(%q, %q) error = %v; want %s", tc.in, tc.format, err, tc.err)
+		}
+	}
+}
+
+func TestParseExactDateTimeOffset(t *testing.T) {
+	for _, tc := range []struct{ in, format, want string }{
+		{"2024-01-02", "yyyy-MM-dd", "2024-01-02T00:00:00.0000000+00:00"},
+		{"2024-01-02 03:04 +05:30", "yyyy-MM-dd HH:mm zzz", "2024-01-02T03:04:00.0000000+05:30"},
+		{"2024-01-02T03:04:05Z", "yyyy-MM-dd'T'HH:mm:ssK", "2024-01-02T03:04:05.0000000+00:00"},
+		{"2024-01-02T03:04:05.12-02:00", "o", "2024-01-02T03:04:05.1200000-02:00"},
+	} {
+		o, err := ParseExactDateTimeOffset(tc.in, tc.format)
+		if err != nil {
+			t.Errorf("ParseExactDateTimeOffset(%q, %q): %v", tc.in, tc.format, err)
+			continue
+		}
+		if got, _ := o.Format("o"); got != tc.want {
+			t.Errorf("ParseExactDateTimeOffset(%q, %q) = %s; want %s", tc.in, tc.format, got, tc.want)
+		}
+	}
+	if _, err := ParseExactDateTimeOffset("2024-01-02", "yyyy/MM/dd"); err == nil {
+		t.Error("a date not in the format was accepted")
+	}
+}
+
 func TestGuid(t *testing.T) {
 	g, err := ParseGuid("{0F8FAD5B-D9CB-469F-A165-70867728950E}")
 	if err != nil {

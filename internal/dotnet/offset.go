@@ -70,24 +70,45 @@ func ParseDateTimeOffset(s string) (DateTimeOffset, error) {
 	t := strings.TrimSpace(s)
 	for _, f := range datePatterns {
 		p := parsedDate{dayOfWeek: -1}
-		if !matchExact(t, f, &p) {
-			continue
+		if matchExact(t, f, &p) {
+			return p.buildOffset(s)
 		}
-		off := p.offset
-		p.hasOffset = false
-		clock, err := p.build(s)
-		if err != nil {
-			return DateTimeOffset{}, err
-		}
-		if p.utc {
-			off = 0
-		}
-		if clock.ticks-off < 0 || clock.ticks-off > MaxTicks {
-			return DateTimeOffset{}, errBadDateTime(s)
-		}
-		return DateTimeOffset{clock: clock.SpecifyKind(Unspecified), offset: int16(off / TicksPerMinute)}, nil
 	}
 	return DateTimeOffset{}, errBadDateTime(s)
+}
+
+// ParseExactDateTimeOffset is DateTimeOffset.ParseExact(s, format,
+// InvariantCulture) with DateTimeStyles.None: the format (custom, or one
+// standard letter) must match all of s; text without an offset is taken as
+// local time, which is UTC.
+func ParseExactDateTimeOffset(s, format string) (DateTimeOffset, error) {
+	format, err := exactFormat(format)
+	if err != nil {
+		return DateTimeOffset{}, err
+	}
+	p := parsedDate{dayOfWeek: -1}
+	if !matchExact(s, format, &p) {
+		return DateTimeOffset{}, errBadDateTime(s)
+	}
+	return p.buildOffset(s)
+}
+
+// buildOffset makes the DateTimeOffset of a matched date: its clock time,
+// and its offset (zero without one, or for a UTC designator).
+func (p parsedDate) buildOffset(s string) (DateTimeOffset, error) {
+	off := p.offset
+	p.hasOffset = false
+	clock, err := p.build(s)
+	if err != nil {
+		return DateTimeOffset{}, err
+	}
+	if p.utc {
+		off = 0
+	}
+	if clock.ticks-off < 0 || clock.ticks-off > MaxTicks {
+		return DateTimeOffset{}, errBadDateTime(s)
+	}
+	return DateTimeOffset{clock: clock.SpecifyKind(Unspecified), offset: int16(off / TicksPerMinute)}, nil
 }
 
 // ParseTimeSpan is TimeSpan.Parse(s, InvariantCulture) for the constant

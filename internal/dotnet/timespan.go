@@ -3,6 +3,7 @@ package dotnet
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // TimeSpan is System.TimeSpan: a signed number of 100 ns ticks.
@@ -240,4 +241,134 @@ func (ts TimeSpan) Format(format string) (string, error) {
 		i += n
 	}
 	return string(b), nil
+}
+
+// ParseExactTimeSpan is TimeSpan.ParseExact(s, format, InvariantCulture)
+// with TimeSpanStyles.None. A standard format ("c", "t", "T", "g", "G")
+// reads what ParseTimeSpan reads. A custom format is made of d to dddddddd,
+// h, hh, m, mm, s, ss, f to fffffff and F to FFFFFFF; every other character
+// must be quoted ('...' or "...") or escaped with a backslash, as .NET
+// requires, and the whole of s must match.
+func ParseExactTimeSpan(s, format string) (TimeSpan, error) {
+	switch format {
+	case "c", "t", "T", "g", "G":
+		return ParseTimeSpan(s)
+	case "":
+		return 0, newFormatError("Input string was not in a correct format.")
+	}
+	bad := func() (TimeSpan, error) {
+		return 0, newFormatError("String '" + s + "' was not recognized as a valid TimeSpan.")
+	}
+	badFormat := func() (TimeSpan, error) {
+		return 0, newFormatError("Input string was not in a correct format.")
+	}
+	var days, hours, minutes, seconds, frac int64
+	seen := map[byte]bool{}
+	pos := 0
+	// digits reads between lo and hi digits at pos.
+	digits := func(lo, hi int) (int64, int, bool) {
+		var v int64
+		n := 0
+		for n < hi && pos+n < len(s) && s[pos+n] >= '0' && s[pos+n] <= '9' {
+			v = v*10 + int64(s[pos+n]-'0')
+			n++
+		}
+		if n < lo {
+			return 0, 0, false
+		}
+		pos += n
+		return v, n, true
+	}
+	for i := 0; i < len(format); {
+		ch := format[i]
+		run := 1
+		for i+run < len(format) && format[i+run] == ch {
+			run++
+		}
+		switch ch {
+		case 'd', 'h', 'm', 's', 'f', 'F':
+			if seen[ch] || ch == 'd' && run > 8 || (ch == 'h' || ch == 'm' || ch == 's') && run > 2 || (ch == 'f' || ch == 'F') && run > 7 {
+				return badFormat()
+			}
+			seen[ch] = true
+			var v int64
+			var n int
+			var ok bool
+			switch ch {
+			case 'd':
+				if run == 1 {
+					v, _, ok = digits(1, 8)
+				} else {
+					v, _, ok = digits(run, run)
+				}
+				days = v
+			case 'h', 'm', 's':
+				if run == 1 {
+					v, _, ok = digits(1, 2)
+				} else {
+					v, _, ok = digits(2, 2)
+				}
+				switch ch {
+				case 'h':
+					hours = v
+				case 'm':
+					minutes = v
+				default:
+					seconds = v
+				}
+			case 'f':
+				v, n, ok = digits(run, run)
+				frac = v * pow10(7-n)
+			case 'F':
+				v, n, ok = digits(0, run)
+				frac = v * pow10(7-n)
+			}
+			if !ok {
+				return bad()
+			}
+			i += run
+		case '\'', '"':
+			end := strings.IndexByte(format[i+1:], ch)
+			if end < 0 {
+				return badFormat()
+			}
+			lit := format[i+1 : i+1+end]
+			if !strings.HasPrefix(s[pos:], lit) {
+				return bad()
+			}
+			pos += len(lit)
+			i += end + 2
+		case '\\':
+			if i+1 >= len(format) {
+				return badFormat()
+			}
+			if pos >= len(s) || s[pos] != format[i+1] {
+				return bad()
+			}
+			pos++
+			i += 2
+		case '%':
+			if i+1 >= len(format) || format[i+1] == '%' {
+				return badFormat()
+			}
+			i++ // the next character is a specifier on its own
+		default:
+			return badFormat()
+		}
+	}
+	if pos != len(s) {
+		return bad()
+	}
+	if days > 10675199 || hours > 23 || minutes > 59 || seconds > 59 {
+		return 0, &Exception{Type: OverflowException, Message: "The TimeSpan string '" + s + "' could not be parsed because at least one of the numeric components is out of range or contains too many digits."}
+	}
+	return TimeSpan(days*TicksPerDay + hours*TicksPerHour + minutes*TicksPerMinute + seconds*TicksPerSecond + frac), nil
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
 }

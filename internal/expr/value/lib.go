@@ -193,6 +193,7 @@ func buildLib() *Lib {
 	u.buildArraysMore()
 	u.buildLinqBy()
 	u.buildURIMore()
+	u.buildParseExact()
 	u.buildBudget()
 	return u
 }
