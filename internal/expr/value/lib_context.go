@@ -251,6 +251,15 @@ func (u *Lib) buildContext() {
 		}},
 		prop("Count", u.Int, func(c Call) Value { return int32(len(hdr(c).Names())) }),
 		prop("Keys", u.SeqOf(u.String), func(c Call) Value { return seqOfStrings(hdr(c).Names()) }),
+		prop("Values", u.SeqOf(u.ArrayOf(u.String)), func(c Call) Value {
+			names := hdr(c).Names()
+			out := make([]Value, len(names))
+			for i, n := range names {
+				vs, _ := hdr(c).Values(n)
+				out[i] = StringArray(vs)
+			}
+			return &Seq{T: u.ArrayOf(u.String), Items: out}
+		}),
 	)
 	params := func(c Call) stringMap { return c.This.(stringMap) }
 	u.Params.add(
@@ -326,6 +335,14 @@ func (u *Lib) buildContext() {
 		}},
 		prop("Count", u.Int, func(c Call) Value { return int32(len(vars(c).Names())) }),
 		prop("Keys", u.SeqOf(u.String), func(c Call) Value { return seqOfStrings(vars(c).Names()) }),
+		prop("Values", u.SeqOf(u.Object), func(c Call) Value {
+			names := vars(c).Names()
+			out := make([]Value, len(names))
+			for i, n := range names {
+				out[i], _ = vars(c).Get(n)
+			}
+			return &Seq{T: u.Object, Items: out}
+		}),
 	)
 	body := func(c Call) Body { return c.This.(Body) }
 	u.Body.add(

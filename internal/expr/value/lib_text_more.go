@@ -174,19 +174,71 @@ func (u *Lib) buildTextMore() {
 		return encodings[e(c)]
 	}
 	enc.add(
-		meth("GetBytes", 1, 3, u.Bytes, func(c Call) Value { return encodeAs(e(c), textArg(c, true)) }),
+		&Member{Name: "GetBytes", Kind: Method, Min: 1, Max: 5, Fn: func(c Call) Value {
+			b := encodeAs(e(c), textArg(c, true))
+			if len(c.Args) < 5 {
+				return b
+			}
+			// GetBytes(s, charIndex, charCount, bytes, byteIndex): into bytes
+			c.NotNull(3, "bytes")
+			dst, ok := c.Args[3].([]byte)
+			if !ok {
+				ThrowCast(c.Args[3], "System.Byte[]")
+			}
+			at := c.Int(4)
+			if at < 0 || at > len(dst) {
+				Throw(ExArgRange, "Index was out of range. Must be non-negative and less than or equal to the size of the collection. (Parameter 'byteIndex')")
+			}
+			if len(b) > len(dst)-at {
+				Throw(ExArgument, "The output byte buffer is too small to contain the encoded data, encoding codepage '%d' and fallback 'System.Text.EncoderReplacementFallback'. (Parameter 'bytes')", info(c).codePage)
+			}
+			return int32(copy(dst[at:], b))
+		}, ResultOf: func(_ *Type, a, _ []*Type) *Type {
+			if len(a) == 5 {
+				return u.Int
+			}
+			return u.Bytes
+		}},
 		meth("GetByteCount", 1, 3, u.Int, func(c Call) Value { return int32(len(encodeAs(e(c), textArg(c, true)))) }),
 		meth("GetString", 1, 3, u.String, func(c Call) Value { return decodeAs(e(c), bytesArg(c, 0)) }),
 		meth("GetCharCount", 1, 3, u.Int, func(c Call) Value {
 			return int32(len(utf16.Encode([]rune(decodeAs(e(c), bytesArg(c, 0))))))
 		}),
-		meth("GetChars", 1, 3, u.ArrayOf(u.Char), func(c Call) Value {
+		&Member{Name: "GetChars", Kind: Method, Min: 1, Max: 5, Fn: func(c Call) Value {
 			us := utf16.Encode([]rune(decodeAs(e(c), bytesArg(c, 0))))
+			if len(c.Args) == 5 {
+				// GetChars(bytes, byteIndex, byteCount, chars, charIndex)
+				c.NotNull(3, "chars")
+				dst, ok := c.Args[3].(*Array)
+				if !ok || dst.T != u.Char {
+					ThrowCast(c.Args[3], "System.Char[]")
+				}
+				at := c.Int(4)
+				if at < 0 || at > len(dst.Items) {
+					Throw(ExArgRange, "Index was out of range. Must be non-negative and less than or equal to the size of the collection. (Parameter 'charIndex')")
+				}
+				if len(us) > len(dst.Items)-at {
+					Throw(ExArgument, "The output char buffer is too small to contain the decoded characters, encoding codepage '%d' and fallback 'System.Text.DecoderReplacementFallback'. (Parameter 'chars')", info(c).codePage)
+				}
+				for i, x := range us {
+					dst.Items[at+i] = Char(x)
+				}
+				return int32(len(us))
+			}
 			out := make([]Value, len(us))
 			for i, x := range us {
 				out[i] = Char(x)
 			}
-			return &Array{T: u.ArrayOf(u.Char), Items: out}
+			return &Array{T: u.Char, Items: out}
+		}, ResultOf: func(_ *Type, a, _ []*Type) *Type {
+			if len(a) == 5 {
+				return u.Int
+			}
+			return u.ArrayOf(u.Char)
+		}},
+		meth("Clone", 0, 0, u.Object, func(c Call) Value {
+			x := *c.This.(*Encoder)
+			return &x
 		}),
 		meth("GetPreamble", 0, 0, u.Bytes, func(c Call) Value {
 			switch e(c) {
