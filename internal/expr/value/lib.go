@@ -30,6 +30,7 @@ type Lib struct {
 	X xmlTypes
 
 	arrayBase, listBase, dictBase, seqBase *Type
+	enumeratorBase                         *Type
 	narrow                                 map[*Type]func(Value) (Value, bool)
 	generics                               sync.Map // string -> *Type
 	zones                                  sync.Map // time zone id -> *TimeZone
@@ -194,6 +195,7 @@ func buildLib() *Lib {
 	u.buildLinqBy()
 	u.buildURIMore()
 	u.buildParseExact()
+	u.buildEnumerator()
 	u.buildBudget()
 	return u
 }
