@@ -276,6 +276,9 @@ func typeKey(t *Type) string {
 	if t == nil {
 		return "object"
 	}
+	if strings.HasPrefix(t.FullName, "System.ValueTuple`") {
+		return t.Name // element names tell (int Index, T Item) from (int First, T Second)
+	}
 	return t.FullName
 }
 

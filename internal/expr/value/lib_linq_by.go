@@ -99,6 +99,17 @@ func (u *Lib) buildLinqBy() {
 				}
 				return u.seq(u.KeyValue, out)
 			}},
+		&Member{Name: "Index", Kind: Method, Min: 0, Max: 0,
+			ResultOf: func(t *Type, _, _ []*Type) *Type { return u.SeqOf(indexTuple(u, elemT(t))) },
+			Fn: func(c Call) Value {
+				tt := indexTuple(u, elemOf(c.This))
+				it := items(c)
+				out := make([]Value, len(it))
+				for i, x := range it {
+					out[i] = &ValueTuple{T: tt, Items: []Value{int32(i), x}}
+				}
+				return u.seq(tt, out)
+			}},
 		&Member{Name: "TryGetNonEnumeratedCount", Kind: Method, Min: 1, Max: 1, Result: u.Bool, Out: []int{0}, Fn: func(c Call) Value {
 			// Arrays, lists, sets and dictionaries know their count; a
 			// query's sequence (Where, Select...) does not, as .NET
@@ -153,4 +164,9 @@ func groupCounts(c Call, key *Func, ignore bool, step func(acc, x Value) Value, 
 		accs[i] = step(accs[i], x)
 	}
 	return keys, accs
+}
+
+// indexTuple is the element type of Index(): (int Index, TSource Item).
+func indexTuple(u *Lib, elem *Type) *Type {
+	return u.ValueTupleOf([]string{"Index", "Item"}, []*Type{u.Int, elem})
 }

@@ -328,14 +328,35 @@ func (u *Lib) buildLinqMore() {
 			a := items(c)
 			b, _ := Items(c.Args[0])
 			n := min(len(a), len(b))
+			f, selector := c.Arg(1).(*Func)
+			var third []Value
+			if c.Has(1) && !selector {
+				c.NotNull(1, "third")
+				third, _ = Items(c.Args[1])
+				n = min(n, len(third))
+			}
+			var tt *Type // the (First, Second[, Third]) tuples' type
+			if !selector {
+				types := []*Type{elemOf(c.This), elemOf(c.Args[0])}
+				if third != nil || c.Has(1) {
+					types = append(types, elemOf(c.Args[1]))
+				}
+				tt = zipTuple(u, types)
+			}
 			out := make([]Value, n)
 			for i := range n {
 				c.Fr.Step(1)
-				if c.Has(1) {
-					out[i] = fn(c, 1).Call(c.Fr, []Value{a[i], b[i]})
-				} else {
-					out[i] = &Tuple{Items: []Value{a[i], b[i]}}
+				switch {
+				case selector:
+					out[i] = f.Call(c.Fr, []Value{a[i], b[i]})
+				case third != nil:
+					out[i] = &ValueTuple{T: tt, Items: []Value{a[i], b[i], third[i]}}
+				default:
+					out[i] = &ValueTuple{T: tt, Items: []Value{a[i], b[i]}}
 				}
+			}
+			if !selector {
+				return u.seq(tt, out)
 			}
 			var t *Type
 			if n > 0 {
@@ -345,10 +366,15 @@ func (u *Lib) buildLinqMore() {
 		}), []int{1}, func(recv *Type, a []*Type, i, n int) []*Type {
 			return []*Type{elemT(recv), argElem(a, 0)}
 		}, func(t *Type, a, _ []*Type) *Type {
-			if len(a) > 1 {
+			switch {
+			case len(a) > 1 && isSequenceType(a[1]):
+				// a third sequence; a selector returning an array or a list
+				// would be taken for one (the types do not tell lambdas)
+				return u.SeqOf(zipTuple(u, []*Type{elemT(t), argElem(a, 0), argElem(a, 1)}))
+			case len(a) > 1:
 				return u.SeqOf(a[1])
 			}
-			return u.SeqOf(u.Types["Tuple"])
+			return u.SeqOf(zipTuple(u, []*Type{elemT(t), argElem(a, 0)}))
 		}),
 		lam(meth("DefaultIfEmpty", 0, 1, nil, func(c Call) Value {
 			it := items(c)
@@ -814,4 +840,16 @@ func minMaxBy(isMax bool) func(c Call) Value {
 		}
 		return best
 	}
+}
+
+// zipTuple is the element type of Zip(second[, third]): (TFirst First,
+// TSecond Second[, TThird Third]).
+func zipTuple(u *Lib, types []*Type) *Type {
+	return u.ValueTupleOf([]string{"First", "Second", "Third"}[:len(types)], types)
+}
+
+// isSequenceType reports whether t is an array, a list or an
+// IEnumerable<T>.
+func isSequenceType(t *Type) bool {
+	return t != nil && (t.Generic == "IEnumerable" || t.Generic == "List" || strings.HasSuffix(t.Name, "[]"))
 }

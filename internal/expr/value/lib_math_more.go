@@ -48,24 +48,36 @@ func (u *Lib) buildMathMore() {
 			b, _ := AsInt64(c.Args[1])
 			return a * b
 		}),
-		&Member{Name: "DivRem", Kind: Method, Min: 3, Max: 3, Out: []int{2}, Fn: func(c Call) Value {
+		&Member{Name: "DivRem", Kind: Method, Min: 2, Max: 3, Out: []int{2}, Fn: func(c Call) Value {
 			a, _ := AsInt64(c.Args[0])
 			b, _ := AsInt64(c.Args[1])
 			if b == 0 {
 				Throw(ExDivZero, MsgDivZero)
 			}
+			var q, r Value = int32(a / b), int32(a % b)
+			t := u.Int
 			if _, long := c.Args[0].(int64); long {
-				c.Args[2] = a % b
-				return a / b
+				q, r, t = a/b, a%b, u.Long
 			}
-			c.Args[2] = int32(a % b)
-			return int32(a / b)
+			if len(c.Args) == 2 { // (Quotient, Remainder): .NET 6
+				return &ValueTuple{T: divRemTuple(u, t), Items: []Value{q, r}}
+			}
+			c.Args[2] = r
+			return q
 		}, ResultOf: func(_ *Type, a []*Type, _ []*Type) *Type {
+			t := u.Int
 			if len(a) > 0 && a[0] == u.Long {
-				return u.Long
+				t = u.Long
 			}
-			return u.Int
+			if len(a) == 2 {
+				return divRemTuple(u, t)
+			}
+			return t
 		}},
+		meth("SinCos", 1, 1, u.ValueTupleOf([]string{"Sin", "Cos"}, []*Type{u.Double, u.Double}), func(c Call) Value {
+			sin, cos := math.Sincos(c.Float(0))
+			return &ValueTuple{T: u.ValueTupleOf([]string{"Sin", "Cos"}, []*Type{u.Double, u.Double}), Items: []Value{sin, cos}}
+		}),
 		&Member{Name: "Clamp", Kind: Method, Min: 3, Max: 3, Fn: func(c Call) Value {
 			v, lo, hi := c.Args[0], c.Args[1], c.Args[2]
 			if r, _ := Compare(lo, hi); r > 0 {
@@ -90,4 +102,10 @@ func (u *Lib) buildMathMore() {
 		}},
 		prop("Tau", u.Double, func(Call) Value { return 2 * math.Pi }),
 	)
+}
+
+// divRemTuple is the type Math.DivRem(left, right) returns: (T Quotient,
+// T Remainder).
+func divRemTuple(u *Lib, t *Type) *Type {
+	return u.ValueTupleOf([]string{"Quotient", "Remainder"}, []*Type{t, t})
 }
