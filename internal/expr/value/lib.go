@@ -196,6 +196,8 @@ func buildLib() *Lib {
 	u.buildURIMore()
 	u.buildParseExact()
 	u.buildEnumerator()
+	u.buildTypeCode()
+	u.buildJArrayCopyTo()
 	u.buildBudget()
 	return u
 }

@@ -298,3 +298,29 @@ func (u *Lib) buildJSONMore() {
 		return valNew(c)
 	}
 }
+
+// buildJArrayCopyTo adds JArray.CopyTo.
+func (u *Lib) buildJArrayCopyTo() {
+	u.JArray.add(meth("CopyTo", 2, 2, u.Void, func(c Call) Value {
+		c.NotNull(0, "array")
+		dst, ok := c.Args[0].(*Array)
+		if !ok {
+			ThrowCast(c.Args[0], "Newtonsoft.Json.Linq.JToken[]")
+		}
+		at := c.Int(1)
+		if at < 0 {
+			Throw(ExArgRange, "arrayIndex is less than 0. (Parameter 'arrayIndex')")
+		}
+		children := c.This.(*jsonx.Token).Children()
+		if at >= len(dst.Items) && at != 0 {
+			Throw(ExArgument, "arrayIndex is equal to or greater than the length of array.")
+		}
+		if len(children) > len(dst.Items)-at {
+			Throw(ExArgument, "The number of elements in the source JObject is greater than the available space from arrayIndex to the end of the destination array.")
+		}
+		for i, x := range children {
+			dst.Items[at+i] = x
+		}
+		return nil
+	}))
+}

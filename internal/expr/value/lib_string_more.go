@@ -487,3 +487,17 @@ func (u *Lib) buildStringMore() {
 
 // DotnetType implements Typed.
 func (t *TypeValue) DotnetType(u *Lib) *Type { return u.Types["Type"] }
+
+// typeCodes are the members of System.TypeCode.
+var typeCodes = map[string]int64{
+	"Empty": 0, "Object": 1, "DBNull": 2, "Boolean": 3, "Char": 4, "SByte": 5, "Byte": 6, "Int16": 7,
+	"UInt16": 8, "Int32": 9, "UInt32": 10, "Int64": 11, "UInt64": 12, "Single": 13, "Double": 14,
+	"Decimal": 15, "DateTime": 16, "String": 18,
+}
+
+// buildTypeCode adds string.GetTypeCode.
+func (u *Lib) buildTypeCode() {
+	code := u.newType("TypeCode", "System.TypeCode", u.Object)
+	code.EnumValues = typeCodes
+	u.String.add(meth("GetTypeCode", 0, 0, code, func(Call) Value { return Enum{T: code, V: typeCodes["String"], Name: "String"} }))
+}
