@@ -30,7 +30,7 @@ type Lib struct {
 	X xmlTypes
 
 	arrayBase, listBase, dictBase, seqBase *Type
-	enumeratorBase                         *Type
+	enumeratorBase, readOnlyBase           *Type
 	narrow                                 map[*Type]func(Value) (Value, bool)
 	generics                               sync.Map // string -> *Type
 	zones                                  sync.Map // time zone id -> *TimeZone
@@ -198,6 +198,7 @@ func buildLib() *Lib {
 	u.buildEnumerator()
 	u.buildTypeCode()
 	u.buildJArrayCopyTo()
+	u.buildReadOnly()
 	u.buildBudget()
 	return u
 }
