@@ -76,6 +76,21 @@ func (o *openAI) serve(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "data: {\"choices\":[],\"usage\":%s}\n\n", usage)
 		}
 		io.WriteString(w, "data: [DONE]\n\n")
+	case strings.HasSuffix(r.URL.Path, "/v1/messages"):
+		// Anthropic's Messages API: the input tokens in message_start, the
+		// output tokens in message_delta.
+		o.chats.Add(1)
+		completion, _ := strconv.Atoi(r.Header.Get("X-Completion-Tokens"))
+		if !req.Stream {
+			fmt.Fprintf(w, `{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Sunny"}],"usage":{"input_tokens":%d,"output_tokens":%d}}`, backendPromptTokens, completion)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":%d,\"output_tokens\":1}}}\n\n", backendPromptTokens)
+		io.WriteString(w, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Sunny\"}}\n\n")
+		w.(http.Flusher).Flush()
+		fmt.Fprintf(w, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":%d}}\n\n", completion)
+		io.WriteString(w, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
 	case strings.HasSuffix(r.URL.Path, "/embeddings"):
 		o.embeddings.Add(1)
 		// A bag of letters: prompts with the same letters are the same
@@ -288,6 +303,51 @@ func TestTokenLimitStreaming(t *testing.T) {
 	notes := fmt.Sprint(s.lastLog(t)["TollgateNotes"])
 	if !strings.Contains(notes, "stream_options.include_usage") {
 		t.Errorf("notes %s\n%s", notes, logText(s))
+	}
+}
+
+// llm-token-limit meters Anthropic's Messages API: the usage of a
+// response, and of a stream whose input and output tokens come in
+// different events.
+func TestTokenLimitAnthropicMessages(t *testing.T) {
+	o := newOpenAI(t)
+	s := newSite(t, map[string]string{
+		"apis/claude/apiInformation.json": `{"properties":{"path":"claude","serviceUrl":"` + o.srv.URL + `"}}`,
+		"apis/claude/specification.yaml": `openapi: 3.0.1
+info: {title: claude, version: "1"}
+paths:
+  /v1/messages:
+    post: {operationId: messages, responses: {"200": {description: OK}}}
+`,
+		"products/gold/apis/claude/productApiInformation.json": `{}`,
+		"apis/claude/policy.xml":                               `<policies><inbound><base/><llm-token-limit counter-key="k" tokens-per-minute="100" estimate-prompt-tokens="false" remaining-tokens-header-name="x-remaining" /></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`,
+	}, Options{})
+	post := func(body, completion string) response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/claude/v1/messages", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Ocp-Apim-Subscription-Key", productKey)
+		req.Header.Set("X-Completion-Tokens", completion)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return response{resp.StatusCode, resp.Header, string(b)}
+	}
+	const messages = `{"model":"claude-sonnet-4","max_tokens":64,"system":"be brief","messages":[{"role":"user","content":"weather?"}]}`
+	// 10 + 5 tokens reported: 85 left.
+	if r := post(messages, "5"); r.status != 200 || r.header.Get("x-remaining") != "85" {
+		t.Fatalf("messages: %d, %q remaining (want 85): %s", r.status, r.header.Get("x-remaining"), r.body)
+	}
+	stream := strings.Replace(messages, `"max_tokens":64`, `"max_tokens":64,"stream":true`, 1)
+	if r := post(stream, "30"); r.status != 200 || !strings.Contains(r.body, "message_stop") {
+		t.Fatalf("stream: %d %s", r.status, r.body)
+	}
+	// The stream used 10 + 30: the next call (10 + 1) leaves 100 - 15 - 40 - 11.
+	if r := post(messages, "1"); r.header.Get("x-remaining") != "34" {
+		t.Errorf("after an Anthropic stream of 40 tokens, %q remaining, want 34\n%s", r.header.Get("x-remaining"), logText(s))
 	}
 }
 

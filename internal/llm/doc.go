@@ -1,5 +1,6 @@
 // Package llm owns what tollgate's AI gateway policies need to know about
-// OpenAI-compatible APIs: counting tokens with the OpenAI encodings
+// model APIs (OpenAI-compatible ones, Anthropic's Messages API and Google's
+// Gemini API): counting tokens with the OpenAI encodings
 // (cl100k_base and o200k_base, whose vocabularies are compiled into the
 // binary: nothing is downloaded at run time), estimating the prompt tokens
 // of a request, reading the token usage of a response (a JSON body or a

@@ -74,6 +74,12 @@ func TestEstimatePromptForms(t *testing.T) {
 		{`{"input":"hello world","model":"text-embedding-3-small"}`, "", 2},
 		// Responses API input messages count like chat messages.
 		{`{"model":"gpt-4o","input":[{"role":"user","content":"hello world"}]}`, "", 9},
+		// Anthropic: the top-level system prompt counts as a system message.
+		{`{"model":"claude-sonnet-4","system":"be nice","messages":[{"role":"user","content":"hello world"}]}`, "", 15},
+		{`{"system":[{"type":"text","text":"be nice"}],"messages":[{"role":"user","content":[{"type":"text","text":"hello world"}]}]}`, "gpt-4o", 15},
+		// Gemini: contents of parts, and a system instruction.
+		{`{"contents":[{"role":"user","parts":[{"text":"hello world"}]}]}`, "", 9},
+		{`{"systemInstruction":{"parts":[{"text":"be nice"}]},"contents":[{"role":"user","parts":[{"text":"hello world"}]}]}`, "", 15},
 		{`{}`, "", 0},
 	} {
 		r, err := ParseRequest([]byte(c.body))
@@ -100,6 +106,13 @@ func TestPromptText(t *testing.T) {
 	if got, _ := PromptText(r, false, 0); !strings.HasPrefix(got, "system: be nice\n") {
 		t.Errorf("PromptText = %q", got)
 	}
+	claude, _ := ParseRequest([]byte(`{"system":"be nice","messages":[{"role":"user","content":"hi"}]}`))
+	if got, _ := PromptText(claude, false, 0); got != "system: be nice\nuser: hi" {
+		t.Errorf("PromptText(Anthropic) = %q", got)
+	}
+	if got, _ := PromptText(claude, true, 0); got != "user: hi" {
+		t.Errorf("PromptText(Anthropic, ignore system) = %q", got)
+	}
 	if _, ok := PromptText(r, true, 2); ok {
 		t.Error("3 messages over max-message-count 2 must not be cached")
 	}
@@ -118,7 +131,15 @@ func TestParseUsage(t *testing.T) {
 	if !ok || u != (Usage{1, 2, 3}) {
 		t.Errorf("nested usage = %+v, %v", u, ok)
 	}
-	for _, none := range []string{`{"usage":null}`, `{"choices":[]}`, `not json`, ``} {
+	u, ok = ParseUsage([]byte(`{"id":"msg_1","type":"message","role":"assistant","content":[],"usage":{"input_tokens":10,"cache_read_input_tokens":0,"output_tokens":25}}`))
+	if !ok || u != (Usage{10, 25, 35}) {
+		t.Errorf("Anthropic messages usage = %+v, %v", u, ok)
+	}
+	u, ok = ParseUsage([]byte(`{"candidates":[],"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":6,"totalTokenCount":10}}`))
+	if !ok || u != (Usage{4, 6, 10}) {
+		t.Errorf("Gemini usage = %+v, %v", u, ok)
+	}
+	for _, none := range []string{`{"usage":null}`, `{"choices":[]}`, `not json`, ``, `{"usageMetadata":{}}`} {
 		if _, ok := ParseUsage([]byte(none)); ok {
 			t.Errorf("ParseUsage(%q) found usage", none)
 		}
@@ -145,6 +166,33 @@ func TestStreamUsage(t *testing.T) {
 	s.Write([]byte("data: {\"choices\":[]}\n\ndata: [DONE]\n\n"))
 	if _, ok := s.Usage(); ok {
 		t.Error("a stream without usage reported usage")
+	}
+}
+
+// Anthropic's Messages API streams the input tokens in message_start and
+// the (cumulative) output tokens in message_delta: both count.
+func TestStreamUsageAnthropic(t *testing.T) {
+	var s StreamUsage
+	s.Write([]byte("event: message_start\n" +
+		"data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n" +
+		"event: content_block_delta\n" +
+		"data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n" +
+		"event: message_delta\n" +
+		"data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":15}}\n\n" +
+		"event: message_stop\n" +
+		"data: {\"type\":\"message_stop\"}\n\n"))
+	if u, ok := s.Usage(); !ok || u != (Usage{25, 15, 40}) {
+		t.Errorf("Anthropic stream usage = %+v, %v; want 25 + 15", u, ok)
+	}
+}
+
+// Gemini repeats cumulative counts in every chunk: the last ones count.
+func TestStreamUsageGemini(t *testing.T) {
+	var s StreamUsage
+	s.Write([]byte("data: {\"candidates\":[],\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":1,\"totalTokenCount\":8}}\r\n\r\n" +
+		"data: {\"candidates\":[],\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":12,\"totalTokenCount\":19}}\r\n\r\n"))
+	if u, ok := s.Usage(); !ok || u != (Usage{7, 12, 19}) {
+		t.Errorf("Gemini stream usage = %+v, %v", u, ok)
 	}
 }
 
@@ -231,6 +279,8 @@ func TestCompletionText(t *testing.T) {
 		`{"choices":[{"message":{"role":"assistant","content":"Hi there"}}]}`:                        "Hi there",
 		`{"choices":[{"text":"once upon"}]}`:                                                         "once upon",
 		`{"output":[{"type":"message","content":[{"type":"output_text","text":"from responses"}]}]}`: "from responses",
+		`{"id":"msg_1","type":"message","content":[{"type":"text","text":"from claude"}]}`:           "from claude",
+		`{"candidates":[{"content":{"role":"model","parts":[{"text":"from gemini"}]}}]}`:             "from gemini",
 		`not json`: "",
 	} {
 		if got := CompletionText([]byte(body)); got != want {

@@ -9,11 +9,19 @@ import (
 	"unicode/utf8"
 )
 
-// Request is what the AI policies read from an OpenAI-compatible request
-// body: chat completions, completions, embeddings or the Responses API.
+// Request is what the AI policies read from a model request body: OpenAI's
+// chat completions, completions, embeddings or Responses API, Anthropic's
+// Messages API (with its top-level system prompt), or Google's Gemini API
+// (contents made of parts).
 type Request struct {
 	Model    string    `json:"model"`
 	Messages []Message `json:"messages"`
+	// System is Anthropic's system prompt: a string or text blocks.
+	System json.RawMessage `json:"system"`
+	// Contents and SystemInstruction are Gemini's conversation and system
+	// prompt.
+	Contents          []Message       `json:"contents"`
+	SystemInstruction json.RawMessage `json:"systemInstruction"`
 	// Prompt is the completions prompt: a string or an array of strings.
 	Prompt json.RawMessage `json:"prompt"`
 	// Input is the embeddings or Responses API input: a string, an array of
@@ -26,11 +34,35 @@ type Request struct {
 }
 
 // Message is one chat message. Content is a string or an array of content
-// parts, of which the text parts count.
+// parts, of which the text parts count; Parts are a Gemini message's.
 type Message struct {
 	Role    string          `json:"role"`
 	Name    string          `json:"name"`
 	Content json.RawMessage `json:"content"`
+	Parts   json.RawMessage `json:"parts"`
+}
+
+// chat returns the conversation of a request: its messages (or the
+// Responses API's input messages, or Gemini's contents), after its system
+// prompt when the API gives that apart (Anthropic, Gemini). It is nil for
+// a request without messages (completions, embeddings, a plain input).
+func (r *Request) chat() []Message {
+	messages := r.Messages
+	if messages == nil {
+		messages = inputMessages(r.Input)
+	}
+	if messages == nil {
+		messages = r.Contents
+	}
+	if messages == nil {
+		return nil
+	}
+	for _, sys := range []json.RawMessage{r.System, r.SystemInstruction} {
+		if textOf(sys) != "" {
+			return append([]Message{{Role: "system", Content: sys}}, messages...)
+		}
+	}
+	return messages
 }
 
 // ErrNotJSON is returned for a request body that is not a JSON object.
@@ -51,7 +83,12 @@ func ParseRequest(body []byte) (*Request, error) {
 
 // Text returns the text of a message's content: the string, or the text
 // parts of an array joined by newlines.
-func (m Message) Text() string { return textOf(m.Content) }
+func (m Message) Text() string {
+	if len(m.Content) == 0 {
+		return textOf(m.Parts)
+	}
+	return textOf(m.Content)
+}
 
 // textOf returns the text of a JSON string, of an array of strings or text
 // parts, or of an array of messages (Responses API input).
@@ -82,12 +119,16 @@ func textOf(raw json.RawMessage) string {
 			Type    string          `json:"type"`
 			Text    string          `json:"text"`
 			Content json.RawMessage `json:"content"`
+			Parts   json.RawMessage `json:"parts"` // Gemini's systemInstruction
 		}
 		if json.Unmarshal(raw, &part) != nil {
 			return ""
 		}
 		if part.Text != "" {
 			return part.Text
+		}
+		if len(part.Content) == 0 {
+			return textOf(part.Parts)
 		}
 		return textOf(part.Content)
 	}
@@ -154,11 +195,7 @@ func EstimatePrompt(r *Request, model string) (int, error) {
 		model = r.Model
 	}
 	b := &budget{enc: EncodingFor(model), left: MaxExactPrompt}
-	messages := r.Messages
-	if messages == nil {
-		messages = inputMessages(r.Input)
-	}
-	if messages != nil {
+	if messages := r.chat(); messages != nil {
 		n := tokensPerReply
 		for _, m := range messages {
 			n += tokensPerMessage
@@ -188,10 +225,7 @@ func EstimatePrompt(r *Request, model string) (int, error) {
 // conversation has more than maxMessages messages (0: no limit), in which
 // case the request is not cached.
 func PromptText(r *Request, ignoreSystem bool, maxMessages int) (text string, ok bool) {
-	messages := r.Messages
-	if messages == nil {
-		messages = inputMessages(r.Input)
-	}
+	messages := r.chat()
 	if messages == nil {
 		t := textOf(r.Prompt)
 		if t == "" {
@@ -220,8 +254,8 @@ func PromptText(r *Request, ignoreSystem bool, maxMessages int) (text string, ok
 }
 
 // CompletionText returns the generated text of a JSON response: the
-// choices' message contents (chat) or texts (completions), or the Responses
-// API's output text.
+// choices' message contents (chat) or texts (completions), the Responses
+// API's output text, Anthropic's text blocks or Gemini's candidates' parts.
 func CompletionText(body []byte) string {
 	var doc struct {
 		Choices []struct {
@@ -231,6 +265,10 @@ func CompletionText(body []byte) string {
 		Output []struct {
 			Content json.RawMessage `json:"content"`
 		} `json:"output"`
+		Content    json.RawMessage `json:"content"` // Anthropic: text blocks
+		Candidates []struct {
+			Content Message `json:"content"` // Gemini: parts
+		} `json:"candidates"`
 	}
 	if json.Unmarshal(body, &doc) != nil {
 		return ""
@@ -245,6 +283,14 @@ func CompletionText(body []byte) string {
 	}
 	for _, o := range doc.Output {
 		if t := textOf(o.Content); t != "" {
+			texts = append(texts, t)
+		}
+	}
+	if t := textOf(doc.Content); t != "" {
+		texts = append(texts, t)
+	}
+	for _, c := range doc.Candidates {
+		if t := c.Content.Text(); t != "" {
 			texts = append(texts, t)
 		}
 	}
