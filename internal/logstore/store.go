@@ -922,6 +922,11 @@ func (s *Store) warnError(what string, err error) {
 // maintain deletes rows older than the retention, then the oldest rows
 // while the database is larger than MaxSize, in chunks between which
 // requests run, and gives freed pages back unless the cores are busy.
+//
+// While the cores are busy the database may pass MaxSize by a quarter
+// (busySizeSlack) before rows are deleted, and then only down to MaxSize:
+// deleting a row costs about what storing it does, and the requests come
+// first. The next pass on free cores brings it back to 90%.
 func (s *Store) maintain(busy bool) error {
 	ctx := context.Background()
 	cutoff := s.opts.Now().Add(-s.opts.Retention).UnixNano()
@@ -938,12 +943,18 @@ func (s *Store) maintain(busy bool) error {
 		}
 		runtime.Gosched()
 	}
+	bound, target := s.opts.MaxSize, s.opts.MaxSize/10*9
+	if busy {
+		bound, target = s.opts.MaxSize+s.opts.MaxSize/busySizeSlack, s.opts.MaxSize
+	}
 	for i := 0; i < 100; i++ {
 		used, err := s.usedBytes(ctx)
 		if err != nil {
 			return err
 		}
-		if used <= s.opts.MaxSize {
+		// Above bound, delete; once deleting, go on down to target (the
+		// share deleted at once is estimated from the rowids).
+		if used <= bound && (i == 0 || used <= target) {
 			break
 		}
 		// Rows are deleted oldest first, so their rowids are about
@@ -955,9 +966,8 @@ func (s *Store) maintain(busy bool) error {
 		if rows == 0 {
 			break
 		}
-		// Delete the share of rows above 90% of MaxSize, oldest first, a
-		// chunk at a time, letting requests run between chunks.
-		target := s.opts.MaxSize / 10 * 9
+		// Delete the share of rows above target, oldest first, a chunk
+		// at a time, letting requests run between chunks.
 		for n := max(1, rows*(used-target)/used); n > 0; n -= deleteChunk {
 			if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q ORDER BY TimeGenerated LIMIT ?)`, TableName), min(n, deleteChunk)); err != nil {
 				return err
@@ -975,6 +985,10 @@ func (s *Store) maintain(busy bool) error {
 	}
 	return nil
 }
+
+// busySizeSlack is the share (1/busySizeSlack) by which the database may
+// pass MaxSize while the cores are busy.
+const busySizeSlack = 4
 
 // deleteChunk is the most rows retention deletes in one statement.
 const deleteChunk = 10000

@@ -207,6 +207,67 @@ func TestRetentionBySize(t *testing.T) {
 	t.Logf("%d bytes, %d rows -> %d bytes, %d rows", before, 5000, after, left)
 }
 
+// While the cores are busy, size retention waits until the database is a
+// quarter past its bound, and then deletes only down to the bound; on free
+// cores it goes down to 90%.
+func TestRetentionBySizeWhileBusy(t *testing.T) {
+	const maxSize = 512 << 10
+	s, err := Open(t.TempDir(), Options{MaxSize: maxSize, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	msg := strings.Repeat("x", 400)
+	write := func(from, n int) {
+		for i := from; i < from+n; i++ {
+			s.Write(Line{Ago: time.Duration(100000-i) * time.Second, ResponseCode: 500, LastErrorMessage: msg}.JSON())
+		}
+		s.Flush()
+	}
+	used := func() int64 {
+		t.Helper()
+		n, err := s.usedBytes(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Past the bound, within the slack: nothing is deleted while busy.
+	n := 0
+	for used() <= maxSize {
+		write(n, 100)
+		n += 100
+	}
+	if u := used(); u > maxSize+maxSize/busySizeSlack {
+		t.Fatalf("wrote past the slack at once: %d bytes", u)
+	}
+	rows := count(t, s, "ApiManagementGatewayLogs | count")
+	if err := s.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, s, "ApiManagementGatewayLogs | count"); got != rows {
+		t.Errorf("busy retention within the slack deleted %d rows", rows-got)
+	}
+	// Past the slack: deleted down to the bound, not to 90%.
+	for used() <= maxSize+maxSize/busySizeSlack {
+		write(n, 100)
+		n += 100
+	}
+	if err := s.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	if u := used(); u > maxSize || u < maxSize/10*9 {
+		t.Errorf("busy retention past the slack left %d bytes, want between 90%% and 100%% of %d", u, maxSize)
+	}
+	// On free cores: down to 90%.
+	if err := s.maintain(false); err != nil {
+		t.Fatal(err)
+	}
+	if u := used(); u > maxSize {
+		t.Errorf("retention on free cores left %d bytes, above %d", u, maxSize)
+	}
+}
+
 func TestReopenFile(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Open(dir, Options{Now: func() time.Time { return testNow }})
