@@ -235,15 +235,25 @@ func (p *parsedDate) build(s string) (DateTime, error) {
 // with DateTimeStyles.None. A value carrying a UTC designator or offset is
 // converted to local time (UTC) with Kind Local, as .NET does.
 func ParseExactDateTime(s, format string) (DateTime, error) {
-	format, err := exactFormat(format)
+	p, err := parseExact(s, format)
 	if err != nil {
 		return DateTime{}, err
 	}
+	return p.build(s)
+}
+
+// parseExact matches all of s against format (custom, or one standard
+// letter), as ParseExact does.
+func parseExact(s, format string) (parsedDate, error) {
+	format, err := exactFormat(format)
+	if err != nil {
+		return parsedDate{}, err
+	}
 	p := parsedDate{dayOfWeek: -1}
 	if !matchExact(s, format, &p) {
-		return DateTime{}, errBadDateTime(s)
+		return parsedDate{}, errBadDateTime(s)
 	}
-	return p.build(s)
+	return p, nil
 }
 
 // exactFormat is the custom format ParseExact matches for format: format

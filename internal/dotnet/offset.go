@@ -82,13 +82,9 @@ func ParseDateTimeOffset(s string) (DateTimeOffset, error) {
 // standard letter) must match all of s; text without an offset is taken as
 // local time, which is UTC.
 func ParseExactDateTimeOffset(s, format string) (DateTimeOffset, error) {
-	format, err := exactFormat(format)
+	p, err := parseExact(s, format)
 	if err != nil {
 		return DateTimeOffset{}, err
-	}
-	p := parsedDate{dayOfWeek: -1}
-	if !matchExact(s, format, &p) {
-		return DateTimeOffset{}, errBadDateTime(s)
 	}
 	return p.buildOffset(s)
 }

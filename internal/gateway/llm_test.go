@@ -160,7 +160,13 @@ const chatPath = "/test/deployments/gpt-4o/chat/completions"
 // chat posts a chat completion request with the product key.
 func (s *site) chat(t *testing.T, body string, headers ...string) response {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+chatPath, strings.NewReader(body))
+	return s.postJSON(t, chatPath, body, headers...)
+}
+
+// postJSON posts a JSON body to path with the product key.
+func (s *site) postJSON(t *testing.T, path, body string, headers ...string) response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Ocp-Apim-Subscription-Key", productKey)
 	for i := 0; i+1 < len(headers); i += 2 {
@@ -324,17 +330,7 @@ paths:
 	}, Options{})
 	post := func(body, completion string) response {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/claude/v1/messages", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Ocp-Apim-Subscription-Key", productKey)
-		req.Header.Set("X-Completion-Tokens", completion)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return response{resp.StatusCode, resp.Header, string(b)}
+		return s.postJSON(t, "/claude/v1/messages", body, "X-Completion-Tokens", completion)
 	}
 	const messages = `{"model":"claude-sonnet-4","max_tokens":64,"system":"be brief","messages":[{"role":"user","content":"weather?"}]}`
 	// 10 + 5 tokens reported: 85 left.

@@ -169,18 +169,29 @@ func TestRetentionByAge(t *testing.T) {
 	}
 }
 
-func TestRetentionBySize(t *testing.T) {
-	const maxSize = 512 << 10
+// openSized opens a store bounded to maxSize bytes, and returns it with a
+// function that writes n failed lines of about 400 bytes, the i-th of them
+// written i seconds before the newest.
+func openSized(t *testing.T, maxSize int64) (*Store, func(from, n int)) {
+	t.Helper()
 	s, err := Open(t.TempDir(), Options{MaxSize: maxSize, Now: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	msg := strings.Repeat("x", 400)
-	for i := range 5000 {
-		s.Write(Line{Ago: time.Duration(5000-i) * time.Second, ResponseCode: 500, LastErrorMessage: msg}.JSON())
+	return s, func(from, n int) {
+		for i := from; i < from+n; i++ {
+			s.Write(Line{Ago: time.Duration(100000-i) * time.Second, ResponseCode: 500, LastErrorMessage: msg}.JSON())
+		}
+		s.Flush()
 	}
-	s.Flush()
+}
+
+func TestRetentionBySize(t *testing.T) {
+	const maxSize = 512 << 10
+	s, write := openSized(t, maxSize)
+	write(95000, 5000)
 	before, _ := s.Size()
 	if before <= maxSize {
 		t.Fatalf("the test wrote only %d bytes", before)
@@ -212,18 +223,7 @@ func TestRetentionBySize(t *testing.T) {
 // cores it goes down to 90%.
 func TestRetentionBySizeWhileBusy(t *testing.T) {
 	const maxSize = 512 << 10
-	s, err := Open(t.TempDir(), Options{MaxSize: maxSize, Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	msg := strings.Repeat("x", 400)
-	write := func(from, n int) {
-		for i := from; i < from+n; i++ {
-			s.Write(Line{Ago: time.Duration(100000-i) * time.Second, ResponseCode: 500, LastErrorMessage: msg}.JSON())
-		}
-		s.Flush()
-	}
+	s, write := openSized(t, maxSize)
 	used := func() int64 {
 		t.Helper()
 		n, err := s.usedBytes(context.Background())

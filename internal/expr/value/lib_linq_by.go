@@ -23,30 +23,17 @@ func (u *Lib) buildLinqBy() {
 		}
 		return nil
 	}
-	// byKey runs a set operation by key: keep decides, from the set of the
-	// second sequence's keys (or of the first's, for UnionBy) and the set of
-	// keys already returned, whether an element of the source goes out.
-	by := func(name string, secondAreKeys bool, keep func(second, seen *valueSet, k Value) bool) *Member {
+	// by runs ExceptBy or IntersectBy: keep decides, from the set of the
+	// second sequence's keys and the set of keys already returned, whether
+	// an element of the source goes out.
+	by := func(name string, keep func(second, seen *valueSet, k Value) bool) *Member {
 		m := meth(name, 2, 3, nil, func(c Call) Value {
 			c.NotNull(0, "second")
 			key := fn(c, 1)
 			ignore := comparerIgnoresCase(c, 2)
 			second, seen := newValueSet(c.Fr, ignore), newValueSet(c.Fr, ignore)
-			var out []Value
-			if !secondAreKeys { // UnionBy: the first, then the second, distinct by key
-				add := func(x Value) bool {
-					if seen.add(call1(c, key, x)) {
-						out = append(out, x)
-					}
-					return true
-				}
-				for _, x := range items(c) {
-					add(x)
-				}
-				Each(c.Args[0], add)
-				return u.seq(elemOf(c.This), out)
-			}
 			Each(c.Args[0], func(k Value) bool { second.add(k); return true })
+			var out []Value
 			for _, x := range items(c) {
 				if keep(second, seen, call1(c, key, x)) {
 					out = append(out, x)
@@ -57,10 +44,15 @@ func (u *Lib) buildLinqBy() {
 		m.Lambda, m.LambdaParams, m.ResultOf = []int{1}, keyOfElem, seqOfElem
 		return m
 	}
+	unionBy := meth("UnionBy", 2, 3, nil, func(c Call) Value {
+		c.NotNull(0, "second")
+		return u.union(c, c.Args[0], fn(c, 1), comparerIgnoresCase(c, 2))
+	})
+	unionBy.Lambda, unionBy.LambdaParams, unionBy.ResultOf = []int{1}, keyOfElem, seqOfElem
 	e.add(
-		by("ExceptBy", true, func(second, seen *valueSet, k Value) bool { return !second.has(k) && seen.add(k) }),
-		by("IntersectBy", true, func(second, seen *valueSet, k Value) bool { return second.has(k) && seen.add(k) }),
-		by("UnionBy", false, nil),
+		by("ExceptBy", func(second, seen *valueSet, k Value) bool { return !second.has(k) && seen.add(k) }),
+		by("IntersectBy", func(second, seen *valueSet, k Value) bool { return second.has(k) && seen.add(k) }),
+		unionBy,
 		&Member{Name: "CountBy", Kind: Method, Min: 1, Max: 2, Lambda: []int{0}, LambdaParams: keyOfElem,
 			ResultOf: func(t *Type, a, _ []*Type) *Type {
 				return u.SeqOf(u.Lookup("KeyValuePair", []*Type{lambdaResult(a, 0), u.Int}, 0))
@@ -169,4 +161,27 @@ func groupCounts(c Call, key *Func, ignore bool, step func(acc, x Value) Value, 
 // indexTuple is the element type of Index(): (int Index, TSource Item).
 func indexTuple(u *Lib, elem *Type) *Type {
 	return u.ValueTupleOf([]string{"Index", "Item"}, []*Type{u.Int, elem})
+}
+
+// union returns the elements of the source and then those of second,
+// distinct by key (by the element itself when key is nil): Union and
+// UnionBy.
+func (u *Lib) union(c Call, second Value, key *Func, ignore bool) *Seq {
+	seen := newValueSet(c.Fr, ignore)
+	var out []Value
+	add := func(x Value) bool {
+		k := x
+		if key != nil {
+			k = call1(c, key, x)
+		}
+		if seen.add(k) {
+			out = append(out, x)
+		}
+		return true
+	}
+	for _, x := range items(c) {
+		add(x)
+	}
+	Each(second, add)
+	return u.seq(elemOf(c.This), out)
 }

@@ -409,19 +409,7 @@ func (u *Lib) buildLinqMore() {
 		}), []int{0}, nil, seqOfElem),
 		lam(meth("Union", 1, 2, nil, func(c Call) Value {
 			c.NotNull(0, "second")
-			set := newValueSet(c.Fr, comparerIgnoresCase(c, 1))
-			var out []Value
-			add := func(x Value) bool {
-				if set.add(x) {
-					out = append(out, x)
-				}
-				return true
-			}
-			for _, x := range items(c) {
-				add(x)
-			}
-			Each(c.Args[0], add)
-			return u.seq(elemOf(c.This), out)
+			return u.union(c, c.Args[0], nil, comparerIgnoresCase(c, 1))
 		}), nil, nil, seqOfElem),
 		lam(meth("Intersect", 1, 2, nil, func(c Call) Value {
 			c.NotNull(0, "second")
