@@ -80,6 +80,8 @@ func TestEstimatePromptForms(t *testing.T) {
 		// Gemini: contents of parts, and a system instruction.
 		{`{"contents":[{"role":"user","parts":[{"text":"hello world"}]}]}`, "", 9},
 		{`{"systemInstruction":{"parts":[{"text":"be nice"}]},"contents":[{"role":"user","parts":[{"text":"hello world"}]}]}`, "", 15},
+		// A "contents" that is not Gemini's does not break the request.
+		{`{"prompt":"hello world","contents":"x"}`, "", 2},
 		{`{}`, "", 0},
 	} {
 		r, err := ParseRequest([]byte(c.body))

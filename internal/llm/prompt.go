@@ -20,7 +20,7 @@ type Request struct {
 	System json.RawMessage `json:"system"`
 	// Contents and SystemInstruction are Gemini's conversation and system
 	// prompt.
-	Contents          []Message       `json:"contents"`
+	Contents          json.RawMessage `json:"contents"`
 	SystemInstruction json.RawMessage `json:"systemInstruction"`
 	// Prompt is the completions prompt: a string or an array of strings.
 	Prompt json.RawMessage `json:"prompt"`
@@ -52,7 +52,7 @@ func (r *Request) chat() []Message {
 		messages = inputMessages(r.Input)
 	}
 	if messages == nil {
-		messages = r.Contents
+		messages = geminiContents(r.Contents)
 	}
 	if messages == nil {
 		return nil
@@ -133,6 +133,21 @@ func textOf(raw json.RawMessage) string {
 		return textOf(part.Content)
 	}
 	return ""
+}
+
+// geminiContents returns the messages of Gemini's contents, nil when
+// there are none or they are not an array of messages (another API may
+// use the name for something else).
+func geminiContents(raw json.RawMessage) []Message {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '[' {
+		return nil
+	}
+	var ms []Message
+	if json.Unmarshal(raw, &ms) != nil {
+		return nil
+	}
+	return ms
 }
 
 // inputMessages returns the messages of a Responses API input array, nil
