@@ -31,6 +31,15 @@ func readDigits(s string, i, minN, maxN int) (int, int, bool) {
 	return v, i + n, true
 }
 
+// fractionTicks is the ticks of a fraction of a second written with
+// digits digits (at most 7): "5" is 5000000 ticks.
+func fractionTicks(v int64, digits int) int64 {
+	for ; digits < 7; digits++ {
+		v *= 10
+	}
+	return v
+}
+
 func matchName(s string, i int, names []string) (int, int, bool) {
 	best, bestLen := -1, 0
 	for k, name := range names {
@@ -131,12 +140,7 @@ func matchExact(s, format string, p *parsedDate) bool {
 			start := i
 			v, i, ok = readDigits(s, i, minN, n)
 			if ok {
-				digits := i - start
-				f := int64(v)
-				for ; digits < 7; digits++ {
-					f *= 10
-				}
-				p.frac = f
+				p.frac = fractionTicks(int64(v), i-start)
 			}
 		case 't':
 			if i < len(s) && (s[i] == 'A' || s[i] == 'a' || s[i] == 'P' || s[i] == 'p') {

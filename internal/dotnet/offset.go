@@ -111,12 +111,8 @@ func (p parsedDate) buildOffset(s string) (DateTimeOffset, error) {
 // shape [ws][-][d.]hh:mm[:ss[.fffffff]][ws] and a bare day count.
 func ParseTimeSpan(s string) (TimeSpan, error) {
 	t := strings.TrimSpace(s)
-	bad := func() (TimeSpan, error) {
-		return 0, newFormatError("String '" + s + "' was not recognized as a valid TimeSpan.")
-	}
-	overflow := func() (TimeSpan, error) {
-		return 0, &Exception{Type: OverflowException, Message: "The TimeSpan string '" + s + "' could not be parsed because at least one of the numeric components is out of range or contains too many digits."}
-	}
+	bad := func() (TimeSpan, error) { return 0, errBadTimeSpan(s) }
+	overflow := func() (TimeSpan, error) { return 0, errTimeSpanOverflow(s) }
 	neg := strings.HasPrefix(t, "-")
 	if neg {
 		t = t[1:]
@@ -167,10 +163,7 @@ func ParseTimeSpan(s string) (TimeSpan, error) {
 				if fv, ok, _ = num(f, 9999999); !ok {
 					return bad()
 				}
-				for k := len(f); k < 7; k++ {
-					fv *= 10
-				}
-				frac = fv
+				frac = fractionTicks(fv, len(f))
 				parts[2] = parts[2][:i]
 			}
 		}

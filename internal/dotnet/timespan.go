@@ -256,29 +256,12 @@ func ParseExactTimeSpan(s, format string) (TimeSpan, error) {
 	case "":
 		return 0, newFormatError("Input string was not in a correct format.")
 	}
-	bad := func() (TimeSpan, error) {
-		return 0, newFormatError("String '" + s + "' was not recognized as a valid TimeSpan.")
-	}
 	badFormat := func() (TimeSpan, error) {
 		return 0, newFormatError("Input string was not in a correct format.")
 	}
 	var days, hours, minutes, seconds, frac int64
-	seen := map[byte]bool{}
+	var seen [128]bool // the specifiers met
 	pos := 0
-	// digits reads between lo and hi digits at pos.
-	digits := func(lo, hi int) (int64, int, bool) {
-		var v int64
-		n := 0
-		for n < hi && pos+n < len(s) && s[pos+n] >= '0' && s[pos+n] <= '9' {
-			v = v*10 + int64(s[pos+n]-'0')
-			n++
-		}
-		if n < lo {
-			return 0, 0, false
-		}
-		pos += n
-		return v, n, true
-	}
 	for i := 0; i < len(format); {
 		ch := format[i]
 		run := 1
@@ -287,45 +270,43 @@ func ParseExactTimeSpan(s, format string) (TimeSpan, error) {
 		}
 		switch ch {
 		case 'd', 'h', 'm', 's', 'f', 'F':
-			if seen[ch] || ch == 'd' && run > 8 || (ch == 'h' || ch == 'm' || ch == 's') && run > 2 || (ch == 'f' || ch == 'F') && run > 7 {
+			longest := 2
+			switch ch {
+			case 'd':
+				longest = 8
+			case 'f', 'F':
+				longest = 7
+			}
+			if seen[ch] || run > longest {
 				return badFormat()
 			}
 			seen[ch] = true
-			var v int64
-			var n int
-			var ok bool
+			// d, h, m and s alone take up to their longest; doubled, and
+			// f, exactly as many digits; F up to as many.
+			lo, hi := run, run
+			switch {
+			case ch == 'F':
+				lo = 0
+			case run == 1 && ch != 'f':
+				lo, hi = 1, longest
+			}
+			v, next, ok := readDigits(s, pos, lo, hi)
+			if !ok {
+				return 0, errBadTimeSpan(s)
+			}
 			switch ch {
 			case 'd':
-				if run == 1 {
-					v, _, ok = digits(1, 8)
-				} else {
-					v, _, ok = digits(run, run)
-				}
-				days = v
-			case 'h', 'm', 's':
-				if run == 1 {
-					v, _, ok = digits(1, 2)
-				} else {
-					v, _, ok = digits(2, 2)
-				}
-				switch ch {
-				case 'h':
-					hours = v
-				case 'm':
-					minutes = v
-				default:
-					seconds = v
-				}
-			case 'f':
-				v, n, ok = digits(run, run)
-				frac = v * pow10(7-n)
-			case 'F':
-				v, n, ok = digits(0, run)
-				frac = v * pow10(7-n)
+				days = int64(v)
+			case 'h':
+				hours = int64(v)
+			case 'm':
+				minutes = int64(v)
+			case 's':
+				seconds = int64(v)
+			default:
+				frac = fractionTicks(int64(v), next-pos)
 			}
-			if !ok {
-				return bad()
-			}
+			pos = next
 			i += run
 		case '\'', '"':
 			end := strings.IndexByte(format[i+1:], ch)
@@ -334,7 +315,7 @@ func ParseExactTimeSpan(s, format string) (TimeSpan, error) {
 			}
 			lit := format[i+1 : i+1+end]
 			if !strings.HasPrefix(s[pos:], lit) {
-				return bad()
+				return 0, errBadTimeSpan(s)
 			}
 			pos += len(lit)
 			i += end + 2
@@ -343,7 +324,7 @@ func ParseExactTimeSpan(s, format string) (TimeSpan, error) {
 				return badFormat()
 			}
 			if pos >= len(s) || s[pos] != format[i+1] {
-				return bad()
+				return 0, errBadTimeSpan(s)
 			}
 			pos++
 			i += 2
@@ -357,18 +338,18 @@ func ParseExactTimeSpan(s, format string) (TimeSpan, error) {
 		}
 	}
 	if pos != len(s) {
-		return bad()
+		return 0, errBadTimeSpan(s)
 	}
 	if days > 10675199 || hours > 23 || minutes > 59 || seconds > 59 {
-		return 0, &Exception{Type: OverflowException, Message: "The TimeSpan string '" + s + "' could not be parsed because at least one of the numeric components is out of range or contains too many digits."}
+		return 0, errTimeSpanOverflow(s)
 	}
 	return TimeSpan(days*TicksPerDay + hours*TicksPerHour + minutes*TicksPerMinute + seconds*TicksPerSecond + frac), nil
 }
 
-func pow10(n int) int64 {
-	p := int64(1)
-	for range n {
-		p *= 10
-	}
-	return p
+func errBadTimeSpan(s string) error {
+	return newFormatError("String '" + s + "' was not recognized as a valid TimeSpan.")
+}
+
+func errTimeSpanOverflow(s string) error {
+	return &Exception{Type: OverflowException, Message: "The TimeSpan string '" + s + "' could not be parsed because at least one of the numeric components is out of range or contains too many digits."}
 }

@@ -32,7 +32,7 @@ const (
 )
 
 // writeFolder writes files to a new folder and returns its path.
-func writeFolder(t *testing.T, files map[string]string) string {
+func writeFolder(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for rel, data := range files {

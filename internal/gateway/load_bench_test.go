@@ -4,8 +4,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/capture"
@@ -99,14 +97,7 @@ func loadGateway(b *testing.B, withCapture bool) *Gateway {
 // folderGateway writes files (path: content) as a folder, loads it as
 // `tollgate run` does and builds a gateway on it with opts.
 func folderGateway(b *testing.B, files map[string]string, opts Options) *Gateway {
-	dir := b.TempDir()
-	for rel, s := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
+	dir := writeFolder(b, files)
 	snap, diags := config.Load(dir, config.Options{})
 	pols, pd := config.LoadPolicies(snap, PolicyOptions())
 	diags.Append(pd)

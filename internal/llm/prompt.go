@@ -49,10 +49,10 @@ type Message struct {
 func (r *Request) chat() []Message {
 	messages := r.Messages
 	if messages == nil {
-		messages = inputMessages(r.Input)
+		messages = messagesOf(r.Input, true)
 	}
 	if messages == nil {
-		messages = geminiContents(r.Contents)
+		messages = messagesOf(r.Contents, false)
 	}
 	if messages == nil {
 		return nil
@@ -115,11 +115,11 @@ func textOf(raw json.RawMessage) string {
 		}
 		return strings.Join(texts, "\n")
 	case '{':
+		// A text part, or a message (Gemini's systemInstruction) whose
+		// content or parts hold the text.
 		var part struct {
-			Type    string          `json:"type"`
-			Text    string          `json:"text"`
-			Content json.RawMessage `json:"content"`
-			Parts   json.RawMessage `json:"parts"` // Gemini's systemInstruction
+			Text string `json:"text"`
+			Message
 		}
 		if json.Unmarshal(raw, &part) != nil {
 			return ""
@@ -127,32 +127,16 @@ func textOf(raw json.RawMessage) string {
 		if part.Text != "" {
 			return part.Text
 		}
-		if len(part.Content) == 0 {
-			return textOf(part.Parts)
-		}
-		return textOf(part.Content)
+		return part.Message.Text()
 	}
 	return ""
 }
 
-// geminiContents returns the messages of Gemini's contents, nil when
-// there are none or they are not an array of messages (another API may
-// use the name for something else).
-func geminiContents(raw json.RawMessage) []Message {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '[' {
-		return nil
-	}
-	var ms []Message
-	if json.Unmarshal(raw, &ms) != nil {
-		return nil
-	}
-	return ms
-}
-
-// inputMessages returns the messages of a Responses API input array, nil
-// when the input is not one.
-func inputMessages(raw json.RawMessage) []Message {
+// messagesOf returns the messages of a JSON array: Gemini's contents, or
+// (with roles required) a Responses API input. It is nil when raw is not
+// an array of messages: another API may use the name for something else,
+// and a Responses API input may be plain items.
+func messagesOf(raw json.RawMessage, rolesRequired bool) []Message {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '[' {
 		return nil
@@ -162,7 +146,7 @@ func inputMessages(raw json.RawMessage) []Message {
 		return nil
 	}
 	for _, m := range ms {
-		if m.Role == "" {
+		if rolesRequired && m.Role == "" {
 			return nil
 		}
 	}

@@ -117,23 +117,19 @@ func binarySearch(items []Value, x Value, cmp func(a, b Value) int) int32 {
 // sameElems gives each of a lambda's nparams parameters the element type
 // of the array that is the call's first argument (static Array methods).
 func sameElems(_ *Type, args []*Type, _, nparams int) []*Type {
-	var el *Type
-	if len(args) > 0 && args[0] != nil {
-		el = ElemType(args[0])
-	}
-	out := make([]*Type, nparams)
-	for i := range out {
-		out[i] = el
-	}
-	return out
+	return repeatType(firstArgElem(nil, args, nil), nparams)
 }
 
 // receiverElems gives each of a lambda's nparams parameters the element
-// type of the receiver (List<T>.Sort((a, b) => ...)).
+// type of the receiver (List<T>.Sort((a, b) => ...), a key selector).
 func receiverElems(recv *Type, _ []*Type, _, nparams int) []*Type {
-	out := make([]*Type, nparams)
+	return repeatType(ElemType(recv), nparams)
+}
+
+func repeatType(t *Type, n int) []*Type {
+	out := make([]*Type, n)
 	for i := range out {
-		out[i] = ElemType(recv)
+		out[i] = t
 	}
 	return out
 }
@@ -209,13 +205,10 @@ func (u *Lib) buildArraysMore() {
 		}
 		return lo, hi
 	}
-	findIn := func(c Call, each func(i int, x Value) bool) {
-		a := arrayArg(c, 0, "array")
-		for i := range arrayLen(a) {
-			if !each(i, arrayAt(a, i)) {
-				return
-			}
-		}
+	// elems are the elements of the array argument, read-only.
+	elems := func(c Call) []Value {
+		items, _ := Items(arrayArg(c, 0, "array"))
+		return items
 	}
 	lambda := func(m *Member, at int) *Member {
 		m.Lambda, m.LambdaParams = []int{at}, sameElems
@@ -223,19 +216,19 @@ func (u *Lib) buildArraysMore() {
 	}
 	u.arrayBase.addStatic(
 		meth("IndexOf", 2, 4, u.Int, func(c Call) Value {
-			a := arrayArg(c, 0, "array")
-			lo, hi := indexIn(c, arrayLen(a))
+			items := elems(c)
+			lo, hi := indexIn(c, len(items))
 			for i := lo; i < hi; i++ {
-				if Equals(arrayAt(a, i), c.Args[1]) {
+				if Equals(items[i], c.Args[1]) {
 					return int32(i)
 				}
 			}
 			return int32(-1)
 		}),
 		meth("LastIndexOf", 2, 2, u.Int, func(c Call) Value {
-			a := arrayArg(c, 0, "array")
-			for i := arrayLen(a) - 1; i >= 0; i-- {
-				if Equals(arrayAt(a, i), c.Args[1]) {
+			items := elems(c)
+			for i := len(items) - 1; i >= 0; i-- {
+				if Equals(items[i], c.Args[1]) {
 					return int32(i)
 				}
 			}
@@ -243,50 +236,49 @@ func (u *Lib) buildArraysMore() {
 		}),
 		lambda(&Member{Name: "FindAll", Kind: Method, Min: 2, Max: 2, ResultOf: firstArg, Fn: func(c Call) Value {
 			f := fn(c, 1)
+			if b, ok := arrayArg(c, 0, "array").([]byte); ok {
+				var out []byte
+				for _, x := range b {
+					if pred(c, f, x) {
+						out = append(out, x)
+					}
+				}
+				return out
+			}
 			out := &Array{T: elemOf(c.Args[0])}
-			findIn(c, func(_ int, x Value) bool {
+			for _, x := range elems(c) {
 				if pred(c, f, x) {
 					out.Items = append(out.Items, x)
 				}
-				return true
-			})
-			if _, ok := c.Args[0].([]byte); ok {
-				bs := make([]byte, len(out.Items))
-				for i, x := range out.Items {
-					bs[i] = x.(byte)
-				}
-				return bs
 			}
 			return out
 		}}, 1),
 		lambda(&Member{Name: "FindIndex", Kind: Method, Min: 2, Max: 2, Result: u.Int, Fn: func(c Call) Value {
-			f, at := fn(c, 1), int32(-1)
-			findIn(c, func(i int, x Value) bool {
-				if pred(c, f, x) {
-					at = int32(i)
-					return false
-				}
-				return true
-			})
-			return at
-		}}, 1),
-		lambda(&Member{Name: "FindLast", Kind: Method, Min: 2, Max: 2, ResultOf: firstArgElem, Fn: func(c Call) Value {
-			a := arrayArg(c, 0, "array")
 			f := fn(c, 1)
-			for i := arrayLen(a) - 1; i >= 0; i-- {
-				if x := arrayAt(a, i); pred(c, f, x) {
-					return x
+			for i, x := range elems(c) {
+				if pred(c, f, x) {
+					return int32(i)
 				}
 			}
-			return zeroOf(elemOf(a))
+			return int32(-1)
+		}}, 1),
+		lambda(&Member{Name: "FindLast", Kind: Method, Min: 2, Max: 2, ResultOf: firstArgElem, Fn: func(c Call) Value {
+			f, items := fn(c, 1), elems(c)
+			for i := len(items) - 1; i >= 0; i-- {
+				if pred(c, f, items[i]) {
+					return items[i]
+				}
+			}
+			return zeroOf(elemOf(c.Args[0]))
 		}}, 1),
 		lambda(&Member{Name: "TrueForAll", Kind: Method, Min: 2, Max: 2, Result: u.Bool, Fn: func(c Call) Value {
-			f, all := fn(c, 1), true
-			findIn(c, func(_ int, x Value) bool {
-				all = pred(c, f, x)
-				return all
-			})
-			return all
+			f := fn(c, 1)
+			for _, x := range elems(c) {
+				if !pred(c, f, x) {
+					return false
+				}
+			}
+			return true
 		}}, 1),
 		lambda(&Member{Name: "ConvertAll", Kind: Method, Min: 2, Max: 2,
 			ResultOf: func(_ *Type, args []*Type, _ []*Type) *Type {
@@ -296,11 +288,10 @@ func (u *Lib) buildArraysMore() {
 				return nil
 			},
 			Fn: func(c Call) Value {
-				f := fn(c, 1)
-				a := arrayArg(c, 0, "array")
-				out := &Array{Items: make([]Value, arrayLen(a))}
-				for i := range out.Items {
-					out.Items[i] = call1(c, f, arrayAt(a, i))
+				f, items := fn(c, 1), elems(c)
+				out := &Array{Items: make([]Value, len(items))}
+				for i, x := range items {
+					out.Items[i] = call1(c, f, x)
 					if out.T == nil && out.Items[i] != nil {
 						out.T = TypeOf(out.Items[i])
 					}
@@ -375,12 +366,7 @@ func (u *Lib) buildArraysMore() {
 			return nil
 		}),
 		meth("BinarySearch", 2, 2, u.Int, func(c Call) Value {
-			a := arrayArg(c, 0, "array")
-			items := make([]Value, arrayLen(a))
-			for i := range items {
-				items[i] = arrayAt(a, i)
-			}
-			return binarySearch(items, c.Args[1], comparison(c, 2))
+			return binarySearch(elems(c), c.Args[1], comparison(c, 2))
 		}),
 	)
 
@@ -389,9 +375,7 @@ func (u *Lib) buildArraysMore() {
 		&Member{Name: "Sort", Kind: Method, Min: 0, Max: 3, Result: u.Void, Lambda: []int{0}, LambdaParams: receiverElems, Fn: func(c Call) Value {
 			items := list(c).Items
 			switch len(c.Args) {
-			case 0:
-				sortValues(items, nil, c.Fr)
-			case 1:
+			case 0, 1:
 				sortWith(items, comparison(c, 0))
 			default:
 				at, n := arrayRange(c, 0, len(items))
@@ -443,14 +427,7 @@ func (u *Lib) buildArraysMore() {
 
 	re := func(c Call) *Regex { return c.This.(*Regex) }
 	u.Regex.add(
-		meth("GetGroupNames", 0, 0, u.ArrayOf(u.String), func(c Call) Value {
-			names := re(c).Re.GetGroupNames()
-			out := &Array{T: u.String, Items: make([]Value, len(names))}
-			for i, n := range names {
-				out.Items[i] = n
-			}
-			return out
-		}),
+		meth("GetGroupNames", 0, 0, u.ArrayOf(u.String), func(c Call) Value { return StringArray(re(c).Re.GetGroupNames()) }),
 		meth("GetGroupNumbers", 0, 0, u.ArrayOf(u.Int), func(c Call) Value {
 			nums := re(c).Re.GetGroupNumbers()
 			out := &Array{T: u.Int, Items: make([]Value, len(nums))}

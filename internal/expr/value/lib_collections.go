@@ -50,27 +50,6 @@ func (u *Lib) buildCollections() {
 		}, ResultOf: func(t *Type, _, _ []*Type) *Type { return t.Elem }},
 	)
 	u.arrayBase.addStatic(
-		meth("IndexOf", 2, 2, u.Int, func(c Call) Value {
-			items, _ := Items(c.Args[0])
-			for i, e := range items {
-				if Equals(e, c.Args[1]) {
-					return int32(i)
-				}
-			}
-			return int32(-1)
-		}),
-		meth("Reverse", 1, 1, u.Void, func(c Call) Value {
-			if a, ok := c.Args[0].(*Array); ok {
-				for i, j := 0, len(a.Items)-1; i < j; i, j = i+1, j-1 {
-					a.Items[i], a.Items[j] = a.Items[j], a.Items[i]
-				}
-			} else if b, ok := c.Args[0].([]byte); ok {
-				for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
-					b[i], b[j] = b[j], b[i]
-				}
-			}
-			return nil
-		}),
 		meth("Empty", 0, 0, nil, func(c Call) Value { return &Array{T: c.TArg(0)} }),
 		&Member{Name: "Exists", Kind: Method, Min: 2, Max: 2, Result: u.Bool, Lambda: []int{1}, Fn: func(c Call) Value {
 			items, _ := Items(c.Args[0])
@@ -118,12 +97,6 @@ func (u *Lib) buildCollections() {
 				Throw(ExArgument, "Source array was not long enough. Check the source index, length, and the array's lower bounds. (Parameter 'sourceArray')")
 			}
 			copy(da.Items[di:di+n], sa.Items[si:si+n])
-			return nil
-		}),
-		meth("Sort", 1, 1, u.Void, func(c Call) Value {
-			if a, ok := c.Args[0].(*Array); ok {
-				sortValues(a.Items, nil, c.Fr)
-			}
 			return nil
 		}),
 	)
@@ -200,7 +173,6 @@ func (u *Lib) buildCollections() {
 			}
 			return int32(-1)
 		}),
-		meth("Sort", 0, 0, u.Void, func(c Call) Value { sortValues(c.This.(*List).Items, nil, c.Fr); return nil }),
 		meth("Reverse", 0, 0, u.Void, func(c Call) Value {
 			it := c.This.(*List).Items
 			for i, j := 0, len(it)-1; i < j; i, j = i+1, j-1 {
@@ -260,7 +232,6 @@ func (u *Lib) buildCollections() {
 			}
 			return false
 		}),
-		meth("Remove", 1, 1, u.Bool, func(c Call) Value { return dict(c).Remove(c.Args[0]) }),
 		meth("Clear", 0, 0, u.Void, func(c Call) Value { *dict(c) = *NewDict(dict(c).K, dict(c).V); return nil }),
 		&Member{Name: "TryGetValue", Kind: Method, Min: 2, Max: 2, Result: u.Bool, Out: []int{1}, Fn: func(c Call) Value {
 			c.NotNull(0, "key")

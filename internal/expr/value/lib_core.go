@@ -248,17 +248,8 @@ func (u *Lib) buildCore() {
 		}),
 		meth("ParseExact", 3, 4, dt, func(c Call) Value {
 			c.NotNull(0, "s")
-			var formats []string
-			switch f := c.Args[1].(type) {
-			case string:
-				formats = []string{f}
-			case nil:
-				c.NotNull(1, "format")
-			default:
-				Each(f, func(v Value) bool { formats = append(formats, ToString(v)); return true })
-			}
 			var err error
-			for _, f := range formats {
+			for _, f := range formatsArg(c, 1) {
 				var d dotnet.DateTime
 				if d, err = dotnet.ParseExactDateTime(c.Str(0), f); err == nil {
 					return FromDotnetDateTime(d)

@@ -20,9 +20,7 @@ func (e *Enumerator) DotnetType(*Lib) *Type { return e.T }
 // (owner is "List`1", "Dictionary`2", ...; fullArgs its type arguments
 // as .NET prints them).
 func (u *Lib) EnumeratorOf(owner, fullArgs string, elem *Type) *Type {
-	if elem == nil {
-		elem = u.Object
-	}
+	elem = orObject(u, elem)
 	return u.generic("E:"+owner+"["+fullArgs+"]", func() *Type {
 		t := &Type{Name: "Enumerator", FullName: "System.Collections.Generic." + owner + "+Enumerator[" + fullArgs + "]", Base: u.enumeratorBase, Elem: elem}
 		t.Is = func(v Value) bool { e, ok := v.(*Enumerator); return ok && e.T == t }
@@ -58,7 +56,7 @@ func (u *Lib) buildEnumerator() {
 	u.listBase.add(meth("GetEnumerator", 0, 0, nil, func(c Call) Value {
 		l := list(c)
 		t := u.EnumeratorOf("List`1", l.T.FullName, l.T)
-		return &Enumerator{T: t, items: append([]Value(nil), l.Items...), count: func() int { return len(l.Items) }, i: -1}
+		return newEnumerator(t, append([]Value(nil), l.Items...), func() int { return len(l.Items) })
 	}))
 	u.listBase.Members["GetEnumerator"].ResultOf = func(t *Type, _, _ []*Type) *Type {
 		return u.EnumeratorOf("List`1", ElemType(t).FullName, ElemType(t))
@@ -67,35 +65,38 @@ func (u *Lib) buildEnumerator() {
 	kvOf := func(k, v *Type) *Type { return u.Lookup("KeyValuePair", []*Type{k, v}, 0) }
 	u.dictBase.add(meth("GetEnumerator", 0, 0, nil, func(c Call) Value {
 		d := dict(c)
-		var items []Value
-		Each(d, func(kv Value) bool { items = append(items, kv); return true })
+		items, _ := Items(d)
 		k, v := orObject(u, d.K), orObject(u, d.V)
 		t := u.EnumeratorOf("Dictionary`2", k.FullName+","+v.FullName, kvOf(k, v))
-		return &Enumerator{T: t, items: items, count: func() int { return len(d.Keys) }, i: -1}
+		return newEnumerator(t, items, func() int { return len(d.Keys) })
 	}))
 	u.dictBase.Members["GetEnumerator"].ResultOf = func(t *Type, _, _ []*Type) *Type {
 		k, v := orObject(u, t.Key), orObject(u, t.Elem)
 		return u.EnumeratorOf("Dictionary`2", k.FullName+","+v.FullName, kvOf(k, v))
 	}
 	tok := func(c Call) *jsonx.Token { return c.This.(*jsonx.Token) }
-	u.JObject.add(&Member{Name: "GetEnumerator", Kind: Method, Result: u.EnumeratorOf("JObject", "", kvOf(u.String, u.JToken)), Fn: func(c Call) Value {
+	objectEnum := u.EnumeratorOf("JObject", "", kvOf(u.String, u.JToken))
+	u.JObject.add(&Member{Name: "GetEnumerator", Kind: Method, Result: objectEnum, Fn: func(c Call) Value {
 		o := tok(c)
 		props := o.Properties()
 		items := make([]Value, len(props))
 		for i, p := range props {
 			items[i] = KeyValue{p.Name(), p.Value()}
 		}
-		return &Enumerator{T: u.EnumeratorOf("JObject", "", kvOf(u.String, u.JToken)), items: items, count: func() int { return len(o.Properties()) }, i: -1}
+		return newEnumerator(objectEnum, items, o.Count)
 	}})
-	u.JArray.add(&Member{Name: "GetEnumerator", Kind: Method, Result: u.EnumeratorOf("JArray", "", u.JToken), Fn: func(c Call) Value {
+	arrayEnum := u.EnumeratorOf("JArray", "", u.JToken)
+	u.JArray.add(&Member{Name: "GetEnumerator", Kind: Method, Result: arrayEnum, Fn: func(c Call) Value {
 		a := tok(c)
-		children := a.Children()
-		items := make([]Value, len(children))
-		for i, x := range children {
-			items[i] = x
-		}
-		return &Enumerator{T: u.EnumeratorOf("JArray", "", u.JToken), items: items, count: func() int { return len(a.Children()) }, i: -1}
+		items, _ := Items(a)
+		return newEnumerator(arrayEnum, items, a.Count)
 	}})
+}
+
+// newEnumerator starts an enumeration of items, a snapshot of a collection
+// whose size count tells.
+func newEnumerator(t *Type, items []Value, count func() int) *Enumerator {
+	return &Enumerator{T: t, items: items, count: count, i: -1}
 }
 
 func orObject(u *Lib, t *Type) *Type {

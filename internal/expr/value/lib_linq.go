@@ -57,23 +57,6 @@ func elemResult(t *Type, _ []*Type, _ []*Type) *Type {
 	return ElemType(t)
 }
 
-func sortValues(items []Value, key func(Value) Value, fr *Frame) {
-	sort.SliceStable(items, func(i, j int) bool {
-		a, b := items[i], items[j]
-		if key != nil {
-			a, b = key(a), key(b)
-		}
-		if a == nil || b == nil {
-			return a == nil && b != nil
-		}
-		r, ok := Compare(a, b)
-		if !ok {
-			Throw(ExInvalidOp, "Failed to compare two elements in the array.")
-		}
-		return r < 0
-	})
-}
-
 // orderBy implements OrderBy, OrderByDescending, ThenBy and
 // ThenByDescending: a stable sort of the source on all keys so far.
 func orderBy(desc, then bool) func(c Call) Value {

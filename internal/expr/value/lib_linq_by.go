@@ -1,21 +1,12 @@
 package value
 
-// The key-selector set operations of System.Linq.Enumerable (.NET 6 and
-// 9: ExceptBy, IntersectBy, UnionBy, CountBy, AggregateBy) and
+// The key-selector operations of System.Linq.Enumerable (.NET 6 and 9:
+// ExceptBy, IntersectBy, UnionBy, CountBy, AggregateBy), Index and
 // TryGetNonEnumeratedCount.
 
 func (u *Lib) buildLinqBy() {
 	e := u.Enumerable
-	elemT := func(t *Type) *Type { return ElemType(t) }
-	seqOfElem := func(t *Type, _, _ []*Type) *Type { return u.SeqOf(elemT(t)) }
-	// keyOfElem types the key selector's parameter: the source's element.
-	keyOfElem := func(recv *Type, _ []*Type, _, n int) []*Type {
-		out := make([]*Type, n)
-		for i := range out {
-			out[i] = elemT(recv)
-		}
-		return out
-	}
+	seqOfElem := func(t *Type, _, _ []*Type) *Type { return u.SeqOf(ElemType(t)) }
 	// lambdaResult is the type a lambda argument at i returns.
 	lambdaResult := func(a []*Type, i int) *Type {
 		if i < len(a) {
@@ -41,58 +32,56 @@ func (u *Lib) buildLinqBy() {
 			}
 			return u.seq(elemOf(c.This), out)
 		})
-		m.Lambda, m.LambdaParams, m.ResultOf = []int{1}, keyOfElem, seqOfElem
+		m.Lambda, m.LambdaParams, m.ResultOf = []int{1}, receiverElems, seqOfElem
 		return m
 	}
 	unionBy := meth("UnionBy", 2, 3, nil, func(c Call) Value {
 		c.NotNull(0, "second")
 		return u.union(c, c.Args[0], fn(c, 1), comparerIgnoresCase(c, 2))
 	})
-	unionBy.Lambda, unionBy.LambdaParams, unionBy.ResultOf = []int{1}, keyOfElem, seqOfElem
+	unionBy.Lambda, unionBy.LambdaParams, unionBy.ResultOf = []int{1}, receiverElems, seqOfElem
 	e.add(
 		by("ExceptBy", func(second, seen *valueSet, k Value) bool { return !second.has(k) && seen.add(k) }),
 		by("IntersectBy", func(second, seen *valueSet, k Value) bool { return second.has(k) && seen.add(k) }),
 		unionBy,
-		&Member{Name: "CountBy", Kind: Method, Min: 1, Max: 2, Lambda: []int{0}, LambdaParams: keyOfElem,
+		&Member{Name: "CountBy", Kind: Method, Min: 1, Max: 2, Lambda: []int{0}, LambdaParams: receiverElems,
 			ResultOf: func(t *Type, a, _ []*Type) *Type {
 				return u.SeqOf(u.Lookup("KeyValuePair", []*Type{lambdaResult(a, 0), u.Int}, 0))
 			},
 			Fn: func(c Call) Value {
-				keys, counts := groupCounts(c, fn(c, 0), comparerIgnoresCase(c, 1), func(acc Value, _ Value) Value {
-					n, _ := acc.(int32)
-					return n + 1
-				}, func() Value { return int32(0) })
-				out := make([]Value, len(keys))
-				for i, k := range keys {
-					out[i] = KeyValue{k, counts[i]}
+				groups := groupByKey(c, fn(c, 0), comparerIgnoresCase(c, 1))
+				out := make([]Value, len(groups))
+				for i, g := range groups {
+					out[i] = KeyValue{g.Key, int32(len(g.Items))}
 				}
 				return u.seq(u.KeyValue, out)
 			}},
 		&Member{Name: "AggregateBy", Kind: Method, Min: 3, Max: 4, Lambda: []int{0, 2},
 			LambdaParams: func(recv *Type, a []*Type, i, n int) []*Type {
 				if i == 2 {
-					return []*Type{lambdaResult(a, 1), elemT(recv)}
+					return []*Type{lambdaResult(a, 1), ElemType(recv)}
 				}
-				return keyOfElem(recv, a, i, n)
+				return receiverElems(recv, a, i, n)
 			},
 			ResultOf: func(t *Type, a, _ []*Type) *Type {
 				return u.SeqOf(u.Lookup("KeyValuePair", []*Type{lambdaResult(a, 0), lambdaResult(a, 1)}, 0))
 			},
 			Fn: func(c Call) Value {
 				f := fn(c, 2)
-				seed := c.Args[1]
-				keys, accs := groupCounts(c, fn(c, 0), comparerIgnoresCase(c, 3), func(acc Value, x Value) Value {
-					c.Fr.Step(1)
-					return f.Call(c.Fr, []Value{acc, x})
-				}, func() Value { return seed })
-				out := make([]Value, len(keys))
-				for i, k := range keys {
-					out[i] = KeyValue{k, accs[i]}
+				groups := groupByKey(c, fn(c, 0), comparerIgnoresCase(c, 3))
+				out := make([]Value, len(groups))
+				for i, g := range groups {
+					acc := c.Args[1]
+					for _, x := range g.Items {
+						c.Fr.Step(1)
+						acc = f.Call(c.Fr, []Value{acc, x})
+					}
+					out[i] = KeyValue{g.Key, acc}
 				}
 				return u.seq(u.KeyValue, out)
 			}},
 		&Member{Name: "Index", Kind: Method, Min: 0, Max: 0,
-			ResultOf: func(t *Type, _, _ []*Type) *Type { return u.SeqOf(indexTuple(u, elemT(t))) },
+			ResultOf: func(t *Type, _, _ []*Type) *Type { return u.SeqOf(indexTuple(u, ElemType(t))) },
 			Fn: func(c Call) Value {
 				tt := indexTuple(u, elemOf(c.This))
 				it := items(c)
@@ -118,44 +107,16 @@ func (u *Lib) buildLinqBy() {
 	)
 }
 
-// groupCounts folds the source's elements per key, in the order keys are
-// first seen: start gives each key's first accumulator, step adds an
-// element to it.
-func groupCounts(c Call, key *Func, ignore bool, step func(acc, x Value) Value, start func() Value) ([]Value, []Value) {
-	set := newValueSet(c.Fr, ignore)
-	var keys, accs []Value
-	index := map[Value]int{} // hashable keys (set.key): their position
-	var others []int         // the positions of the other keys
-	find := func(k Value) (int, bool) {
-		if sk, ok := set.key(k); ok {
-			i, found := index[sk]
-			if !found {
-				index[sk] = len(keys)
-			}
-			return i, found
-		}
-		c.Fr.Step(int64(len(others)))
-		for _, i := range others {
-			if Equals(k, keys[i]) {
-				return i, true
-			}
-		}
-		others = append(others, len(keys))
-		return 0, false
-	}
-	for _, x := range items(c) {
-		k := call1(c, key, x)
-		if k == nil {
+// groupByKey groups the source's elements by key, in the order keys are
+// first seen, as CountBy and AggregateBy do: a null key throws.
+func groupByKey(c Call, key *Func, ignore bool) []*Grouping {
+	groups := group(c, key, nil, ignore)
+	for _, g := range groups {
+		if g.Key == nil {
 			Throw(ExArgNull, "Value cannot be null. (Parameter 'key')")
 		}
-		i, found := find(k)
-		if !found {
-			i = len(keys)
-			keys, accs = append(keys, k), append(accs, start())
-		}
-		accs[i] = step(accs[i], x)
 	}
-	return keys, accs
+	return groups
 }
 
 // indexTuple is the element type of Index(): (int Index, TSource Item).

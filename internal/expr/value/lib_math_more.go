@@ -7,6 +7,11 @@ import (
 // buildMathMore adds the System.Math members beyond the common ones.
 func (u *Lib) buildMathMore() {
 	m := u.Types["Math"]
+	// The value tuples of DivRem(left, right) and SinCos.
+	quotRem := []string{"Quotient", "Remainder"}
+	divRemInt := u.ValueTupleOf(quotRem, []*Type{u.Int, u.Int})
+	divRemLong := u.ValueTupleOf(quotRem, []*Type{u.Long, u.Long})
+	sinCos := u.ValueTupleOf([]string{"Sin", "Cos"}, []*Type{u.Double, u.Double})
 	f1 := func(name string, f func(float64) float64) *Member {
 		return meth(name, 1, 1, u.Double, func(c Call) Value { return f(c.Float(0)) })
 	}
@@ -55,28 +60,30 @@ func (u *Lib) buildMathMore() {
 				Throw(ExDivZero, MsgDivZero)
 			}
 			var q, r Value = int32(a / b), int32(a % b)
-			t := u.Int
+			tuple := divRemInt
 			if _, long := c.Args[0].(int64); long {
-				q, r, t = a/b, a%b, u.Long
+				q, r, tuple = a/b, a%b, divRemLong
 			}
 			if len(c.Args) == 2 { // (Quotient, Remainder): .NET 6
-				return &ValueTuple{T: divRemTuple(u, t), Items: []Value{q, r}}
+				return &ValueTuple{T: tuple, Items: []Value{q, r}}
 			}
 			c.Args[2] = r
 			return q
 		}, ResultOf: func(_ *Type, a []*Type, _ []*Type) *Type {
-			t := u.Int
-			if len(a) > 0 && a[0] == u.Long {
-				t = u.Long
+			long := len(a) > 0 && a[0] == u.Long
+			switch {
+			case len(a) == 2 && long:
+				return divRemLong
+			case len(a) == 2:
+				return divRemInt
+			case long:
+				return u.Long
 			}
-			if len(a) == 2 {
-				return divRemTuple(u, t)
-			}
-			return t
+			return u.Int
 		}},
-		meth("SinCos", 1, 1, u.ValueTupleOf([]string{"Sin", "Cos"}, []*Type{u.Double, u.Double}), func(c Call) Value {
+		meth("SinCos", 1, 1, sinCos, func(c Call) Value {
 			sin, cos := math.Sincos(c.Float(0))
-			return &ValueTuple{T: u.ValueTupleOf([]string{"Sin", "Cos"}, []*Type{u.Double, u.Double}), Items: []Value{sin, cos}}
+			return &ValueTuple{T: sinCos, Items: []Value{sin, cos}}
 		}),
 		&Member{Name: "Clamp", Kind: Method, Min: 3, Max: 3, Fn: func(c Call) Value {
 			v, lo, hi := c.Args[0], c.Args[1], c.Args[2]
@@ -102,10 +109,4 @@ func (u *Lib) buildMathMore() {
 		}},
 		prop("Tau", u.Double, func(Call) Value { return 2 * math.Pi }),
 	)
-}
-
-// divRemTuple is the type Math.DivRem(left, right) returns: (T Quotient,
-// T Remainder).
-func divRemTuple(u *Lib, t *Type) *Type {
-	return u.ValueTupleOf([]string{"Quotient", "Remainder"}, []*Type{t, t})
 }

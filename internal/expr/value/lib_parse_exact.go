@@ -21,9 +21,6 @@ func formatsArg(c Call, i int) []string {
 	default:
 		var out []string
 		Each(f, func(v Value) bool { out = append(out, ToString(v)); return true })
-		if len(out) == 0 {
-			Throw(ExFormat, "Format specifier was invalid.")
-		}
 		return out
 	}
 	return nil
@@ -32,6 +29,9 @@ func formatsArg(c Call, i int) []string {
 // parseExactSpan tries each format in turn, as .NET does, and returns the
 // first match or the last format's error.
 func parseExactSpan(s string, formats []string) (time.Duration, error) {
+	if len(formats) == 0 {
+		return 0, &dotnet.Exception{Type: dotnet.FormatException, Message: "Format specifier was invalid."}
+	}
 	var err error
 	for _, f := range formats {
 		var ts dotnet.TimeSpan

@@ -3,6 +3,7 @@ package value
 import (
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -39,36 +40,31 @@ func resolveURI(base *URI, rel Value) (*URI, bool) {
 	return &URI{U: out, Orig: out.String()}, true
 }
 
-// UriHostNameType values.
-const (
-	hostUnknown = iota
-	hostBasic
-	hostDNS
-	hostIPv4
-	hostIPv6
-)
+// uriHostNameTypes are the members of System.UriHostNameType.
+var uriHostNameTypes = map[string]int64{"Unknown": 0, "Basic": 1, "Dns": 2, "IPv4": 3, "IPv6": 4}
 
-// hostNameType classifies a host as Uri.CheckHostName does.
-func hostNameType(h string) int64 {
+// hostNameType classifies a host as Uri.CheckHostName does, by the name of
+// its UriHostNameType.
+func hostNameType(h string) string {
 	switch {
 	case h == "":
-		return hostUnknown
+		return "Unknown"
 	case strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]"):
 		if ip := net.ParseIP(h[1 : len(h)-1]); ip != nil && strings.Contains(h, ":") {
-			return hostIPv6
+			return "IPv6"
 		}
-		return hostUnknown
+		return "Unknown"
 	}
 	if ip := net.ParseIP(h); ip != nil {
 		if strings.Contains(h, ":") {
-			return hostIPv6
+			return "IPv6"
 		}
-		return hostIPv4
+		return "IPv4"
 	}
 	if isDNSName(h) {
-		return hostDNS
+		return "Dns"
 	}
-	return hostUnknown
+	return "Unknown"
 }
 
 // isDNSName reports whether h is a DNS name: labels of letters, digits,
@@ -93,23 +89,14 @@ func isDNSName(h string) bool {
 	return true
 }
 
-// isHexEncoding reports whether s has a %XX escape at i.
-func isHexEncoding(s string, i int) bool {
-	return i >= 0 && i+2 < len(s) && s[i] == '%' && isHexDigit(s[i+1]) && isHexDigit(s[i+2])
-}
-
-func isHexDigit(b byte) bool {
-	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
-}
-
-func hexValue(b byte) byte {
-	switch {
-	case b >= 'a':
-		return b - 'a' + 10
-	case b >= 'A':
-		return b - 'A' + 10
+// hexEscape returns the byte of a %XX escape at i of s; ok is false when
+// there is none.
+func hexEscape(s string, i int) (b byte, ok bool) {
+	if i < 0 || i+2 >= len(s) || s[i] != '%' {
+		return 0, false
 	}
-	return b - '0'
+	v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+	return byte(v), err == nil
 }
 
 // relativeURI is Uri.MakeRelativeUri: the path from base's directory to
@@ -147,9 +134,8 @@ func relativeURI(base, target *url.URL) *URI {
 func (u *Lib) buildURIMore() {
 	uri := u.Types["Uri"]
 	hostType := u.newType("UriHostNameType", "System.UriHostNameType", u.Object)
-	hostType.EnumValues = map[string]int64{"Unknown": hostUnknown, "Basic": hostBasic, "Dns": hostDNS, "IPv4": hostIPv4, "IPv6": hostIPv6}
-	hostNames := []string{"Unknown", "Basic", "Dns", "IPv4", "IPv6"}
-	hostEnum := func(v int64) Value { return Enum{T: hostType, V: v, Name: hostNames[v]} }
+	hostType.EnumValues = uriHostNameTypes
+	hostEnum := func(name string) Value { return Enum{T: hostType, V: uriHostNameTypes[name], Name: name} }
 	uri.addStatic(
 		&Member{Name: "TryCreate", Kind: Method, Min: 3, Max: 3, Result: u.Bool, Out: []int{2}, Fn: func(c Call) Value {
 			c.Args[2] = nil
@@ -169,13 +155,14 @@ func (u *Lib) buildURIMore() {
 		}},
 		meth("CheckHostName", 1, 1, hostType, func(c Call) Value {
 			if c.IsNull(0) {
-				return hostEnum(hostUnknown)
+				return hostEnum("Unknown")
 			}
 			return hostEnum(hostNameType(c.Str(0)))
 		}),
 		meth("IsHexEncoding", 2, 2, u.Bool, func(c Call) Value {
 			c.NotNull(0, "pattern")
-			return isHexEncoding(c.Str(0), c.Int(1))
+			_, ok := hexEscape(c.Str(0), c.Int(1))
+			return ok
 		}),
 		&Member{Name: "HexUnescape", Kind: Method, Min: 2, Max: 2, Result: u.Char, Out: []int{1}, Fn: func(c Call) Value {
 			c.NotNull(0, "pattern")
@@ -183,9 +170,9 @@ func (u *Lib) buildURIMore() {
 			if i < 0 || i >= len(s) {
 				Throw(ExArgRange, "Specified argument was out of the range of valid values. (Parameter 'index')")
 			}
-			if isHexEncoding(s, i) {
+			if b, ok := hexEscape(s, i); ok {
 				c.Args[1] = int32(i + 3)
-				return Char(hexValue(s[i+1])<<4 | hexValue(s[i+2]))
+				return Char(b)
 			}
 			c.Args[1] = int32(i + 1)
 			return Char(s[i])
@@ -199,7 +186,7 @@ func (u *Lib) buildURIMore() {
 				Throw(ExInvalidOp, "This operation is not supported for a relative URI.")
 			}
 			if p.Host == "" {
-				return hostEnum(hostBasic)
+				return hostEnum("Basic")
 			}
 			return hostEnum(hostNameType(p.Hostname()))
 		}),
