@@ -22,6 +22,7 @@ var layers = map[string]int{
 	"internal/diag":                    0,
 	"internal/dotnet":                  0,
 	"internal/graphql":                 0,
+	"internal/h1client":                0,
 	"internal/kql":                     0,
 	"internal/llm":                     0,
 	"internal/redisclient":             0,

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/h1client"
 )
 
 // DefaultBackendTimeout is how long forward-request waits for the backend's
@@ -59,9 +61,48 @@ var errBackendTimeout = errors.New("backend timeout")
 // req.timeout. On failure it returns an *Error classified the way APIM
 // classifies it.
 func roundTrip(ctx context.Context, rt http.RoundTripper, req *backendRequest) (*http.Response, *Error) {
+	if c, ok := rt.(*h1client.Client); ok {
+		if c.Handles(req.url, req.header) {
+			// The wait is bounded by the connection's deadline, the
+			// caller's going away by ctx: no timer, no derived context.
+			out := req.outgoing()
+			resp, err := c.Do(ctx, &out, req.timeout)
+			switch {
+			case err == nil:
+				return resp, nil
+			case errors.Is(err, h1client.ErrHeaderTimeout):
+				return nil, errBackendTimedOut(req)
+			case ctx.Err() != nil:
+				return nil, errClientGone()
+			}
+			return nil, backendFailure(req.url, err)
+		}
+		rt = c.Fallback
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	timer := time.AfterFunc(req.timeout, func() { cancel(errBackendTimeout) })
 	// A value, so that only WithContext's copy is allocated.
+	out := req.outgoing()
+	resp, err := rt.RoundTrip(out.WithContext(ctx))
+	timer.Stop()
+	if err == nil {
+		// The response body is read under ctx: keep it alive until the body
+		// is closed.
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		return resp, nil
+	}
+	defer cancel(nil)
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errBackendTimeout):
+		return nil, errBackendTimedOut(req)
+	case cause != nil && !errors.Is(cause, errBackendTimeout):
+		return nil, errClientGone()
+	}
+	return nil, backendFailure(req.url, err)
+}
+
+// outgoing returns the HTTP request req describes.
+func (req *backendRequest) outgoing() http.Request {
 	out := http.Request{
 		Method:        req.method,
 		URL:           req.url,
@@ -80,28 +121,23 @@ func roundTrip(ctx context.Context, rt http.RoundTripper, req *backendRequest) (
 		out.Body = nil
 		out.ContentLength = 0
 	}
-	resp, err := rt.RoundTrip(out.WithContext(ctx))
-	timer.Stop()
-	if err == nil {
-		// The response body is read under ctx: keep it alive until the body
-		// is closed.
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-		return resp, nil
+	return out
+}
+
+// errBackendTimedOut is the failure of a backend that did not answer
+// within req.timeout.
+func errBackendTimedOut(req *backendRequest) *Error {
+	return &Error{
+		Source: "forward-request", Reason: "Timeout", Section: "backend",
+		Message: fmt.Sprintf("Request to the backend service timed out after %s.", formatSeconds(req.timeout)),
+		Status:  500,
+		Cause: fmt.Sprintf("the backend %s did not send a status line and headers within %s; raise forward-request timeout or make the backend answer sooner",
+			req.url.Host, formatSeconds(req.timeout)),
 	}
-	defer cancel(nil)
-	switch cause := context.Cause(ctx); {
-	case errors.Is(cause, errBackendTimeout):
-		return nil, &Error{
-			Source: "forward-request", Reason: "Timeout", Section: "backend",
-			Message: fmt.Sprintf("Request to the backend service timed out after %s.", formatSeconds(req.timeout)),
-			Status:  500,
-			Cause: fmt.Sprintf("the backend %s did not send a status line and headers within %s; raise forward-request timeout or make the backend answer sooner",
-				req.url.Host, formatSeconds(req.timeout)),
-		}
-	case cause != nil && !errors.Is(cause, errBackendTimeout):
-		return nil, errClientAborted("forward-request", "the client closed the connection while the request was waiting for the backend")
-	}
-	return nil, backendFailure(req.url, err)
+}
+
+func errClientGone() *Error {
+	return errClientAborted("forward-request", "the client closed the connection while the request was waiting for the backend")
 }
 
 func formatSeconds(d time.Duration) string {

@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate/tollgate/internal/diag"
 	"github.com/tollgate/tollgate/internal/expr"
 	"github.com/tollgate/tollgate/internal/graphql"
+	"github.com/tollgate/tollgate/internal/h1client"
 	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/liquid"
 	"github.com/tollgate/tollgate/internal/policy"
@@ -42,7 +43,8 @@ type Options struct {
 	// "master" subscription). Empty disables it.
 	AllAccessKey string
 	// Transport sends backend requests. Nil uses a transport tuned for a
-	// gateway (see NewTransport).
+	// gateway (see NewTransport), with plain-HTTP backends called on the
+	// request's goroutine (h1client).
 	Transport http.RoundTripper
 	// Log receives one record per request. Nil writes no log.
 	Log *LogWriter
@@ -230,7 +232,7 @@ func New(snap *config.Snapshot, opts Options) (*Gateway, error) {
 		g.tokens = &tokenCache{src: opts.ManagedIdentity, m: map[[2]string]cachedToken{}}
 	}
 	if g.transport == nil {
-		g.transport = NewTransport()
+		g.transport = h1client.New(NewTransport())
 	}
 	g.trans = &transports{base: g.transport}
 	if g.timeout <= 0 {

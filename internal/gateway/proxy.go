@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/h1client"
 	"github.com/tollgate/tollgate/internal/policy"
 )
 
@@ -62,6 +63,9 @@ const maxProxyTransports = 64
 // through returns a transport like base that sends its requests through
 // proxy, or an error when base cannot be given a proxy.
 func (t *proxyTransports) through(base http.RoundTripper, proxy *url.URL) (http.RoundTripper, error) {
+	if c, ok := base.(*h1client.Client); ok {
+		base = c.Fallback
+	}
 	bt, ok := base.(*http.Transport)
 	if !ok {
 		return nil, fmt.Errorf("the gateway's backend transport (%T) cannot use a proxy", base)
