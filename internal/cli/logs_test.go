@@ -175,3 +175,23 @@ func TestResolveDataDir(t *testing.T) {
 		t.Errorf("without XDG_STATE_HOME: %q", got)
 	}
 }
+
+func TestLogMaxSizeDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		flag, dataDir string
+		want          int64
+	}{
+		{"", "/state/tollgate", 1 << 30},
+		{"", "", 64 << 20}, // --data none: the store is in memory
+		{"500MiB", "", 500 << 20},
+		{"2GiB", "/state/tollgate", 2 << 30},
+	} {
+		got, err := logMaxSize(runFlags{logMaxSize: tc.flag, dataDir: tc.dataDir})
+		if err != nil || got != tc.want {
+			t.Errorf("logMaxSize(%q, data %q) = %d, %v; want %d", tc.flag, tc.dataDir, got, err, tc.want)
+		}
+	}
+	if _, err := logMaxSize(runFlags{logMaxSize: "lots"}); err == nil || !strings.Contains(err.Error(), `--log-max-size "lots"`) {
+		t.Errorf("a bad size: %v", err)
+	}
+}

@@ -115,7 +115,7 @@ Every failed request is kept with its full trace (successful ones too with
 	cmd.Flags().StringVar(&f.adminToken, "admin-token", "", "bearer token the admin listener requires (default $TOLLGATE_ADMIN_TOKEN); needed unless it listens on loopback")
 	cmd.Flags().Float64Var(&f.traceSample, "trace-sample", 0, "share of successful requests whose full trace is kept too, 0 to 1 (failed requests are always kept)")
 	cmd.Flags().StringVar(&f.logRetention, "log-retention", "7d", "how long log lines are kept in the state directory's log store (e.g. 24h, 7d)")
-	cmd.Flags().StringVar(&f.logMaxSize, "log-max-size", "1GiB", "size of the log store above which the oldest lines are deleted (e.g. 500MiB, 1GiB); lines a busy gateway has not stored yet wait in a journal of up to half of it")
+	cmd.Flags().StringVar(&f.logMaxSize, "log-max-size", "", "size of the log store above which the oldest lines are deleted (e.g. 500MiB, 1GiB; default 1GiB, 64MiB with --data none, where the store is in memory); lines a busy gateway has not stored yet wait in a journal of up to half of it")
 	addServeFlags(cmd.Flags(), &f.serve)
 	cmd.Flags().BoolVar(&f.logStore, "log-store", true, "keep every log line in the state directory's log store for tollgate logs, /v1/query and the console (false: only the log file or standard output, and captured failures)")
 	cmd.Flags().StringVar(&f.clientCRL, "client-crl", "", "certificate revocation list (PEM or DER) validate-client-certificate checks client certificates against")

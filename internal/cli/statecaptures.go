@@ -33,9 +33,9 @@ func openLogStore(f runFlags) (*logstore.Store, error) {
 	if err != nil || retention <= 0 {
 		return nil, fmt.Errorf("--log-retention %q: want a duration such as 24h or 7d", f.logRetention)
 	}
-	size, err := parseSize(f.logMaxSize)
+	size, err := logMaxSize(f)
 	if err != nil {
-		return nil, fmt.Errorf("--log-max-size %q: %v", f.logMaxSize, err)
+		return nil, err
 	}
 	if f.dataDir != "" {
 		if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
@@ -50,6 +50,30 @@ func openLogStore(f runFlags) (*logstore.Store, error) {
 	}
 	return s, nil
 }
+
+// logMaxSize returns the size --log-max-size asks for, or its default.
+func logMaxSize(f runFlags) (int64, error) {
+	maxSize := f.logMaxSize
+	if maxSize == "" {
+		maxSize = defaultLogMaxSize
+		if f.dataDir == "" {
+			maxSize = defaultMemoryLogMaxSize
+		}
+	}
+	size, err := parseSize(maxSize)
+	if err != nil {
+		return 0, fmt.Errorf("--log-max-size %q: %v", f.logMaxSize, err)
+	}
+	return size, nil
+}
+
+// defaultLogMaxSize bounds the log store of a state directory;
+// defaultMemoryLogMaxSize the store in memory of --data none, which counts
+// in the gateway's memory.
+const (
+	defaultLogMaxSize       = "1GiB"
+	defaultMemoryLogMaxSize = "64MiB"
+)
 
 // parseSize reads a size such as 1GiB, 500MiB, 100MB or 1048576.
 func parseSize(s string) (int64, error) {

@@ -168,6 +168,11 @@ type Store struct {
 	captureTotals bool     // captureCount and captureBytes were read
 	captureCount  int64
 	captureBytes  int64
+	// unchecked counts the rows written or deleted since the last WAL
+	// checkpoint (see checkpoint).
+	unchecked atomic.Int64
+	// checkpoints counts the checkpoints run, for tests.
+	checkpoints atomic.Uint64
 }
 
 // item is one unit of the writer's queue.
@@ -202,7 +207,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		} else if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("logstore: %w", err)
 		}
-		dsn = "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		// The writer checkpoints the WAL itself, when the cores are idle
+		// (see checkpoint): SQLite's own checkpoints would run inside a
+		// commit, fsync included, whenever the WAL reaches 1,000 pages.
+		dsn = "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -439,6 +447,7 @@ func (s *Store) writer() {
 				s.warnError("retention", err)
 			}
 		}
+		s.checkpoint(w.empty() && !w.gov.busy)
 		if w.settle() {
 			return
 		}
@@ -508,9 +517,11 @@ func (w *writerState) spill(all bool) {
 	if !all && s.backlogBytes.Load() <= s.opts.SpillAt {
 		return
 	}
-	// In pieces, taking what the queue brings between them: on a busy core
-	// the writer runs a small share of the time, and a queue left alone
-	// for a whole spill would fill up.
+	// In pieces, letting requests run and taking what the queue brings
+	// between them: on a busy core the writer runs a small share of the
+	// time, a queue left alone for a whole spill would fill up, and
+	// requests waiting for the core behind a whole spill (megabytes
+	// written) would wait milliseconds.
 	for n := len(w.lines); n > 0; {
 		piece := w.lines[:min(n, spillPiece)]
 		wrote, err := j.append(piece)
@@ -527,6 +538,9 @@ func (w *writerState) spill(all bool) {
 		if wrote < len(piece) {
 			break
 		}
+		if !all {
+			runtime.Gosched()
+		}
 		w.drain()
 	}
 	if len(w.lines) == 0 {
@@ -534,8 +548,9 @@ func (w *writerState) spill(all bool) {
 	}
 }
 
-// spillPiece is how many lines spill writes to the journal at a time.
-const spillPiece = 1024
+// spillPiece is how many lines spill writes to the journal at a time, a
+// tenth of a millisecond's work.
+const spillPiece = 256
 
 // take adds the lines, capture or control request of it to the backlog.
 func (w *writerState) take(it item) {
@@ -803,6 +818,7 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int), jour
 	}
 	s.stored.Add(uint64(inserted))
 	s.batches.Add(1)
+	s.unchecked.Add(int64(inserted))
 	return nil
 }
 
@@ -937,6 +953,7 @@ func (s *Store) maintain(busy bool) error {
 			return err
 		}
 		n, _ := res.RowsAffected()
+		s.unchecked.Add(n)
 		deleted = deleted || n > 0
 		if n < deleteChunk {
 			break
@@ -969,9 +986,12 @@ func (s *Store) maintain(busy bool) error {
 		// Delete the share of rows above target, oldest first, a chunk
 		// at a time, letting requests run between chunks.
 		for n := max(1, rows*(used-target)/used); n > 0; n -= deleteChunk {
-			if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q ORDER BY TimeGenerated LIMIT ?)`, TableName), min(n, deleteChunk)); err != nil {
+			res, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q ORDER BY TimeGenerated LIMIT ?)`, TableName), min(n, deleteChunk))
+			if err != nil {
 				return err
 			}
+			d, _ := res.RowsAffected()
+			s.unchecked.Add(d)
 			runtime.Gosched()
 		}
 		deleted = true
@@ -985,6 +1005,34 @@ func (s *Store) maintain(busy bool) error {
 	}
 	return nil
 }
+
+// checkpoint copies the WAL's pages into the database file (a checkpoint,
+// with an fsync) once enough rows were written since the last one: a few
+// thousand when the writer has caught up (idle) and the cores are idle, as
+// SQLite would, and many more otherwise, so that a busy gateway does not
+// stall for the copy and the fsync, and the WAL stays bounded all the
+// same. A checkpoint readers hold back copies what it can and leaves the
+// rest to the next one.
+func (s *Store) checkpoint(idle bool) {
+	if n := s.unchecked.Load(); s.journal == nil || n < idleCheckpointRows || (!idle && n < busyCheckpointRows) {
+		return
+	}
+	if _, err := s.db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		s.warnError("checkpoint", err)
+		return
+	}
+	s.unchecked.Store(0)
+	s.checkpoints.Add(1)
+}
+
+// idleCheckpointRows and busyCheckpointRows are the rows written since the
+// last checkpoint that make the writer checkpoint the WAL when it is idle
+// and when it is not: about the 1,000 pages SQLite would wait
+// for, and a WAL of some tens of megabytes.
+const (
+	idleCheckpointRows = 2_000
+	busyCheckpointRows = 100_000
+)
 
 // busySizeSlack is the share (1/busySizeSlack) by which the database may
 // pass MaxSize while the cores are busy.

@@ -425,7 +425,7 @@ func TestWriterYieldsToBusyCores(t *testing.T) {
 		}()
 	}
 	time.Sleep(time.Second)
-	busyStored, busyWritten := s.Stored(), written.Load()
+	busyStored, busyWritten, busyCheckpoints := s.Stored(), written.Load(), s.checkpoints.Load()
 	close(stop)
 	wg.Wait()
 	if busyWritten < 1000 {
@@ -441,5 +441,16 @@ func TestWriterYieldsToBusyCores(t *testing.T) {
 	if got, want := s.Stored(), uint64(written.Load()); got != want || s.Dropped() != 0 {
 		t.Errorf("once the core was free: stored %d of %d lines (dropped %d)", got, want, s.Dropped())
 	}
-	t.Logf("busy: stored %d of %d lines; then all %d", busyStored, busyWritten, s.Stored())
+	// The WAL is checkpointed once the core is free, not while it is busy
+	// (fewer rows than busyCheckpointRows were stored then).
+	if busyCheckpoints != 0 {
+		t.Errorf("%d WAL checkpoints while the core was busy, want none", busyCheckpoints)
+	}
+	for s.checkpoints.Load() == 0 && written.Load() >= idleCheckpointRows && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if written.Load() >= idleCheckpointRows && s.checkpoints.Load() == 0 {
+		t.Errorf("no WAL checkpoint after %d rows once the core was free", written.Load())
+	}
+	t.Logf("busy: stored %d of %d lines; then all %d; %d checkpoints", busyStored, busyWritten, s.Stored(), s.checkpoints.Load())
 }
