@@ -47,7 +47,7 @@ type Options struct {
 	MaxJournal int64
 	SpillAt    int64
 	// BusyShare is the share of one core's time the writer takes while
-	// goroutines queue for the cores (default 0.03): storing waits for idle
+	// goroutines queue for the cores (default 0.01): storing waits for idle
 	// time rather than slowing requests down, until the backlog is over half
 	// of MaxBacklog, or the journal over half of MaxJournal.
 	BusyShare float64
@@ -105,7 +105,7 @@ func (o *Options) defaults() {
 		o.SpillAt = 4 << 20
 	}
 	if o.BusyShare <= 0 || o.BusyShare > 1 {
-		o.BusyShare = 0.03
+		o.BusyShare = 0.01
 	}
 	if o.CommitDelay <= 0 {
 		o.CommitDelay = 250 * time.Millisecond
