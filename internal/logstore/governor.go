@@ -26,6 +26,12 @@ type governor struct {
 
 	lastNow    time.Time
 	lastQueued time.Duration
+	// sampleNow and sampleQueued are the last sample of observe; recent is
+	// what it concluded: goroutines queued for a core over the last
+	// sampleWindow or so.
+	sampleNow    time.Time
+	sampleQueued time.Duration
+	recent       bool
 	perRow     time.Duration // moving average of the time a row takes
 	busy       bool
 	draining   bool
@@ -35,8 +41,29 @@ func newGovernor(share float64, queued func() (time.Duration, bool)) *governor {
 	g := &governor{share: share, queued: queued, now: time.Now, perRow: 20 * time.Microsecond}
 	g.lastNow = g.now()
 	g.lastQueued, _ = queued()
+	g.sampleNow, g.sampleQueued = g.lastNow, g.lastQueued
 	return g
 }
+
+// observe samples the run queue at most once per sampleWindow and notes
+// whether goroutines queued for a core since the last sample. The writer
+// calls it as lines arrive: a load that starts after an idle spell shows
+// within milliseconds, where budget's average since the last wake would
+// still count the idle spell, and the first full batch would be stored in
+// one burst while requests queue behind it.
+func (g *governor) observe() {
+	now := g.now()
+	elapsed := now.Sub(g.sampleNow)
+	if elapsed < sampleWindow {
+		return
+	}
+	queued, ok := g.queued()
+	g.recent = ok && float64(queued-g.sampleQueued) > busyThreshold*float64(elapsed)
+	g.sampleNow, g.sampleQueued = now, queued
+}
+
+// sampleWindow is the least time between two samples of observe.
+const sampleWindow = 10 * time.Millisecond
 
 // spent records that storing rows took d.
 func (g *governor) spent(rows int, d time.Duration) {
@@ -47,11 +74,12 @@ func (g *governor) spent(rows int, d time.Duration) {
 
 // holding reports whether rows wait for idle time rather than being stored
 // as soon as a batch is full.
-func (g *governor) holding() bool { return g.busy && !g.draining }
+func (g *governor) holding() bool { return (g.busy || g.recent) && !g.draining }
 
 // budget returns how many of the waiting rows to store now, given the
 // bytes waiting and their bound.
 func (g *governor) budget(waiting int, backlog, bound int64) int {
+	g.observe()
 	now := g.now()
 	queued, ok := g.queued()
 	elapsed := now.Sub(g.lastNow)
@@ -67,6 +95,13 @@ func (g *governor) budget(waiting int, backlog, bound int64) int {
 	if !g.holding() {
 		return waiting
 	}
-	n := int(g.share * float64(elapsed) / float64(max(g.perRow, time.Microsecond)))
+	// The share of the time since the last wake, but of no more than
+	// maxBudgetWindow of it: a wake after an idle spell, with a load just
+	// started, stores a share of the load's time, not of the idle spell.
+	n := int(g.share * float64(min(elapsed, maxBudgetWindow)) / float64(max(g.perRow, time.Microsecond)))
 	return min(waiting, max(n, yieldEvery))
 }
+
+// maxBudgetWindow bounds the time budget takes a share of: a little more
+// than the writer's default commit delay.
+const maxBudgetWindow = 500 * time.Millisecond

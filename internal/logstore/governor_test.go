@@ -15,6 +15,7 @@ type fakeProcess struct {
 func (p *fakeProcess) governor(share float64) *governor {
 	g := newGovernor(share, func() (time.Duration, bool) { return p.queued, true })
 	g.now = func() time.Time { return p.now }
+	g.lastNow, g.sampleNow = p.now, p.now
 	return g
 }
 
@@ -109,5 +110,39 @@ func TestRunQueueTime(t *testing.T) {
 	// all.
 	if got := after - before; got < 100*time.Millisecond {
 		t.Errorf("8 goroutines on one core for 100 ms waited %v in all, want several hundred ms", got)
+	}
+}
+
+// TestGovernorSeesALoadStartAtOnce: after a long idle spell, goroutines
+// start queueing for the core. The average since the last wake still says
+// idle, but the samples the writer takes as lines arrive say busy, so the
+// first full batch is not stored in one burst; once the queue is gone, the
+// next sample lets everything be stored again.
+func TestGovernorSeesALoadStartAtOnce(t *testing.T) {
+	p := &fakeProcess{now: time.Unix(1e9, 0)}
+	g := p.governor(0.01)
+	p.run(10*time.Second, 0) // idle
+	g.observe()
+	if g.holding() {
+		t.Fatal("holding after an idle spell")
+	}
+	p.run(20*time.Millisecond, 8) // a load starts
+	g.observe()
+	if !g.holding() {
+		t.Fatal("not holding 20 ms into a load")
+	}
+	// The wake's average since the last budget (ten idle seconds and the
+	// load's first 20 ms) would say idle; the recent sample keeps it busy.
+	if n := g.budget(5000, 1<<20, 64<<20); n == 5000 {
+		t.Errorf("budget %d at the start of a load, want a share", n)
+	}
+	p.run(5*time.Millisecond, 8)
+	g.observe() // within the sample window: no new sample
+	if !g.holding() {
+		t.Fatal("a sample within the window changed the verdict")
+	}
+	p.run(50*time.Millisecond, 0) // the load is gone
+	if n := g.budget(5000, 1<<20, 64<<20); n != 5000 || g.holding() {
+		t.Errorf("after the load: budget %d (holding %v), want all 5000", n, g.holding())
 	}
 }

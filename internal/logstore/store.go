@@ -435,6 +435,7 @@ func (s *Store) writer() {
 			}
 			w.take(it)
 			w.drain()
+			w.gov.observe()
 			if len(w.lines) >= s.opts.BatchSize && !w.gov.holding() {
 				w.store(s.opts.BatchSize)
 			}
