@@ -454,3 +454,23 @@ func TestCanonicalAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestBodyUntilCloseIsNotReused(t *testing.T) {
+	// No length, not chunked: the body ends when the backend closes the
+	// connection, which cannot carry another request.
+	url, conns := rawServer(t, func(nc net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(nc)); err != nil {
+			return
+		}
+		io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close")
+	})
+	c := newClient()
+	for range 2 {
+		if _, b := get(t, c, url); b != "until close" {
+			t.Fatalf("%q", b)
+		}
+	}
+	if n := conns.Load(); n != 2 {
+		t.Fatalf("%d connections, want 2", n)
+	}
+}
