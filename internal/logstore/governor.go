@@ -32,9 +32,9 @@ type governor struct {
 	sampleNow    time.Time
 	sampleQueued time.Duration
 	recent       bool
-	perRow     time.Duration // moving average of the time a row takes
-	busy       bool
-	draining   bool
+	perRow       time.Duration // moving average of the time a row takes
+	busy         bool
+	draining     bool
 }
 
 func newGovernor(share float64, queued func() (time.Duration, bool)) *governor {
