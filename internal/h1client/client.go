@@ -152,6 +152,10 @@ func (c *Client) Do(ctx context.Context, req *http.Request, headerTimeout time.D
 	}
 }
 
+// earlyAnswerWait is how long a failed write waits for an answer the
+// backend may have sent before the failure.
+const earlyAnswerWait = 100 * time.Millisecond
+
 // errNothingRead wraps the error of an exchange that failed before reading
 // any byte of the response.
 var errNothingRead = errors.New("connection closed before any response")
@@ -177,6 +181,12 @@ func (c *Client) exchange(ctx context.Context, pc *conn, req *http.Request, dead
 	werr := req.Write(pc.bw)
 	if werr == nil {
 		werr = pc.bw.Flush()
+	}
+	if werr != nil {
+		// An answer the backend sent before the write failed (a 413 while
+		// the body was still coming) is on the connection already; for
+		// anything else, there is nothing to wait for.
+		pc.nc.SetReadDeadline(time.Now().Add(earlyAnswerWait))
 	}
 	pc.limit = c.MaxResponseHeaderBytes
 	pc.read = 0

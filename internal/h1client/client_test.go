@@ -474,3 +474,33 @@ func TestBodyUntilCloseIsNotReused(t *testing.T) {
 		t.Fatalf("%d connections, want 2", n)
 	}
 }
+
+// failingBody gives some bytes, then an error.
+type failingBody struct{ sent bool }
+
+var errUpload = errors.New("the upload broke")
+
+func (b *failingBody) Read(p []byte) (int, error) {
+	if b.sent {
+		return 0, errUpload
+	}
+	b.sent = true
+	return copy(p, "0123456789"), nil
+}
+
+func TestFailedWriteDoesNotWaitForTheTimeout(t *testing.T) {
+	// The backend waits for the rest of a body that will never come: the
+	// write's error is the answer, not a header timeout minutes later.
+	url, _ := rawServer(t, func(nc net.Conn) {
+		http.ReadRequest(bufio.NewReader(nc))
+		io.Copy(io.Discard, nc)
+	})
+	c := newClient()
+	req, _ := http.NewRequest("POST", url, &failingBody{})
+	req.ContentLength = 100
+	_, err := c.Do(context.Background(), req, time.Minute)
+	// net/http wraps the body's error in a type of its own.
+	if err == nil || !strings.Contains(err.Error(), errUpload.Error()) {
+		t.Fatalf("err = %v, want the body's error", err)
+	}
+}
