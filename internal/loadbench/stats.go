@@ -81,15 +81,20 @@ func (h *Histogram) Percentile(q float64) time.Duration {
 
 // Median returns the median of xs (the mean of the two middle values when
 // their number is even); 0 for none. It does not change xs.
-func Median(xs []float64) float64 {
+func Median(xs []float64) float64 { return Quantile(xs, 0.5) }
+
+// Quantile returns the q-quantile (0 to 1) of xs, interpolated linearly
+// between the closest ranks; 0 for none.
+func Quantile(xs []float64, q float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
+	pos := q * float64(len(s)-1)
+	i := int(pos)
+	if i >= len(s)-1 {
+		return s[len(s)-1]
 	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
 }

@@ -34,6 +34,15 @@ type Row struct {
 	// RPSRatio, P50Ratio and P99Ratio relate RPS, P50 and P99 to the
 	// baseline's under the same variant; 0 when there is no baseline.
 	RPSRatio, P50Ratio, P99Ratio float64
+	// PairedRPS and PairedP99 are the medians over the rounds of the
+	// round's requests per second and p99 divided by the baseline's in the
+	// same round; PairedRPSLow and PairedRPSHigh the quartiles of the
+	// former. A round measures every target within seconds, so a host
+	// whose speed drifts over minutes moves both sides of a round's ratio
+	// alike: the paired ratios are steadier than RPSRatio and P99Ratio,
+	// which divide medians taken over the whole run. 0 when there is no
+	// baseline or no round in common.
+	PairedRPS, PairedRPSLow, PairedRPSHigh, PairedP99 float64
 	// CPU is the median of the rounds' CPU time per request of the target
 	// (0 when unknown), and CPURatio relates it to the baseline's.
 	CPU      time.Duration
@@ -122,6 +131,25 @@ func Summarize(ms []Measurement, baseline string) []Row {
 			continue
 		}
 		base := rows[b]
+		baseRounds := map[int]Result{}
+		for _, m := range groups[key{rows[i].Variant, baseline}] {
+			if m.Round > 0 {
+				baseRounds[m.Round] = m.Result
+			}
+		}
+		var rpsRatios, p99Ratios []float64
+		for _, m := range groups[key{rows[i].Variant, rows[i].Target}] {
+			if br, ok := baseRounds[m.Round]; ok && m.Round > 0 {
+				if r := ratio(m.Result.RPS(), br.RPS()); r > 0 {
+					rpsRatios = append(rpsRatios, r)
+				}
+				if r := ratio(float64(m.Result.P99), float64(br.P99)); r > 0 {
+					p99Ratios = append(p99Ratios, r)
+				}
+			}
+		}
+		rows[i].PairedRPS, rows[i].PairedP99 = Median(rpsRatios), Median(p99Ratios)
+		rows[i].PairedRPSLow, rows[i].PairedRPSHigh = Quantile(rpsRatios, 0.25), Quantile(rpsRatios, 0.75)
 		rows[i].RPSRatio = ratio(rows[i].RPS, base.RPS)
 		rows[i].P50Ratio = ratio(float64(rows[i].P50), float64(base.P50))
 		rows[i].P99Ratio = ratio(float64(rows[i].P99), float64(base.P99))
@@ -146,7 +174,7 @@ func Failed(rows []Row) bool {
 // columns' names.
 func tableHeader(baseline string) []string {
 	vs := "vs " + baseline
-	return []string{"variant", "target", "req/s", vs, "spread", "p50", vs, "p99", vs, "CPU/req", vs, "after/req", "peak RSS", "answers", "check"}
+	return []string{"variant", "target", "req/s", vs, "spread", "paired", "p50", vs, "p99", vs, "p99 paired", "CPU/req", vs, "after/req", "peak RSS", "answers", "check"}
 }
 
 func (r Row) cells() []string {
@@ -166,8 +194,13 @@ func (r Row) cells() []string {
 	if r.CPU > 0 && r.CPUAfter == 0 {
 		after = "0"
 	}
-	return []string{r.Variant, r.Target, strconv.FormatFloat(r.RPS, 'f', 0, 64), formatRatio(r.RPSRatio), spread,
-		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), formatCPU(r.CPU), formatRatio(r.CPURatio), after, formatBytes(r.PeakRSS), answers, check}
+	paired := formatRatio(r.PairedRPS)
+	if r.Rounds > 2 && r.PairedRPS > 0 {
+		paired = fmt.Sprintf("%.2f× (%.2f–%.2f)", r.PairedRPS, r.PairedRPSLow, r.PairedRPSHigh)
+	}
+	return []string{r.Variant, r.Target, strconv.FormatFloat(r.RPS, 'f', 0, 64), formatRatio(r.RPSRatio), spread, paired,
+		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), formatRatio(r.PairedP99),
+		formatCPU(r.CPU), formatRatio(r.CPURatio), after, formatBytes(r.PeakRSS), answers, check}
 }
 
 func formatRatio(x float64) string {
@@ -199,7 +232,7 @@ func formatLatency(d time.Duration) string {
 }
 
 // numeric says which columns hold numbers, aligned to the right.
-var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, true, true, false, false}
+var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false}
 
 // WriteTable writes rows as a table whose columns are aligned with spaces,
 // or as a markdown table, with the ratio columns named after baseline.

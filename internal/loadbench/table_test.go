@@ -41,6 +41,15 @@ func TestSummarize(t *testing.T) {
 	if bare.RPS != 1000 || tg.RPSRatio != 1.1 || tg.P50Ratio != 1 || tg.P99Ratio != 8.0/5 {
 		t.Errorf("ratios %v %v %v against bare %+v", tg.RPSRatio, tg.P50Ratio, tg.P99Ratio, bare)
 	}
+	// Each round's ratio: 0.9, 0.917 and 2.5 (tollgate's fast third round
+	// met a slow bare one): their median is not the ratio of the medians.
+	near := func(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+	if !near(tg.PairedRPS, 1100.0/1200) || !near(tg.PairedRPSLow, (0.9+1100.0/1200)/2) || !near(tg.PairedRPSHigh, (1100.0/1200+2.5)/2) || !near(tg.PairedP99, 1.6) {
+		t.Errorf("paired ratios %v (%v–%v), p99 %v", tg.PairedRPS, tg.PairedRPSLow, tg.PairedRPSHigh, tg.PairedP99)
+	}
+	if bare.PairedRPS != 1 || bare.PairedP99 != 1 || failing.PairedRPS != 0 {
+		t.Errorf("paired: bare %v %v, failing (no baseline) %v", bare.PairedRPS, bare.PairedP99, failing.PairedRPS)
+	}
 	if tg.CPU != 0 || tg.CPURatio != 0 {
 		t.Errorf("CPU %v (ratio %v) with no CPU measured: want unknown", tg.CPU, tg.CPURatio)
 	}
@@ -81,9 +90,11 @@ func TestWriteTable(t *testing.T) {
 	rows := []Row{
 		{Variant: "keepalive", Target: "tollgate", Rounds: 5, RPS: 12345.4, RPSMin: 12000, RPSMax: 12600, P50: 2100 * time.Microsecond,
 			P99: 12 * time.Millisecond, RPSRatio: 0.8312, P50Ratio: 1.2, P99Ratio: 1.4, Below400: 617000,
+			PairedRPS: 0.85, PairedRPSLow: 0.8, PairedRPSHigh: 0.9, PairedP99: 1.3,
 			CPU: 81200 * time.Nanosecond, CPURatio: 1.0625, CPUAfter: 20500 * time.Nanosecond, PeakRSS: 23 << 20},
 		{Variant: "keepalive", Target: "bare", Rounds: 5, RPS: 14850, RPSMin: 14850, RPSMax: 14850, P50: 1750 * time.Microsecond,
 			P99: 8571 * time.Microsecond, RPSRatio: 1, P50Ratio: 1, P99Ratio: 1, Statuses: map[int]int64{401: 3, 200: 5},
+			PairedRPS: 1, PairedRPSLow: 1, PairedRPSHigh: 1, PairedP99: 1,
 			CPU: 76400 * time.Nanosecond, CPURatio: 1},
 		{Variant: "failing", Target: "nginx", Rounds: 1, RPS: 30000, P50: time.Millisecond, P99: 2 * time.Millisecond,
 			Below400: 100, From400: 2, Errors: 1, Failures: []string{"round 1: 1 requests without a response"}},
@@ -92,10 +103,10 @@ func TestWriteTable(t *testing.T) {
 	if err := WriteTable(&b, rows, "bare", false); err != nil {
 		t.Fatal(err)
 	}
-	want := `variant    target    req/s  vs bare  spread      p50  vs bare       p99  vs bare  CPU/req  vs bare  after/req  peak RSS  answers                   check
-keepalive  tollgate  12345    0.83×     ±2%  2.10 ms    1.20×  12.00 ms    1.40×  81.2 µs    1.06×    20.5 µs  23.0 MiB  <400:617000               ok
-keepalive  bare      14850    1.00×     ±0%  1.75 ms    1.00×   8.57 ms    1.00×  76.4 µs    1.00×          0         -  200:5 401:3               ok
-failing    nginx     30000        -       -  1.00 ms        -   2.00 ms        -        -        -          -         -  <400:100 ≥400:2 errors:1  FAIL
+	want := `variant    target    req/s  vs bare  spread             paired      p50  vs bare       p99  vs bare  p99 paired  CPU/req  vs bare  after/req  peak RSS  answers                   check
+keepalive  tollgate  12345    0.83×     ±2%  0.85× (0.80–0.90)  2.10 ms    1.20×  12.00 ms    1.40×       1.30×  81.2 µs    1.06×    20.5 µs  23.0 MiB  <400:617000               ok
+keepalive  bare      14850    1.00×     ±0%  1.00× (1.00–1.00)  1.75 ms    1.00×   8.57 ms    1.00×       1.00×  76.4 µs    1.00×          0         -  200:5 401:3               ok
+failing    nginx     30000        -       -                  -  1.00 ms        -   2.00 ms        -           -        -        -          -         -  <400:100 ≥400:2 errors:1  FAIL
 failing nginx: round 1: 1 requests without a response
 `
 	if b.String() != want {
@@ -105,9 +116,9 @@ failing nginx: round 1: 1 requests without a response
 	if err := WriteTable(&b, rows[:1], "bare", true); err != nil {
 		t.Fatal(err)
 	}
-	wantMD := `| variant | target | req/s | vs bare | spread | p50 | vs bare | p99 | vs bare | CPU/req | vs bare | after/req | peak RSS | answers | check |
-|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
-| keepalive | tollgate | 12345 | 0.83× | ±2% | 2.10 ms | 1.20× | 12.00 ms | 1.40× | 81.2 µs | 1.06× | 20.5 µs | 23.0 MiB | <400:617000 | ok |
+	wantMD := `| variant | target | req/s | vs bare | spread | paired | p50 | vs bare | p99 | vs bare | p99 paired | CPU/req | vs bare | after/req | peak RSS | answers | check |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+| keepalive | tollgate | 12345 | 0.83× | ±2% | 0.85× (0.80–0.90) | 2.10 ms | 1.20× | 12.00 ms | 1.40× | 1.30× | 81.2 µs | 1.06× | 20.5 µs | 23.0 MiB | <400:617000 | ok |
 `
 	if b.String() != wantMD {
 		t.Errorf("markdown:\n%s\nwant:\n%s", b.String(), wantMD)
