@@ -35,3 +35,31 @@ func TestParseLine(t *testing.T) {
 }
 
 const time1h = 3600e9
+
+func TestAppendLines(t *testing.T) {
+	got := appendLines(nil, []byte("a\n\nbc \r\n  \r\nd"))
+	var want = []string{"a", "bc", "d"}
+	if len(got) != len(want) {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	for i := range want {
+		if string(got[i]) != want[i] {
+			t.Fatalf("%q, want %q", got, want)
+		}
+	}
+}
+
+// BenchmarkAppendLines splits a chunk of 32 log lines, as the writer does
+// for every chunk the log writer hands over.
+func BenchmarkAppendLines(b *testing.B) {
+	var chunk []byte
+	for range 32 {
+		chunk = append(chunk, Line{ResponseCode: 200, LastErrorMessage: strings.Repeat("x", 800)}.JSON()...)
+		chunk = append(chunk, '\n')
+	}
+	b.SetBytes(int64(len(chunk)))
+	var lines [][]byte
+	for b.Loop() {
+		lines = appendLines(lines[:0], chunk)
+	}
+}

@@ -1,6 +1,7 @@
 package logstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -909,9 +910,9 @@ func (s *Store) insertCaptures(captures []*Capture) error {
 // appendLines appends the non-empty lines of b to out.
 func appendLines(out [][]byte, b []byte) [][]byte {
 	for len(b) > 0 {
-		i := 0
-		for i < len(b) && b[i] != '\n' {
-			i++
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			i = len(b)
 		}
 		line := b[:i]
 		for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == ' ') {
