@@ -837,12 +837,12 @@ func setJournalReadIn(ctx context.Context, dc any, offset int64) error {
 }
 
 // yieldEvery is how many rows the writer stores between two chances it
-// gives other goroutines to run, about a third of a millisecond, while its
+// gives other goroutines to run, about a sixth of a millisecond, while its
 // governor holds rows back; drainYieldEvery is the same while it drains a
 // backlog past its high mark, about a millisecond.
 const (
-	yieldEvery      = 16
-	drainYieldEvery = 4 * yieldEvery
+	yieldEvery      = 8
+	drainYieldEvery = 8 * yieldEvery
 )
 
 // insertCache holds a batch's prepared INSERT statements, one per set of
