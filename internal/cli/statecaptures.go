@@ -44,7 +44,13 @@ func openLogStore(f runFlags) (*logstore.Store, error) {
 	}
 	// The journal of lines a busy gateway has not stored yet holds up to
 	// half of what the store may hold.
-	s, err := logstore.Open(f.dataDir, logstore.Options{Retention: retention, MaxSize: size, MaxJournal: size / 2})
+	opts := logstore.Options{Retention: retention, MaxSize: size, MaxJournal: size / 2}
+	if f.dataDir == "" {
+		// In memory, with no journal, the lines waiting are the gateway's
+		// memory too: a quarter of the store's bound.
+		opts.MaxBacklog = size / 4
+	}
+	s, err := logstore.Open(f.dataDir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening the log store in %s: %w", f.dataDir, err)
 	}

@@ -174,6 +174,9 @@ type Store struct {
 	unchecked atomic.Int64
 	// checkpoints counts the checkpoints run, for tests.
 	checkpoints atomic.Uint64
+	// sinceMaintain counts the bytes of the lines stored since retention
+	// last ran (see maintainIfGrown).
+	sinceMaintain atomic.Int64
 }
 
 // item is one unit of the writer's queue.
@@ -449,6 +452,7 @@ func (s *Store) writer() {
 				s.warnError("retention", err)
 			}
 		}
+		s.maintainIfGrown(w.gov.holding())
 		s.checkpoint(w.empty() && !w.gov.busy)
 		if w.settle() {
 			return
@@ -819,6 +823,7 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int), jour
 		return err
 	}
 	s.stored.Add(uint64(inserted))
+	s.sinceMaintain.Add(linesSize(lines))
 	s.batches.Add(1)
 	s.unchecked.Add(int64(inserted))
 	return nil
@@ -946,6 +951,7 @@ func (s *Store) warnError(what string, err error) {
 // deleting a row costs about what storing it does, and the requests come
 // first. The next pass on free cores brings it back to 90%.
 func (s *Store) maintain(busy bool) error {
+	s.sinceMaintain.Store(0)
 	ctx := context.Background()
 	cutoff := s.opts.Now().Add(-s.opts.Retention).UnixNano()
 	deleted := false
@@ -1006,6 +1012,21 @@ func (s *Store) maintain(busy bool) error {
 		}
 	}
 	return nil
+}
+
+// maintainIfGrown runs retention as soon as the lines stored since it last
+// ran add up to a sixteenth of MaxSize, rather than at the next tick: a
+// saturated gateway stores tens of megabytes a second once it drains its
+// backlog, and a store in memory (--data none) counts in the gateway's
+// memory, so a minute between two passes would let either grow to many
+// times its bound.
+func (s *Store) maintainIfGrown(busy bool) {
+	if s.sinceMaintain.Load() < s.opts.MaxSize/16 {
+		return
+	}
+	if err := s.maintain(busy); err != nil {
+		s.warnError("retention", err)
+	}
 }
 
 // checkpoint copies the WAL's pages into the database file (a checkpoint,

@@ -454,3 +454,38 @@ func TestWriterYieldsToBusyCores(t *testing.T) {
 	}
 	t.Logf("busy: stored %d of %d lines; then all %d; %d checkpoints", busyStored, busyWritten, s.Stored(), s.checkpoints.Load())
 }
+
+// TestRetentionBySizeBetweenTicks: retention by size runs as the store
+// grows, not only at its tick (an hour here), so a store written far past
+// its bound in less than a tick stays near it.
+func TestRetentionBySizeBetweenTicks(t *testing.T) {
+	const maxSize = 512 << 10
+	for _, dir := range []string{t.TempDir(), ""} { // on disk, and in memory (--data none)
+		s, err := Open(dir, Options{MaxSize: maxSize, MaintenanceInterval: time.Hour, Now: func() time.Time { return testNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := strings.Repeat("x", 400)
+		for i := range 20000 { // about 10 MB of lines, 20 times the bound
+			s.Write(Line{Ago: time.Duration(100000-i) * time.Second, ResponseCode: 500, LastErrorMessage: msg}.JSON())
+			if i%1000 == 999 {
+				s.Flush()
+			}
+		}
+		s.Flush()
+		size, err := s.Size()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Retention runs after every sixteenth of the bound stored, and may
+		// leave the database a quarter past it while the cores are busy.
+		t.Logf("store in %q: %d bytes", dir, size)
+		if size > maxSize*3/2 {
+			t.Errorf("store in %q: %d bytes after 20,000 lines, bound %d", dir, size, maxSize)
+		}
+		if s.Stored() != 20000 || s.Dropped() != 0 {
+			t.Errorf("store in %q: stored %d, dropped %d", dir, s.Stored(), s.Dropped())
+		}
+		s.Close()
+	}
+}
