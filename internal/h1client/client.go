@@ -134,20 +134,17 @@ func (c *Client) Do(ctx context.Context, req *http.Request, headerTimeout time.D
 			}
 			return nil, err
 		}
-		resp, err := c.exchange(ctx, pc, req, deadline)
+		resp, nothingRead, err := c.exchange(ctx, pc, req, deadline)
 		if err == nil {
 			return resp, nil
 		}
 		// A pooled connection the backend closed while it was idle fails
 		// before any byte of an answer: a request without a body is sent
 		// again on a new connection, as the Transport does.
-		if pc.reused && replayable && attempt == 0 && errors.Is(err, errNothingRead) && !errors.Is(err, ErrHeaderTimeout) && ctx.Err() == nil {
+		if nothingRead && pc.reused && replayable && attempt == 0 && err != ErrHeaderTimeout && ctx.Err() == nil {
 			continue
 		}
 		closeBody(req)
-		if errors.Is(err, errNothingRead) {
-			err = errors.Unwrap(err)
-		}
 		return nil, err
 	}
 }
@@ -156,27 +153,18 @@ func (c *Client) Do(ctx context.Context, req *http.Request, headerTimeout time.D
 // backend may have sent before the failure.
 const earlyAnswerWait = 100 * time.Millisecond
 
-// errNothingRead wraps the error of an exchange that failed before reading
-// any byte of the response.
-var errNothingRead = errors.New("connection closed before any response")
-
-type nothingRead struct{ err error }
-
-func (e nothingRead) Error() string        { return e.err.Error() }
-func (e nothingRead) Unwrap() error        { return e.err }
-func (e nothingRead) Is(target error) bool { return target == errNothingRead }
-
 // exchange writes req on pc and reads the response's status line and
-// headers.
-func (c *Client) exchange(ctx context.Context, pc *conn, req *http.Request, deadline time.Time) (*http.Response, error) {
+// headers. On failure, nothingRead reports that not a byte of a response
+// came back.
+func (c *Client) exchange(ctx context.Context, pc *conn, req *http.Request, deadline time.Time) (resp *http.Response, nothingRead bool, err error) {
 	if !deadline.IsZero() {
 		pc.nc.SetDeadline(deadline)
 	}
 	stop := context.AfterFunc(ctx, pc.abort)
-	fail := func(err error) (*http.Response, error) {
+	fail := func(err error) (*http.Response, bool, error) {
 		stop()
 		pc.nc.Close()
-		return nil, c.cause(ctx, pc, err)
+		return nil, pc.read == 0, cause(ctx, err)
 	}
 	werr := req.Write(pc.bw)
 	if werr == nil {
@@ -190,7 +178,6 @@ func (c *Client) exchange(ctx context.Context, pc *conn, req *http.Request, dead
 	}
 	pc.limit = c.MaxResponseHeaderBytes
 	pc.read = 0
-	var resp *http.Response
 	var rerr error
 	for {
 		resp, rerr = http.ReadResponse(pc.br, req)
@@ -204,9 +191,6 @@ func (c *Client) exchange(ctx context.Context, pc *conn, req *http.Request, dead
 	if rerr != nil {
 		if werr != nil && pc.read == 0 {
 			rerr = werr // the write failed and nothing came back: say why
-		}
-		if pc.read == 0 {
-			rerr = nothingRead{rerr}
 		}
 		return fail(rerr)
 	}
@@ -227,24 +211,17 @@ func (c *Client) exchange(ctx context.Context, pc *conn, req *http.Request, dead
 	b := &body{c: c, pc: pc, src: resp.Body, stop: stop, keep: keep}
 	if resp.Body == http.NoBody {
 		b.finish(true)
-		return resp, nil
+		return resp, false, nil
 	}
 	resp.Body = b
-	return resp, nil
+	return resp, false, nil
 }
 
-// cause returns the error to report for err on pc: the context's when ctx
-// ended, ErrHeaderTimeout when the deadline passed.
-func (c *Client) cause(ctx context.Context, pc *conn, err error) error {
+// cause returns the error to report for err: the context's when ctx ended,
+// ErrHeaderTimeout when the deadline passed.
+func cause(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
-	}
-	if errors.Is(err, errNothingRead) {
-		err = nothingRead{c.cause(ctx, pc, errors.Unwrap(err))}
-		return err
-	}
-	if errors.Is(err, errHeaderTooLong) {
-		return err
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

@@ -139,7 +139,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 		}
 		var rpsRatios, p99Ratios []float64
 		for _, m := range groups[key{rows[i].Variant, rows[i].Target}] {
-			if br, ok := baseRounds[m.Round]; ok && m.Round > 0 {
+			if br, ok := baseRounds[m.Round]; ok {
 				if r := ratio(m.Result.RPS(), br.RPS()); r > 0 {
 					rpsRatios = append(rpsRatios, r)
 				}
