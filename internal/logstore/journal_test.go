@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -273,5 +274,104 @@ func TestCaptureReadsDoNotWaitForTheJournal(t *testing.T) {
 	s.Flush()
 	if got := s.Stored(); got != 1000 {
 		t.Errorf("a flush stored %d of the journal's 1000 lines", got)
+	}
+}
+
+// TestPooledBuffersKeepEveryLine writes chunks of three lines, each with a
+// value of its own, while the core is busy (the lines go to the journal as
+// they come) and then while it is idle: Write's buffers are reused, and no
+// row may show another line's bytes.
+func TestPooledBuffersKeepEveryLine(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s, err := Open(t.TempDir(), Options{CommitDelay: 10 * time.Millisecond, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var next atomic.Int64
+	write := func() {
+		var chunk []byte
+		for range 3 {
+			n := next.Add(1)
+			chunk = append(chunk, Line{ResponseCode: 200, BackendTime: n, OperationId: fmt.Sprint("op", n)}.JSON()...)
+			chunk = append(chunk, '\n')
+		}
+		s.Write(chunk)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for range 20000 {
+				}
+				write()
+				time.Sleep(20 * time.Microsecond)
+			}
+		}()
+	}
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	busy := next.Load()
+	for range 300 {
+		write()
+	}
+	s.Flush()
+	written := next.Load()
+	if s.Dropped() != 0 {
+		t.Fatalf("dropped %d lines", s.Dropped())
+	}
+	// Each row's two values come from the same line, and each line is there
+	// once.
+	if n := count(t, s, `ApiManagementGatewayLogs | where OperationId != strcat("op", tostring(BackendTime)) | count`); n != 0 {
+		t.Errorf("%d rows mix two lines", n)
+	}
+	if n := count(t, s, "ApiManagementGatewayLogs | distinct BackendTime | count"); n != written {
+		t.Errorf("%d distinct lines stored, want %d", n, written)
+	}
+	t.Logf("%d lines, %d of them from a busy core", written, busy)
+}
+
+// TestWriterGivesBuffersBackWhenTheirLinesAreGone follows the buffers of
+// Write through lines consumed in pieces that do not match the buffers.
+func TestWriterGivesBuffersBackWhenTheirLinesAreGone(t *testing.T) {
+	w := &writerState{s: &Store{}}
+	bufs := make([]*[]byte, 3)
+	for i := range bufs {
+		b := []byte(fmt.Sprintf("a%d\nb%d\n", i, i))
+		bufs[i] = &b
+		n := len(w.lines)
+		w.lines = appendLines(w.lines, b)
+		w.hold(bufs[i], len(w.lines)-n)
+	}
+	held := func() []int {
+		var n []int
+		for _, h := range w.bufs {
+			n = append(n, h.lines)
+		}
+		return n
+	}
+	w.consume(1) // half of the first
+	if got := held(); !slices.Equal(got, []int{1, 2, 2}) {
+		t.Fatalf("after 1 line: held %v", got)
+	}
+	w.consume(2) // the rest of the first, half of the second
+	if got := held(); !slices.Equal(got, []int{1, 2}) || w.bufs[0].buf != bufs[1] {
+		t.Fatalf("after 3 lines: held %v", got)
+	}
+	if string(w.lines[0]) != "b1" {
+		t.Fatalf("oldest line %q, want b1", w.lines[0])
+	}
+	w.consume(3)
+	if len(w.bufs) != 0 || w.lines != nil {
+		t.Fatalf("after every line: %d buffers held, lines %q", len(w.bufs), w.lines)
 	}
 }

@@ -146,6 +146,7 @@ type Store struct {
 	opts Options
 
 	queue  chan item
+	chunks sync.Pool    // *[]byte buffers Write copies lines into
 	mu     sync.RWMutex // guards closed against Write racing Close
 	closed bool
 	done   chan struct{}
@@ -182,6 +183,7 @@ type Store struct {
 // item is one unit of the writer's queue.
 type item struct {
 	line    []byte
+	buf     *[]byte // the pooled buffer line is in
 	capture *Capture
 	flush   chan struct{} // closed once everything before it is stored
 	// capturesOnly makes a flush wait for the captures alone: reading one
@@ -303,10 +305,10 @@ func (s *Store) init() error {
 		Scan(&s.captureCount, &s.captureBytes)
 }
 
-// Write stores one JSON log line (a trailing newline is allowed). It copies
-// the line into the queue and returns at once; when the queue is full the
-// line is counted as dropped. It never fails, so that logging never fails a
-// request.
+// Write stores JSON log lines, one or more (a trailing newline is
+// allowed). It copies them into the queue and returns at once; when the
+// queue is full the lines are counted as dropped. It never fails, so that
+// logging never fails a request.
 func (s *Store) Write(line []byte) (int, error) {
 	n := len(line)
 	if n == 0 {
@@ -317,11 +319,21 @@ func (s *Store) Write(line []byte) (int, error) {
 		return n, nil
 	}
 	s.backlogBytes.Add(int64(n))
-	if !s.enqueue(item{line: append([]byte(nil), line...)}) {
+	buf, _ := s.chunks.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	*buf = append((*buf)[:0], line...)
+	if !s.enqueue(item{line: *buf, buf: buf}) {
 		s.backlogBytes.Add(-int64(n))
+		s.chunks.Put(buf)
 	}
 	return n, nil
 }
+
+// maxPooledChunk is the largest buffer Write's pool keeps: the log
+// writer's batches are up to 32 KiB.
+const maxPooledChunk = 64 << 10
 
 // enqueue hands it to the writer, or counts it as dropped and returns
 // false.
@@ -440,13 +452,16 @@ func (s *Store) writer() {
 			w.take(it)
 			w.drain()
 			w.gov.observe()
-			if len(w.lines) >= s.opts.BatchSize && !w.gov.holding() {
+			switch {
+			case w.gov.holding():
+				w.spill(0)
+			case len(w.lines) >= s.opts.BatchSize:
 				w.store(s.opts.BatchSize)
 			}
 		case <-wake.C:
 			armed = false
 			w.store(min(catchUpRows, w.gov.budget(w.waiting(), w.fill(), fillBound)))
-			w.spill(false)
+			w.spill(s.opts.SpillAt)
 		case <-tick.C:
 			if err := s.maintain(w.gov.holding()); err != nil {
 				s.warnError("retention", err)
@@ -477,9 +492,13 @@ type writerState struct {
 	captures []*Capture
 	controls []item   // flush, maintenance and stop requests taken
 	jlines   [][]byte // the lines read from the journal for one batch
-	row      *row
-	gov      *governor
-	yielded  time.Duration // time given to other goroutines during a store
+	// bufs are the buffers of Write that lines point into, oldest first,
+	// with how many of lines each holds. A buffer goes back to Write's
+	// pool once its lines are stored or in the journal.
+	bufs    []heldBuffer
+	row     *row
+	gov     *governor
+	yielded time.Duration // time given to other goroutines during a store
 }
 
 func (w *writerState) empty() bool { return w.waiting() == 0 && len(w.captures) == 0 }
@@ -513,14 +532,13 @@ func (w *writerState) fill() int64 {
 // its governor looks at the cores again.
 const catchUpRows = 32768
 
-// spill moves the lines in memory to the journal, when there is one: all
-// of them, or only once they pass SpillAt. Those that do not fit stay.
-func (w *writerState) spill(all bool) {
+// spill moves the lines in memory to the journal, when there is one and
+// they pass at bytes (all of them when at is negative). Those that do not
+// fit stay.
+func (w *writerState) spill(at int64) {
 	s, j := w.s, w.s.journal
-	if j == nil || len(w.lines) == 0 {
-		return
-	}
-	if !all && s.backlogBytes.Load() <= s.opts.SpillAt {
+	all := at < 0
+	if j == nil || len(w.lines) == 0 || s.backlogBytes.Load() <= at {
 		return
 	}
 	// In pieces, letting requests run and taking what the queue brings
@@ -537,8 +555,7 @@ func (w *writerState) spill(all bool) {
 		if wrote > 0 {
 			s.backlogBytes.Add(-linesSize(piece[:wrote]))
 			s.journalBytes.Store(j.pending())
-			clear(piece[:wrote])
-			w.lines = w.lines[wrote:]
+			w.consume(wrote)
 			n -= wrote
 		}
 		if wrote < len(piece) {
@@ -549,8 +566,49 @@ func (w *writerState) spill(all bool) {
 		}
 		w.drain()
 	}
+}
+
+// heldBuffer is a buffer of Write and the number of lines in memory that
+// point into it.
+type heldBuffer struct {
+	buf   *[]byte
+	lines int
+}
+
+// hold notes that the last n lines in memory point into buf.
+func (w *writerState) hold(buf *[]byte, n int) {
+	switch {
+	case buf == nil:
+	case n == 0:
+		w.release(buf)
+	default:
+		w.bufs = append(w.bufs, heldBuffer{buf, n})
+	}
+}
+
+// consume drops the n oldest lines in memory, stored or in the journal,
+// and gives the buffers no line points into any more back to Write's pool.
+func (w *writerState) consume(n int) {
+	clear(w.lines[:n])
+	w.lines = w.lines[n:]
 	if len(w.lines) == 0 {
-		w.lines = nil
+		w.lines = nil // let the backing array go
+	}
+	i := 0
+	for ; i < len(w.bufs) && w.bufs[i].lines <= n; i++ {
+		n -= w.bufs[i].lines
+		w.release(w.bufs[i].buf)
+	}
+	if i < len(w.bufs) {
+		w.bufs[i].lines -= n
+	}
+	w.bufs = w.bufs[:copy(w.bufs, w.bufs[i:])]
+}
+
+// release gives buf back to Write's pool, unless it is unusually large.
+func (w *writerState) release(buf *[]byte) {
+	if cap(*buf) <= maxPooledChunk {
+		w.s.chunks.Put(buf)
 	}
 }
 
@@ -564,6 +622,7 @@ func (w *writerState) take(it item) {
 	case it.line != nil:
 		n := len(w.lines)
 		w.lines = appendLines(w.lines, it.line)
+		w.hold(it.buf, len(w.lines)-n)
 		// Write counted the bytes written; store takes back the size of
 		// each line it stores.
 		w.s.backlogBytes.Add(linesSize(w.lines[n:]) - int64(len(it.line)))
@@ -646,7 +705,7 @@ func (w *writerState) storeBefore(deadline time.Time) {
 			break
 		}
 	}
-	w.spill(true)
+	w.spill(-1)
 	w.store(0)
 }
 
@@ -708,11 +767,7 @@ func (w *writerState) store(n int) int {
 		w.captures = w.captures[:0]
 	}
 	s.backlogBytes.Add(-size)
-	clear(w.lines[:n])
-	w.lines = w.lines[n:]
-	if len(w.lines) == 0 {
-		w.lines = nil // let the backing array go
-	}
+	w.consume(n)
 	return fromJournal + n
 }
 
