@@ -153,7 +153,7 @@ func (j *journal) append(lines [][]byte) (int, error) {
 	return n, nil
 }
 
-// journalChunk is how many bytes next reads at a time (more when one line
+// journalChunk is the most bytes next reads at a time (more when one line
 // is longer).
 const journalChunk = 1 << 20
 
@@ -161,7 +161,13 @@ const journalChunk = 1 << 20
 // out, and the offset just after them. The lines are valid until the next
 // call.
 func (j *journal) next(out [][]byte, n int) ([][]byte, int64, error) {
+	// About the n lines' bytes, by the journal's average line: a writer
+	// storing a few rows while the cores are busy must not copy a whole
+	// chunk each time (a 1 MiB read showed as 0.3 ms in a trace).
 	want := int64(journalChunk)
+	if j.lines > 0 {
+		want = min(want, max(4<<10, j.pending()/int64(j.lines)*int64(n)*5/4))
+	}
 	for {
 		size := min(want, j.pending())
 		if size == 0 {

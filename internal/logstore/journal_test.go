@@ -67,6 +67,44 @@ func TestJournalAppendNextConsume(t *testing.T) {
 	}
 }
 
+// TestJournalReadsWhatItIsAskedFor takes a few lines from a journal of
+// many: next reads about their bytes, not a whole chunk.
+func TestJournalReadsWhatItIsAskedFor(t *testing.T) {
+	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 64<<20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	var many [][]byte
+	for i := range 20000 {
+		many = append(many, []byte(fmt.Sprintf("%05d%s", i, strings.Repeat("x", 95))))
+	}
+	if _, err := j.append(many); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"00000,00001,00002", "00003,00004,00005"} {
+		var got []string
+		for _, l := range readAll(t, j, 3) {
+			got = append(got, string(l[:5]))
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("three lines: %q, want %s", got, want)
+		}
+	}
+	if c := cap(j.rbuf); c > 16<<10 {
+		t.Errorf("three lines of 100 bytes read with a %d-byte buffer", c)
+	}
+	// A line longer than the estimate is still read whole.
+	j.append([][]byte{[]byte(strings.Repeat("y", 100<<10))})
+	var rest []string
+	for j.pending() > 0 {
+		rest = append(rest, readAll(t, j, 20000)...)
+	}
+	if len(rest) != 20000-6+1 || len(rest[len(rest)-1]) != 100<<10 {
+		t.Errorf("the rest: %d lines", len(rest))
+	}
+}
+
 func TestJournalBound(t *testing.T) {
 	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 10, 0)
 	if err != nil {
