@@ -81,3 +81,29 @@ func BenchmarkCompileCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListAdd measures List<T>.Add on the request path: a list built
+// with a collection initializer and grown by a loop.
+func BenchmarkListAdd(b *testing.B) {
+	benchExpr(b, `@{
+		var l = new List<int> { 1, 2, 3 };
+		for (var i = 0; i < 100; i++) {
+			l.Add(i);
+		}
+		return l.Count;
+	}`, nil)
+}
+
+// BenchmarkDictionarySet measures Dictionary<TKey, TValue> inserts and
+// removals.
+func BenchmarkDictionarySet(b *testing.B) {
+	benchExpr(b, `@{
+		var d = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+		for (var i = 0; i < 50; i++) {
+			d["k" + i] = i;
+		}
+		d.Remove("k3");
+		d.Add("x", 1);
+		return d.Count;
+	}`, nil)
+}

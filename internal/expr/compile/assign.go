@@ -103,6 +103,10 @@ func (c *compiler) lvalue(x syntax.Expr) *lvalue {
 				c.memberNotFound(x, x.NamePos, x.End, t, x.Name, false)
 				return nil
 			}
+			if m != nil && m.Unsupported != "" {
+				c.errorf(x.NamePos, x.End, "unsupported-member", "tollgate does not support %s.%s: %s", t.Name, x.Name, m.Unsupported)
+				return nil
+			}
 			if m != nil && m.Set == nil {
 				c.errAt(x, "read-only", "property '%s.%s' cannot be assigned to -- it is read only", t.Name, x.Name)
 				return nil

@@ -119,6 +119,10 @@ func (c *compiler) member(x *syntax.Member) *node {
 				c.errAt(x, "method-as-value", "'%s' is a method; call it with ()", name)
 				return bad()
 			}
+			if m.Unsupported != "" {
+				c.errorf(x.NamePos, x.End, "unsupported-member", "tollgate does not support %s%s: %s", c.ownerName(t), name, m.Unsupported)
+				return bad()
+			}
 			get := m.Get
 			typ := m.Result
 			if nullCond {

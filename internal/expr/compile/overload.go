@@ -173,7 +173,9 @@ func (c *compiler) paramAccepts(p string, a argShape) bool {
 		base = base[:i]
 	}
 	switch base {
-	case "IEqualityComparer", "IComparer":
+	case "IEqualityComparer":
+		return t.Name == "StringComparer" || t.Implements("IEqualityComparer") // a dictionary's Comparer
+	case "IComparer":
 		return t.Name == "StringComparer"
 	case "IFormatProvider", "CultureInfo", "NumberStyles", "DateTimeStyles", "ReadOnlySpan", "Span", "TimeZoneInfo.AdjustmentRule":
 		return false

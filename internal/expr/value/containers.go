@@ -18,6 +18,10 @@ type List struct {
 	T     *Type
 	Items []Value
 	Set   bool
+	// Cap is the List<T>.Capacity .NET would have: the length of its
+	// backing array, grown by .NET's rule (see Grow). A list built without
+	// it counts as having exactly its count (see Capacity).
+	Cap int
 }
 
 // Seq is an IEnumerable<T> produced by LINQ; it is evaluated eagerly.
@@ -27,6 +31,10 @@ type Seq struct {
 	// Order is set on the result of OrderBy and ThenBy (an
 	// IOrderedEnumerable): the source items and the sort keys so far.
 	Order *Ordering
+	// Counted marks a sequence that .NET holds as an ICollection<T>
+	// (Dictionary.Keys and Values, Enumerable.Range and Repeat), which
+	// List<T> copies at its exact size.
+	Counted bool
 }
 
 // Ordering records how an ordered sequence was sorted, for ThenBy.
@@ -51,6 +59,11 @@ type Dict struct {
 	Vals       []Value
 	index      map[Value]int
 	IgnoreCase bool
+	// Comparer is the StringComparer the dictionary was built with (Name
+	// empty: EqualityComparer<TKey>.Default); IgnoreCase follows from it.
+	Comparer Enum
+	// size tracks the entries .NET would hold, for EnsureCapacity.
+	size dictSize
 }
 
 // KeyValue is a KeyValuePair<K,V>.
@@ -60,6 +73,20 @@ type KeyValue struct {
 
 // NewDict returns an empty dictionary.
 func NewDict(k, v *Type) *Dict { return &Dict{K: k, V: v, index: map[Value]int{}} }
+
+// SetComparer makes the dictionary compare its keys with the StringComparer
+// c (Name empty: the default comparer). It must be set before any key.
+func (d *Dict) SetComparer(c Enum) {
+	d.Comparer = c
+	d.IgnoreCase = strings.HasSuffix(c.Name, "IgnoreCase")
+}
+
+// Clear removes every key and keeps the comparer and the capacity.
+func (d *Dict) Clear() {
+	d.Keys, d.Vals = nil, nil
+	d.index = map[Value]int{}
+	d.size.clear()
+}
 
 func (d *Dict) norm(k Value) Value {
 	if d.IgnoreCase {
@@ -92,6 +119,7 @@ func (d *Dict) Set(k, v Value) {
 		d.Vals[i] = v
 		return
 	}
+	d.size.insert()
 	d.index[nk] = len(d.Keys)
 	d.Keys = append(d.Keys, k)
 	d.Vals = append(d.Vals, v)
@@ -107,6 +135,7 @@ func (d *Dict) Remove(k Value) bool {
 	d.Keys = append(d.Keys[:i], d.Keys[i+1:]...)
 	d.Vals = append(d.Vals[:i], d.Vals[i+1:]...)
 	delete(d.index, nk)
+	d.size.remove()
 	for j := i; j < len(d.Keys); j++ {
 		d.index[d.norm(d.Keys[j])] = j
 	}

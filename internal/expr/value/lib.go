@@ -31,6 +31,7 @@ type Lib struct {
 
 	arrayBase, listBase, dictBase, seqBase *Type
 	enumeratorBase, readOnlyBase           *Type
+	equalityComparer                       *Type // IEqualityComparer<T>
 	narrow                                 map[*Type]func(Value) (Value, bool)
 	generics                               sync.Map // string -> *Type
 	zones                                  sync.Map // time zone id -> *TimeZone
@@ -192,6 +193,7 @@ func buildLib() *Lib {
 	u.buildTextMore()
 	u.buildCollectionsMore()
 	u.buildArraysMore()
+	u.buildCapacity()
 	u.buildLinqBy()
 	u.buildURIMore()
 	u.buildParseExact()

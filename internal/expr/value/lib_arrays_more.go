@@ -402,9 +402,8 @@ func (u *Lib) buildArraysMore() {
 		meth("Slice", 2, 2, nil, func(c Call) Value {
 			l := list(c)
 			at, n := arrayRange(c, 0, len(l.Items))
-			return &List{T: l.T, Items: append([]Value(nil), l.Items[at:at+n]...)}
+			return &List{T: l.T, Items: append([]Value(nil), l.Items[at:at+n]...), Cap: n}
 		}),
-		meth("TrimExcess", 0, 0, u.Void, func(c Call) Value { return nil }),
 	)
 	u.listBase.Members["Slice"].ResultOf = func(t *Type, _, _ []*Type) *Type { return t }
 
@@ -422,7 +421,6 @@ func (u *Lib) buildArraysMore() {
 			}
 			return d.Remove(c.Args[0])
 		}},
-		meth("TrimExcess", 0, 0, u.Void, func(c Call) Value { return nil }),
 	)
 
 	re := func(c Call) *Regex { return c.This.(*Regex) }

@@ -10,6 +10,19 @@ func asTime(v Value) (time.Time, bool) {
 	return t, ok
 }
 
+// addRange appends the elements of src to l, growing its capacity as
+// List<T>.AddRange does: at once for a collection, one Add at a time for
+// any other sequence.
+func addRange(l *List, src Value) {
+	items, _ := Items(src)
+	if n, ok := collectionCount(src); ok {
+		l.Grow(len(l.Items) + n)
+	} else {
+		l.GrowEach(len(l.Items) + len(items))
+	}
+	l.Items = append(l.Items, items...)
+}
+
 func keyNotFound(k Value) {
 	panic(&Exception{Type: ExKeyNotFound, Message: fmt.Sprintf("The given key '%s' was not present in the dictionary.", ToString(k)), Pos: -1, End: -1})
 }
@@ -128,12 +141,16 @@ func (u *Lib) buildCollections() {
 				l.Items = append(l.Items, c.Args[0])
 				return true
 			}
+			if n := len(l.Items); n >= l.Cap {
+				l.Grow(n + 1)
+			}
 			l.Items = append(l.Items, c.Args[0])
 			return nil
 		}),
 		meth("AddRange", 1, 1, u.Void, func(c Call) Value {
 			l := c.This.(*List)
-			Each(c.Args[0], func(e Value) bool { l.Items = append(l.Items, e); return true })
+			c.NotNull(0, "collection")
+			addRange(l, c.Args[0])
 			return nil
 		}),
 		meth("Insert", 2, 2, u.Void, func(c Call) Value {
@@ -142,6 +159,7 @@ func (u *Lib) buildCollections() {
 			if i < 0 || i > len(l.Items) {
 				Throw(ExArgRange, MsgArgRangeIndex)
 			}
+			l.Grow(len(l.Items) + 1)
 			l.Items = append(l.Items[:i], append([]Value{c.Args[1]}, l.Items[i:]...)...)
 			return nil
 		}),
@@ -164,7 +182,12 @@ func (u *Lib) buildCollections() {
 			l.Items = append(l.Items[:i], l.Items[i+1:]...)
 			return nil
 		}),
-		meth("Clear", 0, 0, u.Void, func(c Call) Value { c.This.(*List).Items = nil; return nil }),
+		meth("Clear", 0, 0, u.Void, func(c Call) Value {
+			l := c.This.(*List)
+			l.Cap = l.Capacity() // Clear keeps the capacity
+			l.Items = nil
+			return nil
+		}),
 		meth("IndexOf", 1, 1, u.Int, func(c Call) Value {
 			for i, e := range c.This.(*List).Items {
 				if Equals(e, c.Args[0]) {
@@ -184,8 +207,22 @@ func (u *Lib) buildCollections() {
 	u.listBase.New = func(c Call) Value {
 		l := &List{T: c.TArg(0)}
 		if len(c.Args) == 1 {
-			if _, isInt := c.Args[0].(int32); !isInt {
-				Each(c.Args[0], func(e Value) bool { l.Items = append(l.Items, e); return true })
+			switch x := c.Args[0].(type) {
+			case int32:
+				if x < 0 {
+					Throw(ExArgRange, "Non-negative number required. (Parameter 'capacity')")
+				}
+				l.SetCapacity(int(x))
+			case nil:
+				Throw(ExArgNull, "Value cannot be null. (Parameter 'collection')")
+			default:
+				if n, ok := collectionCount(x); ok {
+					// a collection is copied into an array of its exact size
+					items, _ := Items(x)
+					l.Items, l.Cap = append([]Value(nil), items...), n
+				} else {
+					addRange(l, x)
+				}
 			}
 		}
 		return l
@@ -194,8 +231,12 @@ func (u *Lib) buildCollections() {
 	dict := func(c Call) *Dict { return c.This.(*Dict) }
 	d.add(
 		prop("Count", u.Int, func(c Call) Value { return int32(len(dict(c).Keys)) }),
-		prop("Keys", nil, func(c Call) Value { return &Seq{T: dict(c).K, Items: append([]Value(nil), dict(c).Keys...)} }),
-		prop("Values", nil, func(c Call) Value { return &Seq{T: dict(c).V, Items: append([]Value(nil), dict(c).Vals...)} }),
+		prop("Keys", nil, func(c Call) Value {
+			return &Seq{T: dict(c).K, Items: append([]Value(nil), dict(c).Keys...), Counted: true}
+		}),
+		prop("Values", nil, func(c Call) Value {
+			return &Seq{T: dict(c).V, Items: append([]Value(nil), dict(c).Vals...), Counted: true}
+		}),
 		&Member{Name: "[]", Kind: Property, Get: func(c Call) Value {
 			c.NotNull(0, "key")
 			v, ok := dict(c).Get(c.Args[0])
@@ -232,7 +273,7 @@ func (u *Lib) buildCollections() {
 			}
 			return false
 		}),
-		meth("Clear", 0, 0, u.Void, func(c Call) Value { *dict(c) = *NewDict(dict(c).K, dict(c).V); return nil }),
+		meth("Clear", 0, 0, u.Void, func(c Call) Value { dict(c).Clear(); return nil }),
 		&Member{Name: "TryGetValue", Kind: Method, Min: 2, Max: 2, Result: u.Bool, Out: []int{1}, Fn: func(c Call) Value {
 			c.NotNull(0, "key")
 			v, ok := dict(c).Get(c.Args[0])
@@ -253,7 +294,7 @@ func (u *Lib) buildCollections() {
 		for _, a := range c.Args {
 			switch x := a.(type) {
 			case Enum:
-				dd.IgnoreCase = x.Name == "OrdinalIgnoreCase" || x.Name == "InvariantCultureIgnoreCase" || x.Name == "CurrentCultureIgnoreCase"
+				dd.SetComparer(x)
 			case *Dict:
 				for i, k := range x.Keys {
 					dd.Set(k, x.Vals[i])

@@ -94,12 +94,15 @@ func (u *Lib) buildCollectionsMore() {
 		}, ResultOf: func(t *Type, _, _ []*Type) *Type { return t.Elem }},
 		&Member{Name: "FindAll", Kind: Method, Min: 1, Max: 1, Lambda: lambdaAt(0), Fn: func(c Call) Value {
 			f := fn(c, 0)
-			out := &List{T: list(c).T}
+			var found []Value
 			for _, x := range list(c).Items {
 				if pred(c, f, x) {
-					out.Items = append(out.Items, x)
+					found = append(found, x)
 				}
 			}
+			out := &List{T: list(c).T}
+			out.GrowEach(len(found)) // FindAll adds to a new List<T> one at a time
+			out.Items = found
 			return out
 		}, ResultOf: func(t *Type, _, _ []*Type) *Type { return t }},
 		&Member{Name: "FindIndex", Kind: Method, Min: 1, Max: 3, Result: u.Int, Lambda: []int{0, 1, 2}, Fn: findIndex(false)},
@@ -127,7 +130,7 @@ func (u *Lib) buildCollectionsMore() {
 		meth("GetRange", 2, 2, nil, func(c Call) Value {
 			l := list(c)
 			at, n := rangeArgs(c, 0, len(l.Items))
-			return &List{T: l.T, Items: append([]Value(nil), l.Items[at:at+n]...)}
+			return &List{T: l.T, Items: append([]Value(nil), l.Items[at:at+n]...), Cap: n}
 		}),
 		meth("RemoveRange", 2, 2, u.Void, func(c Call) Value {
 			l := list(c)
@@ -144,6 +147,11 @@ func (u *Lib) buildCollectionsMore() {
 			add, ok := Items(c.Args[1])
 			if !ok {
 				Throw(ExArgNull, "Value cannot be null. (Parameter 'collection')")
+			}
+			if n, counted := collectionCount(c.Args[1]); counted {
+				l.Grow(len(l.Items) + n)
+			} else {
+				l.GrowEach(len(l.Items) + len(add)) // inserted one at a time
 			}
 			out := append(append(append([]Value(nil), l.Items[:at]...), add...), l.Items[at:]...)
 			l.Items = out
@@ -205,7 +213,7 @@ func (u *Lib) buildCollectionsMore() {
 		}),
 		&Member{Name: "ConvertAll", Kind: Method, Min: 1, Max: 1, Lambda: lambdaAt(0), Fn: func(c Call) Value {
 			f := fn(c, 0)
-			out := &List{}
+			out := &List{Cap: len(list(c).Items)}
 			for _, x := range list(c).Items {
 				out.Items = append(out.Items, call1(c, f, x))
 			}
@@ -245,8 +253,17 @@ func (u *Lib) buildCollectionsMore() {
 	d.New = func(c Call) Value {
 		dd := NewDict(c.TArg(0), c.TArg(1))
 		for _, a := range c.Args {
-			if x, ok := a.(Enum); ok {
-				dd.IgnoreCase = x.Name == "OrdinalIgnoreCase" || x.Name == "InvariantCultureIgnoreCase" || x.Name == "CurrentCultureIgnoreCase"
+			switch x := a.(type) {
+			case Enum:
+				dd.SetComparer(x)
+			case int32:
+				dd.size.presize(int(x))
+			case *Dict:
+				dd.size.presize(len(x.Keys)) // Dictionary(IDictionary) sizes for its count
+			default:
+				if n, ok := collectionCount(x); ok {
+					dd.size.presize(n) // so does a collection of pairs
+				}
 			}
 		}
 		for _, a := range c.Args {
@@ -258,7 +275,7 @@ func (u *Lib) buildCollectionsMore() {
 					}
 					dd.Set(k, x.Vals[i])
 				}
-			case Enum, int32, nil:
+			case Enum, DefaultComparer, int32, nil:
 			default:
 				if items, ok := Items(x); ok {
 					for _, it := range items {

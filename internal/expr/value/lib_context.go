@@ -378,7 +378,7 @@ func (u *Lib) buildContext() {
 			}
 			d := NewDict(u.String, u.ListOf(u.String))
 			for _, k := range sortedKeys(vals) {
-				l := &List{T: u.String}
+				l := &List{T: u.String, Cap: len(vals[k])}
 				for _, v := range vals[k] {
 					l.Items = append(l.Items, v)
 				}

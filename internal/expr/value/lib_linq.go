@@ -427,7 +427,10 @@ func (u *Lib) buildLinq() {
 			}
 			return &Array{T: elemOf(c.This), Items: append([]Value(nil), items(c)...)}
 		}),
-		meth("ToList", 0, 0, nil, func(c Call) Value { return &List{T: elemOf(c.This), Items: append([]Value(nil), items(c)...)} }),
+		meth("ToList", 0, 0, nil, func(c Call) Value {
+			it := append([]Value(nil), items(c)...)
+			return &List{T: elemOf(c.This), Items: it, Cap: len(it)}
+		}),
 		meth("AsEnumerable", 0, 0, nil, func(c Call) Value { return c.This }),
 		withLambda(meth("ToDictionary", 1, 2, nil, func(c Call) Value {
 			d := NewDict(nil, nil)
@@ -585,7 +588,7 @@ func (u *Lib) buildLinq() {
 			for i := range out {
 				out[i] = int32(start + i)
 			}
-			return &Seq{T: u.Int, Items: out}
+			return &Seq{T: u.Int, Items: out, Counted: true} // an IList<int> since .NET 8
 		}),
 		meth("Repeat", 2, 2, nil, func(c Call) Value {
 			n := c.Int(1)
@@ -594,7 +597,7 @@ func (u *Lib) buildLinq() {
 			for i := range out {
 				out[i] = c.Args[0]
 			}
-			return &Seq{T: TypeOf(c.Args[0]), Items: out}
+			return &Seq{T: TypeOf(c.Args[0]), Items: out, Counted: true} // an IList<T> since .NET 8
 		}),
 		meth("Empty", 0, 0, nil, func(c Call) Value { return &Seq{T: c.TArg(0)} }),
 	)

@@ -62,16 +62,28 @@ func (s *valueSet) has(v Value) bool {
 }
 
 // comparerIgnoresCase reports whether argument i is a StringComparer that
-// ignores case; any other comparer than a StringComparer is not supported.
+// ignores case (see comparerArg).
 func comparerIgnoresCase(c Call, i int) bool {
+	return strings.HasSuffix(comparerArg(c, i).Name, "IgnoreCase")
+}
+
+// comparerArg returns the StringComparer passed as argument i, or an Enum
+// without a name for the default comparer (null, a missing argument or a
+// dictionary's default Comparer); any other comparer is not supported.
+func comparerArg(c Call, i int) Enum {
 	if !c.Has(i) || c.Args[i] == nil {
-		return false
+		return Enum{}
 	}
-	e, ok := c.Args[i].(Enum)
-	if !ok || e.T == nil || e.T.Name != "StringComparer" {
-		Throw(ExNotSupported, "tollgate supports only StringComparer values as comparers")
+	switch e := c.Args[i].(type) {
+	case DefaultComparer:
+		return Enum{}
+	case Enum:
+		if e.T != nil && e.T.Name == "StringComparer" {
+			return e
+		}
 	}
-	return strings.HasSuffix(e.Name, "IgnoreCase")
+	Throw(ExNotSupported, "tollgate supports only StringComparer values as comparers")
+	return Enum{}
 }
 
 // isComparer reports whether argument i is a comparer (not a lambda).
@@ -562,7 +574,7 @@ func (u *Lib) buildLinqMore() {
 			}
 			return []*Type{a[0], u.SeqOf(el)}
 		}, func(t *Type, a, _ []*Type) *Type {
-			isComparer := func(i int) bool { return i < len(a) && a[i] != nil && a[i].Name == "StringComparer" }
+			isComparer := func(i int) bool { return i < len(a) && isEqualityComparerType(a[i]) }
 			switch {
 			case len(a) == 1 || len(a) == 2 && isComparer(1):
 				return u.SeqOf(u.GroupingOf(a[0], elemT(t)))
@@ -584,23 +596,26 @@ func (u *Lib) buildLinqMore() {
 			return &Lookup{Groups: group(c, fn(c, 0), elem, ignore), ignore: ignore}
 		}), []int{0, 1}, nil, func(t *Type, a, _ []*Type) *Type {
 			el := elemT(t)
-			if len(a) > 1 && a[1] != nil && a[1].Name != "StringComparer" {
+			if len(a) > 1 && a[1] != nil && !isEqualityComparerType(a[1]) {
 				el = a[1]
 			}
 			return u.LookupOf(a[0], el)
 		}),
 		lam(meth("ToDictionary", 1, 3, nil, func(c Call) Value {
 			var elem *Func
-			ignore := false
+			var comparer Enum
 			for i := 1; i < len(c.Args); i++ {
 				if f, ok := c.Args[i].(*Func); ok {
 					elem = f
 				} else {
-					ignore = comparerIgnoresCase(c, i)
+					comparer = comparerArg(c, i)
 				}
 			}
 			d := NewDict(nil, nil)
-			d.IgnoreCase = ignore
+			d.SetComparer(comparer)
+			if n, ok := collectionCount(c.This); ok {
+				d.size.presize(n) // sized for a collection's count, as .NET does
+			}
 			for _, x := range items(c) {
 				k := call1(c, fn(c, 0), x)
 				if k == nil {
@@ -618,7 +633,7 @@ func (u *Lib) buildLinqMore() {
 			return d
 		}), []int{0, 1}, nil, func(t *Type, a, _ []*Type) *Type {
 			v := elemT(t)
-			if len(a) > 1 && a[1] != nil && a[1].Name != "StringComparer" {
+			if len(a) > 1 && a[1] != nil && !isEqualityComparerType(a[1]) {
 				v = a[1]
 			}
 			return u.DictOf(a[0], v)
@@ -797,8 +812,7 @@ func minMaxBy(isMax bool) func(c Call) Value {
 		f := fn(c, 0)
 		comparer := ""
 		if c.Has(1) {
-			comparerIgnoresCase(c, 1)
-			comparer = c.Args[1].(Enum).Name
+			comparer = comparerArg(c, 1).Name
 		}
 		var best, bestKey Value
 		found := false

@@ -312,12 +312,16 @@ func (u *Lib) buildString() {
 		Each(c.Args[0], func(e Value) bool { b.WriteString(ToString(e)); return true })
 		return b.String()
 	}
-	u.newType("StringComparison", "System.StringComparison", u.Object).EnumValues = map[string]int64{
+	comparisons := map[string]int64{
 		"CurrentCulture": 0, "CurrentCultureIgnoreCase": 1, "InvariantCulture": 2, "InvariantCultureIgnoreCase": 3, "Ordinal": 4, "OrdinalIgnoreCase": 5}
+	u.newType("StringComparison", "System.StringComparison", u.Object).EnumValues = comparisons
 	u.newType("StringSplitOptions", "System.StringSplitOptions", u.Object).EnumValues = map[string]int64{"None": 0, "RemoveEmptyEntries": 1, "TrimEntries": 2}
+	// A StringComparer is held as an Enum whose value is the
+	// StringComparison it compares as: two comparers are equal (==) only
+	// when they are the same one, as .NET's singletons are.
 	sc := u.newType("StringComparer", "System.StringComparer", u.Object)
 	for _, n := range []string{"Ordinal", "OrdinalIgnoreCase", "InvariantCulture", "InvariantCultureIgnoreCase", "CurrentCulture", "CurrentCultureIgnoreCase"} {
-		sc.addStatic(prop(n, sc, func(Call) Value { return Enum{T: sc, Name: n} }))
+		sc.addStatic(prop(n, sc, func(Call) Value { return Enum{T: sc, V: comparisons[n], Name: n} }))
 	}
 	scName := func(c Call) string { return c.This.(Enum).Name }
 	sc.add(
