@@ -11,7 +11,7 @@ const busyThreshold = 1.0
 // A governor decides how many rows the writer stores when it wakes: every
 // row waiting while goroutines find a core when they need one, and while
 // they have to queue for the cores (requests keep them busy, or other
-// processes take them) only as many as fit in a small share of one core's
+// processes take them) none, or as many as fit in a share of one core's
 // time (BusyShare), so that storing logs does not slow the requests they
 // describe; the rest waits for idle time. Past the backlog's high mark
 // (half its bound) it stores everything until the backlog is back under an
@@ -94,6 +94,9 @@ func (g *governor) budget(waiting int, backlog, bound int64) int {
 	}
 	if !g.holding() {
 		return waiting
+	}
+	if g.share == 0 {
+		return 0
 	}
 	// The share of the time since the last wake, but of no more than
 	// maxBudgetWindow of it: a wake after an idle spell, with a load just

@@ -60,6 +60,26 @@ func TestGovernorYieldsWhenTheCoreIsBusy(t *testing.T) {
 	}
 }
 
+// TestGovernorStoresNothingOnBusyCoresByDefault: without a share, a busy
+// core stores no row until the backlog passes its high mark.
+func TestGovernorStoresNothingOnBusyCoresByDefault(t *testing.T) {
+	p := &fakeProcess{now: time.Unix(1e9, 0)}
+	g := p.governor(0)
+	g.budget(0, 0, 64<<20)
+	p.run(250*time.Millisecond, 30)
+	if n := g.budget(100000, 1<<20, 64<<20); n != 0 || !g.holding() {
+		t.Errorf("busy core: budget %d (holding %v), want none", n, g.holding())
+	}
+	p.run(250*time.Millisecond, 30)
+	if n := g.budget(100000, 40<<20, 64<<20); n != 100000 {
+		t.Errorf("busy core, backlog past half its bound: budget %d, want everything", n)
+	}
+	p.run(250*time.Millisecond, 0)
+	if n := g.budget(100000, 1<<20, 64<<20); n != 100000 {
+		t.Errorf("idle core: budget %d, want everything", n)
+	}
+}
+
 func TestGovernorDrainsABacklogPastItsHighMark(t *testing.T) {
 	p := &fakeProcess{now: time.Unix(1e9, 0)}
 	g := p.governor(0.03)

@@ -47,10 +47,11 @@ type Options struct {
 	// directory) has no journal.
 	MaxJournal int64
 	SpillAt    int64
-	// BusyShare is the share of one core's time the writer takes while
-	// goroutines queue for the cores (default 0.01): storing waits for idle
-	// time rather than slowing requests down, until the backlog is over half
-	// of MaxBacklog, or the journal over half of MaxJournal.
+	// BusyShare is the share of one core's time the writer takes to store
+	// rows while goroutines queue for the cores (default 0: none). Storing
+	// waits for idle time rather than slowing requests down, until the
+	// backlog is over half of MaxBacklog, or the journal over half of
+	// MaxJournal, or a query asks for everything to be stored.
 	BusyShare float64
 	// CommitDelay is how long the writer gathers rows before it commits
 	// them, unless BatchSize rows wait sooner or a flush asks (default 250
@@ -105,9 +106,7 @@ func (o *Options) defaults() {
 	if o.SpillAt <= 0 {
 		o.SpillAt = 4 << 20
 	}
-	if o.BusyShare <= 0 || o.BusyShare > 1 {
-		o.BusyShare = 0.01
-	}
+	o.BusyShare = min(max(o.BusyShare, 0), 1)
 	if o.CommitDelay <= 0 {
 		o.CommitDelay = 250 * time.Millisecond
 	}
