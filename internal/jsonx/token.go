@@ -102,6 +102,9 @@ func NewProperty(name string, value *Token) *Token {
 // NewString returns a string JValue.
 func NewString(s string) *Token { return &Token{typ: String, str: s} }
 
+// NewComment returns a comment token, written as /*s*/.
+func NewComment(s string) *Token { return &Token{typ: Comment, str: s} }
+
 // NewInt returns an integer JValue.
 func NewInt(v int64) *Token { return &Token{typ: Integer, num: v} }
 

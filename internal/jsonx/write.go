@@ -63,9 +63,15 @@ func (t *Token) write(dst []byte, indented bool, depth int, nl string) []byte {
 			open, closeCh = '[', ']'
 		}
 		dst = append(dst, open)
-		for i, c := range t.items {
-			if i > 0 {
-				dst = append(dst, ',')
+		// As Json.NET's writer: no comma before a comment, and a comment
+		// does not count as the value a comma follows.
+		wroteValue := false
+		for _, c := range t.items {
+			if c.typ != Comment {
+				if wroteValue {
+					dst = append(dst, ',')
+				}
+				wroteValue = true
 			}
 			if indented {
 				dst = appendIndent(dst, depth+1, nl)

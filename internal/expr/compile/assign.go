@@ -95,7 +95,11 @@ func (c *compiler) lvalue(x syntax.Expr) *lvalue {
 		if x.X == nil {
 			break
 		}
-		recv := c.valueExpr(x.X)
+		recv := c.expr(x.X)
+		if t := recv.isType; t != nil {
+			return c.staticLvalue(x, t)
+		}
+		recv = c.value(recv, x.X)
 		var m *value.Member
 		if t := recv.typ; t != nil {
 			m = t.Lookup(x.Name)
@@ -147,6 +151,41 @@ func (c *compiler) lvalue(x syntax.Expr) *lvalue {
 	}
 	c.errAt(x, "bad-assign", "the left-hand side of an assignment must be a variable, property or indexer")
 	return nil
+}
+
+// staticLvalue is a settable static property, Type.Name (Regex.CacheSize).
+func (c *compiler) staticLvalue(x *syntax.Member, t *value.Type) *lvalue {
+	if _, ok := t.EnumValues[x.Name]; ok {
+		c.errAt(x, "bad-assign", "the left-hand side of an assignment must be a variable, property or indexer")
+		return nil
+	}
+	m := t.LookupStatic(x.Name)
+	if m == nil {
+		c.memberNotFound(x, x.NamePos, x.End, t, x.Name, true)
+		return nil
+	}
+	if m.Unsupported != "" {
+		c.errorf(x.NamePos, x.End, "unsupported-member", "tollgate does not support %s.%s: %s", t.Name, x.Name, m.Unsupported)
+		return nil
+	}
+	if m.Kind == value.Method {
+		c.errAt(x, "bad-assign", "cannot assign to '%s' because it is a method", x.Name)
+		return nil
+	}
+	if m.Set == nil {
+		c.errAt(x, "read-only", "property '%s.%s' cannot be assigned to -- it is read only", t.Name, x.Name)
+		return nil
+	}
+	s, e := x.Span()
+	return &lvalue{typ: m.Result,
+		load: func(fr *value.Frame) value.Value {
+			fr.Pos, fr.End = s, e
+			return m.Get(value.Call{Fr: fr})
+		},
+		store: func(fr *value.Frame, v value.Value) {
+			fr.Pos, fr.End = s, e
+			m.Set(value.Call{Fr: fr}, v)
+		}}
 }
 
 func (c *compiler) assign(x *syntax.Assign) *node {

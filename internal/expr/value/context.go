@@ -38,6 +38,10 @@ type Context struct {
 	// strings, arrays, collections, builders, JSON and XML documents it
 	// makes); DefaultMaxMemory when 0, unbounded when negative.
 	MaxMemory int64
+
+	// notes holds the annotations of JSON tokens (lib_json_notes.go),
+	// made on the first JToken.AddAnnotation.
+	notes map[*jsonx.Token][]Value
 }
 
 // Headers is a case-insensitive, multi-valued name/value collection: request

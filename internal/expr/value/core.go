@@ -141,6 +141,9 @@ type Frame struct {
 // match timeout (0: the cache's default).
 type RegexCache interface {
 	Get(pattern string, opts int, timeout time.Duration) (*Regex, error)
+	// CacheSize and SetCacheSize keep Regex.CacheSize for the program.
+	CacheSize() int
+	SetCacheSize(n int)
 }
 
 // ErrMemoryBudget is the cause of the exception raised when an evaluation

@@ -256,6 +256,8 @@ func (u *Lib) buildCollectionsMore() {
 			switch x := a.(type) {
 			case Enum:
 				dd.SetComparer(x)
+			case JTokenComparer, XNodeComparer:
+				Throw(ExNotSupported, "tollgate supports only StringComparer values as comparers")
 			case int32:
 				dd.size.presize(int(x))
 			case *Dict:

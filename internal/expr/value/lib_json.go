@@ -388,10 +388,10 @@ func (u *Lib) buildJSON() {
 		var err error
 		switch k := c.Args[0].(type) {
 		case string:
-			err = t.Set(k, ToToken(v))
+			err = t.Set(k, adoptable(c, v))
 		default:
 			n, _ := AsInt64(k)
-			err = t.SetAt(int(n), ToToken(v))
+			err = t.SetAt(int(n), adoptable(c, v))
 		}
 		if err != nil {
 			jsonErr(err)
@@ -478,7 +478,7 @@ func (u *Lib) buildJSON() {
 			}
 			return ch[len(ch)-1]
 		}),
-		meth("DeepClone", 0, 0, jt, func(c Call) Value { return tok(c).DeepClone() }),
+		meth("DeepClone", 0, 0, jt, func(c Call) Value { return cloneNoted(c, tok(c)) }),
 		meth("Remove", 0, 1, nil, func(c Call) Value {
 			if c.Has(0) {
 				return tok(c).RemoveProperty(c.Str(0))
@@ -489,7 +489,7 @@ func (u *Lib) buildJSON() {
 			return nil
 		}),
 		meth("Replace", 1, 1, u.Void, func(c Call) Value {
-			if err := tok(c).Replace(ToToken(c.Args[0])); err != nil {
+			if err := tok(c).Replace(adoptable(c, c.Args[0])); err != nil {
 				jsonErr(err)
 			}
 			return nil
@@ -527,9 +527,9 @@ func (u *Lib) buildJSON() {
 				if t.Get(c.Str(0)) != nil || t.Property(c.Str(0)) != nil {
 					Throw(ExArgument, "Can not add property %s to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object.", c.Str(0))
 				}
-				err = t.Set(c.Str(0), ToToken(c.Args[1]))
+				err = t.Set(c.Str(0), adoptable(c, c.Args[1]))
 			} else {
-				err = t.Add(ToToken(c.Args[0]))
+				err = t.Add(adoptable(c, c.Args[0]))
 			}
 			if err != nil {
 				jsonErr(err)
@@ -582,7 +582,7 @@ func (u *Lib) buildJSON() {
 		meth("FromObject", 1, 1, u.JArray, func(c Call) Value { return ToToken(c.Args[0]) }))
 	u.JArray.add(
 		meth("Insert", 2, 2, u.Void, func(c Call) Value {
-			if err := tok(c).Insert(c.Int(0), ToToken(c.Args[1])); err != nil {
+			if err := tok(c).Insert(c.Int(0), adoptable(c, c.Args[1])); err != nil {
 				jsonErr(err)
 			}
 			return nil
@@ -600,21 +600,21 @@ func (u *Lib) buildJSON() {
 		prop("Name", u.String, func(c Call) Value { return tok(c).Name() }),
 		&Member{Name: "Value", Kind: Property, Result: jt, Get: func(c Call) Value { return orNil(tok(c).Value()) },
 			Set: func(c Call, v Value) {
-				if err := tok(c).Value().Replace(ToToken(v)); err != nil {
+				if err := tok(c).Value().Replace(adoptable(c, v)); err != nil {
 					jsonErr(err)
 				}
 			}},
 	)
 	u.JValue.add(prop("Value", u.Object, func(c Call) Value { return FromToken(tok(c)) }))
 	// constructors
-	fill := func(t *jsonx.Token, args []Value) {
+	fill := func(c Call, t *jsonx.Token, args []Value) {
 		for _, a := range args {
 			if a == nil {
 				continue
 			}
 			if x, ok := a.(*jsonx.Token); ok && t.Type() == jsonx.Object && x.Type() == jsonx.Object {
 				for _, p := range x.Properties() {
-					_ = t.Add(p.DeepClone())
+					_ = t.Add(cloneNoted(c, p))
 				}
 				continue
 			}
@@ -622,7 +622,7 @@ func (u *Lib) buildJSON() {
 				if items, ok := Items(a); ok {
 					if _, isStr := a.(string); !isStr {
 						for _, it := range items {
-							if err := t.Add(ToToken(it)); err != nil {
+							if err := t.Add(adoptable(c, it)); err != nil {
 								jsonErr(err)
 							}
 						}
@@ -630,28 +630,42 @@ func (u *Lib) buildJSON() {
 					}
 				}
 			}
-			if err := t.Add(ToToken(a)); err != nil {
+			if err := t.Add(adoptable(c, a)); err != nil {
 				jsonErr(err)
 			}
 		}
 	}
-	u.JObject.New = func(c Call) Value { o := jsonx.NewObject(); fill(o, c.Args); return o }
-	u.JArray.New = func(c Call) Value { a := jsonx.NewArray(); fill(a, c.Args); return a }
+	u.JObject.New = func(c Call) Value {
+		if len(c.Args) == 1 {
+			if t, ok := c.Args[0].(*jsonx.Token); ok && t.Type() == jsonx.Object {
+				return cloneNoted(c, t) // new JObject(JObject other) copies
+			}
+		}
+		o := jsonx.NewObject()
+		fill(c, o, c.Args)
+		return o
+	}
+	u.JArray.New = func(c Call) Value { a := jsonx.NewArray(); fill(c, a, c.Args); return a }
 	u.JProperty.New = func(c Call) Value {
 		c.NotNull(0, "name")
 		if len(c.Args) > 2 {
 			a := jsonx.NewArray()
-			fill(a, c.Args[1:])
+			fill(c, a, c.Args[1:])
 			return jsonx.NewProperty(c.Str(0), a)
 		}
 		var v Value
 		if c.Has(1) {
 			v = c.Args[1]
 		}
-		return jsonx.NewProperty(c.Str(0), ToToken(v))
+		return jsonx.NewProperty(c.Str(0), adoptable(c, v))
 	}
 	u.JValue.NewMin, u.JProperty.NewMin = 1, 1
-	u.JValue.New = func(c Call) Value { return ToToken(c.Args[0]) }
+	u.JValue.New = func(c Call) Value {
+		if t, ok := c.Args[0].(*jsonx.Token); ok && t.IsValue() {
+			return cloneNoted(c, t) // new JValue(JValue other) copies
+		}
+		return ToToken(c.Args[0])
+	}
 	// JsonConvert
 	jcv := u.newType("JsonConvert", "Newtonsoft.Json.JsonConvert", u.Object)
 	jcv.addStatic(

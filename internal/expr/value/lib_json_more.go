@@ -25,7 +25,7 @@ func siblings(t *jsonx.Token) ([]*jsonx.Token, int) {
 
 // insertSibling is AddAfterSelf and AddBeforeSelf: the content goes into
 // the parent array next to t.
-func insertSibling(t *jsonx.Token, content Value, after bool) {
+func insertSibling(c Call, t *jsonx.Token, content Value, after bool) {
 	p := t.Parent()
 	if p == nil {
 		Throw(ExInvalidOp, "The parent is missing.")
@@ -37,7 +37,7 @@ func insertSibling(t *jsonx.Token, content Value, after bool) {
 	if after {
 		i++
 	}
-	for _, x := range contentTokens(content) {
+	for _, x := range contentTokens(c, content) {
 		if err := p.Insert(i, x); err != nil {
 			jsonErr(err)
 		}
@@ -47,7 +47,7 @@ func insertSibling(t *jsonx.Token, content Value, after bool) {
 
 // contentTokens flattens the content argument of Add-like JContainer
 // methods: a collection (not a string or token) adds each element.
-func contentTokens(v Value) []*jsonx.Token {
+func contentTokens(c Call, v Value) []*jsonx.Token {
 	if v == nil {
 		return []*jsonx.Token{jsonx.NewNull()}
 	}
@@ -56,13 +56,13 @@ func contentTokens(v Value) []*jsonx.Token {
 			if items, ok := Items(v); ok {
 				out := make([]*jsonx.Token, 0, len(items))
 				for _, it := range items {
-					out = append(out, ToToken(it))
+					out = append(out, adoptable(c, it))
 				}
 				return out
 			}
 		}
 	}
-	return []*jsonx.Token{ToToken(v)}
+	return []*jsonx.Token{adoptable(c, v)}
 }
 
 // descendants lists the tokens under t in document order.
@@ -119,8 +119,8 @@ func (u *Lib) buildJSONMore() {
 			}
 			return seq(out)
 		}),
-		meth("AddAfterSelf", 1, 1, u.Void, func(c Call) Value { insertSibling(tok(c), c.Args[0], true); return nil }),
-		meth("AddBeforeSelf", 1, 1, u.Void, func(c Call) Value { insertSibling(tok(c), c.Args[0], false); return nil }),
+		meth("AddAfterSelf", 1, 1, u.Void, func(c Call) Value { insertSibling(c, tok(c), c.Args[0], true); return nil }),
+		meth("AddBeforeSelf", 1, 1, u.Void, func(c Call) Value { insertSibling(c, tok(c), c.Args[0], false); return nil }),
 		&Member{Name: "Children", Kind: Method, Min: 0, Max: 0, Fn: func(c Call) Value {
 			ch := tok(c).Children()
 			want := c.TArg(0)
@@ -149,7 +149,7 @@ func (u *Lib) buildJSONMore() {
 		meth("ReplaceAll", 1, 1, u.Void, func(c Call) Value {
 			t := tok(c)
 			t.RemoveAll()
-			for _, x := range contentTokens(c.Args[0]) {
+			for _, x := range contentTokens(c, c.Args[0]) {
 				if err := t.Add(x); err != nil {
 					jsonErr(err)
 				}
@@ -267,13 +267,19 @@ func (u *Lib) buildJSONMore() {
 			return jsonx.NewString(c.Str(0))
 		}),
 		meth("CreateUndefined", 0, 0, jv, func(Call) Value { return jsonx.NewUndefined() }),
+		meth("CreateComment", 1, 1, jv, func(c Call) Value {
+			if c.IsNull(0) {
+				return jsonx.NewComment("")
+			}
+			return jsonx.NewComment(c.Str(0))
+		}),
 	)
 	// copy constructors: new JArray(JArray), new JProperty(JProperty)
 	arrNew, propNew := u.JArray.New, u.JProperty.New
 	u.JArray.New = func(c Call) Value {
 		if len(c.Args) == 1 {
 			if t, ok := c.Args[0].(*jsonx.Token); ok && t.Type() == jsonx.Array {
-				return t.DeepClone()
+				return cloneNoted(c, t)
 			}
 		}
 		return arrNew(c)
@@ -281,7 +287,7 @@ func (u *Lib) buildJSONMore() {
 	u.JProperty.New = func(c Call) Value {
 		if len(c.Args) == 1 {
 			if t, ok := c.Args[0].(*jsonx.Token); ok && t.Type() == jsonx.Property {
-				return t.DeepClone()
+				return cloneNoted(c, t)
 			}
 		}
 		return propNew(c)

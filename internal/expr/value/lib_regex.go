@@ -114,7 +114,19 @@ type MapRegexCache struct {
 	Timeout time.Duration
 	m       sync.Map
 	n       atomic.Int32
+	// size is Regex.CacheSize less its default, so that the zero value
+	// reads 15. It bounds nothing: maxCachedRegexes does.
+	size atomic.Int32
 }
+
+// defaultRegexCacheSize is Regex.CacheSize until a program sets it, as in .NET.
+const defaultRegexCacheSize = 15
+
+// CacheSize implements RegexCache: the program's Regex.CacheSize.
+func (c *MapRegexCache) CacheSize() int { return int(c.size.Load()) + defaultRegexCacheSize }
+
+// SetCacheSize implements RegexCache.
+func (c *MapRegexCache) SetCacheSize(n int) { c.size.Store(int32(n - defaultRegexCacheSize)) }
 
 type regexKey struct {
 	p string
@@ -399,6 +411,25 @@ func (u *Lib) buildRegex() {
 			return s
 		}),
 		prop("InfiniteMatchTimeout", u.TimeSpan, func(Call) Value { return infiniteMatchTimeout }),
+		&Member{Name: "CacheSize", Kind: Property, Result: u.Int,
+			Get: func(c Call) Value {
+				if c.Fr == nil || c.Fr.Regexes == nil {
+					return int32(defaultRegexCacheSize)
+				}
+				return int32(c.Fr.Regexes.CacheSize())
+			},
+			Set: func(c Call, v Value) {
+				n, ok := AsInt64(v)
+				if !ok {
+					ThrowCast(v, "System.Int32")
+				}
+				if n < 0 {
+					Throw(ExArgRange, "value ('%d') must be a non-negative value. (Parameter 'value')\nActual value was %d.", n, n)
+				}
+				if c.Fr != nil && c.Fr.Regexes != nil {
+					c.Fr.Regexes.SetCacheSize(int(n))
+				}
+			}},
 	)
 	u.Types["MatchEvaluator"] = u.Func
 	u.Regex.NewMin = 1

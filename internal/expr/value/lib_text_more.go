@@ -21,6 +21,8 @@ var encodings = map[string]struct {
 	"Unicode":          {"utf-16", "utf-16", "Unicode", 1200, false},
 	"BigEndianUnicode": {"utf-16BE", "utf-16BE", "Unicode (Big-Endian)", 1201, false},
 	"UTF32":            {"utf-32", "utf-32", "Unicode (UTF-32)", 12000, false},
+	"UTF32BE":          {"utf-32BE", "utf-32BE", "Unicode (UTF-32 Big-Endian)", 12001, false},
+	"UTF7":             {"utf-7", "utf-7", "Unicode (UTF-7)", 65000, false},
 	"Latin1":           {"iso-8859-1", "iso-8859-1", "Western European (ISO)", 28591, true},
 }
 
@@ -35,6 +37,10 @@ func encodingName(e *Encoder) string {
 // encodeAs is Encoding.GetBytes for every implemented encoding.
 func encodeAs(name, s string) []byte {
 	switch name {
+	case "UTF7":
+		return encodeUTF7(s)
+	case "UTF32BE":
+		return encodeUTF32BE(s)
 	case "UTF32":
 		out := make([]byte, 0, 4*len(s))
 		for _, r := range s {
@@ -60,6 +66,10 @@ func encodeAs(name, s string) []byte {
 // decodeAs is Encoding.GetString for every implemented encoding.
 func decodeAs(name string, b []byte) string {
 	switch name {
+	case "UTF7":
+		return decodeUTF7(b)
+	case "UTF32BE":
+		return decodeUTF32BE(b)
 	case "UTF32":
 		var rs []rune
 		for i := 0; i+3 < len(b); i += 4 {
@@ -133,7 +143,10 @@ func (u *Lib) buildTextMore() {
 	byName := func(name string) *Encoder {
 		n := strings.ToLower(strings.TrimSpace(name))
 		for k, d := range encodings {
-			if n == d.web || n == strings.ToLower(k) {
+			if k == "UTF7" {
+				continue // unknown to GetEncoding since .NET 5
+			}
+			if n == strings.ToLower(d.web) || n == strings.ToLower(k) && k != "UTF32BE" {
 				return &Encoder{Name: k}
 			}
 		}
@@ -146,6 +159,8 @@ func (u *Lib) buildTextMore() {
 			return &Encoder{Name: "Latin1"}
 		case "utf-16le", "ucs-2":
 			return &Encoder{Name: "Unicode"}
+		case "utf-32le":
+			return &Encoder{Name: "UTF32"}
 		case "utf-16be", "unicodefffe":
 			return &Encoder{Name: "BigEndianUnicode"}
 		}
@@ -156,7 +171,7 @@ func (u *Lib) buildTextMore() {
 		if n, ok := AsInt64(c.Args[0]); ok {
 			if _, isStr := c.Args[0].(string); !isStr {
 				for k, d := range encodings {
-					if int64(d.codePage) == n {
+					if int64(d.codePage) == n && k != "UTF7" {
 						return &Encoder{Name: k}
 					}
 				}
@@ -250,17 +265,22 @@ func (u *Lib) buildTextMore() {
 				return []byte{0xFE, 0xFF}
 			case "UTF32":
 				return []byte{0xFF, 0xFE, 0, 0}
+			case "UTF32BE":
+				return []byte{0, 0, 0xFE, 0xFF}
 			}
 			return []byte{}
 		}),
 		meth("GetMaxByteCount", 1, 1, u.Int, func(c Call) Value {
 			n := int32(c.Int(0)) + 1
 			switch e(c) {
+			case "UTF7":
+				// a base64 run opened and closed, then 3 bytes a char
+				return (n-1)*3 + 2
 			case "UTF8":
 				return n * 3
 			case "Unicode", "BigEndianUnicode":
 				return n * 2
-			case "UTF32":
+			case "UTF32", "UTF32BE":
 				return n * 4
 			}
 			return n
@@ -270,8 +290,10 @@ func (u *Lib) buildTextMore() {
 			switch e(c) {
 			case "UTF8", "Unicode", "BigEndianUnicode":
 				return n + 1
-			case "UTF32":
+			case "UTF32", "UTF32BE":
 				return n/2 + 2
+			case "UTF7":
+				return max(n, 1)
 			}
 			return n
 		}),
