@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"internal/credentials":             0,
 	"internal/demo":                    0,
 	"internal/diag":                    0,
+	"internal/gcfloor":                 0,
 	"internal/dotnet":                  0,
 	"internal/graphql":                 0,
 	"internal/h1client":                0,
