@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -342,26 +344,74 @@ func (l *LogWriter) writeOut() {
 // appendRecords appends the trace records, metrics and event hub messages.
 // They are rare, so they go through encoding/json.
 func (r *LogRecord) appendRecords(b []byte) []byte {
-	add := func(key string, v any) {
-		j, err := json.Marshal(v)
-		if err != nil {
-			return
-		}
-		b = append(b, ',', '"')
-		b = append(b, key...)
-		b = append(b, '"', ':')
-		b = append(b, j...)
-	}
 	if len(r.TraceRecords) > 0 {
-		add("TraceRecords", r.TraceRecords)
+		b = append(b, `,"TraceRecords":[`...)
+		for i, t := range r.TraceRecords {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"Source":`...)
+			b = appendJSONString(b, t.Source)
+			b = append(b, `,"Severity":`...)
+			b = appendJSONString(b, t.Severity)
+			b = append(b, `,"Message":`...)
+			b = appendJSONString(b, t.Message)
+			b = append(b, `,"Metadata":`...)
+			b = appendStringMap(b, t.Metadata)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
 	if len(r.Metrics) > 0 {
-		add("Metrics", r.Metrics)
+		// encoding/json writes the numbers; a value it refuses (NaN) leaves
+		// the field out.
+		if j, err := json.Marshal(r.Metrics); err == nil {
+			b = append(b, `,"Metrics":`...)
+			b = append(b, j...)
+		}
 	}
 	if len(r.EventHubMessages) > 0 {
-		add("EventHubMessages", r.EventHubMessages)
+		b = append(b, `,"EventHubMessages":[`...)
+		for i, m := range r.EventHubMessages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"Logger":`...)
+			b = appendJSONString(b, m.Logger)
+			b = append(b, `,"Message":`...)
+			b = appendJSONString(b, m.Message)
+			if m.PartitionID != "" {
+				b = append(b, `,"PartitionId":`...)
+				b = appendJSONString(b, m.PartitionID)
+			}
+			if m.PartitionKey != "" {
+				b = append(b, `,"PartitionKey":`...)
+				b = appendJSONString(b, m.PartitionKey)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
 	return b
+}
+
+// appendStringMap appends m as encoding/json writes it: its keys in order,
+// null when m is nil.
+func appendStringMap(b []byte, m map[string]string) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	keys := slices.Sorted(maps.Keys(m))
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, m[k])
+	}
+	return append(b, '}')
 }
 
 // tlsVersionName names a TLS version as the ClientTlsVersion column does.

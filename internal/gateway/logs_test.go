@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -250,6 +251,35 @@ func TestAppendJSONStringEscapes(t *testing.T) {
 			if c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f {
 				t.Errorf("%q encodes as %s, with byte %#x unescaped", s, out, c)
 			}
+		}
+	}
+}
+
+// The trace records and event hub messages on the log line are what
+// encoding/json writes for them: the same bytes for plain text, the same
+// values for any text.
+func TestRecordsEncodeAsEncodingJSON(t *testing.T) {
+	for _, text := range []string{"plain", "", `quote " back \ slash`, "<b>&amp;</b>", "tab\tnew\nline\r\x01\x1f", "é ü 漢字"} {
+		r := LogRecord{
+			TraceRecords: []TraceRecord{{Source: "s", Severity: "information", Message: text, Metadata: map[string]string{"z": text, "a": "1", text: "k"}},
+				{Source: text, Severity: "error", Message: "m"}},
+			EventHubMessages: []EventHubMessage{{Logger: "l", Message: text, PartitionKey: text}, {Logger: text, Message: "m", PartitionID: "2"}},
+		}
+		got := r.appendRecords(nil)
+		want, _ := json.Marshal(struct {
+			TraceRecords     []TraceRecord
+			EventHubMessages []EventHubMessage
+		}{r.TraceRecords, r.EventHubMessages})
+		var gotV, wantV any
+		if err := json.Unmarshal([]byte("{"+string(got[1:])+"}"), &gotV); err != nil {
+			t.Fatalf("%q: %s: %v", text, got, err)
+		}
+		json.Unmarshal(want, &wantV)
+		if !reflect.DeepEqual(gotV, wantV) {
+			t.Errorf("%q:\n got %s\nwant %s", text, got, want)
+		}
+		if text == "plain" && "{"+string(got[1:])+"}" != string(want) {
+			t.Errorf("plain text:\n got %s\nwant %s", got, want)
 		}
 	}
 }
