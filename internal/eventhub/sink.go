@@ -56,9 +56,9 @@ type Options struct {
 	// logger; nil discards them.
 	Errors io.Writer
 	// Trace, when set, is called as a message is accepted, with the
-	// request's context; the function it returns is called with the
-	// outcome (nil when Kafka acknowledged the message).
-	Trace func(ctx context.Context, logger, topic string) func(error)
+	// request's context; the End of what it returns, when not nil, is
+	// called with the outcome (nil when Kafka acknowledged the message).
+	Trace func(ctx context.Context, logger, topic string) interface{ End(error) }
 	// TLS is the TLS configuration for loggers that use TLS (root CAs);
 	// nil uses the system's roots.
 	TLS *tls.Config
@@ -112,9 +112,8 @@ type destination struct {
 }
 
 type queued struct {
-	ctx context.Context
-	m   Message
-	end func(error)
+	m    Message
+	span interface{ End(error) } // nil when not traced
 }
 
 // New returns a sink for the azureEventHub loggers of snap. A logger whose
@@ -295,11 +294,10 @@ func (s *Sink) Send(ctx context.Context, m Message) error {
 	if len(m.Body) > MaxMessageBytes {
 		m.Body = m.Body[:MaxMessageBytes]
 	}
-	// The request's context ends with the request; the message outlives
-	// it but stays in its trace.
-	q := queued{ctx: context.WithoutCancel(ctx), m: m}
+	// The message outlives the request, and stays in its trace.
+	q := queued{m: m}
 	if s.opts.Trace != nil {
-		q.end = s.opts.Trace(ctx, d.name, d.settings.Topic)
+		q.span = s.opts.Trace(ctx, d.name, d.settings.Topic)
 	}
 	select {
 	case d.queue <- q:
@@ -308,8 +306,8 @@ func (s *Sink) Send(ctx context.Context, m Message) error {
 	default:
 		s.dropped.Add(1)
 		d.log.printf("tollgate: log-to-eventhub: logger %s: %v; messages are dropped", d.name, ErrQueueFull)
-		if q.end != nil {
-			q.end(ErrQueueFull)
+		if q.span != nil {
+			q.span.End(ErrQueueFull)
 		}
 		return ErrQueueFull
 	}
@@ -340,18 +338,18 @@ func (s *Sink) work(d *destination) {
 type partitionIDKey struct{}
 
 func (s *Sink) produce(d *destination, q queued) {
-	rec := &kgo.Record{Value: []byte(q.m.Body), Context: q.ctx}
+	rec := &kgo.Record{Value: []byte(q.m.Body), Context: context.Background()}
 	if q.m.PartitionKey != "" {
 		rec.Key = []byte(q.m.PartitionKey)
 	}
 	if q.m.PartitionID != "" {
 		id, _ := strconv.Atoi(q.m.PartitionID)
-		rec.Context = context.WithValue(q.ctx, partitionIDKey{}, id)
+		rec.Context = context.WithValue(rec.Context, partitionIDKey{}, id)
 	}
 	size := uint64(len(rec.Value) + len(rec.Key))
 	d.client.TryProduce(rec.Context, rec, func(_ *kgo.Record, err error) {
-		if q.end != nil {
-			q.end(err)
+		if q.span != nil {
+			q.span.End(err)
 		}
 		if err == nil {
 			s.successful.Add(1)

@@ -128,12 +128,12 @@ func TestMessagesReachKafkaWithTheirPartitions(t *testing.T) {
 	var traced sync.WaitGroup
 	var mu sync.Mutex
 	var outcomes []error
-	s, diags := New(snap, Options{Trace: func(ctx context.Context, logger, topic string) func(error) {
+	s, diags := New(snap, Options{Trace: func(ctx context.Context, logger, topic string) interface{ End(error) } {
 		if logger != "orders-log" || topic != "orders" {
 			t.Errorf("traced %s %s", logger, topic)
 		}
 		traced.Add(1)
-		return func(err error) { mu.Lock(); outcomes = append(outcomes, err); mu.Unlock(); traced.Done() }
+		return endFunc(func(err error) { mu.Lock(); outcomes = append(outcomes, err); mu.Unlock(); traced.Done() })
 	}})
 	if len(diags) > 0 {
 		t.Fatal(diags)
@@ -386,3 +386,8 @@ func BenchmarkSend(b *testing.B) {
 		s.Send(ctx, m)
 	}
 }
+
+// endFunc is a function as the span Options.Trace returns.
+type endFunc func(error)
+
+func (f endFunc) End(err error) { f(err) }

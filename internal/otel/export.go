@@ -22,23 +22,18 @@ import (
 )
 
 // signal describes what an exporter sends: spans or log records.
-type signal[T any] struct {
+type signal struct {
 	name  string // "traces", "logs"
 	noun  string // "spans", "log records"
 	env   string // "TRACES", "LOGS"
 	batch string // "OTEL_BSP_", "OTEL_BLRP_"
 	delay time.Duration
-	// encode appends one span or record to its scope's message; release
-	// returns it to its pool once sent or dropped.
-	encode  func([]byte, T) []byte
-	release func(T)
 }
 
-var traces = signal[*span]{name: "traces", noun: "spans", env: "TRACES", batch: "OTEL_BSP_", delay: 5 * time.Second,
-	encode: appendSpan, release: releaseSpan}
-
-var logs = signal[*logRecord]{name: "logs", noun: "log records", env: "LOGS", batch: "OTEL_BLRP_", delay: time.Second,
-	encode: appendLogRecord, release: func(*logRecord) {}}
+var (
+	traces = signal{name: "traces", noun: "spans", env: "TRACES", batch: "OTEL_BSP_", delay: 5 * time.Second}
+	logs   = signal{name: "logs", noun: "log records", env: "LOGS", batch: "OTEL_BLRP_", delay: time.Second}
+)
 
 // exporter batches finished spans or log records and sends them to the
 // collector's /v1/traces or /v1/logs over OTLP/HTTP, configured as the
@@ -48,11 +43,14 @@ var logs = signal[*logRecord]{name: "logs", noun: "log records", env: "LOGS", ba
 // OTEL_EXPORTER_OTLP_[TRACES_|LOGS_]ENDPOINT, _HEADERS, _TIMEOUT,
 // _COMPRESSION, _CERTIFICATE, _CLIENT_CERTIFICATE and _CLIENT_KEY.
 //
-// The request path only appends to the queue; encoding and sending happen
-// in the exporter's goroutine. A full queue drops what comes, counted and
-// reported, and never blocks a request.
-type exporter[T any] struct {
-	sig      signal[T]
+// The request path encodes a finished span or record while it is still in
+// the core's cache and appends the bytes to the queue; the exporter's
+// goroutine frames a batch and sends it. (Encoding in the exporter read
+// each span again after hundreds of others had passed: under load it cost
+// twice the encoding itself, most of it waiting for memory.) A full queue
+// drops what comes, counted and reported, and never blocks a request.
+type exporter struct {
+	sig      signal
 	endpoint string
 	header   http.Header
 	gzip     bool
@@ -68,16 +66,18 @@ type exporter[T any] struct {
 	scope     []byte
 	schemaURL string
 
-	mu      sync.Mutex
-	queue   []T
-	dropped atomic.Uint64
-	kick    chan struct{}
-	stop    chan struct{}
-	stopped chan struct{}
-	closed  atomic.Bool
+	mu         sync.Mutex
+	queue      []*batch // oldest first; only the last one fills
+	free       []*batch // sent batches, kept for their buffers
+	queued     int      // spans or records in queue
+	dropped    atomic.Uint64
+	kick       chan struct{}
+	stop       chan struct{}
+	stopped    chan struct{}
+	cancelLoop context.CancelFunc
+	closed     atomic.Bool
 
 	exportMu sync.Mutex // one export at a time; guards the fields below
-	batch    []T
 	buf      []byte
 	zbuf     bytes.Buffer
 	zw       *gzip.Writer
@@ -85,14 +85,26 @@ type exporter[T any] struct {
 	errors   func(error)
 }
 
-func newExporter[T any](sig signal[T], getenv func(string) string, res *resource.Resource, errs func(error)) (*exporter[T], error) {
+// A batch is up to batchSize encoded spans or records, each a message of
+// field 2 of its scope (ScopeSpans.spans, ScopeLogs.log_records), one after
+// the other.
+type batch struct {
+	items []byte
+	n     int
+}
+
+// maxKeptBatch bounds the buffer of a sent batch kept for the next one: a
+// batch of unusually large spans is not held for ever.
+const maxKeptBatch = 4 << 20
+
+func newExporter(sig signal, getenv func(string) string, res *resource.Resource, errs func(error)) (*exporter, error) {
 	env := func(name string) string {
 		if v := strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_" + sig.env + "_" + name)); v != "" {
 			return v
 		}
 		return strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_" + name))
 	}
-	e := &exporter[T]{
+	e := &exporter{
 		sig:       sig,
 		header:    http.Header{"Content-Type": {"application/x-protobuf"}, "User-Agent": {"tollgate-otlp"}},
 		maxQueue:  2048,
@@ -189,9 +201,9 @@ func newExporter[T any](sig signal[T], getenv func(string) string, res *resource
 		e.schemaURL = res.SchemaURL()
 	}
 	e.scope = appendStringField(nil, 1, instrumentation)
-	e.queue = make([]T, 0, e.batchSize)
-	e.batch = make([]T, 0, e.batchSize)
-	go e.loop()
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancelLoop = cancel
+	go e.loop(ctx)
 	return e, nil
 }
 
@@ -223,18 +235,30 @@ func tlsFromEnv(env func(string) string) (*tls.Config, error) {
 	return c, nil
 }
 
-// enqueue hands a finished span or record to the exporter; it never
-// blocks.
-func (e *exporter[T]) enqueue(s T) {
+// enqueue hands one encoded span or record to the exporter; it never
+// blocks. It copies item, which the caller may reuse at once.
+func (e *exporter) enqueue(item []byte) {
 	e.mu.Lock()
-	if len(e.queue) >= e.maxQueue || e.closed.Load() {
+	if e.queued >= e.maxQueue || e.closed.Load() {
 		e.mu.Unlock()
 		e.dropped.Add(1)
-		e.sig.release(s)
 		return
 	}
-	e.queue = append(e.queue, s)
-	full := len(e.queue) >= e.batchSize
+	var last *batch
+	if n := len(e.queue); n > 0 && e.queue[n-1].n < e.batchSize {
+		last = e.queue[n-1]
+	} else {
+		if n := len(e.free); n > 0 {
+			last, e.free = e.free[n-1], e.free[:n-1]
+		} else {
+			last = new(batch)
+		}
+		e.queue = append(e.queue, last)
+	}
+	last.items = append(last.items, item...)
+	last.n++
+	e.queued++
+	full := last.n >= e.batchSize
 	e.mu.Unlock()
 	if full {
 		select {
@@ -244,17 +268,13 @@ func (e *exporter[T]) enqueue(s T) {
 	}
 }
 
-// loop exports a batch when one is full or the schedule delay has passed.
-func (e *exporter[T]) loop() {
+// loop exports a batch when one is full or the schedule delay has passed,
+// until stop is closed; ctx ends an export in progress when shutdown's
+// own context ends first.
+func (e *exporter) loop(ctx context.Context) {
 	defer close(e.stopped)
 	timer := time.NewTimer(e.delay)
 	defer timer.Stop()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		<-e.stop
-		cancel()
-	}()
 	for {
 		select {
 		case <-e.stop:
@@ -270,31 +290,35 @@ func (e *exporter[T]) loop() {
 // export sends the queued spans in batches: all of them when all is set,
 // else the full batches and, when the queue holds less than a batch, what
 // it holds.
-func (e *exporter[T]) export(ctx context.Context, all bool) error {
+func (e *exporter) export(ctx context.Context, all bool) error {
 	e.exportMu.Lock()
 	defer e.exportMu.Unlock()
 	var errs []error
 	for {
 		e.mu.Lock()
-		n := min(len(e.queue), e.batchSize)
-		e.batch = append(e.batch[:0], e.queue[:n]...)
-		rest := copy(e.queue, e.queue[n:])
-		clear(e.queue[rest:])
-		e.queue = e.queue[:rest]
-		e.mu.Unlock()
-		if n == 0 {
+		if len(e.queue) == 0 {
+			e.mu.Unlock()
 			break
 		}
-		if err := e.send(ctx, e.batch); err != nil {
+		next := e.queue[0]
+		copy(e.queue, e.queue[1:])
+		e.queue[len(e.queue)-1] = nil
+		e.queue = e.queue[:len(e.queue)-1]
+		e.queued -= next.n
+		rest := e.queued
+		e.mu.Unlock()
+		if err := e.send(ctx, next); err != nil {
 			errs = append(errs, err)
 			if e.errors != nil {
 				e.errors(err)
 			}
 		}
-		for _, s := range e.batch {
-			e.sig.release(s)
+		next.items, next.n = next.items[:0], 0
+		if cap(next.items) <= maxKeptBatch {
+			e.mu.Lock()
+			e.free = append(e.free, next)
+			e.mu.Unlock()
 		}
-		clear(e.batch)
 		if ctx.Err() != nil || (!all && rest < e.batchSize) {
 			break
 		}
@@ -307,28 +331,30 @@ func (e *exporter[T]) export(ctx context.Context, all bool) error {
 }
 
 // encode builds the ExportTraceServiceRequest or ExportLogsServiceRequest
-// of batch in e.buf: both are one resource (field 1) holding one scope
-// (field 2) holding the spans or records (field 2).
-func (e *exporter[T]) encode(batch []T) []byte {
-	b := e.buf[:0]
-	b, rs := beginMessage(b, 1) // resource_spans, resource_logs
-	b = appendBytesField(b, 1, e.resource)
-	b, ss := beginMessage(b, 2) // scope_spans, scope_logs
-	b = appendBytesField(b, 1, e.scope)
-	for _, s := range batch {
-		b = e.sig.encode(b, s)
+// of b's items in e.buf: both are one resource (field 1) holding one scope
+// (field 2) holding the spans or records (field 2). The lengths are
+// counted first, so that the items are copied once.
+func (e *exporter) encode(items []byte) []byte {
+	scopeLen := fieldLen(1, len(e.scope)) + len(items)
+	resLen := fieldLen(1, len(e.resource)) + fieldLen(2, scopeLen)
+	if e.schemaURL != "" {
+		resLen += fieldLen(3, len(e.schemaURL))
 	}
-	b = endMessage(b, ss)
+	b := e.buf[:0]
+	b = appendLen(b, 1, resLen) // resource_spans, resource_logs
+	b = appendBytesField(b, 1, e.resource)
+	b = appendLen(b, 2, scopeLen) // scope_spans, scope_logs
+	b = appendBytesField(b, 1, e.scope)
+	b = append(b, items...)
 	b = appendStringField(b, 3, e.schemaURL)
-	b = endMessage(b, rs)
 	e.buf = b
 	return b
 }
 
 // send posts one batch, retrying as the OTLP/HTTP exporter does on 429,
 // 502, 503, 504 and on a failed connection, within the export timeout.
-func (e *exporter[T]) send(ctx context.Context, batch []T) error {
-	body := e.encode(batch)
+func (e *exporter) send(ctx context.Context, batch *batch) error {
+	body := e.encode(batch.items)
 	if e.gzip {
 		e.zbuf.Reset()
 		if e.zw == nil {
@@ -363,7 +389,7 @@ func (e *exporter[T]) send(ctx context.Context, batch []T) error {
 					retry = time.Duration(s) * time.Second
 				}
 			default:
-				return fmt.Errorf("%s export: %s answered %s; %d %s lost", e.sig.name, e.endpoint, resp.Status, len(batch), e.sig.noun)
+				return fmt.Errorf("%s export: %s answered %s; %d %s lost", e.sig.name, e.endpoint, resp.Status, batch.n, e.sig.noun)
 			}
 		} else {
 			err = fmt.Errorf("%s export: %w", e.sig.name, err)
@@ -373,24 +399,31 @@ func (e *exporter[T]) send(ctx context.Context, batch []T) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w; %d %s lost", err, len(batch), e.sig.noun)
+			return fmt.Errorf("%w; %d %s lost", err, batch.n, e.sig.noun)
 		case <-time.After(retry):
 		}
 	}
 }
 
 // flush exports everything queued now.
-func (e *exporter[T]) flush(ctx context.Context) error {
+func (e *exporter) flush(ctx context.Context) error {
 	return e.export(ctx, true)
 }
 
 // shutdown stops the goroutine and exports what is queued; what comes later
 // is dropped.
-func (e *exporter[T]) shutdown(ctx context.Context) error {
+func (e *exporter) shutdown(ctx context.Context) error {
 	if e.closed.Swap(true) {
 		return nil
 	}
+	// An export in progress finishes, as long as ctx allows.
 	close(e.stop)
-	<-e.stopped
+	select {
+	case <-e.stopped:
+	case <-ctx.Done():
+		e.cancelLoop()
+		<-e.stopped
+	}
+	e.cancelLoop()
 	return e.flush(ctx)
 }

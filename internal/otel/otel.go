@@ -104,8 +104,8 @@ func SignalsFromEnv(getenv func(string) string) (Signals, error) {
 // Telemetry holds the exporters the environment asked for.
 type Telemetry struct {
 	signals Signals
-	spans   *exporter[*span]      // nil when traces are off
-	logs    *exporter[*logRecord] // nil when logs are off
+	spans   *exporter // nil when traces are off
+	logs    *exporter // nil when logs are off
 	sampler sampler
 	mp      *sdkmetric.MeterProvider
 }

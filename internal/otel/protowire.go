@@ -77,6 +77,17 @@ func beginMessage(b []byte, field int) ([]byte, int) {
 	return b, len(b)
 }
 
+// fieldLen is the length of a length-delimited field of n bytes.
+func fieldLen(field, n int) int {
+	return varintLen(uint64(field)<<3|wireBytes) + varintLen(uint64(n)) + n
+}
+
+// appendLen appends the tag and length of a length-delimited field whose
+// n bytes follow.
+func appendLen(b []byte, field, n int) []byte {
+	return binary.AppendUvarint(appendTag(b, field, wireBytes), uint64(n))
+}
+
 func endMessage(b []byte, start int) []byte {
 	n := len(b) - start
 	k := varintLen(uint64(n))
@@ -89,6 +100,13 @@ func endMessage(b []byte, start int) []byte {
 // appendStringKV appends a KeyValue with a string AnyValue as field.
 func appendStringKV(b []byte, field int, key, value string) []byte {
 	// AnyValue{string_value = 1}
+	if field < 16 && len(key)+len(value) < 122 {
+		// Every length fits in one byte: most attributes.
+		b = append(b, byte(field<<3|wireBytes), byte(4+len(key)+2+len(value)), 1<<3|wireBytes, byte(len(key)))
+		b = append(b, key...)
+		b = append(b, 2<<3|wireBytes, byte(2+len(value)), 1<<3|wireBytes, byte(len(value)))
+		return append(b, value...)
+	}
 	anyLen := 1 + varintLen(uint64(len(value))) + len(value)
 	kvLen := 1 + varintLen(uint64(len(key))) + len(key) + 1 + varintLen(uint64(anyLen)) + anyLen
 	b = binary.AppendUvarint(appendTag(b, field, wireBytes), uint64(kvLen))

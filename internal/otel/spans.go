@@ -48,8 +48,8 @@ type spanEvent struct {
 }
 
 // span is one recorded span. The ids are fixed at its start; a child reads
-// them from its parent while the parent's request runs. After End it
-// belongs to the exporter, which returns it to the pool once encoded.
+// them from its parent while the parent's request runs. At its end it is
+// encoded, handed to the exporter as bytes and returned to the pool.
 type span struct {
 	traceID      trace.TraceID
 	spanID       trace.SpanID
@@ -73,19 +73,26 @@ type span struct {
 	events []spanEvent
 
 	tel *Telemetry
+
+	// wire is the span's encoding, handed to the exporter at its end; the
+	// buffer stays with the pooled span.
+	wire []byte
 }
 
 var spans = sync.Pool{New: func() any { return new(span) }}
 
+// maxKeptWire bounds the encoding buffer a pooled span keeps.
+const maxKeptWire = 16 << 10
+
 // newSpan returns a cleared span from the pool; releaseSpan clears what
 // a span used, so that a span of a thousand bytes is not zeroed whole on
-// every request.
+// every request. The attributes are not cleared: nattrs says which hold
+// this span's, and the setters overwrite them whole.
 func newSpan() *span {
 	return spans.Get().(*span)
 }
 
 func releaseSpan(s *span) {
-	clear(s.attrs[:s.nattrs])
 	clear(s.events)
 	events := s.events[:0]
 	if cap(events) > 8 {
@@ -98,19 +105,28 @@ func releaseSpan(s *span) {
 	s.errorStatus, s.statusMsg = false, ""
 	s.urlScheme, s.urlHost, s.urlPath = "", "", ""
 	s.nattrs, s.events, s.tel = 0, events, nil
+	if cap(s.wire) > maxKeptWire {
+		s.wire = nil
+	}
 	spans.Put(s)
 }
 
+// setString and the other setters write an attribute's fields one by one:
+// storing a whole spanAttr, while the collector runs, takes a bulk write
+// barrier over the struct, which cost a request more than the encoding.
+// Every field is written, as releaseSpan does not clear the attributes.
 func (s *span) setString(key, v string) {
 	if s.nattrs < maxAttrs {
-		s.attrs[s.nattrs] = spanAttr{key: key, str: v}
+		a := &s.attrs[s.nattrs]
+		a.key, a.str, a.num, a.isNum, a.isURL = key, v, 0, false, false
 		s.nattrs++
 	}
 }
 
 func (s *span) setInt(key string, v int64) {
 	if s.nattrs < maxAttrs {
-		s.attrs[s.nattrs] = spanAttr{key: key, num: v, isNum: true}
+		a := &s.attrs[s.nattrs]
+		a.key, a.str, a.num, a.isNum, a.isURL = key, "", v, true, false
 		s.nattrs++
 	}
 }
@@ -120,7 +136,8 @@ func (s *span) setInt(key string, v int64) {
 func (s *span) setURLFull(u *url.URL) {
 	if s.nattrs < maxAttrs {
 		s.urlScheme, s.urlHost, s.urlPath = u.Scheme, u.Host, u.EscapedPath()
-		s.attrs[s.nattrs] = spanAttr{key: keyURLFull, isURL: true}
+		a := &s.attrs[s.nattrs]
+		a.key, a.str, a.num, a.isNum, a.isURL = keyURLFull, "", 0, false, true
 		s.nattrs++
 	}
 }
@@ -330,7 +347,8 @@ func appendSpan(b []byte, s *span) []byte {
 	b = appendVarintField(b, 6, uint64(s.kind))
 	b = appendFixed64Field(b, 7, uint64(s.start.UnixNano()))
 	b = appendFixed64Field(b, 8, uint64(s.end.UnixNano()))
-	for _, a := range s.attrs[:s.nattrs] {
+	for i := range s.nattrs {
+		a := &s.attrs[i]
 		if a.isURL {
 			var kv, val, str int
 			b, kv = beginMessage(b, 9)
@@ -348,8 +366,8 @@ func appendSpan(b []byte, s *span) []byte {
 		b, ev = beginMessage(b, 11)
 		b = appendFixed64Field(b, 1, uint64(e.time.UnixNano()))
 		b = appendStringField(b, 2, e.name)
-		for _, a := range e.attrs {
-			b = appendAttr(b, 3, a)
+		for i := range e.attrs {
+			b = appendAttr(b, 3, &e.attrs[i])
 		}
 		b = endMessage(b, ev)
 	}
@@ -372,7 +390,7 @@ func appendSpan(b []byte, s *span) []byte {
 	return endMessage(b, start)
 }
 
-func appendAttr(b []byte, field int, a spanAttr) []byte {
+func appendAttr(b []byte, field int, a *spanAttr) []byte {
 	if a.isNum {
 		return appendIntKV(b, field, a.key, a.num)
 	}
@@ -410,8 +428,8 @@ func appendLogRecord(b []byte, r *logRecord) []byte {
 	b, body = beginMessage(b, 5)
 	b = appendStringAlways(b, 1, r.body)
 	b = endMessage(b, body)
-	for _, a := range r.attrs {
-		b = appendAttr(b, 6, a)
+	for i := range r.attrs {
+		b = appendAttr(b, 6, &r.attrs[i])
 	}
 	if r.sampled {
 		b = appendFixed32Field(b, 8, 1)

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.opentelemetry.io/otel/trace"
@@ -28,7 +31,7 @@ import (
 func TestEncodedSpansDecode(t *testing.T) {
 	res := resource.NewSchemaless(attribute.String("service.name", "tg"), attribute.Int64("n", -3),
 		attribute.Bool("b", true), attribute.Float64("f", 1.5), attribute.StringSlice("s", []string{"x", ""}))
-	e := &exporter[*span]{sig: traces, batchSize: 10}
+	e := &exporter{sig: traces, batchSize: 10}
 	for _, kv := range res.Attributes() {
 		e.resource = appendAttribute(e.resource, 1, kv)
 	}
@@ -56,7 +59,7 @@ func TestEncodedSpansDecode(t *testing.T) {
 	c.kind, c.name, c.sampled = kindClient, "POST", false
 
 	var req coltrace.ExportTraceServiceRequest
-	if err := proto.Unmarshal(e.encode([]*span{s, c}), &req); err != nil {
+	if err := proto.Unmarshal(e.encode(appendSpan(appendSpan(nil, s), c)), &req); err != nil {
 		t.Fatal(err)
 	}
 	if len(req.ResourceSpans) != 1 || len(req.ResourceSpans[0].ScopeSpans) != 1 {
@@ -221,7 +224,7 @@ func TestFullQueueDrops(t *testing.T) {
 	for range 10 {
 		s := newSpan()
 		s.sampled = true
-		e.enqueue(s)
+		e.enqueue(appendSpan(nil, s))
 	}
 	e.exportMu.Unlock()
 	if d := time.Since(began); d > 100*time.Millisecond {
@@ -276,7 +279,7 @@ func TestExporterHeadersAndGzip(t *testing.T) {
 	}
 	s := newSpan()
 	s.sampled, s.name, s.spanID = true, "GET", newSpanID()
-	e.enqueue(s)
+	e.enqueue(appendSpan(nil, s))
 	if err := e.shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -317,5 +320,158 @@ func TestLogsOnly(t *testing.T) {
 	rc.mu.Unlock()
 	if spans != 0 || len(logs) != 1 || hex.EncodeToString(logs[0].TraceId) != callerTrace {
 		t.Errorf("%d spans and log records %v; want none and one in the caller's trace", spans, logs)
+	}
+}
+
+// Spans go out in batches of OTEL_BSP_MAX_EXPORT_BATCH_SIZE, oldest first,
+// every one of them once, and a sent batch's buffer serves the next.
+func TestExportBatches(t *testing.T) {
+	var mu sync.Mutex
+	var sizes []int
+	var names []string
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var req coltrace.ExportTraceServiceRequest
+		if err := proto.Unmarshal(body, &req); err != nil {
+			t.Errorf("decoding: %v", err)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, rs := range req.ResourceSpans {
+			for _, ss := range rs.ScopeSpans {
+				sizes = append(sizes, len(ss.Spans))
+				for _, s := range ss.Spans {
+					names = append(names, s.Name)
+				}
+			}
+		}
+	}))
+	defer collector.Close()
+	env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "3",
+		"OTEL_BSP_SCHEDULE_DELAY": "600000"}
+	res := resource.NewSchemaless(attribute.String("service.name", "tg"))
+	e, err := newExporter(traces, func(k string) string { return env[k] }, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	send := func(from, to int) {
+		for i := from; i < to; i++ {
+			s := newSpan()
+			s.sampled, s.name, s.spanID = true, fmt.Sprint("span ", i), newSpanID()
+			want = append(want, s.name)
+			e.enqueue(appendSpan(nil, s))
+			releaseSpan(s)
+		}
+	}
+	send(0, 7)
+	if err := e.flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.free) == 0 {
+		t.Error("no sent batch kept for reuse")
+	}
+	send(7, 9)
+	if err := e.shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(sizes) != "[3 3 1 2]" {
+		t.Errorf("batches of %v spans, want [3 3 1 2]", sizes)
+	}
+	if strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Errorf("spans %v, want %v", names, want)
+	}
+}
+
+// BenchmarkAppendSpan encodes a server span with the attributes a request
+// through an API with a product sets.
+func BenchmarkAppendSpan(b *testing.B) {
+	s := newSpan()
+	s.traceID, s.spanID, s.sampled = newTraceID(), newSpanID(), true
+	s.kind, s.name, s.route = kindServer, "GET", "/load/items/{id}"
+	s.start = time.Now()
+	s.end = s.start.Add(time.Millisecond)
+	for _, kv := range [][2]string{{keyMethod, "GET"}, {keyURLPath, "/load/items/42"}, {keyURLScheme, "http"},
+		{keyProtocolVersion, "1.1"}, {keyServerAddress, "127.0.0.1"}, {keyClientAddress, "127.0.0.1"},
+		{keyRoute, "/load/items/{id}"}, {string(AttrCorrelationID), "0b7c3f0e-5d1a-4c7e-9a51-2f3c1d9e8b70"},
+		{string(AttrAPIID), "load"}, {string(AttrOperationID), "get-item"}, {string(AttrProductID), "load"},
+		{string(AttrSubscriptionID), "load-sub"}} {
+		s.setString(kv[0], kv[1])
+	}
+	s.setInt(keyServerPort, 8080)
+	s.setInt(keyStatusCode, 200)
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendSpan(buf[:0], s)
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// Attributes whose lengths need one-byte and two-byte varints, around the
+// boundary, decode to what was written.
+func TestStringAttributeLengths(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 115, 116, 117, 118, 119, 120, 121, 122, 123, 126, 127, 128, 200} {
+		key, value := "k."+strings.Repeat("k", n/3), strings.Repeat("v", n)
+		b := appendStringKV(nil, 9, key, value)
+		var sp tracepb.Span
+		if err := proto.Unmarshal(b, &sp); err != nil {
+			t.Fatalf("value of %d bytes: %v", n, err)
+		}
+		if len(sp.Attributes) != 1 || sp.Attributes[0].Key != key || sp.Attributes[0].Value.GetStringValue() != value {
+			t.Errorf("value of %d bytes: decoded %v", n, sp.Attributes)
+		}
+	}
+}
+
+// A log-to-eventhub message's producer span is a child of the request's
+// span, named "send" and the topic, and ends with Kafka's answer: an
+// exception event and an error status when the message was not sent.
+func TestPublishSpans(t *testing.T) {
+	rc := startReceiver(t)
+	setEnv(t, rc.URL)
+	t.Setenv("OTEL_METRICS_EXPORTER", "none")
+	t.Setenv("OTEL_LOGS_EXPORTER", "none")
+	tel, err := Start(context.Background(), Options{Getenv: os.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "http://gw.test/orders", nil)
+	ctx, req := tel.Tracer().StartRequest(r)
+	tel.StartPublish(ctx, "orders-log", "orders").End(nil)
+	tel.StartPublish(ctx, "orders-log", "orders").End(errors.New("broker down"))
+	req.End(&gateway.LogRecord{TimeGenerated: time.Now(), Method: "GET", ResponseCode: 200}, "/orders")
+	if err := tel.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	server := rc.span("GET /orders")
+	sent := rc.spansWith(keyMessagingDestination, "orders")
+	if server == nil || len(sent) != 2 {
+		t.Fatalf("server span %v and %d producer spans, want one and two", server, len(sent))
+	}
+	for i, s := range sent {
+		if s.Name != "send orders" || s.Kind != tracepb.Span_SPAN_KIND_PRODUCER || !bytes.Equal(s.ParentSpanId, server.SpanId) ||
+			!bytes.Equal(s.TraceId, server.TraceId) || attr(s.Attributes, keyMessagingSystem) != "kafka" ||
+			attr(s.Attributes, string(AttrLogger)) != "orders-log" || attr(s.Attributes, string(AttrPolicy)) != "log-to-eventhub" {
+			t.Errorf("producer span %d: %v", i, s)
+		}
+	}
+	failed := sent[1]
+	if failed.Status.GetCode() != tracepb.Status_STATUS_CODE_ERROR || len(failed.Events) != 1 ||
+		attr(failed.Events[0].Attributes, "exception.message") != "broker down" {
+		t.Errorf("failed message's span: status %v, events %v", failed.Status, failed.Events)
+	}
+	if sent[0].Status.GetCode() == tracepb.Status_STATUS_CODE_ERROR || len(sent[0].Events) != 0 {
+		t.Errorf("sent message's span: status %v, events %v", sent[0].Status, sent[0].Events)
+	}
+	if tel.StartPublish(ctx, "orders-log", "orders") == nil {
+		t.Error("no span after shutdown; want one, dropped by the exporter")
+	}
+	var off *Telemetry
+	if off.StartPublish(ctx, "orders-log", "orders") != nil {
+		t.Error("a span without telemetry")
 	}
 }

@@ -113,14 +113,14 @@ func traceState(values []string) string {
 	return ts.String()
 }
 
-// finish hands a sampled span to the exporter and releases any other.
+// finish hands a sampled span to the exporter, encoded, and releases it.
 func (s *span) finish() {
 	if s.sampled && s.tel.spans != nil {
 		if s.end.IsZero() {
 			s.end = time.Now()
 		}
-		s.tel.spans.enqueue(s)
-		return
+		s.wire = appendSpan(s.wire[:0], s)
+		s.tel.spans.enqueue(s.wire)
 	}
 	releaseSpan(s)
 }
@@ -190,13 +190,17 @@ func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.
 }
 
 // StartPublish begins the producer span of one log-to-eventhub message
-// under the request's context and returns what ends it. Kafka's answer
-// comes after the request is done; the span still belongs to its trace.
-func (t *Telemetry) StartPublish(ctx context.Context, logger, topic string) func(error) {
+// under the request's context; its End is told Kafka's answer, which
+// comes after the request is done: the span still belongs to its trace.
+// It returns nil when traces are off.
+func (t *Telemetry) StartPublish(ctx context.Context, logger, topic string) interface{ End(error) } {
 	if t == nil || !t.signals.Traces {
 		return nil
 	}
-	s := t.start(spanFrom(ctx), nil, kindProducer, "send "+topic)
+	// The name is "send " and the topic, joined as the exporter writes a
+	// server span's method and route.
+	s := t.start(spanFrom(ctx), nil, kindProducer, "send")
+	s.route = topic
 	if s.sampled {
 		s.setString(keyMessagingSystem, "kafka")
 		s.setString(keyMessagingDestination, topic)
@@ -204,14 +208,21 @@ func (t *Telemetry) StartPublish(ctx context.Context, logger, topic string) func
 		s.setString(string(AttrLogger), logger)
 		s.setString(string(AttrPolicy), "log-to-eventhub")
 	}
-	return func(err error) {
-		if err != nil && s.sampled {
-			s.events = append(s.events, spanEvent{time: time.Now(), name: "exception", attrs: []spanAttr{
-				{key: "exception.type", str: fmt.Sprintf("%T", err)}, {key: "exception.message", str: err.Error()}}})
-			s.errorStatus, s.statusMsg = true, err.Error()
-		}
-		s.finish()
+	return (*publishSpan)(s)
+}
+
+type publishSpan span
+
+// End ends the span with Kafka's answer: nil when it acknowledged the
+// message.
+func (p *publishSpan) End(err error) {
+	s := (*span)(p)
+	if err != nil && s.sampled {
+		s.events = append(s.events, spanEvent{time: time.Now(), name: "exception", attrs: []spanAttr{
+			{key: "exception.type", str: fmt.Sprintf("%T", err)}, {key: "exception.message", str: err.Error()}}})
+		s.errorStatus, s.statusMsg = true, err.Error()
 	}
+	s.finish()
 }
 
 type requestSpan span
@@ -263,12 +274,13 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 }
 
 // emitTraceRecords sends the trace policy's messages as log records, in the
-// request's trace.
+// request's trace. Each is encoded in s's buffer, which s's own encoding
+// reuses later.
 func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
 	now := time.Now()
+	var attrs [8]spanAttr
 	for _, tr := range rec.TraceRecords {
-		r := &logRecord{time: now, traceID: s.traceID, spanID: s.spanID, sampled: s.sampled, body: tr.Message,
-			attrs: make([]spanAttr, 0, 4+len(tr.Metadata))}
+		r := logRecord{time: now, traceID: s.traceID, spanID: s.spanID, sampled: s.sampled, body: tr.Message, attrs: attrs[:0]}
 		r.severity, r.severityText = severity(tr.Severity)
 		r.attrs = append(r.attrs, spanAttr{key: string(AttrTraceSource), str: tr.Source}, spanAttr{key: string(AttrCorrelationID), str: rec.CorrelationID})
 		if rec.APIID != "" {
@@ -280,7 +292,8 @@ func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
 		for k, v := range tr.Metadata {
 			r.attrs = append(r.attrs, spanAttr{key: k, str: v})
 		}
-		t.logs.enqueue(r)
+		s.wire = appendLogRecord(s.wire[:0], &r)
+		t.logs.enqueue(s.wire)
 	}
 }
 
