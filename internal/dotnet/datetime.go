@@ -7,7 +7,8 @@ import (
 
 // Tick constants of System.DateTime and System.TimeSpan (1 tick = 100 ns).
 const (
-	TicksPerMillisecond int64 = 10_000
+	TicksPerMicrosecond int64 = 10
+	TicksPerMillisecond       = TicksPerMicrosecond * 1000
 	TicksPerSecond            = TicksPerMillisecond * 1000
 	TicksPerMinute            = TicksPerSecond * 60
 	TicksPerHour              = TicksPerMinute * 60
@@ -244,6 +245,11 @@ func (d DateTime) addUnits(value float64, unit int64) (DateTime, error) {
 	ip := math.Trunc(value)
 	frac := value - ip
 	return d.AddTicks(int64(ip)*unit + int64(frac*float64(unit)))
+}
+
+// AddMicroseconds is DateTime.AddMicroseconds.
+func (d DateTime) AddMicroseconds(v float64) (DateTime, error) {
+	return d.addUnits(v, TicksPerMicrosecond)
 }
 
 // AddMilliseconds is DateTime.AddMilliseconds.

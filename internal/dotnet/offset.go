@@ -180,11 +180,7 @@ func ParseTimeSpan(s string) (TimeSpan, error) {
 			*vals[k] = v
 		}
 	}
-	ticks := days*TicksPerDay + h*TicksPerHour + m*TicksPerMinute + sec*TicksPerSecond + frac
-	if neg {
-		ticks = -ticks
-	}
-	return TimeSpan(ticks), nil
+	return spanFromParts(s, neg, days, h, m, sec, frac)
 }
 
 // DateTimeOffsetFromDateTime is new DateTimeOffset(dateTime): offset zero
@@ -213,6 +209,11 @@ func (o DateTimeOffset) AddTicks(t int64) (DateTimeOffset, error) {
 // Add is DateTimeOffset.Add(TimeSpan).
 func (o DateTimeOffset) Add(ts TimeSpan) (DateTimeOffset, error) {
 	return o.with(o.clock.AddTicks(int64(ts)))
+}
+
+// AddMicroseconds is DateTimeOffset.AddMicroseconds.
+func (o DateTimeOffset) AddMicroseconds(v float64) (DateTimeOffset, error) {
+	return o.with(o.clock.AddMicroseconds(v))
 }
 
 // AddMilliseconds is DateTimeOffset.AddMilliseconds.

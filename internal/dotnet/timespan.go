@@ -2,6 +2,7 @@ package dotnet
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -39,33 +40,91 @@ func (ts TimeSpan) TotalMinutes() float64 { return float64(ts) / float64(TicksPe
 // TotalSeconds is TimeSpan.TotalSeconds.
 func (ts TimeSpan) TotalSeconds() float64 { return float64(ts) / float64(TicksPerSecond) }
 
-// TotalMilliseconds is TimeSpan.TotalMilliseconds.
+// TotalMilliseconds is TimeSpan.TotalMilliseconds, which .NET clamps to
+// the whole milliseconds of MinValue and MaxValue.
 func (ts TimeSpan) TotalMilliseconds() float64 {
-	return float64(ts) / float64(TicksPerMillisecond)
+	const limit = float64(math.MaxInt64 / TicksPerMillisecond)
+	return min(max(float64(ts)/float64(TicksPerMillisecond), -limit), limit)
 }
+
+// Microseconds is TimeSpan.Microseconds.
+func (ts TimeSpan) Microseconds() int { return int(int64(ts) / TicksPerMicrosecond % 1000) }
+
+// Nanoseconds is TimeSpan.Nanoseconds.
+func (ts TimeSpan) Nanoseconds() int { return int(int64(ts) % TicksPerMicrosecond * 100) }
+
+// TotalMicroseconds is TimeSpan.TotalMicroseconds.
+func (ts TimeSpan) TotalMicroseconds() float64 {
+	return float64(ts) / float64(TicksPerMicrosecond)
+}
+
+// TotalNanoseconds is TimeSpan.TotalNanoseconds.
+func (ts TimeSpan) TotalNanoseconds() float64 { return float64(ts) * 100 }
+
+// Limits of TimeSpan.
+const (
+	MaxTimeSpan TimeSpan = math.MaxInt64 // TimeSpan.MaxValue: 10675199.02:48:05.4775807
+	MinTimeSpan TimeSpan = math.MinInt64 // TimeSpan.MinValue: -10675199.02:48:05.4775808
+)
 
 // NewTimeSpan is new TimeSpan(days, hours, minutes, seconds, milliseconds).
 func NewTimeSpan(days, hours, minutes, seconds, milliseconds int64) (TimeSpan, error) {
-	total := (days*3600*24+hours*3600+minutes*60+seconds)*1000 + milliseconds
-	if total > math.MaxInt64/TicksPerMillisecond || total < math.MinInt64/TicksPerMillisecond {
+	return TimeSpanFromUnits([]int64{days, hours, minutes, seconds, milliseconds},
+		[]int64{TicksPerDay, TicksPerHour, TicksPerMinute, TicksPerSecond, TicksPerMillisecond})
+}
+
+// TimeSpanFromUnits is the sum of values[i] × ticksPerUnit[i], computed
+// exactly: the TimeSpan constructors from days, hours, minutes, seconds,
+// milliseconds and microseconds, and the integer overloads of FromDays,
+// FromHours, FromMinutes, FromSeconds, FromMilliseconds and
+// FromMicroseconds. A sum beyond MinValue or MaxValue is an
+// ArgumentOutOfRangeException, as .NET raises it.
+func TimeSpanFromUnits(values, ticksPerUnit []int64) (TimeSpan, error) {
+	var sum, term big.Int
+	for i, v := range values {
+		term.SetInt64(v)
+		sum.Add(&sum, term.Mul(&term, big.NewInt(ticksPerUnit[i])))
+	}
+	if !sum.IsInt64() {
 		return 0, errTimeSpanTooLong()
 	}
-	return TimeSpan(total * TicksPerMillisecond), nil
+	return TimeSpan(sum.Int64()), nil
 }
 
 func errTimeSpanTooLong() error {
 	return &Exception{Type: ArgumentOutOfRangeException, Message: "TimeSpan overflowed because the duration is too long."}
 }
 
+// errTimeSpanOverflowed is the OverflowException of TimeSpan arithmetic
+// past MinValue or MaxValue.
+func errTimeSpanOverflowed() error {
+	return &Exception{Type: OverflowException, Message: "TimeSpan overflowed because the duration is too long."}
+}
+
+func errTimeSpanNaN() error {
+	return &Exception{Type: "System.ArgumentException", Message: "TimeSpan does not accept floating point Not-a-Number values."}
+}
+
+// TimeSpanFromDoubleTicks converts a tick count computed in floating
+// point, truncating it toward zero; NaN and counts beyond MinValue or
+// MaxValue are an OverflowException (.NET's IntervalFromDoubleTicks).
+func TimeSpanFromDoubleTicks(ticks float64) (TimeSpan, error) {
+	// float64(math.MaxInt64) is 2^63, one more than MaxValue: .NET maps it
+	// to MaxValue, where a conversion to int64 would overflow.
+	if ticks > math.MaxInt64 || ticks < math.MinInt64 || math.IsNaN(ticks) {
+		return 0, errTimeSpanOverflowed()
+	}
+	if ticks == math.MaxInt64 {
+		return MaxTimeSpan, nil
+	}
+	return TimeSpan(int64(ticks)), nil
+}
+
 func timeSpanFrom(v float64, unit int64) (TimeSpan, error) {
 	if math.IsNaN(v) {
-		return 0, &Exception{Type: "System.ArgumentException", Message: "TimeSpan does not accept floating point Not-a-Number values."}
+		return 0, errTimeSpanNaN()
 	}
-	t := v * float64(unit)
-	if t > math.MaxInt64 || t < math.MinInt64 {
-		return 0, &Exception{Type: OverflowException, Message: "TimeSpan overflowed because the duration is too long."}
-	}
-	return TimeSpan(int64(t)), nil
+	return TimeSpanFromDoubleTicks(v * float64(unit))
 }
 
 // TimeSpanFromSeconds is TimeSpan.FromSeconds(double).
@@ -84,6 +143,70 @@ func TimeSpanFromDays(v float64) (TimeSpan, error) { return timeSpanFrom(v, Tick
 func TimeSpanFromMilliseconds(v float64) (TimeSpan, error) {
 	return timeSpanFrom(v, TicksPerMillisecond)
 }
+
+// TimeSpanFromMicroseconds is TimeSpan.FromMicroseconds(double).
+func TimeSpanFromMicroseconds(v float64) (TimeSpan, error) {
+	return timeSpanFrom(v, TicksPerMicrosecond)
+}
+
+// Add is TimeSpan.Add and the + operator: an OverflowException past
+// MinValue or MaxValue.
+func (ts TimeSpan) Add(o TimeSpan) (TimeSpan, error) {
+	r := ts + o
+	if (ts < 0) == (o < 0) && (r < 0) != (ts < 0) {
+		return 0, errTimeSpanOverflowed()
+	}
+	return r, nil
+}
+
+// Subtract is TimeSpan.Subtract and the - operator: an OverflowException
+// past MinValue or MaxValue.
+func (ts TimeSpan) Subtract(o TimeSpan) (TimeSpan, error) {
+	r := ts - o
+	if (ts < 0) != (o < 0) && (r < 0) != (ts < 0) {
+		return 0, errTimeSpanOverflowed()
+	}
+	return r, nil
+}
+
+// Negate is TimeSpan.Negate and unary minus: MinValue has no opposite.
+func (ts TimeSpan) Negate() (TimeSpan, error) {
+	if ts == MinTimeSpan {
+		return 0, &Exception{Type: OverflowException, Message: "Negating the minimum value of a twos complement number is invalid."}
+	}
+	return -ts, nil
+}
+
+// Duration is TimeSpan.Duration, the absolute value: MinValue has none.
+func (ts TimeSpan) Duration() (TimeSpan, error) {
+	if ts == MinTimeSpan {
+		return 0, &Exception{Type: OverflowException, Message: "The duration cannot be returned for TimeSpan.MinValue because the absolute value of TimeSpan.MinValue exceeds the value of TimeSpan.MaxValue."}
+	}
+	return max(ts, -ts), nil
+}
+
+// Multiply is TimeSpan.Multiply(double) and the * operator: the product
+// rounded to the nearest tick (half to even).
+func (ts TimeSpan) Multiply(factor float64) (TimeSpan, error) {
+	if math.IsNaN(factor) {
+		return 0, &Exception{Type: "System.ArgumentException", Message: "TimeSpan does not accept floating point Not-a-Number values. (Parameter 'factor')"}
+	}
+	return TimeSpanFromDoubleTicks(math.RoundToEven(float64(ts) * factor))
+}
+
+// Divide is TimeSpan.Divide(double) and the / operator: the quotient
+// rounded to the nearest tick (half to even). Dividing by zero overflows,
+// as in .NET.
+func (ts TimeSpan) Divide(divisor float64) (TimeSpan, error) {
+	if math.IsNaN(divisor) {
+		return 0, &Exception{Type: "System.ArgumentException", Message: "TimeSpan does not accept floating point Not-a-Number values. (Parameter 'divisor')"}
+	}
+	return TimeSpanFromDoubleTicks(math.RoundToEven(float64(ts) / divisor))
+}
+
+// Ratio is TimeSpan.Divide(TimeSpan): ts / o in floating point (an
+// infinity or NaN when o is zero).
+func (ts TimeSpan) Ratio(o TimeSpan) float64 { return float64(ts) / float64(o) }
 
 // String is TimeSpan.ToString(): the constant "c" format
 // [-][d.]hh:mm:ss[.fffffff].
@@ -343,7 +466,25 @@ func ParseExactTimeSpan(s, format string) (TimeSpan, error) {
 	if days > 10675199 || hours > 23 || minutes > 59 || seconds > 59 {
 		return 0, errTimeSpanOverflow(s)
 	}
-	return TimeSpan(days*TicksPerDay + hours*TicksPerHour + minutes*TicksPerMinute + seconds*TicksPerSecond + frac), nil
+	return spanFromParts(s, false, days, hours, minutes, seconds, frac)
+}
+
+// spanFromParts assembles the parts parsed from s, [-]d.hh:mm:ss.fffffff
+// (days at most 10675199, the others within their ranges): a value beyond
+// MinValue or MaxValue is an OverflowException.
+func spanFromParts(s string, neg bool, days, hours, minutes, seconds, frac int64) (TimeSpan, error) {
+	u := uint64(days)*uint64(TicksPerDay) + uint64(hours*TicksPerHour+minutes*TicksPerMinute+seconds*TicksPerSecond+frac)
+	limit := uint64(math.MaxInt64)
+	if neg {
+		limit++ // MinValue's magnitude
+	}
+	if u > limit {
+		return 0, errTimeSpanOverflow(s)
+	}
+	if neg {
+		return TimeSpan(-int64(u)), nil // 2^63 converts to MinValue, its own opposite
+	}
+	return TimeSpan(u), nil
 }
 
 func errBadTimeSpan(s string) error {

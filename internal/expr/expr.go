@@ -51,6 +51,8 @@ type (
 	// PrivateEndpointConnection is context.Request.PrivateEndpointConnection.
 	PrivateEndpointConnection = value.PrivateEndpointConnection
 	Guid                      = value.Guid
+	// TimeSpan is a System.TimeSpan: a count of 100 ns ticks.
+	TimeSpan = value.TimeSpan
 )
 
 // NewAuthorization returns the Authorization get-authorization-context

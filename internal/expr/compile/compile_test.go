@@ -28,6 +28,9 @@ func TestStaticTypes(t *testing.T) {
 		`@(context.Request.Body.As<JObject>()["a"])`:          u.JToken,
 		`@("a,b".Split(',').Select(s => s.Length).ToArray())`: u.ArrayOf(u.Int),
 		`@(DateTime.UtcNow - DateTime.UtcNow)`:                u.TimeSpan,
+		`@(DateTimeOffset.UtcNow - DateTimeOffset.UtcNow)`:    u.TimeSpan,
+		`@(DateTimeOffset.UtcNow - TimeSpan.Zero)`:            u.DateTimeOffset,
+		`@(-TimeSpan.MaxValue)`:                               u.TimeSpan,
 	}
 	for src, want := range cases {
 		p, err := syntax.Parse(src)

@@ -77,10 +77,10 @@ func (c *compiler) arithType(op string, a, b *value.Type) *value.Type {
 	if a == u.Bool && b == u.Bool && (op == "&" || op == "|" || op == "^") {
 		return u.Bool
 	}
-	if a == u.DateTime && b == u.TimeSpan && (op == "+" || op == "-") {
-		return u.DateTime
+	if (a == u.DateTime || a == u.DateTimeOffset) && b == u.TimeSpan && (op == "+" || op == "-") {
+		return a
 	}
-	if a == u.DateTime && b == u.DateTime && op == "-" {
+	if (a == u.DateTime || a == u.DateTimeOffset) && b == a && op == "-" {
 		return u.TimeSpan
 	}
 	if a == u.TimeSpan && b == u.TimeSpan && (op == "+" || op == "-") {

@@ -2,7 +2,6 @@ package value
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/tollgate/tollgate/internal/dotnet"
 )
@@ -133,13 +132,13 @@ func (c Call) Bytes(i int) []byte {
 	return b
 }
 
-// Duration returns argument i as a TimeSpan or raises InvalidCastException.
-func (c Call) Duration(i int) time.Duration {
-	d, ok := c.Args[i].(time.Duration)
+// TimeSpan returns argument i as a TimeSpan or raises InvalidCastException.
+func (c Call) TimeSpan(i int) TimeSpan {
+	ts, ok := c.Args[i].(TimeSpan)
 	if !ok {
 		ThrowCast(c.Args[i], "System.TimeSpan")
 	}
-	return d
+	return ts
 }
 
 // Arg returns argument i, or nil when it is missing.

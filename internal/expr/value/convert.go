@@ -47,7 +47,7 @@ func ToString(v Value) string {
 		return string(rune(x))
 	case time.Time:
 		return FormatDateTime(x, "")
-	case time.Duration:
+	case TimeSpan:
 		return FormatTimeSpan(x)
 	case DateTimeOffset:
 		return FormatDateTimeOffset(x, "")
@@ -224,6 +224,9 @@ func Equal(a, b Value) bool {
 	case time.Time:
 		y, ok := b.(time.Time)
 		return ok && x.Equal(y)
+	case DateTimeOffset: // the same instant, whatever the offsets
+		y, ok := b.(DateTimeOffset)
+		return ok && x.T.Equal(y.T)
 	case Enum:
 		y, ok := b.(Enum)
 		return ok && x.T == y.T && x.V == y.V
@@ -278,8 +281,14 @@ func Compare(a, b Value) (int, bool) {
 			return 0, false
 		}
 		return x.Compare(y), true
-	case time.Duration:
-		y, ok := b.(time.Duration)
+	case DateTimeOffset: // by instant
+		y, ok := b.(DateTimeOffset)
+		if !ok {
+			return 0, false
+		}
+		return x.T.Compare(y.T), true
+	case TimeSpan:
+		y, ok := b.(TimeSpan)
 		if !ok {
 			return 0, false
 		}

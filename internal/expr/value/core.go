@@ -10,7 +10,7 @@ import (
 // null is nil; bool, int32 (System.Int32), int64, float64, float32
 // (System.Single), dotnet.Decimal (System.Decimal), uint8, string, Char,
 // time.Time (System.DateTime, with the Kind in its location, see
-// DateTimeKind), time.Duration (System.TimeSpan), Guid, []byte
+// DateTimeKind), TimeSpan (System.TimeSpan, in ticks), Guid, []byte
 // (System.Byte[]), *Array, *List, *Dict, *Object (anonymous types), Enum,
 // *Func (lambdas), *XNode, *XAttr, XName and XNamespace (System.Xml.Linq),
 // and pointers to the host types of the context model. Nullable<T> has no

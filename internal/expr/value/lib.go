@@ -133,7 +133,7 @@ func buildLib() *Lib {
 	is(u.Char, func(v Value) bool { _, ok := v.(Char); return ok })
 	is(u.String, func(v Value) bool { _, ok := v.(string); return ok })
 	is(u.DateTime, func(v Value) bool { _, ok := v.(time.Time); return ok })
-	is(u.TimeSpan, func(v Value) bool { _, ok := v.(time.Duration); return ok })
+	is(u.TimeSpan, func(v Value) bool { _, ok := v.(TimeSpan); return ok })
 	is(u.DateTimeOffset, func(v Value) bool { _, ok := v.(DateTimeOffset); return ok })
 	is(u.Guid, func(v Value) bool { _, ok := v.(Guid); return ok })
 	u.Anonymous = &Type{Name: "<anonymous type>", FullName: "<>f__AnonymousType", Base: u.Object, Open: true}

@@ -143,9 +143,9 @@ func (u *Lib) buildContext() {
 		prop("Timestamp", u.DateTime, func(c Call) Value { return ctx(c).Timestamp }),
 		prop("Elapsed", u.TimeSpan, func(c Call) Value {
 			if ctx(c).Timestamp.IsZero() {
-				return time.Duration(0)
+				return TimeSpan(0)
 			}
-			return c.Fr.Time().Sub(ctx(c).Timestamp)
+			return spanBetween(c.Fr.Time(), ctx(c).Timestamp)
 		}),
 		prop("Tracing", u.Bool, func(c Call) Value { return ctx(c).Tracing }),
 		meth("Trace", 1, 2, u.Void, func(c Call) Value {

@@ -67,7 +67,7 @@ func (u *Lib) buildCore() {
 						return FormatDateTimeOffset(x, f)
 					case Guid:
 						return formatGuid(x, f)
-					case time.Duration:
+					case TimeSpan:
 						return FormatTimeSpan(x)
 					}
 					if IsNumeric(c.This) {
@@ -177,27 +177,33 @@ func (u *Lib) buildCore() {
 	// DateTime
 	dt := u.DateTime
 	u.newType("DateTimeKind", "System.DateTimeKind", u.Object).EnumValues = map[string]int64{"Unspecified": 0, "Utc": 1, "Local": 2}
-	dtAdd := func(name string, unit float64) *Member {
+	// dtAdd is DateTime.AddDays and its kind: .NET 7's precision (the
+	// fraction of a unit truncated to whole ticks) over the whole range.
+	dtAdd := func(name string, add func(dotnet.DateTime, float64) (dotnet.DateTime, error)) *Member {
 		m := meth(name, 1, 1, dt, func(c Call) Value {
-			t := c.This.(time.Time)
-			return t.Add(time.Duration(math.Round(c.Float(0) * unit)))
+			v := c.Float(0)
+			return dateTimeOp(c.This.(time.Time), func(d dotnet.DateTime) (dotnet.DateTime, error) { return add(d, v) })
 		})
 		m.ArgTypes = []*Type{u.Double}
 		return m
 	}
 	dt.add(
-		dtAdd("AddSeconds", 1e9), dtAdd("AddMinutes", 60e9), dtAdd("AddHours", 3600e9), dtAdd("AddDays", 86400e9),
-		dtAdd("AddMilliseconds", 1e6),
-		meth("AddTicks", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).Add(time.Duration(c.Int(0)) * 100) }),
+		dtAdd("AddSeconds", dotnet.DateTime.AddSeconds), dtAdd("AddMinutes", dotnet.DateTime.AddMinutes),
+		dtAdd("AddHours", dotnet.DateTime.AddHours), dtAdd("AddDays", dotnet.DateTime.AddDays),
+		dtAdd("AddMilliseconds", dotnet.DateTime.AddMilliseconds),
+		meth("AddTicks", 1, 1, dt, func(c Call) Value {
+			n, _ := AsInt64(c.Args[0])
+			return dateTimeOp(c.This.(time.Time), func(d dotnet.DateTime) (dotnet.DateTime, error) { return d.AddTicks(n) })
+		}),
 		meth("AddMonths", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).AddDate(0, c.Int(0), 0) }),
 		meth("AddYears", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).AddDate(c.Int(0), 0, 0) }),
-		meth("Add", 1, 1, dt, func(c Call) Value { return c.This.(time.Time).Add(c.Duration(0)) }),
+		meth("Add", 1, 1, dt, func(c Call) Value { return shiftDateTime(c.This.(time.Time), c.TimeSpan(0), "value") }),
 		&Member{Name: "Subtract", Kind: Method, Min: 1, Max: 1, Fn: func(c Call) Value {
 			switch x := c.Args[0].(type) {
 			case time.Time:
-				return c.This.(time.Time).Sub(x)
-			case time.Duration:
-				return c.This.(time.Time).Add(-x)
+				return spanBetween(c.This.(time.Time), x)
+			case TimeSpan:
+				return shiftDateTime(c.This.(time.Time), -x, "value")
 			}
 			ThrowCast(c.Args[0], "System.TimeSpan")
 			return nil
@@ -212,7 +218,7 @@ func (u *Lib) buildCore() {
 		prop("DayOfYear", u.Int, func(c Call) Value { return int32(c.This.(time.Time).YearDay()) }),
 		prop("Ticks", u.Long, func(c Call) Value { return Ticks(c.This.(time.Time)) }),
 		prop("Date", dt, func(c Call) Value { t := c.This.(time.Time); return t.Truncate(24 * time.Hour) }),
-		prop("TimeOfDay", u.TimeSpan, func(c Call) Value { t := c.This.(time.Time); return t.Sub(t.Truncate(24 * time.Hour)) }),
+		prop("TimeOfDay", u.TimeSpan, func(c Call) Value { return ToDotnetDateTime(c.This.(time.Time)).TimeOfDay() }),
 		prop("DayOfWeek", nil, func(c Call) Value {
 			d := c.This.(time.Time).Weekday()
 			return Enum{T: u.Types["DayOfWeek"], V: int64(d), Name: d.String()}
@@ -317,56 +323,43 @@ func (u *Lib) buildCore() {
 
 	// TimeSpan
 	ts := u.TimeSpan
-	tsProp := func(name string, f func(d time.Duration) Value) *Member {
-		return prop(name, nil, func(c Call) Value { return f(c.This.(time.Duration)) })
+	tsProp := func(name string, result *Type, f func(ts TimeSpan) Value) *Member {
+		return prop(name, result, func(c Call) Value { return f(c.This.(TimeSpan)) })
 	}
 	ts.add(
-		tsProp("TotalSeconds", func(d time.Duration) Value { return d.Seconds() }),
-		tsProp("TotalMinutes", func(d time.Duration) Value { return d.Minutes() }),
-		tsProp("TotalHours", func(d time.Duration) Value { return d.Hours() }),
-		tsProp("TotalDays", func(d time.Duration) Value { return d.Hours() / 24 }),
-		tsProp("TotalMilliseconds", func(d time.Duration) Value { return float64(d) / 1e6 }),
-		tsProp("Days", func(d time.Duration) Value { return int32(d / (24 * time.Hour)) }),
-		tsProp("Hours", func(d time.Duration) Value { return int32(d / time.Hour % 24) }),
-		tsProp("Minutes", func(d time.Duration) Value { return int32(d / time.Minute % 60) }),
-		tsProp("Seconds", func(d time.Duration) Value { return int32(d / time.Second % 60) }),
-		tsProp("Milliseconds", func(d time.Duration) Value { return int32(d / time.Millisecond % 1000) }),
-		tsProp("Ticks", func(d time.Duration) Value { return int64(d / 100) }),
-		meth("Add", 1, 1, ts, func(c Call) Value { return c.This.(time.Duration) + c.Duration(0) }),
-		meth("Subtract", 1, 1, ts, func(c Call) Value { return c.This.(time.Duration) - c.Duration(0) }),
-		meth("Negate", 0, 0, ts, func(c Call) Value { return -c.This.(time.Duration) }),
-		meth("Duration", 0, 0, ts, func(c Call) Value { return time.Duration(absI(int64(c.This.(time.Duration)))) }),
+		tsProp("TotalSeconds", u.Double, func(ts TimeSpan) Value { return ts.TotalSeconds() }),
+		tsProp("TotalMinutes", u.Double, func(ts TimeSpan) Value { return ts.TotalMinutes() }),
+		tsProp("TotalHours", u.Double, func(ts TimeSpan) Value { return ts.TotalHours() }),
+		tsProp("TotalDays", u.Double, func(ts TimeSpan) Value { return ts.TotalDays() }),
+		tsProp("TotalMilliseconds", u.Double, func(ts TimeSpan) Value { return ts.TotalMilliseconds() }),
+		tsProp("Days", u.Int, func(ts TimeSpan) Value { return int32(ts.Days()) }),
+		tsProp("Hours", u.Int, func(ts TimeSpan) Value { return int32(ts.Hours()) }),
+		tsProp("Minutes", u.Int, func(ts TimeSpan) Value { return int32(ts.Minutes()) }),
+		tsProp("Seconds", u.Int, func(ts TimeSpan) Value { return int32(ts.Seconds()) }),
+		tsProp("Milliseconds", u.Int, func(ts TimeSpan) Value { return int32(ts.Milliseconds()) }),
+		tsProp("Ticks", u.Long, func(ts TimeSpan) Value { return ts.Ticks() }),
+		meth("Add", 1, 1, ts, func(c Call) Value { return spanResult(c.This.(TimeSpan).Add(c.TimeSpan(0))) }),
+		meth("Subtract", 1, 1, ts, func(c Call) Value { return spanResult(c.This.(TimeSpan).Subtract(c.TimeSpan(0))) }),
+		meth("Negate", 0, 0, ts, func(c Call) Value { return spanResult(c.This.(TimeSpan).Negate()) }),
+		meth("Duration", 0, 0, ts, func(c Call) Value { return spanResult(c.This.(TimeSpan).Duration()) }),
 	)
-	for _, n := range []string{"TotalSeconds", "TotalMinutes", "TotalHours", "TotalDays", "TotalMilliseconds"} {
-		ts.Members[n].Result = u.Double
-	}
-	for _, n := range []string{"Days", "Hours", "Minutes", "Seconds", "Milliseconds"} {
-		ts.Members[n].Result = u.Int
-	}
-	ts.Members["Ticks"].Result = u.Long
-	tsFrom := func(name string, unit float64) *Member {
-		m := meth(name, 1, 1, ts, func(c Call) Value { return time.Duration(math.Round(c.Float(0) * unit)) })
-		m.ArgTypes = []*Type{u.Double}
-		return m
-	}
 	ts.addStatic(
-		tsFrom("FromSeconds", 1e9), tsFrom("FromMinutes", 60e9), tsFrom("FromHours", 3600e9), tsFrom("FromDays", 86400e9),
-		tsFrom("FromMilliseconds", 1e6),
-		meth("FromTicks", 1, 1, ts, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return time.Duration(n * 100) }),
-		prop("Zero", ts, func(Call) Value { return time.Duration(0) }),
+		meth("FromTicks", 1, 1, ts, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return TimeSpan(n) }),
+		prop("Zero", ts, func(Call) Value { return TimeSpan(0) }),
+		prop("MaxValue", ts, func(Call) Value { return dotnet.MaxTimeSpan }),
+		prop("MinValue", ts, func(Call) Value { return dotnet.MinTimeSpan }),
 		meth("Parse", 1, 2, ts, func(c Call) Value {
-			d, ok := ParseTimeSpan(c.Str(0))
-			if !ok {
-				Throw(ExFormat, "String '%s' was not recognized as a valid TimeSpan.", c.Str(0))
-			}
-			return d
+			c.NotNull(0, "input")
+			return spanResult(dotnet.ParseTimeSpan(c.Str(0)))
 		}),
 		&Member{Name: "TryParse", Kind: Method, Min: 2, Max: 3, Result: u.Bool, Out: []int{-1}, Fn: func(c Call) Value {
-			d, ok := ParseTimeSpan(c.Str(0))
+			d, err := dotnet.ParseTimeSpan(c.Str(0))
 			c.Args[len(c.Args)-1] = d
-			return ok
+			return err == nil
 		}},
 	)
+	// new TimeSpan(ticks), (hours, minutes, seconds), (days, hours,
+	// minutes, seconds[, milliseconds[, microseconds]]).
 	ts.New = func(c Call) Value {
 		n := make([]int64, len(c.Args))
 		for i := range c.Args {
@@ -374,18 +367,12 @@ func (u *Lib) buildCore() {
 		}
 		switch len(n) {
 		case 1:
-			return time.Duration(n[0] * 100)
+			return TimeSpan(n[0])
 		case 3:
-			return time.Duration(n[0])*time.Hour + time.Duration(n[1])*time.Minute + time.Duration(n[2])*time.Second
+			return spanResult(dotnet.TimeSpanFromUnits(n, []int64{dotnet.TicksPerHour, dotnet.TicksPerMinute, dotnet.TicksPerSecond}))
 		case 4, 5, 6:
-			d := time.Duration(n[0])*24*time.Hour + time.Duration(n[1])*time.Hour + time.Duration(n[2])*time.Minute + time.Duration(n[3])*time.Second
-			if len(n) >= 5 {
-				d += time.Duration(n[4]) * time.Millisecond
-			}
-			if len(n) == 6 {
-				d += time.Duration(n[5]) * time.Microsecond
-			}
-			return d
+			units := []int64{dotnet.TicksPerDay, dotnet.TicksPerHour, dotnet.TicksPerMinute, dotnet.TicksPerSecond, dotnet.TicksPerMillisecond, dotnet.TicksPerMicrosecond}
+			return spanResult(dotnet.TimeSpanFromUnits(n, units[:len(n)]))
 		}
 		Throw(ExArgument, "TimeSpan constructor takes 1, 3, 4, 5 or 6 arguments.")
 		return nil
@@ -413,13 +400,7 @@ func (u *Lib) buildCore() {
 		prop("UtcTicks", u.Long, func(c Call) Value { return Ticks(c.This.(DateTimeOffset).T.UTC()) }),
 		prop("Offset", u.TimeSpan, func(c Call) Value {
 			_, off := c.This.(DateTimeOffset).T.Zone()
-			return time.Duration(off) * time.Second
-		}),
-		meth("AddSeconds", 1, 1, dto, func(c Call) Value {
-			return DateTimeOffset{c.This.(DateTimeOffset).T.Add(time.Duration(c.Float(0) * 1e9))}
-		}),
-		meth("AddMinutes", 1, 1, dto, func(c Call) Value {
-			return DateTimeOffset{c.This.(DateTimeOffset).T.Add(time.Duration(c.Float(0) * 60e9))}
+			return TimeSpan(int64(off) * dotnet.TicksPerSecond)
 		}),
 		meth("ToString", 0, 2, u.String, func(c Call) Value {
 			if c.Has(0) {
@@ -553,11 +534,4 @@ func isLetter(r rune) bool {
 
 func isWhite(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xa0 || r == 0x2028 || r == 0x2029 || r == 0x3000 || (r >= 0x2000 && r <= 0x200a)
-}
-
-func absI(i int64) int64 {
-	if i < 0 {
-		return -i
-	}
-	return i
 }

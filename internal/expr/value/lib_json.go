@@ -52,8 +52,8 @@ func ToToken(v Value) *jsonx.Token {
 		return jsonx.NewString(string(rune(x)))
 	case time.Time:
 		return jsonx.NewDate(ToDotnetDateTime(x))
-	case time.Duration:
-		return jsonx.NewTimeSpan(dotnet.TimeSpan(int64(x) / 100))
+	case TimeSpan:
+		return jsonx.NewTimeSpan(x)
 	case Guid:
 		return jsonx.NewString(x.String())
 	case dotnet.Decimal:
@@ -110,7 +110,7 @@ func FromToken(t *jsonx.Token) Value {
 	case jsonx.Bytes:
 		return t.BytesValue()
 	case jsonx.TimeSpan:
-		return time.Duration(int64(t.TimeSpanValue()) * 100)
+		return t.TimeSpanValue()
 	}
 	return t
 }

@@ -642,7 +642,7 @@ func zeroOf(t *Type) Value {
 	case u.DateTime:
 		return time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 	case u.TimeSpan:
-		return time.Duration(0)
+		return TimeSpan(0)
 	case u.DateTimeOffset:
 		return DateTimeOffset{T: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)}
 	}

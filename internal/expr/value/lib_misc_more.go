@@ -84,7 +84,7 @@ func (u *Lib) buildMiscMore() {
 	tz.add(
 		prop("StandardName", u.String, func(Call) Value { return "Coordinated Universal Time" }),
 		prop("DaylightName", u.String, func(Call) Value { return "Coordinated Universal Time" }),
-		meth("GetUtcOffset", 1, 1, u.TimeSpan, func(c Call) Value { dt(c); return time.Duration(0) }),
+		meth("GetUtcOffset", 1, 1, u.TimeSpan, func(c Call) Value { dt(c); return TimeSpan(0) }),
 		meth("IsDaylightSavingTime", 1, 1, u.Bool, func(c Call) Value { dt(c); return false }),
 		meth("ToLocalTime", 1, 1, u.DateTime, func(c Call) Value { return WithKind(dt(c), dotnet.Local) }),
 		meth("ToUniversalTime", 1, 1, u.DateTime, func(c Call) Value { return WithKind(dt(c), dotnet.Utc) }),

@@ -1,11 +1,6 @@
 package value
 
-import (
-	"math"
-	"time"
-
-	"github.com/tollgate/tollgate/internal/dotnet"
-)
+import "github.com/tollgate/tollgate/internal/dotnet"
 
 // TimeSpan.ParseExact and TryParseExact, and DateTimeOffset.ParseExact,
 // with the invariant culture (the provider argument is ignored: tollgate
@@ -28,18 +23,15 @@ func formatsArg(c Call, i int) []string {
 
 // parseExactSpan tries each format in turn, as .NET does, and returns the
 // first match or the last format's error.
-func parseExactSpan(s string, formats []string) (time.Duration, error) {
+func parseExactSpan(s string, formats []string) (TimeSpan, error) {
 	if len(formats) == 0 {
 		return 0, &dotnet.Exception{Type: dotnet.FormatException, Message: "Format specifier was invalid."}
 	}
 	var err error
 	for _, f := range formats {
-		var ts dotnet.TimeSpan
+		var ts TimeSpan
 		if ts, err = dotnet.ParseExactTimeSpan(s, f); err == nil {
-			if int64(ts) > math.MaxInt64/100 || int64(ts) < math.MinInt64/100 {
-				return 0, &dotnet.Exception{Type: dotnet.OverflowException, Message: "TimeSpan overflowed because the duration is too long."}
-			}
-			return time.Duration(int64(ts) * 100), nil
+			return ts, nil
 		}
 	}
 	return 0, err
@@ -57,7 +49,7 @@ func (u *Lib) buildParseExact() {
 			return d
 		}),
 		&Member{Name: "TryParseExact", Kind: Method, Min: 4, Max: 4, Result: u.Bool, Out: []int{3}, Fn: func(c Call) Value {
-			c.Args[3] = time.Duration(0)
+			c.Args[3] = TimeSpan(0)
 			if c.IsNull(0) || c.IsNull(1) {
 				return false
 			}

@@ -207,11 +207,13 @@ func regexOpts(c Call, i int) int {
 	return 0
 }
 
-// regexTimeout returns argument i as a match timeout; a missing argument is
-// the infinite timeout (the gateway's bound applies).
+// regexTimeout returns argument i, a TimeSpan, as a match timeout; a
+// missing argument is the infinite timeout (the gateway's bound applies).
+// A TimeSpan too long for a time.Duration saturates, beyond the longest
+// timeout .NET accepts.
 func regexTimeout(c Call, i int) time.Duration {
 	if i < len(c.Args) {
-		return c.Duration(i)
+		return DurationOf(c.TimeSpan(i))
 	}
 	return infiniteMatchTimeout
 }
@@ -410,7 +412,7 @@ func (u *Lib) buildRegex() {
 			}
 			return s
 		}),
-		prop("InfiniteMatchTimeout", u.TimeSpan, func(Call) Value { return infiniteMatchTimeout }),
+		prop("InfiniteMatchTimeout", u.TimeSpan, func(Call) Value { return TimeSpanOf(infiniteMatchTimeout) }),
 		&Member{Name: "CacheSize", Kind: Property, Result: u.Int,
 			Get: func(c Call) Value {
 				if c.Fr == nil || c.Fr.Regexes == nil {
@@ -514,9 +516,9 @@ func (u *Lib) buildRegex() {
 		}),
 		prop("MatchTimeout", u.TimeSpan, func(c Call) Value {
 			if t := c.This.(*Regex).Timeout; t > 0 {
-				return t
+				return TimeSpanOf(t)
 			}
-			return infiniteMatchTimeout
+			return TimeSpanOf(infiniteMatchTimeout)
 		}),
 		prop("RightToLeft", u.Bool, func(c Call) Value { return c.This.(*Regex).Re.RightToLeft() }),
 		meth("ToString", 0, 0, u.String, func(c Call) Value { return c.This.(*Regex).Re.String() }),

@@ -565,7 +565,7 @@ func FormatValue(v Value, format string) string {
 		return FormatDateTime(x.T, format)
 	case time.Time:
 		return FormatDateTime(x, format)
-	case time.Duration:
+	case TimeSpan:
 		return FormatTimeSpan(x)
 	}
 	if t, ok := v.(interface{ Format(string) string }); ok {

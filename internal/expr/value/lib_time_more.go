@@ -1,7 +1,6 @@
 package value
 
 import (
-	"math"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/dotnet"
@@ -24,18 +23,14 @@ func addMonths(t time.Time, months int) time.Time {
 }
 
 // spanParts sums whole units given as TimeSpan.FromDays(days, hours,
-// minutes, seconds, milliseconds, microseconds) and its shorter forms:
-// units lists the length of each argument's unit.
-func spanParts(c Call, units []time.Duration) time.Duration {
-	var total float64
+// minutes, seconds, milliseconds, microseconds) and its shorter forms,
+// exactly: units lists the ticks in each argument's unit.
+func spanParts(c Call, units []int64) TimeSpan {
+	n := make([]int64, len(c.Args))
 	for i := range c.Args {
-		n, _ := AsInt64(c.Args[i])
-		total += float64(n) * float64(units[i])
+		n[i], _ = AsInt64(c.Args[i])
 	}
-	if total > math.MaxInt64 || total < math.MinInt64 {
-		Throw(ExArgRange, "TimeSpan overflowed because the duration is too long.")
-	}
-	return time.Duration(total)
+	return spanResult(dotnet.TimeSpanFromUnits(n, units[:len(n)]))
 }
 
 func (u *Lib) buildTimeMore() {
@@ -49,73 +44,71 @@ func (u *Lib) buildTimeMore() {
 	for name, n := range ticksPer {
 		ts.addStatic(prop(name, u.Long, func(Call) Value { return n }))
 	}
-	us := time.Microsecond
-	from := func(name string, units ...time.Duration) *Member {
+	// from is TimeSpan.FromDays and its kind: a double (or float) alone
+	// goes through floating point as in .NET, truncated to whole ticks;
+	// integers are summed exactly.
+	from := func(name string, fromDouble func(float64) (TimeSpan, error), units ...int64) *Member {
 		m := meth(name, 1, len(units), ts, func(c Call) Value {
 			if len(c.Args) == 1 {
 				if f, ok := c.Args[0].(float64); ok {
-					return time.Duration(math.Round(f * float64(units[0])))
+					return spanResult(fromDouble(f))
 				}
 				if f, ok := c.Args[0].(float32); ok {
-					return time.Duration(math.Round(float64(f) * float64(units[0])))
+					return spanResult(fromDouble(float64(f)))
 				}
 			}
 			return spanParts(c, units)
 		})
 		return m
 	}
+	day, hour, minute, second := dotnet.TicksPerDay, dotnet.TicksPerHour, dotnet.TicksPerMinute, dotnet.TicksPerSecond
+	ms, us := dotnet.TicksPerMillisecond, dotnet.TicksPerMicrosecond
 	ts.addStatic(
-		from("FromDays", 24*time.Hour, time.Hour, time.Minute, time.Second, time.Millisecond, us),
-		from("FromHours", time.Hour, time.Minute, time.Second, time.Millisecond, us),
-		from("FromMinutes", time.Minute, time.Second, time.Millisecond, us),
-		from("FromSeconds", time.Second, time.Millisecond, us),
-		from("FromMilliseconds", time.Millisecond, us),
-		from("FromMicroseconds", us),
-		meth("Compare", 2, 2, u.Int, func(c Call) Value { return int32(cmpInt(int64(c.Duration(0)), int64(c.Duration(1)))) }),
+		from("FromDays", dotnet.TimeSpanFromDays, day, hour, minute, second, ms, us),
+		from("FromHours", dotnet.TimeSpanFromHours, hour, minute, second, ms, us),
+		from("FromMinutes", dotnet.TimeSpanFromMinutes, minute, second, ms, us),
+		from("FromSeconds", dotnet.TimeSpanFromSeconds, second, ms, us),
+		from("FromMilliseconds", dotnet.TimeSpanFromMilliseconds, ms, us),
+		from("FromMicroseconds", dotnet.TimeSpanFromMicroseconds, us),
+		meth("Compare", 2, 2, u.Int, func(c Call) Value { return int32(cmpInt(int64(c.TimeSpan(0)), int64(c.TimeSpan(1)))) }),
 	)
 	ts.add(
 		meth("ToString", 0, 2, u.String, func(c Call) Value {
-			out, err := dotnet.TimeSpan(int64(c.This.(time.Duration)) / 100).Format(c.Str(0))
+			out, err := c.This.(TimeSpan).Format(c.Str(0))
 			if err != nil {
 				throwDotnet(err)
 			}
 			return out
 		}),
 		&Member{Name: "Divide", Kind: Method, Min: 1, Max: 1, Fn: func(c Call) Value {
-			d := c.This.(time.Duration)
-			if o, ok := c.Args[0].(time.Duration); ok {
-				return float64(d) / float64(o)
+			t := c.This.(TimeSpan)
+			if o, ok := c.Args[0].(TimeSpan); ok {
+				return t.Ratio(o)
 			}
-			f := c.Float(0)
-			if f == 0 {
-				Throw(ExArgument, "Cannot divide by zero. (Parameter 'divisor')")
-			}
-			return time.Duration(math.Round(float64(d) / f))
+			return spanResult(t.Divide(c.Float(0)))
 		}, ResultOf: func(_ *Type, args []*Type, _ []*Type) *Type {
 			if len(args) == 1 && args[0] == ts {
 				return u.Double
 			}
 			return ts
 		}},
-		meth("Multiply", 1, 1, ts, func(c Call) Value {
-			return time.Duration(math.Round(float64(c.This.(time.Duration)) * c.Float(0)))
-		}),
-		prop("Microseconds", u.Int, func(c Call) Value { return int32(c.This.(time.Duration) / time.Microsecond % 1000) }),
-		prop("Nanoseconds", u.Int, func(c Call) Value { return int32(c.This.(time.Duration) % time.Microsecond / 100 * 100) }),
-		prop("TotalMicroseconds", u.Double, func(c Call) Value { return float64(c.This.(time.Duration)/100) / 10 }),
-		prop("TotalNanoseconds", u.Double, func(c Call) Value { return float64(c.This.(time.Duration) / 100 * 100) }),
+		meth("Multiply", 1, 1, ts, func(c Call) Value { return spanResult(c.This.(TimeSpan).Multiply(c.Float(0))) }),
+		prop("Microseconds", u.Int, func(c Call) Value { return int32(c.This.(TimeSpan).Microseconds()) }),
+		prop("Nanoseconds", u.Int, func(c Call) Value { return int32(c.This.(TimeSpan).Nanoseconds()) }),
+		prop("TotalMicroseconds", u.Double, func(c Call) Value { return c.This.(TimeSpan).TotalMicroseconds() }),
+		prop("TotalNanoseconds", u.Double, func(c Call) Value { return c.This.(TimeSpan).TotalNanoseconds() }),
 	)
 	ts.Members["ToString"].NullReceiver = false
 
 	// DateTimeOffset
-	offsetZone := func(off time.Duration) *time.Location {
-		if off%time.Minute != 0 {
+	offsetZone := func(off TimeSpan) *time.Location {
+		if int64(off)%dotnet.TicksPerMinute != 0 {
 			Throw(ExArgument, "Offset must be specified in whole minutes. (Parameter 'offset')")
 		}
-		if off < -14*time.Hour || off > 14*time.Hour {
+		if off < -14*TimeSpan(dotnet.TicksPerHour) || off > 14*TimeSpan(dotnet.TicksPerHour) {
 			Throw(ExArgRange, "Offset must be within plus or minus 14 hours. (Parameter 'offset')")
 		}
-		return time.FixedZone("", int(off/time.Second))
+		return time.FixedZone("", int(int64(off)/dotnet.TicksPerSecond))
 	}
 	// clockIn reads the clock of t (any kind) as a time in loc.
 	clockIn := func(t time.Time, loc *time.Location) time.Time {
@@ -131,7 +124,7 @@ func (u *Lib) buildTimeMore() {
 			}
 			return DateTimeOffset{T: t}
 		case n == 2:
-			off := c.Duration(1)
+			off := c.TimeSpan(1)
 			if t, ok := c.Args[0].(time.Time); ok {
 				if k := DateTimeKind(t); k == dotnet.Utc && off != 0 {
 					Throw(ExArgument, "The UTC Offset for Utc DateTime instances must be 0. (Parameter 'offset')")
@@ -153,33 +146,37 @@ func (u *Lib) buildTimeMore() {
 				Throw(ExArgRange, "Valid values are between 0 and 999, inclusive. (Parameter 'microsecond')")
 			}
 			t := d.Time().Add(time.Duration(ints[7]) * time.Microsecond)
-			return DateTimeOffset{T: clockIn(t, offsetZone(c.Duration(n-1)))}
+			return DateTimeOffset{T: clockIn(t, offsetZone(c.TimeSpan(n-1)))}
 		}
 		Throw(ExArgument, "DateTimeOffset takes a DateTime, a DateTime or ticks and an offset, or the date and time parts and an offset.")
 		return nil
 	}
 	o := func(c Call) time.Time { return c.This.(DateTimeOffset).T }
-	dtoAdd := func(name string, unit float64) *Member {
+	// dtoAdd is DateTimeOffset.AddDays and its kind, with DateTime's
+	// precision and range (see dtAdd).
+	dtoAdd := func(name string, add func(dotnet.DateTimeOffset, float64) (dotnet.DateTimeOffset, error)) *Member {
 		return meth(name, 1, 1, dto, func(c Call) Value {
-			return DateTimeOffset{o(c).Add(time.Duration(math.Round(c.Float(0) * unit)))}
+			v := c.Float(0)
+			return offsetOp(c.This.(DateTimeOffset), func(d dotnet.DateTimeOffset) (dotnet.DateTimeOffset, error) { return add(d, v) })
 		})
 	}
 	dto.add(
-		dtoAdd("AddSeconds", 1e9), dtoAdd("AddMinutes", 60e9), dtoAdd("AddHours", 3600e9), dtoAdd("AddDays", 86400e9),
-		dtoAdd("AddMilliseconds", 1e6), dtoAdd("AddMicroseconds", 1e3),
+		dtoAdd("AddSeconds", dotnet.DateTimeOffset.AddSeconds), dtoAdd("AddMinutes", dotnet.DateTimeOffset.AddMinutes),
+		dtoAdd("AddHours", dotnet.DateTimeOffset.AddHours), dtoAdd("AddDays", dotnet.DateTimeOffset.AddDays),
+		dtoAdd("AddMilliseconds", dotnet.DateTimeOffset.AddMilliseconds), dtoAdd("AddMicroseconds", dotnet.DateTimeOffset.AddMicroseconds),
 		meth("AddTicks", 1, 1, dto, func(c Call) Value {
 			n, _ := AsInt64(c.Args[0])
-			return DateTimeOffset{o(c).Add(time.Duration(n) * 100)}
+			return offsetOp(c.This.(DateTimeOffset), func(d dotnet.DateTimeOffset) (dotnet.DateTimeOffset, error) { return d.AddTicks(n) })
 		}),
 		meth("AddMonths", 1, 1, dto, func(c Call) Value { return DateTimeOffset{addMonths(o(c), c.Int(0))} }),
 		meth("AddYears", 1, 1, dto, func(c Call) Value { return DateTimeOffset{addMonths(o(c), 12*c.Int(0))} }),
-		meth("Add", 1, 1, dto, func(c Call) Value { return DateTimeOffset{o(c).Add(c.Duration(0))} }),
+		meth("Add", 1, 1, dto, func(c Call) Value { return shiftOffset(c.This.(DateTimeOffset), c.TimeSpan(0), "value") }),
 		&Member{Name: "Subtract", Kind: Method, Min: 1, Max: 1, Fn: func(c Call) Value {
 			switch x := c.Args[0].(type) {
 			case DateTimeOffset:
-				return o(c).Sub(x.T)
-			case time.Duration:
-				return DateTimeOffset{o(c).Add(-x)}
+				return spanBetween(o(c), x.T)
+			case TimeSpan:
+				return shiftOffset(c.This.(DateTimeOffset), -x, "value")
 			}
 			ThrowCast(c.Args[0], "System.TimeSpan")
 			return nil
@@ -205,12 +202,9 @@ func (u *Lib) buildTimeMore() {
 		}),
 		prop("Ticks", u.Long, func(c Call) Value { return Ticks(clockIn(o(c), time.UTC)) }),
 		prop("Date", dt, func(c Call) Value { y, m, d := o(c).Date(); return time.Date(y, m, d, 0, 0, 0, 0, locUnspecified) }),
-		prop("TimeOfDay", ts, func(c Call) Value {
-			t := clockIn(o(c), time.UTC)
-			return t.Sub(t.Truncate(24 * time.Hour))
-		}),
+		prop("TimeOfDay", ts, func(c Call) Value { return dotnet.DateTimeOffsetFromTime(o(c)).DateTime().TimeOfDay() }),
 		prop("TotalOffsetMinutes", u.Int, func(c Call) Value { _, off := o(c).Zone(); return int32(off / 60) }),
-		meth("ToOffset", 1, 1, dto, func(c Call) Value { return DateTimeOffset{o(c).In(offsetZone(c.Duration(0)))} }),
+		meth("ToOffset", 1, 1, dto, func(c Call) Value { return DateTimeOffset{o(c).In(offsetZone(c.TimeSpan(0)))} }),
 		meth("ToUniversalTime", 0, 0, dto, func(c Call) Value { return DateTimeOffset{o(c).UTC()} }),
 		meth("ToLocalTime", 0, 0, dto, func(c Call) Value { return DateTimeOffset{o(c).UTC()} }),
 		meth("CompareTo", 1, 1, u.Int, func(c Call) Value {

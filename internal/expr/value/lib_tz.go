@@ -222,11 +222,11 @@ func (u *Lib) buildTimeZone() {
 			}
 			return z(c).ID
 		}),
-		prop("BaseUtcOffset", u.TimeSpan, func(c Call) Value { return z(c).baseOffset() }),
+		prop("BaseUtcOffset", u.TimeSpan, func(c Call) Value { return TimeSpanOf(z(c).baseOffset()) }),
 		prop("SupportsDaylightSavingTime", u.Bool, func(c Call) Value { return z(c).supportsDST() }),
 		meth("GetUtcOffset", 1, 1, u.TimeSpan, func(c Call) Value {
 			_, off := at(c, z(c)).In(z(c).Loc).Zone()
-			return time.Duration(off) * time.Second
+			return TimeSpan(int64(off) * dotnet.TicksPerSecond)
 		}),
 		meth("IsDaylightSavingTime", 1, 1, u.Bool, func(c Call) Value { return at(c, z(c)).In(z(c).Loc).IsDST() }),
 		meth("ToString", 0, 0, u.String, func(c Call) Value { return z(c).displayName() }),

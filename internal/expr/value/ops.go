@@ -178,40 +178,40 @@ func timeArith(op string, a, b Value) Value {
 	switch x := a.(type) {
 	case time.Time:
 		switch y := b.(type) {
-		case time.Duration:
+		case TimeSpan:
 			if op == "+" {
-				return x.Add(y)
+				return shiftDateTime(x, y, "t")
 			}
 			if op == "-" {
-				return x.Add(-y)
+				return shiftDateTime(x, -y, "t")
 			}
 		case time.Time:
 			if op == "-" {
-				return x.Sub(y)
+				return spanBetween(x, y)
 			}
 		}
-	case time.Duration:
-		if y, ok := b.(time.Duration); ok {
+	case TimeSpan:
+		if y, ok := b.(TimeSpan); ok {
 			if op == "+" {
-				return x + y
+				return spanResult(x.Add(y))
 			}
 			if op == "-" {
-				return x - y
+				return spanResult(x.Subtract(y))
 			}
 		}
 		if y, ok := b.(time.Time); ok && op == "+" {
-			return y.Add(x)
+			return shiftDateTime(y, x, "t")
 		}
 	case DateTimeOffset:
 		if y, ok := b.(DateTimeOffset); ok && op == "-" {
-			return x.T.Sub(y.T)
+			return spanBetween(x.T, y.T)
 		}
-		if y, ok := b.(time.Duration); ok {
+		if y, ok := b.(TimeSpan); ok {
 			if op == "+" {
-				return DateTimeOffset{x.T.Add(y)}
+				return shiftOffset(x, y, "t")
 			}
 			if op == "-" {
-				return DateTimeOffset{x.T.Add(-y)}
+				return shiftOffset(x, -y, "t")
 			}
 		}
 	}
@@ -239,8 +239,8 @@ func Negate(v Value) Value {
 		return -int32(x)
 	case Char:
 		return -int32(x)
-	case time.Duration:
-		return -x
+	case TimeSpan:
+		return spanResult(x.Negate())
 	case nil:
 		return nil
 	}

@@ -189,7 +189,7 @@ func TypeOf(v Value) *Type {
 		return u.Char
 	case time.Time:
 		return u.DateTime
-	case time.Duration:
+	case TimeSpan:
 		return u.TimeSpan
 	case DateTimeOffset:
 		return u.DateTimeOffset

@@ -12,7 +12,7 @@ func TestToString(t *testing.T) {
 	}{
 		{nil, ""}, {true, "True"}, {int32(-5), "-5"}, {int64(1) << 40, "1099511627776"}, {2.5, "2.5"},
 		{1e21, "1E+21"}, {Char('x'), "x"}, {time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC), "01/02/2020 03:04:05"},
-		{90 * time.Minute, "01:30:00"}, {Guid{1}, "01000000-0000-0000-0000-000000000000"},
+		{TimeSpanOf(90 * time.Minute), "01:30:00"}, {TimeSpan(-1), "-00:00:00.0000001"}, {Guid{1}, "01000000-0000-0000-0000-000000000000"},
 		{StringArray([]string{"a"}), "System.String[]"},
 	}
 	for _, c := range cases {

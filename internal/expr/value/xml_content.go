@@ -61,21 +61,22 @@ func xmlString(v Value) string {
 		return FormatDateTime(x, "yyyy-MM-ddTHH:mm:ss.FFFFFFFK")
 	case DateTimeOffset:
 		return FormatDateTimeOffset(x, "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz")
-	case time.Duration:
+	case TimeSpan:
 		return xmlDuration(x)
 	}
 	return ToString(v)
 }
 
-func xmlDuration(d time.Duration) string {
+// xmlDuration formats ts as XmlConvert.ToString(TimeSpan): an xs:duration.
+func xmlDuration(ts TimeSpan) string {
 	var b strings.Builder
-	if d < 0 {
+	mag := uint64(ts)
+	if ts < 0 {
 		b.WriteByte('-')
-		d = -d
+		mag = -mag // MinValue's magnitude, 2^63, fits a uint64
 	}
-	ticks := int64(d) / 100
-	days := ticks / dotnet.TicksPerDay
-	ticks %= dotnet.TicksPerDay
+	days := int64(mag / uint64(dotnet.TicksPerDay))
+	ticks := int64(mag % uint64(dotnet.TicksPerDay))
 	b.WriteByte('P')
 	if days > 0 {
 		b.WriteString(itoa(days) + "D")
