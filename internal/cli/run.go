@@ -165,6 +165,12 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// SIGHUP is caught from the start: before the reload loop runs, its
+	// default action would end the process, and a reload asked for while
+	// tollgate starts waits for it.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	isDemo := dir == ""
 	if isDemo {
@@ -394,9 +400,6 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		met.Reloaded(true)
 		fmt.Fprintf(stderr, "tollgate: reloaded %s (%s), configuration %s\n", dir, why, live.ref().Hash)
 	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	go func() {
 		for range hup {
 			reload("SIGHUP")
