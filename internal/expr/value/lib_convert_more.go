@@ -112,6 +112,9 @@ func (u *Lib) buildConvertMore() {
 		}
 		return b
 	}
+	cv.addStatic(&Member{Name: "ChangeType", Kind: Method, Min: 2, Max: 3, Result: u.Object, Fn: func(c Call) Value {
+		return u.changeType(c.Args[0], c.Args[1])
+	}})
 	cv.addStatic(
 		unsigned("ToByte", 0, math.MaxUint8, "an unsigned byte", u.Byte, func(n int64) Value { return uint8(n) }),
 		unsigned("ToSByte", math.MinInt8, math.MaxInt8, "a signed byte", u.Types["sbyte"], func(n int64) Value { return int32(n) }),
@@ -328,4 +331,51 @@ func (u *Lib) buildConvertMore() {
 			return true
 		}},
 	)
+}
+
+// convertible are the types whose values implement IConvertible, and the
+// Convert method Convert.ChangeType converts to each with.
+var convertible = map[string]string{
+	"System.Boolean": "ToBoolean", "System.Char": "ToChar", "System.SByte": "ToSByte", "System.Byte": "ToByte",
+	"System.Int16": "ToInt16", "System.UInt16": "ToUInt16", "System.Int32": "ToInt32", "System.UInt32": "ToUInt32",
+	"System.Int64": "ToInt64", "System.UInt64": "ToUInt64", "System.Single": "ToSingle", "System.Double": "ToDouble",
+	"System.Decimal": "ToDecimal", "System.DateTime": "ToDateTime", "System.String": "ToString",
+}
+
+// changeType is Convert.ChangeType(v, conversionType): v itself when it
+// already has the type, else the Convert method of the target type for the
+// types whose values implement IConvertible; any other conversion is an
+// InvalidCastException, as in .NET.
+func (u *Lib) changeType(v, conversionType Value) Value {
+	if conversionType == nil {
+		Throw(ExArgNull, "Value cannot be null. (Parameter 'conversionType')")
+	}
+	tv, ok := conversionType.(*TypeValue)
+	if !ok {
+		ThrowCast(conversionType, "System.Type")
+	}
+	target := u.Types[tv.Name]
+	if v == nil {
+		if target != nil && target.Value {
+			Throw(ExInvalidCast, "Null object cannot be converted to a value type.")
+		}
+		return nil
+	}
+	from := TypeName(v)
+	if from == tv.Name || tv.Name == "System.Object" {
+		return v
+	}
+	if _, ok := convertible[from]; !ok {
+		if _, isEnum := v.(Enum); !isEnum {
+			Throw(ExInvalidCast, "Object must implement IConvertible.")
+		}
+	}
+	method, ok := convertible[tv.Name]
+	if !ok {
+		Throw(ExInvalidCast, "Invalid cast from '%s' to '%s'.", from, tv.Name)
+	}
+	if e, isEnum := v.(Enum); isEnum && method != "ToString" {
+		v = e.V // an enum converts as its number, and to a string as its name
+	}
+	return u.Types["Convert"].Statics[method].Fn(Call{Args: []Value{v}})
 }

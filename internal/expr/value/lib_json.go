@@ -419,13 +419,39 @@ func (u *Lib) buildJSON() {
 				}
 				return nil
 			}},
-		&Member{Name: "ToObject", Kind: Method, Min: 0, Max: 0, TArgs: 1, Fn: func(c Call) Value {
-			return tokenTo(tok(c), c.TArg(0), true)
+		// ToObject<T>() and ToObject(Type), each also with a JsonSerializer
+		// that can only be null (none can be built): Json.NET's default.
+		// ToObject() without a type, which C# refuses, throws.
+		&Member{Name: "ToObject", Kind: Method, Min: 0, Max: 2, Fn: func(c Call) Value {
+			if t := c.TArg(0); t != nil {
+				if c.Has(0) && c.Args[0] != nil {
+					ThrowCast(c.Args[0], "Newtonsoft.Json.JsonSerializer")
+				}
+				return tokenTo(tok(c), t, true)
+			}
+			if len(c.Args) == 0 {
+				Throw(ExArgument, "ToObject needs the type to convert to: ToObject<T>() or ToObject(typeof(T)).")
+			}
+			if c.Args[0] == nil {
+				Throw(ExArgNull, "Value cannot be null. (Parameter 'objectType')")
+			}
+			tv, ok := c.Args[0].(*TypeValue)
+			if !ok {
+				ThrowCast(c.Args[0], "System.Type")
+			}
+			if c.Has(1) && c.Args[1] != nil {
+				ThrowCast(c.Args[1], "Newtonsoft.Json.JsonSerializer")
+			}
+			t := u.Types[tv.Name]
+			if t == nil {
+				Throw(ExArgument, "Could not convert to %s: tollgate converts JSON to the types of policy expressions.", tv.Name)
+			}
+			return tokenTo(tok(c), t, true)
 		}, ResultOf: func(_ *Type, _, ta []*Type) *Type {
 			if len(ta) > 0 {
 				return ta[0]
 			}
-			return nil
+			return u.Object
 		}},
 		meth("ToString", 0, -1, u.String, func(c Call) Value {
 			if c.Has(0) {
