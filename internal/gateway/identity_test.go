@@ -58,3 +58,25 @@ func TestManagedIdentityNotConfigured(t *testing.T) {
 		t.Errorf("got %d, log %v", got.status, s.lastLog(t))
 	}
 }
+
+// In outbound, as real deployments place it to call another service after
+// the backend's answer, the token goes to output-token-variable-name.
+func TestManagedIdentityInOutbound(t *testing.T) {
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]string{
+			"access_token": "token-for-" + r.URL.Query().Get("resource"),
+			"expires_on":   strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10),
+		})
+	}))
+	defer idp.Close()
+	s := newSite(t, map[string]string{
+		"apis/test/policy.xml": `<policies><inbound><base/></inbound><outbound><base/>` +
+			`<authentication-managed-identity resource="https://audit.example" output-token-variable-name="audit-token" />` +
+			`<set-header name="X-Audit-Token" exists-action="override"><value>@((string)context.Variables["audit-token"])</value></set-header>` +
+			`</outbound></policies>`,
+	}, Options{ManagedIdentity: EndpointTokenSource{Endpoint: idp.URL, Header: "h"}})
+	got := s.do(t, "GET", "/test/items", keyHeader, productKey)
+	if got.status != 200 || got.header.Get("X-Audit-Token") != "token-for-https://audit.example" {
+		t.Errorf("status %d, X-Audit-Token %q", got.status, got.header.Get("X-Audit-Token"))
+	}
+}

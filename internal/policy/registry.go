@@ -78,7 +78,7 @@ func policyTable() map[string]spec {
 		"get-authorization-context":       {parse: parseGetAuthorizationContext, sections: in},
 		"authentication-basic":            {parse: parseAuthenticationBasic, sections: in},
 		"authentication-certificate":      {parse: parseAuthenticationCertificate, sections: in},
-		"authentication-managed-identity": {parse: parseAuthenticationManagedIdentity, sections: in},
+		"authentication-managed-identity": {parse: parseAuthenticationManagedIdentity, sections: in | out},
 		"llm-token-limit":                 {parse: parseLLMTokenLimit, sections: in},
 		"azure-openai-token-limit":        {parse: parseLLMTokenLimit, sections: in},
 
