@@ -113,7 +113,7 @@ func (u *Lib) buildConvertMore() {
 		return b
 	}
 	cv.addStatic(&Member{Name: "ChangeType", Kind: Method, Min: 2, Max: 3, Result: u.Object, Fn: func(c Call) Value {
-		return u.changeType(c.Args[0], c.Args[1])
+		return u.changeType(c.Fr, c.Args[0], c.Args[1])
 	}})
 	cv.addStatic(
 		unsigned("ToByte", 0, math.MaxUint8, "an unsigned byte", u.Byte, func(n int64) Value { return uint8(n) }),
@@ -346,7 +346,7 @@ var convertible = map[string]string{
 // already has the type, else the Convert method of the target type for the
 // types whose values implement IConvertible; any other conversion is an
 // InvalidCastException, as in .NET.
-func (u *Lib) changeType(v, conversionType Value) Value {
+func (u *Lib) changeType(fr *Frame, v, conversionType Value) Value {
 	if conversionType == nil {
 		Throw(ExArgNull, "Value cannot be null. (Parameter 'conversionType')")
 	}
@@ -377,5 +377,5 @@ func (u *Lib) changeType(v, conversionType Value) Value {
 	if e, isEnum := v.(Enum); isEnum && method != "ToString" {
 		v = e.V // an enum converts as its number, and to a string as its name
 	}
-	return u.Types["Convert"].Statics[method].Fn(Call{Args: []Value{v}})
+	return u.Types["Convert"].Statics[method].Fn(Call{Fr: fr, Args: []Value{v}})
 }
