@@ -45,10 +45,10 @@ var (
 //
 // The request path encodes a finished span or record while it is still in
 // the core's cache and appends the bytes to the queue; the exporter's
-// goroutine frames a batch and sends it. (Encoding in the exporter read
-// each span again after hundreds of others had passed: under load it cost
-// twice the encoding itself, most of it waiting for memory.) A full queue
-// drops what comes, counted and reported, and never blocks a request.
+// goroutine frames a batch and sends it. A span is then back in its pool as
+// soon as it ends, where it used to wait for its batch's export, and the
+// queue holds some hundred bytes a span rather than a kilobyte. A full
+// queue drops what comes, counted and reported, and never blocks a request.
 type exporter struct {
 	sig      signal
 	endpoint string
