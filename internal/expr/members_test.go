@@ -24,7 +24,7 @@ func TestMemberTable(t *testing.T) {
 	counts := map[string][2]int{}
 	seen := map[string]int{}
 	for _, o := range rows {
-		where := fmt.Sprintf("members.tsv:%d: %s", o.Line, o.Signature)
+		where := fmt.Sprintf("%s:%d: %s", o.File, o.Line, o.Signature)
 		key := o.Type + "\x00" + o.Member + "\x00" + o.Signature
 		if prev, dup := seen[key]; dup {
 			t.Errorf("%s: duplicate of line %d", where, prev)

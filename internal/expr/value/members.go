@@ -1,19 +1,22 @@
 package value
 
 import (
-	_ "embed" // the member table
+	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"sync"
 )
 
-// membersTable lists the members of the .NET types APIM allows in
+// memberTables list the members of the .NET types APIM allows in
 // expressions, one overload a row, as the .NET reference declares them, and
-// whether tollgate runs each one. The compiler rejects a call that only an
-// unsupported row matches; the tests run the example of every row.
+// whether tollgate runs each one: members.tsv and one members_*.tsv file
+// for each further group of types, read in name order. The compiler
+// rejects a call that only an unsupported row matches; the tests run the
+// example of every row.
 //
-//go:embed members.tsv
-var membersTable string
+//go:embed members*.tsv
+var memberTables embed.FS
 
 // Overload is one row of the member table: one .NET overload of a member.
 type Overload struct {
@@ -29,7 +32,8 @@ type Overload struct {
 	Supported bool
 	Example   string // an expression that uses the overload
 	Result    string // the example's result (supported rows) or error (others)
-	Line      int    // line in members.tsv
+	File      string // the table's file: "members.tsv"
+	Line      int    // line in File
 }
 
 // OverloadParam is one parameter of an overload.
@@ -97,21 +101,33 @@ var overloads struct {
 
 func loadOverloads() {
 	overloads.index = map[overloadKey][]*Overload{}
-	for i, line := range strings.Split(membersTable, "\n") {
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		o, err := parseOverload(line, i+1)
+	files, err := fs.Glob(memberTables, "members*.tsv")
+	if err != nil {
+		overloads.err = err
+		return
+	}
+	for _, name := range files { // in name order: members.tsv first
+		data, err := memberTables.ReadFile(name)
 		if err != nil {
 			overloads.err = err
 			return
 		}
-		overloads.rows = append(overloads.rows, o)
-		k := overloadKey{o.Type, o.Member, o.Static}
-		if o.Receiver != "" {
-			k.typ = o.Receiver
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			o, err := parseOverload(line, name, i+1)
+			if err != nil {
+				overloads.err = err
+				return
+			}
+			overloads.rows = append(overloads.rows, o)
+			k := overloadKey{o.Type, o.Member, o.Static}
+			if o.Receiver != "" {
+				k.typ = o.Receiver
+			}
+			overloads.index[k] = append(overloads.index[k], o)
 		}
-		overloads.index[k] = append(overloads.index[k], o)
 	}
 }
 
@@ -141,18 +157,18 @@ func OverloadsOf(t *Type, name string, static bool) []*Overload {
 
 // parseOverload reads one row: type, member, signature, supported (yes or
 // no), example, result, separated by tabs.
-func parseOverload(line string, n int) (*Overload, error) {
+func parseOverload(line, file string, n int) (*Overload, error) {
 	f := strings.Split(line, "\t")
 	if len(f) != 6 {
-		return nil, fmt.Errorf("members.tsv:%d: %d fields, want 6 (type, member, signature, supported, example, result)", n, len(f))
+		return nil, fmt.Errorf("%s:%d: %d fields, want 6 (type, member, signature, supported, example, result)", file, n, len(f))
 	}
-	o := &Overload{Type: f[0], Member: f[1], Signature: f[2], Example: f[4], Result: f[5], Line: n}
+	o := &Overload{Type: f[0], Member: f[1], Signature: f[2], Example: f[4], Result: f[5], File: file, Line: n}
 	switch f[3] {
 	case "yes":
 		o.Supported = true
 	case "no":
 	default:
-		return nil, fmt.Errorf("members.tsv:%d: supported is %q, want yes or no", n, f[3])
+		return nil, fmt.Errorf("%s:%d: supported is %q, want yes or no", file, n, f[3])
 	}
 	sig := strings.TrimSpace(f[2])
 	if rest, ok := strings.CutPrefix(sig, "static "); ok {
@@ -179,7 +195,7 @@ func parseOverload(line string, n int) (*Overload, error) {
 			o.Property = true
 			return o, nil
 		}
-		return nil, fmt.Errorf("members.tsv:%d: signature %q is neither a method nor a property", n, f[2])
+		return nil, fmt.Errorf("%s:%d: signature %q is neither a method nor a property", file, n, f[2])
 	}
 	decl := strings.TrimSpace(sig[:open])
 	if strings.HasSuffix(decl, ">") {
@@ -201,14 +217,14 @@ func parseOverload(line string, n int) (*Overload, error) {
 		o.Static = true
 	}
 	if len(head) == 0 {
-		return nil, fmt.Errorf("members.tsv:%d: signature %q has no name", n, f[2])
+		return nil, fmt.Errorf("%s:%d: signature %q has no name", file, n, f[2])
 	}
 	name := head[len(head)-1]
 	if i := strings.IndexByte(name, '<'); i >= 0 {
 		name = name[:i]
 	}
 	if name != o.Member && !(o.Member == ".ctor" && len(head) == 1) && !(o.Member == "[]" && name == "this") {
-		return nil, fmt.Errorf("members.tsv:%d: signature names %q, the row %q", n, name, o.Member)
+		return nil, fmt.Errorf("%s:%d: signature names %q, the row %q", file, n, name, o.Member)
 	}
 	for _, p := range splitTop(sig[open+1 : len(sig)-1]) {
 		p = strings.TrimSpace(p)
@@ -236,7 +252,7 @@ func parseOverload(line string, n int) (*Overload, error) {
 		}
 		sp := strings.LastIndexByte(p, ' ')
 		if sp < 0 {
-			return nil, fmt.Errorf("members.tsv:%d: parameter %q has no name", n, p)
+			return nil, fmt.Errorf("%s:%d: parameter %q has no name", file, n, p)
 		}
 		op.Type, op.Name = strings.TrimSpace(p[:sp]), p[sp+1:]
 		if op.This {
