@@ -1,5 +1,7 @@
 package value
 
+import "sort"
+
 // xmlTypes are the System.Xml.Linq types, filled by buildXML.
 type xmlTypes struct {
 	XObject, XNode, XContainer, XElement, XDocument *Type
@@ -107,6 +109,37 @@ func (u *Lib) buildXML() {
 		}
 		return node(c).XML(true)
 	}
+	// save writes an element or document to a StringWriter as Save does
+	// through an XmlWriter: an XML declaration naming the writer's
+	// encoding (utf-16), then the XML, indented unless the SaveOptions
+	// argument disables formatting. Save to a file is refused by the
+	// member table.
+	save := func(c Call) Value {
+		sw, ok := c.Args[0].(*StringWriter)
+		if !ok {
+			c.NotNull(0, "textWriter")
+			Throw(ExNotSupported, "Save writes only to a StringWriter in tollgate.")
+		}
+		n := node(c)
+		decl := `<?xml version="1.0" encoding="utf-16"`
+		if d := n.Decl; n.Kind == XDocumentNode && d != nil && (d.Standalone == "yes" || d.Standalone == "no") {
+			decl += ` standalone="` + d.Standalone + `"`
+		}
+		decl += "?>"
+		indent := true
+		if c.Has(1) {
+			if e, ok := c.Args[1].(Enum); ok && e.V&1 != 0 {
+				indent = false
+			}
+		}
+		b := &sw.SB.B
+		b.WriteString(decl)
+		if indent {
+			b.WriteString("\n")
+		}
+		b.WriteString(n.XML(indent))
+		return nil
+	}
 
 	// XName and XNamespace
 	x.XName.add(
@@ -164,6 +197,8 @@ func (u *Lib) buildXML() {
 			}
 			return nil
 		}),
+		// BaseUri is empty: tollgate loads no document from a URI.
+		prop("BaseUri", u.String, func(c Call) Value { return "" }),
 		prop("NodeType", u.Object, func(c Call) Value {
 			names := []string{"Document", "Element", "Text", "CDATA", "Comment", "ProcessingInstruction", "DocumentType"}
 			vals := []int64{9, 1, 3, 4, 8, 7, 10}
@@ -244,7 +279,45 @@ func (u *Lib) buildXML() {
 			return nil
 		}),
 		meth("ToString", 0, 1, u.String, toStr),
+		meth("NodesAfterSelf", 0, 0, seqNode, func(c Call) Value {
+			n := node(c)
+			if i := n.index(); i >= 0 {
+				return nodeSeq(x.XNode, n.Parent.Nodes[i+1:])
+			}
+			return nodeSeq(x.XNode, nil)
+		}),
+		meth("NodesBeforeSelf", 0, 0, seqNode, func(c Call) Value {
+			n := node(c)
+			if i := n.index(); i >= 0 {
+				return nodeSeq(x.XNode, n.Parent.Nodes[:i])
+			}
+			return nodeSeq(x.XNode, nil)
+		}),
+		meth("IsAfter", 1, 1, u.Bool, func(c Call) Value {
+			o, _ := c.Args[0].(*XNode)
+			return CompareDocumentOrder(node(c), o) > 0
+		}),
+		meth("IsBefore", 1, 1, u.Bool, func(c Call) Value {
+			o, _ := c.Args[0].(*XNode)
+			return CompareDocumentOrder(node(c), o) < 0
+		}),
+		// CreateReader reads a copy of the node as it prints.
+		meth("CreateReader", 0, 0, x.XmlReader, func(c Call) Value { return newXmlReader(node(c).XML(false)) }),
 	)
+	docOrder := u.newType("XNodeDocumentOrderComparer", "System.Xml.Linq.XNodeDocumentOrderComparer", u.Object)
+	docOrder.Is = func(v Value) bool { _, ok := v.(XNodeOrderComparer); return ok }
+	docOrder.New = func(Call) Value { return XNodeOrderComparer{} }
+	docOrder.add(meth("Compare", 2, 2, u.Int, func(c Call) Value {
+		var ns [2]*XNode
+		for i := range ns {
+			n, ok := c.Args[i].(*XNode)
+			if !ok && c.Args[i] != nil {
+				Throw(ExArgument, "The argument must be derived from XNode. (Parameter '%s')", []string{"x", "y"}[i])
+			}
+			ns[i] = n
+		}
+		return int32(CompareDocumentOrder(ns[0], ns[1]))
+	}))
 	x.XNode.addStatic(
 		meth("ReadFrom", 1, 1, x.XNode, func(c Call) Value {
 			r, ok := c.Args[0].(*XmlReader)
@@ -254,6 +327,12 @@ func (u *Lib) buildXML() {
 			}
 			return r.readNode()
 		}),
+		meth("CompareDocumentOrder", 2, 2, u.Int, func(c Call) Value {
+			a, _ := c.Args[0].(*XNode)
+			b, _ := c.Args[1].(*XNode)
+			return int32(CompareDocumentOrder(a, b))
+		}),
+		prop("DocumentOrderComparer", docOrder, func(Call) Value { return XNodeOrderComparer{} }),
 		meth("DeepEquals", 2, 2, u.Bool, func(c Call) Value {
 			a, _ := c.Args[0].(*XNode)
 			b, _ := c.Args[1].(*XNode)
@@ -281,16 +360,7 @@ func (u *Lib) buildXML() {
 		}),
 		meth("Nodes", 0, 0, seqNode, func(c Call) Value { return nodeSeq(x.XNode, node(c).Nodes) }),
 		meth("DescendantNodes", 0, 0, seqNode, func(c Call) Value {
-			var out []*XNode
-			var walk func(n *XNode)
-			walk = func(n *XNode) {
-				for _, ch := range n.Nodes {
-					out = append(out, ch)
-					walk(ch)
-				}
-			}
-			walk(node(c))
-			return nodeSeq(x.XNode, out)
+			return nodeSeq(x.XNode, descendantNodes(node(c), false))
 		}),
 		prop("FirstNode", x.XNode, func(c Call) Value {
 			if ns := node(c).Nodes; len(ns) > 0 {
@@ -372,6 +442,9 @@ func (u *Lib) buildXML() {
 			return nodeSeq(x.XElement, node(c).Descendants(optName(c, 0), true))
 		}),
 		meth("AncestorsAndSelf", 0, 1, seqEl, ancestors(true)),
+		meth("DescendantNodesAndSelf", 0, 0, seqNode, func(c Call) Value {
+			return nodeSeq(x.XNode, descendantNodes(node(c), true))
+		}),
 		meth("SetAttributeValue", 2, 2, u.Void, func(c Call) Value {
 			node(c).SetAttr(ToXName(c.Args[0], "name"), xmlString(c.Args[1]), c.Args[1] == nil)
 			return nil
@@ -447,11 +520,35 @@ func (u *Lib) buildXML() {
 			}
 			return nil
 		}),
+		meth("Save", 1, 2, u.Void, save),
 	)
 	x.XElement.addStatic(meth("Parse", 1, 2, x.XElement, func(c Call) Value {
 		c.NotNull(0, "text")
 		return parseXMLValue(c.Str(0), c.Has(1) && loadPreserve(c, 1)).Root().detach()
-	}))
+	}),
+		prop("EmptySequence", seqEl, func(c Call) Value { return nodeSeq(x.XElement, nil) }),
+		// Load reads from a StringReader (the rest of its text) or from an
+		// XmlReader (the element at its content); a file name is refused
+		// by the member table.
+		meth("Load", 1, 2, x.XElement, func(c Call) Value {
+			switch a := c.Args[0].(type) {
+			case *StringReader:
+				s := a.S[a.Pos:]
+				a.Pos = len(a.S)
+				return parseXMLValue(s, c.Has(1) && loadPreserve(c, 1)).Root().detach()
+			case *XmlReader:
+				if k := a.moveToContent(); k != xntElement {
+					Throw(ExInvalidOp, "The XmlReader must be on a node of type Element instead of a node of type %s.", xmlNodeTypeName(k))
+				}
+				return a.readNode()
+			case nil:
+				c.NotNull(0, "reader")
+			}
+			Throw(ExNotSupported, "XElement.Load reads only from a StringReader or an XmlReader in tollgate.")
+			return nil
+		}),
+	)
+	x.XAttribute.addStatic(prop("EmptySequence", seqAttr, func(c Call) Value { return &Seq{T: x.XAttribute} }))
 
 	// XDocument
 	x.XDocument.New = func(c Call) Value {
@@ -475,6 +572,15 @@ func (u *Lib) buildXML() {
 		return d
 	}
 	x.XDocument.add(
+		meth("Save", 1, 2, u.Void, save),
+		prop("DocumentType", x.XDocType, func(c Call) Value {
+			for _, n := range node(c).Nodes {
+				if n.Kind == XDocTypeNode {
+					return n
+				}
+			}
+			return nil
+		}),
 		prop("Root", x.XElement, func(c Call) Value {
 			if r := node(c).Root(); r != nil {
 				return r
@@ -500,21 +606,110 @@ func (u *Lib) buildXML() {
 	textValue := &Member{Name: "Value", Kind: Property, Result: u.String, Get: func(c Call) Value { return node(c).Text },
 		Set: func(c Call, v Value) { node(c).Text = ToString(v) }}
 	x.XText.NewMin, x.XCData.NewMin, x.XComment.NewMin = 1, 1, 1
-	x.XText.New = func(c Call) Value { return &XNode{Kind: XTextNode, Text: c.Str(0)} }
-	x.XCData.New = func(c Call) Value { return &XNode{Kind: XCDataNode, Text: c.Str(0)} }
-	x.XComment.New = func(c Call) Value { return &XNode{Kind: XCommentNode, Text: c.Str(0)} }
-	x.XPI.NewMin = 2
-	x.XPI.New = func(c Call) Value { return &XNode{Kind: XPINode, Name: XName{Local: c.Str(0)}, Text: c.Str(1)} }
+	// textNew constructs a node of kind k from its text or, the copy
+	// constructor, from another node of the type.
+	textNew := func(k XKind, param string) func(c Call) Value {
+		return func(c Call) Value {
+			if o, ok := c.Args[0].(*XNode); ok {
+				return &XNode{Kind: k, Name: o.Name, Text: o.Text}
+			}
+			c.NotNull(0, param)
+			return &XNode{Kind: k, Text: c.Str(0)}
+		}
+	}
+	x.XText.New = textNew(XTextNode, "value")
+	x.XCData.New = textNew(XCDataNode, "value")
+	x.XComment.New = textNew(XCommentNode, "value")
+	x.XPI.NewMin = 1
+	x.XPI.New = func(c Call) Value {
+		if o, ok := c.Args[0].(*XNode); ok && len(c.Args) == 1 {
+			return &XNode{Kind: XPINode, Name: o.Name, Text: o.Text}
+		}
+		if !c.Has(1) {
+			c.NotNull(0, "other")
+			ThrowCast(c.Args[0], "System.Xml.Linq.XProcessingInstruction")
+		}
+		c.NotNull(0, "target")
+		c.NotNull(1, "data")
+		return &XNode{Kind: XPINode, Name: XName{Local: c.Str(0)}, Text: c.Str(1)}
+	}
 	x.XText.add(textValue)
 	x.XComment.add(textValue)
-	x.XPI.add(prop("Target", u.String, func(c Call) Value { return node(c).Name.Local }),
+	x.XPI.add(&Member{Name: "Target", Kind: Property, Result: u.String, Get: func(c Call) Value { return node(c).Name.Local },
+		Set: func(c Call, v Value) {
+			if v == nil {
+				Throw(ExArgNull, "Value cannot be null. (Parameter 'value')")
+			}
+			node(c).Name = XName{Local: ToString(v)}
+		}},
 		&Member{Name: "Data", Kind: Property, Result: u.String, Get: textValue.Get, Set: textValue.Set})
 
+	// XDocumentType keeps its declaration as the text of the node
+	// (DOCTYPE name PUBLIC "p" "s" [subset]); its properties read and
+	// rewrite it.
+	x.XDocType.NewMin = 1
+	x.XDocType.New = func(c Call) Value {
+		if o, ok := c.Args[0].(*XNode); ok && len(c.Args) == 1 {
+			return &XNode{Kind: XDocTypeNode, Text: o.Text}
+		}
+		if len(c.Args) != 4 {
+			c.NotNull(0, "other")
+			ThrowCast(c.Args[0], "System.Xml.Linq.XDocumentType")
+		}
+		d := docType{Name: c.Str(0)}
+		for i, p := range []**string{&d.PublicID, &d.SystemID, &d.Subset} {
+			if c.Args[i+1] != nil {
+				s := c.Str(i + 1)
+				*p = &s
+			}
+		}
+		return &XNode{Kind: XDocTypeNode, Text: d.String()}
+	}
+	docTypeProp := func(name string, get func(d *docType) **string) *Member {
+		return &Member{Name: name, Kind: Property, Result: u.String,
+			Get: func(c Call) Value {
+				d := parseDocType(node(c).Text)
+				if s := *get(&d); s != nil {
+					return *s
+				}
+				return nil
+			},
+			Set: func(c Call, v Value) {
+				d := parseDocType(node(c).Text)
+				var s *string
+				if v != nil {
+					t := ToString(v)
+					s = &t
+				}
+				*get(&d) = s
+				node(c).Text = d.String()
+			}}
+	}
+	x.XDocType.add(
+		&Member{Name: "Name", Kind: Property, Result: u.String,
+			Get: func(c Call) Value { return parseDocType(node(c).Text).Name },
+			Set: func(c Call, v Value) {
+				if v == nil {
+					Throw(ExArgNull, "Value cannot be null. (Parameter 'value')")
+				}
+				d := parseDocType(node(c).Text)
+				d.Name = ToString(v)
+				node(c).Text = d.String()
+			}},
+		docTypeProp("PublicId", func(d *docType) **string { return &d.PublicID }),
+		docTypeProp("SystemId", func(d *docType) **string { return &d.SystemID }),
+		docTypeProp("InternalSubset", func(d *docType) **string { return &d.Subset }),
+	)
+
 	// XAttribute
-	x.XAttribute.NewMin = 2
+	x.XAttribute.NewMin = 1
 	x.XAttribute.New = func(c Call) Value {
 		if a, ok := c.Args[0].(*XAttr); ok && len(c.Args) == 1 {
 			return &XAttr{Name: a.Name, Value: a.Value}
+		}
+		if len(c.Args) == 1 {
+			c.NotNull(0, "other")
+			ThrowCast(c.Args[0], "System.Xml.Linq.XAttribute")
 		}
 		c.NotNull(1, "value")
 		return &XAttr{Name: ToXName(c.Args[0], "name"), Value: xmlString(c.Args[1])}
@@ -548,11 +743,15 @@ func (u *Lib) buildXML() {
 	)
 
 	// XDeclaration
-	x.XDeclaration.NewMin = 3
+	x.XDeclaration.NewMin = 1
 	x.XDeclaration.New = func(c Call) Value {
 		if d, ok := c.Args[0].(*XDecl); ok && len(c.Args) == 1 {
 			cp := *d
 			return &cp
+		}
+		if len(c.Args) != 3 {
+			c.NotNull(0, "other")
+			ThrowCast(c.Args[0], "System.Xml.Linq.XDeclaration")
 		}
 		return &XDecl{Version: c.Str(0), Encoding: c.Str(1), Standalone: c.Str(2)}
 	}
@@ -605,6 +804,11 @@ func (u *Lib) buildXML() {
 			eachNode(c, func(n *XNode) { out = append(out, n.Nodes...) })
 			return nodeSeq(x.XNode, out)
 		}),
+		meth("DescendantNodes", 0, 0, seqNode, func(c Call) Value {
+			var out []*XNode
+			eachNode(c, func(n *XNode) { out = append(out, descendantNodes(n, false)...) })
+			return nodeSeq(x.XNode, out)
+		}),
 		meth("Remove", 0, 0, u.Void, func(c Call) Value {
 			var all []Value
 			Each(c.This, func(v Value) bool { all = append(all, v); return true })
@@ -647,8 +851,21 @@ func (u *Lib) buildXML() {
 			return nodeSeq(x.XElement, out)
 		}),
 	}
+	// InDocumentOrder sorts the nodes (stably) by their place in the tree;
+	// nodes of different trees throw. It keeps the element type.
+	inDocumentOrder := func(el *Type) *Member {
+		return meth("InDocumentOrder", 0, 0, u.SeqOf(el), func(c Call) Value {
+			var out []*XNode
+			eachNode(c, func(n *XNode) { out = append(out, n) })
+			sort.SliceStable(out, func(i, j int) bool { return CompareDocumentOrder(out[i], out[j]) < 0 })
+			return nodeSeq(el, out)
+		})
+	}
 	for _, el := range []*Type{x.XElement, x.XNode, x.XAttribute, x.XContainer, x.XDocument} {
 		for _, t := range []*Type{u.SeqOf(el), u.ListOf(el), u.ArrayOf(el)} {
+			if el != x.XAttribute {
+				t.add(inDocumentOrder(el))
+			}
 			for _, m := range ext {
 				if t.Generic == "List" && m.Name == "Remove" {
 					continue // List<T>.Remove(item) keeps its meaning
@@ -656,6 +873,34 @@ func (u *Lib) buildXML() {
 				if t.Members[m.Name] == nil {
 					t.add(m)
 				}
+			}
+		}
+	}
+	// AncestorsAndSelf and DescendantNodesAndSelf extend sequences of
+	// elements only.
+	elemExt := []*Member{
+		meth("AncestorsAndSelf", 0, 1, seqEl, func(c Call) Value {
+			name := optName(c, 0)
+			var out []*XNode
+			eachNode(c, func(n *XNode) {
+				for p := n; p != nil; p = p.ParentElement() {
+					if name == nil || p.Name == *name {
+						out = append(out, p)
+					}
+				}
+			})
+			return nodeSeq(x.XElement, out)
+		}),
+		meth("DescendantNodesAndSelf", 0, 0, seqNode, func(c Call) Value {
+			var out []*XNode
+			eachNode(c, func(n *XNode) { out = append(out, descendantNodes(n, true)...) })
+			return nodeSeq(x.XNode, out)
+		}),
+	}
+	for _, t := range []*Type{u.SeqOf(x.XElement), u.ListOf(x.XElement), u.ArrayOf(x.XElement)} {
+		for _, m := range elemExt {
+			if t.Members[m.Name] == nil {
+				t.add(m)
 			}
 		}
 	}

@@ -308,6 +308,66 @@ func (n *XNode) index() int {
 	return -1
 }
 
+// CompareDocumentOrder compares the positions of a and b in their tree
+// as XNode.CompareDocumentOrder does: -1 when a comes first (an ancestor
+// comes before its descendants), 1 when b does, 0 when they are the same
+// node; a null node comes first. Nodes of different trees throw.
+func CompareDocumentOrder(a, b *XNode) int {
+	switch {
+	case a == b:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	path := func(n *XNode) (*XNode, []int) {
+		var p []int
+		for ; n.Parent != nil; n = n.Parent {
+			p = append(p, n.index())
+		}
+		for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
+			p[i], p[j] = p[j], p[i]
+		}
+		return n, p
+	}
+	ra, pa := path(a)
+	rb, pb := path(b)
+	if ra != rb {
+		Throw(ExInvalidOp, "A common ancestor is missing.")
+	}
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		if pa[i] != pb[i] {
+			if pa[i] < pb[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	if len(pa) < len(pb) {
+		return -1
+	}
+	return 1
+}
+
+// descendantNodes lists the nodes under n in document order, n first when
+// self is set.
+func descendantNodes(n *XNode, self bool) []*XNode {
+	var out []*XNode
+	if self {
+		out = append(out, n)
+	}
+	var walk func(n *XNode)
+	walk = func(n *XNode) {
+		for _, ch := range n.Nodes {
+			out = append(out, ch)
+			walk(ch)
+		}
+	}
+	walk(n)
+	return out
+}
+
 // Clone deep-copies the node (without parent).
 func (n *XNode) Clone() *XNode {
 	c := &XNode{Kind: n.Kind, Name: n.Name, Text: n.Text, Full: n.Full}

@@ -379,3 +379,75 @@ func HasExplicitConversion(from, to *Type) bool {
 	}
 	return u.Decimal != nil && to == u.Decimal
 }
+
+// XNodeOrderComparer is an XNodeDocumentOrderComparer (the value of
+// XNode.DocumentOrderComparer).
+type XNodeOrderComparer struct{}
+
+// DotnetType implements Typed.
+func (XNodeOrderComparer) DotnetType(u *Lib) *Type { return u.Types["XNodeDocumentOrderComparer"] }
+
+// docType is the declaration of an XDocumentType; nil fields are absent.
+type docType struct {
+	Name                       string
+	PublicID, SystemID, Subset *string
+}
+
+// String returns the declaration as the text of the node (without <! and
+// >), the way XmlWriter.WriteDocType writes it.
+func (d docType) String() string {
+	var b strings.Builder
+	b.WriteString("DOCTYPE " + d.Name)
+	if d.PublicID != nil {
+		sys := ""
+		if d.SystemID != nil {
+			sys = *d.SystemID
+		}
+		b.WriteString(` PUBLIC "` + *d.PublicID + `" "` + sys + `"`)
+	} else if d.SystemID != nil {
+		b.WriteString(` SYSTEM "` + *d.SystemID + `"`)
+	}
+	if d.Subset != nil {
+		b.WriteString(" [" + *d.Subset + "]")
+	}
+	return b.String()
+}
+
+// parseDocType reads the text of a DOCTYPE node: DOCTYPE name, then
+// PUBLIC "p" "s" or SYSTEM "s", then [subset].
+func parseDocType(s string) docType {
+	s = strings.TrimSpace(strings.TrimPrefix(s, "DOCTYPE"))
+	var d docType
+	end := strings.IndexAny(s, " \t\r\n[")
+	if end < 0 {
+		end = len(s)
+	}
+	d.Name, s = s[:end], strings.TrimSpace(s[end:])
+	quoted := func() *string {
+		s = strings.TrimSpace(s)
+		if s == "" || s[0] != '"' && s[0] != '\'' {
+			return nil
+		}
+		i := strings.IndexByte(s[1:], s[0])
+		if i < 0 {
+			return nil
+		}
+		q := s[1 : i+1]
+		s = s[i+2:]
+		return &q
+	}
+	if rest, ok := strings.CutPrefix(s, "PUBLIC"); ok {
+		s = rest
+		d.PublicID = quoted()
+		d.SystemID = quoted()
+	} else if rest, ok := strings.CutPrefix(s, "SYSTEM"); ok {
+		s = rest
+		d.SystemID = quoted()
+	}
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") {
+		sub := strings.TrimSuffix(strings.TrimSpace(s[1:]), "]")
+		d.Subset = &sub
+	}
+	return d
+}
