@@ -253,15 +253,37 @@ func (u *Lib) buildCrypto() {
 	)
 	plain := map[string]func() hash.Hash{"SHA256": sha256.New, "SHA1": sha1.New, "MD5": md5.New, "SHA384": sha512.New384, "SHA512": sha512.New,
 		"SHA256Managed": sha256.New, "SHA1Managed": sha1.New, "SHA384Managed": sha512.New384, "SHA512Managed": sha512.New}
+	var createHash func(c Call) Value // HashAlgorithm.Create(name), below
 	for name, f := range plain {
 		t := u.newType(name, "System.Security.Cryptography."+name, u.HashAlg)
-		t.addStatic(meth("Create", 0, 0, t, func(c Call) Value { return &Hasher{Name: name, New: f} }),
+		if strings.HasSuffix(name, "Managed") {
+			// SHA256Managed derives from SHA256 and inherits its
+			// statics (below).
+			t.New = func(c Call) Value { return &Hasher{Name: name, New: f} }
+			continue
+		}
+		// Create(name) is the cast of HashAlgorithm.Create(name) to t:
+		// null for an unknown name, InvalidCastException for another
+		// algorithm's.
+		t.addStatic(meth("Create", 0, 1, t, func(c Call) Value {
+			if !c.Has(0) {
+				return &Hasher{Name: name, New: f}
+			}
+			h := createHash(c)
+			if hs, ok := h.(*Hasher); ok && hs.Name != name {
+				ThrowCast(h, t.FullName)
+			}
+			return h
+		}),
 			meth("HashData", 1, 1, u.Bytes, func(c Call) Value {
 				h := f()
 				h.Write(c.Bytes(0))
 				return h.Sum(nil)
 			}))
 		t.New = func(c Call) Value { return &Hasher{Name: name, New: f} }
+	}
+	for _, n := range []string{"SHA1", "SHA256", "SHA384", "SHA512"} {
+		u.Types[n+"Managed"].Base = u.Types[n]
 	}
 	keyed := u.newType("KeyedHashAlgorithm", "System.Security.Cryptography.KeyedHashAlgorithm", u.HashAlg)
 	hm := u.newType("HMAC", "System.Security.Cryptography.HMAC", keyed)
@@ -274,6 +296,9 @@ func (u *Lib) buildCrypto() {
 				ThrowCast(v, "System.Byte[]")
 			}
 			h := c.This.(*Hasher)
+			if h.run != nil {
+				Throw(ExCrypto, "Hash key cannot be changed after the first write to the stream.")
+			}
 			h.key = append([]byte(nil), b...)
 			h.hmac()
 		}})
@@ -290,11 +315,21 @@ func (u *Lib) buildCrypto() {
 				}
 				key = k
 			} else {
-				key = make([]byte, 64)
+				// A random key of the hash's block size: 64 bytes, 128
+				// for SHA-384 and SHA-512.
+				key = make([]byte, f().BlockSize())
 				_, _ = rand.Read(key)
 			}
 			return (&Hasher{Name: name, inner: f, key: append([]byte(nil), key...)}).hmac()
 		}
+		// HashData(key, source) is the one-shot HMAC of .NET 6.
+		t.addStatic(meth("HashData", 2, 2, u.Bytes, func(c Call) Value {
+			c.NotNull(0, "key")
+			c.NotNull(1, "source")
+			h := hmac.New(f, c.Bytes(0))
+			h.Write(c.Bytes(1))
+			return h.Sum(nil)
+		}))
 	}
 	// Create(name) factories, by CryptoConfig name (case-insensitive);
 	// unknown names give null.
@@ -303,7 +338,7 @@ func (u *Lib) buildCrypto() {
 		n := strings.ToUpper(strings.TrimPrefix(c.Str(0), "System.Security.Cryptography."))
 		return strings.TrimSuffix(n, "MANAGED")
 	}
-	createHash := func(c Call) Value {
+	createHash = func(c Call) Value {
 		n := norm(c)
 		switch n {
 		case "SHA", "SHA-1":
@@ -321,8 +356,19 @@ func (u *Lib) buildCrypto() {
 		return createHMAC(u, n)
 	}
 	u.HashAlg.addStatic(meth("Create", 1, 1, u.HashAlg, createHash))
-	keyed.addStatic(meth("Create", 1, 1, keyed, func(c Call) Value { return createHMAC(u, norm(c)) }))
-	hm.addStatic(meth("Create", 1, 1, hm, func(c Call) Value { return createHMAC(u, norm(c)) }))
+	// KeyedHashAlgorithm.Create(name) and HMAC.Create(name) cast what
+	// HashAlgorithm.Create(name) gives: a plain hash's name throws.
+	createKeyed := func(t *Type) func(c Call) Value {
+		return func(c Call) Value {
+			h := createHash(c)
+			if hs, ok := h.(*Hasher); ok && !strings.HasPrefix(hs.Name, "HMAC") {
+				ThrowCast(h, t.FullName)
+			}
+			return h
+		}
+	}
+	keyed.addStatic(meth("Create", 1, 1, keyed, createKeyed(keyed)))
+	hm.addStatic(meth("Create", 1, 1, hm, createKeyed(hm)))
 }
 
 // createHMAC returns a new HMAC with a random key for an upper-case name

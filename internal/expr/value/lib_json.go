@@ -120,6 +120,12 @@ func FromToken(t *jsonx.Token) Value {
 func tokenTo(tok *jsonx.Token, t *Type, nullable bool) Value {
 	u := Universe()
 	isNull := tok == nil || tok.Type() == jsonx.Null || tok.Type() == jsonx.Undefined
+	if t != nil && t.Generic == "Nullable" { // T?: null, or the conversion to T
+		if isNull {
+			return nil
+		}
+		return tokenTo(tok, t.Elem, true)
+	}
 	switch t {
 	case u.String:
 		s, ok, err := tok.AsString()
@@ -708,6 +714,19 @@ func (u *Lib) buildJSON() {
 			c.NotNull(0, "value")
 			t := parseJSON(c.Str(0), jsonx.None)
 			if tt := c.TArg(0); tt != nil {
+				return tokenTo(t, tt, true)
+			}
+			// DeserializeObject(string value, Type type): a null type
+			// deserializes as object.
+			if c.Has(1) && c.Args[1] != nil {
+				tv, ok := c.Args[1].(*TypeValue)
+				if !ok {
+					ThrowCast(c.Args[1], "System.Type")
+				}
+				tt := u.Types[tv.Name]
+				if tt == nil {
+					Throw(ExArgument, "Could not convert to %s: tollgate converts JSON to the types of policy expressions.", tv.Name)
+				}
 				return tokenTo(t, tt, true)
 			}
 			if t.IsValue() {

@@ -349,7 +349,9 @@ func (u *Lib) buildRSA() {
 		}
 		return nil, nil, errNotRSA
 	}
-	r.add(
+	// The members AsymmetricAlgorithm declares; the only asymmetric
+	// algorithm tollgate creates is RSA.
+	asym.add(
 		&Member{Name: "KeySize", Kind: Property, Result: u.Int,
 			Get: func(c Call) Value {
 				if k := key(c); k.Pub != nil {
@@ -369,6 +371,10 @@ func (u *Lib) buildRSA() {
 			}},
 		prop("SignatureAlgorithm", u.String, func(c Call) Value { return "RSA" }),
 		prop("KeyExchangeAlgorithm", u.String, func(c Call) Value { return "RSA" }),
+		meth("Dispose", 0, 0, u.Void, func(c Call) Value { return nil }),
+		meth("Clear", 0, 0, u.Void, func(c Call) Value { return nil }),
+	)
+	r.add(
 		meth("SignData", 3, 5, u.Bytes, func(c Call) Value {
 			var data []byte
 			i := 1
@@ -504,8 +510,6 @@ func (u *Lib) buildRSA() {
 			importParams(key(c), &RSAParams{Modulus: d(x.Modulus), Exponent: d(x.Exponent), D: d(x.D), P: d(x.P), Q: d(x.Q)})
 			return nil
 		}),
-		meth("Dispose", 0, 0, u.Void, func(c Call) Value { return nil }),
-		meth("Clear", 0, 0, u.Void, func(c Call) Value { return nil }),
 	)
 }
 

@@ -271,7 +271,15 @@ func (u *Lib) buildSymmetric() {
 					s(c).KeySize, s(c).Key = int(n), nil
 				}
 			}},
-		prop("BlockSize", u.Int, func(c Call) Value { return int32(s(c).blockSize() * 8) }),
+		&Member{Name: "BlockSize", Kind: Property, Result: u.Int,
+			Get: func(c Call) Value { return int32(s(c).blockSize() * 8) },
+			// Each algorithm has one legal block size: setting it
+			// again is allowed, any other size is not.
+			Set: func(c Call, v Value) {
+				if n, _ := AsInt64(v); n != int64(s(c).blockSize()*8) {
+					Throw(ExCrypto, "Specified block size is not valid for this algorithm.")
+				}
+			}},
 		&Member{Name: "Mode", Kind: Property, Result: cm,
 			Get: func(c Call) Value { return enumName(cm, s(c).Mode) },
 			Set: func(c Call, v Value) {

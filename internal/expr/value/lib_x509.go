@@ -191,6 +191,30 @@ var sigAlgOids = map[x509.SignatureAlgorithm][2]string{
 	x509.PureEd25519: {"1.3.101.112", "Ed25519"},
 }
 
+// knownOids are the OIDs whose friendly names new Oid(string) looks up,
+// beyond the signature algorithms of sigAlgOids.
+var knownOids = [][2]string{
+	{"1.2.840.113549.1.1.1", "RSA"}, {"1.2.840.10045.2.1", "ECC"},
+	{"1.2.840.113549.2.5", "md5"}, {"1.3.14.3.2.26", "sha1"},
+	{"2.16.840.1.101.3.4.2.1", "sha256"}, {"2.16.840.1.101.3.4.2.2", "sha384"}, {"2.16.840.1.101.3.4.2.3", "sha512"},
+}
+
+// lookupOid is new Oid(oid): s is a dotted value or a friendly name, and
+// the other half is filled in when .NET knows the OID.
+func lookupOid(s string) *Oid {
+	for _, o := range knownOids {
+		if o[0] == s || o[1] == s {
+			return &Oid{o[0], o[1]}
+		}
+	}
+	for _, o := range sigAlgOids {
+		if o[0] == s || o[1] == s {
+			return &Oid{o[0], o[1]}
+		}
+	}
+	return &Oid{Value: s}
+}
+
 func keyOid(x *x509.Certificate) *Oid {
 	switch x.PublicKeyAlgorithm {
 	case x509.RSA:
@@ -287,6 +311,13 @@ func nameInfo(c *Certificate, kind int64, forIssuer bool) string {
 func (u *Lib) buildCertificate() {
 	base := u.newType("X509Certificate", "System.Security.Cryptography.X509Certificates.X509Certificate", u.Object)
 	base.Is = func(v Value) bool { _, ok := v.(*Certificate); return ok }
+	// Equals(X509Certificate other) and Equals(object obj): the same
+	// issuer and serial number.
+	base.add(meth("Equals", 1, 1, u.Bool, func(c Call) Value {
+		x, y := c.This.(*Certificate), c.Arg(0)
+		o, ok := y.(*Certificate)
+		return ok && o.Issuer == x.Issuer && o.SerialNumber == x.SerialNumber
+	}))
 	ct := u.Certificate
 	ct.Base = base
 	ct.Is = base.Is
@@ -294,7 +325,16 @@ func (u *Lib) buildCertificate() {
 	x500 := u.newType("X500DistinguishedName", "System.Security.Cryptography.X509Certificates.X500DistinguishedName", u.Object)
 	x500.add(prop("Name", u.String, func(c Call) Value { return c.This.(*X500Name).Name }))
 	oid := u.newType("Oid", "System.Security.Cryptography.Oid", u.Object)
-	oid.New = func(c Call) Value { return &Oid{Value: c.Str(0), FriendlyName: c.Str(1)} }
+	oid.New = func(c Call) Value {
+		if o, ok := c.Arg(0).(*Oid); ok && !c.Has(1) {
+			cp := *o // new Oid(Oid oid)
+			return &cp
+		}
+		if c.Has(0) && !c.Has(1) {
+			return lookupOid(c.Str(0))
+		}
+		return &Oid{Value: c.Str(0), FriendlyName: c.Str(1)}
+	}
 	oid.add(prop("Value", u.String, func(c Call) Value { return nilIfEmpty(c.This.(*Oid).Value) }),
 		prop("FriendlyName", u.String, func(c Call) Value { return nilIfEmpty(c.This.(*Oid).FriendlyName) }))
 	pk := u.newType("PublicKey", "System.Security.Cryptography.X509Certificates.PublicKey", u.Object)
@@ -399,6 +439,10 @@ func (u *Lib) buildCertificate() {
 			if _, ok := c.Args[0].(string); ok {
 				Throw(ExNotSupported, "Loading an X509Certificate2 from a file is not supported in expressions.")
 			}
+		}
+		if x, ok := c.Arg(0).(*Certificate); ok && !c.Has(1) {
+			cp := *x // new X509Certificate2(X509Certificate certificate)
+			return &cp
 		}
 		if c.IsNull(0) {
 			Throw(ExArgument, "Array may not be empty or null. (Parameter 'rawData')")
