@@ -22,6 +22,17 @@ type List struct {
 	// backing array, grown by .NET's rule (see Grow). A list built without
 	// it counts as having exactly its count (see Capacity).
 	Cap int
+	// Comparer is the StringComparer a HashSet<T> was built with (Name
+	// empty: EqualityComparer<T>.Default).
+	Comparer Enum
+	// slots and free mirror a HashSet<T>'s entries (see lib_sets.go): the
+	// entry of each item, and the entries freed by removals, which adds
+	// reuse last freed first; size tracks their number as .NET sizes it.
+	slots, free []int
+	size        dictSize
+	// keys counts the items of a HashSet<T> that hash (strings, integers,
+	// ...) by their key under the set's comparer (see setKey).
+	keys map[Value]int
 }
 
 // Seq is an IEnumerable<T> produced by LINQ; it is evaluated eagerly.

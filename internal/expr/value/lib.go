@@ -182,6 +182,7 @@ func buildLib() *Lib {
 	u.buildNet()
 	u.buildQueueStack()
 	u.buildTimeZone()
+	u.buildTimeZoneMore()
 	u.buildTuple()
 	u.buildKnownOnly()
 	u.buildMiscMore()
@@ -197,6 +198,7 @@ func buildLib() *Lib {
 	u.buildCollectionsMore()
 	u.buildArraysMore()
 	u.buildCapacity()
+	u.buildSets()
 	u.buildLinqBy()
 	u.buildURIMore()
 	u.buildParseExact()
@@ -204,6 +206,7 @@ func buildLib() *Lib {
 	u.buildTypeCode()
 	u.buildJArrayCopyTo()
 	u.buildReadOnly()
+	u.buildMembersText()
 	u.buildBudget()
 	return u
 }
@@ -316,6 +319,13 @@ func (u *Lib) NullableOf(t *Type) *Type {
 				return Zero(t)
 			}},
 			&Member{Name: "ToString", Kind: Method, Min: 0, Max: 0, Result: u.String, NullReceiver: true, Fn: func(c Call) Value { return ToString(c.This) }},
+			// Equals(object? other): a null T? equals only null.
+			&Member{Name: "Equals", Kind: Method, Min: 1, Max: 1, Result: u.Bool, NullReceiver: true, Fn: func(c Call) Value {
+				if c.This == nil {
+					return c.Args[0] == nil
+				}
+				return Equals(c.This, c.Args[0])
+			}},
 		)
 		return n
 	})

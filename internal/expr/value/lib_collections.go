@@ -308,22 +308,7 @@ func (u *Lib) buildCollections() {
 		prop("Value", nil, func(c Call) Value { return c.This.(KeyValue).Value }),
 	)
 	hs := &Type{Name: "HashSet", FullName: "System.Collections.Generic.HashSet`1", Base: u.listBase, Generic: "List"}
-	hs.New = func(c Call) Value {
-		l := u.listBase.New(c).(*List)
-		l.Set = true
-		seen := l.Items
-		l.Items = nil
-		for _, e := range seen {
-			dup := false
-			for _, x := range l.Items {
-				dup = dup || Equals(x, e)
-			}
-			if !dup {
-				l.Items = append(l.Items, e)
-			}
-		}
-		return l
-	}
+	hs.New = func(c Call) Value { return u.newHashSet(c) } // lib_sets.go
 	u.Types["HashSet"] = hs
 	u.Types["ISet"] = hs
 }

@@ -527,7 +527,7 @@ func (u *Lib) buildLinqMore() {
 		}), nil, nil, func(t *Type, _, _ []*Type) *Type { return u.SeqOf(u.ArrayOf(elemT(t))) }),
 		lam(meth("ToHashSet", 0, 1, nil, func(c Call) Value {
 			set := newValueSet(c.Fr, comparerIgnoresCase(c, 0))
-			l := &List{T: elemOf(c.This), Set: true}
+			l := &List{T: elemOf(c.This), Set: true, Comparer: comparerArg(c, 0)}
 			for _, x := range items(c) {
 				if set.add(x) {
 					l.Items = append(l.Items, x)

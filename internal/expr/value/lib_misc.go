@@ -671,7 +671,9 @@ func htmlEncode(s string) string {
 		case '\'':
 			b.WriteString("&#39;")
 		default:
-			if r >= 160 && r < 256 {
+			if r >= 160 && r < 256 || r >= 0x10000 {
+				// Latin-1 and characters outside the BMP (surrogate
+				// pairs in .NET) are written as numeric references.
 				b.WriteString("&#" + strconv.Itoa(int(r)) + ";")
 			} else {
 				b.WriteRune(r)

@@ -10,6 +10,8 @@ import (
 // StringWriter is a System.IO.StringWriter over a StringBuilder.
 type StringWriter struct {
 	SB *StringBuilder
+	// NL is the line terminator WriteLine writes; "" is "\r\n".
+	NL string
 }
 
 // DotnetType implements Typed.
@@ -56,7 +58,7 @@ func (u *Lib) buildMiscMore() {
 				}
 			}
 			if line {
-				b.WriteString("\r\n")
+				b.WriteString(w(c).NewLine())
 			}
 			return nil
 		}

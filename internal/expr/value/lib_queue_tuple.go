@@ -13,6 +13,7 @@ func (u *Lib) queueOrStack(kind string, el *Type) *Type {
 		t := &Type{Name: kind + "<" + lt.Elem.Name + ">", FullName: "System.Collections.Generic." + kind + "`1[" + lt.Elem.FullName + "]",
 			Base: lt, Elem: lt.Elem, Generic: "List", Is: lt.Is}
 		t.add(capacityRefused(kind + "<T>")...)
+		t.add(trimExcessTo(u.Void))
 		if kind == "Stack" {
 			t.New = func(c Call) Value {
 				l := u.listBase.New(c).(*List)
