@@ -208,6 +208,8 @@ func buildLib() *Lib {
 	u.buildReadOnly()
 	u.buildMembersText()
 	u.buildBudget()
+	u.buildIntegers()
+	u.buildValues()
 	return u
 }
 
