@@ -53,6 +53,18 @@ func (l *List) Grow(n int) {
 	l.SetCapacity(max(next, n))
 }
 
+// queueGrow makes room for n elements in a Queue<T> as Queue<T>.Grow
+// does: when n exceeds the capacity, it doubles, but grows by at least 4,
+// or becomes n when that is not enough.
+func (l *List) queueGrow(n int) {
+	c := l.Capacity()
+	if n <= c {
+		return
+	}
+	next := min(2*c, arrayMaxLength)
+	l.SetCapacity(max(next, c+4, n))
+}
+
 // GrowEach makes room for n elements added one at a time, as Add and
 // Insert do when the source of AddRange, InsertRange or the constructor is
 // not a collection: each Add that finds the list full grows it.

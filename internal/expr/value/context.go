@@ -42,6 +42,9 @@ type Context struct {
 	// notes holds the annotations of JSON tokens (lib_json_notes.go),
 	// made on the first JToken.AddAnnotation.
 	notes map[*jsonx.Token][]Value
+	// xnotes holds the annotations of XML nodes and attributes
+	// (lib_xml_notes.go), made on the first XObject.AddAnnotation.
+	xnotes map[any][]Value
 }
 
 // Headers is a case-insensitive, multi-valued name/value collection: request

@@ -64,6 +64,12 @@ type Exception struct {
 	// Fatal exceptions (budget exhausted, cancellation) cannot be caught by
 	// try/catch in the expression.
 	Fatal bool
+	// Made marks an exception built by `new` in the expression (not raised
+	// by the library); one that was never thrown keeps Pos -1.
+	Made bool
+	// more holds Data, HelpLink and Source (lib_exception_data.go); a
+	// thrown copy shares it.
+	more *exMore
 }
 
 // Error implements error.

@@ -193,6 +193,8 @@ func buildLib() *Lib {
 	u.buildJSONMore()
 	u.buildJTokenComparer()
 	u.buildJSONNotes()
+	u.buildXMLNotes()
+	u.buildExceptionData()
 	u.buildTextMore()
 	u.buildEncodings()
 	u.buildCollectionsMore()

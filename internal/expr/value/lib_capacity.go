@@ -63,10 +63,13 @@ func (u *Lib) buildCapacity() {
 		}),
 		meth("TrimExcess", 0, 0, u.Void, func(c Call) Value { list(c).trimExcess(); return nil }),
 	)
-	// HashSet<T>, Queue<T> and Stack<T> share the List<T> representation
-	// but size themselves otherwise (a HashSet by primes): their capacities
-	// are refused rather than answered with List<T>'s.
-	u.Types["HashSet"].add(capacityRefused("HashSet<T>")...)
+	// HashSet<T> shares the List<T> representation but sizes its entries
+	// as Dictionary does, by HashHelpers' primes (see dictSize).
+	set := func(c Call) *List { l := c.This.(*List); l.syncSlots(); return l }
+	u.Types["HashSet"].add(
+		prop("Capacity", u.Int, func(c Call) Value { return int32(set(c).size.cap) }),
+		meth("EnsureCapacity", 1, 1, u.Int, func(c Call) Value { return int32(set(c).size.ensure(c.Int(0))) }),
+	)
 
 	dict := func(c Call) *Dict { return c.This.(*Dict) }
 	u.dictBase.add(
@@ -104,19 +107,4 @@ func (u *Lib) buildCapacity() {
 		}
 		return DefaultComparer{K: k}
 	}))
-}
-
-// capacityRefused returns Capacity and EnsureCapacity members that the
-// compiler refuses for kind (HashSet<T>, Queue<T>, Stack<T>), which would
-// otherwise inherit List<T>'s.
-func capacityRefused(kind string) []*Member {
-	why := kind + " does not grow as List<T> does, and tollgate does not track its capacity"
-	refuse := func(Call) Value {
-		Throw(ExNotSupported, "%s", why)
-		return nil
-	}
-	return []*Member{
-		{Name: "Capacity", Kind: Property, Unsupported: why, Get: refuse, Set: func(c Call, _ Value) { refuse(c) }},
-		{Name: "EnsureCapacity", Kind: Method, Min: 1, Max: 1, Unsupported: why, Fn: refuse},
-	}
 }

@@ -7,6 +7,9 @@ import (
 // StringBuilder is a System.Text.StringBuilder.
 type StringBuilder struct {
 	B strings.Builder
+	// size tracks the chunks of .NET's builder, for Capacity (see
+	// capacity_sb.go).
+	size sbSize
 }
 
 // DotnetType implements Typed.

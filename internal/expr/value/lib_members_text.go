@@ -25,6 +25,7 @@ func (u *Lib) buildMembersText() {
 	u.buildStringComparerMore()
 	u.buildWebUtilityMore()
 	u.buildIPAddressMore()
+	u.buildStringBuilderCapacity() // last: it wraps the members above
 }
 
 // sbRunes returns the builder's text as characters (runes: tollgate's

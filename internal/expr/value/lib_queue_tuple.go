@@ -12,8 +12,25 @@ func (u *Lib) queueOrStack(kind string, el *Type) *Type {
 		lt := u.ListOf(el)
 		t := &Type{Name: kind + "<" + lt.Elem.Name + ">", FullName: "System.Collections.Generic." + kind + "`1[" + lt.Elem.FullName + "]",
 			Base: lt, Elem: lt.Elem, Generic: "List", Is: lt.Is}
-		t.add(capacityRefused(kind + "<T>")...)
 		t.add(trimExcessTo(u.Void))
+		// Capacity (.NET 9) and EnsureCapacity: the length of the backing
+		// array, grown as Queue<T>.Grow and Stack<T>.Grow grow it.
+		grow := (*List).Grow
+		if kind == "Queue" {
+			grow = (*List).queueGrow
+		}
+		t.add(
+			prop("Capacity", u.Int, func(c Call) Value { return int32(c.This.(*List).Capacity()) }),
+			meth("EnsureCapacity", 1, 1, u.Int, func(c Call) Value {
+				n := c.Int(0)
+				if n < 0 {
+					Throw(ExArgRange, "capacity ('%d') must be a non-negative value. (Parameter 'capacity')\nActual value was %d.", n, n)
+				}
+				l := c.This.(*List)
+				grow(l, n)
+				return int32(l.Capacity())
+			}),
+		)
 		if kind == "Stack" {
 			t.New = func(c Call) Value {
 				l := u.listBase.New(c).(*List)
@@ -69,9 +86,15 @@ func (u *Lib) buildQueueStack() {
 	}
 	elem := func(t *Type, _ []*Type, _ []*Type) *Type { return ElemType(t) }
 	u.listBase.add(
-		meth("Enqueue", 1, 1, u.Void, func(c Call) Value { l(c).Items = append(l(c).Items, c.Args[0]); return nil }),
+		meth("Enqueue", 1, 1, u.Void, func(c Call) Value {
+			x := l(c)
+			x.queueGrow(len(x.Items) + 1)
+			x.Items = append(x.Items, c.Args[0])
+			return nil
+		}),
 		meth("Push", 1, 1, u.Void, func(c Call) Value {
 			x := l(c)
+			x.Grow(len(x.Items) + 1) // Stack<T> grows as List<T> does
 			x.Items = append([]Value{c.Args[0]}, x.Items...)
 			return nil
 		}),

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// newHashSet is new HashSet<T>(...): from nothing, a capacity (which
-// tollgate does not track) or a collection, each with or without an
+// newHashSet is new HashSet<T>(...): from nothing, a capacity (sizing
+// its entries, see dictSize) or a collection, each with or without an
 // IEqualityComparer<T> (a StringComparer, or a default comparer).
 func (u *Lib) newHashSet(c Call) Value {
 	l := &List{T: c.TArg(0), Set: true}
@@ -508,8 +508,8 @@ func (u *Lib) buildSets() {
 }
 
 // trimExcessTo is TrimExcess() and TrimExcess(int capacity) of HashSet<T>,
-// Queue<T> and Stack<T>, whose capacity tollgate does not track: the
-// capacity is only checked against the count.
+// Queue<T> and Stack<T>: a set keeps GetPrime(capacity) entries when
+// fewer, a queue or stack exactly capacity elements.
 func trimExcessTo(void *Type) *Member {
 	return meth("TrimExcess", 0, 1, void, func(c Call) Value {
 		l := c.This.(*List)
@@ -532,7 +532,9 @@ func trimExcessTo(void *Type) *Member {
 		if l.Set {
 			l.syncSlots()
 			l.setTrim(n)
+			return nil
 		}
+		l.Cap = n // a queue's or stack's array takes exactly n
 		return nil
 	})
 }
