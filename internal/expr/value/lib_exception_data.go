@@ -44,6 +44,7 @@ var exHResults = map[string]int32{
 	ExRegexTimeout:                       -2146233083, // a TimeoutException
 	ExJSONReader:                         -2146233088, // JsonException sets none
 	"Newtonsoft.Json.JsonException":      -2146233088,
+	ExJSONSerialization:                  -2146233088,
 	"System.OutOfMemoryException":        -2147024882,
 	"System.Net.Sockets.SocketException": -2147467259, // Win32Exception's E_FAIL
 }

@@ -433,7 +433,7 @@ func (u *Lib) buildJSON() {
 				if c.Has(0) && c.Args[0] != nil {
 					ThrowCast(c.Args[0], "Newtonsoft.Json.JsonSerializer")
 				}
-				return tokenTo(tok(c), t, true)
+				return toObject(tok(c), t)
 			}
 			if len(c.Args) == 0 {
 				Throw(ExArgument, "ToObject needs the type to convert to: ToObject<T>() or ToObject(typeof(T)).")
@@ -448,11 +448,11 @@ func (u *Lib) buildJSON() {
 			if c.Has(1) && c.Args[1] != nil {
 				ThrowCast(c.Args[1], "Newtonsoft.Json.JsonSerializer")
 			}
-			t := u.Types[tv.Name]
+			t := u.typeByFullName(tv.Name)
 			if t == nil {
 				Throw(ExArgument, "Could not convert to %s: tollgate converts JSON to the types of policy expressions.", tv.Name)
 			}
-			return tokenTo(tok(c), t, true)
+			return toObject(tok(c), t)
 		}, ResultOf: func(_ *Type, _, ta []*Type) *Type {
 			if len(ta) > 0 {
 				return ta[0]
@@ -714,7 +714,7 @@ func (u *Lib) buildJSON() {
 			c.NotNull(0, "value")
 			t := parseJSON(c.Str(0), jsonx.None)
 			if tt := c.TArg(0); tt != nil {
-				return tokenTo(t, tt, true)
+				return toObject(t, tt)
 			}
 			// DeserializeObject(string value, Type type): a null type
 			// deserializes as object.
@@ -723,11 +723,11 @@ func (u *Lib) buildJSON() {
 				if !ok {
 					ThrowCast(c.Args[1], "System.Type")
 				}
-				tt := u.Types[tv.Name]
+				tt := u.typeByFullName(tv.Name)
 				if tt == nil {
 					Throw(ExArgument, "Could not convert to %s: tollgate converts JSON to the types of policy expressions.", tv.Name)
 				}
-				return tokenTo(t, tt, true)
+				return toObject(t, tt)
 			}
 			if t.IsValue() {
 				return FromToken(t)

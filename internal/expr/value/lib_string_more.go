@@ -469,12 +469,14 @@ func (u *Lib) buildStringMore() {
 	tv := func(c Call) string { return c.This.(*TypeValue).Name }
 	tt.add(
 		prop("FullName", s, func(c Call) Value { return tv(c) }),
+		// Name and Namespace read the full name without its type arguments
+		// ("System.Collections.Generic.List`1[System.String]").
 		prop("Name", s, func(c Call) Value {
-			n := tv(c)
+			n := genericDefinition(tv(c))
 			return n[strings.LastIndexByte(n, '.')+1:]
 		}),
 		prop("Namespace", s, func(c Call) Value {
-			n := tv(c)
+			n := genericDefinition(tv(c))
 			if i := strings.LastIndexByte(n, '.'); i >= 0 {
 				return n[:i]
 			}
@@ -500,4 +502,31 @@ func (u *Lib) buildTypeCode() {
 	code := u.newType("TypeCode", "System.TypeCode", u.Object)
 	code.EnumValues = typeCodes
 	u.String.add(meth("GetTypeCode", 0, 0, code, func(Call) Value { return Enum{T: code, V: typeCodes["String"], Name: "String"} }))
+}
+
+// genericDefinition is a type's full name without the type arguments of a
+// generic type ("List`1[System.String][]" is "List`1[]"); an array's
+// brackets stay.
+func genericDefinition(full string) string {
+	tick := strings.IndexByte(full, '`')
+	if tick < 0 {
+		return full
+	}
+	open := strings.IndexByte(full[tick:], '[')
+	if open < 0 || strings.HasPrefix(full[tick+open:], "[]") || strings.HasPrefix(full[tick+open:], "[,") {
+		return full
+	}
+	open += tick
+	depth := 0
+	for i := open; i < len(full); i++ {
+		switch full[i] {
+		case '[':
+			depth++
+		case ']':
+			if depth--; depth == 0 {
+				return full[:open] + full[i+1:]
+			}
+		}
+	}
+	return full[:open]
 }
