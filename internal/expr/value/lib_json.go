@@ -714,7 +714,7 @@ func (u *Lib) buildJSON() {
 			c.NotNull(0, "value")
 			t := parseJSON(c.Str(0), jsonx.None)
 			if tt := c.TArg(0); tt != nil {
-				return toObject(t, tt)
+				return deserializeTo(t, tt)
 			}
 			// DeserializeObject(string value, Type type): a null type
 			// deserializes as object.
@@ -727,7 +727,7 @@ func (u *Lib) buildJSON() {
 				if tt == nil {
 					Throw(ExArgument, "Could not convert to %s: tollgate converts JSON to the types of policy expressions.", tv.Name)
 				}
-				return toObject(t, tt)
+				return deserializeTo(t, tt)
 			}
 			if t.IsValue() {
 				return FromToken(t)

@@ -36,7 +36,19 @@ func toObject(tok *jsonx.Token, t *Type) Value {
 	if v, ok := tokenToCollection(tok, t); ok {
 		return v
 	}
-	return tokenTo(tok, t, true)
+	// A null token converts to a reference type or T? as null, and to a
+	// value type not at all: ToObject<int>() is (int)token, which throws.
+	return tokenTo(tok, t, t == nil || !t.Value)
+}
+
+// deserializeTo is JsonConvert.DeserializeObject's conversion of the parsed
+// tok to t: toObject's, but JSON null for a value type is the serializer's
+// error, not the conversion operator's.
+func deserializeTo(tok *jsonx.Token, t *Type) Value {
+	if t != nil && t.Value && (tok == nil || tok.Type() == jsonx.Null) {
+		Throw(ExJSONSerialization, "Error converting value {null} to type '%s'. Path ''.", t.FullName)
+	}
+	return toObject(tok, t)
 }
 
 // tokenToCollection converts tok to the collection type t as Json.NET's
