@@ -65,21 +65,25 @@ func EnumOf(t *Type, n int64) Enum {
 	return Enum{T: t, V: n, Name: strconv.FormatInt(n, 10)}
 }
 
+// enumTypeArg reads argument i of c, the enumType of Enum's static methods:
+// a typeof of an enum type tollgate knows.
+func (u *Lib) enumTypeArg(c Call, i int) *Type {
+	c.NotNull(i, "enumType")
+	tv, ok := c.Args[i].(*TypeValue)
+	if !ok {
+		ThrowCast(c.Args[i], "System.Type")
+	}
+	t := u.Types[tv.Name]
+	if t == nil || t.EnumValues == nil {
+		Throw(ExArgument, "Type provided must be an Enum. (Parameter 'enumType')")
+	}
+	return t
+}
+
 func (u *Lib) buildEnum() {
 	et := u.newType("Enum", "System.Enum", u.Object)
 	et.Is = func(v Value) bool { _, ok := v.(Enum); return ok }
-	enumType := func(c Call, i int) *Type {
-		c.NotNull(i, "enumType")
-		tv, ok := c.Args[i].(*TypeValue)
-		if !ok {
-			ThrowCast(c.Args[i], "System.Type")
-		}
-		t := u.Types[tv.Name]
-		if t == nil || t.EnumValues == nil {
-			Throw(ExArgument, "Type provided must be an Enum. (Parameter 'enumType')")
-		}
-		return t
-	}
+	enumType := u.enumTypeArg
 	parse := func(t *Type, c Call, s, ic int) Value {
 		c.NotNull(s, "value")
 		e, ok := parseEnum(t, c.Str(s), c.Has(ic) && c.Bool(ic))

@@ -321,18 +321,7 @@ func (u *Lib) buildEnumValues() {
 	if et == nil || code == nil {
 		return
 	}
-	enumType := func(c Call, i int) *Type {
-		c.NotNull(i, "enumType")
-		tv, ok := c.Args[i].(*TypeValue)
-		if !ok {
-			ThrowCast(c.Args[i], "System.Type")
-		}
-		t := u.Types[tv.Name]
-		if t == nil || t.EnumValues == nil {
-			Throw(ExArgument, "Type provided must be an Enum. (Parameter 'enumType')")
-		}
-		return t
-	}
+	enumType := u.enumTypeArg
 	// valueOf reads v as a value of enum type t: a member of t or an integer.
 	valueOf := func(t *Type, v Value) int64 {
 		if v == nil {
