@@ -420,6 +420,9 @@ func (c *compiler) ident(x *syntax.Ident) *node {
 	if u.Namespaces[x.Name] {
 		return &node{ns: x.Name, slot: -1}
 	}
+	if s, e := x.Span(); c.typeNotAllowed(x.Name, s, e) {
+		return bad()
+	}
 	e := c.errAt(x, "unknown-name", "the name '%s' does not exist in the current context", x.Name)
 	cands := append(c.localNames(), "context")
 	for n := range u.Types {

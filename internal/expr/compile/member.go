@@ -66,8 +66,11 @@ func (c *compiler) member(x *syntax.Member) *node {
 		if t := u.Lookup(full, nil, 0); t != nil {
 			return &node{isType: t, slot: -1}
 		}
-		if u.Namespaces[full] {
+		if u.Namespaces[full] || notAllowedNamespace(full) {
 			return &node{ns: full, slot: -1}
+		}
+		if s, e := x.Span(); c.typeNotAllowed(full, s, e) {
+			return bad()
 		}
 		c.errorf(x.NamePos, x.End, "unknown-type", "the type or namespace name '%s' does not exist in the namespace '%s'", x.Name, recv.ns)
 		return bad()

@@ -65,6 +65,14 @@ func (c *compiler) checkOverload(t *value.Type, name string, static bool, args [
 	if unsupported == nil {
 		return true
 	}
+	if unsupported.APIM != "" {
+		// The argument that needs a type outside the allowed list has
+		// said so already, in API Management's words.
+		if !c.errorWithin(args) {
+			c.apimRefusal(unsupported.APIM, pos, end)
+		}
+		return false
+	}
 	e := c.errorf(pos, end, "unsupported-member", "tollgate does not support %s", unsupported)
 	var sup []string
 	for _, o := range rows {
@@ -78,11 +86,32 @@ func (c *compiler) checkOverload(t *value.Type, name string, static bool, args [
 	return false
 }
 
+// errorWithin reports whether an error has been reported inside one of
+// args.
+func (c *compiler) errorWithin(args []argInfo) bool {
+	for _, a := range args {
+		s, e := a.x.X.Span()
+		for _, err := range c.errs {
+			if err.Pos >= s && err.Pos < e {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // unsupportedNote explains a member that the member table lists but the
 // library does not provide.
 func (c *compiler) unsupportedNote(e *Error, t *value.Type, name string, static bool) {
 	for _, o := range value.OverloadsOf(t, name, static) {
 		if !o.Supported {
+			if o.APIM != "" {
+				// API Management refuses it too: say so in its words.
+				r := c.apimRefusal(o.APIM, e.Pos, e.End)
+				*e = *r
+				c.errs = c.errs[:len(c.errs)-1]
+				return
+			}
 			e.Msg = fmt.Sprintf("tollgate does not support %s.%s", o.Type, o.Member)
 			e.Code = "unsupported-member"
 			return

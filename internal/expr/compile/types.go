@@ -43,17 +43,15 @@ func (c *compiler) typeRef(t *syntax.TypeRef) *value.Type {
 				return base
 			}
 		}
+		if c.typeNotAllowed(t.Name, t.Pos, t.End) {
+			return nil
+		}
 		e := c.errorf(t.Pos, t.End, "unknown-type", "the type or namespace name '%s' could not be found", t.Name)
 		var cands []string
 		for n := range u.Types {
 			if !strings.Contains(n, ".") {
 				cands = append(cands, n)
 			}
-		}
-		switch strings.TrimPrefix(t.Name, "System.Xml.") {
-		case "XmlDocument", "XmlNode", "XmlElement", "XmlNodeList":
-			e.Notes = append(e.Notes, "API Management does not allow System.Xml."+strings.TrimPrefix(t.Name, "System.Xml.")+" in expressions; use XDocument and XElement (System.Xml.Linq)")
-			return nil
 		}
 		if s := nearest(t.Name, cands); s != "" {
 			e.Notes = append(e.Notes, fmt.Sprintf("did you mean '%s'?", s))

@@ -30,10 +30,17 @@ type Overload struct {
 	Receiver  string
 	Params    []OverloadParam
 	Supported bool
-	Example   string // an expression that uses the overload
-	Result    string // the example's result (supported rows) or error (others)
-	File      string // the table's file: "members.tsv"
-	Line      int    // line in File
+	// APIM is set when API Management rejects the overload too, at save
+	// time, as its expression analyzer does: "APIM0001 T" when a call
+	// needs a member of type T, which is outside the allowed types (apim-spec
+	// §4.2), "APIM0002 T.M" when member M of a type APIM restricts is not
+	// among its allowed members. Such a row is not a gap: no policy that
+	// API Management accepts calls it.
+	APIM    string
+	Example string // an expression that uses the overload
+	Result  string // the example's result (supported rows); the APIM reason (apim rows)
+	File    string // the table's file: "members.tsv"
+	Line    int    // line in File
 }
 
 // OverloadParam is one parameter of an overload.
@@ -167,8 +174,14 @@ func parseOverload(line, file string, n int) (*Overload, error) {
 	case "yes":
 		o.Supported = true
 	case "no":
+	case "apim":
+		code, name, ok := strings.Cut(o.Result, " ")
+		if !ok || code != "APIM0001" && code != "APIM0002" || name == "" {
+			return nil, fmt.Errorf("%s:%d: an apim row's result is \"APIM0001 Type\" or \"APIM0002 Type.Member\", not %q", file, n, o.Result)
+		}
+		o.APIM = o.Result
 	default:
-		return nil, fmt.Errorf("%s:%d: supported is %q, want yes or no", file, n, f[3])
+		return nil, fmt.Errorf("%s:%d: supported is %q, want yes, no or apim", file, n, f[3])
 	}
 	sig := strings.TrimSpace(f[2])
 	if rest, ok := strings.CutPrefix(sig, "static "); ok {
