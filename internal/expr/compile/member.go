@@ -79,6 +79,10 @@ func (c *compiler) member(x *syntax.Member) *node {
 		if v, ok := t.EnumValues[x.Name]; ok {
 			return constNode(value.Enum{T: t, V: v, Name: x.Name}, t)
 		}
+		if nested := u.Types[t.Name+"."+x.Name]; nested != nil {
+			// a nested type: TimeZoneInfo.AdjustmentRule
+			return &node{isType: nested, slot: -1}
+		}
 		m := t.LookupStatic(x.Name)
 		if m == nil {
 			if t.Open {
@@ -521,14 +525,22 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		c.errorf(f.NamePos, f.End, "not-invocable", "non-invocable member '%s' cannot be used like a method", f.Name)
 		return bad()
 	}
-	if m != nil && m.TArgs > 0 && len(targs) == 0 {
+	ownerType := recvType
+	if static {
+		ownerType = recv.isType
+	}
+	// a generic method called without type arguments is an error, unless
+	// the member table has a non-generic overload the call may bind to
+	// (Enum.TryParse(typeof(DayOfWeek), s, out var d))
+	needTArgs := m != nil && m.TArgs > 0 && len(targs) == 0
+	if needTArgs && !hasNonGenericRow(ownerType, f.Name, static, len(x.Args)) {
 		c.errorf(f.NamePos, f.End, "missing-type-args", "the type arguments for method '%s' cannot be inferred from the usage; write %s<T>(...)", f.Name, f.Name)
 		return bad()
 	}
 	args, types := c.compileArgs(x.Args, m, recvType)
-	ownerType := recvType
-	if static {
-		ownerType = recv.isType
+	if needTArgs && !c.nonGenericMatch(ownerType, f.Name, static, args) {
+		c.errorf(f.NamePos, f.End, "missing-type-args", "the type arguments for method '%s' cannot be inferred from the usage; write %s<T>(...)", f.Name, f.Name)
+		return bad()
 	}
 	if m != nil && !c.checkOverload(ownerType, f.Name, static, args, f.NamePos, f.End) {
 		return bad()

@@ -171,6 +171,11 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 	for b := t.Base; ctor == nil && b != nil && b.Generic != "" && b.Generic == t.Generic; b = b.Base {
 		ctor = b.New
 	}
+	if d := u.Types[t.Generic]; ctor == nil && t.Generic != "" && d != nil {
+		// an instantiation without a constructor of its own takes its generic
+		// definition's, given the type arguments (new Nullable<int>(5))
+		ctor = d.New
+	}
 	if ctor == nil {
 		if t.Open {
 			c.errorf(x.Type.Pos, x.Type.End, "unsupported-member", "tollgate does not support new %s(...)", t.Name)

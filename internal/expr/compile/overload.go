@@ -206,7 +206,7 @@ func (c *compiler) paramAccepts(p string, a argShape) bool {
 		return t.Name == "StringComparer" || t.Implements("IEqualityComparer") // a dictionary's Comparer
 	case "IComparer":
 		return t.Name == "StringComparer"
-	case "IFormatProvider", "CultureInfo", "NumberStyles", "DateTimeStyles", "ReadOnlySpan", "Span", "TimeZoneInfo.AdjustmentRule":
+	case "IFormatProvider", "CultureInfo", "NumberStyles", "DateTimeStyles", "ReadOnlySpan", "Span":
 		return false
 	}
 	pt := u.Lookup(base, nil, 0)

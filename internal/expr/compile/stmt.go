@@ -1,8 +1,6 @@
 package compile
 
 import (
-	"strings"
-
 	"github.com/tollgate/tollgate/internal/expr/syntax"
 	"github.com/tollgate/tollgate/internal/expr/value"
 )
@@ -471,8 +469,8 @@ func (c *compiler) switchStmt(s *syntax.Switch) stmtFn {
 func (c *compiler) tryStmt(s *syntax.Try) stmtFn {
 	body := c.block(s.Body, false)
 	type catch struct {
-		types []string // exception type names; nil: all
-		slot  int      // exception variable slot (always allocated, for rethrow)
+		types []*value.Type // exception types; nil: all
+		slot  int           // exception variable slot (always allocated, for rethrow)
 		when  evalFn
 		body  stmtFn
 	}
@@ -483,7 +481,7 @@ func (c *compiler) tryStmt(s *syntax.Try) stmtFn {
 		if ct.Type != nil {
 			t := c.typeRef(ct.Type)
 			if t != nil && t.Name != "Exception" {
-				k.types = append(k.types, t.FullName)
+				k.types = append(k.types, t)
 			}
 		}
 		name := ct.Name
@@ -504,12 +502,12 @@ func (c *compiler) tryStmt(s *syntax.Try) stmtFn {
 	if s.Finally != nil {
 		fin = c.block(s.Finally, false)
 	}
-	matches := func(ex *value.Exception, types []string) bool {
+	matches := func(ex *value.Exception, types []*value.Type) bool {
 		if types == nil {
 			return true
 		}
 		for _, t := range types {
-			if ex.Type == t || strings.HasSuffix(t, "ArgumentException") && strings.HasPrefix(ex.Type, "System.Argument") {
+			if value.ExceptionIs(ex.Type, t) {
 				return true
 			}
 		}

@@ -36,6 +36,9 @@ func (x *Random) DotnetType(u *Lib) *Type { return u.Random }
 // Encoder is a System.Text.Encoding.
 type Encoder struct {
 	Name string
+	// NoPreamble marks a UnicodeEncoding made without a byte order mark
+	// (StringWriter.Encoding): its preamble is empty.
+	NoPreamble bool
 }
 
 // DotnetType implements Typed.
@@ -538,18 +541,7 @@ func (u *Lib) buildMisc() {
 		prop("StackTrace", u.String, func(c Call) Value { return "" }),
 		meth("GetType", 0, 0, nil, func(c Call) Value { return &TypeValue{Name: c.This.(*Exception).Type} }),
 	)
-	for _, n := range []string{ExNullRef, ExInvalidCast, ExFormat, ExKeyNotFound, ExIndexRange, ExArgRange, ExArgument, ExArgNull, ExDivZero, ExInvalidOp, ExOverflow, ExNotSupported, ExJSONReader, ExRegexTimeout, "System.UriFormatException"} {
-		name := n
-		t := u.newType(n[strings.LastIndexByte(n, '.')+1:], n, ex)
-		t.New = func(c Call) Value {
-			e := &Exception{Type: name, Message: "Exception of type '" + name + "' was thrown.", Pos: -1, End: -1}
-			if c.Has(0) {
-				e.Message = c.Str(0)
-			}
-			return e
-		}
-	}
-	u.Types["ApplicationException"] = ex
+	u.buildExceptionTypes(ex)
 }
 
 // TypeValue is the result of GetType() / typeof(T).

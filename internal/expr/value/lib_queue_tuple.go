@@ -107,7 +107,8 @@ func (u *Lib) buildQueueStack() {
 	)
 }
 
-// Tuple is a System.Tuple of one to seven items.
+// Tuple is a System.Tuple of one to seven items, or of eight: seven and
+// the Rest tuple (Tuple<T1, ..., T7, TRest>).
 type Tuple struct {
 	Items []Value
 }
@@ -115,11 +116,20 @@ type Tuple struct {
 // DotnetType implements Typed.
 func (t *Tuple) DotnetType(u *Lib) *Type { return u.Types["Tuple"] }
 
-// DotnetString implements Stringer: "(a, b)".
+// DotnetString implements Stringer: "(a, b)"; the items of a Rest tuple
+// follow the first seven, as .NET prints them: "(1, 2, 3, 4, 5, 6, 7, 8)".
 func (t *Tuple) DotnetString() string {
-	parts := make([]string, len(t.Items))
-	for i, v := range t.Items {
-		parts[i] = ToString(v)
+	var parts []string
+	for x := t; x != nil; {
+		items, rest := x.Items, (*Tuple)(nil)
+		if len(items) == 8 {
+			rest, _ = items[7].(*Tuple)
+			items = items[:7]
+		}
+		for _, v := range items {
+			parts = append(parts, ToString(v))
+		}
+		x = rest
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
 }
@@ -132,6 +142,12 @@ func (t *Tuple) itemsEqual(other Value) bool {
 		return false
 	}
 	for i := range t.Items {
+		if r, ok := t.Items[i].(*Tuple); ok {
+			if !r.itemsEqual(o.Items[i]) { // a nested or Rest tuple
+				return false
+			}
+			continue
+		}
 		if !Equals(t.Items[i], o.Items[i]) {
 			return false
 		}

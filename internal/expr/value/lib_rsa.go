@@ -127,6 +127,12 @@ func cryptoHash(v Value, param string) crypto.Hash {
 		return crypto.SHA384
 	case "SHA512":
 		return crypto.SHA512
+	case "SHA3-256":
+		return crypto.SHA3_256
+	case "SHA3-384":
+		return crypto.SHA3_384
+	case "SHA3-512":
+		return crypto.SHA3_512
 	}
 	Throw(ExCrypto, "'%s' is not a known hash algorithm.", h.Name)
 	return 0

@@ -31,6 +31,8 @@ type SymAlg struct {
 	KeySize int // bits
 	Mode    int64
 	Padding int64
+	// Feedback is the FeedbackSize in bits; 0 until set (see feedback).
+	Feedback int
 }
 
 // DotnetType implements Typed.
@@ -122,7 +124,27 @@ func symCrypt(s *SymAlg, key, iv, data []byte, mode, pad int64, enc bool) []byte
 		}
 	case modeECB:
 	case modeCFB:
-		Throw(ExNotSupported, "tollgate does not support CipherMode.CFB")
+		// CFB with the algorithm's FeedbackSize, padded to it, as
+		// .NET's transforms do.
+		bits := s.feedback()
+		if !s.cfbSupported(bits) {
+			Throw(ExCrypto, "The specified feedback size '%d' for CipherMode 'CFB' is not supported.", bits)
+		}
+		if len(iv) != bs {
+			Throw(ExCrypto, "Specified initialization vector (IV) does not match the block size for this algorithm.")
+		}
+		seg := bits / 8
+		if enc {
+			buf := padBlocks(data, seg, pad, "The input data is not a complete block.")
+			cfb(blk, iv, buf, seg, true)
+			return buf
+		}
+		if len(data)%seg != 0 {
+			Throw(ExCrypto, "The input data is not a complete block.")
+		}
+		buf := append([]byte(nil), data...)
+		cfb(blk, iv, buf, seg, false)
+		return unpadBlocks(buf, seg, pad)
 	default:
 		Throw(ExCrypto, "Specified cipher mode is not valid for this algorithm.")
 	}
@@ -368,6 +390,7 @@ func (u *Lib) buildSymmetric() {
 	}
 	rng.add(meth("GetBytes", 1, 1, u.Void, fill(false)), meth("GetNonZeroBytes", 1, 1, u.Void, fill(true)),
 		meth("Dispose", 0, 0, u.Void, func(c Call) Value { return nil }))
+	u.buildCryptoMore()
 }
 
 // RNG is an RNGCryptoServiceProvider.

@@ -14,6 +14,10 @@ type TimeZone struct {
 	// Utc and Local mark TimeZoneInfo.Utc and TimeZoneInfo.Local (which is
 	// UTC in tollgate).
 	Utc, Local bool
+	// custom is set for the zones CreateCustomTimeZone and
+	// FromSerializedString build, which run on their adjustment rules
+	// rather than on the time zone database (Loc is nil).
+	custom *customZone
 }
 
 // DotnetType implements Typed.
@@ -23,6 +27,9 @@ func (z *TimeZone) DotnetType(u *Lib) *Type { return u.Types["TimeZoneInfo"] }
 func (z *TimeZone) DotnetString() string { return z.displayName() }
 
 func (z *TimeZone) baseOffset() time.Duration {
+	if z.custom != nil {
+		return time.Duration(z.custom.base) * 100
+	}
 	// the smaller of the January and July offsets of the current year is
 	// the standard offset
 	y := time.Now().Year()
@@ -32,6 +39,9 @@ func (z *TimeZone) baseOffset() time.Duration {
 }
 
 func (z *TimeZone) supportsDST() bool {
+	if z.custom != nil {
+		return z.custom.dst
+	}
 	y := time.Now().Year()
 	_, jan := time.Date(y, 1, 1, 0, 0, 0, 0, z.Loc).Zone()
 	_, jul := time.Date(y, 7, 1, 0, 0, 0, 0, z.Loc).Zone()
@@ -41,6 +51,9 @@ func (z *TimeZone) supportsDST() bool {
 func (z *TimeZone) displayName() string {
 	if z.Utc {
 		return "(UTC) Coordinated Universal Time"
+	}
+	if z.custom != nil {
+		return z.custom.display
 	}
 	off := z.baseOffset()
 	sign := "+"
@@ -125,6 +138,8 @@ func (u *Lib) buildTimeZone() {
 			return instant.UTC()
 		case z.Local:
 			return WithKind(instant, dotnet.Local)
+		case z.custom != nil:
+			return FromTicks(z.custom.clockFromUtc(Ticks(instant))).In(locUnspecified)
 		}
 		in := instant.In(z.Loc)
 		y, mo, d := in.Date()
@@ -132,6 +147,9 @@ func (u *Lib) buildTimeZone() {
 	}
 	// instantIn reads the clock of d as a time in z.
 	instantIn := func(d time.Time, z *TimeZone) time.Time {
+		if z.custom != nil {
+			return z.custom.instantOf(d)
+		}
 		y, mo, dd := d.Date()
 		return time.Date(y, mo, dd, d.Hour(), d.Minute(), d.Second(), d.Nanosecond(), z.Loc)
 	}
@@ -143,6 +161,9 @@ func (u *Lib) buildTimeZone() {
 		case time.Time:
 			return convert(x, z)
 		case DateTimeOffset:
+			if z.custom != nil {
+				return z.custom.offsetAt(x.T)
+			}
 			return DateTimeOffset{T: x.T.In(z.Loc)}
 		}
 		ThrowCast(v, "System.DateTime")
@@ -217,6 +238,9 @@ func (u *Lib) buildTimeZone() {
 		prop("Id", u.String, func(c Call) Value { return z(c).ID }),
 		prop("DisplayName", u.String, func(c Call) Value { return z(c).displayName() }),
 		prop("StandardName", u.String, func(c Call) Value {
+			if z(c).custom != nil {
+				return z(c).custom.standard
+			}
 			if z(c).Utc || z(c).Local {
 				return "Coordinated Universal Time"
 			}
@@ -225,10 +249,18 @@ func (u *Lib) buildTimeZone() {
 		prop("BaseUtcOffset", u.TimeSpan, func(c Call) Value { return TimeSpanOf(z(c).baseOffset()) }),
 		prop("SupportsDaylightSavingTime", u.Bool, func(c Call) Value { return z(c).supportsDST() }),
 		meth("GetUtcOffset", 1, 1, u.TimeSpan, func(c Call) Value {
+			if cz := z(c).custom; cz != nil {
+				return TimeSpan(cz.utcOffset(c.Args[0]))
+			}
 			_, off := at(c, z(c)).In(z(c).Loc).Zone()
 			return TimeSpan(int64(off) * dotnet.TicksPerSecond)
 		}),
-		meth("IsDaylightSavingTime", 1, 1, u.Bool, func(c Call) Value { return at(c, z(c)).In(z(c).Loc).IsDST() }),
+		meth("IsDaylightSavingTime", 1, 1, u.Bool, func(c Call) Value {
+			if cz := z(c).custom; cz != nil {
+				return cz.isDaylightSavingTime(c.Args[0])
+			}
+			return at(c, z(c)).In(z(c).Loc).IsDST()
+		}),
 		meth("ToString", 0, 0, u.String, func(c Call) Value { return z(c).displayName() }),
 	)
 }

@@ -72,6 +72,9 @@ func (u *Lib) buildTimeZoneMore() {
 	}
 	ambiguous := func(c Call) []time.Duration {
 		zn := z(c)
+		if zn.custom != nil {
+			return zn.custom.ambiguousOffsetsOf(c.Args[0])
+		}
 		if zn.Utc || zn.Local {
 			return nil
 		}
@@ -82,12 +85,18 @@ func (u *Lib) buildTimeZoneMore() {
 	}
 	t.add(
 		prop("DaylightName", u.String, func(c Call) Value {
+			if z(c).custom != nil {
+				return z(c).custom.daylight
+			}
 			if z(c).Utc || z(c).Local {
 				return "Coordinated Universal Time"
 			}
 			return z(c).ID
 		}),
 		prop("HasIanaId", u.Bool, func(c Call) Value {
+			if z(c).custom != nil {
+				return z(c).custom.hasIana
+			}
 			_, windows := windowsZones[z(c).ID]
 			return z(c).Utc || z(c).Local || !windows
 		}),
@@ -109,6 +118,9 @@ func (u *Lib) buildTimeZoneMore() {
 				ThrowCast(c.Args[0], "System.DateTime")
 			}
 			zn := z(c)
+			if zn.custom != nil {
+				return DateTimeKind(d) == dotnet.Unspecified && zn.custom.isInvalidClock(Ticks(d))
+			}
 			// only a clock time of this zone can be invalid: an Unspecified
 			// DateTime (or a Local one asked of TimeZoneInfo.Local)
 			if DateTimeKind(d) != dotnet.Unspecified || zn.Utc || zn.Local {
@@ -132,4 +144,5 @@ func (u *Lib) buildTimeZoneMore() {
 		// the time zone database, which does not change while it runs.
 		meth("ClearCachedData", 0, 0, u.Void, func(Call) Value { return nil }),
 	)
+	u.buildTimeZoneRules()
 }

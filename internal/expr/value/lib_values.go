@@ -292,6 +292,7 @@ func (u *Lib) buildValues() {
 	u.buildEnumValues()
 	u.buildJSONExtensions()
 	u.buildGuidValues()
+	u.buildValuesMore() // lib_values_more.go
 }
 
 // formatEnum formats the enum value e as Enum.ToString(format) does.

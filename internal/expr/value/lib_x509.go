@@ -426,12 +426,11 @@ func (u *Lib) buildCertificate() {
 			}
 			return nameInfo(cert(c), e.V, c.Bool(1))
 		}),
-		meth("Verify", 0, 0, u.Bool, func(c Call) Value { return false }),
+		meth("Verify", 0, 0, u.Bool, func(c Call) Value { return verifyChain(cert(c).needX509("Verify"), c) }),
 		meth("VerifyNoRevocation", 0, 0, u.Bool, func(c Call) Value { return false }),
 		meth("Dispose", 0, 0, u.Void, func(c Call) Value { return nil }),
 		meth("Reset", 0, 0, u.Void, func(c Call) Value { return nil }),
 	)
-	ct.Members["Verify"].Unsupported = "certificate chain validation is not available in expressions"
 	ct.Members["VerifyNoRevocation"].Unsupported = "certificate chain validation is not available in expressions"
 	ct.NewMin = 1
 	ct.New = func(c Call) Value {
