@@ -21,7 +21,7 @@ func TestMemberTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := map[string][3]int{}
+	counts := map[string][4]int{}
 	seen := map[string]int{}
 	for _, o := range rows {
 		where := fmt.Sprintf("%s:%d: %s", o.File, o.Line, o.Signature)
@@ -36,6 +36,8 @@ func TestMemberTable(t *testing.T) {
 			n[0]++
 		case o.APIM != "":
 			n[2]++
+		case o.Refused != "":
+			n[3]++
 		default:
 			n[1]++
 		}
@@ -81,6 +83,17 @@ func TestMemberTable(t *testing.T) {
 			}
 			continue
 		}
+		if o.Refused != "" {
+			// Refused by design: the error says why, at the member.
+			if !diags.HasErrors() {
+				t.Errorf("%s: refused, but %s compiles", where, o.Example)
+				continue
+			}
+			if d := diags[0]; !strings.Contains(d.Message, o.Refused) || !strings.Contains(d.Span.Text(), memberToken(o)) {
+				t.Errorf("%s: error %q at %q, want the reason %q at %s", where, d.Message, d.Span.Text(), o.Refused, memberToken(o))
+			}
+			continue
+		}
 		if !o.Supported {
 			if !diags.HasErrors() {
 				t.Errorf("%s: unsupported, but %s compiles", where, o.Example)
@@ -121,17 +134,18 @@ func TestMemberTable(t *testing.T) {
 		types = append(types, ty)
 	}
 	sort.Strings(types)
-	sup, unsup, apim := 0, 0, 0
+	sup, unsup, apim, refused := 0, 0, 0, 0
 	for _, ty := range types {
 		n := counts[ty]
 		sup += n[0]
 		unsup += n[1]
 		apim += n[2]
+		refused += n[3]
 		if n[1] > 0 {
 			t.Logf("%-20s %4d supported %4d unsupported", ty, n[0], n[1])
 		}
 	}
-	t.Logf("%d overloads: %d supported, %d unsupported, %d rejected by API Management too", len(rows), sup, unsup, apim)
+	t.Logf("%d overloads: %d supported, %d unsupported, %d rejected by API Management too, %d refused by design", len(rows), sup, unsup, apim, refused)
 }
 
 // unnameableParam reports whether an error says that a type of o's

@@ -1,6 +1,8 @@
 // Package jsonx is tollgate's model of Newtonsoft.Json's LINQ-to-JSON tree
-// (JToken, JObject, JArray, JProperty, JValue), as seen by APIM policy
-// expressions: context.Request.Body.As<JObject>() and friends.
+// (JToken, JObject, JArray, JProperty, JValue, JRaw, JConstructor), as seen
+// by APIM policy expressions: context.Request.Body.As<JObject>() and
+// friends, with the JTokenReader of JToken.CreateReader (Reader: Load,
+// RawJSON) and the JTokenWriter of JContainer.CreateWriter (Writer).
 //
 // It owns parsing with Json.NET's defaults and error messages, printing
 // byte for byte as Json.NET prints (indented and compact), navigation and
@@ -32,7 +34,9 @@
 //     property names, NaN, Infinity, -Infinity, undefined, trailing commas
 //     and empty slots ("[1,,2]" holds an undefined value). Depth is limited
 //     to 64 (JsonReader.MaxDepth). Constructors ("new Date(...)") are not
-//     supported.
+//     read; JConstructor tokens are built (NewConstructor) and written
+//     as JsonTextWriter writes them ("new Date(1,2)").
+//   - A JRaw (NewRaw) is written verbatim where a value goes.
 //   - Error positions follow JsonTextReader: the line position counts the
 //     UTF-16 characters consumed on the line when the reader gave up, the
 //     path is the reader's Path, and line 0 position 0 is reported when

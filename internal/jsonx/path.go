@@ -363,7 +363,7 @@ func (st *pathStep) apply(root *Token, cur []*Token) ([]*Token, error) {
 				}
 			}
 		case stepIndex:
-			if t.typ != Array {
+			if t.typ != Array && t.typ != Constructor {
 				continue
 			}
 			for _, i := range st.indexes {
@@ -375,7 +375,7 @@ func (st *pathStep) apply(root *Token, cur []*Token) ([]*Token, error) {
 				}
 			}
 		case stepIndexAll:
-			if t.typ == Array {
+			if t.typ == Array || t.typ == Constructor {
 				out = append(out, t.items...)
 			}
 		case stepScan:
@@ -460,7 +460,7 @@ func scanNamed(out []*Token, t *Token, names []string) []*Token {
 			}
 			out = scanNamed(out, p.value, names)
 		}
-	case Array:
+	case Array, Constructor:
 		for _, c := range t.items {
 			out = scanNamed(out, c, names)
 		}
@@ -476,7 +476,7 @@ func scanAll(out []*Token, t *Token) []*Token {
 			out = append(out, p.value)
 			out = scanAll(out, p.value)
 		}
-	case Array:
+	case Array, Constructor:
 		for _, c := range t.items {
 			out = append(out, c)
 			out = scanAll(out, c)
@@ -532,7 +532,7 @@ func (t *Token) Path() string {
 	for i := len(parts) - 1; i >= 0; i-- {
 		c := parts[i]
 		switch c.parent.typ {
-		case Array:
+		case Array, Constructor:
 			for k, it := range c.parent.items {
 				if it == c {
 					b.WriteByte('[')

@@ -41,8 +41,8 @@ func (t Type) String() string {
 	return "None"
 }
 
-// Token is one node of the tree: JObject, JArray, JProperty or JValue,
-// distinguished by Type. Tokens have reference semantics: a token belongs
+// Token is one node of the tree: JObject, JArray, JProperty, JConstructor,
+// JValue or JRaw, distinguished by Type. Tokens have reference semantics: a token belongs
 // to at most one parent, and adding a token that already has a parent adds
 // a deep copy of it, as Json.NET does.
 type Token struct {
@@ -50,15 +50,15 @@ type Token struct {
 	dkind  dotnet.Kind // Date kind
 	parent *Token
 
-	items []*Token // Object: Property tokens; Array: elements
+	items []*Token // Object: Property tokens; Array, Constructor: elements
 	index map[string]int
 
 	value *Token // Property value
 
-	str string  // Property name; String, Guid, Uri, Comment, Raw text
-	num int64   // Integer; Boolean as 0/1; Date and TimeSpan ticks
+	str string  // Property and Constructor name; String, Guid, Uri, Comment, Raw text
+	num int64   // Integer; Boolean as 0/1; Date and TimeSpan ticks; 1 for a null Constructor name or Raw value
 	f   float64 // Float
-	ext any     // *big.Int for integers beyond int64; []byte for Bytes
+	ext any     // *big.Int for integers beyond int64; []byte for Bytes; a Raw's source value
 }
 
 func (t *Token) bigv() *big.Int {
@@ -149,6 +149,59 @@ func NewURI(text string) *Token { return &Token{typ: Uri, str: text} }
 // NewTimeSpan returns a TimeSpan JValue.
 func NewTimeSpan(ts dotnet.TimeSpan) *Token { return &Token{typ: TimeSpan, num: int64(ts)} }
 
+// NewRaw returns a JRaw holding raw JSON text, written verbatim inside
+// JSON (new JRaw("[1]")); its value is the text.
+func NewRaw(text string) *Token { return &Token{typ: Raw, str: text} }
+
+// NewRawValue returns the JRaw of new JRaw(object rawJson) for a value
+// that is not a string: text is what v's ToString gives, written verbatim;
+// RawValue returns v. A nil v is a JRaw with a null value, which prints as
+// "" and writes nothing.
+func NewRawValue(text string, v any) *Token {
+	if v == nil {
+		return &Token{typ: Raw, num: 1}
+	}
+	return &Token{typ: Raw, str: text, ext: v}
+}
+
+// RawValue returns a JRaw's value (JValue.Value): the value it was made
+// from, its text for NewRaw, nil for a null value.
+func (t *Token) RawValue() any {
+	switch {
+	case t.num != 0:
+		return nil
+	case t.ext != nil:
+		return t.ext
+	}
+	return t.str
+}
+
+// NewConstructor returns a JConstructor named name holding the given
+// values (copied when parented), written as "new name(...)".
+func NewConstructor(name string, items ...*Token) *Token {
+	c := &Token{typ: Constructor, str: name}
+	for _, it := range items {
+		_ = c.Add(it)
+	}
+	return c
+}
+
+// NewUnnamedConstructor returns the JConstructor of new JConstructor(),
+// whose Name is null.
+func NewUnnamedConstructor() *Token { return &Token{typ: Constructor, num: 1} }
+
+// ConstructorName returns a JConstructor's Name; ok is false when it is
+// null.
+func (t *Token) ConstructorName() (name string, ok bool) { return t.str, t.num == 0 }
+
+// SetConstructorName sets a JConstructor's Name; ok false sets it to null.
+func (t *Token) SetConstructorName(name string, ok bool) {
+	t.str, t.num = name, 0
+	if !ok {
+		t.str, t.num = "", 1
+	}
+}
+
 // Type returns the token's JTokenType; a nil token reports None.
 func (t *Token) Type() Type {
 	if t == nil {
@@ -169,7 +222,7 @@ func (t *Token) Root() *Token {
 	return t
 }
 
-// Name returns a property's name.
+// Name returns a property's or a constructor's name.
 func (t *Token) Name() string { return t.str }
 
 // Value returns a property's value token.
@@ -220,10 +273,10 @@ func (t *Token) adopt(v *Token) *Token {
 }
 
 // Count returns the number of children: properties of an object, elements
-// of an array, 1 for a property, 0 otherwise.
+// of an array or constructor, 1 for a property, 0 otherwise.
 func (t *Token) Count() int {
 	switch t.typ {
-	case Object, Array:
+	case Object, Array, Constructor:
 		return len(t.items)
 	case Property:
 		return 1
@@ -234,7 +287,7 @@ func (t *Token) Count() int {
 // HasValues reports whether a container has children (JToken.HasValues).
 func (t *Token) HasValues() bool {
 	switch t.typ {
-	case Object, Array:
+	case Object, Array, Constructor:
 		return len(t.items) > 0
 	case Property:
 		return true
@@ -243,10 +296,11 @@ func (t *Token) HasValues() bool {
 }
 
 // Children returns the direct children: an object's properties, an array's
-// elements, a property's value. The slice must not be modified.
+// or constructor's elements, a property's value. The slice must not be
+// modified.
 func (t *Token) Children() []*Token {
 	switch t.typ {
-	case Object, Array:
+	case Object, Array, Constructor:
 		return t.items
 	case Property:
 		return []*Token{t.value}
@@ -376,16 +430,18 @@ func (t *Token) Item(key string) (*Token, error) {
 		return t.Get(key), nil
 	case Array:
 		return nil, argErr(`Accessed JArray values with invalid key value: "` + key + `". Int32 array index expected.`)
+	case Constructor:
+		return nil, argErr(`Accessed JConstructor values with invalid key value: "` + key + `". Argument position index expected.`)
 	case Property:
 		return nil, invalidOp("Cannot access child value on Newtonsoft.Json.Linq.JProperty.")
 	}
-	return nil, invalidOp("Cannot access child value on Newtonsoft.Json.Linq.JValue.")
+	return nil, invalidOp("Cannot access child value on " + netTypeName(t) + ".")
 }
 
 // At is the indexer token[i] with an integer key.
 func (t *Token) At(i int) (*Token, error) {
 	switch t.typ {
-	case Array:
+	case Array, Constructor:
 		if i < 0 || i >= len(t.items) {
 			return nil, &ConvertError{Type: "System.ArgumentOutOfRangeException", Message: "Index was out of range. Must be non-negative and less than the size of the collection. (Parameter 'index')"}
 		}
@@ -395,14 +451,17 @@ func (t *Token) At(i int) (*Token, error) {
 	case Property:
 		return nil, invalidOp("Cannot access child value on Newtonsoft.Json.Linq.JProperty.")
 	}
-	return nil, invalidOp("Cannot access child value on Newtonsoft.Json.Linq.JValue.")
+	return nil, invalidOp("Cannot access child value on " + netTypeName(t) + ".")
 }
 
 // Set is JObject[name] = value: it replaces the value of an existing
 // property in place or appends a new property.
 func (t *Token) Set(name string, value *Token) error {
+	if t.typ == Constructor {
+		return argErr(`Set JConstructor values with invalid key value: "` + name + `". Argument position index expected.`)
+	}
 	if t.typ != Object {
-		return invalidOp("Cannot set child value on Newtonsoft.Json.Linq.J" + containerName(t.typ) + ".")
+		return invalidOp("Cannot set child value on " + netTypeName(t) + ".")
 	}
 	if i := t.propIndex(name); i >= 0 {
 		p := t.items[i]
@@ -424,8 +483,23 @@ func (t *Token) appendProp(p *Token) {
 	}
 }
 
-// SetAt is JArray[i] = value.
+// SetAt is JArray[i] = value and JConstructor[i] = value.
 func (t *Token) SetAt(i int, value *Token) error {
+	if t.typ == Constructor {
+		// JContainer.SetItem
+		if i < 0 {
+			return &ConvertError{Type: "System.ArgumentOutOfRangeException", Message: "Index is less than 0. (Parameter 'index')"}
+		}
+		if i >= len(t.items) {
+			return &ConvertError{Type: "System.ArgumentOutOfRangeException", Message: "Index is equal to or greater than Count. (Parameter 'index')"}
+		}
+		if value != nil && value.typ == Property {
+			return argErr("Can not add Newtonsoft.Json.Linq.JProperty to Newtonsoft.Json.Linq.JConstructor.")
+		}
+		t.items[i].parent = nil
+		t.items[i] = t.adopt(value)
+		return nil
+	}
 	if t.typ != Array {
 		return argErr("Set JArray values with invalid key value: " + itoa(i) + ". Int32 array index expected.")
 	}
@@ -441,9 +515,9 @@ func (t *Token) SetAt(i int, value *Token) error {
 // only properties whose name is not yet used.
 func (t *Token) Add(v *Token) error {
 	switch t.typ {
-	case Array:
+	case Array, Constructor:
 		if v != nil && v.typ == Property {
-			return argErr("Can not add Newtonsoft.Json.Linq.JProperty to Newtonsoft.Json.Linq.JArray.")
+			return argErr("Can not add Newtonsoft.Json.Linq.JProperty to " + netTypeName(t) + ".")
 		}
 		t.items = append(t.items, t.adopt(v))
 		return nil
@@ -459,13 +533,16 @@ func (t *Token) Add(v *Token) error {
 	case Property:
 		return jsonErr("Newtonsoft.Json.Linq.JProperty cannot have multiple values.")
 	}
-	return invalidOp("Cannot add or remove items from Newtonsoft.Json.Linq.JValue.")
+	return invalidOp("Cannot add or remove items from " + netTypeName(t) + ".")
 }
 
-// Insert inserts v into an array at index i.
+// Insert inserts v into an array or constructor at index i.
 func (t *Token) Insert(i int, v *Token) error {
-	if t.typ != Array {
-		return invalidOp("Cannot add or remove items from Newtonsoft.Json.Linq.J" + containerName(t.typ) + ".")
+	if t.typ != Array && t.typ != Constructor {
+		return invalidOp("Cannot add or remove items from " + netTypeName(t) + ".")
+	}
+	if v != nil && v.typ == Property {
+		return argErr("Can not add Newtonsoft.Json.Linq.JProperty to " + netTypeName(t) + ".")
 	}
 	if i < 0 || i > len(t.items) {
 		return &ConvertError{Type: "System.ArgumentOutOfRangeException", Message: "Index must be within the bounds of the List. (Parameter 'index')"}
@@ -565,7 +642,7 @@ func (t *Token) DeepClone() *Token {
 	c.parent = nil
 	c.index = nil
 	switch t.typ {
-	case Object, Array:
+	case Object, Array, Constructor:
 		c.items = make([]*Token, len(t.items))
 		for i, it := range t.items {
 			n := it.DeepClone()
@@ -609,8 +686,8 @@ func DeepEquals(a, b *Token) bool {
 			}
 		}
 		return true
-	case Array:
-		if len(a.items) != len(b.items) {
+	case Array, Constructor:
+		if len(a.items) != len(b.items) || a.typ == Constructor && (a.str != b.str || a.num != b.num) {
 			return false
 		}
 		for i := range a.items {
@@ -656,24 +733,29 @@ func numAsFloat(t *Token) float64 {
 	return float64(t.num)
 }
 
-func containerName(t Type) string {
-	switch t {
-	case Object:
-		return "Object"
-	case Array:
-		return "Array"
-	case Property:
-		return "Property"
-	}
-	return "Value"
-}
-
+// netTypeName is the .NET class of t, as GetType() prints it.
 func netTypeName(t *Token) string {
 	if t == nil {
 		return "Newtonsoft.Json.Linq.JValue"
 	}
-	return "Newtonsoft.Json.Linq.J" + containerName(t.typ)
+	switch t.typ {
+	case Object:
+		return "Newtonsoft.Json.Linq.JObject"
+	case Array:
+		return "Newtonsoft.Json.Linq.JArray"
+	case Property:
+		return "Newtonsoft.Json.Linq.JProperty"
+	case Constructor:
+		return "Newtonsoft.Json.Linq.JConstructor"
+	case Raw:
+		return "Newtonsoft.Json.Linq.JRaw"
+	}
+	return "Newtonsoft.Json.Linq.JValue"
 }
+
+// NetTypeName is the .NET class of t (JObject, JRaw, ...), as GetType()
+// prints it: "Newtonsoft.Json.Linq.JObject".
+func NetTypeName(t *Token) string { return netTypeName(t) }
 
 func itoa(i int) string {
 	s, _ := dotnet.FormatInt(int64(i), "")
@@ -684,7 +766,8 @@ func itoa(i int) string {
 // default settings: into an object, each property of an object is added
 // when t lacks it, merged when both values are objects or both arrays, and
 // replaces t's value otherwise, except that a null never replaces one; into
-// an array, the items of an array are appended. Content of another kind
+// an array, the items of an array are appended; into a constructor, a
+// constructor's name (unless null) and items. Content of another kind
 // changes nothing. Values are copied, never shared.
 func (t *Token) Merge(content *Token) {
 	if content == nil {
@@ -698,7 +781,7 @@ func (t *Token) Merge(content *Token) {
 			switch {
 			case old == nil && t.Property(p.Name()) == nil:
 				t.Set(p.Name(), v.DeepClone())
-			case old != nil && (old.typ == Object || old.typ == Array) && old.typ == v.typ:
+			case old != nil && (old.typ == Object || old.typ == Array || old.typ == Constructor) && old.typ == v.typ:
 				old.Merge(v)
 			case v.typ == Null:
 			default:
@@ -706,6 +789,15 @@ func (t *Token) Merge(content *Token) {
 			}
 		}
 	case t.typ == Array && content.typ == Array:
+		for _, it := range content.Children() {
+			t.Add(it.DeepClone())
+		}
+	case t.typ == Constructor && content.typ == Constructor:
+		// JConstructor.MergeItem: the content's name, unless null, and
+		// its values appended.
+		if name, ok := content.ConstructorName(); ok {
+			t.SetConstructorName(name, true)
+		}
 		for _, it := range content.Children() {
 			t.Add(it.DeepClone())
 		}

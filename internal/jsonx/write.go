@@ -82,6 +82,28 @@ func (t *Token) write(dst []byte, indented bool, depth int, nl string) []byte {
 			dst = appendIndent(dst, depth, nl)
 		}
 		return append(dst, closeCh)
+	case Constructor:
+		// JsonTextWriter: "new Name(" and ")", values delimited and
+		// indented as in an array; but a comment there counts as a value
+		// (the writer's state after it is Constructor, not
+		// ConstructorStart), and the closing parenthesis goes on its own
+		// line even when there are no values.
+		dst = append(dst, "new "...)
+		dst = append(dst, t.str...)
+		dst = append(dst, '(')
+		for i, c := range t.items {
+			if i > 0 && c.typ != Comment {
+				dst = append(dst, ',')
+			}
+			if indented {
+				dst = appendIndent(dst, depth+1, nl)
+			}
+			dst = c.write(dst, indented, depth+1, nl)
+		}
+		if indented {
+			dst = appendIndent(dst, depth, nl)
+		}
+		return append(dst, ')')
 	case Property:
 		dst = appendQuoted(dst, t.str)
 		dst = append(dst, ':')

@@ -3,6 +3,8 @@ package compile
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tollgate/tollgate/internal/expr/value"
 )
 
 // API Management checks a policy expression against a list of allowed
@@ -25,7 +27,7 @@ var notAllowedTypes = func() map[string]string {
 		"System.Activator", "System.AppDomain", "System.Console", "System.DateOnly",
 		"System.Environment", "System.GC", "System.Half", "System.Int128",
 		"System.IntPtr", "System.Lazy", "System.Memory", "System.ReadOnlySpan",
-		"System.Span", "System.TimeOnly", "System.UInt128", "System.UriComponents",
+		"System.Span", "System.TimeOnly", "System.UInt128", "System.UriBuilder", "System.UriComponents",
 		"System.UriCreationOptions", "System.UriFormat",
 		"System.Collections.Concurrent.ConcurrentDictionary",
 		"System.Collections.Generic.LinkedList", "System.Collections.Generic.SortedDictionary",
@@ -137,4 +139,32 @@ func (c *compiler) apimRefusal(reason string, pos, end int) *Error {
 	e := c.errorf(pos, end, "type-not-allowed", "usage of type '%s' is not supported within expressions", name)
 	e.Notes = append(e.Notes, fmt.Sprintf("API Management rejects this expression too (%s): this overload needs a value of a type outside its allowed list", code))
 	return e
+}
+
+// memberNotAllowed reports APIM0001 at [pos, end) when member name of t
+// (static: a static or constructor) is declared by a type outside API
+// Management's allowed list, and whether it did. A value of such a type
+// can be held and passed on (reader.ReadToEndAsync() is a Task<string>),
+// but not used.
+func (c *compiler) memberNotAllowed(t *value.Type, name string, static bool, pos, end int) bool {
+	if t == nil {
+		return false
+	}
+	d := t.DeclaringNotAllowed(name, static)
+	if d == nil {
+		return false
+	}
+	e := c.errorf(pos, end, "type-not-allowed", "usage of type '%s' is not supported within expressions", displayName(d))
+	e.Notes = append(e.Notes, "API Management rejects this expression too (APIM0001): a value of this type can be passed on, but none of its members used")
+	return true
+}
+
+// displayName is a type's name as API Management's analyzer prints it:
+// namespace and name, without type arguments.
+func displayName(t *value.Type) string {
+	n := t.FullName
+	if i := strings.IndexAny(n, "`["); i >= 0 {
+		n = n[:i]
+	}
+	return n
 }

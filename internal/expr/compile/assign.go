@@ -225,9 +225,18 @@ func (c *compiler) assign(x *syntax.Assign) *node {
 		}, typ: lv.typ, slot: -1}
 	}
 	op := x.Op[:len(x.Op)-1]
-	conv := c.implicitConv(c.arithType(op, lv.typ, rhs.typ), lv.typ)
+	rt := c.arithType(op, lv.typ, rhs.typ)
+	conv := c.implicitConv(rt, lv.typ)
+	ar := arith
+	if c.check == checkOn {
+		// x op= y is x = (T)(x op y), both checked
+		ar = arithChecked
+		if rt != value.Underlying(lv.typ) {
+			conv = c.checkedConv(lv.typ)
+		}
+	}
 	return &node{eval: func(fr *value.Frame) value.Value {
-		v := conv(arith(fr, op, load(fr), re(fr), s, e))
+		v := conv(ar(fr, op, load(fr), re(fr), s, e))
 		store(fr, v)
 		return v
 	}, typ: lv.typ, slot: -1}
@@ -260,6 +269,21 @@ func (c *compiler) implicitConv(from, to *value.Type) func(value.Value) value.Va
 	return func(v value.Value) value.Value { return v }
 }
 
+// checkedConv converts a result back to the numeric type to in a checked
+// context: out of its range is an OverflowException.
+func (c *compiler) checkedConv(to *value.Type) func(value.Value) value.Value {
+	to = value.Underlying(to)
+	if to == nil || !isNumeric(to) {
+		return func(v value.Value) value.Value { return v }
+	}
+	return func(v value.Value) value.Value {
+		if r, ok := value.ConvertNumberChecked(v, to); ok {
+			return r
+		}
+		return v
+	}
+}
+
 func typeName(t *value.Type) string {
 	if t == nil {
 		return "object"
@@ -280,9 +304,13 @@ func (c *compiler) incdec(target syntax.Expr, op string, postfix bool, x syntax.
 	s, e := x.Span()
 	aop := op[:1]
 	conv := c.implicitConv(nil, lv.typ)
+	ar := arith
+	if c.check == checkOn {
+		ar, conv = arithChecked, c.checkedConv(lv.typ)
+	}
 	return &node{eval: func(fr *value.Frame) value.Value {
 		old := load(fr)
-		nv := conv(arith(fr, aop, old, int32(1), s, e))
+		nv := conv(ar(fr, aop, old, int32(1), s, e))
 		store(fr, nv)
 		if postfix {
 			return old

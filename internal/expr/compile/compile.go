@@ -95,6 +95,35 @@ type compiler struct {
 	// exception slots of enclosing catch clauses (for rethrow).
 	switchDepth int
 	catchSlots  []int
+	// check is the overflow-checking context: checkDefault, checkOn
+	// (checked) or checkOff (unchecked). Integer arithmetic and
+	// conversions throw on overflow only under checkOn; constant
+	// expressions that overflow are errors unless under checkOff.
+	check uint8
+	// lambdaCheck records the context a lambda was written in, for
+	// lambdas compiled later (when their parameter types are known).
+	lambdaCheck map[*syntax.Lambda]uint8
+}
+
+// The overflow-checking contexts.
+const (
+	checkDefault uint8 = iota
+	checkOn
+	checkOff
+)
+
+// withCheck compiles f in the context named by kw ("checked",
+// "unchecked" or "" for the current one).
+func withCheck[T any](c *compiler, kw string, f func() T) T {
+	saved := c.check
+	switch kw {
+	case "checked":
+		c.check = checkOn
+	case "unchecked":
+		c.check = checkOff
+	}
+	defer func() { c.check = saved }()
+	return f()
 }
 
 // Compile compiles a parsed program. Errors are collected; a program is
@@ -228,7 +257,7 @@ func (c *compiler) expr1(x syntax.Expr) *node {
 	u := c.u
 	switch x := x.(type) {
 	case *syntax.Paren:
-		n := c.expr(x.X)
+		n := withCheck(c, x.Check, func() *node { return c.expr(x.X) })
 		return &node{eval: n.eval, typ: n.typ, isType: n.isType, ns: n.ns, isConst: n.isConst, cval: n.cval, slot: -1, lambda: n.lambda}
 	case *syntax.Literal:
 		return c.literal(x)
@@ -318,6 +347,12 @@ func (c *compiler) expr1(x syntax.Expr) *node {
 	case *syntax.New:
 		return c.newExpr(x)
 	case *syntax.Lambda:
+		if c.check != checkDefault {
+			if c.lambdaCheck == nil {
+				c.lambdaCheck = map[*syntax.Lambda]uint8{}
+			}
+			c.lambdaCheck[x] = c.check
+		}
 		return &node{lambda: x, slot: -1}
 	case *syntax.ThrowExpr:
 		n := c.valueExpr(x.X)
@@ -340,10 +375,12 @@ func (c *compiler) literal(x *syntax.Literal) *node {
 		return constNode(x.Value.(bool), u.Bool)
 	case syntax.LitInt:
 		return constNode(int32(x.Value.(int64)), u.Int)
-	case syntax.LitUInt, syntax.LitLong:
+	case syntax.LitUInt:
+		return constNode(uint32(x.Value.(int64)), u.UInt)
+	case syntax.LitLong:
 		return constNode(x.Value.(int64), u.Long)
 	case syntax.LitULong:
-		return constNode(int64(x.Value.(uint64)), u.Long)
+		return constNode(x.Value.(uint64), u.ULong)
 	case syntax.LitDouble:
 		return constNode(x.Value.(float64), u.Double)
 	case syntax.LitFloat:

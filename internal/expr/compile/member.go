@@ -76,6 +76,9 @@ func (c *compiler) member(x *syntax.Member) *node {
 		return bad()
 	}
 	if t := recv.isType; t != nil {
+		if s, e := x.Span(); c.memberNotAllowed(t, x.Name, true, s, e) {
+			return bad()
+		}
 		if v, ok := t.EnumValues[x.Name]; ok {
 			return constNode(value.Enum{T: t, V: v, Name: x.Name}, t)
 		}
@@ -114,6 +117,9 @@ func (c *compiler) member(x *syntax.Member) *node {
 	}
 	if t := recv.typ; t != nil && t != u.Object || t == u.Object && u.Object.Lookup(name) == nil && !t.Open {
 		m := t.Lookup(name)
+		if c.memberNotAllowed(t, name, false, x.NamePos, x.End) {
+			return bad()
+		}
 		if m == nil && !t.Open {
 			if t == u.Anonymous {
 				goto dynamic
@@ -484,6 +490,9 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 	case recv.isType != nil:
 		static = true
 		t := recv.isType
+		if s, e := f.Span(); c.memberNotAllowed(t, f.Name, true, s, e) {
+			return bad()
+		}
 		owner = c.ownerName(t)
 		m = t.LookupStatic(f.Name)
 		if m == nil && t.FullName == "System.Linq.Enumerable" && len(x.Args) > 0 && x.Args[0].Name == "" && u.Enumerable.Lookup(f.Name) != nil {
@@ -508,6 +517,9 @@ func (c *compiler) callMember(x *syntax.Call, f *syntax.Member) *node {
 		if t := recvType; t != nil {
 			owner = c.ownerName(t)
 			m = t.Lookup(f.Name)
+			if c.memberNotAllowed(t, f.Name, false, f.NamePos, f.End) {
+				return bad()
+			}
 			if m == nil && !t.Open && t != u.Anonymous {
 				c.memberNotFound(f, f.NamePos, f.End, t, f.Name, false)
 				return bad()

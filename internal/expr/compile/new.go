@@ -11,6 +11,12 @@ import (
 func (c *compiler) lambdaNode(l *syntax.Lambda, ptypes []*value.Type) *node {
 	c.push()
 	defer c.pop()
+	// a lambda's body is in the context it was written in
+	if k, ok := c.lambdaCheck[l]; ok {
+		saved := c.check
+		c.check = k
+		defer func() { c.check = saved }()
+	}
 	slots := make([]int, len(l.Params))
 	for i, p := range l.Params {
 		var t *value.Type
@@ -141,7 +147,7 @@ func (c *compiler) newExpr(x *syntax.New) *node {
 		}, typ: u.ArrayOf(elem), slot: -1}
 	}
 	t := c.typeRef(x.Type)
-	if t == nil {
+	if t == nil || c.memberNotAllowed(t, ".ctor", true, x.Type.Pos, x.Type.End) {
 		return bad()
 	}
 	var targs []*value.Type

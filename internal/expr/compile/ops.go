@@ -21,10 +21,34 @@ func (c *compiler) unary(x *syntax.Unary) *node {
 		if n.typ == u.String || n.typ == u.Bool {
 			c.errAt(x, "bad-operand", "operator '-' cannot be applied to operand of type '%s'", n.typ.Name)
 		}
+		if n.typ == u.ULong {
+			c.errAt(x, "bad-operand", "operator '-' cannot be applied to operand of type 'ulong'")
+		}
 		ne := n.eval
 		typ := n.typ
-		if typ == u.Char || typ == u.Byte {
+		switch typ {
+		case u.Char, u.Byte, u.SByte, u.Short, u.UShort:
 			typ = u.Int
+		case u.UInt:
+			typ = u.Long
+		}
+		if n.isConst && n.cval != nil && value.IsNumeric(n.cval) {
+			if v, ok := c.foldConst(x, func() value.Value {
+				if c.check == checkOff {
+					return value.Negate(n.cval)
+				}
+				return value.NegateChecked(n.cval)
+			}); ok {
+				return constNode(v, typ)
+			}
+		}
+		if c.check == checkOn {
+			s, e := x.Span()
+			return &node{eval: func(fr *value.Frame) value.Value {
+				v := ne(fr)
+				fr.Pos, fr.End = s, e
+				return value.NegateChecked(v)
+			}, typ: typ, slot: -1}
 		}
 		return &node{eval: func(fr *value.Frame) value.Value { return value.Negate(ne(fr)) }, typ: typ, slot: -1}
 	case "+":
@@ -32,7 +56,12 @@ func (c *compiler) unary(x *syntax.Unary) *node {
 	case "~":
 		n := c.valueExpr(x.X)
 		ne := n.eval
-		return &node{eval: func(fr *value.Frame) value.Value { return value.Complement(ne(fr)) }, typ: n.typ, slot: -1}
+		typ := n.typ
+		switch typ {
+		case u.Char, u.Byte, u.SByte, u.Short, u.UShort:
+			typ = u.Int
+		}
+		return &node{eval: func(fr *value.Frame) value.Value { return value.Complement(ne(fr)) }, typ: typ, slot: -1}
 	}
 	c.errAt(x, "unsupported", "unsupported operator %s", x.Op)
 	return bad()
@@ -63,14 +92,22 @@ func (c *compiler) arithType(op string, a, b *value.Type) *value.Type {
 		case a == u.Single && b != u.Double || b == u.Single && a != u.Double:
 			return u.Single
 		case op == "<<" || op == ">>":
-			if a == u.Long {
-				return u.Long
+			switch a {
+			case u.Long, u.ULong, u.UInt:
+				return a
 			}
 			return u.Int
 		case a == u.Double || b == u.Double:
 			return u.Double
+		case a == u.ULong || b == u.ULong:
+			return u.ULong
 		case a == u.Long || b == u.Long:
 			return u.Long
+		case a == u.UInt || b == u.UInt:
+			if signedSmall(u, a) || signedSmall(u, b) {
+				return u.Long
+			}
+			return u.UInt
 		}
 		return u.Int
 	}
@@ -87,6 +124,44 @@ func (c *compiler) arithType(op string, a, b *value.Type) *value.Type {
 		return u.TimeSpan
 	}
 	return nil
+}
+
+// signedSmall reports whether t is a signed integer type of 32 bits or less.
+func signedSmall(u *value.Lib, t *value.Type) bool {
+	return t == u.Int || t == u.Short || t == u.SByte
+}
+
+// promoteConst converts the integer constant n to the type other of the
+// other operand when C# would (an int constant that fits a uint or ulong,
+// a long constant that fits a ulong): 5u + 1 is a uint.
+func (c *compiler) promoteConst(n *node, other *value.Type) *node {
+	u := c.u
+	if !n.isConst || n.cval == nil || n.typ == other || !(other == u.UInt || other == u.ULong) {
+		return n
+	}
+	if (n.typ == u.Int || n.typ == u.Long && other == u.ULong) && value.ConstFits(n.cval, other) {
+		v, _ := value.ConvertNumber(n.cval, other)
+		r := constNode(v, other)
+		r.start, r.end = n.start, n.end
+		return r
+	}
+	return n
+}
+
+// foldConst evaluates a constant operation; an overflow outside an
+// unchecked context is an error (CS0220), and ok is false when the
+// operation throws otherwise (it then throws at run time).
+func (c *compiler) foldConst(x syntax.Node, f func() value.Value) (v value.Value, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, ok = nil, false
+			if ex, isEx := r.(*value.Exception); isEx && ex.Type == value.ExOverflow {
+				c.errAt(x, "constant-overflow", "the operation overflows at compile time in checked mode")
+				v, ok = nil, true
+			}
+		}
+	}()
+	return f(), true
 }
 
 // checkOperands reports operator/type combinations C# rejects.
@@ -149,6 +224,12 @@ func (c *compiler) binary(x *syntax.Binary) *node {
 		}, typ: typ, slot: -1}
 	}
 	a, b := c.valueExpr(x.X), c.valueExpr(x.Y)
+	if x.Op != "<<" && x.Op != ">>" {
+		a, b = c.promoteConst(a, b.typ), c.promoteConst(b, a.typ)
+		if (a.typ == u.ULong && (signedSmall(u, b.typ) || b.typ == u.Long) || b.typ == u.ULong && (signedSmall(u, a.typ) || a.typ == u.Long)) && x.Op != "==" && x.Op != "!=" {
+			c.errorf(x.OpPos, x.OpPos+len(x.Op), "bad-operands", "operator '%s' is ambiguous on operands of type '%s' and '%s'", x.Op, a.typ.Name, b.typ.Name)
+		}
+	}
 	c.checkOperands(x, a.typ, b.typ)
 	ae, be := a.eval, b.eval
 	s, e := x.Span()
@@ -190,9 +271,39 @@ func (c *compiler) binary(x *syntax.Binary) *node {
 	typ := c.arithType(x.Op, a.typ, b.typ)
 	op := x.Op
 	if a.isConst && b.isConst && a.cval != nil && b.cval != nil && typ != nil {
-		if v, ok := fold(op, a.cval, b.cval); ok {
+		arithFn := value.ArithChecked
+		if c.check == checkOff {
+			arithFn = value.Arith
+		}
+		if v, ok := c.foldConst(x, func() value.Value { return arithFn(op, a.cval, b.cval) }); ok {
 			return constNode(v, typ)
 		}
+	}
+	checked := c.check == checkOn
+	if checked && typ != u.String && typ != u.Double {
+		if typ == u.Int && (op == "+" || op == "-" || op == "*") {
+			return &node{eval: func(fr *value.Frame) value.Value {
+				av, bv := ae(fr), be(fr)
+				ai, ok1 := av.(int32)
+				bi, ok2 := bv.(int32)
+				if ok1 && ok2 {
+					var r int64
+					switch op {
+					case "+":
+						r = int64(ai) + int64(bi)
+					case "-":
+						r = int64(ai) - int64(bi)
+					default:
+						r = int64(ai) * int64(bi)
+					}
+					if r == int64(int32(r)) {
+						return int32(r)
+					}
+				}
+				return arithChecked(fr, op, av, bv, s, e)
+			}, typ: typ, slot: -1}
+		}
+		return &node{eval: func(fr *value.Frame) value.Value { return arithChecked(fr, op, ae(fr), be(fr), s, e) }, typ: typ, slot: -1}
 	}
 	if typ == u.String {
 		return &node{eval: func(fr *value.Frame) value.Value {
@@ -219,6 +330,15 @@ func (c *compiler) binary(x *syntax.Binary) *node {
 		}, typ: typ, slot: -1}
 	}
 	return &node{eval: func(fr *value.Frame) value.Value { return arith(fr, op, ae(fr), be(fr), s, e) }, typ: typ, slot: -1}
+}
+
+// arithChecked is arith in a checked context.
+func arithChecked(fr *value.Frame, op string, a, b value.Value, s, e int) value.Value {
+	if a == nil || b == nil {
+		return arith(fr, op, a, b, s, e)
+	}
+	fr.Pos, fr.End = s, e
+	return value.ArithChecked(op, a, b)
 }
 
 func arith(fr *value.Frame, op string, a, b value.Value, s, e int) value.Value {
@@ -316,12 +436,17 @@ func (c *compiler) cast(x *syntax.Cast) *node {
 	}
 	if t.Generic == "Nullable" && isNumeric(t.Elem) && (from == nil || isNumeric(value.Underlying(from)) || from == u.Object) {
 		el := t.Elem
+		conv := value.ConvertNumber
+		if c.check == checkOn {
+			conv = value.ConvertNumberChecked
+		}
 		return &node{eval: func(fr *value.Frame) value.Value {
 			v := ne(fr)
 			if v == nil {
 				return nil
 			}
-			r, ok := value.ConvertNumber(v, el)
+			fr.Pos, fr.End = s, e
+			r, ok := conv(v, el)
 			if !ok {
 				throwAt(fr, castException(v, to), s, e)
 			}
@@ -329,6 +454,17 @@ func (c *compiler) cast(x *syntax.Cast) *node {
 		}, typ: t, slot: -1}
 	}
 	if n.isConst && isNumeric(t) && isNumeric(from) {
+		if c.check != checkOff && value.IsIntegralType(t) {
+			// a constant out of the target's range is an error (CS0221)
+			if _, ok := c.foldConst(x, func() value.Value { v, _ := value.ConvertNumberChecked(n.cval, t); return v }); !ok {
+				c.errAt(x, "constant-overflow", "constant value '%s' cannot be converted to a '%s' (use 'unchecked' syntax to override)", value.ToString(n.cval), t.Name)
+				return bad()
+			}
+			if len(c.errs) > 0 && c.errs[len(c.errs)-1].Code == "constant-overflow" && c.errs[len(c.errs)-1].Pos == s {
+				c.errs[len(c.errs)-1].Msg = fmt.Sprintf("constant value '%s' cannot be converted to a '%s' (use 'unchecked' syntax to override)", value.ToString(n.cval), t.Name)
+				return bad()
+			}
+		}
 		v, _ := value.ConvertNumber(n.cval, t)
 		return constNode(v, t)
 	}
@@ -353,9 +489,14 @@ func (c *compiler) cast(x *syntax.Cast) *node {
 		}, typ: t, slot: -1}
 	}
 	if isNumeric(t) && isNumeric(from) {
+		conv := value.ConvertNumber
+		if c.check == checkOn {
+			conv = value.ConvertNumberChecked
+		}
 		return &node{eval: func(fr *value.Frame) value.Value {
 			v := ne(fr)
-			r, ok := value.ConvertNumber(v, t)
+			fr.Pos, fr.End = s, e
+			r, ok := conv(v, t)
 			if !ok {
 				throwAt(fr, castException(v, to), s, e)
 			}
@@ -409,14 +550,4 @@ func shorten(s string) string {
 		return s[:77] + "..."
 	}
 	return s
-}
-
-// fold evaluates a constant arithmetic expression; ok is false when it throws.
-func fold(op string, a, b value.Value) (v value.Value, ok bool) {
-	defer func() {
-		if recover() != nil {
-			v, ok = nil, false
-		}
-	}()
-	return value.Arith(op, a, b), true
 }

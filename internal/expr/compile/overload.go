@@ -73,6 +73,10 @@ func (c *compiler) checkOverload(t *value.Type, name string, static bool, args [
 		}
 		return false
 	}
+	if unsupported.Refused != "" {
+		c.errorf(pos, end, "member-refused", "tollgate does not run %s: %s", unsupported, unsupported.Refused)
+		return false
+	}
 	e := c.errorf(pos, end, "unsupported-member", "tollgate does not support %s", unsupported)
 	var sup []string
 	for _, o := range rows {
@@ -110,6 +114,11 @@ func (c *compiler) unsupportedNote(e *Error, t *value.Type, name string, static 
 				r := c.apimRefusal(o.APIM, e.Pos, e.End)
 				*e = *r
 				c.errs = c.errs[:len(c.errs)-1]
+				return
+			}
+			if o.Refused != "" {
+				e.Msg = fmt.Sprintf("tollgate does not run %s.%s: %s", o.Type, o.Member, o.Refused)
+				e.Code = "member-refused"
 				return
 			}
 			e.Msg = fmt.Sprintf("tollgate does not support %s.%s", o.Type, o.Member)
@@ -186,6 +195,9 @@ func (c *compiler) paramAccepts(p string, a argShape) bool {
 	}
 	if p == "object" {
 		return true
+	}
+	if p == "byte[]" && t.Name == "ReadOnlySpan<byte>" {
+		return true // C# binds the span overload, which the byte[] one runs
 	}
 	if strings.HasSuffix(p, "[]") {
 		if t == u.Bytes {

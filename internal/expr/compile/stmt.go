@@ -23,7 +23,7 @@ func (c *compiler) block(b *syntax.Block, top bool) stmtFn {
 		c.push()
 		defer c.pop()
 	}
-	return c.stmts(b.Stmts)
+	return withCheck(c, b.Check, func() stmtFn { return c.stmts(b.Stmts) })
 }
 
 func (c *compiler) stmts(list []syntax.Stmt) stmtFn {

@@ -79,7 +79,7 @@ func (c *compiler) assignable(from, to *value.Type, isNullConst bool) bool {
 		return !(isNullConst && to != nil && to.Value)
 	}
 	if isNumeric(from) && isNumeric(to) {
-		return widens(u, from, to) && !(from == u.Char) || from == u.Char && (to == u.Int || to == u.Long || to == u.Double)
+		return value.ImplicitNumeric(from, to)
 	}
 	if from == u.Object {
 		return false

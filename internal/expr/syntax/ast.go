@@ -210,6 +210,9 @@ type (
 	Paren struct {
 		Pos, End int
 		X        Expr
+		// Check is "checked" or "unchecked" for checked(x) and
+		// unchecked(x), else "".
+		Check string
 	}
 
 	// Throw is a throw expression (x ?? throw new Exception()).
@@ -318,6 +321,9 @@ type (
 	Block struct {
 		Pos, End int
 		Stmts    []Stmt
+		// Check is "checked" or "unchecked" for a checked { } or
+		// unchecked { } block, else "".
+		Check string
 	}
 
 	// ExprStmt is an expression used as a statement.

@@ -494,7 +494,7 @@ func (p *parser) unary() Expr {
 					case LitInt, LitLong, LitUInt:
 						v := -lit.Value.(int64)
 						k := LitInt
-						if v < -1<<31 || strings.ContainsAny(p.src[lit.Pos:lit.End], "lL") {
+						if v < -1<<31 || strings.ContainsAny(p.src[lit.Pos:lit.End], "lLuU") {
 							k = LitLong
 						}
 						return &Literal{Pos: t.Pos, End: lit.End, Kind: k, Value: v}
@@ -716,7 +716,7 @@ func (p *parser) primary() Expr {
 			p.want("(")
 			x := p.expr()
 			e := p.want(")")
-			return &Paren{Pos: t.Pos, End: e.End, X: x}
+			return &Paren{Pos: t.Pos, End: e.End, X: x, Check: t.Text}
 		}
 		if predefined[t.Text] || contextual[t.Text] {
 			p.next()
@@ -757,12 +757,8 @@ func (p *parser) intLit(t *scanner.Token) Expr {
 	switch {
 	case !hasU && !hasL && v <= 1<<31-1:
 		lit.Kind, lit.Value = LitInt, int64(v)
-	case !hasL && v <= 1<<32-1 && (hasU || base != 10 || v > 1<<31-1) && (hasU || v > 1<<31-1):
-		if hasU || base != 10 {
-			lit.Kind, lit.Value = LitUInt, int64(v)
-		} else {
-			lit.Kind, lit.Value = LitLong, int64(v)
-		}
+	case !hasL && v <= 1<<32-1 && (hasU || v > 1<<31-1):
+		lit.Kind, lit.Value = LitUInt, int64(v)
 	case !hasU && v <= 1<<63-1:
 		lit.Kind, lit.Value = LitLong, int64(v)
 	case v == 1<<63 && !hasU:

@@ -120,7 +120,9 @@ func (p *parser) stmt() Stmt {
 		case "checked", "unchecked":
 			if isTok(p.peekN(1), "{") {
 				p.next()
-				return p.block()
+				b := p.block()
+				b.Pos, b.Check = t.Pos, t.Text
+				return b
 			}
 		case "else", "case", "catch", "finally":
 			p.fail("unexpected %q", t.Text)

@@ -105,6 +105,16 @@ func FormatNumber(v Value, format string) string {
 		out, err = dotnet.FormatIntN(int64(x), 8, format)
 	case Char:
 		out, err = dotnet.FormatIntN(int64(x), 32, format)
+	case int8:
+		out, err = dotnet.FormatIntN(int64(x), 8, format)
+	case int16:
+		out, err = dotnet.FormatIntN(int64(x), 16, format)
+	case uint16:
+		out, err = dotnet.FormatIntN(int64(x), 16, format)
+	case uint32:
+		out, err = dotnet.FormatIntN(int64(x), 32, format)
+	case uint64:
+		out, err = dotnet.FormatUint(x, format)
 	default:
 		return ToString(v)
 	}

@@ -36,6 +36,16 @@ func ToString(v Value) string {
 		return strconv.FormatInt(x, 10)
 	case uint8:
 		return strconv.FormatUint(uint64(x), 10)
+	case int8:
+		return strconv.FormatInt(int64(x), 10)
+	case int16:
+		return strconv.FormatInt(int64(x), 10)
+	case uint16:
+		return strconv.FormatUint(uint64(x), 10)
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
 	case float64:
 		return FormatDouble(x)
 	case float32:
@@ -121,13 +131,14 @@ func ParseGuid(s string) (Guid, bool) {
 // IsNumeric reports whether v is a number.
 func IsNumeric(v Value) bool {
 	switch v.(type) {
-	case int32, int64, float64, uint8, Char, float32, dotnet.Decimal:
+	case int32, int64, float64, uint8, Char, float32, dotnet.Decimal, int8, int16, uint16, uint32, uint64:
 		return true
 	}
 	return false
 }
 
-// AsInt64 converts an integral value.
+// AsInt64 converts an integral value (a ulong past long.MaxValue keeps its
+// bits: use AsUint64 or IsBigUlong where that matters).
 func AsInt64(v Value) (int64, bool) {
 	switch x := v.(type) {
 	case int32:
@@ -137,6 +148,16 @@ func AsInt64(v Value) (int64, bool) {
 	case uint8:
 		return int64(x), true
 	case Char:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case uint64:
 		return int64(x), true
 	}
 	return 0, false
@@ -158,6 +179,16 @@ func AsFloat(v Value) (float64, bool) {
 	case uint8:
 		return float64(x), true
 	case Char:
+		return float64(x), true
+	case int16:
+		return float64(x), true
+	case uint16:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case int8:
+		return float64(x), true
+	case uint64:
 		return float64(x), true
 	}
 	return 0, false
@@ -204,7 +235,10 @@ func Equal(a, b Value) bool {
 	case float32, dotnet.Decimal:
 		r, ok := Compare(a, b)
 		return ok && r == 0
-	case int32, int64, uint8, Char:
+	case int32, int64, uint8, Char, int8, int16, uint16, uint32, uint64:
+		if r, ok, handled := compareUlong(a, b); handled {
+			return ok && r == 0
+		}
 		if _, ok := b.(dotnet.Decimal); ok {
 			r, _ := Compare(a, b)
 			return r == 0
@@ -309,6 +343,9 @@ func Compare(a, b Value) (int, bool) {
 				return da.Cmp(db), true
 			}
 		}
+	}
+	if r, ok, handled := compareUlong(a, b); handled {
+		return r, ok
 	}
 	if xi, ok := AsInt64(a); ok {
 		if yi, ok := AsInt64(b); ok {

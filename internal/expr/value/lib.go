@@ -26,13 +26,15 @@ type Lib struct {
 	MatchCollection, Random, HashAlg, Encoding          *Type
 	JToken, JObject, JArray, JValue, JProperty          *Type
 	Decimal, Single                                     *Type
+	// the integer types other than int, long and byte, each held as its
+	// own Go type (int8, int16, uint16, uint32, uint64).
+	SByte, Short, UShort, UInt, ULong *Type
 	// X holds the System.Xml.Linq and System.Xml types.
 	X xmlTypes
 
 	arrayBase, listBase, dictBase, seqBase *Type
 	enumeratorBase, readOnlyBase           *Type
-	equalityComparer                       *Type // IEqualityComparer<T>
-	narrow                                 map[*Type]func(Value) (Value, bool)
+	equalityComparer                       *Type    // IEqualityComparer<T>
 	generics                               sync.Map // string -> *Type
 	zones                                  sync.Map // time zone id -> *TimeZone
 }
@@ -212,6 +214,7 @@ func buildLib() *Lib {
 	u.buildBudget()
 	u.buildIntegers()
 	u.buildValues()
+	u.buildNotAllowed()
 	return u
 }
 

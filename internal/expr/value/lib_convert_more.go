@@ -81,6 +81,11 @@ func convertUnsigned(c Call, lo, hi int64, what string, box func(int64) Value) V
 		if x {
 			n = 1
 		}
+	case uint64:
+		if x > math.MaxInt64 {
+			overflow()
+		}
+		n = int64(x)
 	default:
 		v, ok := AsInt64(c.Args[0])
 		if !ok {
@@ -117,10 +122,10 @@ func (u *Lib) buildConvertMore() {
 	}})
 	cv.addStatic(
 		unsigned("ToByte", 0, math.MaxUint8, "an unsigned byte", u.Byte, func(n int64) Value { return uint8(n) }),
-		unsigned("ToSByte", math.MinInt8, math.MaxInt8, "a signed byte", u.Types["sbyte"], func(n int64) Value { return int32(n) }),
-		unsigned("ToUInt16", 0, math.MaxUint16, "a UInt16", u.Types["ushort"], func(n int64) Value { return int32(n) }),
-		unsigned("ToUInt32", 0, math.MaxUint32, "a UInt32", u.Types["uint"], func(n int64) Value { return n }),
-		unsigned("ToUInt64", 0, math.MaxInt64, "a UInt64", u.Types["ulong"], func(n int64) Value { return n }),
+		unsigned("ToSByte", math.MinInt8, math.MaxInt8, "a signed byte", u.SByte, func(n int64) Value { return int8(n) }),
+		unsigned("ToUInt16", 0, math.MaxUint16, "a UInt16", u.UShort, func(n int64) Value { return uint16(n) }),
+		unsigned("ToUInt32", 0, math.MaxUint32, "a UInt32", u.UInt, func(n int64) Value { return uint32(n) }),
+		meth("ToUInt64", 1, 2, u.ULong, func(c Call) Value { return convertToUInt64(c) }),
 		meth("ToBase64String", 1, 4, u.String, func(c Call) Value {
 			c.NotNull(0, "inArray")
 			lines := false
@@ -172,11 +177,11 @@ func (u *Lib) buildConvertMore() {
 		lo, hi int64
 		box    func(int64) Value
 	}{
-		{"short", math.MinInt16, math.MaxInt16, func(n int64) Value { return int32(n) }},
-		{"ushort", 0, math.MaxUint16, func(n int64) Value { return int32(n) }},
-		{"sbyte", math.MinInt8, math.MaxInt8, func(n int64) Value { return int32(n) }},
-		{"uint", 0, math.MaxUint32, func(n int64) Value { return n }},
-		{"ulong", 0, math.MaxInt64, func(n int64) Value { return n }},
+		{"short", math.MinInt16, math.MaxInt16, func(n int64) Value { return int16(n) }},
+		{"ushort", 0, math.MaxUint16, func(n int64) Value { return uint16(n) }},
+		{"sbyte", math.MinInt8, math.MaxInt8, func(n int64) Value { return int8(n) }},
+		{"uint", 0, math.MaxUint32, func(n int64) Value { return uint32(n) }},
+		{"ulong", 0, -1, func(n int64) Value { return uint64(n) }},
 		{"byte", 0, math.MaxUint8, func(n int64) Value { return uint8(n) }},
 	} {
 		t := u.Types[x.name]

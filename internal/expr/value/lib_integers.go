@@ -42,12 +42,15 @@ func (u *Lib) buildIntegers() {
 	kinds := []intKind{
 		{"int", "Int32", 32, true, math.MinInt32, math.MaxInt32, i32},
 		{"long", "Int64", 64, true, math.MinInt64, math.MaxInt64, i64},
-		{"short", "Int16", 16, true, math.MinInt16, math.MaxInt16, i32},
-		{"sbyte", "SByte", 8, true, math.MinInt8, math.MaxInt8, i32},
+		{"short", "Int16", 16, true, math.MinInt16, math.MaxInt16, func(n int64) Value { return int16(n) }},
+		{"sbyte", "SByte", 8, true, math.MinInt8, math.MaxInt8, func(n int64) Value { return int8(n) }},
 		{"byte", "Byte", 8, false, 0, math.MaxUint8, func(n int64) Value { return uint8(n) }},
-		{"ushort", "UInt16", 16, false, 0, math.MaxUint16, i32},
-		{"uint", "UInt32", 32, false, 0, math.MaxUint32, i64},
-		{"ulong", "UInt64", 64, false, 0, math.MaxInt64, i64},
+		{"ushort", "UInt16", 16, false, 0, math.MaxUint16, func(n int64) Value { return uint16(n) }},
+		{"uint", "UInt32", 32, false, 0, math.MaxUint32, func(n int64) Value { return uint32(n) }},
+		// ulong: the statics below compare as long; those that order
+		// values (Max, Min, Clamp, DivRem, IsPow2, Log2, Sign) are
+		// replaced by unsigned ones in ulongStatics.
+		{"ulong", "UInt64", 64, false, 0, math.MaxInt64, func(n int64) Value { return uint64(n) }},
 	}
 	code := u.Types["TypeCode"]
 	for _, k := range kinds {
@@ -89,6 +92,7 @@ func (u *Lib) addIntegerMembers(k intKind, code *Type) {
 	}
 	box := k.box
 	overflow := func() { Throw(ExOverflow, "Arithmetic operation resulted in an overflow.") }
+	u.integerEquals(t)
 	tc := Enum{T: code, V: typeCodes[k.code], Name: k.code}
 	t.add(meth("GetTypeCode", 0, 0, code, func(Call) Value { return tc }),
 		// GetHashCode: the value itself for the types of 32 bits or less
@@ -201,6 +205,16 @@ func (u *Lib) addIntegerMembers(k intKind, code *Type) {
 					overflow()
 				}
 				return box(n)
+			case uint64:
+				if x > math.MaxInt64 {
+					if k.name == "ulong" {
+						return x
+					}
+					n, big = k.hi, true
+					return box(f(n, big, small))
+				}
+				n = int64(x)
+				big, small = n > k.hi, n < k.lo
 			default:
 				var ok bool
 				if n, ok = AsInt64(x); !ok {
@@ -231,6 +245,9 @@ func (u *Lib) addIntegerMembers(k intKind, code *Type) {
 	)
 	if k.name != "int" && k.name != "long" && k.name != "byte" {
 		u.narrowParseFormat(t, k, box)
+	}
+	if k.name == "ulong" {
+		u.ulongStatics(t)
 	}
 	integerToString(t, k, mask)
 	if !k.signed {
@@ -299,6 +316,10 @@ func absMag(n int64) uint64 {
 func (u *Lib) narrowParseFormat(t *Type, k intKind, box func(int64) Value) {
 	what := map[string]string{"short": "an Int16", "sbyte": "a signed byte", "ushort": "a UInt16", "uint": "a UInt32", "ulong": "a UInt64"}[k.name]
 	parse := func(s string) (int64, error) {
+		if k.name == "ulong" {
+			n, err := parseUint64(s)
+			return int64(n), err
+		}
 		n, err := ParseInt(s, 64)
 		if err == nil && (n < k.lo || n > k.hi) {
 			err = &Exception{Type: ExOverflow, Message: "Value was either too large or too small for " + what + ".", Pos: -1, End: -1}

@@ -17,6 +17,10 @@ func jsonTypeOf(u *Lib, t *jsonx.Token) *Type {
 		return u.JArray
 	case jsonx.Property:
 		return u.JProperty
+	case jsonx.Constructor:
+		return u.Types["JConstructor"]
+	case jsonx.Raw:
+		return u.Types["JRaw"]
 	}
 	return u.JValue
 }
@@ -78,6 +82,9 @@ func ToToken(v Value) *jsonx.Token {
 		a := jsonx.NewArray()
 		Each(x, func(e Value) bool { _ = a.Add(ToToken(e)); return true })
 		return a
+	case *JSONReader, *JSONWriter:
+		// JValue's constructor knows no JSON type for them
+		Throw(ExArgument, "Could not determine JSON object type for type %s.", TypeName(v))
 	}
 	t, err := jsonx.FromValue(v)
 	if err != nil {
@@ -103,7 +110,9 @@ func FromToken(t *jsonx.Token) Value {
 		return t.Float()
 	case jsonx.Boolean:
 		return t.Bool()
-	case jsonx.String, jsonx.Guid, jsonx.Uri, jsonx.Raw, jsonx.Comment:
+	case jsonx.Raw:
+		return t.RawValue()
+	case jsonx.String, jsonx.Guid, jsonx.Uri, jsonx.Comment:
 		return t.Str()
 	case jsonx.Date:
 		return FromDotnetDateTime(t.DateTime())
@@ -248,12 +257,14 @@ func tokenTo(tok *jsonx.Token, t *Type, nullable bool) Value {
 			return FromToken(tok)
 		}
 		return tok
+	case u.SByte, u.Short, u.UShort, u.UInt, u.ULong:
+		return tokenToInteger(tok, t, isNull && nullable)
 	}
 	if tok == nil {
 		return nil
 	}
 	if IsJSONType(t) {
-		if t == u.JToken || jsonTypeOf(u, tok) == t || t.Name == "JContainer" && !tok.IsValue() {
+		if t == u.JToken || jsonTypeOf(u, tok) == t || t.Name == "JContainer" && !tok.IsValue() || t == u.JValue && tok.IsValue() {
 			return tok
 		}
 		ThrowCast(tok, t.FullName)
@@ -337,7 +348,10 @@ func (u *Lib) buildJSON() {
 	u.JArray = u.newType("JArray", "Newtonsoft.Json.Linq.JArray", jc)
 	u.JProperty = u.newType("JProperty", "Newtonsoft.Json.Linq.JProperty", jc)
 	u.JValue = u.newType("JValue", "Newtonsoft.Json.Linq.JValue", jt)
-	for _, t := range []*Type{jt, jc, u.JObject, u.JArray, u.JProperty, u.JValue} {
+	// JRaw and JConstructor: their members come with buildJSONRaw.
+	jraw := u.newType("JRaw", "Newtonsoft.Json.Linq.JRaw", u.JValue)
+	jctor := u.newType("JConstructor", "Newtonsoft.Json.Linq.JConstructor", jc)
+	for _, t := range []*Type{jt, jc, u.JObject, u.JArray, u.JProperty, u.JValue, jraw, jctor} {
 		tt := t
 		tt.Elem = jt
 		tt.Is = func(v Value) bool {
@@ -350,6 +364,8 @@ func (u *Lib) buildJSON() {
 				return true
 			case jc:
 				return !tok.IsValue()
+			case u.JValue:
+				return tok.IsValue()
 			}
 			return jsonTypeOf(u, tok) == tt
 		}

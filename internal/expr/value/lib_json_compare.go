@@ -37,7 +37,8 @@ func deepHash(t *jsonx.Token) uint32 {
 			sum += deepHash(p)
 		}
 		num(uint64(sum))
-	case jsonx.Array:
+	case jsonx.Array, jsonx.Constructor:
+		h.Write([]byte(t.Str()))
 		for _, it := range t.Children() {
 			num(uint64(deepHash(it)))
 		}

@@ -30,7 +30,7 @@ func insertSibling(c Call, t *jsonx.Token, content Value, after bool) {
 	if p == nil {
 		Throw(ExInvalidOp, "The parent is missing.")
 	}
-	if p.Type() != jsonx.Array {
+	if p.Type() != jsonx.Array && p.Type() != jsonx.Constructor {
 		Throw(ExArgument, "Can not add %s to %s.", "Newtonsoft.Json.Linq.JValue", "Newtonsoft.Json.Linq.JObject")
 	}
 	_, i := siblings(t)

@@ -117,4 +117,7 @@ func (u *Lib) buildJSONNotes() {
 			return ta[0]
 		}},
 	)
+	// last: JRaw, JConstructor, CreateReader and CreateWriter build on the
+	// JToken members above
+	u.buildJSONRaw()
 }

@@ -18,22 +18,7 @@ func (s *StringBuilder) DotnetType(u *Lib) *Type { return u.Types["StringBuilder
 // DotnetString implements Stringer.
 func (s *StringBuilder) DotnetString() string { return s.B.String() }
 
-// openTypes are allowed .NET types that tollgate accepts at compile time but
-// does not run: using one raises NotSupportedException at evaluation.
-var openTypes = []string{
-	"System.UriBuilder",
-	"Newtonsoft.Json.Linq.JConstructor", "Newtonsoft.Json.Linq.JRaw",
-}
-
 func (u *Lib) buildKnownOnly() {
-	for _, full := range openTypes {
-		name := full[strings.LastIndexByte(full, '.')+1:]
-		if u.Types[name] != nil {
-			continue
-		}
-		t := u.newType(name, full, u.Object)
-		t.Open = true
-	}
 	sb := u.newType("StringBuilder", "System.Text.StringBuilder", u.Object)
 	sb.New = func(c Call) Value {
 		s := &StringBuilder{}

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"math"
-	"math/rand/v2"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -403,6 +402,14 @@ func (u *Lib) buildBitConverter() {
 				return le.AppendUint32(nil, uint32(x))
 			case int64:
 				return le.AppendUint64(nil, uint64(x))
+			case int16:
+				return le.AppendUint16(nil, uint16(x))
+			case uint16:
+				return le.AppendUint16(nil, x)
+			case uint32:
+				return le.AppendUint32(nil, x)
+			case uint64:
+				return le.AppendUint64(nil, x)
 			case float32:
 				return le.AppendUint32(nil, math.Float32bits(x))
 			case float64:
@@ -413,20 +420,20 @@ func (u *Lib) buildBitConverter() {
 		}),
 		to("ToBoolean", 1, u.Bool, func(b []byte) Value { return b[0] != 0 }),
 		to("ToChar", 2, u.Char, func(b []byte) Value { return Char(le.Uint16(b)) }),
-		to("ToInt16", 2, u.Types["short"], func(b []byte) Value { return int32(int16(le.Uint16(b))) }),
-		to("ToUInt16", 2, u.Types["ushort"], func(b []byte) Value { return int32(le.Uint16(b)) }),
+		to("ToInt16", 2, u.Short, func(b []byte) Value { return int16(le.Uint16(b)) }),
+		to("ToUInt16", 2, u.UShort, func(b []byte) Value { return le.Uint16(b) }),
 		to("ToInt32", 4, u.Int, func(b []byte) Value { return int32(le.Uint32(b)) }),
-		to("ToUInt32", 4, u.Types["uint"], func(b []byte) Value { return int64(le.Uint32(b)) }),
+		to("ToUInt32", 4, u.UInt, func(b []byte) Value { return le.Uint32(b) }),
 		to("ToInt64", 8, u.Long, func(b []byte) Value { return int64(le.Uint64(b)) }),
-		to("ToUInt64", 8, u.Types["ulong"], func(b []byte) Value { return int64(le.Uint64(b)) }),
+		to("ToUInt64", 8, u.ULong, func(b []byte) Value { return le.Uint64(b) }),
 		to("ToSingle", 4, u.Single, func(b []byte) Value { return math.Float32frombits(le.Uint32(b)) }),
 		to("ToDouble", 8, u.Double, func(b []byte) Value { return math.Float64frombits(le.Uint64(b)) }),
 		meth("DoubleToInt64Bits", 1, 1, u.Long, func(c Call) Value { return int64(math.Float64bits(c.Float(0))) }),
-		meth("DoubleToUInt64Bits", 1, 1, u.Types["ulong"], func(c Call) Value { return int64(math.Float64bits(c.Float(0))) }),
+		meth("DoubleToUInt64Bits", 1, 1, u.ULong, func(c Call) Value { return math.Float64bits(c.Float(0)) }),
 		meth("Int64BitsToDouble", 1, 1, u.Double, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return math.Float64frombits(uint64(n)) }),
 		meth("UInt64BitsToDouble", 1, 1, u.Double, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return math.Float64frombits(uint64(n)) }),
 		meth("SingleToInt32Bits", 1, 1, u.Int, func(c Call) Value { return int32(math.Float32bits(float32(c.Float(0)))) }),
-		meth("SingleToUInt32Bits", 1, 1, u.Types["uint"], func(c Call) Value { return int64(math.Float32bits(float32(c.Float(0)))) }),
+		meth("SingleToUInt32Bits", 1, 1, u.UInt, func(c Call) Value { return math.Float32bits(float32(c.Float(0))) }),
 		meth("Int32BitsToSingle", 1, 1, u.Single, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return math.Float32frombits(uint32(n)) }),
 		meth("UInt32BitsToSingle", 1, 1, u.Single, func(c Call) Value { n, _ := AsInt64(c.Args[0]); return math.Float32frombits(uint32(n)) }),
 	)
@@ -434,32 +441,28 @@ func (u *Lib) buildBitConverter() {
 
 func (u *Lib) buildRandomMore() {
 	rt := u.Random
-	r := func(c Call) *rand.Rand { return c.This.(*Random).r }
-	rt.addStatic(prop("Shared", rt, func(Call) Value {
-		return &Random{r: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
-	}))
+	r := func(c Call) *Random { return c.This.(*Random) }
+	rt.addStatic(prop("Shared", rt, func(Call) Value { return newRandom(0, false) }))
 	rt.add(
 		meth("NextInt64", 0, 2, u.Long, func(c Call) Value {
-			lo, hi := int64(0), int64(math.MaxInt64)
 			switch len(c.Args) {
 			case 1:
-				hi, _ = AsInt64(c.Args[0])
+				hi, _ := AsInt64(c.Args[0])
 				if hi < 0 {
 					Throw(ExArgRange, "maxValue ('%d') must be a non-negative value. (Parameter 'maxValue')", hi)
 				}
+				return r(c).nextInt64Range(0, hi)
 			case 2:
-				lo, _ = AsInt64(c.Args[0])
-				hi, _ = AsInt64(c.Args[1])
+				lo, _ := AsInt64(c.Args[0])
+				hi, _ := AsInt64(c.Args[1])
 				if lo > hi {
 					Throw(ExArgRange, "minValue ('%d') must be less than or equal to maxValue. (Parameter 'minValue')", lo)
 				}
+				return r(c).nextInt64Range(lo, hi)
 			}
-			if hi == lo {
-				return lo
-			}
-			return lo + int64(r(c).Uint64N(uint64(hi-lo)))
+			return r(c).nextInt64()
 		}),
-		meth("NextSingle", 0, 0, u.Single, func(c Call) Value { return r(c).Float32() }),
+		meth("NextSingle", 0, 0, u.Single, func(c Call) Value { return r(c).nextSingle() }),
 		meth("GetHexString", 1, 2, u.String, func(c Call) Value {
 			n := c.Int(0)
 			if n < 0 {
@@ -471,7 +474,7 @@ func (u *Lib) buildRandomMore() {
 			}
 			out := make([]byte, n)
 			for i := range out {
-				out[i] = digits[r(c).IntN(16)]
+				out[i] = digits[r(c).nextN(16)]
 			}
 			return string(out)
 		}),
@@ -487,7 +490,7 @@ func (u *Lib) buildRandomMore() {
 				}
 				out := make([]byte, n)
 				for i := range out {
-					out[i] = b[r(c).IntN(len(b))]
+					out[i] = b[r(c).nextN(int32(len(b)))]
 				}
 				return out
 			}
@@ -500,21 +503,21 @@ func (u *Lib) buildRandomMore() {
 			}
 			out := make([]Value, n)
 			for i := range out {
-				out[i] = a.Items[r(c).IntN(len(a.Items))]
+				out[i] = a.Items[r(c).nextN(int32(len(a.Items)))]
 			}
 			return &Array{T: a.T, Items: out}
 		}, ResultOf: func(_ *Type, args []*Type, _ []*Type) *Type { return args[0] }},
 		meth("Shuffle", 1, 1, u.Void, func(c Call) Value {
 			c.NotNull(0, "values")
 			if b, ok := c.Args[0].([]byte); ok {
-				r(c).Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+				r(c).shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
 				return nil
 			}
 			a, ok := c.Args[0].(*Array)
 			if !ok {
 				ThrowCast(c.Args[0], "System.Array")
 			}
-			r(c).Shuffle(len(a.Items), func(i, j int) { a.Items[i], a.Items[j] = a.Items[j], a.Items[i] })
+			r(c).shuffle(len(a.Items), func(i, j int) { a.Items[i], a.Items[j] = a.Items[j], a.Items[i] })
 			return nil
 		}),
 	)

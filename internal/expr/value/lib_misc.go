@@ -27,7 +27,8 @@ func (x *URI) DotnetType(u *Lib) *Type { return u.Types["Uri"] }
 
 // Random is a System.Random.
 type Random struct {
-	r *rand.Rand
+	r *rand.Rand  // an unseeded Random
+	c *compatPrng // a seeded one: .NET's sequence
 }
 
 // DotnetType implements Typed.
@@ -73,6 +74,9 @@ func (u *Lib) buildMisc() {
 				}
 				return box(0)
 			}
+			if x, ok := c.Args[0].(uint64); ok && x > math.MaxInt64 {
+				Throw(ExOverflow, "Value was either too large or too small for %s.", map[int]string{8: "an unsigned byte", 16: "an Int16", 32: "an Int32", 64: "an Int64"}[bits])
+			}
 			if n, ok := AsInt64(c.Args[0]); ok {
 				if bits == 32 && (n > math.MaxInt32 || n < math.MinInt32) {
 					Throw(ExOverflow, "Value was either too large or too small for an Int32.")
@@ -114,7 +118,7 @@ func (u *Lib) buildMisc() {
 		}),
 		toInt("ToInt32", 32, func(n int64) Value { return int32(n) }, u.Int),
 		toInt("ToInt64", 64, func(n int64) Value { return n }, u.Long),
-		toInt("ToInt16", 16, func(n int64) Value { return int32(int16(n)) }, u.Int),
+		toInt("ToInt16", 16, func(n int64) Value { return int16(n) }, u.Short),
 		toInt("ToByte", 8, func(n int64) Value { return uint8(n) }, u.Byte),
 		meth("ToDouble", 1, 2, u.Double, func(c Call) Value {
 			switch x := c.Args[0].(type) {
@@ -203,6 +207,16 @@ func (u *Lib) buildMisc() {
 			if numKind(c.Args[0]) == 3 || numKind(c.Args[1]) == 3 {
 				return float32(ff(c.Float(0), c.Float(1)))
 			}
+			if t := commonIntType(u, c.Args[0], c.Args[1]); t != nil && t != u.Int && t != u.Long {
+				// Math.Max(short, short) is a short, Max(ulong, ulong) a ulong
+				r, _ := Compare(c.Args[0], c.Args[1])
+				pick := c.Args[0]
+				if (name == "Max") == (r < 0) {
+					pick = c.Args[1]
+				}
+				v, _ := ConvertNumber(pick, t)
+				return v
+			}
 			a, _ := AsInt64(c.Args[0])
 			b, _ := AsInt64(c.Args[1])
 			if numKind(c.Args[0]) == 2 || numKind(c.Args[1]) == 2 {
@@ -262,10 +276,25 @@ func (u *Lib) buildMisc() {
 				}
 				return x
 			case int64:
+				if x == math.MinInt64 {
+					Throw(ExOverflow, "Negating the minimum value of a twos complement number is invalid.")
+				}
 				if x < 0 {
 					return -x
 				}
 				return x
+			case int16:
+				if x == math.MinInt16 {
+					Throw(ExOverflow, "Negating the minimum value of a twos complement number is invalid.")
+				}
+				return max(x, -x)
+			case int8:
+				if x == math.MinInt8 {
+					Throw(ExOverflow, "Negating the minimum value of a twos complement number is invalid.")
+				}
+				return max(x, -x)
+			case float32:
+				return float32(math.Abs(float64(x)))
 			}
 			return math.Abs(c.Float(0))
 		}),
@@ -460,34 +489,33 @@ func (u *Lib) buildMisc() {
 	u.Random = u.newType("Random", "System.Random", u.Object)
 	u.Random.New = func(c Call) Value {
 		if c.Has(0) {
-			return &Random{r: rand.New(rand.NewPCG(uint64(c.Int(0)), 0))}
+			return newRandom(int32(c.Int(0)), true)
 		}
-		return &Random{r: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+		return newRandom(0, false)
 	}
 	u.Random.add(
 		meth("Next", 0, 2, u.Int, func(c Call) Value {
-			r := c.This.(*Random).r
-			lo, hi := 0, math.MaxInt32
+			r := c.This.(*Random)
 			switch len(c.Args) {
 			case 1:
-				hi = c.Int(0)
+				hi := int32(c.Int(0))
+				if hi < 0 {
+					Throw(ExArgRange, "maxValue ('%d') must be a non-negative value. (Parameter 'maxValue')", hi)
+				}
+				return r.nextN(hi)
 			case 2:
-				lo, hi = c.Int(0), c.Int(1)
+				lo, hi := int32(c.Int(0)), int32(c.Int(1))
+				if lo > hi {
+					Throw(ExArgRange, "'minValue' cannot be greater than maxValue. (Parameter 'minValue')")
+				}
+				return r.nextRange(lo, hi)
 			}
-			if hi < lo || hi < 0 && len(c.Args) == 1 {
-				Throw(ExArgRange, "'minValue' cannot be greater than maxValue. (Parameter 'minValue')")
-			}
-			if hi == lo {
-				return int32(lo)
-			}
-			return int32(lo + r.IntN(hi-lo))
+			return r.next()
 		}),
-		meth("NextDouble", 0, 0, u.Double, func(c Call) Value { return c.This.(*Random).r.Float64() }),
+		meth("NextDouble", 0, 0, u.Double, func(c Call) Value { return c.This.(*Random).nextDouble() }),
 		meth("NextBytes", 1, 1, u.Void, func(c Call) Value {
-			b := c.Bytes(0)
-			for i := range b {
-				b[i] = byte(c.This.(*Random).r.UintN(256))
-			}
+			c.NotNull(0, "buffer")
+			c.This.(*Random).nextBytes(c.Bytes(0))
 			return nil
 		}),
 	)

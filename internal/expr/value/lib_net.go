@@ -143,5 +143,5 @@ func byteSwap(v Value) Value {
 		return int64(r)
 	}
 	n, _ := AsInt64(v)
-	return int32(int16(uint16(n)>>8 | uint16(n)<<8))
+	return int16(uint16(n)>>8 | uint16(n)<<8)
 }

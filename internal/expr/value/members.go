@@ -36,9 +36,13 @@ type Overload struct {
 	// §4.2), "APIM0002 T.M" when member M of a type APIM restricts is not
 	// among its allowed members. Such a row is not a gap: no policy that
 	// API Management accepts calls it.
-	APIM    string
+	APIM string
+	// Refused is set when tollgate refuses the overload by design, with the
+	// reason: it would read or write the gateway's files or fetch a URL
+	// while the request waits (XElement.Load(string uri)).
+	Refused string
 	Example string // an expression that uses the overload
-	Result  string // the example's result (supported rows); the APIM reason (apim rows)
+	Result  string // the example's result (supported rows); the APIM reason (apim rows); tollgate's (never rows)
 	File    string // the table's file: "members.tsv"
 	Line    int    // line in File
 }
@@ -180,8 +184,13 @@ func parseOverload(line, file string, n int) (*Overload, error) {
 			return nil, fmt.Errorf("%s:%d: an apim row's result is \"APIM0001 Type\" or \"APIM0002 Type.Member\", not %q", file, n, o.Result)
 		}
 		o.APIM = o.Result
+	case "never":
+		if o.Result == "" {
+			return nil, fmt.Errorf("%s:%d: a never row's result is the reason tollgate refuses it", file, n)
+		}
+		o.Refused = o.Result
 	default:
-		return nil, fmt.Errorf("%s:%d: supported is %q, want yes, no or apim", file, n, f[3])
+		return nil, fmt.Errorf("%s:%d: supported is %q, want yes, no, apim or never", file, n, f[3])
 	}
 	sig := strings.TrimSpace(f[2])
 	if rest, ok := strings.CutPrefix(sig, "static "); ok {

@@ -14,9 +14,9 @@ func divZero() {
 // numKind ranks numeric operands for binary numeric promotion.
 func numKind(v Value) int {
 	switch v.(type) {
-	case int32, uint8, Char:
+	case int32, uint8, Char, int8, int16, uint16:
 		return 1
-	case int64:
+	case int64, uint32, uint64:
 		return 2
 	case float32:
 		return 3
@@ -71,20 +71,7 @@ func Arith(op string, a, b Value) Value {
 		return timeArith(op, a, b)
 	}
 	if op == "<<" || op == ">>" {
-		n, _ := AsInt64(b)
-		switch x := a.(type) {
-		case int64:
-			if op == "<<" {
-				return x << (n & 63)
-			}
-			return x >> (n & 63)
-		default:
-			xi, _ := AsInt64(a)
-			if op == "<<" {
-				return int32(xi) << (n & 31)
-			}
-			return int32(xi) >> (n & 31)
-		}
+		return shift(op, a, b)
 	}
 	switch max(ka, kb) {
 	case 5:
@@ -104,14 +91,8 @@ func Arith(op string, a, b Value) Value {
 		case "%":
 			return float32(math.Mod(float64(float32(x)), float64(float32(y))))
 		}
-	case 1:
-		x, _ := AsInt64(a)
-		y, _ := AsInt64(b)
-		return int32(intOp(op, int64(int32(x)), int64(int32(y)), 32))
-	case 2:
-		x, _ := AsInt64(a)
-		y, _ := AsInt64(b)
-		return intOp(op, x, y, 64)
+	case 1, 2:
+		return intArith(op, a, b, false)
 	default:
 		x, _ := AsFloat(a)
 		y, _ := AsFloat(b)
@@ -130,48 +111,6 @@ func Arith(op string, a, b Value) Value {
 	}
 	Throw(ExInvalidOp, "Operator '%s' cannot be applied to operands of type '%s' and '%s'", op, TypeName(a), TypeName(b))
 	return nil
-}
-
-func intOp(op string, x, y int64, bits int) int64 {
-	var r int64
-	switch op {
-	case "+":
-		r = x + y
-	case "-":
-		r = x - y
-	case "*":
-		r = x * y
-	case "/":
-		if y == 0 {
-			divZero()
-		}
-		if y == -1 {
-			r = -x
-		} else {
-			r = x / y
-		}
-	case "%":
-		if y == 0 {
-			divZero()
-		}
-		if y == -1 {
-			r = 0
-		} else {
-			r = x % y
-		}
-	case "&":
-		r = x & y
-	case "|":
-		r = x | y
-	case "^":
-		r = x ^ y
-	default:
-		Throw(ExInvalidOp, "Operator '%s' cannot be applied to integers", op)
-	}
-	if bits == 32 {
-		r = int64(int32(r))
-	}
-	return r
 }
 
 func timeArith(op string, a, b Value) Value {
@@ -237,6 +176,16 @@ func Negate(v Value) Value {
 		return x.Neg()
 	case uint8:
 		return -int32(x)
+	case int8:
+		return -int32(x)
+	case int16:
+		return -int32(x)
+	case uint16:
+		return -int32(x)
+	case uint32:
+		return -int64(x)
+	case uint64:
+		return -x
 	case Char:
 		return -int32(x)
 	case TimeSpan:
@@ -257,87 +206,19 @@ func Complement(v Value) Value {
 		return ^x
 	case uint8:
 		return ^int32(x)
+	case int8:
+		return ^int32(x)
+	case int16:
+		return ^int32(x)
+	case uint16:
+		return ^int32(x)
+	case uint32:
+		return ^x
+	case uint64:
+		return ^x
+	case Char:
+		return ^int32(x)
 	}
 	Throw(ExInvalidOp, "Operator '~' cannot be applied to operand of type '%s'", TypeName(v))
 	return nil
-}
-
-// ConvertNumber performs an explicit numeric conversion (unchecked) to the
-// numeric type t: int, long, double, byte, char, and the narrow types
-// represented by them (short, ushort, sbyte as int; uint, ulong as long;
-// float, decimal as double). ok is false when v is not a number.
-func ConvertNumber(v Value, t *Type) (Value, bool) {
-	u := Universe()
-	if narrow := u.narrow[t]; narrow != nil {
-		return narrow(v)
-	}
-	if r, ok, handled := convertDecimalSingle(u, v, t); handled {
-		return r, ok
-	}
-	if f, isF := v.(float64); isF {
-		switch t {
-		case u.Double:
-			return f, true
-		case u.Int:
-			if math.IsNaN(f) || f >= 2147483648 || f <= -2147483649 {
-				return int32(math.MinInt32), true
-			}
-			return int32(f), true
-		case u.Long:
-			if math.IsNaN(f) || f >= 9.223372036854776e18 || f < -9.223372036854776e18 {
-				return int64(math.MinInt64), true
-			}
-			return int64(f), true
-		case u.Byte:
-			return uint8(int64(f)), true
-		case u.Char:
-			return Char(uint16(int64(f))), true
-		}
-		return nil, false
-	}
-	n, ok := AsInt64(v)
-	if !ok {
-		return nil, false
-	}
-	switch t {
-	case u.Int:
-		return int32(n), true
-	case u.Long:
-		return n, true
-	case u.Double:
-		return float64(n), true
-	case u.Byte:
-		return uint8(n), true
-	case u.Char:
-		return Char(uint16(n)), true
-	}
-	return nil, false
-}
-
-// IsNumericType reports whether t is a numeric type.
-func IsNumericType(t *Type) bool {
-	u := Universe()
-	return t == u.Int || t == u.Long || t == u.Double || t == u.Byte || t == u.Char || t == u.Decimal || t == u.Single || u.narrow[t] != nil
-}
-
-func (u *Lib) buildNarrow() {
-	u.narrow = map[*Type]func(Value) (Value, bool){}
-	mk := func(name, full string, base *Type, conv func(Value) (Value, bool)) {
-		t := u.newType(name, full, u.Object)
-		t.Value = true
-		t.Members, t.Statics = base.Members, base.Statics
-		t.Is = base.Is
-		u.narrow[t] = conv
-	}
-	toI := func(v Value) (int64, bool) {
-		if f, ok := v.(float64); ok {
-			return int64(f), true
-		}
-		return AsInt64(v)
-	}
-	mk("short", "System.Int16", u.Int, func(v Value) (Value, bool) { n, ok := toI(v); return int32(int16(n)), ok })
-	mk("ushort", "System.UInt16", u.Int, func(v Value) (Value, bool) { n, ok := toI(v); return int32(uint16(n)), ok })
-	mk("sbyte", "System.SByte", u.Int, func(v Value) (Value, bool) { n, ok := toI(v); return int32(int8(n)), ok })
-	mk("uint", "System.UInt32", u.Long, func(v Value) (Value, bool) { n, ok := toI(v); return int64(uint32(n)), ok })
-	mk("ulong", "System.UInt64", u.Long, func(v Value) (Value, bool) { n, ok := toI(v); return n, ok })
 }

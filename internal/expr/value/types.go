@@ -39,6 +39,45 @@ type Type struct {
 	EnumValues map[string]int64
 	// Flags marks [Flags] enums: a combination prints as "A, B".
 	Flags bool
+	// NotAllowed marks a type outside API Management's allowed list that an
+	// expression can still hold: allowed members return it
+	// (reader.ReadToEndAsync() is a Task<string>) or take it. API
+	// Management rejects any use of a member the type declares, its
+	// statics and its constructors (APIM0001), and so does the compiler;
+	// members it inherits from an allowed type (object's ToString when it
+	// does not override it, Enum's) stay usable. Members of such a type in
+	// Members or Statics are those it declares: they exist only to be
+	// refused.
+	NotAllowed bool
+}
+
+// DeclaringNotAllowed returns the type outside API Management's allowed
+// list whose member name an expression uses, or nil when the member is
+// declared by an allowed type: a static or constructor of t when t is
+// not allowed; for an instance member, the type that declares it, or the
+// first type outside the list in t's bases when none describes it.
+func (t *Type) DeclaringNotAllowed(name string, static bool) *Type {
+	if static {
+		if t.NotAllowed {
+			return t
+		}
+		return nil
+	}
+	var first *Type // the first type outside the list, from t up
+	for x := t; x != nil; x = x.Base {
+		if x.NotAllowed && first == nil {
+			first = x
+		}
+		if x.Members[name] != nil {
+			if x.NotAllowed {
+				return x
+			}
+			return nil
+		}
+	}
+	// A member no type describes: .NET's type outside the list has it
+	// (Task.Result), or C# would refuse it; either way it is refused.
+	return first
 }
 
 // MemberKind tells properties from methods.
@@ -183,6 +222,8 @@ func TypeOf(v Value) *Type {
 		return u.Decimal
 	case uint8:
 		return u.Byte
+	case int16, uint16, uint32, uint64, int8:
+		return smallIntType(u, v)
 	case string:
 		return u.String
 	case Char:
