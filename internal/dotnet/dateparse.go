@@ -15,6 +15,7 @@ type parsedDate struct {
 	frac                    int64 // ticks
 	pm, hasAMPM, hour12     bool
 	hasOffset, utc, hasDate bool
+	hasMonth, hasDay        bool
 	offset                  int64 // ticks
 	dayOfWeek               int   // -1 when absent
 }
@@ -110,12 +111,12 @@ func matchExact(s, format string, p *parsedDate) bool {
 			default:
 				v, i, ok = matchName(s, i, monthNames[:])
 			}
-			p.month = v
+			p.month, p.hasMonth = v, true
 		case 'd':
 			switch {
 			case n <= 2:
 				v, i, ok = readDigits(s, i, n, 2)
-				p.day = v
+				p.day, p.hasDay = v, true
 			case n == 3:
 				v, i, ok = matchName(s, i, abbrevDayNames[:])
 				p.dayOfWeek = v
@@ -237,13 +238,44 @@ func (p *parsedDate) build(s string) (DateTime, error) {
 
 // ParseExactDateTime is DateTime.ParseExact(s, format, InvariantCulture)
 // with DateTimeStyles.None. A value carrying a UTC designator or offset is
-// converted to local time (UTC) with Kind Local, as .NET does.
-func ParseExactDateTime(s, format string) (DateTime, error) {
+// converted to local time (UTC) with Kind Local, as .NET does. A format
+// without the year, month and day takes today's date from today, as
+// .NET's CheckDefaultDateTime does: all three when none is given, else the
+// current year, month 1 and day 1 for the missing ones ("yyyy-MM" is the
+// first of the month).
+func ParseExactDateTime(s, format string, today DateTime) (DateTime, error) {
 	p, err := parseExact(s, format)
 	if err != nil {
 		return DateTime{}, err
 	}
+	p.defaultDate(today)
 	return p.build(s)
+}
+
+// defaultDate fills in the parts of the date the format did not give.
+func (p *parsedDate) defaultDate(today DateTime) {
+	hasYear := p.hasDate
+	if hasYear && p.hasMonth && p.hasDay {
+		return
+	}
+	y, m, d, _ := today.date()
+	switch {
+	case !hasYear && !p.hasMonth && !p.hasDay:
+		p.year, p.month, p.day = y, m, d
+	case !p.hasMonth && !p.hasDay:
+		p.month, p.day = 1, 1
+	default:
+		if !hasYear {
+			p.year = y
+		}
+		if !p.hasMonth {
+			p.month = 1
+		}
+		if !p.hasDay {
+			p.day = 1
+		}
+	}
+	p.hasDate = true
 }
 
 // parseExact matches all of s against format (custom, or one standard

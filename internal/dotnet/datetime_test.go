@@ -1,6 +1,7 @@
 package dotnet
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -203,15 +204,15 @@ func TestParseDateTime(t *testing.T) {
 	if _, err := ParseDateTime("x"); err.Error() != "String 'x' was not recognized as a valid DateTime." {
 		t.Errorf("message = %q", err)
 	}
-	d, err := ParseExactDateTime("15/06/2009 13:45", "dd/MM/yyyy HH:mm")
+	d, err := ParseExactDateTime("15/06/2009 13:45", "dd/MM/yyyy HH:mm", DateTime{})
 	if err != nil || d.String() != "06/15/2009 13:45:00" {
 		t.Errorf("ParseExact = %v, %v", d, err)
 	}
-	d, err = ParseExactDateTime("2009-06-15T13:45:30.1200000Z", "o")
+	d, err = ParseExactDateTime("2009-06-15T13:45:30.1200000Z", "o", DateTime{})
 	if err != nil || d.Kind() != Local || d.Millisecond() != 120 {
 		t.Errorf("ParseExact o = %v, %v", d, err)
 	}
-	if _, err := ParseExactDateTime("2009-06-15", "dd/MM/yyyy"); err == nil {
+	if _, err := ParseExactDateTime("2009-06-15", "dd/MM/yyyy", DateTime{}); err == nil {
 		t.Error("ParseExact mismatch succeeded")
 	}
 }
@@ -318,7 +319,7 @@ func TestParseExactDateTimeOffset(t *testing.T) {
 		{"2024-01-02T03:04:05Z", "yyyy-MM-dd'T'HH:mm:ssK", "2024-01-02T03:04:05.0000000+00:00"},
 		{"2024-01-02T03:04:05.12-02:00", "o", "2024-01-02T03:04:05.1200000-02:00"},
 	} {
-		o, err := ParseExactDateTimeOffset(tc.in, tc.format)
+		o, err := ParseExactDateTimeOffset(tc.in, tc.format, DateTime{})
 		if err != nil {
 			t.Errorf("ParseExactDateTimeOffset(%q, %q): %v", tc.in, tc.format, err)
 			continue
@@ -327,7 +328,7 @@ func TestParseExactDateTimeOffset(t *testing.T) {
 			t.Errorf("ParseExactDateTimeOffset(%q, %q) = %s; want %s", tc.in, tc.format, got, tc.want)
 		}
 	}
-	if _, err := ParseExactDateTimeOffset("2024-01-02", "yyyy/MM/dd"); err == nil {
+	if _, err := ParseExactDateTimeOffset("2024-01-02", "yyyy/MM/dd", DateTime{}); err == nil {
 		t.Error("a date not in the format was accepted")
 	}
 }
@@ -379,5 +380,32 @@ func TestDateTimeOffsetArithmetic(t *testing.T) {
 	}
 	if o2.Subtract(o).TotalSeconds() != 300 || o2.ToUnixTimeSeconds() != 1577934545 {
 		t.Errorf("Subtract/Unix = %v %d", o2.Subtract(o), o2.ToUnixTimeSeconds())
+	}
+}
+
+// TestParseExactDefaultDate checks the date ParseExact takes when the format
+// leaves parts of it out, as .NET's CheckDefaultDateTime: today's when none
+// is given, else the current year, January and the first.
+func TestParseExactDefaultDate(t *testing.T) {
+	today, err := NewDateTime(2026, 12, 6, 22, 0, 0, 0, Unspecified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ s, format, want string }{
+		{"2024", "yyyy", "2024-01-01 00:00"},
+		{"2024-03", "yyyy-MM", "2024-03-01 00:00"},
+		{"03", "MM", "2026-03-01 00:00"},
+		{"17", "dd", "2026-01-17 00:00"},
+		{"15:30", "HH:mm", "2026-12-06 15:30"},
+		{"2009-06-15 13:45", "yyyy-MM-dd HH:mm", "2009-06-15 13:45"},
+	} {
+		d, err := ParseExactDateTime(c.s, c.format, today)
+		if err != nil {
+			t.Errorf("ParseExact(%q, %q): %v", c.s, c.format, err)
+			continue
+		}
+		if got := fmt.Sprintf("%04d-%02d-%02d %02d:%02d", d.Year(), d.Month(), d.Day(), d.Hour(), d.Minute()); got != c.want {
+			t.Errorf("ParseExact(%q, %q) = %s, want %s", c.s, c.format, got, c.want)
+		}
 	}
 }

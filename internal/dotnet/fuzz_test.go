@@ -38,6 +38,6 @@ func FuzzParse(f *testing.F) {
 		_, _ = ParseDecimal(s)
 		_, _ = ParseBool(s)
 		_, _ = ParseDateTime(s)
-		_, _ = ParseExactDateTime(s, "yyyy-MM-dd HH:mm:ss.FFF zzz")
+		_, _ = ParseExactDateTime(s, "yyyy-MM-dd HH:mm:ss.FFF zzz", DateTime{})
 	})
 }

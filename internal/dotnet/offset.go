@@ -80,12 +80,14 @@ func ParseDateTimeOffset(s string) (DateTimeOffset, error) {
 // ParseExactDateTimeOffset is DateTimeOffset.ParseExact(s, format,
 // InvariantCulture) with DateTimeStyles.None: the format (custom, or one
 // standard letter) must match all of s; text without an offset is taken as
-// local time, which is UTC.
-func ParseExactDateTimeOffset(s, format string) (DateTimeOffset, error) {
+// local time, which is UTC. Parts of the date the format leaves out come
+// from today, as for ParseExactDateTime.
+func ParseExactDateTimeOffset(s, format string, today DateTime) (DateTimeOffset, error) {
 	p, err := parseExact(s, format)
 	if err != nil {
 		return DateTimeOffset{}, err
 	}
+	p.defaultDate(today)
 	return p.buildOffset(s)
 }
 

@@ -257,7 +257,7 @@ func (u *Lib) buildCore() {
 			var err error
 			for _, f := range formatsArg(c, 1) {
 				var d dotnet.DateTime
-				if d, err = dotnet.ParseExactDateTime(c.Str(0), f); err == nil {
+				if d, err = dotnet.ParseExactDateTime(c.Str(0), f, ToDotnetDateTime(c.Fr.Time().UTC())); err == nil {
 					return FromDotnetDateTime(d)
 				}
 			}

@@ -65,7 +65,7 @@ func (u *Lib) buildParseExact() {
 		meth("ParseExact", 3, 3, dto, func(c Call) Value {
 			c.NotNull(0, "input")
 			c.NotNull(1, "format")
-			o, err := dotnet.ParseExactDateTimeOffset(c.Str(0), c.Str(1))
+			o, err := dotnet.ParseExactDateTimeOffset(c.Str(0), c.Str(1), ToDotnetDateTime(c.Fr.Time().UTC()))
 			if err != nil {
 				throwDotnet(err)
 			}

@@ -372,7 +372,7 @@ func (r *zoneReader) minutes() int64 {
 }
 
 func (r *zoneReader) date(format string) time.Time {
-	v, err := dotnet.ParseExactDateTime(r.str(), format)
+	v, err := dotnet.ParseExactDateTime(r.str(), format, dotnet.DateTime{})
 	if err != nil {
 		badSerialized()
 	}
