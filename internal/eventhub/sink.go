@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
@@ -337,32 +338,73 @@ func (s *Sink) work(d *destination) {
 // partitionIDKey is the context key of a record's partition-id.
 type partitionIDKey struct{}
 
+// pending is one message handed to the Kafka client: the record and what
+// its promise needs, in one allocation. It is the record's Context too,
+// which carries the partition-id to the partitioner and leads the promise
+// back to the message, so that the promise is one function for every
+// record rather than a closure per record.
+type pending struct {
+	context.Context // Background: a record is never cancelled
+	rec             kgo.Record
+	span            interface{ End(error) } // nil when not traced
+	s               *Sink
+	d               *destination
+	partition       int
+	hasPartition    bool
+}
+
+// Value carries the partition-id under partitionIDKey.
+func (p *pending) Value(key any) any {
+	if _, ok := key.(partitionIDKey); ok {
+		if p.hasPartition {
+			return p.partition
+		}
+		return nil
+	}
+	return p.Context.Value(key)
+}
+
+// bytesOf is s's bytes without a copy: the Kafka client only reads a
+// record's key and value. An empty s is an empty value, not a null one.
+func bytesOf(s string) []byte {
+	if s == "" {
+		return []byte{}
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
 func (s *Sink) produce(d *destination, q queued) {
-	rec := &kgo.Record{Value: []byte(q.m.Body), Context: context.Background()}
+	p := &pending{Context: context.Background(), span: q.span, s: s, d: d}
+	p.rec.Value = bytesOf(q.m.Body)
 	if q.m.PartitionKey != "" {
-		rec.Key = []byte(q.m.PartitionKey)
+		p.rec.Key = bytesOf(q.m.PartitionKey)
 	}
 	if q.m.PartitionID != "" {
-		id, _ := strconv.Atoi(q.m.PartitionID)
-		rec.Context = context.WithValue(rec.Context, partitionIDKey{}, id)
+		p.partition, _ = strconv.Atoi(q.m.PartitionID)
+		p.hasPartition = true
 	}
-	size := uint64(len(rec.Value) + len(rec.Key))
-	d.client.TryProduce(rec.Context, rec, func(_ *kgo.Record, err error) {
-		if q.span != nil {
-			q.span.End(err)
-		}
-		if err == nil {
-			s.successful.Add(1)
-			s.bytes.Add(size)
-			return
-		}
-		if errors.Is(err, kgo.ErrMaxBuffered) {
-			s.dropped.Add(1)
-		} else {
-			s.failed.Add(1)
-		}
-		d.log.printf("tollgate: log-to-eventhub: logger %s (%s): %v", d.name, d.settings.String(), err)
-	})
+	p.rec.Context = p
+	d.client.TryProduce(p, &p.rec, delivered)
+}
+
+// delivered is the promise of every record: Kafka's answer.
+func delivered(r *kgo.Record, err error) {
+	p := r.Context.(*pending)
+	s, d := p.s, p.d
+	if p.span != nil {
+		p.span.End(err)
+	}
+	if err == nil {
+		s.successful.Add(1)
+		s.bytes.Add(uint64(len(r.Value) + len(r.Key)))
+		return
+	}
+	if errors.Is(err, kgo.ErrMaxBuffered) {
+		s.dropped.Add(1)
+	} else {
+		s.failed.Add(1)
+	}
+	d.log.printf("tollgate: log-to-eventhub: logger %s (%s): %v", d.name, d.settings.String(), err)
 }
 
 // Stats returns the counters.
@@ -418,6 +460,9 @@ func (p partitioner) ForTopic(topic string) kgo.TopicPartitioner {
 type topicPartitioner struct{ keyed kgo.TopicPartitioner }
 
 func explicitPartition(r *kgo.Record) (int, bool) {
+	if p, ok := r.Context.(*pending); ok {
+		return p.partition, p.hasPartition
+	}
 	if r.Context == nil {
 		return 0, false
 	}

@@ -402,6 +402,11 @@ type exchange struct {
 	// (access tokens of get-authorization-context).
 	secrets []string
 	span    RequestSpan // nil when tracing is off
+	// spanCtx is the request's context with its span (StartRequest's),
+	// nil when tracing is off: the tracer's calls and log-to-eventhub
+	// take it, where a copy of the request carrying it cost every traced
+	// request an allocation of the whole http.Request.
+	spanCtx context.Context
 
 	// scratch is memory the exchange keeps from request to request.
 	scratch *scratch
@@ -483,13 +488,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.log.begin()
 	start := time.Now()
 	var span RequestSpan
+	var spanCtx context.Context
 	if g.tracer != nil {
-		var ctx context.Context
-		ctx, span = g.tracer.StartRequest(r)
-		r = r.WithContext(ctx)
+		spanCtx, span = g.tracer.StartRequest(r)
 	}
 	x := exchanges.Get().(*exchange)
-	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: start, span: span, scratch: x.scratch}
+	*x = exchange{g: g, st: g.state.Load(), w: w, r: r, start: start, span: span, spanCtx: spanCtx, scratch: x.scratch}
 	newUUID(&x.idBytes, &x.id)
 	x.rec = LogRecord{
 		TimeGenerated:   x.start,

@@ -260,7 +260,7 @@ func (x *exchange) execLogToEventHub(st *policy.Step, p *policy.LogToEventHub, b
 	}
 	// What leaves tollgate is masked like the log line.
 	m.Message, m.PartitionKey = x.mask(m.Message), x.mask(m.PartitionKey)
-	if serr := x.g.eventHub.Send(x.r.Context(), m); serr != nil {
+	if serr := x.g.eventHub.Send(x.telemetryContext(), m); serr != nil {
 		x.rec.Notes = append(x.rec.Notes, fmt.Sprintf("log-to-eventhub at %s: the message is only on this log line: %v", st.Where, serr))
 		x.tracePolicy(st, began, "message for logger %s not sent (%v); kept on the log line", m.Logger, serr)
 		return nil

@@ -70,5 +70,14 @@ func (x *exchange) startCall(source, method string, u *url.URL, h http.Header) C
 	if x.g.tracer == nil {
 		return nil
 	}
-	return x.g.tracer.StartCall(x.r.Context(), source, method, u, h)
+	return x.g.tracer.StartCall(x.telemetryContext(), source, method, u, h)
+}
+
+// telemetryContext is the request's context with its span when tracing is
+// on: what the tracer and log-to-eventhub are given.
+func (x *exchange) telemetryContext() context.Context {
+	if x.spanCtx != nil {
+		return x.spanCtx
+	}
+	return x.r.Context()
 }

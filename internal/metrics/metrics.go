@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,19 +46,22 @@ const MaxSeriesPerEmittedMetric = 1000
 type Metrics struct {
 	reg *prometheus.Registry
 
-	requests   *prometheus.CounterVec
-	duration   *prometheus.HistogramVec
-	backend    *prometheus.HistogramVec
-	client     *prometheus.HistogramVec
-	inFlight   prometheus.Gauge
-	throttled  *prometheus.CounterVec
-	cache      *prometheus.CounterVec
-	reloads    *prometheus.CounterVec
-	emitDrops  prometheus.Counter
-	emittedMu  sync.Mutex
-	emitted    map[string]*emittedMetric
-	seriesMu   sync.RWMutex
-	series     map[seriesKey]*series
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	backend   *prometheus.HistogramVec
+	client    *prometheus.HistogramVec
+	inFlight  prometheus.Gauge
+	throttled *prometheus.CounterVec
+	cache     *prometheus.CounterVec
+	reloads   *prometheus.CounterVec
+	emitDrops prometheus.Counter
+	emittedMu sync.Mutex
+	emitted   map[string]*emittedMetric
+	seriesMu  sync.RWMutex
+	series    map[seriesKey]*series
+	// last is the series observed last: most requests in a row share one,
+	// and comparing a key costs less than hashing it and locking the map.
+	last       atomic.Pointer[series]
 	durBuckets []float64
 }
 
@@ -70,6 +74,7 @@ type seriesKey struct {
 // series caches the observers of one label combination, so that a request
 // does not look its labels up again.
 type series struct {
+	key                       seriesKey
 	requests                  prometheus.Counter
 	duration, backend, client prometheus.Observer
 }
@@ -132,11 +137,15 @@ func (m *Metrics) Observe(r *Request) {
 	m.inFlight.Dec()
 	k := seriesKey{api: r.API, op: r.Operation, product: r.Product, listener: r.Listener, status: r.Status, backendStatus: r.BackendStatus,
 		source: r.LastErrorSource, reason: r.LastErrorReason}
-	m.seriesMu.RLock()
-	s := m.series[k]
-	m.seriesMu.RUnlock()
-	if s == nil {
-		s = m.newSeries(k)
+	s := m.last.Load()
+	if s == nil || s.key != k {
+		m.seriesMu.RLock()
+		s = m.series[k]
+		m.seriesMu.RUnlock()
+		if s == nil {
+			s = m.newSeries(k)
+		}
+		m.last.Store(s)
 	}
 	s.requests.Inc()
 	s.duration.Observe(r.Total.Seconds())
@@ -164,6 +173,7 @@ func (m *Metrics) newSeries(k seriesKey) *series {
 	}
 	code, bcode := strconv.Itoa(k.status), strconv.Itoa(k.backendStatus)
 	s := &series{
+		key:      k,
 		requests: m.requests.WithLabelValues(k.api, k.op, k.product, k.listener, code, category(k.status), bcode, category(k.backendStatus), k.source, k.reason),
 		duration: m.duration.WithLabelValues(k.api, k.op, k.product, k.listener),
 		backend:  m.backend.WithLabelValues(k.api, k.op, k.product, k.listener),

@@ -57,3 +57,28 @@ func grep(s, word string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Requests of different series in turn are each counted in their own,
+// whichever the request before was.
+func TestObserveSeriesInTurn(t *testing.T) {
+	m := New()
+	for _, r := range []Request{{API: "a", Status: 200}, {API: "a", Status: 200}, {API: "b", Status: 200}, {API: "a", Status: 200}, {API: "a", Status: 500}, {API: "b", Status: 200}} {
+		m.Begin()
+		m.Observe(&r)
+	}
+	body := scrape(t, m)
+	for series, want := range map[string]string{`api="a"`: "3", `api="b"`: "2"} {
+		line := ""
+		for _, l := range strings.Split(grep(body, "tollgate_requests_total{"), "\n") {
+			if strings.Contains(l, series) && strings.Contains(l, `gateway_response_code="200"`) {
+				line = l
+			}
+		}
+		if !strings.HasSuffix(line, " "+want) {
+			t.Errorf("%s: %q, want %s requests", series, line, want)
+		}
+	}
+	if !strings.Contains(grep(body, `gateway_response_code="500"`), `api="a"`) {
+		t.Errorf("the 500 of api a is not counted:\n%s", grep(body, "tollgate_requests_total{"))
+	}
+}

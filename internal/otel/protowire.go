@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
 )
@@ -88,6 +89,31 @@ func appendLen(b []byte, field, n int) []byte {
 	return binary.AppendUvarint(appendTag(b, field, wireBytes), uint64(n))
 }
 
+// beginMessageReserved is beginMessage with room for a length of reserve
+// bytes before the content, which endMessageReserved fills: the content
+// moves only when its length needs another number of bytes.
+func beginMessageReserved(b []byte, field, reserve int) ([]byte, int) {
+	b = appendTag(b, field, wireBytes)
+	for range reserve {
+		b = append(b, 0)
+	}
+	return b, len(b)
+}
+
+func endMessageReserved(b []byte, start, reserve int) []byte {
+	n := len(b) - start
+	k := varintLen(uint64(n))
+	if to := start - reserve + k; k > reserve {
+		b = slices.Grow(b, k-reserve)[:to+n]
+		copy(b[to:], b[start:start+n])
+	} else if k < reserve {
+		copy(b[to:], b[start:start+n])
+		b = b[:to+n]
+	}
+	binary.PutUvarint(b[start-reserve:], uint64(n))
+	return b
+}
+
 func endMessage(b []byte, start int) []byte {
 	n := len(b) - start
 	k := varintLen(uint64(n))
@@ -101,11 +127,16 @@ func endMessage(b []byte, start int) []byte {
 func appendStringKV(b []byte, field int, key, value string) []byte {
 	// AnyValue{string_value = 1}
 	if field < 16 && len(key)+len(value) < 122 {
-		// Every length fits in one byte: most attributes.
-		b = append(b, byte(field<<3|wireBytes), byte(4+len(key)+2+len(value)), 1<<3|wireBytes, byte(len(key)))
-		b = append(b, key...)
-		b = append(b, 2<<3|wireBytes, byte(2+len(value)), 1<<3|wireBytes, byte(len(value)))
-		return append(b, value...)
+		// Every length fits in one byte: most attributes. The bytes are
+		// stored in place, after one check of the capacity.
+		n, size := len(b), 8+len(key)+len(value)
+		b = slices.Grow(b, size)[:n+size]
+		c := b[n : n+size]
+		c[0], c[1], c[2], c[3] = byte(field<<3|wireBytes), byte(size-2), 1<<3|wireBytes, byte(len(key))
+		m := 4 + copy(c[4:], key)
+		c[m], c[m+1], c[m+2], c[m+3] = 2<<3|wireBytes, byte(2+len(value)), 1<<3|wireBytes, byte(len(value))
+		copy(c[m+4:], value)
+		return b
 	}
 	anyLen := 1 + varintLen(uint64(len(value))) + len(value)
 	kvLen := 1 + varintLen(uint64(len(key))) + len(key) + 1 + varintLen(uint64(anyLen)) + anyLen

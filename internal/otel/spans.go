@@ -2,7 +2,6 @@ package otel
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -249,16 +249,45 @@ func lowerHex(s string) bool {
 
 // traceparent formats the header that continues s's trace.
 func (s *span) traceparent() string {
-	var b [55]byte
-	b[0], b[1], b[2] = '0', '0', '-'
-	hex.Encode(b[3:35], s.traceID[:])
-	b[35] = '-'
-	hex.Encode(b[36:52], s.spanID[:])
-	b[52], b[53], b[54] = '-', '0', '0'
-	if s.sampled {
-		b[54] = '1'
-	}
+	var b [traceparentLen]byte
+	s.appendTraceparent(b[:0])
 	return string(b[:])
+}
+
+const traceparentLen = 55
+
+// appendTraceparent appends the traceparent header that continues s's
+// trace.
+func (s *span) appendTraceparent(b []byte) []byte {
+	const digits = "0123456789abcdef"
+	b = append(b, '0', '0', '-')
+	for _, c := range s.traceID {
+		b = append(b, digits[c>>4], digits[c&15])
+	}
+	b = append(b, '-')
+	for _, c := range s.spanID {
+		b = append(b, digits[c>>4], digits[c&15])
+	}
+	if s.sampled {
+		return append(b, '-', '0', '1')
+	}
+	return append(b, '-', '0', '0')
+}
+
+// headerValue is a header's one value and its bytes in one allocation.
+type headerValue struct {
+	values [1]string
+	bytes  [traceparentLen]byte
+}
+
+// traceparentHeader returns the traceparent header's values: one
+// allocation where a string and a slice would be two. The bytes are never
+// written again once the string is made.
+func (s *span) traceparentHeader() []string {
+	v := new(headerValue)
+	s.appendTraceparent(v.bytes[:0])
+	v.values[0] = unsafe.String(&v.bytes[0], traceparentLen)
+	return v.values[:]
 }
 
 // sampler decides which traces are recorded, per OTEL_TRACES_SAMPLER and
@@ -325,7 +354,9 @@ func (s sampler) sample(tid trace.TraceID, hasParent, parentSampled bool) bool {
 
 // appendSpan appends s as a Span message of field 2 (ScopeSpans.spans).
 func appendSpan(b []byte, s *span) []byte {
-	b, start := beginMessage(b, 2)
+	// A span takes 128 to 16383 bytes: two bytes of length, written when
+	// its end is known.
+	b, start := beginMessageReserved(b, 2, 2)
 	b = appendBytesField(b, 1, s.traceID[:])
 	b = appendBytesField(b, 2, s.spanID[:])
 	b = appendStringField(b, 3, s.traceState)
@@ -351,12 +382,12 @@ func appendSpan(b []byte, s *span) []byte {
 		a := &s.attrs[i]
 		if a.isURL {
 			var kv, val, str int
-			b, kv = beginMessage(b, 9)
+			b, kv = beginMessageReserved(b, 9, 1)
 			b = appendStringField(b, 1, a.key)
-			b, val = beginMessage(b, 2)
-			b, str = beginMessage(b, 1)
+			b, val = beginMessageReserved(b, 2, 1)
+			b, str = beginMessageReserved(b, 1, 1)
 			b = appendURLFull(b, s)
-			b = endMessage(endMessage(endMessage(b, str), val), kv)
+			b = endMessageReserved(endMessageReserved(endMessageReserved(b, str, 1), val, 1), kv, 1)
 			continue
 		}
 		b = appendAttr(b, 9, a)
@@ -387,7 +418,7 @@ func appendSpan(b []byte, s *span) []byte {
 		flags |= 1
 	}
 	b = appendFixed32Field(b, 16, flags)
-	return endMessage(b, start)
+	return endMessageReserved(b, start, 2)
 }
 
 func appendAttr(b []byte, field int, a *spanAttr) []byte {
@@ -420,7 +451,7 @@ const (
 // appendLogRecord appends r as a LogRecord message of field 2
 // (ScopeLogs.log_records).
 func appendLogRecord(b []byte, r *logRecord) []byte {
-	b, start := beginMessage(b, 2)
+	b, start := beginMessageReserved(b, 2, 2)
 	b = appendFixed64Field(b, 1, uint64(r.time.UnixNano()))
 	b = appendVarintField(b, 2, uint64(r.severity))
 	b = appendStringField(b, 3, r.severityText)
@@ -440,5 +471,5 @@ func appendLogRecord(b []byte, r *logRecord) []byte {
 	}
 	b = appendFixed64Field(b, 11, uint64(r.time.UnixNano()))
 	b = appendStringField(b, 12, "tollgate.trace")
-	return endMessage(b, start)
+	return endMessageReserved(b, start, 2)
 }

@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.opentelemetry.io/otel/trace"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	logspb "go.opentelemetry.io/proto/otlp/logs/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -473,5 +474,68 @@ func TestPublishSpans(t *testing.T) {
 	var off *Telemetry
 	if off.StartPublish(ctx, "orders-log", "orders") != nil {
 		t.Error("a span without telemetry")
+	}
+}
+
+// Spans and log records are encoded as protobuf's own marshalling encodes
+// them (fields in order, every length in the fewest bytes), whatever the
+// number of bytes their lengths take: the encoder reserves room for the
+// lengths and moves a message only when its length needs another size.
+func TestEncodingIsCanonical(t *testing.T) {
+	canonical := func(what string, b []byte, m proto.Message) {
+		t.Helper()
+		if err := proto.Unmarshal(b, m); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		want, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b, want) {
+			t.Errorf("%s: encoded\n%x\nwant\n%x", what, b, want)
+		}
+	}
+	for _, n := range []int{0, 10, 100, 127, 128, 200, 16000, 16384, 20000, 3 << 20} {
+		s := newSpan()
+		s.traceID, s.spanID, s.sampled = newTraceID(), newSpanID(), true
+		s.kind, s.name = kindClient, "GET"
+		s.start = time.Now()
+		s.end = s.start.Add(time.Millisecond)
+		s.setURLFull(&url.URL{Scheme: "http", Host: "backend.test", Path: "/" + strings.Repeat("p", n)})
+		s.setString(keyMethod, "GET")
+		s.setInt(keyStatusCode, 200)
+		if n > 0 {
+			s.setString("k", strings.Repeat("v", n/2))
+		}
+		if n == 0 {
+			s.nattrs = 0 // a span of fewer than 128 bytes
+			s.kind, s.start, s.end = 0, time.Time{}, time.Time{}
+		}
+		var scope tracepb.ScopeSpans
+		canonical(fmt.Sprintf("span with %d bytes of attributes", n), appendSpan([]byte{}, s), &scope)
+		if n == 0 && len(appendSpan(nil, s)) >= 128 {
+			t.Errorf("the small span takes %d bytes", len(appendSpan(nil, s)))
+		}
+		releaseSpan(s)
+
+		r := logRecord{time: time.Now(), traceID: newTraceID(), spanID: newSpanID(), sampled: true, severity: severityInfo,
+			severityText: "Information", body: strings.Repeat("b", n), attrs: []spanAttr{{key: "tier", str: "gold"}}}
+		var logs logspb.ScopeLogs
+		canonical(fmt.Sprintf("log record with a body of %d bytes", n), appendLogRecord([]byte{}, &r), &logs)
+	}
+}
+
+// splitHostPort reads hosts with and without a port, bracketed or not.
+func TestSplitHostPort(t *testing.T) {
+	for in, want := range map[string]string{"gw.test": "gw.test 0", "gw.test:8080": "gw.test 8080", "[::1]": "::1 0",
+		"[::1]:443": "::1 443", "::1": "::1 0", "[[x]]": "x 0", "": " 0", "[]": " 0", "127.0.0.1:80": "127.0.0.1 80"} {
+		if h, p := splitHostPort(in); fmt.Sprint(h, " ", p) != want {
+			t.Errorf("splitHostPort(%q) = %q, %d; want %s", in, h, p, want)
+		}
+	}
+	for _, s := range []string{"", "[", "]", "[]", "a", "[a", "a]", "[[a]]", "][a][", "[a]b]"} {
+		if got, want := trimBrackets(s), strings.Trim(s, "[]"); got != want {
+			t.Errorf("trimBrackets(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

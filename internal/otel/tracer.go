@@ -181,7 +181,7 @@ func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.
 	if t.signals.Traces {
 		// Without traces (log records only) the caller's traceparent
 		// goes to the backend unchanged.
-		h["Traceparent"] = []string{s.traceparent()}
+		h["Traceparent"] = s.traceparentHeader()
 		if s.traceState != "" {
 			h["Tracestate"] = []string{s.traceState}
 		}
@@ -277,7 +277,9 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 // request's trace. Each is encoded in s's buffer, which s's own encoding
 // reuses later.
 func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
-	now := time.Now()
+	// The records are timed at the request's end, as the log line has it:
+	// a clock reading costs as much as encoding a record.
+	now := rec.TimeGenerated.Add(rec.TotalTime)
 	var attrs [8]spanAttr
 	for _, tr := range rec.TraceRecords {
 		r := logRecord{time: now, traceID: s.traceID, spanID: s.spanID, sampled: s.sampled, body: tr.Message, attrs: attrs[:0]}
@@ -397,7 +399,7 @@ func protocolVersion(major, minor int) string {
 func splitHostPort(hostport string) (string, int) {
 	i := strings.LastIndexByte(hostport, ':')
 	if i < 0 || strings.IndexByte(hostport[i:], ']') >= 0 {
-		return strings.Trim(hostport, "[]"), 0
+		return trimBrackets(hostport), 0
 	}
 	host := hostport[:i]
 	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
@@ -407,6 +409,18 @@ func splitHostPort(hostport string) (string, int) {
 	}
 	p, _ := strconv.Atoi(hostport[i+1:])
 	return host, p
+}
+
+// trimBrackets is strings.Trim(s, "[]") without building a set of the
+// characters on every call.
+func trimBrackets(s string) string {
+	for len(s) > 0 && (s[0] == '[' || s[0] == ']') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == '[' || s[len(s)-1] == ']') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 func defaultPort(scheme string) int {
