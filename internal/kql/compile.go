@@ -2,6 +2,7 @@ package kql
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -145,6 +146,12 @@ type rel struct {
 	orderBy  []string
 	limit    int64
 	aliases  map[string]Alias // of the table the rows come from
+	// table is the table the rows are read from when from names it (not
+	// a subquery), and bounds the times of its TimeColumn that where lets
+	// through: the table's TimeBound narrows what the engine reads to
+	// them.
+	table  *Table
+	bounds timeBounds
 }
 
 func (r *rel) sql(d Dialect) string {
@@ -165,9 +172,24 @@ func (r *rel) sql(d Dialect) string {
 	}
 	b.WriteString(" FROM ")
 	b.WriteString(r.from)
-	if len(r.where) > 0 {
+	where := r.where
+	if t := r.table; t != nil && t.TimeBound != nil {
+		// One bound a side: SQLite walks the range of one of them only.
+		where = where[:len(where):len(where)]
+		lo := r.newestBound(d)
+		if lo == "" && r.bounds.lo != math.MinInt64 {
+			lo = strconv.FormatInt(r.bounds.lo, 10)
+		}
+		if lo != "" {
+			where = append(where, t.TimeBound(d, true, lo))
+		}
+		if r.bounds.hi != math.MaxInt64 {
+			where = append(where, t.TimeBound(d, false, strconv.FormatInt(r.bounds.hi, 10)))
+		}
+	}
+	if len(where) > 0 {
 		b.WriteString(" WHERE ")
-		b.WriteString(strings.Join(r.where, " AND "))
+		b.WriteString(strings.Join(where, " AND "))
 	}
 	if len(r.groupBy) > 0 {
 		b.WriteString(" GROUP BY ")
@@ -184,9 +206,39 @@ func (r *rel) sql(d Dialect) string {
 	return b.String()
 }
 
+// Bounds of newestBound: it serves a take of at most maxNewest rows, and
+// looks for them among at least newestRows rows.
+const (
+	maxNewest  = 1000
+	newestRows = 1024
+)
+
+// newestBound returns, when r takes the newest rows of its table (order
+// by TimeColumn desc, take n, as the console's Requests page and top do),
+// the SQL of a time every row of the result reaches, for TimeBound: that
+// of the n-th newest row the where lets through among the rows stored last
+// (Table.Newest), or the where's own lower bound when those hold fewer
+// than n. It returns "" otherwise.
+func (r *rel) newestBound(d Dialect) string {
+	t := r.table
+	if t == nil || t.TimeBound == nil || t.Newest == nil || r.grouped || r.distinct || r.limit <= 0 || r.limit > maxNewest || len(r.orderBy) == 0 {
+		return ""
+	}
+	tc := d.Quote(t.TimeColumn)
+	// NULLs last, as SQLite sorts them in descending order: a bound on
+	// the time would drop rows without one that come first.
+	if k := r.orderBy[0]; k != tc+" DESC" && k != tc+" DESC NULLS LAST" {
+		return ""
+	}
+	// The time found meets the where, and so its lower bound.
+	cond := append(r.where[:len(r.where):len(r.where)], t.Newest(d, max(newestRows, 8*r.limit), r.bounds.hi))
+	return fmt.Sprintf("coalesce((SELECT %[1]s FROM %[2]s WHERE %[3]s ORDER BY %[1]s DESC LIMIT 1 OFFSET %[4]d), %[5]d)",
+		tc, r.from, strings.Join(cond, " AND "), r.limit-1, max(r.bounds.lo, math.MinInt64+1))
+}
+
 // wrap returns a relation selecting every column of r from r as a subquery.
 func (r *rel) wrap(d Dialect) *rel {
-	n := &rel{from: "(" + r.sql(d) + ")", limit: -1, aliases: r.aliases}
+	n := &rel{from: "(" + r.sql(d) + ")", limit: -1, aliases: r.aliases} // no table: rowids are the subquery's
 	for _, c := range r.cols {
 		n.cols = append(n.cols, col{name: c.name, typ: c.typ, sql: d.Quote(c.name)})
 	}
@@ -237,12 +289,14 @@ func (c *compiler) source(p *pipeline) *rel {
 		}
 		return nil
 	}
-	r := &rel{from: c.d.Quote(t.Name), limit: -1, aliases: t.Renamed}
+	r := &rel{from: c.d.Quote(t.Name), limit: -1, aliases: t.Renamed, table: t, bounds: timeBounds{lo: math.MinInt64, hi: math.MaxInt64}}
 	for _, col0 := range t.Columns {
 		r.cols = append(r.cols, col{name: col0.Name, typ: col0.Type, sql: c.d.Quote(col0.Name)})
 	}
 	if !c.opts.Since.IsZero() && t.TimeColumn != "" {
-		r.where = append(r.where, fmt.Sprintf("%s >= %d", c.d.Quote(t.TimeColumn), c.opts.Since.UnixNano()))
+		since := c.opts.Since.UnixNano()
+		r.where = append(r.where, fmt.Sprintf("%s >= %d", c.d.Quote(t.TimeColumn), since))
+		r.bounds.lo = since
 	}
 	return r
 }
@@ -294,6 +348,9 @@ func (c *compiler) operator(r *rel, op operator) *rel {
 		}
 		c.noAgg(v, o.pred, "where")
 		r.where = append(r.where, v.sql)
+		if t := r.table; t != nil && t.TimeBound != nil && v.typ == Bool {
+			c.timeBounds(c.scopeOf(r, "where"), t.TimeColumn, o.pred, &r.bounds)
+		}
 		return r
 	case *extendOp:
 		if !r.plain() {
@@ -742,3 +799,93 @@ func pctName(l *literal) string {
 	}
 	return strings.ReplaceAll(s, ".", "_")
 }
+
+// timeBounds are the least and greatest times of the table's TimeColumn a
+// predicate lets through (math.MinInt64 and math.MaxInt64 for none).
+type timeBounds struct{ lo, hi int64 }
+
+// timeBounds narrows b by the comparisons of the table's TimeColumn (column) with a
+// constant among the conjuncts (the operands of and) of the predicate e,
+// which compiled without error in sc: TimeGenerated > ago(1h), between
+// (datetime(...) .. 1h), datetime(...) >= TimeGenerated ... Bounds are
+// inclusive: a strict comparison's bound lets its own time through, which
+// only reads a row more.
+func (c *compiler) timeBounds(sc *scope, column string, e expr, b *timeBounds) {
+	// isTime reports whether x is the table's time column itself.
+	isTime := func(x expr) bool {
+		for isParen(x) {
+			x = x.(*paren).x
+		}
+		id, ok := x.(*ident)
+		if !ok {
+			return false
+		}
+		i := findCol(sc.cols, id.name)
+		return i >= 0 && sc.cols[i].typ == DateTime && sc.cols[i].sql == c.d.Quote(column)
+	}
+	// constant returns the time x is, when it is a constant datetime.
+	constant := func(x expr) (int64, bool) {
+		v := c.expr(sc, x)
+		if v.lit == nil || v.lit.null || v.typ != DateTime {
+			return 0, false
+		}
+		return v.lit.i, true
+	}
+	lower := func(t int64) { b.lo = max(b.lo, t) }
+	upper := func(t int64) { b.hi = min(b.hi, t) }
+	switch x := e.(type) {
+	case *paren:
+		c.timeBounds(sc, column, x.x, b)
+	case *binary:
+		switch x.op {
+		case "and":
+			c.timeBounds(sc, column, x.l, b)
+			c.timeBounds(sc, column, x.r, b)
+			return
+		case "<", "<=", ">", ">=", "==":
+		default:
+			return
+		}
+		op, other := x.op, x.r
+		if !isTime(x.l) {
+			if !isTime(x.r) {
+				return
+			}
+			// Mirrored: t < TimeGenerated is TimeGenerated > t.
+			op, other = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}[op], x.l
+		}
+		t, ok := constant(other)
+		if !ok {
+			return
+		}
+		switch op {
+		case ">", ">=":
+			lower(t)
+		case "<", "<=":
+			upper(t)
+		case "==":
+			lower(t)
+			upper(t)
+		}
+	case *between:
+		if x.not || !isTime(x.x) {
+			return
+		}
+		lo, ok := constant(x.lo)
+		if !ok {
+			return
+		}
+		hv := c.expr(sc, x.hi)
+		if hv.lit == nil || hv.lit.null || (hv.typ != DateTime && hv.typ != Timespan) {
+			return
+		}
+		hi := hv.lit.i
+		if hv.typ == Timespan {
+			hi += lo
+		}
+		lower(lo)
+		upper(hi)
+	}
+}
+
+func isParen(x expr) bool { _, ok := x.(*paren); return ok }

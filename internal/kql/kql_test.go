@@ -192,3 +192,72 @@ func TestSQLiteFunctions(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeBound checks the conditions the compiler asks the table's
+// TimeBound and Newest for: one lower and one upper bound at most, the
+// tightest of the where's comparisons of the time column itself with a
+// constant, ANDed at the top level, on the table's own rows; and the time
+// of the n-th newest row when the query takes the newest rows.
+func TestTimeBound(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	ns := func(d time.Duration) string { return itoa(now.Add(-d).UnixNano()) }
+	table := *testTable
+	table.TimeBound = func(d Dialect, lower bool, t string) string {
+		if lower {
+			return "LO[" + t + "]"
+		}
+		return "HI[" + t + "]"
+	}
+	table.Newest = func(d Dialect, n int64, hi int64) string { return "NEWEST[" + itoa(n) + "," + itoa(hi) + "]" }
+	for _, tc := range []struct {
+		query string
+		want  []string // in the SQL
+		not   []string // not in it
+	}{
+		{"T | where TimeGenerated > ago(1h)", []string{"LO[" + ns(time.Hour) + "]"}, []string{"HI["}},
+		{"T | where ago(1h) <= TimeGenerated and TimeGenerated < ago(10m) | where TimeGenerated > ago(2h)",
+			[]string{"LO[" + ns(time.Hour) + "]", "HI[" + ns(10*time.Minute) + "]"}, []string{"LO[" + ns(2*time.Hour)}},
+		{"T | where TimeGenerated between (ago(2h) .. 1h)", []string{"LO[" + ns(2*time.Hour) + "]", "HI[" + ns(time.Hour) + "]"}, nil},
+		{"T | where TimeGenerated == datetime(2025-06-01T11:00:00Z)", []string{"LO[" + ns(time.Hour) + "]", "HI[" + ns(time.Hour) + "]"}, nil},
+		{"T | where (ApiId == 'a' and (TimeGenerated >= ago(1h)))", []string{"LO[" + ns(time.Hour) + "]"}, nil},
+		// Not a bound of the table's rows.
+		{"T | where TimeGenerated > ago(1h) or ApiId == 'a'", nil, []string{"LO[", "HI["}},
+		{"T | where TimeGenerated !between (ago(2h) .. 1h)", nil, []string{"LO[", "HI["}},
+		{"T | where not(TimeGenerated < ago(1h))", nil, []string{"LO[", "HI["}},
+		{"T | where TimeGenerated + 1h > ago(1h)", nil, []string{"LO[", "HI["}},
+		{"T | extend TimeGenerated = TimeGenerated + 1h | where TimeGenerated > ago(1h)", nil, []string{"LO[", "HI["}},
+		{"T | take 10 | where TimeGenerated > ago(1h)", []string{"(SELECT"}, []string{"LO[", "HI["}},
+		{"T | summarize count() by bin(TimeGenerated, 1h) | where TimeGenerated > ago(1h)", nil, []string{"LO[", "HI["}},
+		// Renamed, it is still the column.
+		{"T | project T2 = TimeGenerated | where T2 < ago(1h)", []string{"HI[" + ns(time.Hour) + "]"}, nil},
+		// The newest rows.
+		{"T | where TimeGenerated > ago(1d) | order by TimeGenerated desc | take 50",
+			[]string{"LO[coalesce((SELECT \"TimeGenerated\" FROM \"T\" WHERE (\"TimeGenerated\" > " + ns(24*time.Hour) + ") AND NEWEST[1024,9223372036854775807] ORDER BY \"TimeGenerated\" DESC LIMIT 1 OFFSET 49), " + ns(24*time.Hour) + ")]"}, nil},
+		{"T | where TimeGenerated < ago(1d) | top 200 by TimeGenerated desc", []string{"NEWEST[1600," + ns(24*time.Hour) + "]", "OFFSET 199", "HI[" + ns(24*time.Hour) + "]"}, nil},
+		{"T | order by TimeGenerated asc | take 50", nil, []string{"NEWEST", "LO["}},
+		{"T | order by TimeGenerated desc nulls first | take 50", nil, []string{"NEWEST", "LO["}},
+		{"T | order by TimeGenerated desc | take 5000", nil, []string{"NEWEST", "LO["}},
+		{"T | order by TimeGenerated desc", nil, []string{"NEWEST", "LO["}},
+	} {
+		q := strings.Replace(tc.query, "T |", "ApiManagementGatewayLogs |", 1)
+		table.Name = "ApiManagementGatewayLogs"
+		c, err := Compile(q, Options{Tables: []*Table{&table}, Now: now, MaxRows: 1000})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.query, err)
+		}
+		sql := strings.ReplaceAll(c.SQL, `"ApiManagementGatewayLogs"`, `"T"`)
+		for _, w := range tc.want {
+			if !strings.Contains(sql, w) {
+				t.Errorf("%s: SQL lacks %s:\n%s", tc.query, w, sql)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(sql, w) {
+				t.Errorf("%s: SQL has %s:\n%s", tc.query, w, sql)
+			}
+		}
+		if n := strings.Count(sql, "LO["); n > 1 {
+			t.Errorf("%s: %d lower bounds", tc.query, n)
+		}
+	}
+}

@@ -62,6 +62,22 @@ type Table struct {
 	Columns []Column
 	// TimeColumn is the datetime column that Options.Since restricts.
 	TimeColumn string
+	// TimeBound, when set, returns a condition that every row of the
+	// table whose TimeColumn is at least (lower) or at most (!lower) the
+	// SQL scalar t meets, and that the engine checks without reading the
+	// rows: an engine without an index on TimeColumn (the log store's
+	// block ranges, turned into a range of rowids) reads only the rows it
+	// lets through. The compiler adds it, ANDed, next to the time filters
+	// of where and of Options.Since on the table itself; it narrows what
+	// the engine reads, never the result.
+	TimeBound func(d Dialect, lower bool, t string) string
+	// Newest, with TimeBound, returns a condition that about the n rows
+	// stored last among those whose TimeColumn may be at most hi
+	// (math.MaxInt64: any) meet, and that the engine checks without
+	// reading rows. The compiler finds in them the time from which the
+	// newest rows are (order by TimeColumn desc | take n): a lower bound
+	// for TimeBound.
+	Newest func(d Dialect, n int64, hi int64) string
 	// Renamed maps names people use for this table's columns, which the table
 	// does not have, to the column they mean; the binder adds it to its
 	// "failed to resolve" message.

@@ -16,6 +16,12 @@
 // per interval: the request path never waits for the disk. Queries and
 // capture reads store what waits first.
 //
+// No index on TimeGenerated is kept: with each transaction the writer
+// records, per block of about 4,096 consecutive rows, their range of rowids
+// and of TimeGenerated (BlocksTable), and the query compiler turns time
+// filters, and the newest rows of a take, into ranges of rowids through
+// them (kql.Table's TimeBound and Newest).
+//
 // The same goroutine applies retention (rows older than Options.Retention,
 // then the oldest rows while the database is larger than Options.MaxSize)
 // and stores captured failures (PutCapture), bounded by count and bytes.

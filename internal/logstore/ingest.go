@@ -34,13 +34,31 @@ type row struct {
 	// writer has the same order: a guess that holds saves a map lookup per
 	// key.
 	follows []int
+	// last[i] is the last value of column i, when it is a string or an
+	// integer, boxed: a line that repeats it (the same API, operation,
+	// status ...) reuses the box instead of allocating one. Like the
+	// values, they point into the lines of a batch: forget drops them.
+	last []lastValue
+}
+
+// lastValue is a column's last string or integer value and its box.
+type lastValue struct {
+	s string
+	n int64
+	v driver.Value
+}
+
+// forget drops the values, which point into the lines of the batch.
+func (r *row) forget() {
+	clear(r.vals)
+	clear(r.last)
 }
 
 func newRow() *row {
 	if len(columns) > 64 {
 		panic("logstore: a row's set of columns is a uint64: at most 64 columns")
 	}
-	r := &row{vals: make([]driver.Value, len(columns)), follows: make([]int, len(columns)+1)}
+	r := &row{vals: make([]driver.Value, len(columns)), follows: make([]int, len(columns)+1), last: make([]lastValue, len(columns))}
 	for i := range r.follows {
 		r.follows[i] = -1
 	}
@@ -58,8 +76,8 @@ func (r *row) value(i int) any {
 	return nil
 }
 
-// insertSQL inserts the columns in set.
-func insertSQL(set uint64) string {
+// insertSQL inserts rows rows of the columns in set.
+func insertSQL(set uint64, rows int) string {
 	var names, marks []string
 	for i, c := range columns {
 		if set&(1<<i) != 0 {
@@ -67,7 +85,8 @@ func insertSQL(set uint64) string {
 			marks = append(marks, "?")
 		}
 	}
-	return fmt.Sprintf("INSERT INTO %q (%s) VALUES (%s)", TableName, strings.Join(names, ", "), strings.Join(marks, ", "))
+	values := "(" + strings.Join(marks, ", ") + ")"
+	return fmt.Sprintf("INSERT INTO %q (%s) VALUES %s", TableName, strings.Join(names, ", "), strings.Repeat(values+", ", rows-1)+values)
 }
 
 // parseLine turns one JSON log line into the values of a row. Names the
@@ -111,7 +130,7 @@ func parseLine(line []byte, r *row) error {
 		if ok {
 			r.follows[prev], prev = i, i
 			if string(raw) != "null" && string(raw) != `""` {
-				v, err := decodeValue(columns[i].Type, raw)
+				v, err := r.decode(i, raw)
 				if err != nil {
 					return fmt.Errorf("%s: %v", key, err)
 				}
@@ -165,6 +184,12 @@ func (s *scanner) key() ([]byte, error) {
 		return nil, fmt.Errorf("expected a string at byte %d", s.i)
 	}
 	for s.i < len(s.b) {
+		for s.i < len(s.b) && !strStop[s.b[s.i]] {
+			s.i++
+		}
+		if s.i == len(s.b) {
+			break
+		}
 		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
@@ -191,6 +216,13 @@ func (s *scanner) str() (string, error) {
 	}
 	escaped := false
 	for s.i < len(s.b) {
+		// Most bytes are plain: skip them a run at a time.
+		for s.i < len(s.b) && !strStop[s.b[s.i]] {
+			s.i++
+		}
+		if s.i == len(s.b) {
+			break
+		}
 		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
@@ -262,18 +294,156 @@ func (s *scanner) skipValue(depth int) error {
 		}
 	default:
 		start := s.i
-		for s.i < len(s.b) && !strings.ContainsRune(",}] \t\r\n", rune(s.b[s.i])) {
+		for s.i < len(s.b) && !litStop[s.b[s.i]] {
 			s.i++
 		}
-		lit := string(s.b[start:s.i])
-		if lit == "true" || lit == "false" || lit == "null" {
+		lit := s.b[start:s.i]
+		if string(lit) == "true" || string(lit) == "false" || string(lit) == "null" {
 			return nil
 		}
-		if _, err := strconv.ParseFloat(lit, 64); err != nil || lit == "" {
+		if _, ok := parseDigits(lit); ok {
+			return nil
+		}
+		if _, err := strconv.ParseFloat(string(lit), 64); err != nil || len(lit) == 0 {
 			return fmt.Errorf("invalid JSON value %q", lit)
 		}
 		return nil
 	}
+}
+
+// strStop marks the bytes that end a run of plain bytes in a string: the
+// quote, the backslash and the control characters.
+var strStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// litStop marks the bytes that end a literal (a number, true, false, null).
+var litStop = func() (t [256]bool) {
+	for _, c := range ",}] \t\r\n" {
+		t[c] = true
+	}
+	return t
+}()
+
+// parseDigits parses an optional minus sign and 1 to 18 decimal digits,
+// the form of nearly every number of a log line, without strconv.
+func parseDigits(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// parseTime parses the layout of tollgate's TimeGenerated,
+// 2006-01-02T15:04:05.0000000Z (with 0 to 9 digits of fraction), without
+// time.Parse; ok is false for anything else, which time.Parse then reads.
+func parseTime(b []byte) (ns int64, ok bool) {
+	if len(b) < 20 || len(b) > 30 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
+		return 0, false
+	}
+	num := func(b []byte) int {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(b[0:4]), num(b[5:7]), num(b[8:10])
+	hour, minute, sec := num(b[11:13]), num(b[14:16]), num(b[17:19])
+	nsec := 0
+	switch frac := b[19 : len(b)-1]; {
+	case len(frac) == 0:
+	case frac[0] != '.' || len(frac) < 2:
+		return 0, false
+	default:
+		if nsec = num(frac[1:]); nsec < 0 {
+			return 0, false
+		}
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return 0, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day { // 31 June
+		return 0, false
+	}
+	return t.UnixNano(), true
+}
+
+// compact reports whether the JSON value raw has no white space outside its
+// strings: then json.Compact would return it as it is.
+func compact(raw []byte) bool {
+	in := false
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+			return false
+		}
+	}
+	return true
+}
+
+// decode decodes the JSON value raw of column i, reusing the box of the
+// column's last value when it is the same.
+func (r *row) decode(i int, raw []byte) (driver.Value, error) {
+	last := &r.last[i]
+	switch t := columns[i].Type; {
+	case t == kql.String && raw[0] == '"', t == kql.Dynamic && compact(raw):
+		var s string
+		if t == kql.String {
+			sc := scanner{b: raw}
+			var err error
+			if s, err = sc.str(); err != nil {
+				return nil, err
+			}
+		} else {
+			s = unsafe.String(unsafe.SliceData(raw), len(raw))
+		}
+		if last.v != nil && last.s == s {
+			return last.v, nil
+		}
+		*last = lastValue{s: s, v: s}
+		return last.v, nil
+	case t == kql.Int || t == kql.Long:
+		n, ok := parseDigits(raw)
+		if !ok {
+			break
+		}
+		if last.v != nil && last.n == n {
+			return last.v, nil
+		}
+		*last = lastValue{n: n, v: n}
+		return last.v, nil
+	}
+	return decodeValue(columns[i].Type, raw)
 }
 
 // decodeValue decodes the JSON value raw for a column of type t. A string it
@@ -287,7 +457,7 @@ func decodeValue(t kql.Type, raw json.RawMessage) (driver.Value, error) {
 		}
 		return string(raw), nil
 	case kql.Dynamic:
-		if !bytes.ContainsAny(raw, " \t\r\n") {
+		if compact(raw) {
 			// Compact already, as tollgate writes it.
 			return unsafe.String(unsafe.SliceData(raw), len(raw)), nil
 		}
@@ -297,6 +467,11 @@ func decodeValue(t kql.Type, raw json.RawMessage) (driver.Value, error) {
 		}
 		return b.String(), nil
 	case kql.DateTime:
+		if len(raw) > 2 && raw[0] == '"' {
+			if ns, ok := parseTime(raw[1 : len(raw)-1]); ok {
+				return ns, nil
+			}
+		}
 		sc := scanner{b: raw}
 		s, err := sc.str()
 		if err != nil {
@@ -316,6 +491,9 @@ func decodeValue(t kql.Type, raw json.RawMessage) (driver.Value, error) {
 		}
 		return nil, fmt.Errorf("invalid bool %s", raw)
 	case kql.Int, kql.Long:
+		if n, ok := parseDigits(raw); ok {
+			return n, nil
+		}
 		s := strings.Trim(string(raw), `"`)
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return n, nil

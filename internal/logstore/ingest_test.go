@@ -63,3 +63,21 @@ func BenchmarkAppendLines(b *testing.B) {
 		lines = appendLines(lines[:0], chunk)
 	}
 }
+
+// BenchmarkParseLine parses the fixture's lines, the writer's hot loop
+// before the insert.
+func BenchmarkParseLine(b *testing.B) {
+	lines := make([][]byte, len(fixture))
+	for i, l := range fixture {
+		lines[i] = []byte(strings.TrimSpace(string(l.JSON())))
+	}
+	row := newRow()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := parseLine(lines[i%len(lines)], row); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

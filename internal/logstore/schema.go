@@ -2,6 +2,8 @@ package logstore
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/kql"
@@ -99,9 +101,59 @@ var renamed = map[string]kql.Alias{
 	"ErrorReason":       {Column: "LastErrorReason", Note: "the last error's reason is LastErrorReason"},
 }
 
-// Table returns the schema of the log table, for kql.Compile.
+// Table returns the schema of the log table, for kql.Compile: time
+// filters read the rows of the blocks that may hold them (timeBound).
 func Table() *kql.Table {
-	return &kql.Table{Name: TableName, Columns: columns, TimeColumn: "TimeGenerated", Renamed: renamed}
+	return &kql.Table{Name: TableName, Columns: columns, TimeColumn: "TimeGenerated", Renamed: renamed, TimeBound: timeBound, Newest: newest}
+}
+
+// BlocksTable records, for every block of consecutive rows, its range of
+// rowids and of TimeGenerated, in place of an index on TimeGenerated:
+// maintaining two such indexes cost a fifth of storing a row, where the
+// writer adds or widens a block per transaction (one per blockRows rows
+// of a large one). A line is written
+// when its request ends and TimeGenerated is when it started, so rows
+// arrive in about time order, blocks' time ranges barely overlap, and a
+// time filter becomes a range of rowids, which SQLite walks as cheaply as
+// an index. Every row lies in a block whose time range holds its
+// TimeGenerated, or after every block (rows stored by a tollgate that did
+// not keep blocks; Open adds blocks for them); blocks left once their rows
+// are deleted only widen the ranges.
+const BlocksTable = "tollgate_blocks"
+
+// blockRows is the most rows the writer gathers in one block: the rows a
+// time filter reads beyond those in its range are about one block's at
+// each end. Tests lower it.
+var blockRows int64 = 4096
+
+// timeBound is the kql.Table's TimeBound: the range of rowids of the rows
+// whose TimeGenerated may be at least (lower) or at most the SQL scalar t,
+// from the blocks.
+func timeBound(d kql.Dialect, lower bool, t string) string {
+	if lower {
+		// From the first block that reaches t, else the rows after every
+		// block.
+		return fmt.Sprintf("rowid >= coalesce((SELECT min(first) FROM %[1]s WHERE tmax >= %[2]s), (SELECT max(last) + 1 FROM %[1]s), 0)", BlocksTable, t)
+	}
+	return "rowid <= " + lastRowidBy(d, t)
+}
+
+// lastRowidBy is the SQL of the greatest rowid of a row whose TimeGenerated
+// may be at most the SQL scalar t: the last of the blocks that start by
+// then, unless rows lie after every block.
+func lastRowidBy(d kql.Dialect, t string) string {
+	return fmt.Sprintf("(SELECT CASE WHEN max(last) >= (SELECT max(rowid) FROM %[1]s) THEN coalesce((SELECT max(last) FROM %[2]s WHERE tmin <= %[3]s), 0) ELSE (SELECT max(rowid) FROM %[1]s) END FROM %[2]s)",
+		d.Quote(TableName), BlocksTable, t)
+}
+
+// newest is the kql.Table's Newest: the n rows up to the last that may be
+// at most hi.
+func newest(d kql.Dialect, n int64, hi int64) string {
+	last := fmt.Sprintf("(SELECT max(rowid) FROM %s)", d.Quote(TableName))
+	if hi != math.MaxInt64 {
+		last = lastRowidBy(d, strconv.FormatInt(hi, 10))
+	}
+	return fmt.Sprintf("rowid > %[1]s - %[2]d AND rowid <= %[1]s", last, n)
 }
 
 // sqlType is the SQLite column type of a Log Analytics type: datetimes and
@@ -132,8 +184,9 @@ func schemaSQL() []string {
 	b.WriteString(")")
 	return []string{
 		b.String(),
-		fmt.Sprintf("CREATE INDEX IF NOT EXISTS logs_time ON %q (TimeGenerated)", TableName),
-		fmt.Sprintf("CREATE INDEX IF NOT EXISTS logs_success_time ON %q (IsRequestSuccess, TimeGenerated)", TableName),
+		// In place of indexes on TimeGenerated (see BlocksTable).
+		`CREATE TABLE IF NOT EXISTS ` + BlocksTable + ` (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, last INTEGER NOT NULL,
+			tmin INTEGER NOT NULL, tmax INTEGER NOT NULL)`,
 		// The failures breakdown (the seed's ErrorCategory query, the
 		// console's Failures page) reads only these columns of failed
 		// requests: from this index alone, without a lookup of each wide

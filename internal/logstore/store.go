@@ -8,14 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/kql"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -300,8 +303,44 @@ func (s *Store) init() error {
 			}
 		}
 	}
+	if !s.opts.ReadOnly {
+		if err := s.migrateTimeIndexes(ctx); err != nil {
+			return fmt.Errorf("logstore: %w", err)
+		}
+	}
 	return s.db.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(length(doc)), 0) FROM tollgate_captures").
 		Scan(&s.captureCount, &s.captureBytes)
+}
+
+// migrateTimeIndexes gives the rows stored by a tollgate that kept no
+// blocks (all of an older store's, or those a downgraded gateway added
+// after the last block) their blocks, and drops the indexes on
+// TimeGenerated that the blocks replace, in one transaction.
+func (s *Store) migrateTimeIndexes(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := coverTail(ctx, tx); err != nil {
+		return err
+	}
+	for _, ix := range []string{"logs_time", "logs_success_time"} {
+		if _, err := tx.ExecContext(ctx, "DROP INDEX IF EXISTS "+ix); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// coverTail adds blocks of up to blockRows rowids for the rows after the
+// last block.
+func coverTail(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %[1]s (first, last, tmin, tmax)
+		SELECT min(rowid), max(rowid), coalesce(min(TimeGenerated), 0), coalesce(max(TimeGenerated), 0) FROM %[2]q
+		WHERE rowid > (SELECT coalesce(max(last), %[3]d) FROM %[1]s) GROUP BY rowid / %[4]d ORDER BY 1`,
+		BlocksTable, TableName, int64(math.MinInt64), blockRows))
+	return err
 }
 
 // Write stores JSON log lines, one or more (a trailing newline is
@@ -857,7 +896,9 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int), jour
 		if err != nil {
 			return err
 		}
-		args := make([]driver.NamedValue, 0, len(columns))
+		b := rowBatch{ctx: ctx, dc: dc, inserts: &inserts}
+		defer b.release()
+		defer r.forget() // its values point into the batch's lines
 		for n, line := range lines {
 			if n%yieldEvery == yieldEvery-1 {
 				yield(n + 1) // the transaction is held: nothing else needs it
@@ -866,24 +907,16 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int), jour
 				s.drop("malformed log line: " + err.Error())
 				continue
 			}
-			stmt, err := inserts.stmt(ctx, r.set)
-			if err != nil {
+			if err := b.add(r); err != nil {
 				tx.Rollback()
 				return err
 			}
-			args = args[:0]
-			for i := range columns {
-				if r.set&(1<<i) != 0 {
-					args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: r.vals[i]})
-				}
-			}
-			if _, err := stmt.ExecContext(ctx, args); err != nil {
-				tx.Rollback()
-				return err
-			}
-			inserted++
 		}
-		clear(r.vals) // strings point into the batch's lines
+		if err := b.finish(); err != nil {
+			tx.Rollback()
+			return err
+		}
+		inserted = b.inserted
 		if journalEnd >= 0 {
 			if err := setJournalReadIn(ctx, dc, journalEnd); err != nil {
 				tx.Rollback()
@@ -905,12 +938,7 @@ func (s *Store) insertLines(lines [][]byte, r *row, yield func(stored int), jour
 // setJournalReadIn commits offset as the journal's read offset on the
 // driver connection dc, in its transaction.
 func setJournalReadIn(ctx context.Context, dc any, offset int64) error {
-	st, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, "UPDATE tollgate_journal SET read = ? WHERE id = 0")
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	_, err = st.(driver.StmtExecContext).ExecContext(ctx, []driver.NamedValue{{Ordinal: 1, Value: offset}})
+	_, err := execIn(ctx, dc, "UPDATE tollgate_journal SET read = ? WHERE id = 0", []driver.NamedValue{{Ordinal: 1, Value: offset}})
 	return err
 }
 
@@ -922,43 +950,6 @@ const (
 	yieldEvery      = 8
 	drainYieldEvery = 8 * yieldEvery
 )
-
-// insertCache holds a batch's prepared INSERT statements, one per set of
-// columns a line gives (a handful in practice), on the connection they
-// were prepared on.
-type insertCache struct {
-	conn  any
-	stmts map[uint64]driver.StmtExecContext
-}
-
-// maxInsertStmts bounds the statements kept; beyond it they are all closed
-// and prepared again as needed.
-const maxInsertStmts = 64
-
-func (c *insertCache) stmt(ctx context.Context, set uint64) (driver.StmtExecContext, error) {
-	if st, ok := c.stmts[set]; ok {
-		return st, nil
-	}
-	if len(c.stmts) >= maxInsertStmts {
-		c.close()
-	}
-	st, err := c.conn.(driver.ConnPrepareContext).PrepareContext(ctx, insertSQL(set))
-	if err != nil {
-		return nil, err
-	}
-	if c.stmts == nil {
-		c.stmts = map[uint64]driver.StmtExecContext{}
-	}
-	c.stmts[set] = st.(driver.StmtExecContext)
-	return c.stmts[set], nil
-}
-
-func (c *insertCache) close() {
-	for _, st := range c.stmts {
-		st.(driver.Stmt).Close()
-	}
-	c.stmts = nil
-}
 
 // insertCaptures stores the captures of batch and evicts the oldest beyond
 // the bounds, in one transaction.
@@ -1029,7 +1020,8 @@ func (s *Store) maintain(busy bool) error {
 	cutoff := s.opts.Now().Add(-s.opts.Retention).UnixNano()
 	deleted := false
 	for {
-		res, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q WHERE TimeGenerated < ? LIMIT ?)`, TableName), cutoff, deleteChunk)
+		res, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q WHERE TimeGenerated < ? AND %s LIMIT ?)`,
+			TableName, timeBound(kql.SQLite, false, strconv.FormatInt(cutoff-1, 10))), cutoff, deleteChunk)
 		if err != nil {
 			return err
 		}
@@ -1040,6 +1032,15 @@ func (s *Store) maintain(busy bool) error {
 			break
 		}
 		runtime.Gosched()
+	}
+	// No row is older than cutoff now: the blocks' ranges start there at
+	// the earliest, so that a row stored far out of order does not keep
+	// every pass reading up to its block until it goes.
+	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET tmin = ? WHERE tmin < ? AND tmax >= ?`, BlocksTable), cutoff, cutoff, cutoff); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE tmax < ?`, BlocksTable), cutoff); err != nil {
+		return err
 	}
 	bound, target := s.opts.MaxSize, s.opts.MaxSize/10*9
 	if busy {
@@ -1067,7 +1068,19 @@ func (s *Store) maintain(busy bool) error {
 		// Delete the share of rows above target, oldest first, a chunk
 		// at a time, letting requests run between chunks.
 		for n := max(1, rows*(used-target)/used); n > 0; n -= deleteChunk {
-			res, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q ORDER BY TimeGenerated LIMIT ?)`, TableName), min(n, deleteChunk))
+			chunk := min(n, deleteChunk)
+			// The oldest rows are among those of the blocks that end
+			// first: those by u, where they hold chunk rows.
+			u, err := s.oldestBy(ctx, chunk)
+			if err != nil {
+				return err
+			}
+			q := fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q ORDER BY TimeGenerated LIMIT ?)`, TableName)
+			if u != math.MaxInt64 {
+				q = fmt.Sprintf(`DELETE FROM %q WHERE rowid IN (SELECT rowid FROM %[1]q WHERE TimeGenerated <= %d AND %s ORDER BY TimeGenerated LIMIT ?)`,
+					TableName, u, timeBound(kql.SQLite, false, strconv.FormatInt(u, 10)))
+			}
+			res, err := s.db.ExecContext(ctx, q, chunk)
 			if err != nil {
 				return err
 			}
@@ -1077,6 +1090,13 @@ func (s *Store) maintain(busy bool) error {
 		}
 		deleted = true
 	}
+	if deleted {
+		// The blocks whose rows are all gone.
+		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE last < coalesce((SELECT min(rowid) FROM %q), %d)`,
+			BlocksTable, TableName, int64(math.MaxInt64))); err != nil {
+			return err
+		}
+	}
 	// Freed pages are reused by new rows either way; giving them back to
 	// the file system waits for idle cores.
 	if deleted && !busy {
@@ -1085,6 +1105,28 @@ func (s *Store) maintain(busy bool) error {
 		}
 	}
 	return nil
+}
+
+// oldestBy returns a time by which at least n rows are stored, as the
+// blocks count them, or math.MaxInt64 when they count fewer: the n oldest
+// rows are among those with TimeGenerated at most that time.
+func (s *Store) oldestBy(ctx context.Context, n int64) (int64, error) {
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT last - max(first, (SELECT coalesce(min(rowid), 0) FROM %q)) + 1, tmax FROM %s ORDER BY tmax`,
+		TableName, BlocksTable))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var count, tmax int64
+		if err := rows.Scan(&count, &tmax); err != nil {
+			return 0, err
+		}
+		if n -= max(count, 0); n <= 0 {
+			return tmax, nil
+		}
+	}
+	return math.MaxInt64, rows.Err()
 }
 
 // maintainIfGrown runs retention as soon as the lines stored since it last
