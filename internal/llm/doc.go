@@ -24,6 +24,15 @@
 // everything else (gpt-4, gpt-3.5-turbo, the text-embedding-3 models, and
 // models tollgate does not know).
 //
+// # Token counting
+//
+// CountTokens gives the library's counts, but cuts the text into the
+// pieces of the encoding's split pattern with a hand-written splitter
+// (split.go) instead of the library's regexp, and counts each piece with
+// the library through a bounded cache of piece counts (piececache.go):
+// common words repeat across prompts. Tests and a fuzz target hold the
+// counts equal to the library's counts of whole texts.
+//
 // This package uses the standard library and github.com/tiktoken-go/tokenizer
 // only; it knows nothing of HTTP or policies.
 package llm

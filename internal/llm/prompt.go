@@ -99,6 +99,9 @@ func textOf(raw json.RawMessage) string {
 	}
 	switch raw[0] {
 	case '"':
+		if s, ok := plainString(raw); ok {
+			return s
+		}
 		var s string
 		json.Unmarshal(raw, &s)
 		return s
@@ -131,6 +134,53 @@ func textOf(raw json.RawMessage) string {
 	}
 	return ""
 }
+
+// plainString returns the string of a JSON string literal whose escapes
+// are all short ones (\n, \", \\ and the like, not \u) and whose bytes
+// are valid UTF-8 without control characters, as json.Unmarshal reads it:
+// it spares json.Unmarshal's validation and unquoting passes over a
+// prompt. ok is false for any other raw, which json.Unmarshal reads.
+func plainString(raw []byte) (s string, ok bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	ascii, escaped := true, false
+	for i := 0; i < len(body); i++ {
+		switch b := body[i]; {
+		case b < 0x20 || b == '"':
+			return "", false
+		case b == '\\':
+			if i+1 == len(body) || unescape[body[i+1]] == 0 {
+				return "", false
+			}
+			escaped = true
+			i++
+		case b >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(body) {
+		return "", false
+	}
+	if !escaped {
+		return string(body), true
+	}
+	var b strings.Builder
+	b.Grow(len(body))
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c == '\\' {
+			i++
+			c = unescape[body[i]]
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), true
+}
+
+// unescape maps the letter of a JSON escape other than \u to its byte.
+var unescape = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // messagesOf returns the messages of a JSON array: Gemini's contents, or
 // (with roles required) a Responses API input. It is nil when raw is not

@@ -34,30 +34,76 @@ func EncodingFor(model string) Encoding {
 	return Cl100kBase
 }
 
-var codecs struct {
+// A counter counts the tokens of one encoding: it cuts a text into the
+// pieces of the encoding's split pattern itself (see splitter), and counts
+// each piece with the library, through a cache. A piece's count alone is
+// its count inside the text, since byte-pair encoding works within pieces
+// and the library's pattern cuts a piece alone into that one piece
+// (TestPiecesStandAlone).
+type counter struct {
+	codec tokenizer.Codec
+	split splitter
+	cache *pieceCache
+}
+
+var counters struct {
 	cl100k, o200k struct {
-		once  sync.Once
-		codec tokenizer.Codec
-		err   error
+		once sync.Once
+		c    *counter
+		err  error
 	}
 }
 
-func codec(e Encoding) (tokenizer.Codec, error) {
-	c := &codecs.cl100k
+func counterFor(e Encoding) (*counter, error) {
+	c := &counters.cl100k
 	id := tokenizer.Cl100kBase
 	if e == O200kBase {
-		c, id = &codecs.o200k, tokenizer.O200kBase
+		c, id = &counters.o200k, tokenizer.O200kBase
 	}
-	c.once.Do(func() { c.codec, c.err = tokenizer.Get(id) })
-	return c.codec, c.err
+	c.once.Do(func() {
+		codec, err := tokenizer.Get(id)
+		if err != nil {
+			c.err = err
+			return
+		}
+		c.c = &counter{codec: codec, split: newSplitter(e), cache: newPieceCache()}
+	})
+	return c.c, c.err
+}
+
+// codec returns the library's codec of an encoding.
+func codec(e Encoding) (tokenizer.Codec, error) {
+	c, err := counterFor(e)
+	if err != nil {
+		return nil, err
+	}
+	return c.codec, nil
+}
+
+// count returns the number of tokens of text.
+func (c *counter) count(text string) (int, error) {
+	n := 0
+	err := c.split.pieces(text, func(piece string) error {
+		k, ok := c.cache.get(piece)
+		if !ok {
+			var err error
+			if k, err = c.codec.Count(piece); err != nil {
+				return err
+			}
+			c.cache.put(piece, k)
+		}
+		n += k
+		return nil
+	})
+	return n, err
 }
 
 // Warm loads the vocabularies of both encodings, which otherwise happens on
 // the first count (tens to hundreds of milliseconds). Call it when a
 // configuration that estimates tokens is loaded.
 func Warm() {
-	codec(Cl100kBase)
-	codec(O200kBase)
+	counterFor(Cl100kBase)
+	counterFor(O200kBase)
 }
 
 // CountTokens returns the number of tokens of text in encoding e. Special
@@ -66,9 +112,9 @@ func CountTokens(e Encoding, text string) (int, error) {
 	if text == "" {
 		return 0, nil
 	}
-	c, err := codec(e)
+	c, err := counterFor(e)
 	if err != nil {
 		return 0, err
 	}
-	return c.Count(text)
+	return c.count(text)
 }
