@@ -561,19 +561,7 @@ func convertToUInt64(c Call) Value {
 		return x
 	case string:
 		if c.Has(1) {
-			base := c.Int(1)
-			if base != 2 && base != 8 && base != 10 && base != 16 {
-				Throw(ExArgument, "Invalid Base. (Parameter 'fromBase')")
-			}
-			s := x
-			if base == 16 {
-				s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
-			}
-			n, err := strconv.ParseUint(s, base, 64)
-			if err != nil {
-				notFormat(x)
-			}
-			return n
+			return parseInBase(x, c.Int(1))
 		}
 		n, err := parseUint64(x)
 		if err != nil {

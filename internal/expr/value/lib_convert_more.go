@@ -11,6 +11,23 @@ import (
 	"github.com/tollgate/tollgate/internal/dotnet"
 )
 
+// parseInBase reads s as Convert.ToXxx(s, fromBase) does: the bits of an
+// unsigned number in base 2, 8, 10 or 16 (with an optional 0x).
+func parseInBase(s string, base int) uint64 {
+	if base != 2 && base != 8 && base != 10 && base != 16 {
+		Throw(ExArgument, "Invalid Base. (Parameter 'fromBase')")
+	}
+	t := s
+	if base == 16 {
+		t = strings.TrimPrefix(strings.TrimPrefix(t, "0x"), "0X")
+	}
+	u, err := strconv.ParseUint(t, base, 64)
+	if err != nil {
+		notFormat(s)
+	}
+	return u
+}
+
 // convertUnsigned implements Convert.ToByte, ToUInt16, ToUInt32, ToUInt64
 // and ToSByte: (value[, fromBase]) with .NET's range checks.
 func convertUnsigned(c Call, lo, hi int64, what string, box func(int64) Value) Value {
@@ -21,18 +38,7 @@ func convertUnsigned(c Call, lo, hi int64, what string, box func(int64) Value) V
 		return box(0)
 	case string:
 		if c.Has(1) {
-			base := c.Int(1)
-			if base != 2 && base != 8 && base != 10 && base != 16 {
-				Throw(ExArgument, "Invalid Base. (Parameter 'fromBase')")
-			}
-			s := x
-			if base == 16 {
-				s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
-			}
-			u, err := strconv.ParseUint(s, base, 64)
-			if err != nil {
-				notFormat(x)
-			}
+			u := parseInBase(x, c.Int(1))
 			// a string in base 2, 8 or 16 is the two's complement bits
 			if lo < 0 && hi < 1<<62 {
 				bits := uint(math.Log2(float64(hi)+1) + 1)

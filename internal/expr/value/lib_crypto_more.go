@@ -158,6 +158,8 @@ func (s *SymAlg) cfbSupported(bits int) bool {
 	return bits == 8 || bits == 128
 }
 
+// block returns the algorithm's cipher for key, refusing a key of a size
+// the algorithm does not take (16-byte TripleDES keys are K1 K2 K1).
 func (s *SymAlg) block(key []byte) cipher.Block {
 	if !s.validKey(len(key)) {
 		Throw(ExCrypto, "Specified key is not a valid size for this algorithm.")

@@ -343,22 +343,25 @@ func (u *Lib) buildStringReaderMore() {
 	)
 }
 
+// bitConverterBytes returns the size bytes of the BitConverter.To...
+// argument value (0) at startIndex (1), checking the range as BitConverter
+// does.
+func bitConverterBytes(c Call, size int) []byte {
+	b := c.Bytes(0)
+	i := c.Int(1)
+	if i < 0 || i >= len(b) {
+		Throw(ExArgRange, "Index was out of range. Must be non-negative and less than the size of the collection. (Parameter 'startIndex')")
+	}
+	if i > len(b)-size {
+		Throw(ExArgument, "Destination array is not long enough to copy all the items in the collection. Check array index and length. (Parameter 'value')")
+	}
+	return b[i : i+size]
+}
+
 func (u *Lib) buildBitConverter() {
 	bc := u.Types["BitConverter"]
 	le := binary.LittleEndian
-	// at returns the size bytes of value at startIndex, checking the range
-	// as BitConverter does.
-	at := func(c Call, size int) []byte {
-		b := c.Bytes(0)
-		i := c.Int(1)
-		if i < 0 || i >= len(b) {
-			Throw(ExArgRange, "Index was out of range. Must be non-negative and less than the size of the collection. (Parameter 'startIndex')")
-		}
-		if i > len(b)-size {
-			Throw(ExArgument, "Destination array is not long enough to copy all the items in the collection. Check array index and length. (Parameter 'value')")
-		}
-		return b[i : i+size]
-	}
+	at := bitConverterBytes
 	to := func(name string, size int, res *Type, conv func([]byte) Value) *Member {
 		return meth(name, 2, 2, res, func(c Call) Value { return conv(at(c, size)) })
 	}

@@ -42,15 +42,7 @@ func (u *Lib) buildNotAllowedNumbers() {
 	le := binary.LittleEndian
 	at := func(c Call, size int) []byte {
 		c.NotNull(0, "value")
-		b := c.Bytes(0)
-		i := c.Int(1)
-		if i < 0 || i >= len(b) {
-			Throw(ExArgRange, "Index was out of range. Must be non-negative and less than the size of the collection. (Parameter 'startIndex')")
-		}
-		if i > len(b)-size {
-			Throw(ExArgument, "Destination array is not long enough to copy all the items in the collection. Check array index and length. (Parameter 'value')")
-		}
-		return b[i : i+size]
+		return bitConverterBytes(c, size)
 	}
 	getBytes := bc.Statics["GetBytes"].Fn
 	bc.Statics["GetBytes"].Fn = func(c Call) Value {

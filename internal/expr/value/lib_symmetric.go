@@ -1,9 +1,7 @@
 package value
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
-	"crypto/des"
 	"crypto/rand"
 	"strings"
 )
@@ -96,26 +94,7 @@ func newSymAlg(name string) *SymAlg {
 }
 
 func symCrypt(s *SymAlg, key, iv, data []byte, mode, pad int64, enc bool) []byte {
-	if !s.validKey(len(key)) {
-		Throw(ExCrypto, "Specified key is not a valid size for this algorithm.")
-	}
-	var blk cipher.Block
-	var err error
-	switch s.Name {
-	case "TripleDES":
-		k := key
-		if len(k) == 16 {
-			k = append(append([]byte(nil), k...), k[:8]...)
-		}
-		blk, err = des.NewTripleDESCipher(k)
-	case "DES":
-		blk, err = des.NewCipher(key)
-	default:
-		blk, err = aes.NewCipher(key)
-	}
-	if err != nil {
-		Throw(ExCrypto, "Specified key is not a valid size for this algorithm.")
-	}
+	blk := s.block(key)
 	bs := blk.BlockSize()
 	switch mode {
 	case modeCBC:
