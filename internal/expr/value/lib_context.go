@@ -447,8 +447,8 @@ func (u *Lib) buildContext() {
 		prop("PrimaryKey", u.String, func(c Call) Value { return sub(c).PrimaryKey }),
 		prop("SecondaryKey", u.String, func(c Call) Value { return sub(c).SecondaryKey }),
 		prop("CreatedDate", u.DateTime, func(c Call) Value { return sub(c).CreatedDate }),
-		prop("StartDate", u.DateTime, func(c Call) Value { return optTime(sub(c).StartDate) }),
-		prop("EndDate", u.DateTime, func(c Call) Value { return optTime(sub(c).EndDate) }),
+		prop("StartDate", u.NullableOf(u.DateTime), func(c Call) Value { return optTime(sub(c).StartDate) }),
+		prop("EndDate", u.NullableOf(u.DateTime), func(c Call) Value { return optTime(sub(c).EndDate) }),
 	)
 	usr := func(c Call) *User { return c.This.(*User) }
 	u.User.add(
