@@ -114,8 +114,7 @@ func (c *compiler) typeNotAllowed(name string, pos, end int) bool {
 	if !ok {
 		return false
 	}
-	e := c.errorf(pos, end, "type-not-allowed", "usage of type '%s' is not supported within expressions", full)
-	e.Notes = append(e.Notes, "API Management rejects this expression too (APIM0001): policy expressions may use only the .NET types of its allowed list")
+	e := c.report(typeUsage(full, pos, end, "policy expressions may use only the .NET types of its allowed list"))
 	switch full {
 	case "System.Xml.XmlDocument", "System.Xml.XmlNode", "System.Xml.XmlElement", "System.Xml.XmlNodeList":
 		e.Notes = append(e.Notes, "use XDocument and XElement (System.Xml.Linq)")
@@ -125,20 +124,26 @@ func (c *compiler) typeNotAllowed(name string, pos, end int) bool {
 	return true
 }
 
-// apimRefusal reports the error API Management gives for a call that only
-// an apim row of the member table matches: reason is the row's "APIM0001
+// apimRefusal is the error API Management gives for a call that only an
+// apim row of the member table matches: reason is the row's "APIM0001
 // Type" or "APIM0002 Type.Member".
-func (c *compiler) apimRefusal(reason string, pos, end int) *Error {
+func apimRefusal(reason string, pos, end int) *Error {
 	code, name, _ := strings.Cut(reason, " ")
 	if code == "APIM0002" {
 		i := strings.LastIndexByte(name, '.')
-		e := c.errorf(pos, end, "member-not-allowed", "usage of member '%s' of type '%s' is not supported within expressions", name[i+1:], name[:i])
-		e.Notes = append(e.Notes, fmt.Sprintf("API Management rejects this expression too (%s): it allows only some members of %s", code, name[:i]))
-		return e
+		return &Error{Pos: pos, End: end, Code: "member-not-allowed",
+			Msg:   fmt.Sprintf("usage of member '%s' of type '%s' is not supported within expressions", name[i+1:], name[:i]),
+			Notes: []string{fmt.Sprintf("API Management rejects this expression too (%s): it allows only some members of %s", code, name[:i])}}
 	}
-	e := c.errorf(pos, end, "type-not-allowed", "usage of type '%s' is not supported within expressions", name)
-	e.Notes = append(e.Notes, fmt.Sprintf("API Management rejects this expression too (%s): this overload needs a value of a type outside its allowed list", code))
-	return e
+	return typeUsage(name, pos, end, "this overload needs a value of a type outside its allowed list")
+}
+
+// typeUsage is APIM0001 for the type with full name full, at [pos, end),
+// with why as the note's explanation.
+func typeUsage(full string, pos, end int, why string) *Error {
+	return &Error{Pos: pos, End: end, Code: "type-not-allowed",
+		Msg:   fmt.Sprintf("usage of type '%s' is not supported within expressions", full),
+		Notes: []string{"API Management rejects this expression too (APIM0001): " + why}}
 }
 
 // memberNotAllowed reports APIM0001 at [pos, end) when member name of t
@@ -154,8 +159,7 @@ func (c *compiler) memberNotAllowed(t *value.Type, name string, static bool, pos
 	if d == nil {
 		return false
 	}
-	e := c.errorf(pos, end, "type-not-allowed", "usage of type '%s' is not supported within expressions", displayName(d))
-	e.Notes = append(e.Notes, "API Management rejects this expression too (APIM0001): a value of this type can be passed on, but none of its members used")
+	c.report(typeUsage(displayName(d), pos, end, "a value of this type can be passed on, but none of its members used"))
 	return true
 }
 

@@ -163,7 +163,11 @@ func (c *compiler) newSlot() int {
 }
 
 func (c *compiler) errorf(pos, end int, code, format string, args ...any) *Error {
-	e := &Error{Pos: pos, End: end, Code: code, Msg: fmt.Sprintf(format, args...)}
+	return c.report(&Error{Pos: pos, End: end, Code: code, Msg: fmt.Sprintf(format, args...)})
+}
+
+// report records e and returns it, for more notes.
+func (c *compiler) report(e *Error) *Error {
 	c.errs = append(c.errs, e)
 	return e
 }

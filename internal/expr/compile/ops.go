@@ -280,30 +280,33 @@ func (c *compiler) binary(x *syntax.Binary) *node {
 		}
 	}
 	checked := c.check == checkOn
+	slow := arith
 	if checked && typ != u.String && typ != u.Double {
-		if typ == u.Int && (op == "+" || op == "-" || op == "*") {
-			return &node{eval: func(fr *value.Frame) value.Value {
-				av, bv := ae(fr), be(fr)
-				ai, ok1 := av.(int32)
-				bi, ok2 := bv.(int32)
-				if ok1 && ok2 {
-					var r int64
-					switch op {
-					case "+":
-						r = int64(ai) + int64(bi)
-					case "-":
-						r = int64(ai) - int64(bi)
-					default:
-						r = int64(ai) * int64(bi)
-					}
-					if r == int64(int32(r)) {
-						return int32(r)
-					}
+		slow = arithChecked
+	}
+	if typ == u.Int && (op == "+" || op == "-" || op == "*") {
+		// int with int, the common case: in 64 bits, then wrapped, or in
+		// a checked context thrown when it does not fit.
+		return &node{eval: func(fr *value.Frame) value.Value {
+			av, bv := ae(fr), be(fr)
+			ai, ok1 := av.(int32)
+			bi, ok2 := bv.(int32)
+			if ok1 && ok2 {
+				var r int64
+				switch op {
+				case "+":
+					r = int64(ai) + int64(bi)
+				case "-":
+					r = int64(ai) - int64(bi)
+				default:
+					r = int64(ai) * int64(bi)
 				}
-				return arithChecked(fr, op, av, bv, s, e)
-			}, typ: typ, slot: -1}
-		}
-		return &node{eval: func(fr *value.Frame) value.Value { return arithChecked(fr, op, ae(fr), be(fr), s, e) }, typ: typ, slot: -1}
+				if !checked || r == int64(int32(r)) {
+					return int32(r)
+				}
+			}
+			return slow(fr, op, av, bv, s, e)
+		}, typ: typ, slot: -1}
 	}
 	if typ == u.String {
 		return &node{eval: func(fr *value.Frame) value.Value {
@@ -312,24 +315,7 @@ func (c *compiler) binary(x *syntax.Binary) *node {
 			return fr.Concat(a, b)
 		}, typ: typ, slot: -1}
 	}
-	if typ == u.Int && (op == "+" || op == "-" || op == "*") {
-		return &node{eval: func(fr *value.Frame) value.Value {
-			av, bv := ae(fr), be(fr)
-			ai, ok1 := av.(int32)
-			bi, ok2 := bv.(int32)
-			if ok1 && ok2 {
-				switch op {
-				case "+":
-					return ai + bi
-				case "-":
-					return ai - bi
-				}
-				return ai * bi
-			}
-			return arith(fr, op, av, bv, s, e)
-		}, typ: typ, slot: -1}
-	}
-	return &node{eval: func(fr *value.Frame) value.Value { return arith(fr, op, ae(fr), be(fr), s, e) }, typ: typ, slot: -1}
+	return &node{eval: func(fr *value.Frame) value.Value { return slow(fr, op, ae(fr), be(fr), s, e) }, typ: typ, slot: -1}
 }
 
 // arithChecked is arith in a checked context.

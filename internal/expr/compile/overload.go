@@ -69,7 +69,7 @@ func (c *compiler) checkOverload(t *value.Type, name string, static bool, args [
 		// The argument that needs a type outside the allowed list has
 		// said so already, in API Management's words.
 		if !c.errorWithin(args) {
-			c.apimRefusal(unsupported.APIM, pos, end)
+			c.report(apimRefusal(unsupported.APIM, pos, end))
 		}
 		return false
 	}
@@ -111,9 +111,7 @@ func (c *compiler) unsupportedNote(e *Error, t *value.Type, name string, static 
 		if !o.Supported {
 			if o.APIM != "" {
 				// API Management refuses it too: say so in its words.
-				r := c.apimRefusal(o.APIM, e.Pos, e.End)
-				*e = *r
-				c.errs = c.errs[:len(c.errs)-1]
+				*e = *apimRefusal(o.APIM, e.Pos, e.End)
 				return
 			}
 			if o.Refused != "" {

@@ -23,6 +23,18 @@ type TimeZone struct {
 // DotnetType implements Typed.
 func (z *TimeZone) DotnetType(u *Lib) *Type { return u.Types["TimeZoneInfo"] }
 
+// name is StandardName or DaylightName: a custom zone's own (of), UTC's,
+// or, for a zone of the time zone database, its id.
+func (z *TimeZone) name(of func(*customZone) string) string {
+	switch {
+	case z.custom != nil:
+		return of(z.custom)
+	case z.Utc || z.Local:
+		return "Coordinated Universal Time"
+	}
+	return z.ID
+}
+
 // DotnetString implements Stringer (the display name).
 func (z *TimeZone) DotnetString() string { return z.displayName() }
 
@@ -237,15 +249,7 @@ func (u *Lib) buildTimeZone() {
 	t.add(
 		prop("Id", u.String, func(c Call) Value { return z(c).ID }),
 		prop("DisplayName", u.String, func(c Call) Value { return z(c).displayName() }),
-		prop("StandardName", u.String, func(c Call) Value {
-			if z(c).custom != nil {
-				return z(c).custom.standard
-			}
-			if z(c).Utc || z(c).Local {
-				return "Coordinated Universal Time"
-			}
-			return z(c).ID
-		}),
+		prop("StandardName", u.String, func(c Call) Value { return z(c).name(func(cz *customZone) string { return cz.standard }) }),
 		prop("BaseUtcOffset", u.TimeSpan, func(c Call) Value { return TimeSpanOf(z(c).baseOffset()) }),
 		prop("SupportsDaylightSavingTime", u.Bool, func(c Call) Value { return z(c).supportsDST() }),
 		meth("GetUtcOffset", 1, 1, u.TimeSpan, func(c Call) Value {

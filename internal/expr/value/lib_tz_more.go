@@ -84,15 +84,7 @@ func (u *Lib) buildTimeZoneMore() {
 		return nil
 	}
 	t.add(
-		prop("DaylightName", u.String, func(c Call) Value {
-			if z(c).custom != nil {
-				return z(c).custom.daylight
-			}
-			if z(c).Utc || z(c).Local {
-				return "Coordinated Universal Time"
-			}
-			return z(c).ID
-		}),
+		prop("DaylightName", u.String, func(c Call) Value { return z(c).name(func(cz *customZone) string { return cz.daylight }) }),
 		prop("HasIanaId", u.Bool, func(c Call) Value {
 			if z(c).custom != nil {
 				return z(c).custom.hasIana
