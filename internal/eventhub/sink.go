@@ -218,6 +218,11 @@ func (s *Sink) open(name string, st Settings) (*destination, error) {
 		// every tier, and without it a record that waits too long can
 		// always be failed.
 		kgo.DisableIdempotentWrite(),
+		// franz-go compresses batches with snappy by default. Event Hubs'
+		// Kafka endpoint does not take snappy batches on every tier, and a
+		// log message is small: uncompressed batches work everywhere and
+		// cost no CPU to compress.
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.MaxBufferedRecords(s.opts.QueueSize * 4),
 		kgo.MaxBufferedBytes(s.opts.MaxBufferBytes),
 		kgo.RecordDeliveryTimeout(s.opts.DeliveryTimeout),
