@@ -47,7 +47,7 @@ func registerCaptureMetrics(m *metrics.Metrics, s *capture.Store) {
 func registerStoreMetrics(m *metrics.Metrics, s *logstore.Store) {
 	m.CounterFunc("tollgate_log_rows_stored_total", "Log lines stored in the log store.", func() float64 { return float64(s.Stored()) })
 	m.CounterFunc("tollgate_log_rows_dropped_total", "Log lines and captures dropped because the log store's queue or backlog was full.", func() float64 { return float64(s.Dropped()) })
-	m.GaugeFunc("tollgate_log_backlog_bytes", "Bytes of log lines waiting to be stored: the store waits for idle time while requests keep the cores busy.", func() float64 { return float64(s.Backlog()) })
+	m.GaugeFunc("tollgate_log_backlog_bytes", "Bytes of log lines waiting to be stored, in memory and in the journal (compressed there): the store waits for idle time while requests keep the cores busy.", func() float64 { return float64(s.Backlog()) })
 	m.CounterFunc("tollgate_log_rows_evicted_total", "Log rows deleted by retention (age or size).", func() float64 { return float64(s.Evicted()) })
 }
 

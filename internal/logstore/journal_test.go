@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/s2"
 )
 
 func lines(ss ...string) [][]byte {
@@ -25,9 +27,12 @@ func lines(ss ...string) [][]byte {
 
 func readAll(t *testing.T, j *journal, n int) []string {
 	t.Helper()
-	got, end, err := j.next(nil, n)
+	got, end, lost, err := j.next(nil, n)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if lost != 0 {
+		t.Errorf("%d lines lost", lost)
 	}
 	var out []string
 	for _, l := range got {
@@ -49,14 +54,15 @@ func TestJournalAppendNextConsume(t *testing.T) {
 	if n, err := j.append(lines("a", "bb", "ccc")); n != 3 || err != nil {
 		t.Fatalf("append: %d, %v", n, err)
 	}
-	if j.pending() != 9 || j.lines != 3 {
-		t.Fatalf("pending %d bytes, %d lines; want 9 and 3", j.pending(), j.lines)
+	frame := j.pending()
+	if frame != frameHeaderSize+int64(len(s2.Encode(nil, []byte("a\nbb\nccc\n")))) || j.lines != 3 {
+		t.Fatalf("pending %d bytes, %d lines; want one frame of the three", frame, j.lines)
 	}
 	if got := readAll(t, j, 2); strings.Join(got, ",") != "a,bb" {
 		t.Errorf("first two lines: %q", got)
 	}
-	if j.lines != 1 || j.pending() != 4 {
-		t.Errorf("after two: %d lines, %d bytes pending", j.lines, j.pending())
+	if j.lines != 1 || j.pending() != frame {
+		t.Errorf("after two: %d lines, %d bytes pending; want 1 line of the frame", j.lines, j.pending())
 	}
 	if got := readAll(t, j, 10); strings.Join(got, ",") != "ccc" {
 		t.Errorf("the rest: %q", got)
@@ -91,8 +97,8 @@ func TestJournalReadsWhatItIsAskedFor(t *testing.T) {
 			t.Errorf("three lines: %q, want %s", got, want)
 		}
 	}
-	if c := cap(j.rbuf); c > 16<<10 {
-		t.Errorf("three lines of 100 bytes read with a %d-byte buffer", c)
+	if r, d := cap(j.rbuf), cap(j.dbuf); r > 16<<10 || d > maxFrameBytes {
+		t.Errorf("three lines of 100 bytes read %d bytes and decoded %d, want one frame", r, d)
 	}
 	// A line longer than the estimate is still read whole.
 	j.append([][]byte{[]byte(strings.Repeat("y", 100<<10))})
@@ -106,7 +112,15 @@ func TestJournalReadsWhatItIsAskedFor(t *testing.T) {
 }
 
 func TestJournalBound(t *testing.T) {
-	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 10, 0)
+	// The bound is what a journal of the first two lines takes.
+	dir := t.TempDir()
+	two, err := openJournal(filepath.Join(dir, "two"), 1<<20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two.append(lines("1234", "5678"))
+	two.close()
+	j, err := openJournal(filepath.Join(dir, JournalName), two.size, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +128,12 @@ func TestJournalBound(t *testing.T) {
 	n, err := j.append(lines("1234", "5678", "9"))
 	if n != 2 || !errors.Is(err, errJournalFull) {
 		t.Errorf("append past the bound: wrote %d (%v); want 2 and errJournalFull", n, err)
+	}
+	if n, err := j.append(lines("9")); n != 0 || !errors.Is(err, errJournalFull) || j.size != two.size {
+		t.Errorf("append to a full journal: wrote %d (%v), size %d", n, err, j.size)
+	}
+	if got := readAll(t, j, 10); strings.Join(got, ",") != "1234,5678" {
+		t.Errorf("read back %q", got)
 	}
 }
 
@@ -159,6 +179,196 @@ func TestJournalReopen(t *testing.T) {
 	defer j.close()
 	if got := readAll(t, j, 10); strings.Join(got, ",") != "new" {
 		t.Errorf("offset past the end: read %q, want everything", got)
+	}
+}
+
+// TestJournalFramesReopen opens a journal of frames as a crash leaves it:
+// a last frame cut short, a position inside a frame, a position from before
+// a truncation.
+func TestJournalFramesReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), JournalName)
+	j, err := openJournal(path, 1<<20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.append(lines("one", "two", "three"))
+	j.append(lines("four", "five"))
+	if got := readAll(t, j, 1); strings.Join(got, ",") != "one" {
+		t.Fatalf("first line: %q", got)
+	}
+	read := j.read<<16 | int64(j.skip) // as the store commits it
+	whole := j.size
+	j.append(lines("six", "seven"))
+	j.close()
+	// The third frame was cut short by a crash.
+	os.Truncate(path, whole+5)
+
+	j, err = openJournal(path, 1<<20, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.lines != 4 || j.size != whole {
+		t.Errorf("reopened: %d lines pending in %d bytes, want 4 in %d (the cut frame is dropped)", j.lines, j.size, whole)
+	}
+	if got := readAll(t, j, 10); strings.Join(got, ",") != "two,three,four,five" {
+		t.Errorf("after reopening: %q", got)
+	}
+	if fi, _ := os.Stat(path); fi.Size() != 0 {
+		t.Errorf("read to the end: %d bytes left", fi.Size())
+	}
+	// Everything stored, and a crash before the truncation.
+	j.append(lines("eight", "nine"))
+	j.close()
+	full, _ := os.ReadFile(path)
+	j, err = openJournal(path, 1<<20, int64(len(full))<<16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.lines != 0 || j.pending() != 0 {
+		t.Errorf("reopened after everything was stored: %d lines, %d bytes pending", j.lines, j.pending())
+	}
+	// Lines appended after the truncation, with a position from before it
+	// past their end.
+	j.append(lines("new"))
+	j.close()
+	j, err = openJournal(path, 1<<20, (whole+100)<<16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	if got := readAll(t, j, 10); strings.Join(got, ",") != "new" {
+		t.Errorf("a position past the frames: read %q, want everything", got)
+	}
+}
+
+// TestJournalPlainThenFrames reads a journal of plain lines, as an earlier
+// tollgate wrote it, appends to it, and writes frames once it is emptied.
+func TestJournalPlainThenFrames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), JournalName)
+	os.WriteFile(path, []byte("one\ntwo\n"), 0o600)
+	j, err := openJournal(path, 1<<20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	j.append(lines("three"))
+	if b, _ := os.ReadFile(path); string(b) != "one\ntwo\nthree\n" {
+		t.Errorf("appended to plain lines: %q", b)
+	}
+	if got := readAll(t, j, 10); strings.Join(got, ",") != "one,two,three" {
+		t.Errorf("plain lines: %q", got)
+	}
+	j.append(lines("four"))
+	if b, _ := os.ReadFile(path); !strings.HasPrefix(string(b), journalMagic) {
+		t.Errorf("emptied, the journal holds %q, want frames", b)
+	}
+	if got := readAll(t, j, 10); strings.Join(got, ",") != "four" {
+		t.Errorf("frames: %q", got)
+	}
+}
+
+// TestJournalSkipsALostFrame damages a frame in the middle: its lines are
+// counted as lost and the next frame is read.
+func TestJournalSkipsALostFrame(t *testing.T) {
+	path := filepath.Join(t.TempDir(), JournalName)
+	j, err := openJournal(path, 1<<20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	j.append(lines("one"))
+	second := j.size
+	j.append(lines("two", "three"))
+	j.append(lines("four"))
+	f, _ := os.OpenFile(path, os.O_WRONLY, 0)
+	f.WriteAt([]byte{0xff, 0xff}, second+frameHeaderSize+1) // zeros or garbage, as a lost block reads
+	f.Close()
+	got, end, lost, err := j.next(nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s []string
+	for _, l := range got {
+		s = append(s, string(l))
+	}
+	if strings.Join(s, ",") != "one,four" || lost != 2 {
+		t.Errorf("read %q with %d lost, want one,four and 2", s, lost)
+	}
+	if emptied, err := j.consumed(end, len(got)+lost); !emptied || err != nil || j.lines != 0 {
+		t.Errorf("consumed: emptied %v (%v), %d lines left", emptied, err, j.lines)
+	}
+}
+
+// gatewayLines returns n log lines that differ as a gateway's do: times,
+// URLs, codes, latencies, callers.
+func gatewayLines(n int) []string {
+	var all []string
+	for i := range n {
+		l := Line{Ago: time.Duration(i) * time.Millisecond, ApiId: "orders", OperationName: "GetOrder", Method: "GET",
+			Url: fmt.Sprintf("https://api.example.com/orders/%d", i*7919), ResponseCode: 200 + i%5,
+			TotalTime: int64(i * 37 % 500), BackendTime: int64(i * 13 % 400), CallerIpAddress: fmt.Sprintf("10.%d.%d.%d", i%7, i%251, i%13)}.JSON()
+		all = append(all, string(l[:len(l)-1])) // lines reach the journal without their newline
+	}
+	return all
+}
+
+// BenchmarkJournalAppend appends log lines as the writer spills them, 256
+// at a time: the cost of keeping a line for later.
+func BenchmarkJournalAppend(b *testing.B) {
+	all := lines(gatewayLines(4096)...)
+	size := 0
+	for _, l := range all {
+		size += len(l) + 1
+	}
+	j, err := openJournal(filepath.Join(b.TempDir(), JournalName), 1<<40, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.close()
+	b.SetBytes(int64(size) / int64(len(all)))
+	var in, out int64
+	for i := 0; i < b.N; i += 256 {
+		from := i % len(all)
+		piece := all[from:min(len(all), from+256, from+b.N-i)]
+		before := j.size
+		j.append(piece)
+		out += j.size - before
+		for _, l := range piece {
+			in += int64(len(l)) + 1
+		}
+		if j.size > 256<<20 {
+			j.truncate(0)
+		}
+	}
+	b.ReportMetric(float64(in)/float64(out), "ratio")
+}
+
+// TestJournalCompresses writes log lines as a gateway does: the journal
+// holds them in a fraction of their bytes, and a few lines at a time read
+// them back in order, across frames.
+func TestJournalCompresses(t *testing.T) {
+	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 64<<20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	all := gatewayLines(2000)
+	size := 0
+	for _, l := range all {
+		size += len(l) + 1
+	}
+	for i := 0; i < len(all); i += 256 {
+		j.append(lines(all[i:min(len(all), i+256)]...))
+	}
+	if ratio := float64(size) / float64(j.pending()); ratio < 4 {
+		t.Errorf("%d bytes of lines take %d in the journal (%.1f×), want at least 4× less", size, j.pending(), ratio)
+	}
+	var got []string
+	for j.pending() > 0 {
+		got = append(got, readAll(t, j, 37)...)
+	}
+	if !slices.Equal(got, all) {
+		t.Errorf("read back %d lines, want the %d written, in order", len(got), len(all))
 	}
 }
 
@@ -235,6 +445,7 @@ func TestBusyGatewayJournalsItsLines(t *testing.T) {
 	var wg sync.WaitGroup
 	var written atomic.Int64
 	var journaled atomic.Int64 // the most the journal held
+	var inMemory atomic.Int64  // the most the backlog in memory held
 	for range 16 {
 		wg.Add(1)
 		go func() {
@@ -252,6 +463,9 @@ func TestBusyGatewayJournalsItsLines(t *testing.T) {
 				if j := s.journalBytes.Load(); j > journaled.Load() {
 					journaled.Store(j)
 				}
+				if m := s.backlogBytes.Load(); m > inMemory.Load() {
+					inMemory.Store(m)
+				}
 				time.Sleep(20 * time.Microsecond)
 			}
 		}()
@@ -261,8 +475,9 @@ func TestBusyGatewayJournalsItsLines(t *testing.T) {
 	wg.Wait()
 	// Nearly everything written while the core was busy moved to the
 	// journal rather than growing the backlog in memory.
-	if writtenBytes := written.Load() * int64(len(line)); journaled.Load() < writtenBytes/4 {
-		t.Errorf("the journal held at most %d bytes of the %d written on a busy core", journaled.Load(), writtenBytes)
+	// (The journal compresses: its bytes are not the lines'.)
+	if writtenBytes := written.Load() * int64(len(line)); journaled.Load() == 0 || inMemory.Load() > writtenBytes/4 {
+		t.Errorf("of %d bytes written on a busy core, the backlog in memory held up to %d, the journal up to %d", writtenBytes, inMemory.Load(), journaled.Load())
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Stored() < uint64(written.Load()) && time.Now().Before(deadline) {
@@ -411,5 +626,29 @@ func TestWriterGivesBuffersBackWhenTheirLinesAreGone(t *testing.T) {
 	w.consume(3)
 	if len(w.bufs) != 0 || w.lines != nil {
 		t.Fatalf("after every line: %d buffers held, lines %q", len(w.bufs), w.lines)
+	}
+}
+
+// TestOpenResetsAStalePosition opens a store whose journal was emptied
+// before its position was set back to zero: the position is reset, so that
+// lines appended later are all stored after a restart.
+func TestOpenResetsAStalePosition(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec("UPDATE tollgate_journal SET read = ? WHERE id = 0", int64(100)<<16|3); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(dir, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var read int64
+	if err := s.db.QueryRow("SELECT read FROM tollgate_journal WHERE id = 0").Scan(&read); err != nil || read != 0 {
+		t.Errorf("position after opening with an empty journal: %d (%v), want 0", read, err)
 	}
 }

@@ -116,8 +116,8 @@ func (s *Store) QueryRows(ctx context.Context, query string, timespan time.Durat
 	if n := s.journalBytes.Load(); s.opts.ReadOnly && n > 0 && res.Error == nil {
 		// A store opened for reading cannot store them.
 		res.Error = &ResultError{Code: "PartialError", Message: fmt.Sprintf(
-			"%d bytes of log lines wait in %s and are not in this result: the gateway stores them when its cores have time, and when it next starts; ask it with --server to see them",
-			n, JournalName)}
+			"log lines wait in %s (%d bytes, compressed) and are not in this result: the gateway stores them when its cores have time, and when it next starts; ask it with --server to see them",
+			JournalName, n)}
 	}
 	return res, nil
 }

@@ -7,6 +7,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -253,6 +254,16 @@ func Open(dir string, opts Options) (*Store, error) {
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("logstore: %w", err)
+		}
+		if j.pending() == 0 && read != 0 {
+			// Emptied before its position was set back (a crash between
+			// the two): a position left from then would skip lines
+			// appended from now on.
+			if _, err := db.Exec("UPDATE tollgate_journal SET read = 0 WHERE id = 0"); err != nil {
+				j.close()
+				db.Close()
+				return nil, fmt.Errorf("logstore: %w", err)
+			}
 		}
 		s.journal = j
 		s.journalBytes.Store(j.pending())
@@ -780,18 +791,22 @@ func (w *writerState) store(n int) int {
 	if j := s.journal; j != nil {
 		// Lines in memory are newer than the journal's.
 		for j.pending() > 0 && fromJournal < n {
-			batch, end, err := j.next(w.jlines[:0], min(n-fromJournal, s.opts.BatchSize))
+			batch, end, lost, err := j.next(w.jlines[:0], min(n-fromJournal, s.opts.BatchSize))
 			w.jlines = batch
 			if err != nil {
 				s.warnError("journal", err)
 				break
+			}
+			if lost > 0 {
+				s.dropped.Add(uint64(lost))
+				s.warnError("journal", fmt.Errorf("%d lines in %s were not as written (the disk lost them)", lost, JournalName))
 			}
 			if err := s.insertLines(batch, w.row, w.yield, end); err != nil {
 				s.warnError("insert", err)
 				s.dropped.Add(uint64(len(batch)))
 				s.setJournalRead(end)
 			}
-			emptied, err := j.consumed(end, len(batch))
+			emptied, err := j.consumed(end, len(batch)+lost)
 			if err == nil && emptied {
 				err = s.setJournalRead(0)
 			}
@@ -800,7 +815,7 @@ func (w *writerState) store(n int) int {
 			}
 			s.journalBytes.Store(j.pending())
 			clear(w.jlines)
-			fromJournal += max(len(batch), 1)
+			fromJournal += max(len(batch)+lost, 1)
 		}
 	}
 	n = min(n-fromJournal, len(w.lines))
@@ -837,6 +852,13 @@ func unstoredJournal(db *sql.DB, dir string) int64 {
 	}
 	var read int64
 	db.QueryRow("SELECT read FROM tollgate_journal WHERE id = 0").Scan(&read)
+	if f, err := os.Open(filepath.Join(dir, JournalName)); err == nil {
+		magic := make([]byte, len(journalMagic))
+		if _, err := io.ReadFull(f, magic); err == nil && string(magic) == journalMagic {
+			read >>= 16 // the offset of the frame with the next line
+		}
+		f.Close()
+	}
 	if read > fi.Size() {
 		read = 0
 	}
