@@ -10,8 +10,8 @@
 // parses them and inserts them in large transactions, talking to the driver
 // directly. While goroutines queue for the cores (runQueueTime), a governor
 // lets it store only what fits in a small share of one core, so that
-// storing logs never slows the requests down; past half of its bound the
-// backlog is stored at full speed. When the queue or the backlog is full a
+// storing logs never slows the requests down; past half of its bound what
+// is beyond the half is stored as it comes. When the queue or the backlog is full a
 // line is counted as dropped (Dropped) and a warning is logged at most once
 // per interval: the request path never waits for the disk. Queries and
 // capture reads store what waits first.

@@ -14,9 +14,11 @@ const busyThreshold = 1.0
 // processes take them) none, or as many as fit in a share of one core's
 // time (BusyShare), so that storing logs does not slow the requests they
 // describe; the rest waits for idle time. Past the backlog's high mark
-// (half its bound) it stores everything until the backlog is back under an
-// eighth: a gateway that stays saturated for long pays for its log rows
-// then, rather than losing them.
+// (half its bound) it stores what is beyond the mark, the rows that came
+// since its last wake: a gateway that stays saturated for long pays for its
+// log rows as they come, rather than losing them, and no more (a drain of
+// the whole backlog at full speed took the core from the requests for tens
+// of seconds).
 type governor struct {
 	share float64
 	// queued returns the total time goroutines have waited for a core so
@@ -34,7 +36,6 @@ type governor struct {
 	recent       bool
 	perRow       time.Duration // moving average of the time a row takes
 	busy         bool
-	draining     bool
 }
 
 func newGovernor(share float64, queued func() (time.Duration, bool)) *governor {
@@ -74,7 +75,7 @@ func (g *governor) spent(rows int, d time.Duration) {
 
 // holding reports whether rows wait for idle time rather than being stored
 // as soon as a batch is full.
-func (g *governor) holding() bool { return (g.busy || g.recent) && !g.draining }
+func (g *governor) holding() bool { return g.busy || g.recent }
 
 // budget returns how many of the waiting rows to store now, given the
 // bytes waiting and their bound.
@@ -86,23 +87,22 @@ func (g *governor) budget(waiting int, backlog, bound int64) int {
 	g.busy = ok && elapsed > 0 &&
 		float64(queued-g.lastQueued) > busyThreshold*float64(elapsed)
 	g.lastNow, g.lastQueued = now, queued
-	switch {
-	case backlog > bound/2:
-		g.draining = true
-	case backlog < bound/8:
-		g.draining = false
-	}
 	if !g.holding() {
 		return waiting
 	}
+	// Past the high mark, the rows beyond it (by the backlog's bytes a row).
+	beyond := 0
+	if mark := bound / 2; backlog > mark {
+		beyond = int(float64(waiting) * float64(backlog-mark) / float64(backlog))
+	}
 	if g.share == 0 {
-		return 0
+		return beyond
 	}
 	// The share of the time since the last wake, but of no more than
 	// maxBudgetWindow of it: a wake after an idle spell, with a load just
 	// started, stores a share of the load's time, not of the idle spell.
 	n := int(g.share * float64(min(elapsed, maxBudgetWindow)) / float64(max(g.perRow, time.Microsecond)))
-	return min(waiting, max(n, yieldEvery))
+	return min(waiting, max(n, beyond, yieldEvery))
 }
 
 // maxBudgetWindow bounds the time budget takes a share of: a little more

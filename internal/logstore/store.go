@@ -37,16 +37,17 @@ type Options struct {
 	// BatchSize is the most rows inserted in one transaction (default 4096).
 	BatchSize int
 	// MaxBacklog bounds the bytes of lines written and not yet stored
-	// (default 64 MiB); lines beyond it are dropped and counted. The writer
-	// stores at full speed, whatever the load, while the backlog is over
-	// half of it.
+	// (default 64 MiB); lines beyond it are dropped and counted. While the
+	// backlog is over half of it, the writer stores what is beyond that
+	// half, whatever the load.
 	MaxBacklog int64
-	// MaxJournal bounds the bytes of lines kept in the state directory's
-	// journal (logs.journal) until they are stored (default 512 MiB, about
-	// 600,000 lines). While requests keep the cores busy, the backlog's
-	// lines move there once they pass SpillAt (default 4 MiB) in memory:
-	// a line costs a copy and a share of one large write to keep, where
-	// storing it costs tens of microseconds. They are stored, oldest first,
+	// MaxJournal bounds the bytes of compressed lines kept in the state
+	// directory's journal (logs.journal) until they are stored (default 512
+	// MiB, some millions of lines). While requests keep the cores busy, the
+	// backlog's lines move there once they pass SpillAt (default 4 MiB) in
+	// memory: a line costs a share of one compression and one large write
+	// to keep, a fraction of a microsecond, where storing it costs about
+	// ten. They are stored, oldest first,
 	// when the cores have time, and after a restart. A store in memory (no
 	// directory) has no journal.
 	MaxJournal int64
@@ -877,9 +878,10 @@ func (s *Store) setJournalRead(offset int64) error {
 // otherwise fill up during a long store.
 func (w *writerState) yield(stored int) {
 	start := time.Now()
-	// While the governor holds rows back, every few rows; while it drains
-	// a backlog past its high mark, every few dozen: the requests waiting
-	// meanwhile wait about a millisecond, not a whole transaction.
+	// While the governor holds rows back (storing only a share, or what is
+	// past the backlog's high mark), every few rows; on idle cores every
+	// few dozen: goroutines that become runnable meanwhile wait about a
+	// millisecond, not a whole transaction.
 	if w.gov.holding() || stored%drainYieldEvery == 0 {
 		runtime.Gosched()
 	}
@@ -966,8 +968,8 @@ func setJournalReadIn(ctx context.Context, dc any, offset int64) error {
 
 // yieldEvery is how many rows the writer stores between two chances it
 // gives other goroutines to run, about a sixth of a millisecond, while its
-// governor holds rows back; drainYieldEvery is the same while it drains a
-// backlog past its high mark, about a millisecond.
+// governor holds rows back; drainYieldEvery is the same on idle cores,
+// about a millisecond.
 const (
 	yieldEvery      = 8
 	drainYieldEvery = 8 * yieldEvery
