@@ -36,6 +36,10 @@ type governor struct {
 	recent       bool
 	perRow       time.Duration // moving average of the time a row takes
 	busy         bool
+	// pastMark is whether the backlog was past its high mark at the last
+	// wake: the writer then stores what is beyond the mark while the cores
+	// are busy, and must keep up with what comes.
+	pastMark bool
 }
 
 func newGovernor(share float64, queued func() (time.Duration, bool)) *governor {
@@ -92,7 +96,8 @@ func (g *governor) budget(waiting int, backlog, bound int64) int {
 	}
 	// Past the high mark, the rows beyond it (by the backlog's bytes a row).
 	beyond := 0
-	if mark := bound / 2; backlog > mark {
+	mark := bound / 2
+	if g.pastMark = backlog > mark; g.pastMark {
 		beyond = int(float64(waiting) * float64(backlog-mark) / float64(backlog))
 	}
 	if g.share == 0 {

@@ -878,11 +878,14 @@ func (s *Store) setJournalRead(offset int64) error {
 // otherwise fill up during a long store.
 func (w *writerState) yield(stored int) {
 	start := time.Now()
-	// While the governor holds rows back (storing only a share, or what is
-	// past the backlog's high mark), every few rows; on idle cores every
-	// few dozen: goroutines that become runnable meanwhile wait about a
-	// millisecond, not a whole transaction.
-	if w.gov.holding() || stored%drainYieldEvery == 0 {
+	// While the governor holds rows back, every few rows; on idle cores, or
+	// storing what is past the backlog's high mark, every few dozen:
+	// goroutines that become runnable meanwhile wait about a millisecond,
+	// not a whole transaction. (Past the mark every few rows would not keep
+	// up: on a saturated core each yield waits for every request goroutine
+	// queued to run, and 8 rows a round of 32 requests is less than they
+	// bring.)
+	if (w.gov.holding() && !w.gov.pastMark) || stored%drainYieldEvery == 0 {
 		runtime.Gosched()
 	}
 	w.drain()
