@@ -440,3 +440,70 @@ func TestRetentionBySizeOutOfOrder(t *testing.T) {
 	}
 	checkSameResults(t, s, left)
 }
+
+// TestDeleteFirstRows deletes the oldest rows by rowid and the stragglers
+// after them, of rows stored as a gateway stores them (each up to 4 s
+// early): the rows left are exactly the newest. A row from a clock set
+// forward among the first makes it decline, for the sort to do.
+func TestDeleteFirstRows(t *testing.T) {
+	smallBlocks(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	start := testNow.Add(-time.Hour)
+	var ts []int64
+	for i := range 2000 {
+		ts = append(ts, start.Add(time.Duration(i)*time.Second-time.Duration(r.IntN(4000))*time.Millisecond).UnixNano())
+	}
+	// Two rows stored just after the first 500 are older than the newest
+	// of them (their requests started earlier and took longer).
+	ts[500], ts[502] = ts[499]-int64(1500*time.Millisecond), ts[499]-int64(700*time.Millisecond)
+	write := func(s *Store, ts []int64) {
+		for i, tm := range ts {
+			s.Write([]byte(fmt.Sprintf(`{"TimeGenerated":%q,"CorrelationId":"c%04d"}`, time.Unix(0, tm).UTC().Format(time.RFC3339Nano), i)))
+		}
+		s.Flush()
+	}
+	left := func(s *Store) []int64 {
+		rows, err := s.db.Query(fmt.Sprintf("SELECT TimeGenerated FROM %q ORDER BY TimeGenerated", TableName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var tm int64
+			rows.Scan(&tm)
+			out = append(out, tm)
+		}
+		return out
+	}
+	s, err := Open(t.TempDir(), Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	write(s, ts)
+	d, ok, err := s.deleteFirstRows(context.Background(), 500)
+	if err != nil || !ok || d < 502 {
+		t.Fatalf("deleteFirstRows: %d rows, %v, %v; want the first 500 and the older rows after them deleted", d, ok, err)
+	}
+	sorted := slices.Clone(ts)
+	slices.Sort(sorted)
+	if got := left(s); !slices.Equal(got, sorted[d:]) {
+		t.Errorf("%d rows left after deleting %d; they are not the %d newest", len(got), d, len(ts)-int(d))
+	}
+
+	s2, err := Open(t.TempDir(), Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	jumped := slices.Clone(ts)
+	jumped[10] += int64(30 * time.Minute) // a clock set forward
+	write(s2, jumped)
+	if d, ok, err := s2.deleteFirstRows(context.Background(), 500); err != nil || ok || d != 0 {
+		t.Errorf("with a row 30 minutes ahead among the first: %d deleted, ok %v (%v); want it to decline", d, ok, err)
+	}
+	if n := len(left(s2)); n != len(ts) {
+		t.Errorf("%d rows left after declining, want %d", n, len(ts))
+	}
+}

@@ -32,7 +32,7 @@ func pausedStore(t *testing.T, opts Options) (s *Store, release func()) {
 	return s, release
 }
 
-func count(t *testing.T, s *Store, query string) int64 {
+func count(t testing.TB, s *Store, query string) int64 {
 	t.Helper()
 	res, err := s.Query(context.Background(), query, 0)
 	if err != nil {
