@@ -40,6 +40,9 @@ type governor struct {
 	// wake: the writer then stores what is beyond the mark while the cores
 	// are busy, and must keep up with what comes.
 	pastMark bool
+	// nearFull is whether it was past three quarters of its bound: the
+	// writer is falling behind, and past the bound lines are dropped.
+	nearFull bool
 }
 
 func newGovernor(share float64, queued func() (time.Duration, bool)) *governor {
@@ -97,6 +100,7 @@ func (g *governor) budget(waiting int, backlog, bound int64) int {
 	// Past the high mark, the rows beyond it (by the backlog's bytes a row).
 	beyond := 0
 	mark := bound / 2
+	g.nearFull = backlog > bound/4*3
 	if g.pastMark = backlog > mark; g.pastMark {
 		beyond = int(float64(waiting) * float64(backlog-mark) / float64(backlog))
 	}

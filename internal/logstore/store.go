@@ -881,11 +881,19 @@ func (w *writerState) yield(stored int) {
 	// While the governor holds rows back, every few rows; on idle cores, or
 	// storing what is past the backlog's high mark, every few dozen:
 	// goroutines that become runnable meanwhile wait about a millisecond,
-	// not a whole transaction. (Past the mark every few rows would not keep
+	// not a whole transaction. Past the mark every few rows would not keep
 	// up: on a saturated core each yield waits for every request goroutine
 	// queued to run, and 8 rows a round of 32 requests is less than they
-	// bring.)
-	if (w.gov.holding() && !w.gov.pastMark) || stored%drainYieldEvery == 0 {
+	// bring. Past three quarters of the bound the writer is still falling
+	// behind, and lines are dropped at the bound: every few hundred rows.
+	every := yieldEvery
+	switch {
+	case w.gov.nearFull:
+		every = fullYieldEvery
+	case w.gov.pastMark || !w.gov.holding():
+		every = drainYieldEvery
+	}
+	if stored%every == 0 {
 		runtime.Gosched()
 	}
 	w.drain()
@@ -976,6 +984,9 @@ func setJournalReadIn(ctx context.Context, dc any, offset int64) error {
 const (
 	yieldEvery      = 8
 	drainYieldEvery = 8 * yieldEvery
+	// fullYieldEvery is the same while the backlog is past three quarters
+	// of its bound, about 5 ms.
+	fullYieldEvery = 64 * yieldEvery
 )
 
 // insertCaptures stores the captures of batch and evicts the oldest beyond
