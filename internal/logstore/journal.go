@@ -81,12 +81,55 @@ const maxFrameBytes = 64 << 10
 // frame already read is the low 16 bits of a read position.
 const maxFrameLines = 1<<16 - 1
 
-// frameHeader is a frame's header, with where the frame starts.
+// position is the read position of the line after skip lines of the frame
+// at at, as the store commits it; at splits it.
+func position(at int64, skip int) int64 { return at<<16 | int64(skip) }
+
+func splitPosition(p int64) (at int64, skip int) { return p >> 16, int(p & maxFrameLines) }
+
+// framedFile reports whether the file of size bytes holds frames: it starts
+// with journalMagic, or with a part of it when shorter (an empty file, a
+// magic cut short).
+func framedFile(f io.ReaderAt, size int64) (bool, error) {
+	magic := make([]byte, min(size, int64(len(journalMagic))))
+	if _, err := f.ReadAt(magic, 0); err != nil && err != io.EOF {
+		return false, err
+	}
+	return string(magic) == journalMagic[:len(magic)], nil
+}
+
+// unstoredBytes returns the bytes of the journal at path not yet stored,
+// given the read position the store committed.
+func unstoredBytes(path string, read int64) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	if framed, _ := framedFile(f, fi.Size()); framed {
+		read, _ = splitPosition(read)
+	}
+	if read > fi.Size() {
+		read = 0
+	}
+	return fi.Size() - read
+}
+
+// frameHeader is a frame's header, with where the frame starts; next adds
+// the frame's compressed lines as read and their decoded length (-1 when
+// they cannot be decoded).
 type frameHeader struct {
 	at     int64
 	length int // of the compressed lines
 	lines  int
 	crc    uint32
+
+	block   []byte
+	decoded int
 }
 
 func (h frameHeader) end() int64 { return h.at + frameHeaderSize + int64(h.length) }
@@ -117,11 +160,11 @@ func openJournal(path string, max, read int64) (*journal, error) {
 }
 
 func (j *journal) open(read int64) error {
-	magic := make([]byte, min(j.size, int64(len(journalMagic))))
-	if _, err := j.f.ReadAt(magic, 0); err != nil && err != io.EOF {
+	framed, err := framedFile(j.f, j.size)
+	if err != nil {
 		return err
 	}
-	if string(magic) != journalMagic[:len(magic)] {
+	if !framed {
 		// Plain lines, from an earlier tollgate.
 		j.read = read
 		if j.read > j.size || j.read < 0 {
@@ -147,7 +190,7 @@ func (j *journal) open(read int64) error {
 	}
 	// The frames' headers, to count the lines and cut off a frame a crash
 	// left short.
-	at, skip := read>>16, int(read&maxFrameLines)
+	at, skip := splitPosition(read)
 	found := false
 	var lines []int // of each frame from the start
 	var starts []int64
@@ -258,10 +301,41 @@ func (j *journal) pending() int64 { return j.size - j.read }
 // wrote: all of them, or those that fit its bound (errJournalFull), or none
 // when writing failed.
 func (j *journal) append(lines [][]byte) (int, error) {
-	if !j.framed {
-		return j.appendPlain(lines)
-	}
 	j.wbuf = j.wbuf[:0]
+	var n int
+	if j.framed {
+		n = j.addFrames(lines)
+	} else {
+		n = j.addPlain(lines)
+	}
+	if n > 0 {
+		if _, err := j.f.WriteAt(j.wbuf, j.size); err != nil {
+			// Whatever part was written is cut off again.
+			j.f.Truncate(j.size)
+			return 0, fmt.Errorf("writing %s: %w", j.path, err)
+		}
+		j.size += int64(len(j.wbuf))
+		j.lines += n
+		if j.framed && j.read == 0 {
+			j.read = int64(len(journalMagic))
+		}
+	}
+	if cap(j.wbuf) > 8<<20 {
+		j.wbuf = nil
+	}
+	if cap(j.ubuf) > 8<<20 {
+		j.ubuf = nil
+	}
+	if n < len(lines) {
+		return n, errJournalFull
+	}
+	return n, nil
+}
+
+// addFrames adds to wbuf the frames of as many of lines as fit the
+// journal's bound, after the magic when the file is empty, and returns how
+// many.
+func (j *journal) addFrames(lines [][]byte) int {
 	if j.size == 0 {
 		j.wbuf = append(j.wbuf, journalMagic...)
 	}
@@ -280,31 +354,7 @@ func (j *journal) append(lines [][]byte) (int, error) {
 			break
 		}
 	}
-	if n == 0 {
-		j.wbuf = j.wbuf[:0]
-	}
-	if len(j.wbuf) > 0 {
-		if _, err := j.f.WriteAt(j.wbuf, j.size); err != nil {
-			// Whatever part was written is cut off again.
-			j.f.Truncate(j.size)
-			return 0, fmt.Errorf("writing %s: %w", j.path, err)
-		}
-		j.size += int64(len(j.wbuf))
-		j.lines += n
-		if j.read == 0 {
-			j.read = int64(len(journalMagic))
-		}
-	}
-	if cap(j.wbuf) > 8<<20 {
-		j.wbuf = nil
-	}
-	if cap(j.ubuf) > 8<<20 {
-		j.ubuf = nil
-	}
-	if n < len(lines) {
-		return n, errJournalFull
-	}
-	return n, nil
+	return n
 }
 
 // appendFrame adds to wbuf a frame of lines, or of as many of the first of
@@ -357,9 +407,9 @@ func (j *journal) frame(lines [][]byte) bool {
 	return true
 }
 
-// appendPlain appends lines to a journal of plain lines.
-func (j *journal) appendPlain(lines [][]byte) (int, error) {
-	j.wbuf = j.wbuf[:0]
+// addPlain adds to wbuf as many of lines as fit the journal's bound, one
+// per line, and returns how many: a journal of plain lines.
+func (j *journal) addPlain(lines [][]byte) int {
 	n := 0
 	for _, l := range lines {
 		if j.size+int64(len(j.wbuf)+len(l)+1) > j.max {
@@ -369,22 +419,7 @@ func (j *journal) appendPlain(lines [][]byte) (int, error) {
 		j.wbuf = append(j.wbuf, '\n')
 		n++
 	}
-	if len(j.wbuf) > 0 {
-		if _, err := j.f.WriteAt(j.wbuf, j.size); err != nil {
-			// Whatever part was written is cut off again.
-			j.f.Truncate(j.size)
-			return 0, fmt.Errorf("writing %s: %w", j.path, err)
-		}
-		j.size += int64(len(j.wbuf))
-		j.lines += n
-	}
-	if cap(j.wbuf) > 8<<20 {
-		j.wbuf = nil
-	}
-	if n < len(lines) {
-		return n, errJournalFull
-	}
-	return n, nil
+	return n
 }
 
 // journalChunk is the most bytes next reads at a time (more when one line
@@ -400,7 +435,7 @@ func (j *journal) next(out [][]byte, n int) (_ [][]byte, end int64, lost int, er
 		out, end, err := j.nextPlain(out, n)
 		return out, end, 0, err
 	}
-	end = j.read<<16 | int64(j.skip)
+	end = position(j.read, j.skip)
 	// The headers of the frames that hold the n lines.
 	j.hdrs = j.hdrs[:0]
 	want := n + j.skip
@@ -436,18 +471,19 @@ func (j *journal) next(out [][]byte, n int) (_ [][]byte, end int64, lost int, er
 			return out, end, 0, fmt.Errorf("reading %s: %w", j.path, err)
 		}
 	}
-	block := func(h frameHeader) []byte {
-		from := disk[0].at
-		return raw[h.at-from+frameHeaderSize : h.end()-from]
-	}
 	total := 0
 	if reuse {
 		total = len(j.partial)
 	}
-	for _, h := range disk {
-		if d, err := s2.DecodedLen(block(h)); err == nil {
-			total += d
+	for i := range disk {
+		h := &disk[i]
+		h.block = raw[h.at-disk[0].at+frameHeaderSize : h.end()-disk[0].at]
+		d, err := s2.DecodedLen(h.block)
+		if err != nil {
+			d = -1
 		}
+		h.decoded = d
+		total += max(d, 0)
 	}
 	if cap(j.dbuf) < total {
 		grown := make([]byte, 0, total)
@@ -467,20 +503,18 @@ func (j *journal) next(out [][]byte, n int) (_ [][]byte, end int64, lost int, er
 		if i == 0 && reuse {
 			text = j.dbuf
 		} else {
-			b := block(h)
-			d, derr := s2.DecodedLen(b)
-			switch {
-			case derr != nil:
-			case crc32.Checksum(b, crcTable) != h.crc || len(j.dbuf)+d > cap(j.dbuf):
-				derr = errors.New("checksum mismatch")
+			var derr error
+			switch d := h.decoded; {
+			case d < 0 || crc32.Checksum(h.block, crcTable) != h.crc || len(j.dbuf)+d > cap(j.dbuf):
+				derr = errors.New("not as written")
 			default:
-				text, derr = s2.Decode(j.dbuf[len(j.dbuf):len(j.dbuf)+d], b)
+				text, derr = s2.Decode(j.dbuf[len(j.dbuf):len(j.dbuf)+d], h.block)
 			}
 			if derr != nil || bytes.Count(text, []byte{'\n'}) != h.lines {
 				// Its lines are lost; the next frame is read as usual.
 				lost += h.lines - skip
 				skip = 0
-				end = h.end() << 16
+				end = position(h.end(), 0)
 				continue
 			}
 			j.dbuf = j.dbuf[:len(j.dbuf)+len(text)]
@@ -497,9 +531,9 @@ func (j *journal) next(out [][]byte, n int) (_ [][]byte, end int64, lost int, er
 		skip = 0
 		if k < h.lines {
 			j.partial, j.partialAt = text, h.at
-			return out, h.at<<16 | int64(k), lost, nil
+			return out, position(h.at, k), lost, nil
 		}
-		end = h.end() << 16
+		end = position(h.end(), 0)
 		if n == 0 {
 			break
 		}
@@ -558,7 +592,7 @@ func (j *journal) nextPlain(out [][]byte, n int) ([][]byte, int64, error) {
 // appended.
 func (j *journal) consumed(end int64, lines int) (emptied bool, err error) {
 	if j.framed {
-		j.read, j.skip = end>>16, int(end&maxFrameLines)
+		j.read, j.skip = splitPosition(end)
 	} else {
 		j.read = end
 	}

@@ -196,7 +196,7 @@ func TestJournalFramesReopen(t *testing.T) {
 	if got := readAll(t, j, 1); strings.Join(got, ",") != "one" {
 		t.Fatalf("first line: %q", got)
 	}
-	read := j.read<<16 | int64(j.skip) // as the store commits it
+	read := position(j.read, j.skip) // as the store commits it
 	whole := j.size
 	j.append(lines("six", "seven"))
 	j.close()
@@ -220,7 +220,7 @@ func TestJournalFramesReopen(t *testing.T) {
 	j.append(lines("eight", "nine"))
 	j.close()
 	full, _ := os.ReadFile(path)
-	j, err = openJournal(path, 1<<20, int64(len(full))<<16)
+	j, err = openJournal(path, 1<<20, position(int64(len(full)), 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestJournalFramesReopen(t *testing.T) {
 	// past their end.
 	j.append(lines("new"))
 	j.close()
-	j, err = openJournal(path, 1<<20, (whole+100)<<16)
+	j, err = openJournal(path, 1<<20, position(whole+100, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,7 +638,7 @@ func TestOpenResetsAStalePosition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.Exec("UPDATE tollgate_journal SET read = ? WHERE id = 0", int64(100)<<16|3); err != nil {
+	if _, err := s.db.Exec("UPDATE tollgate_journal SET read = ? WHERE id = 0", position(100, 3)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

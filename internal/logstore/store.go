@@ -7,7 +7,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -847,23 +846,9 @@ func (w *writerState) store(n int) int {
 // unstoredJournal returns the bytes of the journal in dir that are not
 // stored yet, for a store opened for reading.
 func unstoredJournal(db *sql.DB, dir string) int64 {
-	fi, err := os.Stat(filepath.Join(dir, JournalName))
-	if err != nil {
-		return 0
-	}
 	var read int64
 	db.QueryRow("SELECT read FROM tollgate_journal WHERE id = 0").Scan(&read)
-	if f, err := os.Open(filepath.Join(dir, JournalName)); err == nil {
-		magic := make([]byte, len(journalMagic))
-		if _, err := io.ReadFull(f, magic); err == nil && string(magic) == journalMagic {
-			read >>= 16 // the offset of the frame with the next line
-		}
-		f.Close()
-	}
-	if read > fi.Size() {
-		read = 0
-	}
-	return fi.Size() - read
+	return unstoredBytes(filepath.Join(dir, JournalName), read)
 }
 
 // setJournalRead commits the journal's read offset outside an insert.
