@@ -183,17 +183,20 @@ func BenchmarkSeedQuery1M(b *testing.B) {
 		{"24h", seedErrorCategories},
 		{"7d", strings.Replace(seedErrorCategories, "ago(24h)", "ago(7d)", 1)},
 	} {
-		b.Run(tc.name, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				res, err := s.Query(context.Background(), tc.query, 0)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(res.Tables[0].Rows) == 0 {
-					b.Fatal("no rows")
-				}
-			}
-		})
+		b.Run(tc.name, func(b *testing.B) { benchQuery(b, s, tc.query) })
+	}
+}
+
+// benchQuery runs query b.N times; it must return rows.
+func benchQuery(b *testing.B, s *Store, query string) {
+	for i := 0; i < b.N; i++ {
+		res, err := s.Query(context.Background(), query, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Tables[0].Rows) == 0 {
+			b.Fatal("no rows")
+		}
 	}
 }
 
@@ -214,6 +217,7 @@ func osMkdirTemp() (string, error) { return os.MkdirTemp("", "tollgate-logstore-
 // time (as retention did before) and by rowid with the stragglers after
 // them (deleteFirstRows).
 func BenchmarkRetentionBySize(b *testing.B) {
+	countRows := fmt.Sprintf("SELECT count(*) FROM %q", TableName)
 	for _, sorted := range []bool{true, false} {
 		name := "rowid"
 		if sorted {
@@ -245,7 +249,7 @@ func BenchmarkRetentionBySize(b *testing.B) {
 				s.Flush()
 				size, _ := s.Size()
 				s.opts.MaxSize = size / 2
-				before := rowCount(b, s)
+				before := column[int64](b, s, countRows)[0]
 				b.StartTimer()
 				c := benchCPU()
 				if err := s.Maintain(); err != nil {
@@ -253,19 +257,10 @@ func BenchmarkRetentionBySize(b *testing.B) {
 				}
 				cpu += benchCPU() - c
 				b.StopTimer()
-				deleted += before - rowCount(b, s)
+				deleted += before - column[int64](b, s, countRows)[0]
 				s.Close()
 			}
 			b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(deleted), "cpu-µs/row")
 		})
 	}
-}
-
-// rowCount counts the rows of s's table.
-func rowCount(tb testing.TB, s *Store) int64 {
-	var n int64
-	if err := s.db.QueryRow(fmt.Sprintf("SELECT count(*) FROM %q", TableName)).Scan(&n); err != nil {
-		tb.Fatal(err)
-	}
-	return n
 }

@@ -351,18 +351,7 @@ func TestMigrateTimeIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	indexes := func() []string {
-		rows, err := s.db.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", TableName)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var names []string
-		for rows.Next() {
-			var n string
-			rows.Scan(&n)
-			names = append(names, n)
-		}
-		return names
+		return column[string](t, s, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", TableName)
 	}
 	if got := indexes(); !slices.Equal(got, []string{"logs_failures"}) {
 		t.Errorf("indexes %v, want logs_failures alone", got)
@@ -449,44 +438,30 @@ func TestDeleteFirstRows(t *testing.T) {
 	smallBlocks(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	start := testNow.Add(-time.Hour)
-	var ts []int64
+	var ts []time.Time
 	for i := range 2000 {
-		ts = append(ts, start.Add(time.Duration(i)*time.Second-time.Duration(r.IntN(4000))*time.Millisecond).UnixNano())
+		ts = append(ts, start.Add(time.Duration(i)*time.Second-time.Duration(r.IntN(4000))*time.Millisecond))
 	}
 	// Two rows stored just after the first 500 are older than the newest
 	// of them (their requests started earlier and took longer).
-	ts[500], ts[502] = ts[499]-int64(1500*time.Millisecond), ts[499]-int64(700*time.Millisecond)
-	write := func(s *Store, ts []int64) {
-		for i, tm := range ts {
-			s.Write([]byte(fmt.Sprintf(`{"TimeGenerated":%q,"CorrelationId":"c%04d"}`, time.Unix(0, tm).UTC().Format(time.RFC3339Nano), i)))
-		}
-		s.Flush()
-	}
+	ts[500], ts[502] = ts[499].Add(-1500*time.Millisecond), ts[499].Add(-700*time.Millisecond)
 	left := func(s *Store) []int64 {
-		rows, err := s.db.Query(fmt.Sprintf("SELECT TimeGenerated FROM %q ORDER BY TimeGenerated", TableName))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []int64
-		for rows.Next() {
-			var tm int64
-			rows.Scan(&tm)
-			out = append(out, tm)
-		}
-		return out
+		return column[int64](t, s, fmt.Sprintf("SELECT TimeGenerated FROM %q ORDER BY TimeGenerated", TableName))
 	}
 	s, err := Open(t.TempDir(), Options{Now: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	write(s, ts)
+	writeBlockLines(t, s, ts, len(ts))
 	d, ok, err := s.deleteFirstRows(context.Background(), 500)
 	if err != nil || !ok || d < 502 {
 		t.Fatalf("deleteFirstRows: %d rows, %v, %v; want the first 500 and the older rows after them deleted", d, ok, err)
 	}
-	sorted := slices.Clone(ts)
+	var sorted []int64
+	for _, tm := range ts {
+		sorted = append(sorted, tm.UnixNano())
+	}
 	slices.Sort(sorted)
 	if got := left(s); !slices.Equal(got, sorted[d:]) {
 		t.Errorf("%d rows left after deleting %d; they are not the %d newest", len(got), d, len(ts)-int(d))
@@ -498,12 +473,34 @@ func TestDeleteFirstRows(t *testing.T) {
 	}
 	defer s2.Close()
 	jumped := slices.Clone(ts)
-	jumped[10] += int64(30 * time.Minute) // a clock set forward
-	write(s2, jumped)
+	jumped[10] = jumped[10].Add(30 * time.Minute) // a clock set forward
+	writeBlockLines(t, s2, jumped, len(jumped))
 	if d, ok, err := s2.deleteFirstRows(context.Background(), 500); err != nil || ok || d != 0 {
 		t.Errorf("with a row 30 minutes ahead among the first: %d deleted, ok %v (%v); want it to decline", d, ok, err)
 	}
 	if n := len(left(s2)); n != len(ts) {
 		t.Errorf("%d rows left after declining, want %d", n, len(ts))
 	}
+}
+
+// column returns the first column of query's rows.
+func column[T any](t testing.TB, s *Store, query string, args ...any) []T {
+	t.Helper()
+	rows, err := s.db.Query(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -3,8 +3,6 @@ package logstore
 import (
 	"strings"
 	"testing"
-
-	"github.com/tollgate/tollgate/internal/kql"
 )
 
 // TestFailuresReadTheIndex: the failures breakdown, by operation and over
@@ -16,24 +14,7 @@ func TestFailuresReadTheIndex(t *testing.T) {
 		"| summarize Count = count() by ErrorCategory, bin(TimeGenerated, 30m)", 1)
 	withP95 := strings.Replace(seedErrorCategories, "AvgLatencyMs = avg(TotalTime)", "AvgLatencyMs = avg(TotalTime), P95LatencyMs = percentile(TotalTime, 95)", 1)
 	for name, q := range map[string]string{"seed": seedErrorCategories, "with p95": withP95, "over time": byTime} {
-		c, err := kql.Compile(q, kql.Options{Tables: []*kql.Table{Table()}, Now: testNow})
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		rows, err := s.db.Query("EXPLAIN QUERY PLAN "+c.SQL, c.Args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := explain(t, s, q)
 		if len(plan) == 0 || !strings.Contains(plan[0], "USING COVERING INDEX logs_failures") {
 			t.Errorf("%s: plan %q, want a search of the covering index logs_failures", name, plan)
 		}
