@@ -279,10 +279,7 @@ func parseScope(s string) (policy.Scope, bool) {
 // loadConfig loads an APIOps folder and its policies, compiled for the
 // gateway, with every problem found.
 func loadConfig(dir string, values []string) (*config.Snapshot, diag.List) {
-	snap, diags := config.Load(dir, config.Options{ValuesFiles: values, Env: getenv})
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	snap.Policies = pols
-	diags.Append(pd)
+	snap, diags := gateway.LoadFolder(dir, config.Options{ValuesFiles: values, Env: getenv})
 	if !diags.HasErrors() {
 		diags.Append(gateway.Check(snap))
 	}

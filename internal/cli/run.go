@@ -287,7 +287,7 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 	met := metrics.New()
 	registerCaptureMetrics(met, captures)
 	registerStoreMetrics(met, store)
-	opts.Observer = metricsObserver{met}
+	opts.Observer = gateway.MetricsObserver{M: met}
 	// validate-client-certificate trusts the listener's --client-ca, read
 	// from the server once it exists (and again after a reload).
 	var srv *serve.Server

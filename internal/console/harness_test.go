@@ -115,15 +115,10 @@ func shop(t testing.TB) (*config.Snapshot, string) {
 		}
 		return ""
 	}
-	snap, diags := config.Load(dir, config.Options{Env: getenv})
+	snap, diags := gateway.LoadFolder(dir, config.Options{Env: getenv})
 	if diags.HasErrors() {
 		t.Fatalf("loading the test folder:\n%s", diags)
 	}
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	if pd.HasErrors() {
-		t.Fatalf("loading the policies:\n%s", pd)
-	}
-	snap.Policies = pols
 	return snap, dir
 }
 

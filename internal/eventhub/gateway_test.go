@@ -53,13 +53,10 @@ func serve(t testing.TB, brokers string, opts eventhub.Options) (*eventhub.Sink,
 			t.Fatal(err)
 		}
 	}
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	diags.Append(pd)
+	snap, diags := gateway.LoadFolder(dir, config.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	snap.Policies = pols
 	s, diags := eventhub.New(snap, opts)
 	if len(diags) > 0 {
 		t.Fatal(diags)

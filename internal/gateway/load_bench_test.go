@@ -86,7 +86,7 @@ paths:
 // `tollgate run` uses; with capture false, failure capture is off.
 func loadGateway(b *testing.B, withCapture bool) *Gateway {
 	opts := Options{Log: NewLogWriter(io.Discard), Transport: cannedTransport{}, Traces: reqtrace.NewStore(100),
-		Observer: benchObserver{metrics.New()}}
+		Observer: MetricsObserver{metrics.New()}}
 	if withCapture {
 		opts.Capture = capture.NewStore(capture.Options{})
 		b.Cleanup(opts.Capture.Close)
@@ -110,17 +110,6 @@ func folderGateway(b *testing.B, files map[string]string, opts Options) *Gateway
 		b.Fatal(err)
 	}
 	return gw
-}
-
-// benchObserver feeds the metrics as `tollgate run` does.
-type benchObserver struct{ m *metrics.Metrics }
-
-func (o benchObserver) Begin() { o.m.Begin() }
-
-func (o benchObserver) Observe(rec *LogRecord) {
-	o.m.Observe(&metrics.Request{API: rec.APIID, Operation: rec.OperationID, Product: rec.ProductID, Listener: "http",
-		Status: rec.ResponseCode, BackendStatus: rec.BackendResponseCode, Total: rec.TotalTime, Backend: rec.BackendTime,
-		Client: rec.ClientTime, Cache: rec.Cache})
 }
 
 func benchLoad(b *testing.B, gw *Gateway) {

@@ -24,6 +24,17 @@ func PolicyOptions() config.PolicyOptions {
 	return config.PolicyOptions{Compile: compileExpr, Runnable: Runnable}
 }
 
+// LoadFolder loads the APIOps folder dir and its policies, compiled for
+// this gateway: the snapshot New serves, with every problem found loading
+// either.
+func LoadFolder(dir string, opts config.Options) (*config.Snapshot, diag.List) {
+	snap, diags := config.Load(dir, opts)
+	pols, pd := config.LoadPolicies(snap, PolicyOptions())
+	snap.Policies = pols
+	diags.Append(pd)
+	return snap, diags
+}
+
 func compileExpr(src string, origin policy.Origin) (any, diag.List) {
 	p, d := expr.Compile(src, origin)
 	if p == nil {

@@ -125,10 +125,7 @@ func TestEcho(t *testing.T) {
 // test on any diagnostic.
 func loadChecked(t *testing.T, dir string) *config.Snapshot {
 	t.Helper()
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	snap.Policies = pols
-	diags.Append(pd)
+	snap, diags := gateway.LoadFolder(dir, config.Options{})
 	if !diags.HasErrors() {
 		diags.Append(gateway.Check(snap))
 	}

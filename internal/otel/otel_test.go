@@ -188,13 +188,10 @@ func startGateway(t *testing.T, tracer gateway.Tracer, log io.Writer) (string, *
 			t.Fatal(err)
 		}
 	}
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	diags.Append(pd)
+	snap, diags := gateway.LoadFolder(dir, config.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	snap.Policies = pols
 	gw, err := gateway.New(snap, gateway.Options{Tracer: tracer, Log: gateway.NewLogWriter(log)})
 	if err != nil {
 		t.Fatal(err)
@@ -494,13 +491,10 @@ func benchGatewayAt(b *testing.B, tracer gateway.Tracer, backendURL string) *gat
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte(content), 0o644)
 	}
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	diags.Append(pd)
+	snap, diags := gateway.LoadFolder(dir, config.Options{})
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}
-	snap.Policies = pols
 	gw, err := gateway.New(snap, gateway.Options{Tracer: tracer, Transport: transport, Log: gateway.NewLogWriter(io.Discard)})
 	if err != nil {
 		b.Fatal(err)

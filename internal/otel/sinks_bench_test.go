@@ -105,23 +105,6 @@ func startSinkProcess(b *testing.B) (string, string) {
 	return "", ""
 }
 
-// metricsObserver feeds the metrics as tollgate run does.
-type metricsObserver struct{ m *metrics.Metrics }
-
-func (o metricsObserver) Begin() { o.m.Begin() }
-
-func (o metricsObserver) Observe(rec *gateway.LogRecord) {
-	r := metrics.Request{
-		API: rec.APIID, Operation: rec.OperationID, Product: rec.ProductID, Listener: "http",
-		Status: rec.ResponseCode, BackendStatus: rec.BackendResponseCode,
-		Total: rec.TotalTime, Backend: rec.BackendTime, Client: rec.ClientTime, Cache: rec.Cache,
-	}
-	if e := rec.LastError; e != nil {
-		r.LastErrorSource, r.LastErrorReason, r.ThrottledByScope = e.Source, e.Reason, e.Scope
-	}
-	o.m.Observe(&r)
-}
-
 // hubSink hands log-to-eventhub's messages to the sink as tollgate run
 // does.
 type hubSink struct{ s *eventhub.Sink }
@@ -152,15 +135,12 @@ func benchAllSinks(b *testing.B, on bool) {
 	if err := loadbench.WriteSinksFolder(dir, "http://backend.test", kafka); err != nil {
 		b.Fatal(err)
 	}
-	snap, diags := config.Load(dir, config.Options{})
-	pols, pd := config.LoadPolicies(snap, gateway.PolicyOptions())
-	diags.Append(pd)
+	snap, diags := gateway.LoadFolder(dir, config.Options{})
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}
-	snap.Policies = pols
 	opts := gateway.Options{Transport: cannedTransport{}, Log: gateway.NewLogWriter(io.Discard),
-		Observer: metricsObserver{metrics.New()}}
+		Observer: gateway.MetricsObserver{M: metrics.New()}}
 	var tel *Telemetry
 	hubOpts := eventhub.Options{QueueSize: 1 << 16}
 	if on {
