@@ -157,14 +157,8 @@ func (r *Reader) setEnd(c *Token) bool {
 
 func (r *Reader) setToken(t *Token) {
 	switch t.typ {
-	case Object:
-		r.tok = TokenStartObject
-	case Array:
-		r.tok = TokenStartArray
-	case Constructor:
-		r.tok = TokenStartConstructor
-	case Property:
-		r.tok = TokenPropertyName
+	case Object, Array, Constructor, Property:
+		r.tok = startTokenOf(t.typ)
 	case Comment:
 		r.tok = TokenComment
 		return // the state stays

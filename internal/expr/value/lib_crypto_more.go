@@ -118,13 +118,9 @@ func (u *Lib) buildCryptoMore() {
 	u.buildCertificateMore()
 }
 
-// legalKeySizes are the LegalKeySizes of each algorithm, in bits: min,
-// max, skip.
-var legalKeySizes = map[string][3]int{"Aes": {128, 256, 64}, "Rijndael": {128, 256, 64}, "TripleDES": {128, 192, 64}, "DES": {64, 64, 0}}
-
 // validKeyBits is SymmetricAlgorithm.ValidKeySize: KeySizes.IsLegalSize.
 func (s *SymAlg) validKeyBits(bits int) bool {
-	k := legalKeySizes[s.Name]
+	k := s.alg.keySizes
 	if bits < k[0] || bits > k[1] {
 		return false
 	}
@@ -140,28 +136,19 @@ func (s *SymAlg) feedback() int {
 	if s.Feedback != 0 {
 		return s.Feedback
 	}
-	if s.Name == "TripleDES" || s.Name == "DES" {
-		return 64
-	}
-	return 8
+	return s.alg.feedback
 }
 
-// cfbSizes are the feedback sizes each algorithm's CFB mode supports, as
-// .NET's implementations check them.
+// cfbSupported reports whether the algorithm's CFB mode supports a
+// feedback size of bits.
 func (s *SymAlg) cfbSupported(bits int) bool {
-	switch s.Name {
-	case "TripleDES":
-		return bits == 8 || bits == 64
-	case "DES":
-		return bits == 8
-	}
-	return bits == 8 || bits == 128
+	return bits > 0 && (bits == s.alg.cfb[0] || bits == s.alg.cfb[1])
 }
 
 // block returns the algorithm's cipher for key, refusing a key of a size
 // the algorithm does not take (16-byte TripleDES keys are K1 K2 K1).
 func (s *SymAlg) block(key []byte) cipher.Block {
-	if !s.validKey(len(key)) {
+	if !s.validKeyBits(len(key) * 8) {
 		Throw(ExCrypto, "Specified key is not a valid size for this algorithm.")
 	}
 	var blk cipher.Block

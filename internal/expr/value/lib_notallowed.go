@@ -276,15 +276,8 @@ func (u *Lib) buildNotAllowedCrypto() {
 		return &Array{T: keySizes, Items: []Value{&Opaque{T: keySizes, V: [3]int{min, max, skip}}}}
 	}
 	sym.add(prop("LegalKeySizes", u.ArrayOf(keySizes), func(c Call) Value {
-		switch c.This.(*SymAlg).Name {
-		case "TripleDES":
-			return sizes(128, 192, 64)
-		case "DES":
-			return sizes(64, 64, 0)
-		case "RC2":
-			return sizes(40, 1024, 8)
-		}
-		return sizes(128, 256, 64) // Aes, Rijndael's AES
+		k := c.This.(*SymAlg).alg.keySizes
+		return sizes(k[0], k[1], k[2])
 	}))
 	if asym := u.Types["AsymmetricAlgorithm"]; asym != nil {
 		// RSA on Linux (RSAOpenSsl): 512 to 16384 bits in steps of 8.

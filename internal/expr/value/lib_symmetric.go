@@ -31,6 +31,23 @@ type SymAlg struct {
 	Padding int64
 	// Feedback is the FeedbackSize in bits; 0 until set (see feedback).
 	Feedback int
+
+	alg *symAlgInfo
+}
+
+// symAlgInfo is what tells the symmetric algorithms apart.
+type symAlgInfo struct {
+	block    int    // bytes
+	keySizes [3]int // LegalKeySizes in bits: min, max, skip (0: min only)
+	feedback int    // the FeedbackSize until one is set, in bits
+	cfb      [2]int // the feedback sizes CFB mode supports, in bits, as .NET checks them (0: none)
+}
+
+var symAlgs = map[string]*symAlgInfo{
+	"Aes":       {block: 16, keySizes: [3]int{128, 256, 64}, feedback: 8, cfb: [2]int{8, 128}},
+	"Rijndael":  {block: 16, keySizes: [3]int{128, 256, 64}, feedback: 8, cfb: [2]int{8, 128}}, // wraps Aes
+	"TripleDES": {block: 8, keySizes: [3]int{128, 192, 64}, feedback: 64, cfb: [2]int{8, 64}},
+	"DES":       {block: 8, keySizes: [3]int{64, 64, 0}, feedback: 64, cfb: [2]int{8, 0}},
 }
 
 // DotnetType implements Typed.
@@ -41,22 +58,7 @@ func (s *SymAlg) DotnetType(u *Lib) *Type {
 	return u.Types["SymmetricAlgorithm"]
 }
 
-func (s *SymAlg) blockSize() int {
-	if s.Name == "Aes" || s.Name == "Rijndael" {
-		return 16
-	}
-	return 8
-}
-
-func (s *SymAlg) validKey(n int) bool {
-	switch s.Name {
-	case "TripleDES":
-		return n == 16 || n == 24
-	case "DES":
-		return n == 8
-	}
-	return n == 16 || n == 24 || n == 32
-}
+func (s *SymAlg) blockSize() int { return s.alg.block }
 
 func (s *SymAlg) key() []byte {
 	if s.Key == nil {
@@ -90,6 +92,7 @@ func newSymAlg(name string) *SymAlg {
 	default:
 		return nil
 	}
+	s.alg = symAlgs[s.Name]
 	return s
 }
 
@@ -247,7 +250,7 @@ func (u *Lib) buildSymmetric() {
 			Get: func(c Call) Value { return append([]byte(nil), s(c).key()...) },
 			Set: func(c Call, v Value) {
 				b := bytesArg(v)
-				if !s(c).validKey(len(b)) {
+				if !s(c).validKeyBits(len(b) * 8) {
 					Throw(ExCrypto, "Specified key is not a valid size for this algorithm.")
 				}
 				s(c).Key, s(c).KeySize = b, len(b)*8
@@ -265,7 +268,7 @@ func (u *Lib) buildSymmetric() {
 			Get: func(c Call) Value { return int32(s(c).KeySize) },
 			Set: func(c Call, v Value) {
 				n, _ := AsInt64(v)
-				if n%8 != 0 || !s(c).validKey(int(n/8)) {
+				if !s(c).validKeyBits(int(n)) {
 					Throw(ExCrypto, "Specified key is not a valid size for this algorithm.")
 				}
 				if int(n) != s(c).KeySize {
