@@ -259,9 +259,12 @@ func TestContentSafetyBodies(t *testing.T) {
 }
 
 // A 2 KB chat prompt, estimated as the token limit does per request.
-func BenchmarkEstimatePrompt2KB(b *testing.B) {
+func BenchmarkEstimatePrompt2KB(b *testing.B) { benchEstimatePrompt2KB(b, "gpt-4o") }
+
+// benchEstimatePrompt2KB estimates a 2 KB chat prompt for model.
+func benchEstimatePrompt2KB(b *testing.B, model string) {
 	text := strings.Repeat("The quick brown fox jumps over the lazy dog near the riverbank at dawn. ", 29)[:2048]
-	body := []byte(`{"model":"gpt-4o","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"` + text + `"}]}`)
+	body := []byte(`{"model":"` + model + `","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"` + text + `"}]}`)
 	Warm()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()

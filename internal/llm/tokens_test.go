@@ -264,22 +264,7 @@ func FuzzCountTokens(f *testing.F) {
 }
 
 // A 2 KB prompt of cl100k_base (gpt-4).
-func BenchmarkEstimatePrompt2KBCl100k(b *testing.B) {
-	text := strings.Repeat("The quick brown fox jumps over the lazy dog near the riverbank at dawn. ", 29)[:2048]
-	body := []byte(`{"model":"gpt-4","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"` + text + `"}]}`)
-	Warm()
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r, err := ParseRequest(body)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := EstimatePrompt(r, ""); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkEstimatePrompt2KBCl100k(b *testing.B) { benchEstimatePrompt2KB(b, "gpt-4") }
 
 // Counting text that is new to the cache: every piece is counted by the
 // library.

@@ -32,6 +32,12 @@ func TestStaticTypes(t *testing.T) {
 		`@(DateTimeOffset.UtcNow - TimeSpan.Zero)`:            u.DateTimeOffset,
 		`@(-TimeSpan.MaxValue)`:                               u.TimeSpan,
 	}
+	checkStaticTypes(t, cases)
+}
+
+// checkStaticTypes compiles each expression and checks its static type.
+func checkStaticTypes(t *testing.T, cases map[string]*value.Type) {
+	t.Helper()
 	for src, want := range cases {
 		p, err := syntax.Parse(src)
 		if err != nil {

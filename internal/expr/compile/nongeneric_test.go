@@ -19,20 +19,7 @@ func TestNonGenericOverload(t *testing.T) {
 		`@(Enum.TryParse<DayOfWeek>("Monday", out var d))`:               u.Bool,
 		`@(new Nullable<int>(5))`:                                        u.NullableOf(u.Int),
 	}
-	for src, want := range ok {
-		p, err := syntax.Parse(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prog, errs := Compile(p)
-		if len(errs) > 0 {
-			t.Errorf("%s: %v", src, errs[0])
-			continue
-		}
-		if prog.Result != want {
-			t.Errorf("%s: static type %v, want %s", src, prog.Result, want.Name)
-		}
-	}
+	checkStaticTypes(t, ok)
 	for _, src := range []string{
 		`@(Enum.TryParse("Monday", out var d))`,
 		`@(Enum.TryParse("Monday", true, out var d))`,
