@@ -37,8 +37,8 @@ func startTelemetry(ctx context.Context, snap *config.Snapshot, opts *gateway.Op
 		fmt.Fprintf(stderr, "tollgate: OpenTelemetry: exporting %s over OTLP/HTTP\n", tel.Signals())
 	}
 	hubOpts := eventhub.Options{Errors: stderr}
-	if tel != nil && tel.Signals().Traces {
-		hubOpts.Trace = tel.StartPublish
+	if tr := tel.EventHubTracer(); tr != nil {
+		hubOpts.Trace = tr
 	}
 	hubs, diags := eventhub.New(snap, hubOpts)
 	printDiagnostics(stderr, diags)

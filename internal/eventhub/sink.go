@@ -28,7 +28,7 @@ const MaxMessageBytes = 200 << 10
 
 // Defaults of Options.
 const (
-	DefaultQueueSize       = 1024
+	DefaultQueueSize       = 4096
 	DefaultDeliveryTimeout = 30 * time.Second
 	DefaultMaxBufferBytes  = 16 << 20
 )
@@ -44,8 +44,8 @@ type Message struct {
 
 // Options tune a Sink.
 type Options struct {
-	// QueueSize is how many messages may wait per logger before new ones
-	// are dropped; DefaultQueueSize when 0.
+	// QueueSize is how many messages of a logger may wait for Kafka's
+	// answer before new ones are dropped; DefaultQueueSize when 0.
 	QueueSize int
 	// MaxBufferBytes bounds the bytes the Kafka client buffers per logger;
 	// DefaultMaxBufferBytes when 0.
@@ -56,10 +56,9 @@ type Options struct {
 	// Errors receives failures, at most one line every ten seconds per
 	// logger; nil discards them.
 	Errors io.Writer
-	// Trace, when set, is called as a message is accepted, with the
-	// request's context; the End of what it returns, when not nil, is
-	// called with the outcome (nil when Kafka acknowledged the message).
-	Trace func(ctx context.Context, logger, topic string) interface{ End(error) }
+	// Trace, when set, puts the messages that fail in their requests'
+	// traces.
+	Trace Tracer
 	// TLS is the TLS configuration for loggers that use TLS (root CAs);
 	// nil uses the system's roots.
 	TLS *tls.Config
@@ -77,6 +76,25 @@ type Stats struct {
 	// logger is unknown or unusable.
 	Dropped   uint64
 	BytesSent uint64
+}
+
+// Tracer puts a message that Kafka did not take in the trace of the
+// request that sent it. A message delivered leaves no span: a span per
+// message would cost every request, and the metrics count deliveries.
+type Tracer interface {
+	// Parent is the trace of the request whose context ctx is; ok is
+	// false when that request is not traced (not sampled).
+	Parent(ctx context.Context) (parent TraceParent, ok bool)
+	// Failed records that a message of logger to topic, sent under parent
+	// at start, failed with err.
+	Failed(parent TraceParent, logger, topic string, start time.Time, err error)
+}
+
+// TraceParent is a sent message's place in its request's trace.
+type TraceParent struct {
+	TraceID    [16]byte
+	SpanID     [8]byte
+	TraceState string
 }
 
 // Errors of Send.
@@ -101,20 +119,15 @@ type Sink struct {
 	resolve func(string) string
 }
 
-// destination is one logger's topic with its client, queue and worker.
+// destination is one logger's topic with its client.
 type destination struct {
 	name     string
 	settings Settings
 	client   *kgo.Client
-	queue    chan queued
-	stop     chan struct{}
-	done     chan struct{}
-	log      *rateLog
-}
-
-type queued struct {
-	m    Message
-	span interface{ End(error) } // nil when not traced
+	// waiting counts the messages handed to the client and not yet
+	// answered; Send drops a message when QueueSize are waiting.
+	waiting atomic.Int64
+	log     *rateLog
 }
 
 // New returns a sink for the azureEventHub loggers of snap. A logger whose
@@ -223,7 +236,9 @@ func (s *Sink) open(name string, st Settings) (*destination, error) {
 		// log message is small: uncompressed batches work everywhere and
 		// cost no CPU to compress.
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
-		kgo.MaxBufferedRecords(s.opts.QueueSize * 4),
+		// Send bounds the messages waiting at QueueSize, below the
+		// client's own bound, so that a full queue is known at once.
+		kgo.MaxBufferedRecords(s.opts.QueueSize * 2),
 		kgo.MaxBufferedBytes(s.opts.MaxBufferBytes),
 		kgo.RecordDeliveryTimeout(s.opts.DeliveryTimeout),
 		kgo.ProduceRequestTimeout(s.opts.DeliveryTimeout),
@@ -236,14 +251,8 @@ func (s *Sink) open(name string, st Settings) (*destination, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &destination{
-		name: name, settings: st, client: client,
-		queue: make(chan queued, s.opts.QueueSize),
-		stop:  make(chan struct{}), done: make(chan struct{}),
-		log: &rateLog{w: s.opts.Errors, every: 10 * time.Second},
-	}
-	go s.work(d)
-	return d, nil
+	return &destination{name: name, settings: st, client: client,
+		log: &rateLog{w: s.opts.Errors, every: 10 * time.Second}}, nil
 }
 
 // dialer connects to a broker, with TLS when useTLS is set (the server name
@@ -300,44 +309,36 @@ func (s *Sink) Send(ctx context.Context, m Message) error {
 	if len(m.Body) > MaxMessageBytes {
 		m.Body = m.Body[:MaxMessageBytes]
 	}
-	// The message outlives the request, and stays in its trace.
-	q := queued{m: m}
-	if s.opts.Trace != nil {
-		q.span = s.opts.Trace(ctx, d.name, d.settings.Topic)
-	}
-	select {
-	case d.queue <- q:
-		s.events.Add(1)
-		return nil
-	default:
+	// The message is handed to the Kafka client here, which buffers it
+	// per partition without blocking: a hand-off to a goroutine of the
+	// sink's cost a request more than the client's own work.
+	if d.waiting.Add(1) > int64(s.opts.QueueSize) {
+		d.waiting.Add(-1)
 		s.dropped.Add(1)
 		d.log.printf("tollgate: log-to-eventhub: logger %s: %v; messages are dropped", d.name, ErrQueueFull)
-		if q.span != nil {
-			q.span.End(ErrQueueFull)
+		if s.opts.Trace != nil {
+			if parent, ok := s.opts.Trace.Parent(ctx); ok {
+				s.opts.Trace.Failed(parent, d.name, d.settings.Topic, time.Now(), ErrQueueFull)
+			}
 		}
 		return ErrQueueFull
 	}
-}
-
-// work hands queued messages to the Kafka client until the destination
-// stops.
-func (s *Sink) work(d *destination) {
-	defer close(d.done)
-	for {
-		select {
-		case q := <-d.queue:
-			s.produce(d, q)
-		case <-d.stop:
-			for {
-				select {
-				case q := <-d.queue:
-					s.produce(d, q)
-				default:
-					return
-				}
-			}
-		}
+	p := &pending{Context: context.Background(), s: s, d: d}
+	if s.opts.Trace != nil {
+		p.parent, p.traced = s.opts.Trace.Parent(ctx)
 	}
+	s.events.Add(1)
+	p.rec.Value = bytesOf(m.Body)
+	if m.PartitionKey != "" {
+		p.rec.Key = bytesOf(m.PartitionKey)
+	}
+	if m.PartitionID != "" {
+		p.partition, _ = strconv.Atoi(m.PartitionID)
+		p.hasPartition = true
+	}
+	p.rec.Context = p
+	d.client.TryProduce(p, &p.rec, delivered)
+	return nil
 }
 
 // partitionIDKey is the context key of a record's partition-id.
@@ -351,11 +352,12 @@ type partitionIDKey struct{}
 type pending struct {
 	context.Context // Background: a record is never cancelled
 	rec             kgo.Record
-	span            interface{ End(error) } // nil when not traced
 	s               *Sink
 	d               *destination
 	partition       int
 	hasPartition    bool
+	traced          bool // parent holds the request's trace
+	parent          TraceParent
 }
 
 // Value carries the partition-id under partitionIDKey.
@@ -378,27 +380,11 @@ func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
-func (s *Sink) produce(d *destination, q queued) {
-	p := &pending{Context: context.Background(), span: q.span, s: s, d: d}
-	p.rec.Value = bytesOf(q.m.Body)
-	if q.m.PartitionKey != "" {
-		p.rec.Key = bytesOf(q.m.PartitionKey)
-	}
-	if q.m.PartitionID != "" {
-		p.partition, _ = strconv.Atoi(q.m.PartitionID)
-		p.hasPartition = true
-	}
-	p.rec.Context = p
-	d.client.TryProduce(p, &p.rec, delivered)
-}
-
 // delivered is the promise of every record: Kafka's answer.
 func delivered(r *kgo.Record, err error) {
 	p := r.Context.(*pending)
 	s, d := p.s, p.d
-	if p.span != nil {
-		p.span.End(err)
-	}
+	d.waiting.Add(-1)
 	if err == nil {
 		s.successful.Add(1)
 		s.bytes.Add(uint64(len(r.Value) + len(r.Key)))
@@ -408,6 +394,9 @@ func delivered(r *kgo.Record, err error) {
 		s.dropped.Add(1)
 	} else {
 		s.failed.Add(1)
+	}
+	if p.traced {
+		s.opts.Trace.Failed(p.parent, d.name, d.settings.Topic, r.Timestamp, err)
 	}
 	d.log.printf("tollgate: log-to-eventhub: logger %s (%s): %v", d.name, d.settings.String(), err)
 }
@@ -432,11 +421,9 @@ func (s *Sink) Close(timeout time.Duration) {
 	wg.Wait()
 }
 
-// close stops the worker, flushes the client and closes it, waiting at
-// most about timeout: a broker that does not answer is left behind.
+// close flushes the client and closes it, waiting at most about timeout:
+// a broker that does not answer is left behind.
 func (d *destination) close(timeout time.Duration) {
-	close(d.stop)
-	<-d.done
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	done := make(chan struct{})

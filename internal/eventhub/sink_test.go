@@ -13,9 +13,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -127,16 +127,8 @@ func TestMessagesReachKafkaWithTheirPartitions(t *testing.T) {
 	c := cluster(t)
 	snap := load(t, map[string]string{"loggers/orders-log/loggerInformation.json": loggerFile("azureEventHub",
 		`{"name":"orders","bootstrapServers":"`+strings.Join(c.ListenAddrs(), ",")+`"}`)}, nil)
-	var traced sync.WaitGroup
-	var mu sync.Mutex
-	var outcomes []error
-	s, diags := New(snap, Options{Trace: func(ctx context.Context, logger, topic string) interface{ End(error) } {
-		if logger != "orders-log" || topic != "orders" {
-			t.Errorf("traced %s %s", logger, topic)
-		}
-		traced.Add(1)
-		return endFunc(func(err error) { mu.Lock(); outcomes = append(outcomes, err); mu.Unlock(); traced.Done() })
-	}})
+	tracer := &recordingTracer{}
+	s, diags := New(snap, Options{Trace: tracer})
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -149,7 +141,7 @@ func TestMessagesReachKafkaWithTheirPartitions(t *testing.T) {
 		{Logger: "orders-log", Body: "none"},
 	}
 	for _, m := range sends {
-		if err := s.Send(context.Background(), m); err != nil {
+		if err := s.Send(tracedContext(), m); err != nil {
 			t.Fatalf("Send %v: %v", m, err)
 		}
 	}
@@ -170,16 +162,55 @@ func TestMessagesReachKafkaWithTheirPartitions(t *testing.T) {
 	if by["p2"].Partition != 2 {
 		t.Errorf("partition-id 2 went to partition %d", by["p2"].Partition)
 	}
-	traced.Wait()
-	for _, err := range outcomes {
-		if err != nil {
-			t.Errorf("traced outcome %v", err)
-		}
-	}
 	waitFor(t, func() bool { return s.Stats().Successful == uint64(len(sends)) })
 	if st := s.Stats(); st.Events != 5 || st.Failed != 0 || st.Dropped != 0 || st.BytesSent != uint64(len("a1b1a2p2none")+len("customer-a")*2+len("customer-b")) {
 		t.Errorf("stats %+v", st)
 	}
+	// Delivered messages leave no span.
+	if f := tracer.failures(); len(f) != 0 {
+		t.Errorf("failures traced for delivered messages: %v", f)
+	}
+}
+
+// recordingTracer is a Tracer that records the failures of messages sent
+// with tracedContext.
+type recordingTracer struct {
+	mu     sync.Mutex
+	failed []tracedFailure
+}
+
+type tracedFailure struct {
+	parent        TraceParent
+	logger, topic string
+	start         time.Time
+	err           error
+}
+
+type traceKey struct{}
+
+// testParent is the trace of tracedContext's request.
+var testParent = TraceParent{TraceID: [16]byte{1, 2, 3}, SpanID: [8]byte{4, 5}, TraceState: "k=v"}
+
+// tracedContext is the context of a traced request.
+func tracedContext() context.Context {
+	return context.WithValue(context.Background(), traceKey{}, testParent)
+}
+
+func (r *recordingTracer) Parent(ctx context.Context) (TraceParent, bool) {
+	p, ok := ctx.Value(traceKey{}).(TraceParent)
+	return p, ok
+}
+
+func (r *recordingTracer) Failed(parent TraceParent, logger, topic string, start time.Time, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failed = append(r.failed, tracedFailure{parent, logger, topic, start, err})
+}
+
+func (r *recordingTracer) failures() []tracedFailure {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.failed)
 }
 
 func TestSendRefusals(t *testing.T) {
@@ -189,7 +220,8 @@ func TestSendRefusals(t *testing.T) {
 		"loggers/ai/loggerInformation.json":         loggerFile("applicationInsights", `{"instrumentationKey":"k"}`),
 		"loggers/broken/loggerInformation.json":     loggerFile("azureEventHub", `{}`),
 	}, nil)
-	s, diags := New(snap, Options{})
+	tracer := &recordingTracer{}
+	s, diags := New(snap, Options{Trace: tracer})
 	defer s.Close(time.Second)
 	if len(diags) != 1 || !strings.Contains(diags[0].String(), "logger broken") {
 		t.Errorf("diagnostics %v, want the broken logger's", diags)
@@ -207,13 +239,20 @@ func TestSendRefusals(t *testing.T) {
 			t.Errorf("Send(%+v) = %v, want %q", tc.m, err, tc.want)
 		}
 	}
-	// A partition the topic does not have fails at the broker's answer.
-	if err := s.Send(context.Background(), Message{Logger: "orders-log", Body: "x", PartitionID: "7"}); err != nil {
+	// A partition the topic does not have fails at the broker's answer,
+	// and the failure is in its request's trace.
+	before := time.Now()
+	if err := s.Send(tracedContext(), Message{Logger: "orders-log", Body: "x", PartitionID: "7"}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return s.Stats().Failed == 1 })
 	if st := s.Stats(); st.Dropped != 4 || st.Events != 1 {
 		t.Errorf("stats %+v", st)
+	}
+	f := tracer.failures()
+	if len(f) != 1 || f[0].parent != testParent || f[0].logger != "orders-log" || f[0].topic != "orders" || f[0].err == nil ||
+		f[0].start.Before(before.Truncate(time.Millisecond)) || f[0].start.After(time.Now()) {
+		t.Errorf("traced failures %+v, want the partition-7 message's under its request's trace", f)
 	}
 }
 
@@ -271,11 +310,16 @@ func TestFullQueueDrops(t *testing.T) {
 	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+ln.Addr().String()+`"}`)}, nil)
 	var errs strings.Builder
 	var mu sync.Mutex
-	s, _ := New(snap, Options{QueueSize: 1, DeliveryTimeout: time.Second, Errors: lockedWriter{&mu, &errs}})
+	tracer := &recordingTracer{}
+	s, _ := New(snap, Options{QueueSize: 1, DeliveryTimeout: time.Second, Errors: lockedWriter{&mu, &errs}, Trace: tracer})
 	defer s.Close(10 * time.Millisecond)
 	dropped := 0
 	for i := 0; i < 100; i++ {
-		switch err := s.Send(context.Background(), Message{Logger: "l", Body: "x"}); {
+		ctx := context.Background()
+		if i%2 == 0 {
+			ctx = tracedContext()
+		}
+		switch err := s.Send(ctx, Message{Logger: "l", Body: "x"}); {
 		case errors.Is(err, ErrQueueFull):
 			dropped++
 		case err != nil:
@@ -289,6 +333,21 @@ func TestFullQueueDrops(t *testing.T) {
 	waitFor(t, func() bool { st := s.Stats(); return st.Failed+st.Dropped == 100 })
 	if st := s.Stats(); st.Events != uint64(100-dropped) || st.Dropped != uint64(dropped) || st.Successful != 0 {
 		t.Errorf("stats %+v after %d refused sends", st, dropped)
+	}
+	// Every traced message failed (dropped or timed out), each in its
+	// request's trace; the untraced ones are not in any.
+	waitFor(t, func() bool { return len(tracer.failures()) == 50 })
+	queueFull := 0
+	for _, f := range tracer.failures() {
+		if f.parent != testParent {
+			t.Errorf("failure traced under %+v", f.parent)
+		}
+		if errors.Is(f.err, ErrQueueFull) {
+			queueFull++
+		}
+	}
+	if queueFull == 0 || queueFull > dropped {
+		t.Errorf("%d traced queue-full failures of %d dropped", queueFull, dropped)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -390,20 +449,18 @@ func BenchmarkSend(b *testing.B) {
 }
 
 // BenchmarkSendDelivered is what a log-to-eventhub message costs the
-// process until Kafka acknowledged it: Send, the worker, the Kafka client
-// and the promise, with a span's End. cpu-ns/op is the process's CPU time
+// process until Kafka acknowledged it: Send in a traced request, the Kafka
+// client and the promise. cpu-ns/op is the process's CPU time
 // per message, the in-process broker (kfake) included; the senders wait
 // whenever 4096 messages are unacknowledged, so that none is dropped.
 func BenchmarkSendDelivered(b *testing.B) {
 	c := cluster(b)
 	snap := load(b, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+c.ListenAddrs()[0]+`"}`)}, nil)
-	var ended atomic.Uint64
-	s, _ := New(snap, Options{QueueSize: 1 << 13, Trace: func(context.Context, string, string) interface{ End(error) } {
-		return endFunc(func(error) { ended.Add(1) })
-	}})
+	tracer := &recordingTracer{}
+	s, _ := New(snap, Options{QueueSize: 1 << 13, Trace: tracer})
 	defer s.Close(time.Second)
 	m := Message{Logger: "l", Body: `{"api":"orders","status":200}`, PartitionKey: "customer-a"}
-	ctx := context.Background()
+	ctx := tracedContext()
 	delivered := func(n uint64) {
 		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Microsecond) {
 			if st := s.Stats(); st.Successful+st.Failed+4096 >= st.Events+n {
@@ -438,8 +495,3 @@ func processCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
-
-// endFunc is a function as the span Options.Trace returns.
-type endFunc func(error)
-
-func (f endFunc) End(err error) { f(err) }

@@ -152,7 +152,7 @@ func benchAllSinks(b *testing.B, on bool) {
 		}
 		defer tel.Shutdown(context.Background())
 		opts.Tracer = tel.Tracer()
-		hubOpts.Trace = tel.StartPublish
+		hubOpts.Trace = tel.EventHubTracer()
 	}
 	hubs, _ := eventhub.New(snap, hubOpts)
 	defer hubs.Close(time.Second)

@@ -428,9 +428,10 @@ func TestStringAttributeLengths(t *testing.T) {
 	}
 }
 
-// A log-to-eventhub message's producer span is a child of the request's
-// span, named "send" and the topic, and ends with Kafka's answer: an
-// exception event and an error status when the message was not sent.
+// A log-to-eventhub message that fails has a producer span, a child of the
+// request's span named "send" and the topic, from the hand-off to the
+// failure, with an exception event and an error status. A delivered
+// message, or one of a request not sampled, has none.
 func TestPublishSpans(t *testing.T) {
 	rc := startReceiver(t)
 	setEnv(t, rc.URL)
@@ -440,40 +441,52 @@ func TestPublishSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hubs := tel.EventHubTracer()
 	r := httptest.NewRequest("GET", "http://gw.test/orders", nil)
+	r.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	r.Header.Set("Tracestate", "vendor=1")
 	ctx, req := tel.Tracer().StartRequest(r)
-	tel.StartPublish(ctx, "orders-log", "orders").End(nil)
-	tel.StartPublish(ctx, "orders-log", "orders").End(errors.New("broker down"))
+	parent, ok := hubs.Parent(ctx)
+	if !ok {
+		t.Fatal("a sampled request is no parent")
+	}
+	start := time.Now().Add(-time.Second)
+	hubs.Failed(parent, "orders-log", "orders", start, errors.New("broker down"))
 	req.End(&gateway.LogRecord{TimeGenerated: time.Now(), Method: "GET", ResponseCode: 200}, "/orders")
+
+	// A request that is not sampled is no parent.
+	unsampled := httptest.NewRequest("GET", "http://gw.test/orders", nil)
+	unsampled.Header.Set("Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00")
+	ctx2, req2 := tel.Tracer().StartRequest(unsampled)
+	if _, ok := hubs.Parent(ctx2); ok {
+		t.Error("a request not sampled is a parent")
+	}
+	req2.End(&gateway.LogRecord{TimeGenerated: time.Now(), Method: "GET", ResponseCode: 200}, "/orders")
+	if _, ok := hubs.Parent(context.Background()); ok {
+		t.Error("a context without a request is a parent")
+	}
 	if err := tel.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	server := rc.span("GET /orders")
 	sent := rc.spansWith(keyMessagingDestination, "orders")
-	if server == nil || len(sent) != 2 {
-		t.Fatalf("server span %v and %d producer spans, want one and two", server, len(sent))
+	if server == nil || len(sent) != 1 {
+		t.Fatalf("server span %v and %d producer spans, want one and one", server, len(sent))
 	}
-	for i, s := range sent {
-		if s.Name != "send orders" || s.Kind != tracepb.Span_SPAN_KIND_PRODUCER || !bytes.Equal(s.ParentSpanId, server.SpanId) ||
-			!bytes.Equal(s.TraceId, server.TraceId) || attr(s.Attributes, keyMessagingSystem) != "kafka" ||
-			attr(s.Attributes, string(AttrLogger)) != "orders-log" || attr(s.Attributes, string(AttrPolicy)) != "log-to-eventhub" {
-			t.Errorf("producer span %d: %v", i, s)
-		}
+	s := sent[0]
+	if s.Name != "send orders" || s.Kind != tracepb.Span_SPAN_KIND_PRODUCER || !bytes.Equal(s.ParentSpanId, server.SpanId) ||
+		!bytes.Equal(s.TraceId, server.TraceId) || s.TraceState != "vendor=1" || attr(s.Attributes, keyMessagingSystem) != "kafka" ||
+		attr(s.Attributes, string(AttrLogger)) != "orders-log" || attr(s.Attributes, string(AttrPolicy)) != "log-to-eventhub" ||
+		s.StartTimeUnixNano != uint64(start.UnixNano()) || s.EndTimeUnixNano <= s.StartTimeUnixNano {
+		t.Errorf("producer span %v", s)
 	}
-	failed := sent[1]
-	if failed.Status.GetCode() != tracepb.Status_STATUS_CODE_ERROR || len(failed.Events) != 1 ||
-		attr(failed.Events[0].Attributes, "exception.message") != "broker down" {
-		t.Errorf("failed message's span: status %v, events %v", failed.Status, failed.Events)
-	}
-	if sent[0].Status.GetCode() == tracepb.Status_STATUS_CODE_ERROR || len(sent[0].Events) != 0 {
-		t.Errorf("sent message's span: status %v, events %v", sent[0].Status, sent[0].Events)
-	}
-	if tel.StartPublish(ctx, "orders-log", "orders") == nil {
-		t.Error("no span after shutdown; want one, dropped by the exporter")
+	if s.Status.GetCode() != tracepb.Status_STATUS_CODE_ERROR || len(s.Events) != 1 ||
+		attr(s.Events[0].Attributes, "exception.message") != "broker down" {
+		t.Errorf("failed message's span: status %v, events %v", s.Status, s.Events)
 	}
 	var off *Telemetry
-	if off.StartPublish(ctx, "orders-log", "orders") != nil {
-		t.Error("a span without telemetry")
+	if off.EventHubTracer() != nil {
+		t.Error("a tracer without telemetry")
 	}
 }
 

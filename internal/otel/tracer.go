@@ -13,6 +13,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/tollgate/tollgate/internal/eventhub"
 	"github.com/tollgate/tollgate/internal/gateway"
 )
 
@@ -189,39 +190,45 @@ func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.
 	return (*callSpan)(s)
 }
 
-// StartPublish begins the producer span of one log-to-eventhub message
-// under the request's context; its End is told Kafka's answer, which
-// comes after the request is done: the span still belongs to its trace.
-// It returns nil when traces are off.
-func (t *Telemetry) StartPublish(ctx context.Context, logger, topic string) interface{ End(error) } {
+// EventHubTracer puts the log-to-eventhub messages that Kafka did not take
+// in their requests' traces: a producer span ("send" and the topic) under
+// the request's span, from the hand-off to the failure, with an exception
+// event and an error status. A delivered message leaves no span, which
+// would cost every request a third span for what the metrics count. It
+// returns nil when traces are off.
+func (t *Telemetry) EventHubTracer() eventhub.Tracer {
 	if t == nil || !t.signals.Traces {
 		return nil
 	}
-	// The name is "send " and the topic, joined as the exporter writes a
-	// server span's method and route.
-	s := t.start(spanFrom(ctx), nil, kindProducer, "send")
-	s.route = topic
-	if s.sampled {
-		s.setString(keyMessagingSystem, "kafka")
-		s.setString(keyMessagingDestination, topic)
-		s.setString(keyMessagingOperation, "send")
-		s.setString(string(AttrLogger), logger)
-		s.setString(string(AttrPolicy), "log-to-eventhub")
-	}
-	return (*publishSpan)(s)
+	return (*hubTracer)(t)
 }
 
-type publishSpan span
+type hubTracer Telemetry
 
-// End ends the span with Kafka's answer: nil when it acknowledged the
-// message.
-func (p *publishSpan) End(err error) {
-	s := (*span)(p)
-	if err != nil && s.sampled {
-		s.events = append(s.events, spanEvent{time: time.Now(), name: "exception", attrs: []spanAttr{
-			{key: "exception.type", str: fmt.Sprintf("%T", err)}, {key: "exception.message", str: err.Error()}}})
-		s.errorStatus, s.statusMsg = true, err.Error()
+// Parent implements eventhub.Tracer: the request's span, when sampled.
+func (h *hubTracer) Parent(ctx context.Context) (eventhub.TraceParent, bool) {
+	s := spanFrom(ctx)
+	if s == nil || !s.sampled {
+		return eventhub.TraceParent{}, false
 	}
+	return eventhub.TraceParent{TraceID: s.traceID, SpanID: s.spanID, TraceState: s.traceState}, true
+}
+
+// Failed implements eventhub.Tracer.
+func (h *hubTracer) Failed(p eventhub.TraceParent, logger, topic string, start time.Time, err error) {
+	s := newSpan()
+	s.tel, s.kind, s.name, s.route = (*Telemetry)(h), kindProducer, "send", topic
+	s.traceID, s.parentID, s.traceState = p.TraceID, p.SpanID, p.TraceState
+	s.spanID, s.sampled = newSpanID(), true
+	s.start, s.end = start, time.Now()
+	s.setString(keyMessagingSystem, "kafka")
+	s.setString(keyMessagingDestination, topic)
+	s.setString(keyMessagingOperation, "send")
+	s.setString(string(AttrLogger), logger)
+	s.setString(string(AttrPolicy), "log-to-eventhub")
+	s.events = append(s.events, spanEvent{time: s.end, name: "exception", attrs: []spanAttr{
+		{key: "exception.type", str: fmt.Sprintf("%T", err)}, {key: "exception.message", str: err.Error()}}})
+	s.errorStatus, s.statusMsg = true, err.Error()
 	s.finish()
 }
 
