@@ -372,8 +372,9 @@ func TestUnsampledCallerIsFollowed(t *testing.T) {
 		t.Errorf("%d spans exported of an unsampled trace", n)
 	}
 	got := seen.get("/items/7")
-	if len(got) != 1 || !strings.HasPrefix(got[0], "00-"+callerTrace+"-") || !strings.HasSuffix(got[0], "-00") {
-		t.Errorf("backend saw traceparent %q, want the caller's trace, unsampled", got)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "00-"+callerTrace+"-") || !strings.HasSuffix(got[0], "-00") ||
+		strings.Contains(got[0], callerSpan) || strings.Contains(got[0], "-0000000000000000-") {
+		t.Errorf("backend saw traceparent %q, want the caller's trace, unsampled, under a span id of tollgate's", got)
 	}
 	if !strings.Contains(logLines.String(), `"TraceId":"`+callerTrace+`"`) {
 		t.Errorf("log line without the trace id: %s", logLines.String())

@@ -250,25 +250,25 @@ func lowerHex(s string) bool {
 // traceparent formats the header that continues s's trace.
 func (s *span) traceparent() string {
 	var b [traceparentLen]byte
-	s.appendTraceparent(b[:0])
+	appendTraceparent(b[:0], s.traceID, s.spanID, s.sampled)
 	return string(b[:])
 }
 
 const traceparentLen = 55
 
-// appendTraceparent appends the traceparent header that continues s's
-// trace.
-func (s *span) appendTraceparent(b []byte) []byte {
+// appendTraceparent appends the traceparent header of span sid of trace
+// tid.
+func appendTraceparent(b []byte, tid trace.TraceID, sid trace.SpanID, sampled bool) []byte {
 	const digits = "0123456789abcdef"
 	b = append(b, '0', '0', '-')
-	for _, c := range s.traceID {
+	for _, c := range tid {
 		b = append(b, digits[c>>4], digits[c&15])
 	}
 	b = append(b, '-')
-	for _, c := range s.spanID {
+	for _, c := range sid {
 		b = append(b, digits[c>>4], digits[c&15])
 	}
-	if s.sampled {
+	if sampled {
 		return append(b, '-', '0', '1')
 	}
 	return append(b, '-', '0', '0')
@@ -280,12 +280,12 @@ type headerValue struct {
 	bytes  [traceparentLen]byte
 }
 
-// traceparentHeader returns the traceparent header's values: one
-// allocation where a string and a slice would be two. The bytes are never
-// written again once the string is made.
-func (s *span) traceparentHeader() []string {
+// traceparentHeader returns the values of the traceparent header of span
+// sid of trace tid: one allocation where a string and a slice would be
+// two. The bytes are never written again once the string is made.
+func traceparentHeader(tid trace.TraceID, sid trace.SpanID, sampled bool) []string {
 	v := new(headerValue)
-	s.appendTraceparent(v.bytes[:0])
+	appendTraceparent(v.bytes[:0], tid, sid, sampled)
 	v.values[0] = unsafe.String(&v.bytes[0], traceparentLen)
 	return v.values[:]
 }

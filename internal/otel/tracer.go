@@ -164,7 +164,23 @@ func (g *gatewayTracer) StartRequest(r *http.Request) (context.Context, gateway.
 // StartCall implements gateway.Tracer.
 func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.URL, h http.Header) gateway.CallSpan {
 	t := (*Telemetry)(g)
-	s := t.start(spanFrom(ctx), nil, kindClient, m)
+	parent := spanFrom(ctx)
+	if !t.signals.Traces {
+		// Log records only: the caller's traceparent goes to the backend
+		// unchanged, and there is no span to record.
+		return unrecordedCall{}
+	}
+	if parent != nil && !t.sampler.sample(parent.traceID, true, parent.sampled) {
+		// The call is not recorded: only its traceparent, with a span id
+		// of its own, continues the caller's trace, as the SDK's
+		// non-recording span does.
+		h["Traceparent"] = traceparentHeader(parent.traceID, newSpanID(), false)
+		if parent.traceState != "" {
+			h["Tracestate"] = []string{parent.traceState}
+		}
+		return unrecordedCall{}
+	}
+	s := t.start(parent, nil, kindClient, m)
 	if s.sampled {
 		s.setString(keyMethod, method(m))
 		s.setURLFull(u)
@@ -179,16 +195,17 @@ func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.
 			}
 		}
 	}
-	if t.signals.Traces {
-		// Without traces (log records only) the caller's traceparent
-		// goes to the backend unchanged.
-		h["Traceparent"] = s.traceparentHeader()
-		if s.traceState != "" {
-			h["Tracestate"] = []string{s.traceState}
-		}
+	h["Traceparent"] = traceparentHeader(s.traceID, s.spanID, s.sampled)
+	if s.traceState != "" {
+		h["Tracestate"] = []string{s.traceState}
 	}
 	return (*callSpan)(s)
 }
+
+// unrecordedCall is the span of a call that is not recorded.
+type unrecordedCall struct{}
+
+func (unrecordedCall) End(int, *gateway.Error) {}
 
 // EventHubTracer puts the log-to-eventhub messages that Kafka did not take
 // in their requests' traces: a producer span ("send" and the topic) under
