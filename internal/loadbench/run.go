@@ -41,6 +41,9 @@ type Config struct {
 	// WorkDir receives the builds, the test folder, logs and nginx's
 	// prefix; "" makes a temporary directory that is removed at the end.
 	WorkDir string
+	// Baseline is the target every ratio of the table is relative to;
+	// "" is BaselineName. It must be one of Targets to give ratios.
+	Baseline string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
 }
@@ -210,7 +213,11 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 			}
 		}
 	}
-	rep.Rows = Summarize(ms, BaselineName)
+	baseline := cfg.Baseline
+	if baseline == "" {
+		baseline = BaselineName
+	}
+	rep.Rows = Summarize(ms, baseline)
 	rep.LoadAfter = loadAverage()
 	for name, base := range r.sinks {
 		stats, err := sinkStats(ctx, base)

@@ -45,8 +45,10 @@ type Row struct {
 	PairedRPS, PairedRPSLow, PairedRPSHigh, PairedP99 float64
 	// CPU is the median of the rounds' CPU time per request of the target
 	// (0 when unknown), and CPURatio relates it to the baseline's.
-	CPU      time.Duration
-	CPURatio float64
+	// PairedCPU is the median over the rounds of the round's CPU time per
+	// request divided by the baseline's in the same round.
+	CPU                 time.Duration
+	CPURatio, PairedCPU float64
 	// CPUAfter is the median of the rounds' CPU time per request the
 	// target used after the round, until it went quiet (deferred work).
 	CPUAfter time.Duration
@@ -137,7 +139,7 @@ func Summarize(ms []Measurement, baseline string) []Row {
 				baseRounds[m.Round] = m.Result
 			}
 		}
-		var rpsRatios, p99Ratios []float64
+		var rpsRatios, p99Ratios, cpuRatios []float64
 		for _, m := range groups[key{rows[i].Variant, rows[i].Target}] {
 			if br, ok := baseRounds[m.Round]; ok {
 				if r := ratio(m.Result.RPS(), br.RPS()); r > 0 {
@@ -146,9 +148,12 @@ func Summarize(ms []Measurement, baseline string) []Row {
 				if r := ratio(float64(m.Result.P99), float64(br.P99)); r > 0 {
 					p99Ratios = append(p99Ratios, r)
 				}
+				if r := ratio(float64(m.Result.CPUPerRequest()), float64(br.CPUPerRequest())); r > 0 {
+					cpuRatios = append(cpuRatios, r)
+				}
 			}
 		}
-		rows[i].PairedRPS, rows[i].PairedP99 = Median(rpsRatios), Median(p99Ratios)
+		rows[i].PairedRPS, rows[i].PairedP99, rows[i].PairedCPU = Median(rpsRatios), Median(p99Ratios), Median(cpuRatios)
 		rows[i].PairedRPSLow, rows[i].PairedRPSHigh = Quantile(rpsRatios, 0.25), Quantile(rpsRatios, 0.75)
 		rows[i].RPSRatio = ratio(rows[i].RPS, base.RPS)
 		rows[i].P50Ratio = ratio(float64(rows[i].P50), float64(base.P50))
@@ -174,7 +179,7 @@ func Failed(rows []Row) bool {
 // columns' names.
 func tableHeader(baseline string) []string {
 	vs := "vs " + baseline
-	return []string{"variant", "target", "req/s", vs, "spread", "paired", "p50", vs, "p99", vs, "p99 paired", "CPU/req", vs, "after/req", "peak RSS", "answers", "check"}
+	return []string{"variant", "target", "req/s", vs, "spread", "paired", "p50", vs, "p99", vs, "p99 paired", "CPU/req", vs, "CPU paired", "after/req", "peak RSS", "answers", "check"}
 }
 
 func (r Row) cells() []string {
@@ -200,7 +205,7 @@ func (r Row) cells() []string {
 	}
 	return []string{r.Variant, r.Target, strconv.FormatFloat(r.RPS, 'f', 0, 64), formatRatio(r.RPSRatio), spread, paired,
 		formatLatency(r.P50), formatRatio(r.P50Ratio), formatLatency(r.P99), formatRatio(r.P99Ratio), formatRatio(r.PairedP99),
-		formatCPU(r.CPU), formatRatio(r.CPURatio), after, formatBytes(r.PeakRSS), answers, check}
+		formatCPU(r.CPU), formatRatio(r.CPURatio), formatRatio(r.PairedCPU), after, formatBytes(r.PeakRSS), answers, check}
 }
 
 func formatRatio(x float64) string {
@@ -232,7 +237,7 @@ func formatLatency(d time.Duration) string {
 }
 
 // numeric says which columns hold numbers, aligned to the right.
-var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false}
+var numeric = []bool{false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false}
 
 // WriteTable writes rows as a table whose columns are aligned with spaces,
 // or as a markdown table, with the ratio columns named after baseline.

@@ -77,9 +77,15 @@ func TestSummarizeCPU(t *testing.T) {
 		m("tollgate", 2, 2000, 200*time.Millisecond),
 		m("tollgate", 3, 1000, 120*time.Millisecond),
 		m("bare", 1, 1000, 80*time.Millisecond),
+		m("bare", 2, 2000, 100*time.Millisecond),
 	}, "bare")
-	if tg := rows[0]; tg.CPU != 100*time.Microsecond || tg.CPURatio != 1.25 || tg.PeakRSS != 40<<20 {
-		t.Errorf("tollgate CPU %v (%.3f× bare), peak RSS %d: want the median 100µs per request, 1.25×, 40 MiB", tg.CPU, tg.CPURatio, tg.PeakRSS)
+	// bare's median CPU per request is 65µs (80 and 50); the rounds in
+	// common give 90/80 and 100/50: their median is 1.5625.
+	if tg := rows[0]; tg.CPU != 100*time.Microsecond || tg.CPURatio != 100.0/65 || tg.PeakRSS != 40<<20 {
+		t.Errorf("tollgate CPU %v (%.3f× bare), peak RSS %d: want the median 100µs per request, 1.538×, 40 MiB", tg.CPU, tg.CPURatio, tg.PeakRSS)
+	}
+	if tg := rows[0]; tg.PairedCPU != (90.0/80+100.0/50)/2 {
+		t.Errorf("tollgate CPU paired %.4f×, want the median of the rounds' ratios, 1.5625×", tg.PairedCPU)
 	}
 	if tg := rows[0]; tg.CPUAfter != 10*time.Microsecond {
 		t.Errorf("tollgate CPU after the rounds %v per request, want the median 10µs", tg.CPUAfter)
@@ -91,11 +97,11 @@ func TestWriteTable(t *testing.T) {
 		{Variant: "keepalive", Target: "tollgate", Rounds: 5, RPS: 12345.4, RPSMin: 12000, RPSMax: 12600, P50: 2100 * time.Microsecond,
 			P99: 12 * time.Millisecond, RPSRatio: 0.8312, P50Ratio: 1.2, P99Ratio: 1.4, Below400: 617000,
 			PairedRPS: 0.85, PairedRPSLow: 0.8, PairedRPSHigh: 0.9, PairedP99: 1.3,
-			CPU: 81200 * time.Nanosecond, CPURatio: 1.0625, CPUAfter: 20500 * time.Nanosecond, PeakRSS: 23 << 20},
+			CPU: 81200 * time.Nanosecond, CPURatio: 1.0625, PairedCPU: 1.05, CPUAfter: 20500 * time.Nanosecond, PeakRSS: 23 << 20},
 		{Variant: "keepalive", Target: "bare", Rounds: 5, RPS: 14850, RPSMin: 14850, RPSMax: 14850, P50: 1750 * time.Microsecond,
 			P99: 8571 * time.Microsecond, RPSRatio: 1, P50Ratio: 1, P99Ratio: 1, Statuses: map[int]int64{401: 3, 200: 5},
 			PairedRPS: 1, PairedRPSLow: 1, PairedRPSHigh: 1, PairedP99: 1,
-			CPU: 76400 * time.Nanosecond, CPURatio: 1},
+			CPU: 76400 * time.Nanosecond, CPURatio: 1, PairedCPU: 1},
 		{Variant: "failing", Target: "nginx", Rounds: 1, RPS: 30000, P50: time.Millisecond, P99: 2 * time.Millisecond,
 			Below400: 100, From400: 2, Errors: 1, Failures: []string{"round 1: 1 requests without a response"}},
 	}
@@ -103,10 +109,10 @@ func TestWriteTable(t *testing.T) {
 	if err := WriteTable(&b, rows, "bare", false); err != nil {
 		t.Fatal(err)
 	}
-	want := `variant    target    req/s  vs bare  spread             paired      p50  vs bare       p99  vs bare  p99 paired  CPU/req  vs bare  after/req  peak RSS  answers                   check
-keepalive  tollgate  12345    0.83×     ±2%  0.85× (0.80–0.90)  2.10 ms    1.20×  12.00 ms    1.40×       1.30×  81.2 µs    1.06×    20.5 µs  23.0 MiB  <400:617000               ok
-keepalive  bare      14850    1.00×     ±0%  1.00× (1.00–1.00)  1.75 ms    1.00×   8.57 ms    1.00×       1.00×  76.4 µs    1.00×          0         -  200:5 401:3               ok
-failing    nginx     30000        -       -                  -  1.00 ms        -   2.00 ms        -           -        -        -          -         -  <400:100 ≥400:2 errors:1  FAIL
+	want := `variant    target    req/s  vs bare  spread             paired      p50  vs bare       p99  vs bare  p99 paired  CPU/req  vs bare  CPU paired  after/req  peak RSS  answers                   check
+keepalive  tollgate  12345    0.83×     ±2%  0.85× (0.80–0.90)  2.10 ms    1.20×  12.00 ms    1.40×       1.30×  81.2 µs    1.06×       1.05×    20.5 µs  23.0 MiB  <400:617000               ok
+keepalive  bare      14850    1.00×     ±0%  1.00× (1.00–1.00)  1.75 ms    1.00×   8.57 ms    1.00×       1.00×  76.4 µs    1.00×       1.00×          0         -  200:5 401:3               ok
+failing    nginx     30000        -       -                  -  1.00 ms        -   2.00 ms        -           -        -        -           -          -         -  <400:100 ≥400:2 errors:1  FAIL
 failing nginx: round 1: 1 requests without a response
 `
 	if b.String() != want {
@@ -116,9 +122,9 @@ failing nginx: round 1: 1 requests without a response
 	if err := WriteTable(&b, rows[:1], "bare", true); err != nil {
 		t.Fatal(err)
 	}
-	wantMD := `| variant | target | req/s | vs bare | spread | paired | p50 | vs bare | p99 | vs bare | p99 paired | CPU/req | vs bare | after/req | peak RSS | answers | check |
-|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
-| keepalive | tollgate | 12345 | 0.83× | ±2% | 0.85× (0.80–0.90) | 2.10 ms | 1.20× | 12.00 ms | 1.40× | 1.30× | 81.2 µs | 1.06× | 20.5 µs | 23.0 MiB | <400:617000 | ok |
+	wantMD := `| variant | target | req/s | vs bare | spread | paired | p50 | vs bare | p99 | vs bare | p99 paired | CPU/req | vs bare | CPU paired | after/req | peak RSS | answers | check |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+| keepalive | tollgate | 12345 | 0.83× | ±2% | 0.85× (0.80–0.90) | 2.10 ms | 1.20× | 12.00 ms | 1.40× | 1.30× | 81.2 µs | 1.06× | 1.05× | 20.5 µs | 23.0 MiB | <400:617000 | ok |
 `
 	if b.String() != wantMD {
 		t.Errorf("markdown:\n%s\nwant:\n%s", b.String(), wantMD)

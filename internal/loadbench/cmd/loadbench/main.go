@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -47,6 +48,7 @@ func run() int {
 	markdown := fs.Bool("markdown", false, "print the table as markdown")
 	generator := fs.String("generator", "", "load generator: wrk or go (default wrk when installed)")
 	keep := fs.String("keep", "", "keep the builds, folder, logs and nginx files in this directory")
+	baseline := fs.String("baseline", loadbench.BaselineName, "the target the ratio columns compare with (one of --targets), e.g. tollgate-sinks-off for the sinks' cost")
 	var extra extraTargets
 	fs.Var(&extra, "extra-target", "another tollgate target, NAME='ARGS' (ARGS added to tollgate run); repeatable")
 	fs.Usage = func() {
@@ -88,6 +90,10 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		return 2
 	}
+	if !slices.ContainsFunc(ts, func(t loadbench.Target) bool { return t.Name == *baseline }) && set["baseline"] {
+		fmt.Fprintf(os.Stderr, "loadbench: --baseline %s is not among the targets measured\n", *baseline)
+		return 2
+	}
 	vs, err := loadbench.LookupVariants(*variants)
 	if *variants == "" {
 		vs = loadbench.DefaultVariants(*short)
@@ -111,7 +117,7 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := loadbench.Run(ctx, loadbench.Config{Targets: ts, Variants: vs, Rounds: *rounds, Duration: *duration,
-		Warmup: *warmup, Connections: *connections, Generator: *generator, ModuleDir: module, WorkDir: *keep, Log: os.Stderr})
+		Warmup: *warmup, Connections: *connections, Generator: *generator, ModuleDir: module, WorkDir: *keep, Baseline: *baseline, Log: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		return 1
@@ -129,7 +135,7 @@ func run() int {
 		fmt.Printf("skipped %s\n", s)
 	}
 	fmt.Println()
-	loadbench.WriteTable(os.Stdout, rep.Rows, loadbench.BaselineName, *markdown)
+	loadbench.WriteTable(os.Stdout, rep.Rows, *baseline, *markdown)
 	for _, t := range ts {
 		if s, ok := rep.Sinks[t.Name]; ok {
 			fmt.Printf("\n%s's sinks received, warm-up included: %s\n", t.Name, s)
