@@ -4,12 +4,13 @@
 // PLAIN over TLS with the connection string as password) or on any Kafka
 // cluster.
 //
-// Sending never blocks a request: Send puts the message in a bounded queue
-// per logger and returns; a worker hands it to the Kafka client, which
-// batches records per partition. A full queue drops the message, a broker
-// that does not answer fails it after the delivery timeout; both are
-// counted (Stats), written to the error output at most once every ten
-// seconds per logger, and reported to the tracing hook.
+// Sending never blocks a request: Send hands the message to the Kafka
+// client, which batches records per partition and sends them from its own
+// goroutines. At most QueueSize messages per logger wait for Kafka's
+// answer; Send drops the ones beyond, and a broker that does not answer
+// fails a message after the delivery timeout. Both are counted (Stats),
+// written to the error output at most once every ten seconds per logger,
+// and put in their request's trace (Tracer).
 //
 // A logger's settings come from its credentials (loggers/<name>/
 // loggerInformation.json, overridable in a values file's loggers section),
