@@ -71,15 +71,6 @@ func counterFor(e Encoding) (*counter, error) {
 	return c.c, c.err
 }
 
-// codec returns the library's codec of an encoding.
-func codec(e Encoding) (tokenizer.Codec, error) {
-	c, err := counterFor(e)
-	if err != nil {
-		return nil, err
-	}
-	return c.codec, nil
-}
-
 // count returns the number of tokens of text.
 func (c *counter) count(text string) (int, error) {
 	n := 0

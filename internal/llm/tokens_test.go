@@ -15,11 +15,11 @@ var encodings = []Encoding{Cl100kBase, O200kBase}
 
 // libraryCount is the library's own count of the whole text.
 func libraryCount(t testing.TB, e Encoding, text string) int {
-	c, err := codec(e)
+	c, err := counterFor(e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := c.Count(text)
+	n, err := c.codec.Count(text)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ type journal struct {
 
 	wbuf []byte
 	ubuf []byte // a frame's lines before compression
-	// lastFrame is the size of the frame frame added last.
+	// lastFrame is the size of the frame added last.
 	lastFrame int
 	rbuf      []byte // the last chunk read, which next's lines point into
 	dbuf      []byte // the frames next decoded, which its lines point into
@@ -192,8 +192,7 @@ func (j *journal) open(read int64) error {
 	// left short.
 	at, skip := splitPosition(read)
 	found := false
-	var lines []int // of each frame from the start
-	var starts []int64
+	total, before := 0, 0 // the lines of every frame, and of those before at
 	for next := int64(len(journalMagic)); next < j.size; {
 		h, err := j.header(next)
 		if err != nil || h.end() > j.size {
@@ -205,8 +204,10 @@ func (j *journal) open(read int64) error {
 		if next == at && skip <= h.lines {
 			found = true
 		}
-		starts = append(starts, next)
-		lines = append(lines, h.lines)
+		if next < at {
+			before += h.lines
+		}
+		total += h.lines
 		next = h.end()
 	}
 	if at == j.size && skip == 0 {
@@ -215,15 +216,10 @@ func (j *journal) open(read int64) error {
 	if !found {
 		// No frame starts at the position (it was committed before a
 		// truncation): nothing in the file is stored.
-		at, skip = int64(len(journalMagic)), 0
+		at, skip, before = int64(len(journalMagic)), 0, 0
 	}
 	j.read, j.skip = at, skip
-	for i, from := range starts {
-		if from >= at {
-			j.lines += lines[i]
-		}
-	}
-	j.lines -= skip
+	j.lines = total - before - skip
 	if j.read >= j.size {
 		return j.truncate(0)
 	}

@@ -25,6 +25,16 @@ func lines(ss ...string) [][]byte {
 	return out
 }
 
+// mustOpenJournal opens the journal at path, or ends the test.
+func mustOpenJournal(t testing.TB, path string, max, read int64) *journal {
+	t.Helper()
+	j, err := openJournal(path, max, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
 func readAll(t *testing.T, j *journal, n int) []string {
 	t.Helper()
 	got, end, lost, err := j.next(nil, n)
@@ -46,10 +56,7 @@ func readAll(t *testing.T, j *journal, n int) []string {
 
 func TestJournalAppendNextConsume(t *testing.T) {
 	path := filepath.Join(t.TempDir(), JournalName)
-	j, err := openJournal(path, 1<<20, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, path, 1<<20, 0)
 	defer j.close()
 	if n, err := j.append(lines("a", "bb", "ccc")); n != 3 || err != nil {
 		t.Fatalf("append: %d, %v", n, err)
@@ -76,10 +83,7 @@ func TestJournalAppendNextConsume(t *testing.T) {
 // TestJournalReadsWhatItIsAskedFor takes a few lines from a journal of
 // many: next reads about their bytes, not a whole chunk.
 func TestJournalReadsWhatItIsAskedFor(t *testing.T) {
-	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 64<<20, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, filepath.Join(t.TempDir(), JournalName), 64<<20, 0)
 	defer j.close()
 	var many [][]byte
 	for i := range 20000 {
@@ -114,16 +118,10 @@ func TestJournalReadsWhatItIsAskedFor(t *testing.T) {
 func TestJournalBound(t *testing.T) {
 	// The bound is what a journal of the first two lines takes.
 	dir := t.TempDir()
-	two, err := openJournal(filepath.Join(dir, "two"), 1<<20, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	two := mustOpenJournal(t, filepath.Join(dir, "two"), 1<<20, 0)
 	two.append(lines("1234", "5678"))
 	two.close()
-	j, err := openJournal(filepath.Join(dir, JournalName), two.size, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, filepath.Join(dir, JournalName), two.size, 0)
 	defer j.close()
 	n, err := j.append(lines("1234", "5678", "9"))
 	if n != 2 || !errors.Is(err, errJournalFull) {
@@ -138,10 +136,7 @@ func TestJournalBound(t *testing.T) {
 }
 
 func TestJournalLongLine(t *testing.T) {
-	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 1<<30, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, filepath.Join(t.TempDir(), JournalName), 1<<30, 0)
 	defer j.close()
 	long := strings.Repeat("x", 3*journalChunk)
 	j.append(lines("short", long, "after"))
@@ -159,10 +154,7 @@ func TestJournalLongLine(t *testing.T) {
 func TestJournalReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), JournalName)
 	os.WriteFile(path, []byte("one\ntwo\nthree\nfou"), 0o600)
-	j, err := openJournal(path, 1<<20, 4) // "one" was stored
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, path, 1<<20, 4) // "one" was stored
 	if j.lines != 2 {
 		t.Errorf("%d lines pending, want 2 (the cut line is dropped)", j.lines)
 	}
@@ -172,10 +164,7 @@ func TestJournalReopen(t *testing.T) {
 	j.close()
 
 	os.WriteFile(path, []byte("new\n"), 0o600)
-	j, err = openJournal(path, 1<<20, 100) // committed before a truncation
-	if err != nil {
-		t.Fatal(err)
-	}
+	j = mustOpenJournal(t, path, 1<<20, 100) // committed before a truncation
 	defer j.close()
 	if got := readAll(t, j, 10); strings.Join(got, ",") != "new" {
 		t.Errorf("offset past the end: read %q, want everything", got)
@@ -187,10 +176,7 @@ func TestJournalReopen(t *testing.T) {
 // a truncation.
 func TestJournalFramesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), JournalName)
-	j, err := openJournal(path, 1<<20, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, path, 1<<20, 0)
 	j.append(lines("one", "two", "three"))
 	j.append(lines("four", "five"))
 	if got := readAll(t, j, 1); strings.Join(got, ",") != "one" {
@@ -203,10 +189,7 @@ func TestJournalFramesReopen(t *testing.T) {
 	// The third frame was cut short by a crash.
 	os.Truncate(path, whole+5)
 
-	j, err = openJournal(path, 1<<20, read)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j = mustOpenJournal(t, path, 1<<20, read)
 	if j.lines != 4 || j.size != whole {
 		t.Errorf("reopened: %d lines pending in %d bytes, want 4 in %d (the cut frame is dropped)", j.lines, j.size, whole)
 	}
@@ -220,10 +203,7 @@ func TestJournalFramesReopen(t *testing.T) {
 	j.append(lines("eight", "nine"))
 	j.close()
 	full, _ := os.ReadFile(path)
-	j, err = openJournal(path, 1<<20, position(int64(len(full)), 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	j = mustOpenJournal(t, path, 1<<20, position(int64(len(full)), 0))
 	if j.lines != 0 || j.pending() != 0 {
 		t.Errorf("reopened after everything was stored: %d lines, %d bytes pending", j.lines, j.pending())
 	}
@@ -231,10 +211,7 @@ func TestJournalFramesReopen(t *testing.T) {
 	// past their end.
 	j.append(lines("new"))
 	j.close()
-	j, err = openJournal(path, 1<<20, position(whole+100, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	j = mustOpenJournal(t, path, 1<<20, position(whole+100, 0))
 	defer j.close()
 	if got := readAll(t, j, 10); strings.Join(got, ",") != "new" {
 		t.Errorf("a position past the frames: read %q, want everything", got)
@@ -246,10 +223,7 @@ func TestJournalFramesReopen(t *testing.T) {
 func TestJournalPlainThenFrames(t *testing.T) {
 	path := filepath.Join(t.TempDir(), JournalName)
 	os.WriteFile(path, []byte("one\ntwo\n"), 0o600)
-	j, err := openJournal(path, 1<<20, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, path, 1<<20, 0)
 	defer j.close()
 	j.append(lines("three"))
 	if b, _ := os.ReadFile(path); string(b) != "one\ntwo\nthree\n" {
@@ -271,10 +245,7 @@ func TestJournalPlainThenFrames(t *testing.T) {
 // counted as lost and the next frame is read.
 func TestJournalSkipsALostFrame(t *testing.T) {
 	path := filepath.Join(t.TempDir(), JournalName)
-	j, err := openJournal(path, 1<<20, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, path, 1<<20, 0)
 	defer j.close()
 	j.append(lines("one"))
 	second := j.size
@@ -320,10 +291,7 @@ func BenchmarkJournalAppend(b *testing.B) {
 	for _, l := range all {
 		size += len(l) + 1
 	}
-	j, err := openJournal(filepath.Join(b.TempDir(), JournalName), 1<<40, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
+	j := mustOpenJournal(b, filepath.Join(b.TempDir(), JournalName), 1<<40, 0)
 	defer j.close()
 	b.SetBytes(int64(size) / int64(len(all)))
 	var in, out int64
@@ -347,10 +315,7 @@ func BenchmarkJournalAppend(b *testing.B) {
 // holds them in a fraction of their bytes, and a few lines at a time read
 // them back in order, across frames.
 func TestJournalCompresses(t *testing.T) {
-	j, err := openJournal(filepath.Join(t.TempDir(), JournalName), 64<<20, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := mustOpenJournal(t, filepath.Join(t.TempDir(), JournalName), 64<<20, 0)
 	defer j.close()
 	all := gatewayLines(2000)
 	size := 0

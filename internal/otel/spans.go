@@ -247,13 +247,6 @@ func lowerHex(s string) bool {
 	return true
 }
 
-// traceparent formats the header that continues s's trace.
-func (s *span) traceparent() string {
-	var b [traceparentLen]byte
-	appendTraceparent(b[:0], s.traceID, s.spanID, s.sampled)
-	return string(b[:])
-}
-
 const traceparentLen = 55
 
 // appendTraceparent appends the traceparent header of span sid of trace

@@ -152,7 +152,7 @@ func TestParseTraceparent(t *testing.T) {
 	s := &span{sampled: true}
 	s.traceID, _ = trace.TraceIDFromHex(callerTrace)
 	s.spanID, _ = trace.SpanIDFromHex(callerSpan)
-	if got := s.traceparent(); got != "00-"+callerTrace+"-"+callerSpan+"-01" {
+	if got := traceparentHeader(s.traceID, s.spanID, s.sampled)[0]; got != "00-"+callerTrace+"-"+callerSpan+"-01" {
 		t.Errorf("traceparent %q", got)
 	}
 }

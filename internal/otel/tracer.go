@@ -164,12 +164,12 @@ func (g *gatewayTracer) StartRequest(r *http.Request) (context.Context, gateway.
 // StartCall implements gateway.Tracer.
 func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.URL, h http.Header) gateway.CallSpan {
 	t := (*Telemetry)(g)
-	parent := spanFrom(ctx)
 	if !t.signals.Traces {
 		// Log records only: the caller's traceparent goes to the backend
 		// unchanged, and there is no span to record.
 		return unrecordedCall{}
 	}
+	parent := spanFrom(ctx)
 	if parent != nil && !t.sampler.sample(parent.traceID, true, parent.sampled) {
 		// The call is not recorded: only its traceparent, with a span id
 		// of its own, continues the caller's trace, as the SDK's

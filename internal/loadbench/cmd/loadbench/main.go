@@ -43,7 +43,7 @@ func run() int {
 	connections := fs.Int("connections", 32, "connections the load generator keeps busy")
 	warmup := fs.Duration("warmup", 2*time.Second, "warm-up of each target under each variant before the first round, with the Go generator (it checks every status)")
 	variants := fs.String("variants", "", "comma-separated variants: keepalive, newconn, bodies, failing, tls, tls-h2, unauthorized; \"all\" for the default ones (default: all, or all but tls and tls-h2 with --short; unauthorized only when named)")
-	targets := fs.String("targets", "all", "comma-separated targets: tollgate, bare, nginx (all: these three and the extra targets), and, only when named, tollgate-sinks, tollgate-sinks-off (same folder, sinks off), tollgate-otlp, tollgate-kafka, tollgate-scrape")
+	targets := fs.String("targets", "all", "comma-separated targets: tollgate, bare, nginx (all: these three and the extra targets), and, only when named, tollgate-sinks, tollgate-sinks-off (same folder, sinks off), tollgate-sinks-sampled (one trace in ten), tollgate-otlp, tollgate-kafka, tollgate-scrape")
 	short := fs.Bool("short", false, "a short run (CI): one round of 2s per target and variant, 0.5s warm-up")
 	markdown := fs.Bool("markdown", false, "print the table as markdown")
 	generator := fs.String("generator", "", "load generator: wrk or go (default wrk when installed)")
@@ -90,7 +90,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		return 2
 	}
-	if !slices.ContainsFunc(ts, func(t loadbench.Target) bool { return t.Name == *baseline }) && set["baseline"] {
+	if set["baseline"] && !slices.ContainsFunc(ts, func(t loadbench.Target) bool { return t.Name == *baseline }) {
 		fmt.Fprintf(os.Stderr, "loadbench: --baseline %s is not among the targets measured\n", *baseline)
 		return 2
 	}
