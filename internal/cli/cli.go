@@ -26,6 +26,11 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 // gateway as SIGINT does.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
+	if len(args) == 0 {
+		// tollgate with no arguments serves the built-in demo, as
+		// "tollgate run" does; "tollgate help" lists the commands.
+		args = []string{"run"}
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -47,7 +52,7 @@ products, subscriptions, named values, backends, policy fragments and policies)
 on your laptop, in CI or on your own servers, and explains every failure it
 produces: which step failed, with which input, and what to change.
 
-Run "tollgate run" with no arguments to try the built-in demo.`,
+Run "tollgate" (or "tollgate run") with no arguments to try the built-in demo.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},

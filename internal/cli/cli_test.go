@@ -135,6 +135,47 @@ func TestRunDemo(t *testing.T) {
 	}
 }
 
+// tollgate with no arguments at all serves the demo on its default
+// address, as "tollgate run" does. Where another program holds that
+// address, it must be run's own error that says so.
+func TestNoArgumentsServesTheDemo(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- Main(ctx, nil, stdout, stderr) }()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("tollgate did not stop")
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "tollgate is serving its built-in demo on http://127.0.0.1:8080") {
+		select {
+		case code := <-done:
+			done <- code
+			if !strings.Contains(stderr.String(), "127.0.0.1:8080") || !strings.Contains(stderr.String(), "address already in use (another program holds that address: give tollgate another with --listen") {
+				t.Fatalf("tollgate with no arguments exited with %d:\n%s", code, stderr)
+			}
+			t.Logf("127.0.0.1:8080 is taken here; tollgate ran the demo and said so: %s", stderr)
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tollgate with no arguments did not serve the demo:\n%s", stderr)
+		}
+	}
+	if !strings.Contains(stderr.String(), `"tollgate help" lists every command`) {
+		t.Errorf("the demo banner does not say where the commands are:\n%s", stderr)
+	}
+	if status, body := get(t, "http://127.0.0.1:8080/open/hello"); status != 200 {
+		t.Errorf("GET /open/hello: %d %s", status, body)
+	}
+}
+
 func writeFolder(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()

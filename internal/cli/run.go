@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -329,6 +330,9 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 		return err
 	}
 	if err := srv.Start(); err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("%w (another program holds that address: give tollgate another with --listen or --tls-listen)", err)
+		}
 		return err
 	}
 	registerServeMetrics(met, srv)
@@ -460,7 +464,8 @@ See a request step by step (trace):
   tollgate test <folder> GET /echo/resource --trace
 
 Every request writes one JSON log line below; its CorrelationId is also in the
-response header %[4]s. Press Ctrl+C to stop.
+response header %[4]s. "tollgate help" lists every command
+(why, failures, logs, check, test, ...). Press Ctrl+C to stop.
 
 `, base, demo.Key, allAccess, gateway.CorrelationHeader)
 	io.WriteString(w, b.String())
