@@ -67,27 +67,67 @@ func (s *sourceFlags) find(id string, stderr io.Writer, notFound int) (*capture.
 	return d, err
 }
 
+// latestFailure returns the newest captured request that failed (not one
+// sampled by --trace-sample). When there is none, it says so on stderr and
+// fails with exit status notFound.
+func (s *sourceFlags) latestFailure(stderr io.Writer, notFound int) (*capture.Doc, error) {
+	source, closeSource, err := s.open()
+	if err != nil {
+		return nil, err
+	}
+	defer closeSource()
+	docs, err := source.Captures(time.Now().Add(-latestWindow), latestScan)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		if d.Captured != capture.Sampled {
+			return d, nil
+		}
+	}
+	fmt.Fprintf(stderr, "tollgate: no failed request was captured in the last %d days (`tollgate failures --since 30d` lists the captured ones)\n", latestWindow/(24*time.Hour))
+	return nil, exitError{notFound}
+}
+
+// latestWindow and latestScan bound the search of why without an ID: the
+// newest failure among the newest latestScan captures of the window.
+const (
+	latestWindow = 30 * 24 * time.Hour
+	latestScan   = 1000
+)
+
 func newWhyCmd(stdout, stderr io.Writer) *cobra.Command {
 	var src sourceFlags
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "why ID",
+		Use:   "why [ID]",
 		Short: "Explain a failed request: what failed, where, with which input, and what to change",
 		Long: `why explains one request that tollgate captured: every failed request (status
 400 or more, a LastError, a client abort, or a CORS refusal) is kept with its
 full trace, and a sample of the successful ones with --trace-sample.
 
 ID is the request's CorrelationId (the Tollgate-Correlation-Id response header),
-or a unique prefix of it. It prints the request, what the caller got, the
+or a unique prefix of it; without ID, why explains the latest failed request.
+It prints the request, what the caller got, the
 failing step with its file:line:col and source line, the cause, the fix, and,
 for a backend failure, what was tried and how long it took.
 
 The request is read from the gateway's state directory (--data) or from a
 running gateway's admin listener (--server). Exit status 0 when found, 1 when
 no such request was captured.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := src.find(args[0], stderr, 1)
+			var d *capture.Doc
+			var err error
+			if len(args) == 1 {
+				d, err = src.find(args[0], stderr, 1)
+			} else {
+				d, err = src.latestFailure(stderr, 1)
+				if err == nil {
+					fmt.Fprintf(stderr, "tollgate: the latest failed request, %s at %s; `tollgate why ID` explains another, `tollgate failures` lists them\n",
+						d.ID, d.Time.Local().Format(time.TimeOnly))
+				}
+			}
 			if err != nil {
 				return err
 			}

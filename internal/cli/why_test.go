@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// why without an ID explains the newest failed request, through a running
+// gateway's admin listener and from its state directory alike; with none
+// captured it says so and exits 1.
+func TestWhyWithoutIDExplainsTheLatestFailure(t *testing.T) {
+	dir := writeFolder(t, map[string]string{
+		"apis/a/apiInformation.json": `{"properties":{"path":"a","serviceUrl":"` + closedURL(t) + `","subscriptionRequired":true}}`,
+		"apis/a/specification.yaml":  "openapi: 3.0.1\ninfo: {title: a, version: '1'}\npaths:\n  /x:\n    get: {operationId: x, responses: {'200': {description: OK}}}\n",
+	})
+	state := t.TempDir()
+	base, _, stderr := startRun(t, dir, "--data", state)
+	admin := adminURL(t, stderr)
+
+	if code, out, errOut := tollgate(t, "why", "--server", admin); code != 1 || out != "" || !strings.Contains(errOut, "no failed request was captured") {
+		t.Errorf("why with nothing captured: exit %d\n%s%s", code, out, errOut)
+	}
+
+	get := func(path string, header ...string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Tollgate-Correlation-Id")
+	}
+	get("/a/x")                                         // 401: no key
+	latest := get("/a/x", "Authorization", "Bearer k1") // 401: the key in the wrong header
+
+	for _, where := range [][]string{{"--server", admin}, {"--data", state}} {
+		var code int
+		var out, errOut string
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			code, out, errOut = tollgate(t, append([]string{"why"}, where...)...)
+			if (code == 0 && strings.Contains(errOut, latest)) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond) // captures are stored off the request path
+		}
+		if code != 0 || !strings.Contains(errOut, "the latest failed request, "+latest) || !strings.Contains(out, latest) || !strings.Contains(out, "Authorization") {
+			t.Errorf("why %s without an ID: exit %d\nstdout:\n%s\nstderr:\n%s", where[0], code, out, errOut)
+		}
+	}
+}
