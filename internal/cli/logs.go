@@ -38,7 +38,9 @@ gateway's log lines, with the columns and the query language of Log
 Analytics: the queries of the troubleshooting articles run unchanged.
 
 The query comes from the argument, from a file (-f FILE), or from standard
-input when the argument is "-" or absent. It runs against the log store of
+input when the argument is "-" or absent. Without an argument, when standard
+input is a terminal or empty, logs shows the latest 20 lines (the query it
+ran is printed on stderr). It runs against the log store of
 the state directory (--data STATEDIR, by default $XDG_STATE_HOME/tollgate or
 ~/.local/state/tollgate) or against a running gateway's admin listener
 (--server ADMINURL, which POSTs to ADMINURL/v1/query).
@@ -55,6 +57,10 @@ status 2.`,
 			if err != nil {
 				return err
 			}
+			if len(args) == 0 && f.file == "" && strings.TrimSpace(query) == "" {
+				query = latestLinesQuery
+				fmt.Fprintf(stderr, "tollgate: the latest lines: %s\n", query)
+			}
 			return runLogs(cmd.Context(), query, f, stdout, stderr)
 		},
 	}
@@ -67,6 +73,9 @@ status 2.`,
 	return cmd
 }
 
+// latestLinesQuery is what logs runs with no query at all.
+const latestLinesQuery = "ApiManagementGatewayLogs | sort by TimeGenerated desc | take 20 | project TimeGenerated, Method, Url, ResponseCode, TotalTime, ApiId, OperationId, LastErrorReason, CorrelationId"
+
 func readQuery(args []string, file string) (string, error) {
 	switch {
 	case file != "" && len(args) > 0 && args[0] != "-":
@@ -74,6 +83,8 @@ func readQuery(args []string, file string) (string, error) {
 	case file != "":
 		b, err := os.ReadFile(file)
 		return string(b), err
+	case len(args) == 0 && isTerminal(stdin):
+		return "", nil // nobody is going to type a query there: the latest lines
 	case len(args) == 0 || args[0] == "-":
 		b, err := io.ReadAll(io.LimitReader(stdin, 1<<20))
 		return string(b), err
@@ -351,4 +362,14 @@ func writeCSV(w io.Writer, t logstore.ResultTable) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// isTerminal reports whether r is a terminal (a character device).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

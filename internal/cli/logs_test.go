@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -148,6 +149,18 @@ func TestLogsInputsAndTimespan(t *testing.T) {
 		code, out, errOut = tollgate(t, append(args, "--server", srv.URL)...)
 		if code != 0 || !strings.Contains(out, "6\n1 row") {
 			t.Errorf("%v from stdin: exit %d %q %s", args, code, out, errOut)
+		}
+	}
+	// No query at all, with nothing on standard input (or a terminal
+	// there): the latest lines, newest first, and the query on stderr.
+	for _, in := range []io.Reader{strings.NewReader(""), strings.NewReader(" \n")} {
+		stdin = in
+		code, out, errOut = tollgate(t, "logs", "--data", dir, "--format", "csv")
+		rows := strings.Split(strings.TrimSpace(out), "\n")
+		if code != 0 || len(rows) != 7 || !strings.HasPrefix(rows[0], "TimeGenerated,Method,Url,ResponseCode,") || !strings.Contains(errOut, "the latest lines: "+latestLinesQuery) {
+			t.Errorf("logs with no query: exit %d\n%s\n%s", code, out, errOut)
+		} else if rows[1] <= rows[6] {
+			t.Errorf("logs with no query: not newest first:\n%s", out)
 		}
 	}
 	// The lines are 1 to 6 minutes old.
