@@ -135,7 +135,7 @@ func printReport(w io.Writer, diags diag.List, findings []lint.Finding) {
 	i, j := 0, 0
 	for i < len(diags) || j < len(findings) {
 		if j == len(findings) || i < len(diags) && !positionLess(findings[j].Position(), diags[i].Position()) {
-			fmt.Fprintln(w, diags[i].String())
+			writeDiagnostic(w, diags[i])
 			i++
 			continue
 		}
@@ -289,6 +289,16 @@ func loadConfig(dir string, values []string) (*config.Snapshot, diag.List) {
 
 func printDiagnostics(w io.Writer, diags diag.List) {
 	for _, d := range diags {
-		fmt.Fprintln(w, d.String())
+		writeDiagnostic(w, d)
+	}
+}
+
+// writeDiagnostic writes d's line and, indented below it as the rules'
+// findings have their fix, its notes: "did you mean 'Length'?", the other
+// place of a duplicate.
+func writeDiagnostic(w io.Writer, d diag.Diagnostic) {
+	fmt.Fprintln(w, d.String())
+	for _, n := range d.Notes {
+		fmt.Fprintf(w, "    note: %s\n", n)
 	}
 }

@@ -172,6 +172,7 @@ func TestCheckLoadErrorsAndTrapsOnce(t *testing.T) {
 		<base />
 		<cors><allowed-origins><origin>https://other.example</origin></allowed-origins></cors>
 		<set-header name="X-Key" exists-action="override"><value>{{missing}}</value></set-header>
+		<set-variable name="n" value="@(context.Request.Url.Path.Lenght)" />
 	</inbound>
 </policies>
 `,
@@ -184,6 +185,11 @@ func TestCheckLoadErrorsAndTrapsOnce(t *testing.T) {
 	loadLine := policy + `:5:60: error: named value "missing" does not exist [unknown-named-value]`
 	if !strings.Contains(out, loadLine+"\n") {
 		t.Errorf("the load error is not printed as before (%q):\n%s", loadLine, out)
+	}
+	// A load error's notes are printed below it, indented.
+	typo := policy + ":6:60: error: 'string' does not contain a definition for 'Lenght' [expression-unknown-member]\n    note: did you mean 'Length'?\n"
+	if !strings.Contains(out, typo) {
+		t.Errorf("the misspelt member is not printed with its note (%q):\n%s", typo, out)
 	}
 	if strings.Count(out, `"missing"`) != 1 {
 		t.Errorf("the missing named value is reported more than once:\n%s", out)
@@ -206,7 +212,7 @@ func TestCheckLoadErrorsAndTrapsOnce(t *testing.T) {
 	for _, f := range r.Findings {
 		ids = append(ids, f.RuleID+"/"+f.Code)
 	}
-	if strings.Join(ids, " ") != "TG004/ TG018/unknown-named-value" {
+	if strings.Join(ids, " ") != "TG004/ TG018/unknown-named-value TG000/expression-unknown-member" {
 		t.Errorf("json findings %v, want the second cors and the missing named value under TG018", ids)
 	}
 }
