@@ -2,11 +2,13 @@ package admin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/capture"
@@ -33,6 +35,9 @@ func (c *Client) get(path string, v any) error {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	resp, err := hc.Do(req)
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("asking %s: %w (no gateway's admin listener there: is one running with --admin at that address?)", c.Base, err)
+	}
 	if err != nil {
 		return fmt.Errorf("asking %s: %w", c.Base, err)
 	}

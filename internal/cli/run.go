@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/signal"
@@ -189,6 +190,14 @@ func run(ctx context.Context, dir string, f runFlags, stdout, stderr io.Writer) 
 			return fmt.Errorf("writing the demo configuration: %w", err)
 		}
 		dir = tmp
+	} else if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		if err == nil {
+			return fmt.Errorf("%s is a file, not a configuration folder (tollgate check FILE checks one policy file)", dir)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no configuration folder %s: give the folder APIOps' extractor writes, or no folder for the built-in demo", dir)
+		}
+		return err
 	}
 
 	// The watcher watches before the first load, so that no change written

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +53,29 @@ func TestWhyWithoutIDExplainsTheLatestFailure(t *testing.T) {
 		}
 		if code != 0 || !strings.Contains(errOut, "the latest failed request, "+latest) || !strings.Contains(out, latest) || !strings.Contains(out, "Authorization") {
 			t.Errorf("why %s without an ID: exit %d\nstdout:\n%s\nstderr:\n%s", where[0], code, out, errOut)
+		}
+	}
+}
+
+// What is not there is named with what to do instead: a configuration
+// folder that does not exist or is a file, an admin listener nobody runs.
+func TestMistakenPlacesAreNamed(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "artifacts")
+	file := filepath.Join(t.TempDir(), "policy.xml")
+	os.WriteFile(file, []byte("<policies/>"), 0o644)
+	admin := closedURL(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", missing, "--data", "none"}, "no configuration folder " + missing + ": give the folder APIOps' extractor writes"},
+		{[]string{"run", file, "--data", "none"}, file + " is a file, not a configuration folder (tollgate check FILE checks one policy file)"},
+		{[]string{"failures", "--server", admin}, "(no gateway's admin listener there: is one running with --admin at that address?)"},
+		{[]string{"why", "abc", "--server", admin}, "(no gateway's admin listener there"},
+	} {
+		code, _, errOut := tollgate(t, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q:\n%s", tc.args, code, tc.want, errOut)
 		}
 	}
 }
