@@ -20,6 +20,8 @@ type telemetry struct {
 	otel   *otel.Telemetry // nil when no OTEL_* endpoint is set
 	hubs   *eventhub.Sink
 	stderr io.Writer
+	// followed is what the folder's diagnostic last set, as Follow said it.
+	followed string
 }
 
 // startTelemetry starts OpenTelemetry and the log-to-eventhub sink for snap
@@ -36,6 +38,7 @@ func startTelemetry(ctx context.Context, snap *config.Snapshot, opts *gateway.Op
 	if tel != nil {
 		fmt.Fprintf(stderr, "tollgate: OpenTelemetry: exporting %s over OTLP/HTTP\n", tel.Signals())
 	}
+	t.follow(snap)
 	hubOpts := eventhub.Options{Errors: stderr}
 	if tr := tel.EventHubTracer(); tr != nil {
 		hubOpts.Trace = tr
@@ -62,6 +65,24 @@ func startTelemetry(ctx context.Context, snap *config.Snapshot, opts *gateway.Op
 // configuration.
 func (t *telemetry) reload(snap *config.Snapshot) {
 	printDiagnostics(t.stderr, t.hubs.Update(snap))
+	t.follow(snap)
+}
+
+// follow applies the sampling and verbosity of the folder's Application
+// Insights diagnostic to OpenTelemetry, and says what changed.
+func (t *telemetry) follow(snap *config.Snapshot) {
+	var d otel.Diagnostic
+	if e := snap.DiagnosticEntities["applicationinsights"]; e != nil {
+		d.SamplingPercentage, d.Verbosity = e.SamplingPercentage, e.Verbosity
+	}
+	what := t.otel.Follow(d)
+	switch {
+	case what != "" && what != t.followed:
+		fmt.Fprintf(t.stderr, "tollgate: OpenTelemetry: %s, as diagnostics/applicationinsights says\n", what)
+	case what == "" && t.followed != "":
+		fmt.Fprintf(t.stderr, "tollgate: OpenTelemetry: diagnostics/applicationinsights no longer sets sampling or verbosity\n")
+	}
+	t.followed = what
 }
 
 // stop sends what is buffered, waiting a few seconds at most.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -56,16 +58,18 @@ func TestRunExportsTracesAndEventHubMessages(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
 	defer backend.Close()
 	dir := writeFolder(t, map[string]string{
-		"loggers/calls/loggerInformation.json":          `{"properties":{"loggerType":"azureEventHub","credentials":{"name":"calls","bootstrapServers":"{{kafka}}"}}}`,
-		"named values/kafka/namedValueInformation.json": `{"properties":{"displayName":"kafka","value":"` + broker.ListenAddrs()[0] + `"}}`,
-		"apis/shop/apiInformation.json":                 `{"properties":{"path":"shop","serviceUrl":"` + backend.URL + `","subscriptionRequired":false}}`,
-		"apis/shop/specification.yaml":                  "openapi: 3.0.1\ninfo: {title: shop, version: '1'}\npaths:\n  /items:\n    get: {operationId: list-items, responses: {'200': {description: OK}}}\n",
-		"apis/shop/policy.xml":                          `<policies><inbound><base/><log-to-eventhub logger-id="calls" partition-id="1">@(context.Operation.Id)</log-to-eventhub></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`,
+		"loggers/calls/loggerInformation.json":                       `{"properties":{"loggerType":"azureEventHub","credentials":{"name":"calls","bootstrapServers":"{{kafka}}"}}}`,
+		"named values/kafka/namedValueInformation.json":              `{"properties":{"displayName":"kafka","value":"` + broker.ListenAddrs()[0] + `"}}`,
+		"apis/shop/apiInformation.json":                              `{"properties":{"path":"shop","serviceUrl":"` + backend.URL + `","subscriptionRequired":false}}`,
+		"apis/shop/specification.yaml":                               "openapi: 3.0.1\ninfo: {title: shop, version: '1'}\npaths:\n  /items:\n    get: {operationId: list-items, responses: {'200': {description: OK}}}\n",
+		"apis/shop/policy.xml":                                       `<policies><inbound><base/><log-to-eventhub logger-id="calls" partition-id="1">@(context.Operation.Id)</log-to-eventhub></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>`,
+		"diagnostics/applicationinsights/diagnosticInformation.json": `{"properties":{"sampling":{"samplingType":"fixed","percentage":100},"verbosity":"error"}}`,
 	})
 	base, stdout, stderr := startRun(t, dir)
 	admin := adminURL(t, stderr)
 	if !strings.Contains(stderr.String(), "tollgate: OpenTelemetry: exporting traces, logs over OTLP/HTTP") ||
-		!strings.Contains(stderr.String(), "tollgate: log-to-eventhub logger calls: topic calls on "+broker.ListenAddrs()[0]+" (plaintext)") {
+		!strings.Contains(stderr.String(), "tollgate: log-to-eventhub logger calls: topic calls on "+broker.ListenAddrs()[0]+" (plaintext)") ||
+		!strings.Contains(stderr.String(), "tollgate: OpenTelemetry: traces sampled at 100% (parent based), trace messages of severity error and above, as diagnostics/applicationinsights says") {
 		t.Errorf("startup lines:\n%s", stderr.String())
 	}
 	const caller = "0af7651916cd43dd8448eb211c80319c"
@@ -117,6 +121,18 @@ func TestRunExportsTracesAndEventHubMessages(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("/metrics does not count the message:\n%s", body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// A reload applies the diagnostic's new sampling.
+	if err := os.WriteFile(filepath.Join(dir, "diagnostics", "applicationinsights", "diagnosticInformation.json"),
+		[]byte(`{"properties":{"sampling":{"samplingType":"fixed","percentage":25}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), "tollgate: OpenTelemetry: traces sampled at 25% (parent based), as diagnostics/applicationinsights says"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the reloaded diagnostic is not applied:\n%s", stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -13,8 +13,8 @@
 // and apiops-cli (camelCase namedValues/, policyFragments/, versionSets/ and
 // apis/<a>/operations/<op>/operationInformation.json). The reader is
 // lenient about mixing: every link form and both information-file names are
-// read in every layout. Folders tollgate does not use (loggers, diagnostics,
-// gateways, tags, ...) are skipped; unknown top-level folders are warned
+// read in every layout. Folders tollgate does not use (gateways, tags, ...)
+// are skipped; unknown top-level folders are warned
 // about; workspaces are not loaded (a warning says so).
 //
 // # Entities and defaults

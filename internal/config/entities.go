@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/diag"
@@ -279,5 +280,49 @@ func (l *loader) loadLoggers() {
 			}
 		}
 		l.snap.Loggers[name] = lg
+	}
+}
+
+// loadDiagnosticEntities reads "diagnostics/": the service's diagnostic
+// entities. Their sampling percentage and verbosity are checked here, as
+// APIM's management API checks them; a mistake in them is a warning, as they
+// shape telemetry only.
+func (l *loader) loadDiagnosticEntities() {
+	for _, name := range l.subdirs("diagnostics") {
+		f, props, ok := l.readInfo("diagnostics", name, "diagnosticInformation.json")
+		if f == nil {
+			// Telemetry settings, not the gateway's behaviour: a folder
+			// without its file is worth a warning only.
+			l.diags.WarnAt(diag.Position{Filename: l.path("diagnostics", name)}, "missing-file", "folder has no diagnosticInformation.json; it is ignored")
+			continue
+		}
+		if !ok {
+			continue
+		}
+		d := &DiagnosticEntity{Name: name, Info: fileSpan(f)}
+		d.LoggerID, _ = l.str(props, "loggerId")
+		d.AlwaysLog, _ = l.str(props, "alwaysLog")
+		if v, vn := l.str(props, "verbosity"); vn != nil {
+			switch strings.ToLower(v) {
+			case "verbose", "information", "error":
+				d.Verbosity = strings.ToLower(v)
+			default:
+				l.diags.Warnf(vn.span(), "invalid-field", "verbosity must be verbose, information or error, found %q; every trace message is sent", v)
+			}
+		}
+		if sampling := l.object(props, "sampling"); sampling != nil {
+			if t, tn := l.str(sampling, "samplingType"); tn != nil && !strings.EqualFold(t, "fixed") {
+				l.diags.Warnf(tn.span(), "invalid-field", "samplingType must be fixed, found %q", t)
+			}
+			if v := sampling.get("percentage"); v != nil && v.kind != kNull {
+				p, err := strconv.ParseFloat(v.text, 64)
+				if (v.kind != kNumber && v.kind != kString) || err != nil || p < 0 || p > 100 {
+					l.diags.Warnf(v.span(), "invalid-field", "sampling percentage must be a number from 0 to 100, found %s; it is ignored", v.text)
+				} else {
+					d.SamplingPercentage = &p
+				}
+			}
+		}
+		l.snap.DiagnosticEntities[name] = d
 	}
 }

@@ -42,6 +42,8 @@ func Load(dir string, opts Options) (*Snapshot, diag.List) {
 			Groups:      map[string]*Group{},
 			Users:       map[string]*User{},
 			Loggers:     map[string]*Logger{},
+
+			DiagnosticEntities: map[string]*DiagnosticEntity{},
 		},
 	}
 	l.run()
@@ -103,6 +105,7 @@ func (l *loader) run() {
 	l.loadGroups()
 	l.loadUsers()
 	l.loadLoggers()
+	l.loadDiagnosticEntities()
 	l.loadAPIs()
 	l.loadProducts()
 	l.loadSubscriptions()

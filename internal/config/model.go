@@ -23,7 +23,10 @@ type Snapshot struct {
 	Groups        map[string]*Group      // by resource name
 	Users         map[string]*User       // by resource name
 	Loggers       map[string]*Logger     // by resource name
-	Diagnostics   diag.List              // warnings kept from loading
+	// DiagnosticEntities are the service's diagnostics/ entities by
+	// resource name ("applicationinsights", "azuremonitor").
+	DiagnosticEntities map[string]*DiagnosticEntity
+	Diagnostics        diag.List // warnings kept from loading
 
 	// Policies are the compiled policy documents; nil until LoadPolicies
 	// has run.
@@ -218,6 +221,24 @@ type Logger struct {
 	Credentials map[string]string
 	// CredentialSpans are where each credential is written, for diagnostics.
 	CredentialSpans map[string]diag.Span
+
+	Info diag.Span
+}
+
+// DiagnosticEntity is a diagnostic entity of the service
+// (diagnostics/<name>/diagnosticInformation.json): what APIM sends to a
+// logger, and how much of it. tollgate reads the sampling and verbosity of
+// "applicationinsights" for its OpenTelemetry traces and the trace policy's
+// log records (docs/compat.md, "Diagnostic entities").
+type DiagnosticEntity struct {
+	Name     string
+	LoggerID string // loggerId as written, a resource id ending in the logger's name
+	// SamplingPercentage is sampling.percentage, from 0 to 100; nil when
+	// the entity gives none.
+	SamplingPercentage *float64
+	// Verbosity is "verbose", "information" or "error"; "" when not given.
+	Verbosity string
+	AlwaysLog string // "allErrors" or ""
 
 	Info diag.Span
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	promBridge "go.opentelemetry.io/contrib/bridges/prometheus"
@@ -106,8 +107,66 @@ type Telemetry struct {
 	signals Signals
 	spans   *exporter // nil when traces are off
 	logs    *exporter // nil when logs are off
-	sampler sampler
 	mp      *sdkmetric.MeterProvider
+
+	// settings are the sampler and the trace policy's least severity,
+	// replaced whole by Follow; envSampler is set when
+	// OTEL_TRACES_SAMPLER chose the sampler, which then stays.
+	settings   atomic.Pointer[traceSettings]
+	envSampler bool
+	getenv     func(string) string
+}
+
+// traceSettings are what a request reads to decide what it records.
+type traceSettings struct {
+	sampler sampler
+	// minSeverity is the least severity (OTLP's numbers) of the trace
+	// policy's messages sent as log records; 0 sends all.
+	minSeverity int
+}
+
+// Diagnostic is what tollgate takes from the configuration folder's
+// Application Insights diagnostic (diagnostics/applicationinsights).
+type Diagnostic struct {
+	// SamplingPercentage samples traces, from 0 to 100, unless
+	// OTEL_TRACES_SAMPLER is set; nil samples as the variables say.
+	SamplingPercentage *float64
+	// Verbosity is the least severity of the trace policy's messages sent
+	// as log records: "verbose" or "" (all), "information" or "error".
+	Verbosity string
+}
+
+// Follow applies d, the folder's diagnostic as it is now (the zero
+// Diagnostic when the folder has none), to the requests that start after
+// it. It returns what it set, for the gateway's log.
+func (t *Telemetry) Follow(d Diagnostic) string {
+	if t == nil {
+		return ""
+	}
+	pct := d.SamplingPercentage
+	if t.envSampler {
+		pct = nil
+	}
+	s, err := newSampler(t.getenv, pct)
+	if err != nil { // checked by Start
+		s = t.settings.Load().sampler
+	}
+	ts := &traceSettings{sampler: s}
+	var what []string
+	if t.signals.Traces && pct != nil {
+		what = append(what, fmt.Sprintf("traces sampled at %g%% (parent based)", *pct))
+	}
+	switch d.Verbosity {
+	case "information":
+		ts.minSeverity = severityInfo
+	case "error":
+		ts.minSeverity = severityError
+	}
+	if t.signals.Logs && ts.minSeverity > 0 {
+		what = append(what, "trace messages of severity "+d.Verbosity+" and above")
+	}
+	t.settings.Store(ts)
+	return strings.Join(what, ", ")
 }
 
 // Start starts the exporters the environment configures. It returns nil
@@ -143,14 +202,18 @@ func Start(ctx context.Context, opts Options) (*Telemetry, error) {
 		return nil, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES: %w", err)
 	}
 	t := &Telemetry{
-		signals: signals,
+		signals:    signals,
+		getenv:     getenv,
+		envSampler: strings.TrimSpace(getenv("OTEL_TRACES_SAMPLER")) != "",
 	}
+	// The sampler comes from OTEL_TRACES_SAMPLER and _ARG
+	// (parentbased_always_on when unset), until Follow gives the folder's.
+	smp, err := newSampler(getenv, nil)
+	if err != nil && signals.Traces {
+		return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
+	}
+	t.settings.Store(&traceSettings{sampler: smp})
 	if signals.Traces {
-		// The sampler comes from OTEL_TRACES_SAMPLER and _ARG
-		// (parentbased_always_on when unset).
-		if t.sampler, err = newSampler(getenv); err != nil {
-			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
-		}
 		if t.spans, err = newExporter(traces, getenv, res, report); err != nil {
 			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
 		}

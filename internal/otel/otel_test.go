@@ -593,3 +593,85 @@ func benchLoopback(b *testing.B, tracing bool) {
 		}
 	}
 }
+
+// The folder's Application Insights diagnostic samples traces and sets the
+// least severity of the trace policy's messages sent, for the requests
+// after Follow; OTEL_TRACES_SAMPLER, when set, keeps the sampling.
+func TestFollowDiagnostic(t *testing.T) {
+	rc := startReceiver(t)
+	setEnv(t, rc.URL)
+	tel, err := Start(context.Background(), Options{Getenv: os.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Shutdown(context.Background())
+	base, _ := startGateway(t, tel.Tracer(), io.Discard)
+	servers := func() int {
+		tel.Flush(context.Background())
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		n := 0
+		for _, s := range rc.spans {
+			if s.Name == "GET /shop/items/{id}" {
+				n++
+			}
+		}
+		return n
+	}
+	records := func() int {
+		tel.Flush(context.Background())
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		return len(rc.logs)
+	}
+
+	ten := 10.0
+	if got := tel.Follow(Diagnostic{SamplingPercentage: &ten, Verbosity: "error"}); got != "traces sampled at 10% (parent based), trace messages of severity error and above" {
+		t.Errorf("Follow said %q", got)
+	}
+	for range 300 {
+		call(t, base+"/shop/items/7", "Ocp-Apim-Subscription-Key", key)
+	}
+	// 30 expected; 5 and 75 are more than four standard deviations away.
+	if n := servers(); n < 5 || n > 75 {
+		t.Errorf("%d of 300 requests traced at 10%%", n)
+	}
+	if n := records(); n != 0 {
+		t.Errorf("%d information messages sent with verbosity error", n)
+	}
+
+	before := servers()
+	if got := tel.Follow(Diagnostic{Verbosity: "information"}); got != "trace messages of severity information and above" {
+		t.Errorf("Follow said %q", got)
+	}
+	for range 20 {
+		call(t, base+"/shop/items/7", "Ocp-Apim-Subscription-Key", key)
+	}
+	if n := servers() - before; n != 20 {
+		t.Errorf("without a sampling percentage, %d of 20 requests traced", n)
+	}
+	if n := records(); n != 20 {
+		t.Errorf("%d information messages sent with verbosity information, want 20", n)
+	}
+
+	// The variables win over the folder.
+	t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
+	tel2, err := Start(context.Background(), Options{Getenv: os.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel2.Shutdown(context.Background())
+	zero := 0.0
+	if got := tel2.Follow(Diagnostic{SamplingPercentage: &zero}); got != "" {
+		t.Errorf("Follow with OTEL_TRACES_SAMPLER set said %q", got)
+	}
+	base2, _ := startGateway(t, tel2.Tracer(), io.Discard)
+	before = servers()
+	for range 10 {
+		call(t, base2+"/shop/items/7", "Ocp-Apim-Subscription-Key", key)
+	}
+	tel2.Flush(context.Background())
+	if n := servers() - before; n != 10 {
+		t.Errorf("with OTEL_TRACES_SAMPLER=always_on and 0%% in the folder, %d of 10 requests traced", n)
+	}
+}

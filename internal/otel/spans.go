@@ -294,10 +294,14 @@ type sampler struct {
 }
 
 // newSampler reads the sampler variables. Unknown samplers are an error,
-// as the SDK reports them; the default is parentbased_always_on.
-func newSampler(getenv func(string) string) (sampler, error) {
+// as the SDK reports them; the default is parentbased_always_on, or, when
+// percentage is not nil, parentbased_traceidratio at percentage/100.
+func newSampler(getenv func(string) string, percentage *float64) (sampler, error) {
 	name := strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_SAMPLER")))
 	arg := strings.TrimSpace(getenv("OTEL_TRACES_SAMPLER_ARG"))
+	if name == "" && percentage != nil {
+		name, arg = "parentbased_traceidratio", strconv.FormatFloat(*percentage/100, 'g', -1, 64)
+	}
 	s := sampler{parentBased: strings.HasPrefix(name, "parentbased_")}
 	switch strings.TrimPrefix(name, "parentbased_") {
 	case "", "always_on":

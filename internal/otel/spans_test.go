@@ -163,7 +163,7 @@ func TestSampler(t *testing.T) {
 			return map[string]string{"OTEL_TRACES_SAMPLER": name, "OTEL_TRACES_SAMPLER_ARG": arg}[k]
 		}
 	}
-	half, err := newSampler(env("traceidratio", "0.5"))
+	half, err := newSampler(env("traceidratio", "0.5"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestSampler(t *testing.T) {
 		{"parentbased_traceidratio", "0", false, true, false},
 		{"traceidratio", "1", true, true, true},
 	} {
-		s, err := newSampler(env(tc.name, tc.arg))
+		s, err := newSampler(env(tc.name, tc.arg), nil)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -198,7 +198,7 @@ func TestSampler(t *testing.T) {
 		}
 	}
 	for _, bad := range [][2]string{{"jaeger_remote", ""}, {"traceidratio", "2"}, {"traceidratio", "x"}} {
-		if _, err := newSampler(env(bad[0], bad[1])); err == nil {
+		if _, err := newSampler(env(bad[0], bad[1]), nil); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
 	}

@@ -100,7 +100,7 @@ func (t *Telemetry) start(parent *span, h http.Header, kind uint8, name string) 
 	if !hasParent {
 		s.traceID = newTraceID()
 	}
-	s.sampled = t.signals.Traces && t.sampler.sample(s.traceID, hasParent, parentSampled)
+	s.sampled = t.signals.Traces && t.settings.Load().sampler.sample(s.traceID, hasParent, parentSampled)
 	return s
 }
 
@@ -170,7 +170,7 @@ func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.
 		return unrecordedCall{}
 	}
 	parent := spanFrom(ctx)
-	if parent != nil && !t.sampler.sample(parent.traceID, true, parent.sampled) {
+	if parent != nil && !t.settings.Load().sampler.sample(parent.traceID, true, parent.sampled) {
 		// The call is not recorded: only its traceparent, with a span id
 		// of its own, continues the caller's trace, as the SDK's
 		// non-recording span does.
@@ -304,10 +304,14 @@ func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
 	// The records are timed at the request's end, as the log line has it:
 	// a clock reading costs as much as encoding a record.
 	now := rec.TimeGenerated.Add(rec.TotalTime)
+	least := t.settings.Load().minSeverity
 	var attrs [8]spanAttr
 	for _, tr := range rec.TraceRecords {
 		r := logRecord{time: now, traceID: s.traceID, spanID: s.spanID, sampled: s.sampled, body: tr.Message, attrs: attrs[:0]}
 		r.severity, r.severityText = severity(tr.Severity)
+		if r.severity < least {
+			continue // below the folder's diagnostic verbosity
+		}
 		r.attrs = append(r.attrs, spanAttr{key: string(AttrTraceSource), str: tr.Source}, spanAttr{key: string(AttrCorrelationID), str: rec.CorrelationID})
 		if rec.APIID != "" {
 			r.attrs = append(r.attrs, spanAttr{key: string(AttrAPIID), str: rec.APIID})
