@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -40,6 +41,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ee.code
 	}
 	fmt.Fprintf(stderr, "tollgate: %v\n", err)
+	if strings.HasPrefix(err.Error(), "unknown command") && !strings.Contains(err.Error(), "usage:") {
+		fmt.Fprintln(stderr, `"tollgate help" lists the commands.`)
+	}
 	return 2
 }
 
@@ -72,6 +76,21 @@ Run "tollgate" (or "tollgate run") with no arguments to try the built-in demo.`,
 		newLogsCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
+	// A mistake in the arguments or flags names the command's usage line,
+	// so that nobody has to ask --help what the command wanted.
+	for _, c := range root.Commands() {
+		if check := c.Args; check != nil {
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if err := check(cmd, args); err != nil {
+					return fmt.Errorf("%v; usage: %s", err, cmd.UseLine())
+				}
+				return nil
+			}
+		}
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return fmt.Errorf("%v; usage: %s", err, cmd.UseLine())
+	})
 	return root
 }
 

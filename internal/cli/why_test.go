@@ -79,3 +79,22 @@ func TestMistakenPlacesAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// A mistake in a command's arguments or flags is answered with its usage
+// line; an unknown command with where the commands are listed.
+func TestArgumentMistakesShowTheUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"effective", "dir", "a", "x"}, "accepts 1 arg(s), received 3; usage: tollgate effective DIR --api NAME [--operation NAME] [--product NAME] [flags]"},
+		{[]string{"effective", "dir", "--apix", "a"}, "unknown flag: --apix; usage: tollgate effective DIR --api NAME"},
+		{[]string{"why", "a", "b"}, "accepts at most 1 arg(s), received 2; usage: tollgate why [ID] [flags]"},
+		{[]string{"wy"}, "Did you mean this?\n\twhy\n\n\"tollgate help\" lists the commands."},
+	} {
+		code, _, errOut := tollgate(t, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q:\n%s", tc.args, code, tc.want, errOut)
+		}
+	}
+}
