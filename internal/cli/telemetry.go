@@ -68,19 +68,31 @@ func (t *telemetry) reload(snap *config.Snapshot) {
 	t.follow(snap)
 }
 
+// appInsights is the name of APIM's Application Insights diagnostics.
+const appInsights = "applicationinsights"
+
 // follow applies the sampling and verbosity of the folder's Application
-// Insights diagnostic to OpenTelemetry, and says what changed.
+// Insights diagnostics, the service's and the APIs', to OpenTelemetry, and
+// says what changed.
 func (t *telemetry) follow(snap *config.Snapshot) {
 	var d otel.Diagnostic
-	if e := snap.DiagnosticEntities["applicationinsights"]; e != nil {
+	if e := snap.DiagnosticEntities[appInsights]; e != nil {
 		d.SamplingPercentage, d.Verbosity = e.SamplingPercentage, e.Verbosity
+	}
+	for _, api := range snap.APIs {
+		if e := api.DiagnosticEntities[appInsights]; e != nil {
+			if d.APIs == nil {
+				d.APIs = map[string]otel.Diagnostic{}
+			}
+			d.APIs[api.ID] = otel.Diagnostic{SamplingPercentage: e.SamplingPercentage, Verbosity: e.Verbosity}
+		}
 	}
 	what := t.otel.Follow(d)
 	switch {
 	case what != "" && what != t.followed:
-		fmt.Fprintf(t.stderr, "tollgate: OpenTelemetry: %s, as diagnostics/applicationinsights says\n", what)
+		fmt.Fprintf(t.stderr, "tollgate: OpenTelemetry: %s, as the folder's applicationinsights diagnostics say\n", what)
 	case what == "" && t.followed != "":
-		fmt.Fprintf(t.stderr, "tollgate: OpenTelemetry: diagnostics/applicationinsights no longer sets sampling or verbosity\n")
+		fmt.Fprintf(t.stderr, "tollgate: OpenTelemetry: the folder's applicationinsights diagnostics no longer set sampling or verbosity\n")
 	}
 	t.followed = what
 }

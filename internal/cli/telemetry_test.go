@@ -69,7 +69,7 @@ func TestRunExportsTracesAndEventHubMessages(t *testing.T) {
 	admin := adminURL(t, stderr)
 	if !strings.Contains(stderr.String(), "tollgate: OpenTelemetry: exporting traces, logs over OTLP/HTTP") ||
 		!strings.Contains(stderr.String(), "tollgate: log-to-eventhub logger calls: topic calls on "+broker.ListenAddrs()[0]+" (plaintext)") ||
-		!strings.Contains(stderr.String(), "tollgate: OpenTelemetry: traces sampled at 100% (parent based), trace messages of severity error and above, as diagnostics/applicationinsights says") {
+		!strings.Contains(stderr.String(), "tollgate: OpenTelemetry: traces sampled at 100% (parent based), trace messages of severity error and above, as the folder's applicationinsights diagnostics say") {
 		t.Errorf("startup lines:\n%s", stderr.String())
 	}
 	const caller = "0af7651916cd43dd8448eb211c80319c"
@@ -125,12 +125,17 @@ func TestRunExportsTracesAndEventHubMessages(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 
-	// A reload applies the diagnostic's new sampling.
+	// A reload applies the diagnostic's new sampling, and an API's own.
 	if err := os.WriteFile(filepath.Join(dir, "diagnostics", "applicationinsights", "diagnosticInformation.json"),
 		[]byte(`{"properties":{"sampling":{"samplingType":"fixed","percentage":25}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), "tollgate: OpenTelemetry: traces sampled at 25% (parent based), as diagnostics/applicationinsights says"); {
+	os.MkdirAll(filepath.Join(dir, "apis", "shop", "diagnostics", "applicationinsights"), 0o755)
+	if err := os.WriteFile(filepath.Join(dir, "apis", "shop", "diagnostics", "applicationinsights", "diagnosticInformation.json"),
+		[]byte(`{"properties":{"sampling":{"samplingType":"fixed","percentage":50}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), "tollgate: OpenTelemetry: traces sampled at 25% (parent based), 1 API(s) with their own (shop), as the folder's applicationinsights diagnostics say"); {
 		if time.Now().After(deadline) {
 			t.Fatalf("the reloaded diagnostic is not applied:\n%s", stderr.String())
 		}

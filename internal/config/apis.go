@@ -127,6 +127,7 @@ func isDigits(s string) bool {
 func (l *loader) buildAPI(af *apiFolder) *API {
 	p := af.props
 	a := &API{ID: af.id, Name: af.name, IsCurrent: af.current, Info: fileSpan(af.file)}
+	a.DiagnosticEntities = l.readDiagnostics("apis", af.id, "diagnostics")
 	a.DisplayName, _ = l.str(p, "displayName")
 	if a.DisplayName == "" {
 		a.DisplayName = af.name

@@ -23,6 +23,8 @@ func TestDiagnosticEntities(t *testing.T) {
   "verbosity": "Information"}}`)
 	write("diagnostics/azuremonitor/diagnosticInformation.json", `{"properties":{"sampling":{"samplingType":"fixed","percentage":250},"verbosity":"loud"}}`)
 	os.MkdirAll(filepath.Join(dir, "diagnostics", "empty"), 0o755)
+	write("apis/shop/apiInformation.json", `{"properties":{"path":"shop","serviceUrl":"http://127.0.0.1:1"}}`)
+	write("apis/shop/diagnostics/applicationinsights/diagnosticInformation.json", `{"properties":{"sampling":{"samplingType":"fixed","percentage":"5"},"verbosity":"error"}}`)
 
 	snap, diags := Load(dir, Options{})
 	if diags.HasErrors() {
@@ -31,6 +33,13 @@ func TestDiagnosticEntities(t *testing.T) {
 	ai := snap.DiagnosticEntities["applicationinsights"]
 	if ai == nil || ai.SamplingPercentage == nil || *ai.SamplingPercentage != 12.5 || ai.Verbosity != "information" || ai.AlwaysLog != "allErrors" || !strings.HasSuffix(ai.LoggerID, "/loggers/appinsights") {
 		t.Errorf("applicationinsights: %+v", ai)
+	}
+	if len(snap.APIs) != 1 {
+		t.Fatalf("%d APIs", len(snap.APIs))
+	}
+	shop := snap.APIs[0].DiagnosticEntities["applicationinsights"]
+	if shop == nil || shop.SamplingPercentage == nil || *shop.SamplingPercentage != 5 || shop.Verbosity != "error" {
+		t.Errorf("the API's applicationinsights: %+v", shop)
 	}
 	am := snap.DiagnosticEntities["azuremonitor"]
 	if am == nil || am.SamplingPercentage != nil || am.Verbosity != "" {

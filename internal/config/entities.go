@@ -284,16 +284,24 @@ func (l *loader) loadLoggers() {
 }
 
 // loadDiagnosticEntities reads "diagnostics/": the service's diagnostic
-// entities. Their sampling percentage and verbosity are checked here, as
-// APIM's management API checks them; a mistake in them is a warning, as they
-// shape telemetry only.
+// entities.
 func (l *loader) loadDiagnosticEntities() {
-	for _, name := range l.subdirs("diagnostics") {
-		f, props, ok := l.readInfo("diagnostics", name, "diagnosticInformation.json")
+	l.snap.DiagnosticEntities = l.readDiagnostics("diagnostics")
+}
+
+// readDiagnostics reads the diagnostic entities in the folder rel (the
+// service's diagnostics/, or an API's). Their sampling percentage and
+// verbosity are checked here, as APIM's management API checks them; a
+// mistake in them is a warning, as they shape telemetry only.
+func (l *loader) readDiagnostics(rel ...string) map[string]*DiagnosticEntity {
+	out := map[string]*DiagnosticEntity{}
+	for _, name := range l.subdirs(rel...) {
+		at := append(append([]string{}, rel...), name)
+		f, props, ok := l.readInfo(append(at, "diagnosticInformation.json")...)
 		if f == nil {
 			// Telemetry settings, not the gateway's behaviour: a folder
 			// without its file is worth a warning only.
-			l.diags.WarnAt(diag.Position{Filename: l.path("diagnostics", name)}, "missing-file", "folder has no diagnosticInformation.json; it is ignored")
+			l.diags.WarnAt(diag.Position{Filename: l.path(at...)}, "missing-file", "folder has no diagnosticInformation.json; it is ignored")
 			continue
 		}
 		if !ok {
@@ -323,6 +331,7 @@ func (l *loader) loadDiagnosticEntities() {
 				}
 			}
 		}
-		l.snap.DiagnosticEntities[name] = d
+		out[name] = d
 	}
+	return out
 }

@@ -51,6 +51,9 @@ type API struct {
 	Path        string   // URL suffix without leading or trailing slash; may be ""
 	ServiceURL  string   // backend base URL; may be "" (then a policy must set one)
 	Protocols   []string // "http", "https", "ws", "wss"; empty means both http and https
+	// DiagnosticEntities are the API's own diagnostics
+	// (apis/<id>/diagnostics/<name>), which override the service's for it.
+	DiagnosticEntities map[string]*DiagnosticEntity
 
 	Revision  string // "1", "2", ...
 	IsCurrent bool

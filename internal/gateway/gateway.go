@@ -571,6 +571,9 @@ func (x *exchange) serve() {
 	}
 	api := x.m.api
 	x.rec.APIID, x.rec.APIRevision = api.ID, api.Revision
+	if x.span != nil {
+		x.span.Routed(api.ID)
+	}
 	if x.g.enforceProtocols && len(api.Protocols) > 0 {
 		scheme := "http"
 		if r.TLS != nil {

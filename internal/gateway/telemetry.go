@@ -26,6 +26,10 @@ type Tracer interface {
 type RequestSpan interface {
 	// TraceID is the trace id in hex, for the log line's TraceId.
 	TraceID() string
+	// Routed says which API the request matched (its folder name), once
+	// it is known and before any backend call: an API may be sampled
+	// apart (its own Application Insights diagnostic).
+	Routed(apiID string)
 	// End ends the span with the request's log record, secrets already
 	// masked, and its route ("/orders/{id}", "" when no operation matched).
 	// rec must not be kept.

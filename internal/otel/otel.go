@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -117,16 +118,32 @@ type Telemetry struct {
 	getenv     func(string) string
 }
 
-// traceSettings are what a request reads to decide what it records.
+// traceSettings are what a request reads to decide what it records: the
+// service's settings, and those of the APIs that have their own.
 type traceSettings struct {
+	scopeSettings
+	apis map[string]*scopeSettings // by API folder name
+}
+
+// scopeSettings are the settings of the service or of one API.
+type scopeSettings struct {
 	sampler sampler
 	// minSeverity is the least severity (OTLP's numbers) of the trace
 	// policy's messages sent as log records; 0 sends all.
 	minSeverity int
 }
 
+// forAPI returns the settings of the API whose folder name is api.
+func (ts *traceSettings) forAPI(api string) *scopeSettings {
+	if a := ts.apis[api]; a != nil {
+		return a
+	}
+	return &ts.scopeSettings
+}
+
 // Diagnostic is what tollgate takes from the configuration folder's
-// Application Insights diagnostic (diagnostics/applicationinsights).
+// Application Insights diagnostics (diagnostics/applicationinsights, and
+// apis/<api>/diagnostics/applicationinsights).
 type Diagnostic struct {
 	// SamplingPercentage samples traces, from 0 to 100, unless
 	// OTEL_TRACES_SAMPLER is set; nil samples as the variables say.
@@ -134,15 +151,49 @@ type Diagnostic struct {
 	// Verbosity is the least severity of the trace policy's messages sent
 	// as log records: "verbose" or "" (all), "information" or "error".
 	Verbosity string
+	// APIs are the diagnostics of the APIs that have their own, by API
+	// folder name: each replaces the service's for its API, as in APIM.
+	// Their own APIs are ignored.
+	APIs map[string]Diagnostic
 }
 
-// Follow applies d, the folder's diagnostic as it is now (the zero
+// Follow applies d, the folder's diagnostics as they are now (the zero
 // Diagnostic when the folder has none), to the requests that start after
 // it. It returns what it set, for the gateway's log.
 func (t *Telemetry) Follow(d Diagnostic) string {
 	if t == nil {
 		return ""
 	}
+	ts := &traceSettings{scopeSettings: t.scope(d)}
+	var what []string
+	if t.signals.Traces && d.SamplingPercentage != nil && !t.envSampler {
+		what = append(what, fmt.Sprintf("traces sampled at %g%% (parent based)", *d.SamplingPercentage))
+	}
+	if t.signals.Logs && ts.minSeverity > 0 {
+		what = append(what, "trace messages of severity "+d.Verbosity+" and above")
+	}
+	if len(d.APIs) > 0 {
+		ts.apis = make(map[string]*scopeSettings, len(d.APIs))
+		names := make([]string, 0, len(d.APIs))
+		for api, ad := range d.APIs {
+			s := t.scope(ad)
+			ts.apis[api] = &s
+			names = append(names, api)
+		}
+		slices.Sort(names)
+		if len(names) > 5 {
+			names = append(names[:5], "…")
+		}
+		if t.signals.Traces && !t.envSampler || t.signals.Logs {
+			what = append(what, fmt.Sprintf("%d API(s) with their own (%s)", len(d.APIs), strings.Join(names, ", ")))
+		}
+	}
+	t.settings.Store(ts)
+	return strings.Join(what, ", ")
+}
+
+// scope makes the settings of one diagnostic.
+func (t *Telemetry) scope(d Diagnostic) scopeSettings {
 	pct := d.SamplingPercentage
 	if t.envSampler {
 		pct = nil
@@ -151,22 +202,14 @@ func (t *Telemetry) Follow(d Diagnostic) string {
 	if err != nil { // checked by Start
 		s = t.settings.Load().sampler
 	}
-	ts := &traceSettings{sampler: s}
-	var what []string
-	if t.signals.Traces && pct != nil {
-		what = append(what, fmt.Sprintf("traces sampled at %g%% (parent based)", *pct))
-	}
+	ss := scopeSettings{sampler: s}
 	switch d.Verbosity {
 	case "information":
-		ts.minSeverity = severityInfo
+		ss.minSeverity = severityInfo
 	case "error":
-		ts.minSeverity = severityError
+		ss.minSeverity = severityError
 	}
-	if t.signals.Logs && ts.minSeverity > 0 {
-		what = append(what, "trace messages of severity "+d.Verbosity+" and above")
-	}
-	t.settings.Store(ts)
-	return strings.Join(what, ", ")
+	return ss
 }
 
 // Start starts the exporters the environment configures. It returns nil
@@ -212,7 +255,7 @@ func Start(ctx context.Context, opts Options) (*Telemetry, error) {
 	if err != nil && signals.Traces {
 		return nil, fmt.Errorf("OpenTelemetry traces: %w", err)
 	}
-	t.settings.Store(&traceSettings{sampler: smp})
+	t.settings.Store(&traceSettings{scopeSettings: scopeSettings{sampler: smp}})
 	if signals.Traces {
 		if t.spans, err = newExporter(traces, getenv, res, report); err != nil {
 			return nil, fmt.Errorf("OpenTelemetry traces: %w", err)

@@ -654,6 +654,31 @@ func TestFollowDiagnostic(t *testing.T) {
 		t.Errorf("%d information messages sent with verbosity information, want 20", n)
 	}
 
+	// An API's own diagnostic replaces the service's for that API only.
+	zero := 0.0
+	got := tel.Follow(Diagnostic{Verbosity: "information", APIs: map[string]Diagnostic{
+		"shop":  {SamplingPercentage: &zero, Verbosity: "error"},
+		"other": {SamplingPercentage: &ten},
+	}})
+	if got != "trace messages of severity information and above, 2 API(s) with their own (other, shop)" {
+		t.Errorf("Follow said %q", got)
+	}
+	before, recordsBefore := servers(), records()
+	for range 20 {
+		call(t, base+"/shop/items/7", "Ocp-Apim-Subscription-Key", key)
+	}
+	if n := servers() - before; n != 0 {
+		t.Errorf("with the API's diagnostic at 0%%, %d of 20 requests traced", n)
+	}
+	if n := records() - recordsBefore; n != 0 {
+		t.Errorf("with the API's verbosity error, %d information messages sent", n)
+	}
+	// A caller's sampled traceparent still decides for its trace.
+	call(t, base+"/shop/items/7", "Ocp-Apim-Subscription-Key", key, "traceparent", "00-"+callerTrace+"-"+callerSpan+"-01")
+	if n := servers() - before; n != 1 {
+		t.Errorf("a sampled caller's request under the API's 0%%: %d spans, want 1", n)
+	}
+
 	// The variables win over the folder.
 	t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
 	tel2, err := Start(context.Background(), Options{Getenv: os.Getenv})
@@ -661,7 +686,6 @@ func TestFollowDiagnostic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tel2.Shutdown(context.Background())
-	zero := 0.0
 	if got := tel2.Follow(Diagnostic{SamplingPercentage: &zero}); got != "" {
 		t.Errorf("Follow with OTEL_TRACES_SAMPLER set said %q", got)
 	}

@@ -254,6 +254,20 @@ type requestSpan span
 // TraceID implements gateway.RequestSpan.
 func (r *requestSpan) TraceID() string { return r.traceID.String() }
 
+// Routed samples a request of an API with its own diagnostic by that
+// diagnostic, unless a caller's traceparent decided already. No span of the
+// request has started yet.
+func (r *requestSpan) Routed(api string) {
+	s := (*span)(r)
+	ts := s.tel.settings.Load()
+	if ts.apis == nil || s.remoteParent || !s.tel.signals.Traces {
+		return
+	}
+	if a := ts.apis[api]; a != nil {
+		s.sampled = a.sampler.sample(s.traceID, false, false)
+	}
+}
+
 // End implements gateway.RequestSpan.
 func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 	s := (*span)(r)
@@ -304,7 +318,7 @@ func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
 	// The records are timed at the request's end, as the log line has it:
 	// a clock reading costs as much as encoding a record.
 	now := rec.TimeGenerated.Add(rec.TotalTime)
-	least := t.settings.Load().minSeverity
+	least := t.settings.Load().forAPI(rec.APIID).minSeverity
 	var attrs [8]spanAttr
 	for _, tr := range rec.TraceRecords {
 		r := logRecord{time: now, traceID: s.traceID, spanID: s.spanID, sampled: s.sampled, body: tr.Message, attrs: attrs[:0]}
