@@ -678,6 +678,17 @@ func TestFollowDiagnostic(t *testing.T) {
 	if n := servers() - before; n != 1 {
 		t.Errorf("a sampled caller's request under the API's 0%%: %d spans, want 1", n)
 	}
+	// The service at 0%, the API at 100%: the span the API samples has the
+	// request's attributes, set when it matched.
+	hundred := 100.0
+	tel.Follow(Diagnostic{SamplingPercentage: &zero, APIs: map[string]Diagnostic{"shop": {SamplingPercentage: &hundred}}})
+	before = servers()
+	call(t, base+"/shop/items/9", "Ocp-Apim-Subscription-Key", key)
+	if n := servers() - before; n != 1 {
+		t.Errorf("with the API's diagnostic at 100%% and the service's at 0%%, %d spans, want 1", n)
+	} else if s := rc.spansWith("url.path", "/shop/items/9"); len(s) != 1 || attr(s[0].Attributes, "http.request.method") != "GET" || attr(s[0].Attributes, "tollgate.api.id") != "shop" {
+		t.Errorf("the API-sampled span lacks the request's attributes: %v", s)
+	}
 
 	// The variables win over the folder.
 	t.Setenv("OTEL_TRACES_SAMPLER", "always_on")

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -73,6 +74,9 @@ type span struct {
 	events []spanEvent
 
 	tel *Telemetry
+	// req is the request of a server span not sampled at its start, kept
+	// until it has matched its API (Routed), which may sample it.
+	req *http.Request
 
 	// wire is the span's encoding, handed to the exporter at its end; the
 	// buffer stays with the pooled span.
@@ -104,7 +108,7 @@ func releaseSpan(s *span) {
 	s.start, s.end = time.Time{}, time.Time{}
 	s.errorStatus, s.statusMsg = false, ""
 	s.urlScheme, s.urlHost, s.urlPath = "", "", ""
-	s.nattrs, s.events, s.tel = 0, events, nil
+	s.nattrs, s.events, s.tel, s.req = 0, events, nil, nil
 	if cap(s.wire) > maxKeptWire {
 		s.wire = nil
 	}

@@ -137,28 +137,37 @@ func (g *gatewayTracer) StartRequest(r *http.Request) (context.Context, gateway.
 	t := (*Telemetry)(g)
 	s := t.start(nil, r.Header, kindServer, r.Method)
 	if s.sampled {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		s.setString(keyMethod, method(r.Method))
-		s.setString(keyURLPath, r.URL.Path)
-		s.setString(keyURLScheme, scheme)
-		s.setString(keyProtocolVersion, protocolVersion(r.ProtoMajor, r.ProtoMinor))
-		if host, port := splitHostPort(r.Host); host != "" {
-			s.setString(keyServerAddress, host)
-			if port > 0 {
-				s.setInt(keyServerPort, int64(port))
-			}
-		}
-		if ip, ok := remoteIP(r.RemoteAddr); ok {
-			s.setString(keyClientAddress, ip)
-		}
-		if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
-			s.setString(keyUserAgent, ua[0])
-		}
+		s.setRequestAttrs(r)
+	} else if t.signals.Traces {
+		// An API's own sampling may still record the span (Routed).
+		s.req = r
 	}
 	return context.WithValue(r.Context(), spanKey{}, s), (*requestSpan)(s)
+}
+
+// setRequestAttrs sets the server span's attributes that come from the
+// request as it arrived.
+func (s *span) setRequestAttrs(r *http.Request) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	s.setString(keyMethod, method(r.Method))
+	s.setString(keyURLPath, r.URL.Path)
+	s.setString(keyURLScheme, scheme)
+	s.setString(keyProtocolVersion, protocolVersion(r.ProtoMajor, r.ProtoMinor))
+	if host, port := splitHostPort(r.Host); host != "" {
+		s.setString(keyServerAddress, host)
+		if port > 0 {
+			s.setInt(keyServerPort, int64(port))
+		}
+	}
+	if ip, ok := remoteIP(r.RemoteAddr); ok {
+		s.setString(keyClientAddress, ip)
+	}
+	if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
+		s.setString(keyUserAgent, ua[0])
+	}
 }
 
 // StartCall implements gateway.Tracer.
@@ -263,9 +272,18 @@ func (r *requestSpan) Routed(api string) {
 	if ts.apis == nil || s.remoteParent || !s.tel.signals.Traces {
 		return
 	}
-	if a := ts.apis[api]; a != nil {
-		s.sampled = a.sampler.sample(s.traceID, false, false)
+	a := ts.apis[api]
+	if a == nil {
+		return
 	}
+	sampled := a.sampler.sample(s.traceID, false, false)
+	if sampled && !s.sampled && s.req != nil {
+		s.setRequestAttrs(s.req)
+	}
+	if !sampled {
+		s.nattrs = 0 // set at the start, now not wanted
+	}
+	s.sampled, s.req = sampled, nil
 }
 
 // End implements gateway.RequestSpan.
