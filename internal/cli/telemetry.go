@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
@@ -71,20 +72,25 @@ func (t *telemetry) reload(snap *config.Snapshot) {
 // appInsights is the name of APIM's Application Insights diagnostics.
 const appInsights = "applicationinsights"
 
+// alwaysLogsErrors reports whether e logs every failure, sampled or not.
+func alwaysLogsErrors(e *config.DiagnosticEntity) bool {
+	return strings.EqualFold(e.AlwaysLog, "allErrors")
+}
+
 // follow applies the sampling and verbosity of the folder's Application
 // Insights diagnostics, the service's and the APIs', to OpenTelemetry, and
 // says what changed.
 func (t *telemetry) follow(snap *config.Snapshot) {
 	var d otel.Diagnostic
 	if e := snap.DiagnosticEntities[appInsights]; e != nil {
-		d.SamplingPercentage, d.Verbosity = e.SamplingPercentage, e.Verbosity
+		d.SamplingPercentage, d.Verbosity, d.AlwaysLogErrors = e.SamplingPercentage, e.Verbosity, alwaysLogsErrors(e)
 	}
 	for _, api := range snap.APIs {
 		if e := api.DiagnosticEntities[appInsights]; e != nil {
 			if d.APIs == nil {
 				d.APIs = map[string]otel.Diagnostic{}
 			}
-			d.APIs[api.ID] = otel.Diagnostic{SamplingPercentage: e.SamplingPercentage, Verbosity: e.Verbosity}
+			d.APIs[api.ID] = otel.Diagnostic{SamplingPercentage: e.SamplingPercentage, Verbosity: e.Verbosity, AlwaysLogErrors: alwaysLogsErrors(e)}
 		}
 	}
 	what := t.otel.Follow(d)

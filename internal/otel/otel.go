@@ -131,6 +131,8 @@ type scopeSettings struct {
 	// minSeverity is the least severity (OTLP's numbers) of the trace
 	// policy's messages sent as log records; 0 sends all.
 	minSeverity int
+	// alwaysLogErrors traces every failed request, sampled or not.
+	alwaysLogErrors bool
 }
 
 // forAPI returns the settings of the API whose folder name is api.
@@ -151,6 +153,10 @@ type Diagnostic struct {
 	// Verbosity is the least severity of the trace policy's messages sent
 	// as log records: "verbose" or "" (all), "information" or "error".
 	Verbosity string
+	// AlwaysLogErrors (alwaysLog: allErrors) traces every failed request
+	// (400 or more, or a LastError) that sampling skipped, by its server
+	// span, unless OTEL_TRACES_SAMPLER is set.
+	AlwaysLogErrors bool
 	// APIs are the diagnostics of the APIs that have their own, by API
 	// folder name: each replaces the service's for its API, as in APIM.
 	// Their own APIs are ignored.
@@ -168,6 +174,9 @@ func (t *Telemetry) Follow(d Diagnostic) string {
 	var what []string
 	if t.signals.Traces && d.SamplingPercentage != nil && !t.envSampler {
 		what = append(what, fmt.Sprintf("traces sampled at %g%% (parent based)", *d.SamplingPercentage))
+	}
+	if t.signals.Traces && ts.alwaysLogErrors {
+		what = append(what, "every failed request traced")
 	}
 	if t.signals.Logs && ts.minSeverity > 0 {
 		what = append(what, "trace messages of severity "+d.Verbosity+" and above")
@@ -202,7 +211,7 @@ func (t *Telemetry) scope(d Diagnostic) scopeSettings {
 	if err != nil { // checked by Start
 		s = t.settings.Load().sampler
 	}
-	ss := scopeSettings{sampler: s}
+	ss := scopeSettings{sampler: s, alwaysLogErrors: d.AlwaysLogErrors && !t.envSampler}
 	switch d.Verbosity {
 	case "information":
 		ss.minSeverity = severityInfo

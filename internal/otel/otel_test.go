@@ -690,6 +690,22 @@ func TestFollowDiagnostic(t *testing.T) {
 		t.Errorf("the API-sampled span lacks the request's attributes: %v", s)
 	}
 
+	// alwaysLog: allErrors traces a failure that sampling skipped, with
+	// the request's attributes; a success stays unsampled.
+	if got := tel.Follow(Diagnostic{SamplingPercentage: &zero, AlwaysLogErrors: true}); got != "traces sampled at 0% (parent based), every failed request traced" {
+		t.Errorf("Follow said %q", got)
+	}
+	before = servers()
+	call(t, base+"/shop/items/10", "Ocp-Apim-Subscription-Key", key)
+	if code := call(t, base+"/shop/items/11"); code != 401 {
+		t.Fatalf("without a key: %d", code)
+	}
+	if n := servers() - before; n != 1 {
+		t.Errorf("at 0%% with alwaysLog, %d spans for a success and a failure, want 1", n)
+	} else if s := rc.spansWith("url.path", "/shop/items/11"); len(s) != 1 || attr(s[0].Attributes, "http.response.status_code") != "401" || attr(s[0].Attributes, "http.request.method") != "GET" {
+		t.Errorf("the failure's span: %v", s)
+	}
+
 	// The variables win over the folder.
 	t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
 	tel2, err := Start(context.Background(), Options{Getenv: os.Getenv})

@@ -74,8 +74,9 @@ type span struct {
 	events []spanEvent
 
 	tel *Telemetry
-	// req is the request of a server span not sampled at its start, kept
-	// until it has matched its API (Routed), which may sample it.
+	// req is the request of a server span, for the attributes of a span
+	// that its API's sampling (Routed) or alwaysLog (End) records after
+	// all.
 	req *http.Request
 
 	// wire is the span's encoding, handed to the exporter at its end; the

@@ -138,8 +138,10 @@ func (g *gatewayTracer) StartRequest(r *http.Request) (context.Context, gateway.
 	s := t.start(nil, r.Header, kindServer, r.Method)
 	if s.sampled {
 		s.setRequestAttrs(r)
-	} else if t.signals.Traces {
-		// An API's own sampling may still record the span (Routed).
+	}
+	if t.signals.Traces {
+		// An API's own sampling (Routed), or a failure under alwaysLog
+		// (End), may still record the span.
 		s.req = r
 	}
 	return context.WithValue(r.Context(), spanKey{}, s), (*requestSpan)(s)
@@ -277,13 +279,19 @@ func (r *requestSpan) Routed(api string) {
 		return
 	}
 	sampled := a.sampler.sample(s.traceID, false, false)
-	if sampled && !s.sampled && s.req != nil {
+	switch {
+	case sampled && !s.sampled:
 		s.setRequestAttrs(s.req)
+	case !sampled && s.sampled:
+		s.nattrs = 0 // set at the start, now not wanted (End sets them again for a failure under alwaysLog)
 	}
-	if !sampled {
-		s.nattrs = 0 // set at the start, now not wanted
-	}
-	s.sampled, s.req = sampled, nil
+	s.sampled = sampled
+}
+
+// failed reports whether a request failed, as failure capture counts it:
+// an answer of 400 or more, or a LastError.
+func failed(rec *gateway.LogRecord) bool {
+	return rec.ResponseCode >= 400 || rec.LastError != nil
 }
 
 // End implements gateway.RequestSpan.
@@ -293,9 +301,17 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 		s.tel.emitTraceRecords(s, rec)
 	}
 	if !s.sampled {
-		releaseSpan(s)
-		return
+		if !failed(rec) || s.req == nil || !s.tel.settings.Load().forAPI(rec.APIID).alwaysLogErrors {
+			releaseSpan(s)
+			return
+		}
+		// alwaysLog: allErrors. The failure is traced although sampling
+		// skipped the request: its server span only, as its backend calls
+		// were made unrecorded.
+		s.setRequestAttrs(s.req)
+		s.sampled = true
 	}
+	s.req = nil
 	s.start, s.end = rec.TimeGenerated, rec.TimeGenerated.Add(rec.TotalTime)
 	if route != "" {
 		s.name, s.route = rec.Method, route
