@@ -53,20 +53,11 @@ func TestSeedErrorCategoryQueryOverRealTraffic(t *testing.T) {
 
 	send := func(path string, header []string, want int) string {
 		t.Helper()
-		req, _ := http.NewRequest("GET", base+path, nil)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
+		status, id := getID(t, base+path, header...)
+		if status != want {
+			t.Fatalf("GET %s: %d, want %d", path, status, want)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Fatalf("GET %s: %d, want %d", path, resp.StatusCode, want)
-		}
-		return resp.Header.Get("Tollgate-Correlation-Id")
+		return id
 	}
 	send("/shop/items", nil, 401)
 	send("/shop/items", nil, 401)

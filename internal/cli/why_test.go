@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,21 +24,8 @@ func TestWhyWithoutIDExplainsTheLatestFailure(t *testing.T) {
 		t.Errorf("why with nothing captured: exit %d\n%s%s", code, out, errOut)
 	}
 
-	get := func(path string, header ...string) string {
-		t.Helper()
-		req, _ := http.NewRequest("GET", base+path, nil)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.Header.Get("Tollgate-Correlation-Id")
-	}
-	get("/a/x")                                         // 401: no key
-	latest := get("/a/x", "Authorization", "Bearer k1") // 401: the key in the wrong header
+	getID(t, base+"/a/x")                                            // 401: no key
+	_, latest := getID(t, base+"/a/x", "Authorization", "Bearer k1") // 401: the key in the wrong header
 
 	for _, where := range [][]string{{"--server", admin}, {"--data", state}} {
 		var code int
