@@ -71,9 +71,8 @@ func startRun(t *testing.T, args ...string) (base string, stdout, stderr *syncBu
 	return
 }
 
-// getID sends GET url with header (name, value, ...) and returns the status
-// and the request's correlation id.
-func getID(t *testing.T, url string, header ...string) (status int, id string) {
+// getResp sends GET url with header (name, value, ...).
+func getResp(t *testing.T, url string, header ...string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -83,21 +82,23 @@ func getID(t *testing.T, url string, header ...string) (status int, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp
+}
+
+// getID sends GET url and returns the status and the request's
+// correlation id.
+func getID(t *testing.T, url string, header ...string) (status int, id string) {
+	t.Helper()
+	resp := getResp(t, url, header...)
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode, resp.Header.Get("Tollgate-Correlation-Id")
 }
 
+// get sends GET url and returns the status and the body.
 func get(t *testing.T, url string, header ...string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := getResp(t, url, header...)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
