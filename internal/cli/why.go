@@ -180,6 +180,10 @@ first and last time, the cause, and one example id to pass to "tollgate why".`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(groups)
 			}
+			if len(groups) == 0 {
+				fmt.Fprintf(stdout, "no failed request was captured in the last %s (--since widens the window)\n", since)
+				return nil
+			}
 			return explain.WriteGroups(stdout, groups)
 		},
 	}

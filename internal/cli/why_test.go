@@ -23,6 +23,9 @@ func TestWhyWithoutIDExplainsTheLatestFailure(t *testing.T) {
 	if code, out, errOut := tollgate(t, "why", "--server", admin); code != 1 || out != "" || !strings.Contains(errOut, "no failed request was captured") {
 		t.Errorf("why with nothing captured: exit %d\n%s%s", code, out, errOut)
 	}
+	if code, out, errOut := tollgate(t, "failures", "--server", admin, "--since", "2h"); code != 0 || out != "no failed request was captured in the last 2h (--since widens the window)\n" {
+		t.Errorf("failures with nothing captured: exit %d\n%s%s", code, out, errOut)
+	}
 
 	getID(t, base+"/a/x")                                            // 401: no key
 	_, latest := getID(t, base+"/a/x", "Authorization", "Bearer k1") // 401: the key in the wrong header
