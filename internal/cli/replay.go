@@ -26,12 +26,13 @@ func newReplayCmd(stdout, stderr io.Writer) *cobra.Command {
 	var values []string
 	var trace bool
 	cmd := &cobra.Command{
-		Use:   "replay ID [--against DIR]",
+		Use:   "replay [ID] [--against DIR]",
 		Short: "Send a captured request again, in-process, and compare the outcomes",
 		Long: `replay sends a captured request (see "tollgate why") again, in-process, through
 DIR (--against; by default the folder the request was served from, as it is
 now), and prints the old and new outcome side by side: status, LastError, and
-the first step whose outcome differs.
+the first step whose outcome differs. Without ID, it replays the latest failed
+request, as "tollgate why" without ID explains it.
 
 The request is sent as it was captured: method, URL, headers, and the body when
 it was kept. Secrets were masked in the capture, so the subscription key is the
@@ -40,9 +41,9 @@ when that subscription is gone). Other masked values (an Authorization header)
 are sent masked. Backends are called for real.
 
 Exit status 0 when the new outcome is a success, 1 when it still fails.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			old, err := src.find(args[0], stderr, 2)
+			old, err := src.findOrLatest(args, stderr, 2)
 			if err != nil {
 				return err
 			}

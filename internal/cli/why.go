@@ -89,6 +89,20 @@ func (s *sourceFlags) latestFailure(stderr io.Writer, notFound int) (*capture.Do
 	return nil, exitError{notFound}
 }
 
+// findOrLatest returns the capture args[0] names or, without it, the
+// latest failed request, which it names on stderr.
+func (s *sourceFlags) findOrLatest(args []string, stderr io.Writer, notFound int) (*capture.Doc, error) {
+	if len(args) == 1 {
+		return s.find(args[0], stderr, notFound)
+	}
+	d, err := s.latestFailure(stderr, notFound)
+	if err == nil {
+		fmt.Fprintf(stderr, "tollgate: the latest failed request, %s at %s; give an ID for another (`tollgate failures` lists them)\n",
+			d.ID, d.Time.Local().Format(time.TimeOnly))
+	}
+	return d, err
+}
+
 // latestWindow and latestScan bound the search of why without an ID: the
 // newest failure among the newest latestScan captures of the window.
 const (
@@ -117,17 +131,7 @@ running gateway's admin listener (--server). Exit status 0 when found, 1 when
 no such request was captured.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var d *capture.Doc
-			var err error
-			if len(args) == 1 {
-				d, err = src.find(args[0], stderr, 1)
-			} else {
-				d, err = src.latestFailure(stderr, 1)
-				if err == nil {
-					fmt.Fprintf(stderr, "tollgate: the latest failed request, %s at %s; `tollgate why ID` explains another, `tollgate failures` lists them\n",
-						d.ID, d.Time.Local().Format(time.TimeOnly))
-				}
-			}
+			d, err := src.findOrLatest(args, stderr, 1)
 			if err != nil {
 				return err
 			}

@@ -44,6 +44,11 @@ func TestWhyWithoutIDExplainsTheLatestFailure(t *testing.T) {
 			t.Errorf("why %s without an ID: exit %d\nstdout:\n%s\nstderr:\n%s", where[0], code, out, errOut)
 		}
 	}
+	// replay without an ID sends that request again: it still fails.
+	code, out, errOut := tollgate(t, "replay", "--server", admin)
+	if code != 1 || !strings.Contains(errOut, "the latest failed request, "+latest) || !strings.Contains(out, "before ("+latest+")") {
+		t.Errorf("replay without an ID: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
 }
 
 // What is not there is named with what to do instead: a configuration
