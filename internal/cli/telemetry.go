@@ -72,9 +72,10 @@ func (t *telemetry) reload(snap *config.Snapshot) {
 // appInsights is the name of APIM's Application Insights diagnostics.
 const appInsights = "applicationinsights"
 
-// alwaysLogsErrors reports whether e logs every failure, sampled or not.
-func alwaysLogsErrors(e *config.DiagnosticEntity) bool {
-	return strings.EqualFold(e.AlwaysLog, "allErrors")
+// diagnosticOf is what OpenTelemetry takes from the diagnostic e.
+func diagnosticOf(e *config.DiagnosticEntity) otel.Diagnostic {
+	return otel.Diagnostic{SamplingPercentage: e.SamplingPercentage, Verbosity: e.Verbosity,
+		AlwaysLogErrors: strings.EqualFold(e.AlwaysLog, "allErrors")}
 }
 
 // follow applies the sampling and verbosity of the folder's Application
@@ -83,14 +84,14 @@ func alwaysLogsErrors(e *config.DiagnosticEntity) bool {
 func (t *telemetry) follow(snap *config.Snapshot) {
 	var d otel.Diagnostic
 	if e := snap.DiagnosticEntities[appInsights]; e != nil {
-		d.SamplingPercentage, d.Verbosity, d.AlwaysLogErrors = e.SamplingPercentage, e.Verbosity, alwaysLogsErrors(e)
+		d = diagnosticOf(e)
 	}
 	for _, api := range snap.APIs {
 		if e := api.DiagnosticEntities[appInsights]; e != nil {
 			if d.APIs == nil {
 				d.APIs = map[string]otel.Diagnostic{}
 			}
-			d.APIs[api.ID] = otel.Diagnostic{SamplingPercentage: e.SamplingPercentage, Verbosity: e.Verbosity, AlwaysLogErrors: alwaysLogsErrors(e)}
+			d.APIs[api.ID] = diagnosticOf(e)
 		}
 	}
 	what := t.otel.Follow(d)

@@ -35,7 +35,7 @@ func (x *exchange) captureReason() string {
 	switch {
 	case x.rec.ResponseCode == 0 && x.rec.LastError != nil:
 		return capture.ClientAborted
-	case x.rec.ResponseCode >= 400 || x.rec.LastError != nil:
+	case x.rec.Failed():
 		return capture.Failed
 	case x.corsRefused:
 		return capture.CORSRefused

@@ -88,6 +88,11 @@ type EventHubMessage struct {
 // IsRequestSuccess reports whether the response code is 2xx or 3xx.
 func (r *LogRecord) IsRequestSuccess() bool { return r.ResponseCode >= 200 && r.ResponseCode < 400 }
 
+// Failed reports whether the request failed, as failure capture and
+// tracing's alwaysLog count it: an answer of 400 or more, or a LastError
+// (a client that went away has both no answer and a LastError).
+func (r *LogRecord) Failed() bool { return r.ResponseCode >= 400 || r.LastError != nil }
+
 // AppendJSON appends r as one JSON object without a newline. It writes the
 // fields in a fixed order and uses no reflection.
 func (r *LogRecord) AppendJSON(b []byte) []byte {

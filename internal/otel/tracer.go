@@ -288,12 +288,6 @@ func (r *requestSpan) Routed(api string) {
 	s.sampled = sampled
 }
 
-// failed reports whether a request failed, as failure capture counts it:
-// an answer of 400 or more, or a LastError.
-func failed(rec *gateway.LogRecord) bool {
-	return rec.ResponseCode >= 400 || rec.LastError != nil
-}
-
 // End implements gateway.RequestSpan.
 func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 	s := (*span)(r)
@@ -301,7 +295,7 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 		s.tel.emitTraceRecords(s, rec)
 	}
 	if !s.sampled {
-		if !failed(rec) || s.req == nil || !s.tel.settings.Load().forAPI(rec.APIID).alwaysLogErrors {
+		if !rec.Failed() || s.req == nil || !s.tel.settings.Load().forAPI(rec.APIID).alwaysLogErrors {
 			releaseSpan(s)
 			return
 		}
