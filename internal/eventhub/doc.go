@@ -4,11 +4,14 @@
 // PLAIN over TLS with the connection string as password) or on any Kafka
 // cluster.
 //
-// Sending never blocks a request: Send hands the message to the Kafka
-// client, which batches records per partition and sends them from its own
-// goroutines. At most QueueSize messages per logger wait for Kafka's
-// answer; Send drops the ones beyond, and a broker that does not answer
-// fails a message after the delivery timeout. Both are counted (Stats),
+// Sending never blocks a request: Send appends the message to its logger's
+// queue, and the logger's goroutine sends what gathered every Linger, one
+// record batch per partition in one produce request per partition leader
+// (producer.go; franz-go's client connects, authenticates and answers
+// metadata). At most QueueSize messages per logger wait for Kafka's
+// answer; Send drops the ones beyond, a message Kafka asks to retry (a
+// leader that moved) is sent again, and one the broker does not take fails
+// after the delivery timeout. Both are counted (Stats),
 // written to the error output at most once every ten seconds per logger,
 // and put in their request's trace (Tracer).
 //

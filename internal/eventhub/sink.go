@@ -117,17 +117,23 @@ type Sink struct {
 	// resolve maps a broker address to the address dialed; tests use it
 	// to reach a namespace's host on loopback.
 	resolve func(string) string
+	// clientOpts are added to each Kafka client's; tests pin versions.
+	clientOpts []kgo.Opt
 }
 
-// destination is one logger's topic with its client.
+// destination is one logger's topic, with the Kafka client that reaches it
+// and the queue its goroutine sends from (producer.go).
 type destination struct {
 	name     string
 	settings Settings
 	client   *kgo.Client
-	// waiting counts the messages handed to the client and not yet
-	// answered; Send drops a message when QueueSize are waiting.
+	// waiting counts the messages queued or sent and not yet answered;
+	// Send drops a message when QueueSize are waiting.
 	waiting atomic.Int64
-	log     *rateLog
+	q       queue
+	// closeTimeout is how long the goroutine may send after close.
+	closeTimeout time.Duration
+	log          *rateLog
 }
 
 // New returns a sink for the azureEventHub loggers of snap. A logger whose
@@ -137,7 +143,10 @@ func New(snap *config.Snapshot, opts Options) (*Sink, diag.List) {
 	return newSink(snap, opts, nil)
 }
 
-func newSink(snap *config.Snapshot, opts Options, resolve func(string) string) (*Sink, diag.List) {
+// newSink is New with what tests change: resolve maps a broker address to
+// the address dialed, and clientOpts are added to each Kafka client's.
+
+func newSink(snap *config.Snapshot, opts Options, resolve func(string) string, clientOpts ...kgo.Opt) (*Sink, diag.List) {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = DefaultQueueSize
 	}
@@ -148,7 +157,7 @@ func newSink(snap *config.Snapshot, opts Options, resolve func(string) string) (
 		opts.DeliveryTimeout = DefaultDeliveryTimeout
 	}
 	opts.DeliveryTimeout = max(opts.DeliveryTimeout, time.Second)
-	s := &Sink{opts: opts, resolve: resolve}
+	s := &Sink{opts: opts, resolve: resolve, clientOpts: clientOpts}
 	empty := map[string]*destination{}
 	s.dests.Store(&empty)
 	noReasons := map[string]string{}
@@ -220,39 +229,31 @@ func (s *Sink) Loggers() []string {
 	return out
 }
 
-// open makes the Kafka client and worker of one logger.
+// open makes the Kafka client and the goroutine of one logger.
 func (s *Sink) open(name string, st Settings) (*destination, error) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(st.Brokers...),
-		kgo.DefaultProduceTopic(st.Topic),
 		kgo.ClientID("tollgate"),
-		kgo.RecordPartitioner(partitioner{kgo.StickyKeyPartitioner(nil)}),
-		// Log lines need no exactly-once; Event Hubs does not offer it on
-		// every tier, and without it a record that waits too long can
-		// always be failed.
+		// The sink produces with its own requests (producer.go), with
+		// acks from all in-sync replicas; the client must say the same.
+		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.DisableIdempotentWrite(),
-		// franz-go compresses batches with snappy by default. Event Hubs'
-		// Kafka endpoint does not take snappy batches on every tier, and a
-		// log message is small: uncompressed batches work everywhere and
-		// cost no CPU to compress.
-		kgo.ProducerBatchCompression(kgo.NoCompression()),
-		// Send bounds the messages waiting at QueueSize, below the
-		// client's own bound, so that a full queue is known at once.
-		kgo.MaxBufferedRecords(s.opts.QueueSize * 2),
-		kgo.MaxBufferedBytes(s.opts.MaxBufferBytes),
-		kgo.RecordDeliveryTimeout(s.opts.DeliveryTimeout),
-		kgo.ProduceRequestTimeout(s.opts.DeliveryTimeout),
+		kgo.Dialer(s.dialer(st.TLS)),
 	}
-	opts = append(opts, kgo.Dialer(s.dialer(st.TLS)))
 	if st.User != "" {
 		opts = append(opts, kgo.SASL(plain.Auth{User: st.User, Pass: st.Password}.AsMechanism()))
 	}
-	client, err := kgo.NewClient(opts...)
+	client, err := kgo.NewClient(append(opts, s.clientOpts...)...)
 	if err != nil {
 		return nil, err
 	}
-	return &destination{name: name, settings: st, client: client,
-		log: &rateLog{w: s.opts.Errors, every: 10 * time.Second}}, nil
+	d := &destination{name: name, settings: st, client: client,
+		log: &rateLog{w: s.opts.Errors, every: 10 * time.Second}}
+	d.q.wake = make(chan struct{}, 1)
+	d.q.stop = make(chan struct{})
+	d.q.done = make(chan struct{})
+	go d.run(s)
+	return d, nil
 }
 
 // dialer connects to a broker, with TLS when useTLS is set (the server name
@@ -300,105 +301,43 @@ func (s *Sink) Send(ctx context.Context, m Message) error {
 		}
 		return fmt.Errorf("no logger %s in the configuration folder (loggers/%s/loggerInformation.json)", m.Logger, m.Logger)
 	}
+	r := record{value: m.Body, key: m.PartitionKey, keyed: m.PartitionKey != ""}
 	if m.PartitionID != "" {
-		if _, err := strconv.ParseUint(m.PartitionID, 10, 31); err != nil {
+		id, err := strconv.ParseUint(m.PartitionID, 10, 31)
+		if err != nil {
 			s.dropped.Add(1)
 			return fmt.Errorf("partition-id %q is not a partition number", m.PartitionID)
 		}
+		r.partition, r.explicit = int32(id), true
 	}
-	if len(m.Body) > MaxMessageBytes {
-		m.Body = m.Body[:MaxMessageBytes]
+	if len(r.value) > MaxMessageBytes {
+		r.value = r.value[:MaxMessageBytes]
 	}
-	// The message is handed to the Kafka client here, which buffers it
-	// per partition without blocking: a hand-off to a goroutine of the
-	// sink's cost a request more than the client's own work.
 	if d.waiting.Add(1) > int64(s.opts.QueueSize) {
 		d.waiting.Add(-1)
-		s.dropped.Add(1)
-		d.log.printf("tollgate: log-to-eventhub: logger %s: %v; messages are dropped", d.name, ErrQueueFull)
-		if s.opts.Trace != nil {
-			if parent, ok := s.opts.Trace.Parent(ctx); ok {
-				s.opts.Trace.Failed(parent, d.name, d.settings.Topic, time.Now(), ErrQueueFull)
-			}
-		}
-		return ErrQueueFull
+		return s.refuse(ctx, d, ErrQueueFull)
 	}
-	p := &pending{Context: context.Background(), s: s, d: d}
 	if s.opts.Trace != nil {
-		p.parent, p.traced = s.opts.Trace.Parent(ctx)
+		r.parent, r.traced = s.opts.Trace.Parent(ctx)
+	}
+	if err := d.enqueue(r, s.opts.MaxBufferBytes); err != nil {
+		d.waiting.Add(-1)
+		return s.refuse(ctx, d, err)
 	}
 	s.events.Add(1)
-	p.rec.Value = bytesOf(m.Body)
-	if m.PartitionKey != "" {
-		p.rec.Key = bytesOf(m.PartitionKey)
-	}
-	if m.PartitionID != "" {
-		p.partition, _ = strconv.Atoi(m.PartitionID)
-		p.hasPartition = true
-	}
-	p.rec.Context = p
-	d.client.TryProduce(p, &p.rec, delivered)
 	return nil
 }
 
-// partitionIDKey is the context key of a record's partition-id.
-type partitionIDKey struct{}
-
-// pending is one message handed to the Kafka client: the record and what
-// its promise needs, in one allocation. It is the record's Context too,
-// which carries the partition-id to the partitioner and leads the promise
-// back to the message, so that the promise is one function for every
-// record rather than a closure per record.
-type pending struct {
-	context.Context // Background: a record is never cancelled
-	rec             kgo.Record
-	s               *Sink
-	d               *destination
-	partition       int
-	hasPartition    bool
-	traced          bool // parent holds the request's trace
-	parent          TraceParent
-}
-
-// Value carries the partition-id under partitionIDKey.
-func (p *pending) Value(key any) any {
-	if _, ok := key.(partitionIDKey); ok {
-		if p.hasPartition {
-			return p.partition
+// refuse drops a message of d that Send did not queue because of err.
+func (s *Sink) refuse(ctx context.Context, d *destination, err error) error {
+	s.dropped.Add(1)
+	d.log.printf("tollgate: log-to-eventhub: logger %s: %v; messages are dropped", d.name, err)
+	if s.opts.Trace != nil {
+		if parent, ok := s.opts.Trace.Parent(ctx); ok {
+			s.opts.Trace.Failed(parent, d.name, d.settings.Topic, time.Now(), err)
 		}
-		return nil
 	}
-	return p.Context.Value(key)
-}
-
-// bytesOf is s's bytes without a copy: the Kafka client only reads a
-// record's key and value. An empty s is an empty value, not a null one.
-func bytesOf(s string) []byte {
-	if s == "" {
-		return []byte{}
-	}
-	return unsafe.Slice(unsafe.StringData(s), len(s))
-}
-
-// delivered is the promise of every record: Kafka's answer.
-func delivered(r *kgo.Record, err error) {
-	p := r.Context.(*pending)
-	s, d := p.s, p.d
-	d.waiting.Add(-1)
-	if err == nil {
-		s.successful.Add(1)
-		s.bytes.Add(uint64(len(r.Value) + len(r.Key)))
-		return
-	}
-	if errors.Is(err, kgo.ErrMaxBuffered) {
-		s.dropped.Add(1)
-	} else {
-		s.failed.Add(1)
-	}
-	if p.traced {
-		s.opts.Trace.Failed(p.parent, d.name, d.settings.Topic, r.Timestamp, err)
-	}
-	d.log.printf("tollgate: log-to-eventhub: logger %s (%s): %v", d.name, d.settings.String(), err)
+	return err
 }
 
 // Stats returns the counters.
@@ -421,67 +360,30 @@ func (s *Sink) Close(timeout time.Duration) {
 	wg.Wait()
 }
 
-// close flushes the client and closes it, waiting at most about timeout:
-// a broker that does not answer is left behind.
+// close stops d's goroutine, which sends what is queued for at most about
+// timeout and fails the rest, and closes the client: a broker that does not
+// answer is left behind.
 func (d *destination) close(timeout time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := d.client.Flush(ctx); err != nil {
-			d.client.PurgeTopicsFromProducing(d.settings.Topic)
-		}
-		d.client.Close()
-	}()
+	d.q.mu.Lock()
+	if d.q.closing {
+		d.q.mu.Unlock()
+		return
+	}
+	d.q.closing = true
+	d.closeTimeout = timeout
+	d.q.mu.Unlock()
+	close(d.q.stop)
 	select {
-	case <-done:
+	case <-d.q.done:
 	case <-time.After(timeout + 100*time.Millisecond):
 	}
+	d.client.Close()
 }
 
-// partitioner sends a record with a partition-id to that partition and
-// partitions the others by key as Kafka does (murmur2), sticking to one
-// partition per batch for records without a key.
-type partitioner struct{ keyed kgo.Partitioner }
-
-func (p partitioner) ForTopic(topic string) kgo.TopicPartitioner {
-	return &topicPartitioner{keyed: p.keyed.ForTopic(topic)}
-}
-
-type topicPartitioner struct{ keyed kgo.TopicPartitioner }
-
-func explicitPartition(r *kgo.Record) (int, bool) {
-	if p, ok := r.Context.(*pending); ok {
-		return p.partition, p.hasPartition
-	}
-	if r.Context == nil {
-		return 0, false
-	}
-	id, ok := r.Context.Value(partitionIDKey{}).(int)
-	return id, ok
-}
-
-func (p *topicPartitioner) RequiresConsistency(r *kgo.Record) bool {
-	if _, ok := explicitPartition(r); ok {
-		return true
-	}
-	return p.keyed.RequiresConsistency(r)
-}
-
-// Partition returns the partition-id as it is: one the topic does not have
-// fails the record.
-func (p *topicPartitioner) Partition(r *kgo.Record, n int) int {
-	if id, ok := explicitPartition(r); ok {
-		return id
-	}
-	return p.keyed.Partition(r, n)
-}
-
-func (p *topicPartitioner) OnNewBatch() {
-	if nb, ok := p.keyed.(kgo.TopicPartitionerOnNewBatch); ok {
-		nb.OnNewBatch()
-	}
+// bytesOf is s's bytes without a copy, for kgo's partitioner, which only
+// reads a record's key.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // rateLog writes at most one line every interval, counting the others.

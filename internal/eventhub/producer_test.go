@@ -1,0 +1,140 @@
+package eventhub
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
+)
+
+// answerProduce makes c answer its next produce request with code for every
+// partition, and counts the produce requests in produced.
+func answerProduce(c *kfake.Cluster, code int16, produced *atomic.Int32) {
+	c.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		produced.Add(1)
+		req := kreq.(*kmsg.ProduceRequest)
+		resp := req.ResponseKind().(*kmsg.ProduceResponse)
+		for _, t := range req.Topics {
+			rt := kmsg.NewProduceResponseTopic()
+			rt.Topic, rt.TopicID = t.Topic, t.TopicID
+			for _, p := range t.Partitions {
+				rp := kmsg.NewProduceResponseTopicPartition()
+				rp.Partition, rp.ErrorCode = p.Partition, code
+				rt.Partitions = append(rt.Partitions, rp)
+			}
+			resp.Topics = append(resp.Topics, rt)
+		}
+		return resp, nil, true
+	})
+}
+
+// A partition's leader that moved (a retriable error) gets the records
+// again, from the leader the metadata names now: none is lost or failed.
+func TestRetriesWhatTheBrokerAsksToRetry(t *testing.T) {
+	c := cluster(t)
+	var refusals atomic.Int32
+	answerProduce(c, kerr.NotLeaderForPartition.Code, &refusals)
+	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+c.ListenAddrs()[0]+`"}`)}, nil)
+	tracer := &recordingTracer{}
+	s, _ := New(snap, Options{Trace: tracer})
+	defer s.Close(time.Second)
+	for _, m := range []Message{{Logger: "l", Body: "a", PartitionKey: "k1"}, {Logger: "l", Body: "b", PartitionKey: "k2"}, {Logger: "l", Body: "c"}} {
+		if err := s.Send(tracedContext(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := consume(t, 3, kgo.SeedBrokers(c.ListenAddrs()...))
+	var values []string
+	for _, r := range recs {
+		values = append(values, string(r.Value))
+	}
+	waitFor(t, func() bool { return s.Stats().Successful == 3 })
+	if st := s.Stats(); st.Failed != 0 || st.Dropped != 0 || refusals.Load() != 1 || len(values) != 3 {
+		t.Errorf("stats %+v, %d refused produce requests, records %q", st, refusals.Load(), values)
+	}
+	if f := tracer.failures(); len(f) != 0 {
+		t.Errorf("retried messages traced as failures: %+v", f)
+	}
+}
+
+// A refusal that no retry mends fails the messages at once, each in its
+// request's trace with Kafka's error, and the logger goes on.
+func TestRefusalsFailAtOnce(t *testing.T) {
+	c := cluster(t)
+	var refusals atomic.Int32
+	answerProduce(c, kerr.MessageTooLarge.Code, &refusals)
+	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+c.ListenAddrs()[0]+`"}`)}, nil)
+	tracer := &recordingTracer{}
+	s, _ := New(snap, Options{Trace: tracer})
+	defer s.Close(time.Second)
+	if err := s.Send(tracedContext(), Message{Logger: "l", Body: "too large"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.Stats().Failed == 1 })
+	f := tracer.failures()
+	if len(f) != 1 || !errors.Is(f[0].err, kerr.MessageTooLarge) || f[0].parent != testParent {
+		t.Fatalf("traced failures %+v, want MESSAGE_TOO_LARGE under the request's trace", f)
+	}
+	if err := s.Send(context.Background(), Message{Logger: "l", Body: "next"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.Stats().Successful == 1 })
+	if st := s.Stats(); st.Failed != 1 || refusals.Load() != 1 {
+		t.Errorf("stats %+v, %d refused produce requests", st, refusals.Load())
+	}
+}
+
+// Brokers before Kafka 4.1 (Event Hubs among them) name the topic in a
+// produce request; later ones take its id. Both reach the topic.
+func TestProduceVersions(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		versions *kversion.Versions
+		want     int32 // the produce version sent
+	}{
+		{"Kafka 2.8 (produce v9, topic by name)", kversion.V2_8_0(), 9},
+		{"Kafka 1.0 (produce v5, before flexible versions)", kversion.V1_0_0(), 5},
+		{"the newest (produce v13, topic by id)", nil, 13},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := cluster(t)
+			var version atomic.Int32
+			c.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+				c.KeepControl()
+				version.Store(int32(kreq.GetVersion()))
+				return nil, nil, false
+			})
+			snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+c.ListenAddrs()[0]+`"}`)}, nil)
+			var opts []kgo.Opt
+			if tc.versions != nil {
+				opts = append(opts, kgo.MaxVersions(tc.versions))
+			}
+			s, _ := newSink(snap, Options{}, nil, opts...)
+			defer s.Close(time.Second)
+			body := strings.Repeat("x", 300) // two bytes of varint length
+			for _, key := range []string{"a", "b", "c", ""} {
+				if err := s.Send(context.Background(), Message{Logger: "l", Body: body + key, PartitionKey: key}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			recs := consume(t, 4, kgo.SeedBrokers(c.ListenAddrs()...))
+			waitFor(t, func() bool { return s.Stats().Successful == 4 })
+			for _, r := range recs {
+				if key := strings.TrimPrefix(string(r.Value), body); key != string(r.Key) {
+					t.Errorf("record %q has key %q", r.Value, r.Key)
+				}
+			}
+			if v := version.Load(); v != tc.want {
+				t.Errorf("produce version %d, want %d", v, tc.want)
+			}
+		})
+	}
+}
