@@ -26,9 +26,14 @@ import (
 // for more before it sends: the batches' size against a message's delay.
 const Linger = 10 * time.Millisecond
 
-// maxBatchBytes bounds a partition's record batch in one produce request,
-// below Kafka's and Event Hubs' default limit of 1 MiB per request.
-const maxBatchBytes = 1_000_000
+// maxRequestBytes bounds the records of one produce request, below Kafka's
+// default limit of a batch (message.max.bytes) and Event Hubs' of a
+// request, 1 MiB; recordOverhead is a record's bytes beside its key and
+// value, at most.
+const (
+	maxRequestBytes = 1_000_000
+	recordOverhead  = 32
+)
 
 // metadataMaxAge is how long a topic's partitions and leaders are used
 // before they are asked for again; an error asks at once.
@@ -114,9 +119,9 @@ type sender struct {
 	sticky int
 	retry  []record
 	// Scratch of a round: the records to send (indexes), those of one
-	// request, the same by partition, a size per partition, the batches.
+	// request, the same by partition, a count per partition, the batches.
 	todo, sent, order []int32
-	sizes, counts     []int
+	counts            []int
 	batch             []byte
 	// pending is closed when the request a round gave up on ends.
 	pending chan struct{}
@@ -282,23 +287,22 @@ const (
 // It returns the records of todo it left for another request.
 func (sd *sender) produce(ctx context.Context, all []record, todo []int32, now time.Time) []int32 {
 	leader := sd.meta.leaders[all[todo[0]].partition]
-	// The records of this request, this leader's, each partition's up to
-	// maxBatchBytes; the others stay in todo, in order.
-	sd.sizes = append(sd.sizes[:0], make([]int, len(sd.meta.leaders))...)
+	// The records of this request: this leader's, up to maxRequestBytes;
+	// the others stay in todo, in order.
 	sd.sent = sd.sent[:0]
 	rest := todo[:0]
+	size := 0
 	for _, i := range todo {
 		r := &all[i]
-		size := &sd.sizes[r.partition]
 		switch {
 		case leader < 0 && sd.meta.leaders[r.partition] < 0:
 			// No leader now (an election): the next round asks again.
 			r.err, r.state = kerr.LeaderNotAvailable, retried
 			sd.meta.fetched = time.Time{}
-		case sd.meta.leaders[r.partition] != leader || (*size > 0 && *size+r.size()+32 > maxBatchBytes):
+		case sd.meta.leaders[r.partition] != leader || (size > 0 && size+r.size()+recordOverhead > maxRequestBytes):
 			rest = append(rest, i)
 		default:
-			*size += r.size() + 32
+			size += r.size() + recordOverhead
 			sd.sent = append(sd.sent, i)
 		}
 	}

@@ -3,6 +3,7 @@ package eventhub
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -136,5 +137,37 @@ func TestProduceVersions(t *testing.T) {
 				t.Errorf("produce version %d, want %d", v, tc.want)
 			}
 		})
+	}
+}
+
+// What gathered beyond a produce request's bound goes in the following
+// requests of the round, in order.
+func TestLargeRoundsSplitIntoRequests(t *testing.T) {
+	c := cluster(t)
+	var requests atomic.Int32
+	c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		requests.Add(1)
+		return nil, nil, false
+	})
+	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+c.ListenAddrs()[0]+`"}`)}, nil)
+	s, _ := New(snap, Options{})
+	defer s.Close(time.Second)
+	const n = 12
+	body := strings.Repeat("x", 150<<10)
+	for i := range n {
+		if err := s.Send(context.Background(), Message{Logger: "l", Body: body + strconv.Itoa(i), PartitionID: "1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := consume(t, n, kgo.SeedBrokers(c.ListenAddrs()...))
+	for i, r := range recs {
+		if got := strings.TrimPrefix(string(r.Value), body); got != strconv.Itoa(i) {
+			t.Fatalf("record %d is message %s", i, got)
+		}
+	}
+	waitFor(t, func() bool { return s.Stats().Successful == n })
+	if r := requests.Load(); r < 2 {
+		t.Errorf("%d messages of 150 KB in %d produce requests, want at least 2 (1 MB each at most)", n, r)
 	}
 }
