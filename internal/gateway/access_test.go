@@ -269,13 +269,17 @@ func TestIPFilterOutsideAllowList(t *testing.T) {
 }
 
 // A secret named value never reaches the log line or the trace, even when a
-// failing expression quotes the source it was substituted into.
+// failing expression quotes the source it was substituted into, nor does
+// the caller's key that a trace message's metadata carries.
 func TestSecretsNeverLogged(t *testing.T) {
 	const secret = "s3cr3t-value-42"
 	s := newSite(t, map[string]string{
 		"named values/api-secret/namedValueInformation.json": `{"properties":{"displayName":"api-secret","value":"` + secret + `","secret":true}}`,
 		"apis/test/policy.xml": `<policies><inbound><base/>
-  <trace source="t"><message>@("{{api-secret}}".Length.ToString())</message></trace>
+  <trace source="t"><message>@("{{api-secret}}".Length.ToString())</message>
+    <metadata name="signature" value="{{api-secret}}" />
+    <metadata name="caller" value="@(context.Request.Headers.GetValueOrDefault(&quot;Ocp-Apim-Subscription-Key&quot;, &quot;&quot;))" />
+  </trace>
   <set-variable name="n" value="@(int.Parse(&quot;{{api-secret}}&quot;))" />
 </inbound></policies>`,
 	}, Options{Traces: reqtrace.NewStore(10)})
@@ -291,6 +295,9 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}
 	if !strings.Contains(logText, "ExpressionValueEvaluationFailure") {
 		t.Errorf("the log line lacks the failure:\n%s", logText)
+	}
+	if !strings.Contains(logText, `"Metadata":{"caller":"`) || !strings.Contains(logText, `"signature":"`) {
+		t.Errorf("the log line lacks the trace message's metadata:\n%s", logText)
 	}
 	tr := s.gw.Trace(got.header.Get(CorrelationHeader))
 	if tr == nil {

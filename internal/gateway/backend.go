@@ -417,10 +417,14 @@ func responseValue(resp *http.Response, data []byte) *expr.Response {
 }
 
 // traceEntry builds the entry of a trace policy.
-func traceEntry(s policy.Section, source string, st *policy.Step, msg string, meta map[string]string) reqtrace.Entry {
+func traceEntry(s policy.Section, source string, st *policy.Step, msg string, meta []NameValue) reqtrace.Entry {
 	data := map[string]any{"message": msg}
 	if len(meta) > 0 {
-		data["metadata"] = meta
+		m := make(map[string]string, len(meta))
+		for _, nv := range meta {
+			m[nv.Name] = nv.Value
+		}
+		data["metadata"] = m
 	}
 	return reqtrace.Entry{Section: traceSection(s), Source: source, Where: st.Where, Path: st.Path,
 		Scope: st.Scope.String(), Message: msg, Data: data}

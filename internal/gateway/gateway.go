@@ -845,7 +845,11 @@ func (x *exchange) maskRecord() {
 		x.rec.Notes[i] = mask(n)
 	}
 	for i := range x.rec.TraceRecords {
-		x.rec.TraceRecords[i].Message = mask(x.rec.TraceRecords[i].Message)
+		tr := &x.rec.TraceRecords[i]
+		tr.Message = mask(tr.Message)
+		for j := range tr.Metadata {
+			tr.Metadata[j].Value = mask(tr.Metadata[j].Value)
+		}
 	}
 	for i := range x.rec.EventHubMessages {
 		x.rec.EventHubMessages[i].Message = mask(x.rec.EventHubMessages[i].Message)

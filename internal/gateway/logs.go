@@ -4,9 +4,9 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -65,7 +65,37 @@ type LogRecord struct {
 // TraceRecord is one message of a trace policy.
 type TraceRecord struct {
 	Source, Severity, Message string
-	Metadata                  map[string]string
+	Metadata                  Metadata
+}
+
+// Metadata are a trace message's metadata, sorted by name, each name once
+// (the policy's last). On the log line they are a JSON object.
+type Metadata []NameValue
+
+// NameValue is one named value of a record, such as a trace message's
+// metadata.
+type NameValue struct{ Name, Value string }
+
+// MarshalJSON writes m as an object, as a map of it would be written.
+func (m Metadata) MarshalJSON() ([]byte, error) { return appendNameValues(nil, m), nil }
+
+// UnmarshalJSON reads an object of strings.
+func (m *Metadata) UnmarshalJSON(b []byte) error {
+	var obj map[string]string
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return err
+	}
+	if obj == nil {
+		*m = nil
+		return nil
+	}
+	out := make(Metadata, 0, len(obj))
+	for k, v := range obj {
+		out = append(out, NameValue{k, v})
+	}
+	slices.SortFunc(out, func(a, b NameValue) int { return strings.Compare(a.Name, b.Name) })
+	*m = out
+	return nil
 }
 
 // Metric is one emit-metric value.
@@ -362,7 +392,7 @@ func (r *LogRecord) appendRecords(b []byte) []byte {
 			b = append(b, `,"Message":`...)
 			b = appendJSONString(b, t.Message)
 			b = append(b, `,"Metadata":`...)
-			b = appendStringMap(b, t.Metadata)
+			b = appendNameValues(b, t.Metadata)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -400,21 +430,20 @@ func (r *LogRecord) appendRecords(b []byte) []byte {
 	return b
 }
 
-// appendStringMap appends m as encoding/json writes it: its keys in order,
-// null when m is nil.
-func appendStringMap(b []byte, m map[string]string) []byte {
-	if m == nil {
+// appendNameValues appends sorted, unique name-value pairs as a JSON
+// object; none is null, as a nil map was.
+func appendNameValues(b []byte, nvs []NameValue) []byte {
+	if nvs == nil {
 		return append(b, "null"...)
 	}
 	b = append(b, '{')
-	keys := slices.Sorted(maps.Keys(m))
-	for i, k := range keys {
+	for i, nv := range nvs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = appendJSONString(b, nv.Name)
 		b = append(b, ':')
-		b = appendJSONString(b, m[k])
+		b = appendJSONString(b, nv.Value)
 	}
 	return append(b, '}')
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -261,7 +263,7 @@ func TestAppendJSONStringEscapes(t *testing.T) {
 func TestRecordsEncodeAsEncodingJSON(t *testing.T) {
 	for _, text := range []string{"plain", "", `quote " back \ slash`, "<b>&amp;</b>", "tab\tnew\nline\r\x01\x1f", "é ü 漢字"} {
 		r := LogRecord{
-			TraceRecords: []TraceRecord{{Source: "s", Severity: "information", Message: text, Metadata: map[string]string{"z": text, "a": "1", text: "k"}},
+			TraceRecords: []TraceRecord{{Source: "s", Severity: "information", Message: text, Metadata: metadataOf("z", text, "a", "1", text, "k")},
 				{Source: text, Severity: "error", Message: "m"}},
 			EventHubMessages: []EventHubMessage{{Logger: "l", Message: text, PartitionKey: text}, {Logger: text, Message: "m", PartitionID: "2"}},
 		}
@@ -281,5 +283,43 @@ func TestRecordsEncodeAsEncodingJSON(t *testing.T) {
 		if text == "plain" && "{"+string(got[1:])+"}" != string(want) {
 			t.Errorf("plain text:\n got %s\nwant %s", got, want)
 		}
+	}
+}
+
+// metadataOf is the metadata of name-value pairs, as the trace policy
+// makes it: sorted by name, the last value of a name kept.
+func metadataOf(pairs ...string) Metadata {
+	m := map[string]string{}
+	for i := 0; i < len(pairs); i += 2 {
+		m[pairs[i]] = pairs[i+1]
+	}
+	var out Metadata
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, NameValue{k, m[k]})
+	}
+	return out
+}
+
+// A trace message's metadata reach the log line as an object in name
+// order; a name given twice keeps its last value, as APIM's dictionary of
+// them does.
+func TestTraceMetadataOnTheLogLine(t *testing.T) {
+	s := newSite(t, map[string]string{
+		"apis/test/policy.xml": `<policies><inbound><base/>
+  <trace source="t" severity="information"><message>m</message>
+    <metadata name="zone" value="first" />
+    <metadata name="api" value="@(context.Api.Name)" />
+    <metadata name="zone" value="@(&quot;last&quot;)" />
+  </trace>
+</inbound></policies>`,
+	}, Options{})
+	if got := s.do(t, "GET", "/test/items", keyHeader, testAllAccessKey); got.status != 200 {
+		t.Fatalf("status %d", got.status)
+	}
+	s.logs.mu.Lock()
+	logText := s.logs.b.String()
+	s.logs.mu.Unlock()
+	if !strings.Contains(logText, `"Metadata":{"api":"test","zone":"last"}`) {
+		t.Errorf("log line:\n%s", logText)
 	}
 }

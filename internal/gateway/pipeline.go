@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -310,6 +311,33 @@ func (x *exchange) paramValues(st *policy.Step, params []policy.Param) (map[stri
 			return nil, err
 		}
 		out[p.Name.Resolved()] = v
+	}
+	return out, nil
+}
+
+// nameValues evaluates params into name-value pairs sorted by name, each
+// name once with its last value, as a map of them would hold: without the
+// map's allocations, for the few a policy has.
+func (x *exchange) nameValues(st *policy.Step, params []policy.Param) ([]NameValue, *Error) {
+	if len(params) == 0 {
+		return nil, nil
+	}
+	out := make([]NameValue, 0, len(params))
+	for _, p := range params {
+		v, err := x.str(st, p.Value)
+		if err != nil {
+			return nil, err
+		}
+		nv := NameValue{p.Name.Resolved(), v}
+		i := len(out)
+		for i > 0 && out[i-1].Name > nv.Name {
+			i--
+		}
+		if i > 0 && out[i-1].Name == nv.Name {
+			out[i-1].Value = v
+			continue
+		}
+		out = slices.Insert(out, i, nv)
 	}
 	return out, nil
 }

@@ -706,7 +706,7 @@ func (x *exchange) execTrace(st *policy.Step, p *policy.Trace, began time.Time) 
 	if err != nil {
 		return err
 	}
-	meta, err := x.paramValues(st, p.Metadata)
+	meta, err := x.nameValues(st, p.Metadata)
 	if err != nil {
 		return err
 	}

@@ -361,8 +361,8 @@ func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
 		if rec.OperationID != "" {
 			r.attrs = append(r.attrs, spanAttr{key: string(AttrOperationID), str: rec.OperationID})
 		}
-		for k, v := range tr.Metadata {
-			r.attrs = append(r.attrs, spanAttr{key: k, str: v})
+		for _, m := range tr.Metadata {
+			r.attrs = append(r.attrs, spanAttr{key: m.Name, str: m.Value})
 		}
 		s.wire = appendLogRecord(s.wire[:0], &r)
 		t.logs.enqueue(s.wire)
