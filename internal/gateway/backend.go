@@ -171,13 +171,14 @@ func (x *exchange) forward(timeout time.Duration, follow bool) *Error {
 	if counter != nil {
 		x.rec.RequestSize = counter.n.Load()
 	}
-	x.backendTime += time.Since(began)
+	ended := time.Now()
+	x.backendTime += ended.Sub(began)
 	if call != nil {
 		status := 0
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		call.End(status, err)
+		call.End(status, err, began, ended)
 	}
 	if err != nil {
 		return err
@@ -347,6 +348,10 @@ func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began
 		source = "send-one-way-request"
 	}
 	call := x.startCall(source, method, target, h)
+	var callStart time.Time
+	if call != nil {
+		callStart = time.Now()
+	}
 	send := func(ctx context.Context) (*http.Response, *Error) {
 		var rc io.ReadCloser
 		if len(payload) > 0 {
@@ -367,7 +372,7 @@ func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began
 				resp.Body.Close()
 			}
 			if call != nil {
-				call.End(status, err)
+				call.End(status, err, callStart, time.Now())
 			}
 		}()
 		x.tracePolicy(st, began, "%s %s sent without waiting for the answer", method, target.Redacted())
@@ -379,7 +384,7 @@ func (x *exchange) execSendRequest(st *policy.Step, p *policy.SendRequest, began
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		call.End(status, serr)
+		call.End(status, serr, callStart, time.Now())
 	}
 	name := p.ResponseVariableName.Resolved()
 	if serr != nil {

@@ -193,6 +193,10 @@ func (x *exchange) sideCall(st *policy.Step, c sideCall, began time.Time) *Error
 	}
 	h.Set("Content-Type", c.contentType)
 	call := x.startCall(c.source, http.MethodPost, u, h)
+	var callStart time.Time
+	if call != nil {
+		callStart = time.Now()
+	}
 	resp, serr := roundTrip(x.r.Context(), x.g.transport, &backendRequest{method: http.MethodPost, url: u, header: h,
 		body: io.NopCloser(bytes.NewReader(c.payload)), length: int64(len(c.payload)), timeout: time.Duration(c.timeout) * time.Second})
 	var status int
@@ -203,7 +207,7 @@ func (x *exchange) sideCall(st *policy.Step, c sideCall, began time.Time) *Error
 		resp.Body.Close()
 	}
 	if call != nil {
-		call.End(status, serr)
+		call.End(status, serr, callStart, time.Now())
 	}
 	if c.responseVariable != "" {
 		var v any

@@ -41,7 +41,8 @@ var runnable = map[string]bool{
 // Runnable reports whether the gateway executes the policy name.
 func Runnable(name string) bool { return runnable[name] }
 
-// exec runs one statement, which began at began.
+// exec runs one statement, which began at began when the request is traced
+// (the zero time when it is not: began is only for the trace's Took).
 func (x *exchange) exec(st *policy.Step, began time.Time) (flow, *Error) {
 	switch p := st.Policy.(type) {
 	case *policy.Choose:

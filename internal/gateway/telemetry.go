@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Tracer makes the spans of distributed tracing (OpenTelemetry). The
@@ -38,9 +39,10 @@ type RequestSpan interface {
 
 // CallSpan is the client span of one backend call.
 type CallSpan interface {
-	// End ends the span with the status the backend answered (0 when it
+	// End ends the span of the call made from start to end, by the
+	// gateway's clock, with the status the backend answered (0 when it
 	// did not) and the failure, nil when the call succeeded.
-	End(status int, err *Error)
+	End(status int, err *Error, start, end time.Time)
 }
 
 // EventHubSink receives the messages of log-to-eventhub (Kafka, or Event

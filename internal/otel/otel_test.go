@@ -295,6 +295,12 @@ func TestSpansAndLogsReachTheCollector(t *testing.T) {
 		if attr(c.Attributes, "http.response.status_code") != "200" || attr(c.Attributes, "server.address") != "127.0.0.1" {
 			t.Errorf("%s span attributes %v", source, c.Attributes)
 		}
+		// The call's times are the gateway's readings around it: within
+		// the request's, except the one-way call's, which may outlive it.
+		if c.StartTimeUnixNano == 0 || c.EndTimeUnixNano < c.StartTimeUnixNano || c.StartTimeUnixNano < server.StartTimeUnixNano ||
+			(source != "send-one-way-request" && c.EndTimeUnixNano > server.EndTimeUnixNano) {
+			t.Errorf("%s span from %d to %d, the request's from %d to %d", source, c.StartTimeUnixNano, c.EndTimeUnixNano, server.StartTimeUnixNano, server.EndTimeUnixNano)
+		}
 		path := map[string]string{"forward-request": "/items/7", "send-request": "/lookup", "send-one-way-request": "/audit"}[source]
 		want := "00-" + callerTrace + "-" + hex.EncodeToString(c.SpanId) + "-01"
 		if got := seen.get(path); len(got) != 1 || got[0] != want {

@@ -75,11 +75,9 @@ type spanKey struct{}
 func (t *Telemetry) start(parent *span, h http.Header, kind uint8, name string) *span {
 	s := newSpan()
 	s.tel, s.kind, s.name = t, kind, name
-	if kind != kindServer {
-		// The server span's times are the log record's (End): a clock
-		// reading costs as much as recording a few attributes.
-		s.start = time.Now()
-	}
+	// A span's times are the gateway's clock readings, given at its end
+	// (the log record's, the call's): a clock reading costs as much as
+	// recording a few attributes.
 	s.spanID = newSpanID()
 	hasParent, parentSampled := false, false
 	switch {
@@ -216,7 +214,7 @@ func (g *gatewayTracer) StartCall(ctx context.Context, source, m string, u *url.
 // unrecordedCall is the span of a call that is not recorded.
 type unrecordedCall struct{}
 
-func (unrecordedCall) End(int, *gateway.Error) {}
+func (unrecordedCall) End(int, *gateway.Error, time.Time, time.Time) {}
 
 // EventHubTracer puts the log-to-eventhub messages that Kafka did not take
 // in their requests' traces: a producer span ("send" and the topic) under
@@ -383,8 +381,9 @@ func severity(s string) (int, string) {
 type callSpan span
 
 // End implements gateway.CallSpan.
-func (c *callSpan) End(status int, err *gateway.Error) {
+func (c *callSpan) End(status int, err *gateway.Error, start, end time.Time) {
 	s := (*span)(c)
+	s.start, s.end = start, end
 	if s.sampled {
 		if status != 0 {
 			s.setInt(keyStatusCode, int64(status))
@@ -392,7 +391,7 @@ func (c *callSpan) End(status int, err *gateway.Error) {
 		switch {
 		case err != nil:
 			s.setString(keyErrorType, err.Reason)
-			s.events = append(s.events, spanEvent{time: time.Now(), name: LastErrorEvent, attrs: lastErrorAttrs(err)})
+			s.events = append(s.events, spanEvent{time: end, name: LastErrorEvent, attrs: lastErrorAttrs(err)})
 			s.errorStatus, s.statusMsg = true, err.Reason
 		case status >= 400:
 			s.setString(keyErrorType, strconv.Itoa(status))
