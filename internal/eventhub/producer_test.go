@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -169,5 +170,31 @@ func TestLargeRoundsSplitIntoRequests(t *testing.T) {
 	waitFor(t, func() bool { return s.Stats().Successful == n })
 	if r := requests.Load(); r < 2 {
 		t.Errorf("%d messages of 150 KB in %d produce requests, want at least 2 (1 MB each at most)", n, r)
+	}
+}
+
+// A topic the cluster does not have fails its messages once the delivery
+// timeout passes, with Kafka's error naming the topic, in the request's
+// trace and on the error output.
+func TestUnknownTopicFails(t *testing.T) {
+	c := cluster(t)
+	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"no-such-hub","bootstrapServers":"`+c.ListenAddrs()[0]+`"}`)}, nil)
+	var errs strings.Builder
+	var mu sync.Mutex
+	tracer := &recordingTracer{}
+	s, _ := New(snap, Options{DeliveryTimeout: time.Second, Trace: tracer, Errors: lockedWriter{&mu, &errs}})
+	defer s.Close(time.Second)
+	if err := s.Send(tracedContext(), Message{Logger: "l", Body: "lost"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.Stats().Failed == 1 })
+	f := tracer.failures()
+	if len(f) != 1 || !errors.Is(f[0].err, kerr.UnknownTopicOrPartition) || !strings.Contains(f[0].err.Error(), "topic no-such-hub") {
+		t.Errorf("traced failures %+v, want UNKNOWN_TOPIC_OR_PARTITION for topic no-such-hub", f)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(errs.String(), "logger l (topic no-such-hub on ") || !strings.Contains(errs.String(), "UNKNOWN_TOPIC_OR_PARTITION") {
+		t.Errorf("error output:\n%s", errs.String())
 	}
 }
