@@ -3,6 +3,7 @@ package eventhub
 import (
 	"context"
 	"errors"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,5 +197,36 @@ func TestUnknownTopicFails(t *testing.T) {
 	defer mu.Unlock()
 	if !strings.Contains(errs.String(), "logger l (topic no-such-hub on ") || !strings.Contains(errs.String(), "UNKNOWN_TOPIC_OR_PARTITION") {
 		t.Errorf("error output:\n%s", errs.String())
+	}
+}
+
+// A broker that comes up after the messages were sent gets them: the
+// logger's goroutine retries the connection and the metadata until the
+// delivery timeout.
+func TestBrokerThatComesUpGetsTheMessages(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+addr+`"}`)}, nil)
+	s, _ := New(snap, Options{DeliveryTimeout: 20 * time.Second})
+	defer s.Close(time.Second)
+	for _, body := range []string{"early", "earlier"} {
+		if err := s.Send(context.Background(), Message{Logger: "l", Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // some rounds fail to connect
+	if st := s.Stats(); st.Successful+st.Failed != 0 {
+		t.Fatalf("stats %+v before the broker is up", st)
+	}
+	c := cluster(t, kfake.Ports(port))
+	recs := consume(t, 2, kgo.SeedBrokers(c.ListenAddrs()...))
+	waitFor(t, func() bool { return s.Stats().Successful == 2 })
+	if st := s.Stats(); st.Failed != 0 || len(recs) != 2 {
+		t.Errorf("stats %+v, %d records", st, len(recs))
 	}
 }
