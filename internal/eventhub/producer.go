@@ -169,6 +169,7 @@ func (d *destination) run(s *Sink) {
 		} else {
 			backoff = 0
 		}
+		clear(recs) // the queue reuses it: let go of the messages
 		recs = recs[:0]
 	}
 }
@@ -190,7 +191,7 @@ func (sd *sender) drain(recs []record, now time.Time) {
 	left := append(sd.retry, recs...)
 	sd.retry = nil
 	for i := range left {
-		if left[i].err == nil {
+		if left[i].err == nil || left[i].err == errNoAnswer {
 			left[i].err = errClosedUnsent
 		}
 		left[i].state = failed
@@ -199,7 +200,7 @@ func (sd *sender) drain(recs []record, now time.Time) {
 }
 
 // errClosedUnsent fails the messages a closing logger could not send.
-var errClosedUnsent = errors.New("the logger was closed before Kafka took the message")
+var errClosedUnsent = errors.New("the logger was closed (a reload that changed it, or tollgate stopping) before Kafka took the message")
 
 // round sends the new records recs and the ones to retry, and reports
 // whether some are left to retry. A record waits for the broker at most the
@@ -211,6 +212,9 @@ func (sd *sender) round(ctx context.Context, recs []record, now time.Time) (retr
 	if len(sd.retry) > 0 {
 		all = append(sd.retry, recs...)
 		sd.retry = nil
+	}
+	if len(all) == 0 {
+		return false
 	}
 	defer func() { retrying = sd.settle(all) }()
 	// The ones past their delivery timeout fail now; the round's requests
