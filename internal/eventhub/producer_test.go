@@ -230,3 +230,44 @@ func TestBrokerThatComesUpGetsTheMessages(t *testing.T) {
 		t.Errorf("stats %+v, %d records", st, len(recs))
 	}
 }
+
+// Closing a logger whose broker does not answer takes about the time
+// given, and fails what is left, saying why.
+func TestCloseFailsWhatIsLeft(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // accepts and never answers
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+		}
+	}()
+	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+ln.Addr().String()+`"}`)}, nil)
+	tracer := &recordingTracer{}
+	s, _ := New(snap, Options{Trace: tracer})
+	for range 3 {
+		if err := s.Send(tracedContext(), Message{Logger: "l", Body: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	s.Close(300 * time.Millisecond)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("Close took %v", took)
+	}
+	waitFor(t, func() bool { return s.Stats().Failed == 3 })
+	for _, f := range tracer.failures() {
+		if !errors.Is(f.err, errClosedUnsent) {
+			t.Errorf("failure %v, want %v", f.err, errClosedUnsent)
+		}
+	}
+	if err := s.Send(context.Background(), Message{Logger: "l", Body: "late"}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Send after Close: %v", err)
+	}
+}
