@@ -5,15 +5,15 @@
 // cluster.
 //
 // Sending never blocks a request: Send appends the message to its logger's
-// queue, and the logger's goroutine sends what gathered every Linger, one
-// record batch per partition in one produce request per partition leader
-// (producer.go; franz-go's client connects, authenticates and answers
-// metadata). At most QueueSize messages per logger wait for Kafka's
-// answer; Send drops the ones beyond, a message Kafka asks to retry (a
-// leader that moved) is sent again, and one the broker does not take fails
-// after the delivery timeout. Both are counted (Stats),
-// written to the error output at most once every ten seconds per logger,
-// and put in their request's trace (Tracer).
+// queue, and the logger's goroutine sends what gathered at most every
+// Linger, one record batch per partition in one produce request per
+// partition leader (producer.go; franz-go's client connects, authenticates
+// and answers metadata). At most QueueSize messages per logger wait for
+// Kafka's answer; Send drops the ones beyond, a message Kafka asks to retry
+// (a leader that moved) is sent again, and one the broker does not take
+// fails after the delivery timeout. Both are counted (Stats), written to
+// the error output at most once every ten seconds per logger, and put in
+// their request's trace (Tracer).
 //
 // A logger's settings come from its credentials (loggers/<name>/
 // loggerInformation.json, overridable in a values file's loggers section),

@@ -17,13 +17,15 @@ import (
 // The produce path is the sink's own; franz-go's client (kgo) connects,
 // authenticates, negotiates versions and answers metadata. Send appends a
 // record to its logger's queue under a lock; the logger's goroutine (run)
-// waits Linger for more, then sends all that gathered as one record batch
-// per partition, in one produce request per partition leader. kgo's
-// producer does the same with a promise, a partitioner call and a lock per
-// record, several times the cost of the append a request pays here.
+// takes the queue at most once per Linger and sends what gathered as one
+// record batch per partition, in one produce request per partition leader.
+// kgo's producer does the same with a promise, a partitioner call and a
+// lock per record, several times the cost of the append a request pays
+// here.
 
-// Linger is how long a logger's goroutine waits, once a message is queued,
-// for more before it sends: the batches' size against a message's delay.
+// Linger is the least time between two rounds of a logger's goroutine: a
+// message queued after a round waits for the next one to gather more, at
+// most Linger. The batches' size against a message's delay.
 const Linger = 10 * time.Millisecond
 
 // maxRequestBytes bounds the records of one produce request, below Kafka's
@@ -132,7 +134,8 @@ func (d *destination) run(s *Sink) {
 	defer close(d.q.done)
 	sd := &sender{s: s, d: d, keyed: kgo.StickyKeyPartitioner(nil).ForTopic(d.settings.Topic)}
 	var recs []record
-	backoff := time.Duration(0)
+	var backoff time.Duration
+	var lastTake time.Time
 	for {
 		stopping := false
 		if len(sd.retry) == 0 {
@@ -142,11 +145,13 @@ func (d *destination) run(s *Sink) {
 				stopping = true
 			}
 		}
-		if !stopping {
-			wait := Linger
-			if backoff > 0 {
-				wait = backoff
-			}
+		// At most one round per Linger: a round that took longer (a
+		// broker far away) was time enough to gather the next one.
+		wait := Linger - time.Since(lastTake)
+		if backoff > 0 {
+			wait = backoff
+		}
+		if !stopping && wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -157,6 +162,7 @@ func (d *destination) run(s *Sink) {
 		}
 		recs = d.q.take(recs)
 		now := time.Now()
+		lastTake = now
 		for i := range recs {
 			recs[i].first = now
 		}
@@ -164,7 +170,7 @@ func (d *destination) run(s *Sink) {
 			sd.drain(recs, now)
 			return
 		}
-		if sd.round(context.Background(), recs, now) {
+		if sd.round(d.rounds, recs, now) {
 			backoff = min(max(2*backoff, 100*time.Millisecond), time.Second)
 		} else {
 			backoff = 0
@@ -174,11 +180,10 @@ func (d *destination) run(s *Sink) {
 	}
 }
 
-// drain is the last rounds, after close: what is queued is sent until
-// closeTimeout passes, and what is left then fails.
+// drain is the last rounds, after close: what is queued is sent until the
+// time close gave passes (it cancels d.rounds), and what is left then fails.
 func (sd *sender) drain(recs []record, now time.Time) {
-	ctx, cancel := context.WithTimeout(context.Background(), sd.d.closeTimeout)
-	defer cancel()
+	ctx := sd.d.rounds
 	for len(recs)+len(sd.retry) > 0 && ctx.Err() == nil {
 		if sd.round(ctx, recs, now) {
 			select {
@@ -191,8 +196,11 @@ func (sd *sender) drain(recs []record, now time.Time) {
 	left := append(sd.retry, recs...)
 	sd.retry = nil
 	for i := range left {
-		if left[i].err == nil || left[i].err == errNoAnswer {
+		switch err := left[i].err; {
+		case err == nil || err == errNoAnswer || ctx.Err() != nil && errors.Is(err, ctx.Err()):
 			left[i].err = errClosedUnsent
+		default:
+			left[i].err = fmt.Errorf("%w; the last attempt: %v", errClosedUnsent, err)
 		}
 		left[i].state = failed
 	}

@@ -131,8 +131,10 @@ type destination struct {
 	// Send drops a message when QueueSize are waiting.
 	waiting atomic.Int64
 	q       queue
-	// closeTimeout is how long the goroutine may send after close.
-	closeTimeout time.Duration
+	// rounds is the context of the goroutine's requests: close cancels it
+	// once the time it gives the goroutine has passed.
+	rounds       context.Context
+	cancelRounds context.CancelFunc
 	log          *rateLog
 }
 
@@ -249,6 +251,7 @@ func (s *Sink) open(name string, st Settings) (*destination, error) {
 	}
 	d := &destination{name: name, settings: st, client: client,
 		log: &rateLog{w: s.opts.Errors, every: 10 * time.Second}}
+	d.rounds, d.cancelRounds = context.WithCancel(context.Background())
 	d.q.wake = make(chan struct{}, 1)
 	d.q.stop = make(chan struct{})
 	d.q.done = make(chan struct{})
@@ -370,13 +373,15 @@ func (d *destination) close(timeout time.Duration) {
 		return
 	}
 	d.q.closing = true
-	d.closeTimeout = timeout
 	d.q.mu.Unlock()
 	close(d.q.stop)
+	cutoff := time.AfterFunc(timeout, d.cancelRounds)
+	defer cutoff.Stop()
 	select {
 	case <-d.q.done:
 	case <-time.After(timeout + 100*time.Millisecond):
 	}
+	d.cancelRounds()
 	d.client.Close()
 }
 
