@@ -46,4 +46,4 @@ echo "== go test"
 go test -count 1 ./...
 
 echo "== load harness, short (speed is reported, not asserted)"
-./scripts/load.sh --short
+./scripts/load.sh --short --profile --profile-duration 1s

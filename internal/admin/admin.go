@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"strconv"
 	"strings"
@@ -122,6 +123,14 @@ func Handler(o Options) http.Handler {
 	if o.Query != nil {
 		mux.Handle("POST /v1/query", o.Query)
 	}
+	// Go's profiles, for an operator and for the load harness (CPU
+	// profiles, heap, goroutines, the execution trace). Not /cmdline: the
+	// command line may carry --admin-token.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("GET /debug/pprof/cmdline", http.NotFound)
 	for pattern, h := range o.Mount {
 		mux.Handle(pattern, h)
 	}

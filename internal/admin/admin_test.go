@@ -3,6 +3,7 @@ package admin
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +78,19 @@ func TestTokenAndEndpoints(t *testing.T) {
 	}
 	if code, body := get("/v1/failures?since=1h", "Bearer s3cret-token"); code != 200 || !strings.Contains(body, "OperationNotFound") {
 		t.Errorf("failures: %d %s", code, body)
+	}
+	// Go's profiles, behind the token; never the command line, which may
+	// carry the token.
+	if code, _ := get("/debug/pprof/heap", ""); code != 401 {
+		t.Errorf("a profile without the token: %d", code)
+	}
+	if code, body := get("/debug/pprof/heap", "Bearer s3cret-token"); code != 200 || !strings.HasPrefix(body, "\x1f\x8b") {
+		t.Errorf("heap profile: %d, %d bytes, want a gzipped profile", code, len(body))
+	}
+	if code, body := get("/debug/pprof/profile?seconds=1", "Bearer s3cret-token"); code != 200 || !strings.HasPrefix(body, "\x1f\x8b") {
+		t.Errorf("CPU profile: %d, %d bytes", code, len(body))
+	}
+	if code, body := get("/debug/pprof/cmdline", "Bearer s3cret-token"); code != 404 || strings.Contains(body, os.Args[0]) {
+		t.Errorf("cmdline: %d %q", code, body)
 	}
 }

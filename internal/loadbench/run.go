@@ -44,6 +44,14 @@ type Config struct {
 	// Baseline is the target every ratio of the table is relative to;
 	// "" is BaselineName. It must be one of Targets to give ratios.
 	Baseline string
+	// Profile adds a round after the measured ones in which each tollgate
+	// target's CPU profile is taken (from its admin listener) and divided
+	// between the telemetry sinks' code and the rest (Report.Shares). The
+	// round lasts ProfileDuration, or Duration when it is 0: a profile
+	// samples 100 times a second, so a share of a few percent needs tens
+	// of seconds to be told within half a point.
+	Profile         bool
+	ProfileDuration time.Duration
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
 }
@@ -65,6 +73,9 @@ type Report struct {
 	// Sinks says, for each target with sinks, what its sinks received over
 	// the whole run.
 	Sinks map[string]SinkStats
+	// Shares are the CPU profiles' division of each tollgate target under
+	// each variant, with Config.Profile.
+	Shares []Share
 }
 
 // process is one program the harness started.
@@ -87,6 +98,7 @@ type runner struct {
 	logs     []string            // files truncated after each measurement
 	log      io.Writer
 	sinks    map[string]string // target name: loadsink's base URL
+	admins   map[string]string // target name: its admin listener, host:port
 	// cert is the certificate of the targets' TLS listeners, nil when no
 	// variant is sent over TLS.
 	cert *Certificate
@@ -100,7 +112,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	if cfg.Rounds < 1 || cfg.Duration <= 0 || cfg.Connections < 1 || len(cfg.Targets) == 0 || len(cfg.Variants) == 0 {
 		return nil, errors.New("loadbench: a run needs targets, variants, at least one round, a duration and a connection")
 	}
-	r := &runner{cfg: cfg, log: cfg.Log}
+	r := &runner{cfg: cfg, log: cfg.Log, admins: map[string]string{}}
 	if r.log == nil {
 		r.log = io.Discard
 	}
@@ -210,6 +222,21 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 				if err := measure(round, t, v, gen, cfg.Duration); err != nil {
 					return nil, err
 				}
+			}
+		}
+	}
+	if cfg.Profile {
+		for _, v := range cfg.Variants {
+			for _, t := range targets {
+				admin := r.admins[t.Name]
+				if admin == "" {
+					continue
+				}
+				s, err := r.profileRound(ctx, t, v, admin, urls[t.Name], tlsURLs[t.Name], gen)
+				if err != nil {
+					return nil, err
+				}
+				rep.Shares = append(rep.Shares, s)
 			}
 		}
 	}
@@ -373,6 +400,16 @@ func (r *runner) startTarget(ctx context.Context, t Target, backend string) (bas
 			args = append(args, "--data", filepath.Join(r.work, "data-"+t.Name))
 		}
 		args = append(args, t.Args...)
+		if i := slices.Index(args, "--admin"); i >= 0 && i+1 < len(args) {
+			r.admins[t.Name] = args[i+1]
+		} else if r.cfg.Profile {
+			admin, err := freeAddr()
+			if err != nil {
+				return "", "", err
+			}
+			args = append(args, "--admin", admin)
+			r.admins[t.Name] = admin
+		}
 		p, err = r.start(t.Name, r.gwWrap, filepath.Join(r.bin, "tollgate"), args, append(env, t.Env...), true)
 	case Bare:
 		args := []string{"-listen", addr, "-backend", "http://" + backend, "-key", Key}

@@ -49,6 +49,8 @@ func run() int {
 	generator := fs.String("generator", "", "load generator: wrk or go (default wrk when installed)")
 	keep := fs.String("keep", "", "keep the builds, folder, logs and nginx files in this directory")
 	baseline := fs.String("baseline", loadbench.BaselineName, "the target the ratio columns compare with (one of --targets), e.g. tollgate-sinks-off for the sinks' cost")
+	profiled := fs.Bool("profile", false, "after the rounds, load each tollgate target once more while its CPU profile is taken, and print the share of its CPU in the telemetry sinks' code")
+	profileFor := fs.Duration("profile-duration", 30*time.Second, "length of the --profile round (100 samples a second: tens of seconds tell a share of a few percent within half a point)")
 	var extra extraTargets
 	fs.Var(&extra, "extra-target", "another tollgate target, NAME='ARGS' (ARGS added to tollgate run); repeatable")
 	fs.Usage = func() {
@@ -117,7 +119,7 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := loadbench.Run(ctx, loadbench.Config{Targets: ts, Variants: vs, Rounds: *rounds, Duration: *duration,
-		Warmup: *warmup, Connections: *connections, Generator: *generator, ModuleDir: module, WorkDir: *keep, Baseline: *baseline, Log: os.Stderr})
+		Warmup: *warmup, Connections: *connections, Generator: *generator, ModuleDir: module, WorkDir: *keep, Baseline: *baseline, Profile: *profiled, ProfileDuration: *profileFor, Log: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		return 1
@@ -139,6 +141,20 @@ func run() int {
 	for _, t := range ts {
 		if s, ok := rep.Sinks[t.Name]; ok {
 			fmt.Printf("\n%s's sinks received, warm-up included: %s\n", t.Name, s)
+		}
+	}
+	if len(rep.Shares) > 0 {
+		fmt.Printf("\nThe telemetry sinks' share of each tollgate target's CPU, by its CPU profile over a round of %s after the measured ones:\n", *profileFor)
+		for _, s := range rep.Shares {
+			fmt.Printf("  %-10s %-24s %5.1f%%", s.Variant, s.Target, s.Percent(s.Sinks()))
+			var parts []string
+			for _, a := range s.Areas {
+				parts = append(parts, fmt.Sprintf("%s %.1f%%", a.Name, s.Percent(a.CPU)))
+			}
+			if len(parts) > 0 {
+				fmt.Printf(" (%s)", strings.Join(parts, ", "))
+			}
+			fmt.Printf(" of %s\n", s.Total.Round(time.Millisecond))
 		}
 	}
 	if loadbench.Failed(rep.Rows) {
