@@ -149,7 +149,9 @@ func run() int {
 			fmt.Printf("  %-10s %-24s %5.1f%%", s.Variant, s.Target, s.Percent(s.Sinks()))
 			var parts []string
 			for _, a := range s.Areas {
-				parts = append(parts, fmt.Sprintf("%s %.1f%%", a.Name, s.Percent(a.CPU)))
+				if pc := s.Percent(a.CPU); pc >= 0.05 {
+					parts = append(parts, fmt.Sprintf("%s %.1f%%", a.Name, pc))
+				}
 			}
 			if len(parts) > 0 {
 				fmt.Printf(" (%s)", strings.Join(parts, ", "))
