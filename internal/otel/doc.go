@@ -16,10 +16,11 @@
 //
 // Spans and log records are recorded by this package, not by the SDK: the
 // request path writes ids, times and a fixed set of attributes into a
-// pooled span, and an exporter goroutine per signal encodes them to OTLP
-// protobuf in batches (protowire.go, spans.go) and posts them (export.go),
-// configured by the same variables as the SDK's batch processors and
-// OTLP/HTTP exporters. A full queue drops, never blocks.
+// pooled span, encodes the span at its end to OTLP protobuf straight into
+// its signal's current batch (protowire.go, spans.go), and an exporter
+// goroutine per signal frames each batch in place and posts it
+// (export.go), configured by the same variables as the SDK's batch
+// processors and OTLP/HTTP exporters. A full queue drops, never blocks.
 //
 // Metrics: every metric of package metrics, read from its Prometheus
 // registry by the OpenTelemetry Prometheus bridge and exported over OTLP, so

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +66,9 @@ type exporter struct {
 	resource  []byte
 	scope     []byte
 	schemaURL string
+	// room is the bytes every batch keeps before its items for the
+	// request's framing (encode), so that the items are never copied.
+	room int
 
 	mu         sync.Mutex
 	queue      []*batch // oldest first; only the last one fills
@@ -78,7 +82,7 @@ type exporter struct {
 	closed     atomic.Bool
 
 	exportMu sync.Mutex // one export at a time; guards the fields below
-	buf      []byte
+	hdr      []byte     // encode's framing
 	zbuf     bytes.Buffer
 	zw       *gzip.Writer
 	reported uint64 // drops already reported
@@ -87,7 +91,7 @@ type exporter struct {
 
 // A batch is up to batchSize encoded spans or records, each a message of
 // field 2 of its scope (ScopeSpans.spans, ScopeLogs.log_records), one after
-// the other.
+// the other, after exporter.room bytes kept for the request's framing.
 type batch struct {
 	items []byte
 	n     int
@@ -194,6 +198,16 @@ func newExporter(sig signal, getenv func(string) string, res *resource.Resource,
 	tr.DisableCompression = true
 	e.client = &http.Client{Transport: tr, Timeout: attempt}
 
+	e.setPrefix(res)
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancelLoop = cancel
+	go e.loop(ctx)
+	return e, nil
+}
+
+// setPrefix encodes the resource and scope of every request, and keeps
+// room for them before every batch's items.
+func (e *exporter) setPrefix(res *resource.Resource) {
 	if res != nil {
 		for _, kv := range res.Attributes() {
 			e.resource = appendAttribute(e.resource, 1, kv)
@@ -201,10 +215,9 @@ func newExporter(sig signal, getenv func(string) string, res *resource.Resource,
 		e.schemaURL = res.SchemaURL()
 	}
 	e.scope = appendStringField(nil, 1, instrumentation)
-	ctx, cancel := context.WithCancel(context.Background())
-	e.cancelLoop = cancel
-	go e.loop(ctx)
-	return e, nil
+	// Two tags and lengths (a length of a batch takes at most five bytes),
+	// the resource and the scope.
+	e.room = 2*(1+binary.MaxVarintLen32) + fieldLen(1, len(e.resource)) + fieldLen(1, len(e.scope))
 }
 
 // tlsFromEnv reads the CA and client certificate files, nil when none is
@@ -238,11 +251,23 @@ func tlsFromEnv(env func(string) string) (*tls.Config, error) {
 // enqueue hands one encoded span or record to the exporter; it never
 // blocks. It copies item, which the caller may reuse at once.
 func (e *exporter) enqueue(item []byte) {
+	if b := e.reserve(); b != nil {
+		b.items = append(b.items, item...)
+		e.commit(b)
+	}
+}
+
+// reserve returns the batch the next span or record is appended to, with
+// e.mu held until commit; nil, with e.mu released and the item counted as
+// dropped, when the queue is full or the exporter closed. A span is
+// encoded straight into its batch, where it is sent from: its bytes are
+// written once.
+func (e *exporter) reserve() *batch {
 	e.mu.Lock()
 	if e.queued >= e.maxQueue || e.closed.Load() {
 		e.mu.Unlock()
 		e.dropped.Add(1)
-		return
+		return nil
 	}
 	var last *batch
 	if n := len(e.queue); n > 0 && e.queue[n-1].n < e.batchSize {
@@ -253,12 +278,18 @@ func (e *exporter) enqueue(item []byte) {
 		} else {
 			last = new(batch)
 		}
+		last.items = append(last.items[:0], make([]byte, e.room)...)
 		e.queue = append(e.queue, last)
 	}
-	last.items = append(last.items, item...)
-	last.n++
+	return last
+}
+
+// commit counts the item appended to b, which reserve returned, and
+// releases e.mu.
+func (e *exporter) commit(b *batch) {
+	b.n++
 	e.queued++
-	full := last.n >= e.batchSize
+	full := b.n >= e.batchSize
 	e.mu.Unlock()
 	if full {
 		select {
@@ -330,31 +361,33 @@ func (e *exporter) export(ctx context.Context, all bool) error {
 	return errors.Join(errs...)
 }
 
-// encode builds the ExportTraceServiceRequest or ExportLogsServiceRequest
-// of b's items in e.buf: both are one resource (field 1) holding one scope
-// (field 2) holding the spans or records (field 2). The lengths are
-// counted first, so that the items are copied once.
-func (e *exporter) encode(items []byte) []byte {
-	scopeLen := fieldLen(1, len(e.scope)) + len(items)
+// encode makes b the ExportTraceServiceRequest or ExportLogsServiceRequest
+// of its items, and returns it: both are one resource (field 1) holding one
+// scope (field 2) holding the spans or records (field 2). The framing goes
+// in the room the batch kept before its items, which are not copied.
+func (e *exporter) encode(b *batch) []byte {
+	items := len(b.items) - e.room
+	scopeLen := fieldLen(1, len(e.scope)) + items
 	resLen := fieldLen(1, len(e.resource)) + fieldLen(2, scopeLen)
 	if e.schemaURL != "" {
 		resLen += fieldLen(3, len(e.schemaURL))
 	}
-	b := e.buf[:0]
-	b = appendLen(b, 1, resLen) // resource_spans, resource_logs
-	b = appendBytesField(b, 1, e.resource)
-	b = appendLen(b, 2, scopeLen) // scope_spans, scope_logs
-	b = appendBytesField(b, 1, e.scope)
-	b = append(b, items...)
-	b = appendStringField(b, 3, e.schemaURL)
-	e.buf = b
-	return b
+	h := e.hdr[:0]
+	h = appendLen(h, 1, resLen) // resource_spans, resource_logs
+	h = appendBytesField(h, 1, e.resource)
+	h = appendLen(h, 2, scopeLen) // scope_spans, scope_logs
+	h = appendBytesField(h, 1, e.scope)
+	e.hdr = h
+	start := e.room - len(h)
+	copy(b.items[start:], h)
+	b.items = appendStringField(b.items, 3, e.schemaURL)
+	return b.items[start:]
 }
 
 // send posts one batch, retrying as the OTLP/HTTP exporter does on 429,
 // 502, 503, 504 and on a failed connection, within the export timeout.
 func (e *exporter) send(ctx context.Context, batch *batch) error {
-	body := e.encode(batch.items)
+	body := e.encode(batch)
 	if e.gzip {
 		e.zbuf.Reset()
 		if e.zw == nil {

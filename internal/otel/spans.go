@@ -16,9 +16,9 @@ import (
 )
 
 // A request's spans are recorded by tollgate itself: the request path
-// writes ids, times and a fixed set of attributes into a pooled span, and
-// the exporter's goroutine encodes finished spans to OTLP protobuf in
-// batches. The OpenTelemetry SDK's spans cost a request more than the rest
+// writes ids, times and a fixed set of attributes into a pooled span, which
+// is encoded at its end to OTLP protobuf into the exporter's batch, where
+// it is posted from. The OpenTelemetry SDK's spans cost a request more than the rest
 // of the gateway (an attribute slice per call, deduplication, a snapshot,
 // then a generated protobuf message per attribute at export).
 
@@ -50,7 +50,7 @@ type spanEvent struct {
 
 // span is one recorded span. The ids are fixed at its start; a child reads
 // them from its parent while the parent's request runs. At its end it is
-// encoded, handed to the exporter as bytes and returned to the pool.
+// encoded into the exporter's batch and returned to the pool.
 type span struct {
 	traceID      trace.TraceID
 	spanID       trace.SpanID
@@ -78,16 +78,9 @@ type span struct {
 	// that its API's sampling (Routed) or alwaysLog (End) records after
 	// all.
 	req *http.Request
-
-	// wire is the span's encoding, handed to the exporter at its end; the
-	// buffer stays with the pooled span.
-	wire []byte
 }
 
 var spans = sync.Pool{New: func() any { return new(span) }}
-
-// maxKeptWire bounds the encoding buffer a pooled span keeps.
-const maxKeptWire = 16 << 10
 
 // newSpan returns a cleared span from the pool; releaseSpan clears what
 // a span used, so that a span of a thousand bytes is not zeroed whole on
@@ -110,9 +103,6 @@ func releaseSpan(s *span) {
 	s.errorStatus, s.statusMsg = false, ""
 	s.urlScheme, s.urlHost, s.urlPath = "", "", ""
 	s.nattrs, s.events, s.tel, s.req = 0, events, nil, nil
-	if cap(s.wire) > maxKeptWire {
-		s.wire = nil
-	}
 	spans.Put(s)
 }
 

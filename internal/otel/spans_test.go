@@ -33,10 +33,7 @@ func TestEncodedSpansDecode(t *testing.T) {
 	res := resource.NewSchemaless(attribute.String("service.name", "tg"), attribute.Int64("n", -3),
 		attribute.Bool("b", true), attribute.Float64("f", 1.5), attribute.StringSlice("s", []string{"x", ""}))
 	e := &exporter{sig: traces, batchSize: 10}
-	for _, kv := range res.Attributes() {
-		e.resource = appendAttribute(e.resource, 1, kv)
-	}
-	e.scope = appendStringField(nil, 1, instrumentation)
+	e.setPrefix(res)
 
 	start := time.Unix(1700000000, 123456789)
 	s := newSpan()
@@ -60,7 +57,9 @@ func TestEncodedSpansDecode(t *testing.T) {
 	c.kind, c.name, c.sampled = kindClient, "POST", false
 
 	var req coltrace.ExportTraceServiceRequest
-	if err := proto.Unmarshal(e.encode(appendSpan(appendSpan(nil, s), c)), &req); err != nil {
+	// A batch keeps room for the framing before its items.
+	b := &batch{items: appendSpan(appendSpan(make([]byte, e.room), s), c)}
+	if err := proto.Unmarshal(e.encode(b), &req); err != nil {
 		t.Fatal(err)
 	}
 	if len(req.ResourceSpans) != 1 || len(req.ResourceSpans[0].ScopeSpans) != 1 {

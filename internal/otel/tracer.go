@@ -112,14 +112,16 @@ func traceState(values []string) string {
 	return ts.String()
 }
 
-// finish hands a sampled span to the exporter, encoded, and releases it.
+// finish encodes a sampled span into the exporter's batch and releases it.
 func (s *span) finish() {
 	if s.sampled && s.tel.spans != nil {
 		if s.end.IsZero() {
 			s.end = time.Now()
 		}
-		s.wire = appendSpan(s.wire[:0], s)
-		s.tel.spans.enqueue(s.wire)
+		if b := s.tel.spans.reserve(); b != nil {
+			b.items = appendSpan(b.items, s)
+			s.tel.spans.commit(b)
+		}
 	}
 	releaseSpan(s)
 }
@@ -338,8 +340,7 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 }
 
 // emitTraceRecords sends the trace policy's messages as log records, in the
-// request's trace. Each is encoded in s's buffer, which s's own encoding
-// reuses later.
+// request's trace, each encoded into the log exporter's batch.
 func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
 	// The records are timed at the request's end, as the log line has it:
 	// a clock reading costs as much as encoding a record.
@@ -362,8 +363,10 @@ func (t *Telemetry) emitTraceRecords(s *span, rec *gateway.LogRecord) {
 		for _, m := range tr.Metadata {
 			r.attrs = append(r.attrs, spanAttr{key: m.Name, str: m.Value})
 		}
-		s.wire = appendLogRecord(s.wire[:0], &r)
-		t.logs.enqueue(s.wire)
+		if b := t.logs.reserve(); b != nil {
+			b.items = appendLogRecord(b.items, &r)
+			t.logs.commit(b)
+		}
 	}
 }
 
