@@ -353,13 +353,17 @@ func (sd *sender) produce(ctx context.Context, all []record, todo []int32, now t
 		return rest
 	}
 	for _, p := range parts {
-		err, answered := fmt.Errorf("the broker did not answer for partition %d", p.partition), false
+		var err error
+		answered := false
 		for _, t := range resp.(*kmsg.ProduceResponse).Topics {
 			for _, tp := range t.Partitions {
 				if tp.Partition == p.partition {
 					err, answered = kerr.ErrorForCode(tp.ErrorCode), true
 				}
 			}
+		}
+		if !answered {
+			err = fmt.Errorf("the broker's answer leaves out partition %d", p.partition)
 		}
 		fate := delivered
 		switch {
