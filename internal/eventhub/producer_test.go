@@ -271,3 +271,25 @@ func TestCloseFailsWhatIsLeft(t *testing.T) {
 		t.Errorf("Send after Close: %v", err)
 	}
 }
+
+// An answer that leaves a partition out is taken as no answer for it: its
+// messages are sent again.
+func TestAnswerWithoutThePartitionRetries(t *testing.T) {
+	c := cluster(t)
+	var empty atomic.Int32
+	c.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		empty.Add(1)
+		return kreq.(*kmsg.ProduceRequest).ResponseKind(), nil, true
+	})
+	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+c.ListenAddrs()[0]+`"}`)}, nil)
+	s, _ := New(snap, Options{})
+	defer s.Close(time.Second)
+	if err := s.Send(context.Background(), Message{Logger: "l", Body: "once", PartitionID: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	recs := consume(t, 1, kgo.SeedBrokers(c.ListenAddrs()...))
+	waitFor(t, func() bool { return s.Stats().Successful == 1 })
+	if st := s.Stats(); st.Failed != 0 || empty.Load() != 1 || len(recs) != 1 || string(recs[0].Value) != "once" {
+		t.Errorf("stats %+v, %d empty answers, records %v", st, empty.Load(), recs)
+	}
+}
