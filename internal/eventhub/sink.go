@@ -110,8 +110,9 @@ type Sink struct {
 	dests atomic.Pointer[map[string]*destination]
 
 	events, successful, failed, dropped, bytes atomic.Uint64
-	// unusable says why loggers that exist cannot be sent to.
-	unusable atomic.Pointer[map[string]string]
+	// unusable says why loggers that exist cannot be sent to: the error
+	// Send returns for each of their messages, made once.
+	unusable atomic.Pointer[map[string]error]
 	closed   atomic.Bool
 	mu       sync.Mutex // serializes Update and Close
 	// resolve maps a broker address to the address dialed; tests use it
@@ -162,7 +163,7 @@ func newSink(snap *config.Snapshot, opts Options, resolve func(string) string, c
 	s := &Sink{opts: opts, resolve: resolve, clientOpts: clientOpts}
 	empty := map[string]*destination{}
 	s.dests.Store(&empty)
-	noReasons := map[string]string{}
+	noReasons := map[string]error{}
 	s.unusable.Store(&noReasons)
 	diags := s.Update(snap)
 	return s, diags
@@ -180,7 +181,7 @@ func (s *Sink) Update(snap *config.Snapshot) diag.List {
 	var diags diag.List
 	old := *s.dests.Load()
 	next := map[string]*destination{}
-	unusable := map[string]string{}
+	unusable := map[string]error{}
 	names := make([]string, 0, len(snap.Loggers))
 	for name := range snap.Loggers {
 		names = append(names, name)
@@ -190,13 +191,13 @@ func (s *Sink) Update(snap *config.Snapshot) diag.List {
 		lg := snap.Loggers[name]
 		key := strings.ToLower(name)
 		if !strings.EqualFold(lg.Type, LoggerType) {
-			unusable[key] = fmt.Sprintf("logger %s is of type %s; log-to-eventhub needs an %s logger", name, lg.Type, LoggerType)
+			unusable[key] = fmt.Errorf("logger %s is of type %s; log-to-eventhub needs an %s logger", name, lg.Type, LoggerType)
 			continue
 		}
 		settings, d := ParseLogger(snap, lg)
 		diags.Append(d)
 		if len(d) > 0 {
-			unusable[key] = fmt.Sprintf("logger %s has unusable settings (%s)", name, d[0].Message)
+			unusable[key] = fmt.Errorf("logger %s has unusable settings (%s)", name, d[0].Message)
 			continue
 		}
 		if prev := old[key]; prev != nil && prev.settings.equal(settings) {
@@ -206,7 +207,7 @@ func (s *Sink) Update(snap *config.Snapshot) diag.List {
 		dest, err := s.open(name, settings)
 		if err != nil {
 			diags.Warnf(lg.Info, "invalid-logger", "logger %s: %v; its log-to-eventhub messages stay on the log line", name, err)
-			unusable[key] = fmt.Sprintf("logger %s cannot be used (%v)", name, err)
+			unusable[key] = fmt.Errorf("logger %s cannot be used (%v)", name, err)
 			continue
 		}
 		next[key] = dest
@@ -299,8 +300,8 @@ func (s *Sink) Send(ctx context.Context, m Message) error {
 	d := (*s.dests.Load())[strings.ToLower(m.Logger)]
 	if d == nil {
 		s.dropped.Add(1)
-		if why := (*s.unusable.Load())[strings.ToLower(m.Logger)]; why != "" {
-			return errors.New(why)
+		if why := (*s.unusable.Load())[strings.ToLower(m.Logger)]; why != nil {
+			return why
 		}
 		return fmt.Errorf("no logger %s in the configuration folder (loggers/%s/loggerInformation.json)", m.Logger, m.Logger)
 	}
