@@ -232,7 +232,8 @@ type Logger struct {
 // (diagnostics/<name>/diagnosticInformation.json): what APIM sends to a
 // logger, and how much of it. tollgate reads the sampling and verbosity of
 // "applicationinsights" for its OpenTelemetry traces and the trace policy's
-// log records (docs/compat.md, "Diagnostic entities").
+// log records, and the verbosity of "azuremonitor" for the trace messages
+// on the gateway log line (docs/compat.md, "Diagnostic entities").
 type DiagnosticEntity struct {
 	Name     string
 	LoggerID string // loggerId as written, a resource id ending in the logger's name

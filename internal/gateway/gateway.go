@@ -192,6 +192,9 @@ type state struct {
 	crossDomain string
 	// graphQL are the parsed schemas of the GraphQL APIs, by API id.
 	graphQL map[string]*graphql.Schema
+	// logVerbosity is the least severity of the trace messages on the log
+	// line, by the azuremonitor diagnostics.
+	logVerbosity logVerbosity
 }
 
 // New builds a Gateway serving snap.
@@ -291,7 +294,7 @@ func (g *Gateway) build(snap *config.Snapshot) (*state, diag.List) {
 		pols = &config.Policies{Global: policy.DefaultGlobal()}
 	}
 	st := &state{snap: snap, router: r, keys: newKeyring(snap, g.allAccess), pipes: buildPipelines(snap, pols),
-		crossDomain: globalCrossDomain(pols.Global)}
+		crossDomain: globalCrossDomain(pols.Global), logVerbosity: newLogVerbosity(snap)}
 	st.validators, diags = g.compileValidators(st.pipes)
 	var bd diag.List
 	st.backends, bd = compileBackends(snap)
@@ -530,6 +533,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.traces.Put(x.trace)
 	}
 	x.maskRecord()
+	x.setLogVerbosity()
 	g.log.end(&x.rec)
 	if g.observer != nil {
 		g.observer.Observe(&x.rec)

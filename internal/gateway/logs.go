@@ -60,6 +60,11 @@ type LogRecord struct {
 	Metrics []Metric
 	// EventHubMessages are the messages log-to-eventhub recorded.
 	EventHubMessages []EventHubMessage
+
+	// logVerbosity is the least severity of the TraceRecords written on
+	// the log line (the azuremonitor diagnostic's verbosity); the record
+	// keeps them all.
+	logVerbosity uint8
 }
 
 // TraceRecord is one message of a trace policy.
@@ -379,22 +384,28 @@ func (l *LogWriter) writeOut() {
 // appendRecords appends the trace records, metrics and event hub messages.
 // They are rare, so they go through encoding/json.
 func (r *LogRecord) appendRecords(b []byte) []byte {
-	if len(r.TraceRecords) > 0 {
-		b = append(b, `,"TraceRecords":[`...)
-		for i, t := range r.TraceRecords {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"Source":`...)
-			b = appendJSONString(b, t.Source)
-			b = append(b, `,"Severity":`...)
-			b = appendJSONString(b, t.Severity)
-			b = append(b, `,"Message":`...)
-			b = appendJSONString(b, t.Message)
-			b = append(b, `,"Metadata":`...)
-			b = appendNameValues(b, t.Metadata)
-			b = append(b, '}')
+	written := 0
+	for _, t := range r.TraceRecords {
+		if r.logVerbosity > severityVerbose && severityRank(t.Severity) < r.logVerbosity {
+			continue
 		}
+		if written == 0 {
+			b = append(b, `,"TraceRecords":[`...)
+		} else {
+			b = append(b, ',')
+		}
+		written++
+		b = append(b, `{"Source":`...)
+		b = appendJSONString(b, t.Source)
+		b = append(b, `,"Severity":`...)
+		b = appendJSONString(b, t.Severity)
+		b = append(b, `,"Message":`...)
+		b = appendJSONString(b, t.Message)
+		b = append(b, `,"Metadata":`...)
+		b = appendNameValues(b, t.Metadata)
+		b = append(b, '}')
+	}
+	if written > 0 {
 		b = append(b, ']')
 	}
 	if len(r.Metrics) > 0 {

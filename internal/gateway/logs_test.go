@@ -323,3 +323,59 @@ func TestTraceMetadataOnTheLogLine(t *testing.T) {
 		t.Errorf("log line:\n%s", logText)
 	}
 }
+
+// The log line's TraceRecords keep the trace messages at or above the
+// azuremonitor diagnostic's verbosity, as APIM's resource logs do; the
+// note says how many it left out. An API's own diagnostic wins.
+func TestTraceRecordsFollowTheAzureMonitorVerbosity(t *testing.T) {
+	policy := `<policies><inbound><base/>
+  <trace source="t"><message>quiet</message></trace>
+  <trace source="t" severity="information"><message>told</message></trace>
+  <trace source="t" severity="error"><message>loud</message></trace>
+</inbound></policies>`
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string // the messages on the log line
+		note  string
+	}{
+		{"no diagnostic", nil, []string{"quiet", "told", "loud"}, ""},
+		{"the service's, information", map[string]string{
+			"diagnostics/azuremonitor/diagnosticInformation.json": `{"properties":{"verbosity":"information"}}`,
+		}, []string{"told", "loud"}, "1 trace message(s) below the azuremonitor diagnostic's verbosity (information) are left out of TraceRecords"},
+		{"the service's, error", map[string]string{
+			"diagnostics/azuremonitor/diagnosticInformation.json": `{"properties":{"verbosity":"error"}}`,
+		}, []string{"loud"}, "2 trace message(s) below the azuremonitor diagnostic's verbosity (error)"},
+		{"the API's own, verbose, over the service's", map[string]string{
+			"diagnostics/azuremonitor/diagnosticInformation.json":           `{"properties":{"verbosity":"error"}}`,
+			"apis/test/diagnostics/azuremonitor/diagnosticInformation.json": `{"properties":{"verbosity":"verbose"}}`,
+		}, []string{"quiet", "told", "loud"}, ""},
+		{"application insights' does not count", map[string]string{
+			"diagnostics/applicationinsights/diagnosticInformation.json": `{"properties":{"verbosity":"error"}}`,
+		}, []string{"quiet", "told", "loud"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{"apis/test/policy.xml": policy}
+			for k, v := range tc.files {
+				files[k] = v
+			}
+			s := newSite(t, files, Options{})
+			if got := s.do(t, "GET", "/test/items", keyHeader, testAllAccessKey); got.status != 200 {
+				t.Fatalf("status %d", got.status)
+			}
+			line := s.lastLog(t)
+			var got []string
+			recs, _ := line["TraceRecords"].([]any)
+			for _, r := range recs {
+				got = append(got, r.(map[string]any)["Message"].(string))
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("TraceRecords %q, want %q", got, tc.want)
+			}
+			notes := fmt.Sprint(line["TollgateNotes"])
+			if tc.note != "" && !strings.Contains(notes, tc.note) || tc.note == "" && strings.Contains(notes, "azuremonitor") {
+				t.Errorf("notes %s, want %q", notes, tc.note)
+			}
+		})
+	}
+}
