@@ -293,3 +293,42 @@ func TestAnswerWithoutThePartitionRetries(t *testing.T) {
 		t.Errorf("stats %+v, %d empty answers, records %v", st, empty.Load(), recs)
 	}
 }
+
+// A queue that gathers a round's worth before the linger ends is sent at
+// once: a quarter of QueueSize messages, or a produce request's bytes. The
+// linger here is an hour: after the first round, which goes at once, only
+// a full queue sends what follows.
+func TestFullRoundGoesBeforeTheLinger(t *testing.T) {
+	c := cluster(t)
+	snap := load(t, map[string]string{"loggers/l/loggerInformation.json": loggerFile("azureEventHub", `{"name":"orders","bootstrapServers":"`+c.ListenAddrs()[0]+`"}`)}, nil)
+	for _, tc := range []struct {
+		name      string
+		queueSize int
+		body      string
+		n         int // a round's worth
+	}{
+		{"messages", 40, "m", 10},
+		{"bytes", DefaultQueueSize, strings.Repeat("x", MaxMessageBytes), maxRequestBytes/MaxMessageBytes + 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := New(snap, Options{QueueSize: tc.queueSize, linger: time.Hour})
+			defer s.Close(time.Second)
+			send := func(n int) {
+				for range n {
+					if err := s.Send(context.Background(), Message{Logger: "l", Body: tc.body}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			send(1)
+			waitFor(t, func() bool { return s.Stats().Successful == 1 })
+			send(tc.n - 1)
+			time.Sleep(50 * time.Millisecond)
+			if got := s.Stats().Successful; got != 1 {
+				t.Fatalf("%d messages delivered, want the first only: the queue is not full yet", got)
+			}
+			send(1)
+			waitFor(t, func() bool { return s.Stats().Successful == uint64(1+tc.n) })
+		})
+	}
+}

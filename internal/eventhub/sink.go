@@ -62,6 +62,9 @@ type Options struct {
 	// TLS is the TLS configuration for loggers that use TLS (root CAs);
 	// nil uses the system's roots.
 	TLS *tls.Config
+
+	// linger replaces Linger, in tests.
+	linger time.Duration
 }
 
 // Stats are the sink's counters since it started, over all loggers.
@@ -160,6 +163,9 @@ func newSink(snap *config.Snapshot, opts Options, resolve func(string) string, c
 		opts.DeliveryTimeout = DefaultDeliveryTimeout
 	}
 	opts.DeliveryTimeout = max(opts.DeliveryTimeout, time.Second)
+	if opts.linger <= 0 {
+		opts.linger = Linger
+	}
 	s := &Sink{opts: opts, resolve: resolve, clientOpts: clientOpts}
 	empty := map[string]*destination{}
 	s.dests.Store(&empty)
@@ -254,6 +260,8 @@ func (s *Sink) open(name string, st Settings) (*destination, error) {
 		log: &rateLog{w: s.opts.Errors, every: 10 * time.Second}}
 	d.rounds, d.cancelRounds = context.WithCancel(context.Background())
 	d.q.wake = make(chan struct{}, 1)
+	d.q.full = make(chan struct{}, 1)
+	d.q.fullRecords, d.q.fullBytes = fullRound(s.opts.QueueSize)
 	d.q.stop = make(chan struct{})
 	d.q.done = make(chan struct{})
 	go d.run(s)
