@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -117,8 +119,9 @@ func areaOf(smp *profile.Sample) int {
 	return -1
 }
 
-// fetchProfile takes a CPU profile of seconds from an admin listener.
-func fetchProfile(ctx context.Context, admin string, seconds int) (Share, error) {
+// fetchProfile takes a CPU profile of seconds from an admin listener, and
+// writes it to keep unless keep is "".
+func fetchProfile(ctx context.Context, admin string, seconds int, keep string) (Share, error) {
 	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", admin, seconds)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -135,6 +138,11 @@ func fetchProfile(ctx context.Context, admin string, seconds int) (Share, error)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return Share{}, fmt.Errorf("CPU profile: %s: %s", resp.Status, bytes.TrimSpace(body))
+	}
+	if keep != "" {
+		if err := os.WriteFile(keep, body, 0o644); err != nil {
+			return Share{}, fmt.Errorf("CPU profile: %v", err)
+		}
 	}
 	return ShareOf(bytes.NewReader(body))
 }
@@ -169,7 +177,11 @@ func (r *runner) profileRound(ctx context.Context, t Target, v Variant, admin, u
 	}()
 	time.Sleep(250 * time.Millisecond) // the load is running
 	go func() {
-		s, err := fetchProfile(ctx, admin, seconds)
+		keep := ""
+		if r.cfg.WorkDir != "" {
+			keep = filepath.Join(r.cfg.WorkDir, t.Name+"-"+v.Name+".pprof")
+		}
+		s, err := fetchProfile(ctx, admin, seconds, keep)
 		done <- fetched{s, err}
 	}()
 	f := <-done

@@ -47,7 +47,7 @@ func run() int {
 	short := fs.Bool("short", false, "a short run (CI): one round of 2s per target and variant, 0.5s warm-up")
 	markdown := fs.Bool("markdown", false, "print the table as markdown")
 	generator := fs.String("generator", "", "load generator: wrk or go (default wrk when installed)")
-	keep := fs.String("keep", "", "keep the builds, folder, logs and nginx files in this directory")
+	keep := fs.String("keep", "", "keep the builds, folder, logs, nginx files and --profile's CPU profiles (TARGET-VARIANT.pprof) in this directory")
 	baseline := fs.String("baseline", loadbench.BaselineName, "the target the ratio columns compare with (one of --targets), e.g. tollgate-sinks-off for the sinks' cost")
 	profiled := fs.Bool("profile", false, "after the rounds, load each tollgate target once more while its CPU profile is taken, and print the share of its CPU in the telemetry sinks' code")
 	profileFor := fs.Duration("profile-duration", 30*time.Second, "length of the --profile round (100 samples a second: tens of seconds tell a share of a few percent within half a point)")
