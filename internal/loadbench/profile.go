@@ -52,15 +52,18 @@ func (s Share) Percent(d time.Duration) float64 {
 
 // sinkAreas name the sinks' code by the functions of a sample's stack; the
 // frame nearest the leaf that matches decides, so that a sample is counted
-// once. net/http's client runs only the OTLP exporter's posts in a
-// tollgate target (the backend client is its own, internal/h1client), and
-// the OpenTelemetry SDK only the metrics over OTLP.
+// once, and within a frame the first area that matches. The OTLP posts
+// are the exporter's own (its poster) to a plain-HTTP collector, else
+// net/http's client, which runs only those posts in a tollgate target (the
+// backend client is its own, internal/h1client); the OpenTelemetry SDK
+// runs only the metrics over OTLP.
 var sinkAreas = []struct {
 	name     string
 	prefixes []string
 }{
+	{"OTLP posts", []string{"github.com/tollgate/tollgate/internal/otel.(*poster)", "github.com/tollgate/tollgate/internal/otel.(*exporter).post",
+		"net/http.(*persistConn)", "net/http.(*Transport)", "net/http.(*Client)"}},
 	{"spans and log records", []string{"github.com/tollgate/tollgate/internal/otel."}},
-	{"OTLP posts", []string{"net/http.(*persistConn)", "net/http.(*Transport)", "net/http.(*Client)"}},
 	{"OTLP metrics", []string{"go.opentelemetry.io/"}},
 	{"Kafka", []string{"github.com/tollgate/tollgate/internal/eventhub.", "github.com/twmb/franz-go/"}},
 	{"/metrics scrapes", []string{"github.com/prometheus/client_golang/prometheus/promhttp.", "github.com/prometheus/client_golang/prometheus.(*Registry).Gather"}},

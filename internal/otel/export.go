@@ -56,6 +56,7 @@ type exporter struct {
 	header   http.Header
 	gzip     bool
 	client   *http.Client
+	poster   *poster       // plain HTTP without a proxy; else client posts
 	timeout  time.Duration // of one export with its retries
 
 	maxQueue, batchSize int
@@ -197,6 +198,7 @@ func newExporter(sig signal, getenv func(string) string, res *resource.Resource,
 	tr.TLSClientConfig = tlsConfig
 	tr.DisableCompression = true
 	e.client = &http.Client{Transport: tr, Timeout: attempt}
+	e.poster = newPoster(e.endpoint, e.header, attempt, tr.Proxy)
 
 	e.setPrefix(res)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -403,26 +405,20 @@ func (e *exporter) send(ctx context.Context, batch *batch) error {
 	defer cancel()
 	backoff := time.Second
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.endpoint, bytes.NewReader(body))
-		if err != nil {
-			return fmt.Errorf("%s export: %w", e.sig.name, err)
-		}
-		req.Header = e.header.Clone()
 		var retry time.Duration
-		resp, err := e.client.Do(req)
+		status, retryAfter, err := e.post(ctx, body)
 		if err == nil {
-			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
+			text := strconv.Itoa(status) + " " + http.StatusText(status)
 			switch {
-			case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			case status >= 200 && status < 300:
 				return nil
-			case resp.StatusCode == 429 || resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504:
-				err = fmt.Errorf("%s export: %s answered %s", e.sig.name, e.endpoint, resp.Status)
-				if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s > 0 {
+			case status == 429 || status == 502 || status == 503 || status == 504:
+				err = fmt.Errorf("%s export: %s answered %s", e.sig.name, e.endpoint, text)
+				if s, perr := strconv.Atoi(retryAfter); perr == nil && s > 0 {
 					retry = time.Duration(s) * time.Second
 				}
 			default:
-				return fmt.Errorf("%s export: %s answered %s; %d %s lost", e.sig.name, e.endpoint, resp.Status, batch.n, e.sig.noun)
+				return fmt.Errorf("%s export: %s answered %s; %d %s lost", e.sig.name, e.endpoint, text, batch.n, e.sig.noun)
 			}
 		} else {
 			err = fmt.Errorf("%s export: %w", e.sig.name, err)
@@ -436,6 +432,26 @@ func (e *exporter) send(ctx context.Context, batch *batch) error {
 		case <-time.After(retry):
 		}
 	}
+}
+
+// post sends one request's body, by the poster or by net/http, and
+// returns the collector's status and Retry-After header.
+func (e *exporter) post(ctx context.Context, body []byte) (status int, retryAfter string, err error) {
+	if e.poster != nil {
+		return e.poster.post(ctx, body)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header = e.header.Clone()
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Retry-After"), nil
 }
 
 // flush exports everything queued now.
@@ -458,5 +474,11 @@ func (e *exporter) shutdown(ctx context.Context) error {
 		<-e.stopped
 	}
 	e.cancelLoop()
-	return e.flush(ctx)
+	err := e.flush(ctx)
+	e.exportMu.Lock()
+	if e.poster != nil {
+		e.poster.close()
+	}
+	e.exportMu.Unlock()
+	return err
 }
