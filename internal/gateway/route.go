@@ -42,6 +42,7 @@ type routeAPI struct {
 // routeOp is an operation with its URL template compiled.
 type routeOp struct {
 	op       *config.Operation
+	route    string // "/" + the API's path + the template without its query: the span's http.route
 	method   string // upper-case, "*" for any
 	segs     []tmplSeg
 	query    []tmplQuery // template query parameters, required for a match
@@ -67,6 +68,7 @@ type match struct {
 	api       *config.API
 	ra        *routeAPI
 	op        *config.Operation // nil when the API matched but no operation did
+	route     string            // the operation's http.route, with the API's path
 	rest      string            // operation-relative path (escaped), begins with "/" or is ""
 	params    []param           // template parameters bound by the operation, in template order
 	revision  string            // revision asked for with ;rev=N, "" when none
@@ -110,6 +112,7 @@ func newRouter(apis []*config.API) (*router, error) {
 			if err != nil {
 				return nil, fmt.Errorf("api %s operation %s: %w", a.ID, op.Name, err)
 			}
+			ro.route = operationRoute(a, op)
 			ra.ops = append(ra.ops, ro)
 		}
 		// Most specific template first: literals, then fewer parameters,
@@ -376,7 +379,7 @@ func (m *match) matchOperation(method string, query url.Values) {
 		if ro.method != "*" && ro.method != method {
 			continue
 		}
-		m.op, m.params = ro.op, params
+		m.op, m.params, m.route = ro.op, params, ro.route
 		return
 	}
 	if pathMatched {
@@ -387,6 +390,20 @@ func (m *match) matchOperation(method string, query url.Values) {
 			m.why += "; did you mean " + near + "?"
 		}
 	}
+}
+
+// operationRoute is op's route, as the server span's http.route and name
+// give it: the API's path and the URL template without its query, so
+// that it is made once, not on every traced request.
+func operationRoute(a *config.API, op *config.Operation) string {
+	t := op.URLTemplate
+	if i := strings.IndexByte(t, '?'); i >= 0 {
+		t = t[:i]
+	}
+	if a.Path == "" {
+		return t
+	}
+	return "/" + a.Path + t
 }
 
 func orSlash(s string) string {

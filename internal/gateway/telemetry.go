@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -61,14 +60,7 @@ func (x *exchange) route() string {
 	if x.m == nil || x.m.api == nil || x.m.op == nil {
 		return ""
 	}
-	t := x.m.op.URLTemplate
-	if i := strings.IndexByte(t, '?'); i >= 0 {
-		t = t[:i]
-	}
-	if x.m.api.Path == "" {
-		return t
-	}
-	return "/" + x.m.api.Path + t
+	return x.m.route
 }
 
 // startCall begins the client span of a backend call when tracing is on.
