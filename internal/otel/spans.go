@@ -13,6 +13,8 @@ import (
 	"unsafe"
 
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/tollgate/tollgate/internal/gateway"
 )
 
 // A request's spans are recorded by tollgate itself: the request path
@@ -29,8 +31,10 @@ const (
 	kindProducer = 4
 )
 
-// maxAttrs bounds a span's attributes: the server span sets at most 19.
-const maxAttrs = 20
+// maxAttrs bounds the attributes a span holds: a call's span sets at most
+// 7. The server span holds none: its attributes are encoded at its end
+// from its request and log record.
+const maxAttrs = 8
 
 // spanAttr is one span attribute; key is one of the constant keys.
 type spanAttr struct {
@@ -74,10 +78,11 @@ type span struct {
 	events []spanEvent
 
 	tel *Telemetry
-	// req is the request of a server span, for the attributes of a span
-	// that its API's sampling (Routed) or alwaysLog (End) records after
-	// all.
+	// req is the request of a server span, and rec its log record while
+	// the span ends: their attributes are encoded from them, after the
+	// span's own (attrs).
 	req *http.Request
+	rec *gateway.LogRecord
 }
 
 var spans = sync.Pool{New: func() any { return new(span) }}
@@ -102,7 +107,7 @@ func releaseSpan(s *span) {
 	s.start, s.end = time.Time{}, time.Time{}
 	s.errorStatus, s.statusMsg = false, ""
 	s.urlScheme, s.urlHost, s.urlPath = "", "", ""
-	s.nattrs, s.events, s.tel, s.req = 0, events, nil, nil
+	s.nattrs, s.events, s.tel, s.req, s.rec = 0, events, nil, nil, nil
 	spans.Put(s)
 }
 
@@ -151,12 +156,6 @@ func appendURLFull(b []byte, s *span) []byte {
 		b = append(b, '/')
 	}
 	return append(b, s.urlPath...)
-}
-
-func (s *span) setStringIf(key, v string) {
-	if v != "" {
-		s.setString(key, v)
-	}
 }
 
 // spanContext is the span's identity in the API's terms, for log records.
@@ -383,6 +382,12 @@ func appendSpan(b []byte, s *span) []byte {
 			continue
 		}
 		b = appendAttr(b, 9, a)
+	}
+	if s.req != nil {
+		b = appendRequestAttrs(b, s.req)
+	}
+	if s.rec != nil {
+		b = appendRecordAttrs(b, s.rec, s.route)
 	}
 	for _, e := range s.events {
 		var ev int

@@ -136,40 +136,74 @@ func spanFrom(ctx context.Context) *span {
 func (g *gatewayTracer) StartRequest(r *http.Request) (context.Context, gateway.RequestSpan) {
 	t := (*Telemetry)(g)
 	s := t.start(nil, r.Header, kindServer, r.Method)
-	if s.sampled {
-		s.setRequestAttrs(r)
-	}
 	if t.signals.Traces {
-		// An API's own sampling (Routed), or a failure under alwaysLog
-		// (End), may still record the span.
+		// The span's attributes are encoded at its end, from the request
+		// (which the gateway never changes) and its log record: an API's
+		// own sampling (Routed), or a failure under alwaysLog (End), may
+		// still record a span that sampling skipped at the start.
 		s.req = r
 	}
 	return context.WithValue(r.Context(), spanKey{}, s), (*requestSpan)(s)
 }
 
-// setRequestAttrs sets the server span's attributes that come from the
-// request as it arrived.
-func (s *span) setRequestAttrs(r *http.Request) {
+// appendRequestAttrs appends the server span's attributes that come from
+// the request as it arrived, as KeyValues of field 9 (Span.attributes).
+func appendRequestAttrs(b []byte, r *http.Request) []byte {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	s.setString(keyMethod, method(r.Method))
-	s.setString(keyURLPath, r.URL.Path)
-	s.setString(keyURLScheme, scheme)
-	s.setString(keyProtocolVersion, protocolVersion(r.ProtoMajor, r.ProtoMinor))
+	b = appendStringKV(b, 9, keyMethod, method(r.Method))
+	b = appendStringKV(b, 9, keyURLPath, r.URL.Path)
+	b = appendStringKV(b, 9, keyURLScheme, scheme)
+	b = appendStringKV(b, 9, keyProtocolVersion, protocolVersion(r.ProtoMajor, r.ProtoMinor))
 	if host, port := splitHostPort(r.Host); host != "" {
-		s.setString(keyServerAddress, host)
+		b = appendStringKV(b, 9, keyServerAddress, host)
 		if port > 0 {
-			s.setInt(keyServerPort, int64(port))
+			b = appendIntKV(b, 9, keyServerPort, int64(port))
 		}
 	}
 	if ip, ok := remoteIP(r.RemoteAddr); ok {
-		s.setString(keyClientAddress, ip)
+		b = appendStringKV(b, 9, keyClientAddress, ip)
 	}
 	if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
-		s.setString(keyUserAgent, ua[0])
+		b = appendStringKV(b, 9, keyUserAgent, ua[0])
 	}
+	return b
+}
+
+// appendRecordAttrs appends the server span's attributes that come from
+// the request's log record, as KeyValues of field 9.
+func appendRecordAttrs(b []byte, rec *gateway.LogRecord, route string) []byte {
+	if route != "" {
+		b = appendStringKV(b, 9, keyRoute, route)
+	}
+	b = appendStringKV(b, 9, string(AttrCorrelationID), rec.CorrelationID)
+	if rec.ResponseCode != 0 {
+		b = appendIntKV(b, 9, keyStatusCode, int64(rec.ResponseCode))
+	}
+	for _, kv := range [...]struct{ key, v string }{
+		{string(AttrAPIID), rec.APIID},
+		{string(AttrAPIRevision), rec.APIRevision},
+		{string(AttrOperationID), rec.OperationID},
+		{string(AttrProductID), rec.ProductID},
+		{string(AttrSubscriptionID), rec.APIMSubscriptionID},
+		{string(AttrBackendID), rec.BackendID},
+	} {
+		if kv.v != "" {
+			b = appendStringKV(b, 9, kv.key, kv.v)
+		}
+	}
+	if rec.Cache != "" && rec.Cache != "none" {
+		b = appendStringKV(b, 9, string(AttrCache), rec.Cache)
+	}
+	switch {
+	case rec.ResponseCode >= 500:
+		b = appendStringKV(b, 9, keyErrorType, strconv.Itoa(rec.ResponseCode))
+	case rec.ResponseCode == 0 && rec.LastError != nil:
+		b = appendStringKV(b, 9, keyErrorType, rec.LastError.Reason) // the client went away
+	}
+	return b
 }
 
 // StartCall implements gateway.Tracer.
@@ -278,14 +312,7 @@ func (r *requestSpan) Routed(api string) {
 	if a == nil {
 		return
 	}
-	sampled := a.sampler.sample(s.traceID, false, false)
-	switch {
-	case sampled && !s.sampled:
-		s.setRequestAttrs(s.req)
-	case !sampled && s.sampled:
-		s.nattrs = 0 // set at the start, now not wanted (End sets them again for a failure under alwaysLog)
-	}
-	s.sampled = sampled
+	s.sampled = a.sampler.sample(s.traceID, false, false)
 }
 
 // End implements gateway.RequestSpan.
@@ -302,40 +329,22 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 		// alwaysLog: allErrors. The failure is traced although sampling
 		// skipped the request: its server span only, as its backend calls
 		// were made unrecorded.
-		s.setRequestAttrs(s.req)
 		s.sampled = true
 	}
-	s.req = nil
 	s.start, s.end = rec.TimeGenerated, rec.TimeGenerated.Add(rec.TotalTime)
 	if route != "" {
 		s.name, s.route = rec.Method, route
-		s.setString(keyRoute, route)
-	}
-	s.setString(string(AttrCorrelationID), rec.CorrelationID)
-	if rec.ResponseCode != 0 {
-		s.setInt(keyStatusCode, int64(rec.ResponseCode))
-	}
-	s.setStringIf(string(AttrAPIID), rec.APIID)
-	s.setStringIf(string(AttrAPIRevision), rec.APIRevision)
-	s.setStringIf(string(AttrOperationID), rec.OperationID)
-	s.setStringIf(string(AttrProductID), rec.ProductID)
-	s.setStringIf(string(AttrSubscriptionID), rec.APIMSubscriptionID)
-	s.setStringIf(string(AttrBackendID), rec.BackendID)
-	if rec.Cache != "" && rec.Cache != "none" {
-		s.setString(string(AttrCache), rec.Cache)
 	}
 	switch {
 	case rec.ResponseCode >= 500:
-		s.setString(keyErrorType, strconv.Itoa(rec.ResponseCode))
 		s.errorStatus, s.statusMsg = true, lastErrorReason(rec.LastError)
 	case rec.ResponseCode == 0 && rec.LastError != nil:
-		// The client went away.
-		s.setString(keyErrorType, rec.LastError.Reason)
-		s.errorStatus, s.statusMsg = true, rec.LastError.Reason
+		s.errorStatus, s.statusMsg = true, rec.LastError.Reason // the client went away
 	}
 	if e := rec.LastError; e != nil {
 		s.events = append(s.events, spanEvent{time: rec.TimeGenerated.Add(rec.LastErrorElapsed), name: LastErrorEvent, attrs: lastErrorAttrs(e)})
 	}
+	s.rec = rec
 	s.finish()
 }
 
