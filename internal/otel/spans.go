@@ -83,6 +83,9 @@ type span struct {
 	// span's own (attrs).
 	req *http.Request
 	rec *gateway.LogRecord
+	// path and userAgent are the server span's url.path and
+	// user_agent.original, read at its start.
+	path, userAgent string
 }
 
 var spans = sync.Pool{New: func() any { return new(span) }}
@@ -108,6 +111,7 @@ func releaseSpan(s *span) {
 	s.errorStatus, s.statusMsg = false, ""
 	s.urlScheme, s.urlHost, s.urlPath = "", "", ""
 	s.nattrs, s.events, s.tel, s.req, s.rec = 0, events, nil, nil, nil
+	s.path, s.userAgent = "", ""
 	spans.Put(s)
 }
 
@@ -384,7 +388,7 @@ func appendSpan(b []byte, s *span) []byte {
 		b = appendAttr(b, 9, a)
 	}
 	if s.req != nil {
-		b = appendRequestAttrs(b, s.req)
+		b = appendRequestAttrs(b, s)
 	}
 	if s.rec != nil {
 		b = appendRecordAttrs(b, s.rec, s.route)

@@ -140,21 +140,27 @@ func (g *gatewayTracer) StartRequest(r *http.Request) (context.Context, gateway.
 		// The span's attributes are encoded at its end, from the request
 		// (which the gateway never changes) and its log record: an API's
 		// own sampling (Routed), or a failure under alwaysLog (End), may
-		// still record a span that sampling skipped at the start.
-		s.req = r
+		// still record a span that sampling skipped at the start. The
+		// header map and the URL are read now, while the request's
+		// parsing left them in the core's cache.
+		s.req, s.path = r, r.URL.Path
+		if ua := r.Header["User-Agent"]; len(ua) > 0 {
+			s.userAgent = ua[0]
+		}
 	}
 	return context.WithValue(r.Context(), spanKey{}, s), (*requestSpan)(s)
 }
 
 // appendRequestAttrs appends the server span's attributes that come from
 // the request as it arrived, as KeyValues of field 9 (Span.attributes).
-func appendRequestAttrs(b []byte, r *http.Request) []byte {
+func appendRequestAttrs(b []byte, s *span) []byte {
+	r := s.req
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	b = appendStringKV(b, 9, keyMethod, method(r.Method))
-	b = appendStringKV(b, 9, keyURLPath, r.URL.Path)
+	b = appendStringKV(b, 9, keyURLPath, s.path)
 	b = appendStringKV(b, 9, keyURLScheme, scheme)
 	b = appendStringKV(b, 9, keyProtocolVersion, protocolVersion(r.ProtoMajor, r.ProtoMinor))
 	if host, port := splitHostPort(r.Host); host != "" {
@@ -166,8 +172,8 @@ func appendRequestAttrs(b []byte, r *http.Request) []byte {
 	if ip, ok := remoteIP(r.RemoteAddr); ok {
 		b = appendStringKV(b, 9, keyClientAddress, ip)
 	}
-	if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
-		b = appendStringKV(b, 9, keyUserAgent, ua[0])
+	if s.userAgent != "" {
+		b = appendStringKV(b, 9, keyUserAgent, s.userAgent)
 	}
 	return b
 }
