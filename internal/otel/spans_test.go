@@ -154,6 +154,9 @@ func TestParseTraceparent(t *testing.T) {
 	if got := traceparentHeader(s.traceID, s.spanID, s.sampled)[0]; got != "00-"+callerTrace+"-"+callerSpan+"-01" {
 		t.Errorf("traceparent %q", got)
 	}
+	if got := traceparentHeader(s.traceID, s.spanID, false)[0]; got != "00-"+callerTrace+"-"+callerSpan+"-00" {
+		t.Errorf("traceparent of an unsampled span %q", got)
+	}
 }
 
 func TestSampler(t *testing.T) {
