@@ -6,9 +6,9 @@
 //
 // Sending never blocks a request: Send appends the message to its logger's
 // queue, and the logger's goroutine sends what gathered at most every
-// Linger (sooner when a round's worth gathered), one record batch per partition in one produce request per
-// partition leader (producer.go; franz-go's client connects, authenticates
-// and answers metadata). At most QueueSize messages per logger wait for
+// Linger (sooner when a round's worth gathered), one record batch per
+// partition in one produce request per partition leader (producer.go;
+// franz-go's client connects, authenticates and answers metadata). At most QueueSize messages per logger wait for
 // Kafka's answer; Send drops the ones beyond, a message Kafka asks to retry
 // (a leader that moved) is sent again, and one the broker does not take
 // fails after the delivery timeout. Both are counted (Stats), written to

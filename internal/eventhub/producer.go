@@ -32,16 +32,11 @@ import (
 // and sends them about every 15 seconds; 100 ms keeps a message's delay
 // below what a person watching the topic notices.
 //
-// A queue that gathers a round's worth (fullRound) before Linger ends is
-// sent at once, so that a busy logger never waits its way into its bounds.
-const Linger = 100 * time.Millisecond
-
-// fullRound is a round's worth of a logger's queue: a quarter of the
-// messages that may wait for Kafka (QueueSize), or a produce request's
+// A queue that gathers a round's worth before Linger ends is sent at once,
+// so that a busy logger never waits its way into its bounds: a quarter of
+// the messages that may wait for Kafka (QueueSize), or a produce request's
 // bytes.
-func fullRound(queueSize int) (records, bytes int) {
-	return max(1, queueSize/4), maxRequestBytes
-}
+const Linger = 100 * time.Millisecond
 
 // maxRequestBytes bounds the records of one produce request, below Kafka's
 // default limit of a batch (message.max.bytes) and Event Hubs' of a
@@ -83,8 +78,7 @@ type queue struct {
 	stop    chan struct{} // closed by close: send what is left, then return
 	done    chan struct{} // closed when run returns
 
-	// fullRecords and fullBytes are a round's worth (fullRound).
-	fullRecords, fullBytes int
+	fullRecords int // a round's worth of records: QueueSize/4
 }
 
 // enqueue adds r unless the logger is closing or its bytes would pass max.
@@ -104,7 +98,7 @@ func (d *destination) enqueue(r record, max int) error {
 	q.queued += n
 	q.recs = append(q.recs, r)
 	first := len(q.recs) == 1
-	full := len(q.recs) == q.fullRecords || q.queued >= q.fullBytes && q.queued-n < q.fullBytes
+	full := len(q.recs) == q.fullRecords || q.queued >= maxRequestBytes && q.queued-n < maxRequestBytes
 	q.mu.Unlock()
 	if first {
 		select {

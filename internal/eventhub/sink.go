@@ -261,7 +261,7 @@ func (s *Sink) open(name string, st Settings) (*destination, error) {
 	d.rounds, d.cancelRounds = context.WithCancel(context.Background())
 	d.q.wake = make(chan struct{}, 1)
 	d.q.full = make(chan struct{}, 1)
-	d.q.fullRecords, d.q.fullBytes = fullRound(s.opts.QueueSize)
+	d.q.fullRecords = max(1, s.opts.QueueSize/4)
 	d.q.stop = make(chan struct{})
 	d.q.done = make(chan struct{})
 	go d.run(s)

@@ -408,17 +408,16 @@ func (e *exporter) send(ctx context.Context, batch *batch) error {
 		var retry time.Duration
 		status, retryAfter, err := e.post(ctx, body)
 		if err == nil {
-			text := strconv.Itoa(status) + " " + http.StatusText(status)
 			switch {
 			case status >= 200 && status < 300:
 				return nil
 			case status == 429 || status == 502 || status == 503 || status == 504:
-				err = fmt.Errorf("%s export: %s answered %s", e.sig.name, e.endpoint, text)
+				err = fmt.Errorf("%s export: %s answered %d %s", e.sig.name, e.endpoint, status, http.StatusText(status))
 				if s, perr := strconv.Atoi(retryAfter); perr == nil && s > 0 {
 					retry = time.Duration(s) * time.Second
 				}
 			default:
-				return fmt.Errorf("%s export: %s answered %s; %d %s lost", e.sig.name, e.endpoint, text, batch.n, e.sig.noun)
+				return fmt.Errorf("%s export: %s answered %d %s; %d %s lost", e.sig.name, e.endpoint, status, http.StatusText(status), batch.n, e.sig.noun)
 			}
 		} else {
 			err = fmt.Errorf("%s export: %w", e.sig.name, err)

@@ -33,11 +33,8 @@ type poster struct {
 
 // postConn is a connection to the collector with its reader.
 type postConn struct {
-	nc net.Conn
-	// left is how many more bytes an answer may take: its headers and the
-	// part of its body that is read.
-	left int64
-	read int64 // bytes of the current answer
+	nc   net.Conn
+	read int64 // bytes of the current answer, at most maxAnswerBytes
 	br   *bufio.Reader
 }
 
@@ -48,14 +45,14 @@ const maxAnswerBytes = 1 << 20
 var errAnswerTooLong = errors.New("the collector's answer exceeds 1 MB")
 
 func (pc *postConn) Read(p []byte) (int, error) {
-	if pc.left <= 0 {
+	left := maxAnswerBytes - pc.read
+	if left <= 0 {
 		return 0, errAnswerTooLong
 	}
-	if int64(len(p)) > pc.left {
-		p = p[:pc.left]
+	if int64(len(p)) > left {
+		p = p[:left]
 	}
 	n, err := pc.nc.Read(p)
-	pc.left -= int64(n)
 	pc.read += int64(n)
 	return n, err
 }
@@ -152,7 +149,7 @@ func (p *poster) exchange(ctx context.Context, pc *postConn, body []byte) (statu
 	var lenBuf [40]byte
 	length := append(strconv.AppendInt(append(lenBuf[:0], "Content-Length: "...), int64(len(body)), 10), "\r\n\r\n"...)
 	bufs := net.Buffers{p.head, length, body}
-	pc.read, pc.left = 0, maxAnswerBytes
+	pc.read = 0
 	if _, err := bufs.WriteTo(pc.nc); err != nil {
 		return 0, "", false, err
 	}

@@ -27,6 +27,16 @@ func exportOne(t *testing.T, e *exporter, name string) error {
 	return e.flush(context.Background())
 }
 
+// exportEach exports one span of each name, an export each.
+func exportEach(t *testing.T, e *exporter, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if err := exportOne(t, e, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // collectorServer is a collector that decodes what it gets, counting
 // connections; answer writes the answer to each export.
 type collectorServer struct {
@@ -96,11 +106,7 @@ func TestPosterKeepsItsConnection(t *testing.T) {
 		if e.poster == nil {
 			t.Fatal("a plain-HTTP collector is posted to by net/http")
 		}
-		for _, name := range []string{"a", "b", "c"} {
-			if err := exportOne(t, e, name); err != nil {
-				t.Fatal(err)
-			}
-		}
+		exportEach(t, e, "a", "b", "c")
 		if got := c.received(); got != "a,b,c" {
 			t.Errorf("collector got %s", got)
 		}
@@ -111,11 +117,7 @@ func TestPosterKeepsItsConnection(t *testing.T) {
 	t.Run("closed by the collector's answer", func(t *testing.T) {
 		c := startCollector(t, func(w http.ResponseWriter, _ *http.Request, _ int) { w.Header().Set("Connection", "close") })
 		e := newTestExporter(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": c.URL})
-		for _, name := range []string{"a", "b"} {
-			if err := exportOne(t, e, name); err != nil {
-				t.Fatal(err)
-			}
-		}
+		exportEach(t, e, "a", "b")
 		if got, n := c.received(), c.conns.Load(); got != "a,b" || n != 2 {
 			t.Errorf("collector got %s over %d connections, want a,b over 2", got, n)
 		}
@@ -169,11 +171,7 @@ func TestPosterAnswers(t *testing.T) {
 		big := strings.Repeat("x", 2<<20)
 		c := startCollector(t, func(w http.ResponseWriter, _ *http.Request, _ int) { io.WriteString(w, big) })
 		e := newTestExporter(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": c.URL})
-		for _, name := range []string{"a", "b"} {
-			if err := exportOne(t, e, name); err != nil {
-				t.Fatal(err)
-			}
-		}
+		exportEach(t, e, "a", "b")
 		if got, n := c.received(), c.conns.Load(); got != "a,b" || n != 2 {
 			t.Errorf("collector got %s over %d connections, want a,b over 2", got, n)
 		}

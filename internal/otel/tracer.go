@@ -203,13 +203,23 @@ func appendRecordAttrs(b []byte, rec *gateway.LogRecord, route string) []byte {
 	if rec.Cache != "" && rec.Cache != "none" {
 		b = appendStringKV(b, 9, string(AttrCache), rec.Cache)
 	}
-	switch {
-	case rec.ResponseCode >= 500:
-		b = appendStringKV(b, 9, keyErrorType, strconv.Itoa(rec.ResponseCode))
-	case rec.ResponseCode == 0 && rec.LastError != nil:
-		b = appendStringKV(b, 9, keyErrorType, rec.LastError.Reason) // the client went away
+	if errorType, _, failed := requestError(rec); failed {
+		b = appendStringKV(b, 9, keyErrorType, errorType)
 	}
 	return b
+}
+
+// requestError says whether the request's server span is an error span:
+// a 5xx answer, or a client that went away (no answer, a LastError), with
+// its error.type and status message.
+func requestError(rec *gateway.LogRecord) (errorType, statusMsg string, failed bool) {
+	switch {
+	case rec.ResponseCode >= 500:
+		return strconv.Itoa(rec.ResponseCode), lastErrorReason(rec.LastError), true
+	case rec.ResponseCode == 0 && rec.LastError != nil:
+		return rec.LastError.Reason, rec.LastError.Reason, true
+	}
+	return "", "", false
 }
 
 // StartCall implements gateway.Tracer.
@@ -341,11 +351,8 @@ func (r *requestSpan) End(rec *gateway.LogRecord, route string) {
 	if route != "" {
 		s.name, s.route = rec.Method, route
 	}
-	switch {
-	case rec.ResponseCode >= 500:
-		s.errorStatus, s.statusMsg = true, lastErrorReason(rec.LastError)
-	case rec.ResponseCode == 0 && rec.LastError != nil:
-		s.errorStatus, s.statusMsg = true, rec.LastError.Reason // the client went away
+	if _, msg, failed := requestError(rec); failed {
+		s.errorStatus, s.statusMsg = true, msg
 	}
 	if e := rec.LastError; e != nil {
 		s.events = append(s.events, spanEvent{time: rec.TimeGenerated.Add(rec.LastErrorElapsed), name: LastErrorEvent, attrs: lastErrorAttrs(e)})
